@@ -1,0 +1,304 @@
+import { z } from "zod";
+import { CURRENCIES, parseAmount, type Currency } from "../payments/money.js";
+
+export const PROVIDER_NAMES = ["raksmeypay", "kess", "ahnajak", "payway", "bakong"] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+export const PANEL_TYPES = ["perfectpanel", "perfectpanel-v1", "socpanel"] as const;
+export type PanelType = (typeof PANEL_TYPES)[number];
+
+export interface RaksmeyPayConfig { baseUrl: string; profileId: string; profileKey: string; webhookApiKey: string; qrTemplate: 1 | 2 }
+export interface KessConfig {
+  baseUrl: string; clientId: string; clientSecret: string; username: string; password: string;
+  sellerCode: string; apiSecret: string; signType: "MD5" | "HMAC-SHA256"; serviceCode: string;
+}
+export interface AhnajakConfig { baseUrl: string; profileId: string; secretKey: string; payloadTemplate?: Record<string, string> }
+export interface PayWayConfig { bakongId: string; merchantId: string; acquiringBank: string; data: string; mcc: string; webhookToken: string }
+export interface BakongConfig { apiUrl: string; token: string; accountId: string }
+export interface ProvidersConfig {
+  enabled: ProviderName[];
+  raksmeypay?: RaksmeyPayConfig;
+  kess?: KessConfig;
+  ahnajak?: AhnajakConfig;
+  payway?: PayWayConfig;
+  bakong?: BakongConfig;
+}
+
+export interface Config {
+  sandbox: boolean;
+  bot: {
+    token: string; apiRoot: string; mode: "polling" | "webhook";
+    publicUrl?: string; webhookSecret?: string; adminIds: number[]; adminChatId?: number;
+  };
+  runtime: { databaseUrl: string; redisUrl?: string; httpHost: string; httpPort: number; logLevel: string };
+  topup: {
+    currency: Currency; minMinor: number; maxMinor: number; presetsMinor: number[];
+    ttlSeconds: number; khrPerUsd: number; merchantName: string; merchantCity: string;
+  };
+  providers: ProvidersConfig;
+  panel: { type: PanelType; url: string; apiKey: string; paymentMethod: string; currency: Currency };
+  crediter: { retryForSeconds: number };
+}
+
+/** Every variable this program reads; `.env.example` documents each one. */
+export const SECRET_VARIABLES = [
+  "BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "RAKSMEYPAY_PROFILE_KEY", "RAKSMEYPAY_WEBHOOK_API_KEY",
+  "KESS_CLIENT_SECRET", "KESS_PASSWORD", "KESS_API_SECRET", "AHNAJAK_SECRET_KEY", "PAYWAY_WEBHOOK_TOKEN",
+  "BAKONG_TOKEN", "PANEL_API_KEY",
+] as const;
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const OWN_VARIABLES: Record<ProviderName | "panel" | "bot", string[]> = {
+  bot: ["BOT_TOKEN"],
+  raksmeypay: ["RAKSMEYPAY_PROFILE_ID", "RAKSMEYPAY_PROFILE_KEY", "RAKSMEYPAY_WEBHOOK_API_KEY"],
+  kess: ["KESS_CLIENT_ID", "KESS_CLIENT_SECRET", "KESS_USERNAME", "KESS_PASSWORD", "KESS_SELLER_CODE", "KESS_API_SECRET"],
+  ahnajak: ["AHNAJAK_PROFILE_ID", "AHNAJAK_SECRET_KEY"],
+  payway: ["PAYWAY_BAKONG_ID", "PAYWAY_MERCHANT_ID", "PAYWAY_DATA", "PAYWAY_WEBHOOK_TOKEN"],
+  bakong: ["BAKONG_TOKEN", "BAKONG_ACCOUNT_ID"],
+  panel: ["PANEL_URL", "PANEL_API_KEY"],
+};
+
+/** True when nothing that identifies a live deployment is set: the program then runs its sandbox. */
+export function isUnconfigured(env: Env): boolean {
+  return Object.values(OWN_VARIABLES).flat().every((name) => !env[name]?.trim());
+}
+
+/**
+ * Validates the environment. Throws one ConfigError listing every bad or missing variable.
+ * `sandbox` skips the requirement for live credentials (the sandbox supplies its own).
+ */
+export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
+  const problems: string[] = [];
+  const v = reader(env, problems);
+  const sandbox = opts.sandbox ?? false;
+
+  const topupCurrency = v.oneOf("TOPUP_CURRENCY", CURRENCIES, "USD");
+  const panelType = v.oneOf("PANEL_TYPE", PANEL_TYPES, "perfectpanel");
+  const amount = (name: string, fallback: string) => v.amount(name, topupCurrency, fallback);
+  const minMinor = amount("TOPUP_MIN", topupCurrency === "USD" ? "1" : "4000");
+  const maxMinor = amount("TOPUP_MAX", topupCurrency === "USD" ? "1000" : "4000000");
+  if (minMinor > maxMinor) problems.push("TOPUP_MIN: must not be greater than TOPUP_MAX");
+  const presetsMinor = v
+    .list("TOPUP_PRESETS", topupCurrency === "USD" ? "5,10,20,50" : "20000,40000,100000,200000")
+    .map((p) => v.amountText("TOPUP_PRESETS", p, topupCurrency));
+  for (const p of presetsMinor) {
+    if (p < minMinor || p > maxMinor) problems.push(`TOPUP_PRESETS: ${p} minor units is outside TOPUP_MIN..TOPUP_MAX`);
+  }
+
+  const providers = loadProviders(env, v, problems, sandbox);
+  const botMode = v.oneOf("BOT_MODE", ["polling", "webhook"] as const, "polling");
+  const publicUrl = v.url("PUBLIC_URL", botMode === "webhook");
+  const webhookSecret = v.str("TELEGRAM_WEBHOOK_SECRET", botMode === "webhook");
+  if (webhookSecret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(webhookSecret)) {
+    problems.push("TELEGRAM_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)");
+  }
+  if (providers.payway && providers.payway.webhookToken.length < 16) {
+    problems.push("PAYWAY_WEBHOOK_TOKEN: must be at least 16 characters (it is the webhook's only protection)");
+  }
+
+  const config: Config = {
+    sandbox,
+    bot: {
+      token: v.str("BOT_TOKEN", !sandbox) ?? "",
+      apiRoot: v.url("TELEGRAM_API_ROOT", false) ?? "https://api.telegram.org",
+      mode: botMode,
+      publicUrl,
+      webhookSecret,
+      adminIds: v.list("ADMIN_IDS", "").map((id) => v.telegramId("ADMIN_IDS", id)),
+      adminChatId: env.ADMIN_CHAT_ID?.trim() ? v.telegramId("ADMIN_CHAT_ID", env.ADMIN_CHAT_ID.trim()) : undefined,
+    },
+    runtime: {
+      databaseUrl: v.databaseUrl("DATABASE_URL", "file:./data/bot.db"),
+      redisUrl: v.redisUrl("REDIS_URL"),
+      httpHost: v.str("HTTP_HOST", false) ?? "0.0.0.0",
+      httpPort: v.int("HTTP_PORT", 8080, 0, 65535),
+      logLevel: v.oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+    },
+    topup: {
+      currency: topupCurrency,
+      minMinor,
+      maxMinor,
+      presetsMinor,
+      ttlSeconds: v.int("TOPUP_TTL_SECONDS", 600, 60, 86_400),
+      khrPerUsd: v.int("KHR_PER_USD", 4100, 1, 1_000_000),
+      merchantName: v.maxLen("MERCHANT_NAME", 25, "KHQR Top-up"),
+      merchantCity: v.maxLen("MERCHANT_CITY", 15, "Phnom Penh"),
+    },
+    providers,
+    panel: {
+      type: panelType,
+      url: v.url("PANEL_URL", !sandbox) ?? "",
+      apiKey: v.str("PANEL_API_KEY", !sandbox) ?? "",
+      paymentMethod: v.str("PANEL_PAYMENT_METHOD", false) ?? "KHQR",
+      currency: v.oneOf("PANEL_CURRENCY", CURRENCIES, "USD"),
+    },
+    crediter: { retryForSeconds: v.int("CREDIT_RETRY_SECONDS", 3600, 0, 30 * 86_400) },
+  };
+  if (!sandbox && providers.enabled.length === 0) {
+    problems.push("PAYMENT_PROVIDERS: no payment provider is configured (set the variables of at least one provider)");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function loadProviders(env: Env, v: Reader, problems: string[], sandbox: boolean): ProvidersConfig {
+  const configured = (name: ProviderName) => OWN_VARIABLES[name].some((n) => env[n]?.trim());
+  const p: ProvidersConfig = { enabled: [] };
+  if (configured("raksmeypay")) {
+    p.raksmeypay = {
+      baseUrl: v.url("RAKSMEYPAY_BASE_URL", false) ?? "https://mail.raksmeypay.com",
+      profileId: v.str("RAKSMEYPAY_PROFILE_ID", true) ?? "",
+      profileKey: v.str("RAKSMEYPAY_PROFILE_KEY", true) ?? "",
+      webhookApiKey: v.str("RAKSMEYPAY_WEBHOOK_API_KEY", true) ?? "",
+      qrTemplate: v.oneOf("RAKSMEYPAY_QR_TEMPLATE", ["1", "2"] as const, "2") === "1" ? 1 : 2,
+    };
+  }
+  if (configured("kess")) {
+    p.kess = {
+      baseUrl: v.url("KESS_BASE_URL", true) ?? "",
+      clientId: v.str("KESS_CLIENT_ID", true) ?? "",
+      clientSecret: v.str("KESS_CLIENT_SECRET", true) ?? "",
+      username: v.str("KESS_USERNAME", true) ?? "",
+      password: v.str("KESS_PASSWORD", true) ?? "",
+      sellerCode: v.str("KESS_SELLER_CODE", true) ?? "",
+      apiSecret: v.str("KESS_API_SECRET", true) ?? "",
+      signType: v.oneOf("KESS_SIGN_TYPE", ["MD5", "HMAC-SHA256"] as const, "MD5"),
+      serviceCode: v.str("KESS_SERVICE_CODE", false) ?? "KHQR",
+    };
+  }
+  if (configured("ahnajak")) {
+    p.ahnajak = {
+      baseUrl: v.url("AHNAJAK_BASE_URL", false) ?? "https://abapay.kesor.cam",
+      profileId: v.str("AHNAJAK_PROFILE_ID", true) ?? "",
+      secretKey: v.str("AHNAJAK_SECRET_KEY", true) ?? "",
+      payloadTemplate: v.payloadTemplate("AHNAJAK_PAYLOAD_TEMPLATE"),
+    };
+  }
+  if (configured("payway")) {
+    p.payway = {
+      bakongId: v.str("PAYWAY_BAKONG_ID", true) ?? "",
+      merchantId: v.str("PAYWAY_MERCHANT_ID", true) ?? "",
+      acquiringBank: v.str("PAYWAY_ACQUIRING_BANK", false) ?? "ABA Bank",
+      data: v.str("PAYWAY_DATA", true) ?? "",
+      mcc: v.mcc("PAYWAY_MCC", "5999"),
+      webhookToken: v.str("PAYWAY_WEBHOOK_TOKEN", true) ?? "",
+    };
+  }
+  if (configured("bakong")) {
+    p.bakong = {
+      apiUrl: v.url("BAKONG_API_URL", false) ?? "https://api-bakong.nbc.gov.kh",
+      token: v.str("BAKONG_TOKEN", true) ?? "",
+      accountId: v.str("BAKONG_ACCOUNT_ID", true) ?? "",
+    };
+    if (p.bakong.accountId && !p.bakong.accountId.includes("@")) problems.push("BAKONG_ACCOUNT_ID: a Bakong account id looks like name@bank");
+  }
+  const available = PROVIDER_NAMES.filter((name) => p[name] !== undefined);
+  const wanted = v.list("PAYMENT_PROVIDERS", "");
+  if (wanted.length === 0) {
+    p.enabled = available;
+  } else {
+    for (const name of wanted) {
+      if (!(PROVIDER_NAMES as readonly string[]).includes(name)) {
+        problems.push(`PAYMENT_PROVIDERS: unknown provider "${name}" (known: ${PROVIDER_NAMES.join(", ")})`);
+      } else if (!available.includes(name as ProviderName) && !sandbox) {
+        problems.push(`PAYMENT_PROVIDERS: "${name}" is listed but its variables are not set`);
+      }
+    }
+    p.enabled = available.filter((name) => wanted.includes(name));
+  }
+  return p;
+}
+
+type Reader = ReturnType<typeof reader>;
+
+function reader(env: Env, problems: string[]) {
+  const raw = (name: string) => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const check = <T>(name: string, schema: z.ZodType<T>, value: unknown, why: string): T | undefined => {
+    const r = schema.safeParse(value);
+    if (r.success) return r.data;
+    problems.push(`${name}: ${why}`);
+    return undefined;
+  };
+  return {
+    str(name: string, required: boolean): string | undefined {
+      const value = raw(name);
+      if (value === undefined && required) problems.push(`${name}: required but not set`);
+      return value;
+    },
+    url(name: string, required: boolean): string | undefined {
+      const value = raw(name);
+      if (value === undefined) {
+        if (required) problems.push(`${name}: required but not set`);
+        return undefined;
+      }
+      return check(name, z.url({ protocol: /^https?$/ }), value, `"${value}" is not an http(s) URL`)?.replace(/\/+$/, "");
+    },
+    int(name: string, fallback: number, min: number, max: number): number {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      return check(name, z.coerce.number().int().min(min).max(max), value, `must be a whole number from ${min} to ${max}`) ?? fallback;
+    },
+    oneOf<T extends string>(name: string, options: readonly T[], fallback: T): T {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      return check(name, z.enum(options as [T, ...T[]]), value, `must be one of ${options.join(", ")} (got "${value}")`) ?? fallback;
+    },
+    list(name: string, fallback: string): string[] {
+      return (raw(name) ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
+    },
+    amount(name: string, currency: Currency, fallback: string): number {
+      return this.amountText(name, raw(name) ?? fallback, currency);
+    },
+    amountText(name: string, text: string, currency: Currency): number {
+      const parsed = parseAmount(text, currency);
+      if (parsed.ok && parsed.minor > 0) return parsed.minor;
+      problems.push(`${name}: "${text}" is not a positive ${currency} amount`);
+      return 0;
+    },
+    telegramId(name: string, text: string): number {
+      return check(name, z.coerce.number().int().safe(), text, `"${text}" is not a Telegram id`) ?? 0;
+    },
+    maxLen(name: string, max: number, fallback: string): string {
+      const value = raw(name) ?? fallback;
+      if (value.length > max) problems.push(`${name}: at most ${max} characters (KHQR limit), got ${value.length}`);
+      return value;
+    },
+    mcc(name: string, fallback: string): string {
+      const value = raw(name) ?? fallback;
+      if (!/^\d{4}$/.test(value)) problems.push(`${name}: must be 4 digits`);
+      return value;
+    },
+    databaseUrl(name: string, fallback: string): string {
+      const value = raw(name) ?? fallback;
+      if (!/^(file:|postgres(ql)?:\/\/)/.test(value)) problems.push(`${name}: must start with file:, postgres:// or postgresql://`);
+      return value;
+    },
+    redisUrl(name: string): string | undefined {
+      const value = raw(name);
+      if (value !== undefined && !/^rediss?:\/\//.test(value)) problems.push(`${name}: must start with redis:// or rediss://`);
+      return value;
+    },
+    payloadTemplate(name: string): Record<string, string> | undefined {
+      const value = raw(name);
+      if (value === undefined) return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        problems.push(`${name}: must be the JSON template configured at Ahnajak, e.g. {"order_id":"{{transaction_id}}",...}`);
+        return undefined;
+      }
+      return check(name, z.record(z.string(), z.string()), parsed, "must be a JSON object of field name to {{variable}}");
+    },
+  };
+}

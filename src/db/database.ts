@@ -1,0 +1,48 @@
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
+import { PrismaClient as PostgresClient } from "../generated/postgres/client.js";
+import { migrate } from "./migrate.js";
+import { dialectOf, sqlitePath, type Dialect } from "./url.js";
+
+export type { Dialect };
+
+/** Both generated clients have the same models; the SQLite one's type stands for both. */
+export type Db = SqliteClient;
+
+export interface Database {
+  db: Db;
+  dialect: Dialect;
+  url: string;
+  /** PostgreSQL only: a pool for LISTEN/NOTIFY and advisory locks. */
+  pgPool?: pg.Pool;
+  close(): Promise<void>;
+}
+
+/** Opens the database named by `url`, applying pending migrations first. */
+export async function openDatabase(url: string, opts: { poolSize?: number } = {}): Promise<Database> {
+  const dialect = dialectOf(url);
+  await migrate(url);
+  if (dialect === "sqlite") {
+    const file = sqlitePath(url);
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }) });
+    await db.$executeRawUnsafe("PRAGMA busy_timeout = 10000");
+    return { db, dialect, url, close: () => db.$disconnect() };
+  }
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+  const client = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
+  return {
+    db: client,
+    dialect,
+    url,
+    pgPool: pool,
+    close: async () => {
+      await client.$disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}

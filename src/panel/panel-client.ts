@@ -1,0 +1,48 @@
+import type { PanelType } from "../config/config.js";
+
+export interface PanelUser {
+  login: string;
+  /** In the panel's currency minor units, when the panel reports it. */
+  balanceMinor?: number;
+}
+
+export interface PanelCreditResult {
+  panelPaymentId?: string;
+  balanceMinor?: number;
+}
+
+export interface PanelCapabilities {
+  findUser: boolean;
+  debit: boolean;
+  /** The panel can list payments, so a credit with an unknown outcome can be found by memo. */
+  findCredit: boolean;
+}
+
+/** One SMM panel. Amounts are minor units of the panel's currency. */
+export interface PanelClient {
+  readonly type: PanelType;
+  readonly capabilities: PanelCapabilities;
+  /** null when the panel says the user does not exist. Present when capabilities.findUser. */
+  findUser?(login: string): Promise<PanelUser | null>;
+  credit(login: string, amountMinor: number, memo: string): Promise<PanelCreditResult>;
+  debit?(login: string, amountMinor: number, memo: string): Promise<void>;
+  /** Looks for a payment carrying `memo` among recent ones. Present when capabilities.findCredit. */
+  findCredit?(memo: string): Promise<{ panelPaymentId?: string } | null>;
+}
+
+/**
+ * rejected: the panel said no, nothing applied. unavailable: nothing was applied, safe to retry.
+ * unknown: the request was sent and no answer came back, so it may have been applied.
+ */
+export type PanelErrorKind = "rejected" | "unavailable" | "unknown";
+
+export class PanelError extends Error {
+  constructor(
+    readonly kind: PanelErrorKind,
+    message: string,
+    readonly opts: { panelMessage?: string; raw?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: opts.cause });
+    this.name = "PanelError";
+  }
+}
