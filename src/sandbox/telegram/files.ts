@@ -56,11 +56,11 @@ export class FileStore {
     if (bytes.length > 10 * 1024 * 1024) throw new ApiError(413, "Request Entity Too Large");
     const size = imageSize(bytes);
     if (!size || size.width === 0 || size.height === 0) throw badRequest("IMAGE_PROCESS_FAILED");
-    const { width, height } = size;
+    const { width, height, mime } = size;
     if (width + height > 10000 || Math.max(width, height) / Math.min(width, height) > 20) {
       throw badRequest("PHOTO_INVALID_DIMENSIONS");
     }
-    return this.add({ kind: "photo", bytes, file_size: bytes.length, width, height });
+    return this.add({ kind: "photo", bytes, mime_type: mime, file_size: bytes.length, width, height });
   }
 
   document(input: FileInput): StoredFile {

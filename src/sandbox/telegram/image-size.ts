@@ -1,11 +1,21 @@
-/** Width and height of a PNG, JPEG, GIF or WebP image, or undefined if it is none of them. */
-export function imageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+export interface ImageInfo {
+  width: number;
+  height: number;
+  mime: string;
+}
+
+/** Size and type of a PNG, JPEG, GIF or WebP image, or undefined if it is none of them. */
+export function imageSize(bytes: Uint8Array): ImageInfo | undefined {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b.length >= 24 && b.readUInt32BE(0) === 0x89504e47) return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
-  if (b.length >= 10 && b.toString("latin1", 0, 4) === "GIF8") return { width: b.readUInt16LE(6), height: b.readUInt16LE(8) };
-  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) return jpegSize(b);
-  if (b.length >= 30 && b.toString("latin1", 0, 4) === "RIFF" && b.toString("latin1", 8, 12) === "WEBP") return webpSize(b);
+  if (b.length >= 24 && b.readUInt32BE(0) === 0x89504e47) return { width: b.readUInt32BE(16), height: b.readUInt32BE(20), mime: "image/png" };
+  if (b.length >= 10 && b.toString("latin1", 0, 4) === "GIF8") return { width: b.readUInt16LE(6), height: b.readUInt16LE(8), mime: "image/gif" };
+  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) return withMime(jpegSize(b), "image/jpeg");
+  if (b.length >= 30 && b.toString("latin1", 0, 4) === "RIFF" && b.toString("latin1", 8, 12) === "WEBP") return withMime(webpSize(b), "image/webp");
   return undefined;
+}
+
+function withMime(size: { width: number; height: number } | undefined, mime: string): ImageInfo | undefined {
+  return size && { ...size, mime };
 }
 
 function jpegSize(b: Buffer): { width: number; height: number } | undefined {

@@ -1,0 +1,54 @@
+import { EventEmitter } from "node:events";
+import type pg from "pg";
+import type { Logger } from "../logger.js";
+
+export type WakeupChannel = "credits" | "notifications";
+const CHANNELS: WakeupChannel[] = ["credits", "notifications"];
+
+/**
+ * Wakes workers when there is new work, so they do not poll the database in a busy loop.
+ * In one process an in-memory signal; on PostgreSQL also LISTEN/NOTIFY so every instance wakes.
+ * Workers still sweep periodically: a lost wake-up only delays work, never loses it.
+ */
+export interface Wakeup {
+  notify(channel: WakeupChannel): void;
+  on(channel: WakeupChannel, fn: () => void): () => void;
+  close(): Promise<void>;
+}
+
+export function createLocalWakeup(): Wakeup & { emitter: EventEmitter } {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(100);
+  return {
+    emitter,
+    notify: (channel) => void emitter.emit(channel),
+    on(channel, fn) {
+      emitter.on(channel, fn);
+      return () => emitter.off(channel, fn);
+    },
+    close: async () => void emitter.removeAllListeners(),
+  };
+}
+
+export async function createPgWakeup(pool: pg.Pool, log: Logger): Promise<Wakeup> {
+  const local = createLocalWakeup();
+  const listener = await pool.connect();
+  const channelName = (c: WakeupChannel) => `khqr_${c}`;
+  listener.on("notification", (msg) => {
+    const channel = CHANNELS.find((c) => channelName(c) === msg.channel);
+    if (channel) local.emitter.emit(channel);
+  });
+  listener.on("error", (err) => log.warn({ err }, "LISTEN connection failed; workers fall back to periodic sweeps"));
+  for (const c of CHANNELS) await listener.query(`LISTEN ${channelName(c)}`);
+  return {
+    notify(channel) {
+      local.notify(channel);
+      pool.query("SELECT pg_notify($1, '')", [channelName(channel)]).catch((err) => log.warn({ err }, "NOTIFY failed"));
+    },
+    on: local.on,
+    async close() {
+      await local.close();
+      listener.release(true);
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { Logger } from "../logger.js";
+
+export interface WorkLoop {
+  start(): void;
+  /** Runs a pass soon (coalesces bursts of wake-ups into one pass). */
+  wake(): void;
+  /** Stops scheduling and waits for the pass in progress to finish. */
+  stop(): Promise<void>;
+  readonly running: boolean;
+}
+
+/**
+ * Runs `pass` when woken and at least every `sweepMs` (the safety net for lost wake-ups).
+ * `pass` returns true when it may have left work behind, to run again at once.
+ */
+export function createWorkLoop(name: string, pass: () => Promise<boolean>, opts: { sweepMs: number; log: Logger }): WorkLoop {
+  let running = false;
+  let current: Promise<void> | null = null;
+  let again = false;
+  let timer: NodeJS.Timeout | null = null;
+
+  const schedule = (ms: number) => {
+    if (!running) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(run, ms);
+    timer.unref();
+  };
+
+  function run(): void {
+    if (!running) return;
+    if (current) {
+      again = true;
+      return;
+    }
+    again = false;
+    current = (async () => {
+      let more = false;
+      try {
+        more = await pass();
+      } catch (err) {
+        opts.log.error({ err, worker: name }, "worker pass failed; retrying on the next sweep");
+      }
+      current = null;
+      schedule(more || again ? 0 : opts.sweepMs);
+    })();
+  }
+
+  return {
+    get running() {
+      return running;
+    },
+    start() {
+      if (running) return;
+      running = true;
+      schedule(0);
+    },
+    wake() {
+      if (!running) return;
+      if (current) again = true;
+      else schedule(0);
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      await current;
+    },
+  };
+}

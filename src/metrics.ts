@@ -1,0 +1,29 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** Every Prometheus metric the program exports, on its own registry (no globals). */
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    topUpsCreated: new Counter({ name: "khqr_topups_created_total", help: "Top-ups created", labelNames: ["provider"], registers }),
+    topUpsPaid: new Counter({ name: "khqr_topups_paid_total", help: "Payments recorded", labelNames: ["provider", "flag", "source"], registers }),
+    topUpsCredited: new Counter({ name: "khqr_topups_credited_total", help: "Credits applied on the panel", registers }),
+    topUpsExpired: new Counter({ name: "khqr_topups_expired_total", help: "Top-ups that expired unpaid", labelNames: ["provider"], registers }),
+    creditsHeld: new Counter({ name: "khqr_credits_held_total", help: "Credits held for an admin", labelNames: ["reason"], registers }),
+    creditLatency: new Histogram({
+      name: "khqr_credit_latency_seconds",
+      help: "From a verified payment observation to the panel accepting the credit",
+      buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    }),
+    providerErrors: new Counter({ name: "khqr_provider_errors_total", help: "Provider call failures", labelNames: ["provider", "kind"], registers }),
+    panelErrors: new Counter({ name: "khqr_panel_errors_total", help: "Panel call failures", labelNames: ["kind"], registers }),
+    webhookRejections: new Counter({ name: "khqr_webhook_rejections_total", help: "Webhooks refused", labelNames: ["provider", "reason"], registers }),
+    webhooksAccepted: new Counter({ name: "khqr_webhooks_accepted_total", help: "Webhooks verified and handled", labelNames: ["provider"], registers }),
+    pollCalls: new Counter({ name: "khqr_poll_calls_total", help: "Status calls made by the poller", labelNames: ["provider"], registers }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,27 @@
+import type { Db } from "../db/database.js";
+
+type Tx = Pick<Db, "notification">;
+
+/** What the notifier delivers; the bot layer renders each kind in the recipient's language. */
+export type NotificationPayload =
+  | { kind: "topup.credited"; topUpId: number; late: boolean }
+  | { kind: "topup.held"; topUpId: number }
+  | { kind: "topup.expired"; topUpId: number }
+  | { kind: "admin.payment"; paymentId: number }
+  | { kind: "admin.flagged"; paymentId: number }
+  | { kind: "admin.held"; creditId: number }
+  | { kind: "admin.outage"; component: string; state: "down" | "up"; detail: string };
+
+/**
+ * Queues a message in the same transaction as the change it reports. The dedupe key makes the
+ * same event produce one message per chat however many times or instances it is reported from.
+ */
+export async function enqueueNotification(tx: Tx, chatIds: readonly bigint[], dedupeKey: string, payload: NotificationPayload, now = new Date()): Promise<void> {
+  for (const chatId of chatIds) {
+    await tx.notification.upsert({
+      where: { dedupeKey: `${dedupeKey}@${chatId}` },
+      create: { dedupeKey: `${dedupeKey}@${chatId}`, chatId, kind: payload.kind, payload: JSON.stringify(payload), status: "QUEUED", nextAttemptAt: now },
+      update: {},
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import type { Config } from "../config/config.js";
+import type { Logger } from "../logger.js";
+import type { PanelTimeouts } from "./panel-call.js";
+import type { PanelClient } from "./panel-client.js";
+import { PerfectPanelV1Client } from "./perfectpanel-v1.js";
+import { PerfectPanelV2Client } from "./perfectpanel-v2.js";
+import type { SocPanelAmountFormat } from "./socpanel-api.js";
+import { SocPanelClient } from "./socpanel.js";
+
+export interface CreatePanelClientOptions {
+  log?: Logger;
+  /** SocPanel only: how `amount` is written (default "decimal", 2 places). */
+  amountFormat?: SocPanelAmountFormat;
+  /** Defaults: reads 10 s, credits and debits 20 s. */
+  timeouts?: Partial<PanelTimeouts>;
+}
+
+/** The client for the configured panel. PANEL_URL is the panel's base address; each client adds its own paths. */
+export function createPanelClient(panel: Config["panel"], opts: CreatePanelClientOptions = {}): PanelClient {
+  const common = { url: panel.url, apiKey: panel.apiKey, currency: panel.currency, timeouts: opts.timeouts, log: opts.log };
+  switch (panel.type) {
+    case "perfectpanel":
+      return new PerfectPanelV2Client({ ...common, paymentMethod: panel.paymentMethod });
+    case "perfectpanel-v1":
+      return new PerfectPanelV1Client(common);
+    case "socpanel":
+      return new SocPanelClient({ ...common, amountFormat: opts.amountFormat });
+  }
+}

@@ -1,0 +1,223 @@
+import type { Database } from "../db/database.js";
+import type { Wakeup } from "../db/wakeup.js";
+import { createWorkLoop, type WorkLoop } from "../jobs/loop.js";
+import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
+import type { OutageTracker } from "../notify/outages.js";
+import { enqueueNotification } from "../notify/outbox.js";
+import { CreditStatus, TopUpStatus } from "../payments/states.js";
+import type { Credit } from "../generated/sqlite/client.js";
+import { PanelError, type PanelClient } from "./panel-client.js";
+
+export interface CrediterOptions {
+  /** Keep retrying an unavailable panel this long, then hold the credit for an admin. */
+  retryForMs: number;
+  /** A claim older than this means its worker died mid-call: the outcome is unknown. Must exceed the panel timeout. */
+  leaseMs: number;
+  /** Wait this long after an unknown outcome before looking for the memo, so a late write shows up. */
+  reconcileDelayMs: number;
+  concurrency: number;
+  sweepMs: number;
+  instanceId: string;
+}
+
+export interface CrediterDeps {
+  database: Database;
+  panel: PanelClient;
+  wakeup: Wakeup;
+  outages: OutageTracker;
+  log: Logger;
+  metrics: Metrics;
+  adminChats: readonly bigint[];
+  now?: () => Date;
+}
+
+const BACKOFF_BASE_MS = 2_000;
+const BACKOFF_MAX_MS = 5 * 60_000;
+
+export function backoffMs(attempt: number, random = Math.random): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/**
+ * The outbox worker: takes queued credits to the panel exactly once, or to an admin with the facts.
+ * Invariant: a credit whose outcome is unknown is never re-sent until the panel's payment list
+ * shows the memo is absent; panels without a list hold it for an admin.
+ */
+export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkLoop & { pass(): Promise<boolean> } {
+  const { db } = deps.database;
+  const now = () => deps.now?.() ?? new Date();
+  const log = deps.log.child({ worker: "crediter" });
+
+  async function hold(credit: Credit, reason: string, errorKind: string, extra: { panelMessage?: string } = {}): Promise<void> {
+    const at = now();
+    await db.$transaction(async (tx) => {
+      await tx.credit.update({
+        where: { id: credit.id },
+        data: { status: CreditStatus.HELD, lastError: extra.panelMessage ? `${reason} (panel said: ${extra.panelMessage})` : reason, errorKind, claimedBy: null, claimedUntil: null },
+      });
+      if (credit.topUpId !== null) {
+        const topUp = await tx.topUp.update({ where: { id: credit.topUpId }, data: { status: TopUpStatus.HELD } });
+        await enqueueNotification(tx, [topUp.chatId], `held:${topUp.id}`, { kind: "topup.held", topUpId: topUp.id }, at);
+      }
+      await enqueueNotification(tx, deps.adminChats, `credit-held:${credit.id}:${credit.attempts}`, { kind: "admin.held", creditId: credit.id }, at);
+    });
+    deps.metrics.creditsHeld.inc({ reason: errorKind });
+    log.warn({ creditId: credit.id, reason, errorKind }, "credit held for an admin");
+    deps.wakeup.notify("notifications");
+  }
+
+  async function markDone(credit: Credit, result: { panelPaymentId?: string; balanceMinor?: number }): Promise<void> {
+    const at = now();
+    await db.$transaction(async (tx) => {
+      await tx.credit.update({
+        where: { id: credit.id },
+        data: { status: CreditStatus.DONE, doneAt: at, panelPaymentId: result.panelPaymentId ?? null, balanceMinor: result.balanceMinor ?? null, claimedBy: null, claimedUntil: null, lastError: null },
+      });
+      if (credit.topUpId === null) return;
+      const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId } });
+      const late = topUp.status === TopUpStatus.HELD ? false : topUp.expiresAt < (topUp.paidAt ?? at);
+      if (topUp.status !== TopUpStatus.REFUNDED) {
+        await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.CREDITED, creditedAt: at } });
+      }
+      if (result.balanceMinor !== undefined) {
+        await tx.user.update({ where: { id: topUp.userId }, data: { lastBalanceMinor: result.balanceMinor } });
+      }
+      await enqueueNotification(tx, [topUp.chatId], `credited:${credit.id}`, { kind: "topup.credited", topUpId: topUp.id, late }, at);
+    });
+    deps.metrics.topUpsCredited.inc();
+    if (credit.paymentId !== null) {
+      const payment = await db.payment.findUnique({ where: { id: credit.paymentId }, select: { observedAt: true } });
+      if (payment) deps.metrics.creditLatency.observe((at.getTime() - payment.observedAt.getTime()) / 1000);
+    }
+    log.info({ creditId: credit.id, panelPaymentId: result.panelPaymentId }, "credit applied");
+    deps.wakeup.notify("notifications");
+  }
+
+  async function reschedule(credit: Credit, status: CreditStatus, delayMs: number, error: string, errorKind: string): Promise<void> {
+    const at = now();
+    const firstFailureAt = credit.firstFailureAt ?? at;
+    if (at.getTime() - firstFailureAt.getTime() > opts.retryForMs) {
+      await hold(credit, `panel unavailable since ${firstFailureAt.toISOString()}: ${error}`, errorKind);
+      return;
+    }
+    await db.credit.update({
+      where: { id: credit.id },
+      data: { status, attempts: credit.attempts + 1, firstFailureAt, nextAttemptAt: new Date(at.getTime() + delayMs), lastError: error, errorKind, claimedBy: null, claimedUntil: null },
+    });
+  }
+
+  async function unknownOutcome(credit: Credit, detail: string): Promise<void> {
+    if (deps.panel.capabilities.findCredit) {
+      await db.credit.update({
+        where: { id: credit.id },
+        data: { status: CreditStatus.RECONCILE, nextAttemptAt: new Date(now().getTime() + opts.reconcileDelayMs), lastError: detail, errorKind: "unknown", claimedBy: null, claimedUntil: null },
+      });
+      log.warn({ creditId: credit.id, detail }, "credit outcome unknown; will look for its memo on the panel");
+      return;
+    }
+    await hold(credit, `outcome unknown (${detail}): check the panel for a payment with memo "${credit.memo}" before re-crediting`, "unknown");
+  }
+
+  async function send(credit: Credit): Promise<void> {
+    try {
+      const result = await deps.panel.credit(credit.panelLogin, credit.amountMinor, credit.memo);
+      await deps.outages.up("panel");
+      await markDone(credit, result);
+    } catch (err) {
+      if (!(err instanceof PanelError)) {
+        log.error({ err, creditId: credit.id }, "unexpected error while crediting");
+        await unknownOutcome(credit, "unexpected error while crediting");
+        return;
+      }
+      deps.metrics.panelErrors.inc({ kind: err.kind });
+      if (err.kind === "rejected") {
+        await hold(credit, err.message, "rejected", { panelMessage: err.opts.panelMessage });
+      } else if (err.kind === "unavailable") {
+        await deps.outages.down("panel", err.message);
+        await reschedule(credit, CreditStatus.QUEUED, backoffMs(credit.attempts + 1), err.message, "unavailable");
+      } else {
+        await unknownOutcome(credit, err.message);
+      }
+    }
+  }
+
+  async function reconcile(credit: Credit): Promise<void> {
+    try {
+      const found = await deps.panel.findCredit!(credit.memo);
+      if (found) {
+        log.info({ creditId: credit.id }, "memo found on the panel: the credit had been applied");
+        await markDone(credit, { panelPaymentId: found.panelPaymentId });
+      } else {
+        log.info({ creditId: credit.id }, "memo not on the panel: safe to send again");
+        await db.credit.update({ where: { id: credit.id }, data: { status: CreditStatus.QUEUED, nextAttemptAt: now(), claimedBy: null, claimedUntil: null } });
+        deps.wakeup.notify("credits");
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await reschedule(credit, CreditStatus.RECONCILE, backoffMs(credit.attempts + 1), `reconciling: ${message}`, "unknown");
+    }
+  }
+
+  /** A SENDING claim whose lease ran out: its worker died or hung mid-call. */
+  async function recoverStale(at: Date): Promise<void> {
+    const stale = await db.credit.findMany({ where: { status: CreditStatus.SENDING, claimedUntil: { lt: at } }, take: 100 });
+    for (const credit of stale) {
+      const taken = await db.credit.updateMany({
+        where: { id: credit.id, status: CreditStatus.SENDING, claimedUntil: credit.claimedUntil },
+        data: { claimedBy: opts.instanceId, claimedUntil: new Date(at.getTime() + opts.leaseMs) },
+      });
+      if (taken.count === 1) await unknownOutcome(credit, "the worker stopped while the panel call was in flight");
+    }
+  }
+
+  async function claim(at: Date): Promise<Credit[]> {
+    const due = await db.credit.findMany({
+      where: {
+        status: { in: [CreditStatus.QUEUED, CreditStatus.RECONCILE] },
+        nextAttemptAt: { lte: at },
+        OR: [{ claimedUntil: null }, { claimedUntil: { lt: at } }],
+      },
+      orderBy: { nextAttemptAt: "asc" },
+      take: opts.concurrency * 2,
+    });
+    const claimed: Credit[] = [];
+    for (const credit of due) {
+      if (claimed.length >= opts.concurrency) break;
+      const taken = await db.credit.updateMany({
+        where: { id: credit.id, status: credit.status, claimedUntil: credit.claimedUntil },
+        data: {
+          status: credit.status === CreditStatus.QUEUED ? CreditStatus.SENDING : credit.status,
+          claimedBy: opts.instanceId,
+          claimedUntil: new Date(at.getTime() + opts.leaseMs),
+        },
+      });
+      if (taken.count === 1) claimed.push(credit);
+    }
+    return claimed;
+  }
+
+  async function pass(): Promise<boolean> {
+    const at = now();
+    await recoverStale(at);
+    const claimed = await claim(at);
+    await Promise.all(claimed.map((c) => (c.status === CreditStatus.QUEUED ? send(c) : reconcile(c))));
+    return claimed.length >= opts.concurrency;
+  }
+
+  const loop = createWorkLoop("crediter", pass, { sweepMs: opts.sweepMs, log });
+  const unsubscribe = deps.wakeup.on("credits", () => loop.wake());
+  return {
+    pass,
+    get running() {
+      return loop.running;
+    },
+    start: loop.start,
+    wake: loop.wake,
+    async stop() {
+      unsubscribe();
+      await loop.stop();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { KhqrCurrency } from "../khqr/index.js";
+import { formatCardAmount } from "./amount-format.js";
+import { KHMER_FAMILY, LATIN_FAMILY } from "./fonts.js";
+import { qrModulePath } from "./qr-modules.js";
+
+export interface KhqrCardInput {
+  qr: string;
+  merchantName: string;
+  amountMinor: number;
+  currency: KhqrCurrency;
+}
+
+export const CARD_WIDTH = 600;
+export const CARD_HEIGHT = 870;
+
+const RED = "#E1232E";
+const INK = "#1A1A1A";
+const MARGIN = 16;
+const CARD = { x: MARGIN, y: MARGIN, w: CARD_WIDTH - 2 * MARGIN, h: CARD_HEIGHT - 2 * MARGIN, r: 28 };
+const HEADER_H = 104;
+const FOLD = 40;
+const PAD = 44;
+const DIVIDER_Y = CARD.y + HEADER_H + 150;
+const QR_BOX = { top: DIVIDER_Y + 30, bottom: CARD.y + CARD.h - 40, width: CARD.w - 2 * PAD };
+const FONTS = `'${LATIN_FAMILY}', '${KHMER_FAMILY}'`;
+const CURRENCY_MARK: Record<KhqrCurrency, { glyph: string; family: string }> = {
+  USD: { glyph: "$", family: LATIN_FAMILY },
+  KHR: { glyph: "៛", family: KHMER_FAMILY },
+};
+
+/** The KHQR card as an SVG string: red header with the wordmark, payee, amount, dashed divider, QR. */
+export function khqrCardSvg(input: KhqrCardInput): string {
+  const amount = formatCardAmount(input.amountMinor, input.currency);
+  const { x, y, w, h, r } = CARD;
+  const right = x + w;
+  const headerBottom = y + HEADER_H;
+  const amountSize = Math.min(44, Math.floor((44 * 13) / (amount.value.length + amount.currency.length)));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${CARD_WIDTH}" height="${CARD_HEIGHT}" viewBox="0 0 ${CARD_WIDTH} ${CARD_HEIGHT}">
+<rect width="${CARD_WIDTH}" height="${CARD_HEIGHT}" fill="#ECEEF1"/>
+<rect x="${x}" y="${y + 4}" width="${w}" height="${h}" rx="${r}" fill="#D6DAE0"/>
+<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="${r}" fill="#FFFFFF"/>
+<path d="M${x} ${headerBottom}V${y + r}A${r} ${r} 0 0 1 ${x + r} ${y}H${right - r}A${r} ${r} 0 0 1 ${right} ${y + r}V${headerBottom + FOLD}L${right - FOLD} ${headerBottom}Z" fill="${RED}"/>
+<text x="${x + w / 2}" y="${y + HEADER_H / 2 + 17}" text-anchor="middle" font-family="${LATIN_FAMILY}" font-weight="bold" font-size="48" letter-spacing="3" fill="#FFFFFF">KHQR</text>
+<text x="${x + PAD}" y="${headerBottom + 58}" font-family="${FONTS}" font-size="24" fill="#555555">${escapeXml(input.merchantName)}</text>
+<text x="${x + PAD}" y="${headerBottom + 116}" font-family="${FONTS}" font-weight="bold" font-size="${amountSize}" fill="${INK}">${amount.value}<tspan font-size="${Math.round(amountSize * 0.55)}" dx="10">${amount.currency}</tspan></text>
+<line x1="${x}" y1="${DIVIDER_Y}" x2="${right}" y2="${DIVIDER_Y}" stroke="#B8BCC2" stroke-width="2" stroke-dasharray="10 8"/>
+${qrGroup(input.qr, input.currency)}
+</svg>`;
+}
+
+function qrGroup(qr: string, currency: KhqrCurrency): string {
+  const { size, d } = qrModulePath(qr);
+  const scale = Math.max(1, Math.floor(Math.min(QR_BOX.width, QR_BOX.bottom - QR_BOX.top) / size));
+  const side = size * scale;
+  const left = Math.round(CARD.x + (CARD.w - side) / 2);
+  const top = Math.round(QR_BOX.top + (QR_BOX.bottom - QR_BOX.top - side) / 2);
+  const cx = left + side / 2;
+  const cy = top + side / 2;
+  const radius = Math.round(side * 0.085);
+  const mark = CURRENCY_MARK[currency];
+  return `<path transform="translate(${left} ${top}) scale(${scale})" d="${d}" fill="#000000" shape-rendering="crispEdges"/>
+<circle cx="${cx}" cy="${cy}" r="${radius}" fill="#FFFFFF"/>
+<circle cx="${cx}" cy="${cy}" r="${radius - 5}" fill="${INK}"/>
+<text x="${cx}" y="${cy + radius * 0.42}" text-anchor="middle" font-family="${mark.family}" font-weight="bold" font-size="${Math.round(radius * 1.25)}" fill="#FFFFFF">${mark.glyph}</text>`;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

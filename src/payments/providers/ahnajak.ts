@@ -1,0 +1,107 @@
+import type { AhnajakConfig } from "../../config/config.js";
+import type { Logger } from "../../logger.js";
+import { decimalString, minorFromDecimal } from "../money.js";
+import { ProviderError, type CreatedPayment, type PaymentProvider, type TopUpRef, type WebhookRequest, type WebhookResult } from "../provider.js";
+import {
+  AHNAJAK_PAID_STATUS,
+  AHNAJAK_TRANSACTION_ID,
+  WEBHOOK_VARIABLES,
+  checkoutPath,
+  webhookFieldNames,
+  webhookValues,
+  type CheckoutQuery,
+} from "./ahnajak-api.js";
+import { checkoutRequestHash, constantTimeEqual, webhookPayloadHash, webhookSignature } from "./ahnajak-signing.js";
+
+const NAME = "ahnajak";
+
+/**
+ * Ahnajak ABA Pay checkout (seed 000): a signed link to a hosted KHQR page, confirmed only by its
+ * signed webhook (there is no status API).
+ *
+ * The webhook carries no transaction id of the gateway, so the payment key (providerTxnId) is our
+ * transaction_id, the top-up reference: one checkout session is one payment.
+ */
+export function createAhnajakProvider(config: AhnajakConfig, _deps: { log: Logger; now?: () => number }): PaymentProvider {
+  const baseUrl = config.baseUrl.replace(/\/+$/, "");
+  const fields = webhookFieldNames(config.payloadTemplate);
+
+  async function create(topUp: TopUpRef): Promise<CreatedPayment> {
+    if (topUp.currency !== "USD") throw new ProviderError(NAME, "rejected", "Ahnajak accepts USD only");
+    if (topUp.amountMinor < 1) throw new ProviderError(NAME, "rejected", "Ahnajak: the amount must be at least 0.01 USD");
+    if (!AHNAJAK_TRANSACTION_ID.test(topUp.reference)) {
+      throw new ProviderError(NAME, "rejected", `Ahnajak: unusable transaction id "${topUp.reference}"`);
+    }
+    const amount = decimalString(topUp.amountMinor, "USD");
+    const query: CheckoutQuery = {
+      transaction_id: topUp.reference,
+      amount,
+      remark: remarkFor(topUp.panelLogin),
+      hash: checkoutRequestHash(config.profileId, topUp.reference, amount, config.secretKey),
+    };
+    return { checkoutUrl: `${baseUrl}${checkoutPath(config.profileId)}?${new URLSearchParams({ ...query }).toString()}` };
+  }
+
+  async function verifyWebhook(req: WebhookRequest): Promise<WebhookResult> {
+    const signature = header(req.headers, "x-ahnajak-signature");
+    if (!signature) return reject(401, "missing X-Ahnajak-Signature header");
+    if (!constantTimeEqual(signature.trim().toLowerCase(), webhookSignature(config.secretKey, req.rawBody))) {
+      return reject(403, "X-Ahnajak-Signature does not match the body");
+    }
+    if (!isJson(header(req.headers, "content-type"))) return reject(415, "the body must be application/json");
+    const json = parseJson(req.rawBody);
+    if (typeof json !== "object" || json === null || Array.isArray(json)) return reject(400, "the body is not a JSON object");
+    const body = json as Record<string, unknown>;
+    const parsed = webhookValues.safeParse(Object.fromEntries(WEBHOOK_VARIABLES.map((v) => [v, body[fields[v]]])));
+    if (!parsed.success) {
+      const missing = parsed.error.issues.map((i) => fields[i.path[0] as keyof typeof fields] ?? String(i.path[0]));
+      return reject(400, `missing or malformed fields: ${[...new Set(missing)].join(", ")}`);
+    }
+    const p = parsed.data;
+    if (!constantTimeEqual(p.hash.toLowerCase(), webhookPayloadHash(p.transaction_id, p.amount, config.secretKey))) {
+      return reject(403, "payload hash does not match");
+    }
+    if (p.status.toUpperCase() !== AHNAJAK_PAID_STATUS) return { kind: "ignored", reason: `status "${p.status}"` };
+    const amountMinor = minorFromDecimal(p.amount, "USD");
+    if (amountMinor === null) return reject(422, `amount "${p.amount}" is not an exact USD amount`);
+    return {
+      kind: "observed",
+      observations: [{ provider: NAME, providerTxnId: p.transaction_id, reference: p.transaction_id, amountMinor, currency: "USD", raw: json }],
+    };
+  }
+
+  return {
+    name: NAME,
+    // No status API: pollConcurrency/pollBatch are 1 only so that no caller divides by zero.
+    capabilities: { presentation: "checkout", statusApi: false, webhook: true, signedWebhook: true, pollConcurrency: 1, pollBatch: 1 },
+    create,
+    verifyWebhook,
+  };
+}
+
+/** Shown on the receipt; kept short and ASCII so it survives URL and receipt handling. */
+export function remarkFor(panelLogin: string): string {
+  const login = panelLogin.replace(/[^A-Za-z0-9._@-]/g, "").slice(0, 32);
+  return login ? `topup ${login}` : "topup";
+}
+
+function reject(status: 400 | 401 | 403 | 415 | 422, reason: string): WebhookResult {
+  return { kind: "rejected", status, reason };
+}
+
+function header(headers: Record<string, string | undefined>, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body)) as unknown;
+  } catch {
+    return undefined;
+  }
+}

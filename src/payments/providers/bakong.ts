@@ -1,0 +1,272 @@
+import type { BakongConfig } from "../../config/config.js";
+import { OutboundError, send, type OutboundResponse } from "../../http/outbound.js";
+import type { Logger } from "../../logger.js";
+import { encodeKhqr, khqrMd5 } from "../khqr/index.js";
+import { minorFromDecimal } from "../money.js";
+import { ProviderError, type CreatedPayment, type PaymentProvider, type StatusResult, type TopUpRef } from "../provider.js";
+import {
+  BAKONG_ERROR,
+  BAKONG_ERROR_MESSAGES,
+  BAKONG_LIST_LIMIT,
+  BAKONG_PATHS,
+  bakongEnvelope,
+  bakongListItems,
+  bakongTransaction,
+  listRequestBody,
+  type BakongEnvelope,
+  type BakongListShape,
+  type BakongTransaction,
+} from "./bakong-api.js";
+
+export interface BakongDeps {
+  log: Logger;
+  merchantName: string;
+  merchantCity: string;
+  now?: () => number;
+  /** Whole-answer deadline of one API call. */
+  timeoutMs?: number;
+}
+
+/** How md5s are looked up: untried, a list body shape that worked, or one call per md5. */
+type LookupMode = "untried" | BakongListShape | "single";
+
+type Md5Answer =
+  | { kind: "paid"; txn: BakongTransaction; raw: unknown }
+  | { kind: "pending" }
+  | { kind: "failed"; reason: string };
+
+type ListOutcome = { kind: "ok"; statuses: Map<string, string> } | { kind: "shape_error" } | { kind: "absent" };
+
+const NOT_FOUND_STATUS = "NOT_FOUND";
+const CONFIRM_CONCURRENCY = 2;
+
+/**
+ * Bakong Open API, direct: an individual KHQR (tag 29) for our own Bakong account, found paid only by
+ * polling its md5 (Bakong has no webhook).
+ */
+export function createBakongProvider(config: BakongConfig, deps: BakongDeps): PaymentProvider {
+  const now = deps.now ?? Date.now;
+  const timeoutMs = deps.timeoutMs ?? 15_000;
+  const baseUrl = config.apiUrl.replace(/\/+$/, "");
+  let mode: LookupMode = "untried";
+
+  async function create(topUp: TopUpRef): Promise<CreatedPayment> {
+    const qr = encodeKhqr({
+      account: { kind: "individual", bakongAccountId: config.accountId },
+      merchantName: deps.merchantName,
+      merchantCity: deps.merchantCity,
+      currency: topUp.currency,
+      amountMinor: topUp.amountMinor,
+      billNumber: topUp.reference,
+      createdAt: now(),
+      expiresAt: topUp.expiresAt.getTime(),
+    });
+    return { qr, md5: khqrMd5(qr) };
+  }
+
+  async function checkStatus(topUps: readonly TopUpRef[]): Promise<StatusResult[]> {
+    const md5Of = topUps.map((t) => t.md5 ?? (t.qr ? khqrMd5(t.qr) : undefined));
+    const unique = [...new Set(md5Of.filter((m): m is string => m !== undefined))];
+    const answers = new Map<string, Md5Answer>();
+    for (let i = 0; i < unique.length; i += BAKONG_LIST_LIMIT) {
+      for (const [md5, answer] of await lookUp(unique.slice(i, i + BAKONG_LIST_LIMIT))) answers.set(md5, answer);
+    }
+    return topUps.map((topUp, i) => {
+      const md5 = md5Of[i];
+      if (md5 === undefined) return { state: "failed", reason: "top-up has no KHQR md5 to look up at Bakong" };
+      return resultFor(topUp, md5, answers.get(md5)!);
+    });
+  }
+
+  async function lookUp(md5s: string[]): Promise<Map<string, Md5Answer>> {
+    const answers = new Map<string, Md5Answer>();
+    const statuses = md5s.length > 1 ? await listStatuses(md5s) : null;
+    const toConfirm = md5s.filter((md5) => statuses?.get(md5) !== NOT_FOUND_STATUS);
+    for (const md5 of md5s) if (!toConfirm.includes(md5)) answers.set(md5, { kind: "pending" });
+    // The list answer carries no amount or receiving account: every possible payment is confirmed one by one.
+    await eachLimited(toConfirm, CONFIRM_CONCURRENCY, async (md5) => answers.set(md5, await checkMd5(md5)));
+    return answers;
+  }
+
+  /** Statuses by md5 from the list endpoint, or null when only one-by-one lookups work. */
+  async function listStatuses(md5s: string[]): Promise<Map<string, string> | null> {
+    if (mode === "single") return null;
+    const shapes: BakongListShape[] = mode === "object" ? ["object", "array"] : ["array", "object"];
+    for (const shape of shapes) {
+      const outcome = await postList(shape, md5s);
+      if (outcome.kind === "ok") {
+        remember(shape);
+        return outcome.statuses;
+      }
+      if (outcome.kind === "absent") break;
+    }
+    remember("single");
+    return null;
+  }
+
+  function remember(next: LookupMode): void {
+    if (next === mode) return;
+    deps.log.info({ provider: "bakong", from: mode, to: next }, "Bakong md5 lookup mode changed");
+    mode = next;
+  }
+
+  async function postList(shape: BakongListShape, md5s: string[]): Promise<ListOutcome> {
+    const res = await post(BAKONG_PATHS.byMd5List, listRequestBody(shape, md5s));
+    if (res.status === 404 || res.status === 405) return { kind: "absent" };
+    throwOnHttpFailure(res);
+    const envelope = parseEnvelope(res);
+    if (envelope?.errorCode === BAKONG_ERROR.unauthorized) throw tokenError(res);
+    if (res.status >= 400 || (envelope && envelope.responseCode !== 0)) return { kind: "shape_error" };
+    const items = bakongListItems.safeParse(envelope?.data);
+    if (!items.success) return { kind: "absent" };
+    const statuses = new Map(items.data.map((item) => [item.md5, item.status.toUpperCase()] as const));
+    // An answer about none of the md5s we sent means the body was not understood.
+    if (!md5s.some((md5) => statuses.has(md5))) return { kind: "shape_error" };
+    return { kind: "ok", statuses };
+  }
+
+  async function checkMd5(md5: string): Promise<Md5Answer> {
+    const res = await post(BAKONG_PATHS.byMd5, JSON.stringify({ md5 }));
+    throwOnHttpFailure(res);
+    const envelope = parseEnvelope(res);
+    if (!envelope) throw invalid(res, "answer is not a Bakong response");
+    if (envelope.errorCode === BAKONG_ERROR.unauthorized) throw tokenError(res);
+    if (res.status >= 400) throw rejected(res, envelope.errorCode ?? undefined, `Bakong answered HTTP ${res.status}: ${envelope.responseMessage ?? ""}`.trim());
+    if (envelope.responseCode === 0) {
+      const txn = bakongTransaction.safeParse(envelope.data);
+      if (!txn.success) throw invalid(res, "transaction data does not have the documented shape");
+      return { kind: "paid", txn: txn.data, raw: JSON.parse(res.text) as unknown };
+    }
+    switch (envelope.errorCode) {
+      case BAKONG_ERROR.notFound:
+        return { kind: "pending" };
+      case BAKONG_ERROR.failed:
+        return { kind: "failed", reason: `Bakong reports the transaction failed: ${envelope.responseMessage ?? "no message"}` };
+      default: {
+        const code = envelope.errorCode ?? undefined;
+        const known = code === undefined ? undefined : BAKONG_ERROR_MESSAGES[code];
+        throw rejected(res, code, known ?? `Bakong error ${code ?? "without a code"}: ${envelope.responseMessage ?? "no message"}`);
+      }
+    }
+  }
+
+  function resultFor(topUp: TopUpRef, md5: string, answer: Md5Answer): StatusResult {
+    if (answer.kind !== "paid") return answer.kind === "pending" ? { state: "pending" } : { state: "failed", reason: answer.reason };
+    const { txn } = answer;
+    if (txn.toAccountId !== config.accountId) {
+      return { state: "failed", reason: `Bakong transaction ${txn.hash} for this QR was paid to ${txn.toAccountId}, not to ${config.accountId}` };
+    }
+    const amountMinor = minorFromDecimal(txn.amount, txn.currency);
+    if (amountMinor === null) {
+      throw new ProviderError("bakong", "invalid_response", `Bakong: amount ${txn.amount} is not an exact ${txn.currency} amount`, {
+        cause: JSON.stringify(answer.raw),
+      });
+    }
+    return {
+      state: "paid",
+      observations: [
+        {
+          provider: "bakong",
+          providerTxnId: txn.hash,
+          md5,
+          reference: topUp.reference,
+          amountMinor,
+          currency: txn.currency,
+          payer: maskBakongAccount(txn.fromAccountId),
+          raw: answer.raw,
+        },
+      ],
+    };
+  }
+
+  async function post(path: string, body: string): Promise<OutboundResponse> {
+    try {
+      return await send(`${baseUrl}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${config.token}`, "content-type": "application/json", accept: "application/json" },
+        body,
+        timeoutMs,
+      });
+    } catch (err) {
+      if (err instanceof OutboundError) throw new ProviderError("bakong", "unavailable", `Bakong: ${err.message}`, { cause: err });
+      throw err;
+    }
+  }
+
+  return {
+    name: "bakong",
+    capabilities: {
+      presentation: "qr",
+      statusApi: true,
+      webhook: false,
+      signedWebhook: false,
+      pollConcurrency: 2,
+      pollBatch: BAKONG_LIST_LIMIT,
+    },
+    create,
+    checkStatus,
+  };
+}
+
+function throwOnHttpFailure(res: OutboundResponse): void {
+  if (res.status === 429) {
+    throw new ProviderError("bakong", "rate_limited", "Bakong: too many requests", {
+      code: 429,
+      retryAfterMs: retryAfterMs(res.headers["retry-after"]),
+    });
+  }
+  if (res.status >= 500) throw new ProviderError("bakong", "unavailable", `Bakong answered HTTP ${res.status}`, { code: res.status, cause: res.text });
+  if (res.status === 401) throw tokenError(res);
+  if (res.status === 403) {
+    throw new ProviderError("bakong", "rejected", "Bakong refused the call (HTTP 403); Bakong may refuse calls from outside Cambodia", {
+      code: 403,
+      cause: res.text,
+    });
+  }
+}
+
+function parseEnvelope(res: OutboundResponse): BakongEnvelope | null {
+  try {
+    const parsed = bakongEnvelope.safeParse(JSON.parse(res.text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function tokenError(res: OutboundResponse): ProviderError {
+  return rejected(res, BAKONG_ERROR.unauthorized, BAKONG_ERROR_MESSAGES[BAKONG_ERROR.unauthorized]!);
+}
+
+function rejected(res: OutboundResponse, code: number | undefined, message: string): ProviderError {
+  return new ProviderError("bakong", "rejected", message, { code, cause: res.text });
+}
+
+function invalid(res: OutboundResponse, what: string): ProviderError {
+  return new ProviderError("bakong", "invalid_response", `Bakong: ${what} (HTTP ${res.status})`, { cause: res.text });
+}
+
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** `abcdef@aclb` → `ab***@aclb`: enough for a person to recognise, not to reuse. */
+export function maskBakongAccount(accountId: string): string {
+  const at = accountId.indexOf("@");
+  const name = at >= 0 ? accountId.slice(0, at) : accountId;
+  const bank = at >= 0 ? accountId.slice(at) : "";
+  return `${name.slice(0, 2)}***${bank}`;
+}
+
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

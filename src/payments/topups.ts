@@ -1,0 +1,153 @@
+import type { Config, ProviderName } from "../config/config.js";
+import type { Database } from "../db/database.js";
+import type { TopUp } from "../generated/sqlite/client.js";
+import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
+import { enqueueNotification } from "../notify/outbox.js";
+import { recordPayment, type LedgerDeps, type RecordOutcome } from "./ledger.js";
+import { ProviderError, type CreatedPayment, type PaymentProvider, type TopUpRef } from "./provider.js";
+import { newReference } from "./reference.js";
+import { TopUpStatus, type ObservationSource } from "./states.js";
+
+export type Providers = ReadonlyMap<ProviderName, PaymentProvider>;
+
+export type StartResult =
+  | { ok: true; topUp: TopUp; payment: CreatedPayment }
+  | { ok: false; reason: "pending_exists"; topUp: TopUp }
+  | { ok: false; reason: "amount_out_of_range" | "not_linked" | "unknown_provider" }
+  | { ok: false; reason: "provider_error"; error: ProviderError };
+
+export type CheckResult = { state: TopUpStatus; recorded: RecordOutcome[] };
+
+export interface TopUpServiceDeps {
+  database: Database;
+  providers: Providers;
+  ledger: LedgerDeps;
+  topup: Config["topup"];
+  metrics: Metrics;
+  log: Logger;
+  now?: () => Date;
+}
+
+export function topUpRef(t: TopUp): TopUpRef {
+  return {
+    reference: t.reference, amountMinor: t.amountMinor, currency: t.currency as TopUpRef["currency"], panelLogin: t.panelLogin,
+    createdAt: t.createdAt, expiresAt: t.expiresAt, providerRef: t.providerRef, md5: t.md5, qr: t.qr,
+  };
+}
+
+/** The top-up state machine: create, cancel, expire, check. Payment state lives here, never in a chat. */
+export function createTopUpService(deps: TopUpServiceDeps) {
+  const { db } = deps.database;
+  const now = () => deps.now?.() ?? new Date();
+
+  async function pendingFor(userId: number): Promise<TopUp | null> {
+    return db.topUp.findFirst({ where: { userId, status: TopUpStatus.PENDING, expiresAt: { gt: now() } }, orderBy: { id: "desc" } });
+  }
+
+  async function start(input: { userId: number; chatId: bigint; amountMinor: number; provider: ProviderName }): Promise<StartResult> {
+    const provider = deps.providers.get(input.provider);
+    if (!provider) return { ok: false, reason: "unknown_provider" };
+    if (input.amountMinor < deps.topup.minMinor || input.amountMinor > deps.topup.maxMinor) return { ok: false, reason: "amount_out_of_range" };
+    const user = await db.user.findUniqueOrThrow({ where: { id: input.userId } });
+    if (!user.panelLogin) return { ok: false, reason: "not_linked" };
+    const open = await pendingFor(user.id);
+    if (open) return { ok: false, reason: "pending_exists", topUp: open };
+
+    const createdAt = now();
+    const expiresAt = new Date(createdAt.getTime() + deps.topup.ttlSeconds * 1000);
+    for (let attempt = 0; ; attempt++) {
+      const reference = newReference(createdAt);
+      if (await db.topUp.findUnique({ where: { reference }, select: { id: true } })) continue;
+      const ref: TopUpRef = { reference, amountMinor: input.amountMinor, currency: deps.topup.currency, panelLogin: user.panelLogin, createdAt, expiresAt };
+      let payment: CreatedPayment;
+      try {
+        payment = await provider.create(ref);
+      } catch (err) {
+        if (!(err instanceof ProviderError)) throw err;
+        deps.metrics.providerErrors.inc({ provider: input.provider, kind: err.kind });
+        deps.log.warn({ provider: input.provider, kind: err.kind, code: err.opts.code, msg: err.message }, "provider could not create a payment");
+        return { ok: false, reason: "provider_error", error: err };
+      }
+      try {
+        const topUp = await db.topUp.create({
+          data: {
+            reference, userId: user.id, chatId: input.chatId, provider: input.provider, currency: deps.topup.currency,
+            amountMinor: input.amountMinor, panelLogin: user.panelLogin, status: TopUpStatus.PENDING,
+            qr: payment.qr ?? null, md5: payment.md5 ?? null, checkoutUrl: payment.checkoutUrl ?? null, providerRef: payment.providerRef ?? null,
+            expiresAt: payment.expiresAt ?? expiresAt, nextPollAt: provider.capabilities.statusApi ? createdAt : null, createdAt,
+          },
+        });
+        deps.metrics.topUpsCreated.inc({ provider: input.provider });
+        return { ok: true, topUp, payment };
+      } catch (err) {
+        if ((err as { code?: string }).code !== "P2002" || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  async function attachMessage(topUpId: number, messageId: number): Promise<void> {
+    await db.topUp.update({ where: { id: topUpId }, data: { messageId } });
+  }
+
+  /** Customer cancelled. A payment that still arrives is credited all the same. */
+  async function cancel(topUpId: number): Promise<TopUp | null> {
+    const changed = await db.topUp.updateMany({ where: { id: topUpId, status: TopUpStatus.PENDING }, data: { status: TopUpStatus.CANCELLED, closedAt: now() } });
+    const topUp = await db.topUp.findUnique({ where: { id: topUpId } });
+    if (changed.count === 1 && topUp) await closeAtProvider(topUp);
+    return changed.count === 1 ? topUp : null;
+  }
+
+  async function closeAtProvider(topUp: TopUp): Promise<void> {
+    const provider = deps.providers.get(topUp.provider as ProviderName);
+    if (!provider?.cancel) return;
+    try {
+      await provider.cancel(topUpRef(topUp));
+    } catch (err) {
+      // The order may have been paid meanwhile; the poller keeps checking through the grace period.
+      deps.log.warn({ topUpId: topUp.id, provider: topUp.provider, msg: (err as Error).message }, "could not close the order at the provider");
+    }
+  }
+
+  /** Marks unpaid top-ups past their expiry; each customer is told once. */
+  async function expireDue(limit = 200): Promise<number> {
+    const at = now();
+    const due = await db.topUp.findMany({ where: { status: TopUpStatus.PENDING, expiresAt: { lte: at } }, take: limit });
+    let expired = 0;
+    for (const topUp of due) {
+      const done = await db.$transaction(async (tx) => {
+        const changed = await tx.topUp.updateMany({ where: { id: topUp.id, status: TopUpStatus.PENDING }, data: { status: TopUpStatus.EXPIRED, closedAt: at } });
+        if (changed.count === 1) await enqueueNotification(tx, [topUp.chatId], `expired:${topUp.id}`, { kind: "topup.expired", topUpId: topUp.id }, at);
+        return changed.count === 1;
+      });
+      if (!done) continue;
+      expired++;
+      deps.metrics.topUpsExpired.inc({ provider: topUp.provider });
+      await closeAtProvider(topUp);
+    }
+    if (expired > 0) deps.ledger.wakeup.notify("notifications");
+    return expired;
+  }
+
+  /** Asks the provider now (the customer's "check" button, or a webhook that is only a signal). */
+  async function check(topUp: TopUp, source: ObservationSource): Promise<CheckResult> {
+    const provider = deps.providers.get(topUp.provider as ProviderName);
+    const recorded: RecordOutcome[] = [];
+    if (provider?.checkStatus && OPEN_OR_LATE.includes(topUp.status)) {
+      deps.metrics.pollCalls.inc({ provider: topUp.provider });
+      const [result] = await provider.checkStatus([topUpRef(topUp)]);
+      if (result?.state === "paid") {
+        for (const obs of result.observations) recorded.push(await recordPayment(deps.ledger, obs, { source, requireExactMatch: false }));
+      }
+    }
+    const fresh = await db.topUp.findUniqueOrThrow({ where: { id: topUp.id } });
+    return { state: fresh.status as TopUpStatus, recorded };
+  }
+
+  return { start, pendingFor, attachMessage, cancel, expireDue, check };
+}
+
+/** Statuses in which a payment may still show up at the provider. */
+export const OPEN_OR_LATE: readonly string[] = [TopUpStatus.PENDING, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED];
+
+export type TopUpService = ReturnType<typeof createTopUpService>;

@@ -1,0 +1,292 @@
+import { Hono, type Context } from "hono";
+import { randomBytes } from "node:crypto";
+import QRCode from "qrcode";
+import { z } from "zod";
+import { send } from "../../http/outbound.js";
+import { encodeKhqr, type KhqrAccount } from "../../payments/khqr/index.js";
+import { CURRENCIES, decimalString, formatMoney, minorFromDecimal, type Currency } from "../../payments/money.js";
+import { WEBHOOK_VARIABLES, checkoutPagePath, checkoutPath, type WebhookVariable } from "../../payments/providers/ahnajak-api.js";
+import { checkoutRequestHash, webhookPayloadHash, webhookSignature } from "../../payments/providers/ahnajak-signing.js";
+import { noApiFaults, noWebhookFaults, sleep, takeApiFault, type ApiFaults } from "../faults.js";
+import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
+import { serveApp } from "../serve.js";
+
+const SESSION_LIFETIME_MS = 10 * 60_000;
+
+export interface AhnajakSimulatorOptions {
+  profileId: string;
+  secretKey: string;
+  /** The Custom Payload Template set in Ahnajak's dashboard; absent = the default fields. */
+  payloadTemplate?: Record<string, string>;
+  /** The KHQR's account: an individual Bakong account (tag 29) or an ABA merchant (tag 30). Default individual. */
+  account?: "individual" | "merchant";
+  merchantName?: string;
+  webhookUrl?: string;
+  port?: number;
+  now?: () => number;
+}
+
+export interface SimAhnajakSession {
+  /** The checkout page's id (`/payment/khqrcc/{txId}`). */
+  txId: string;
+  transactionId: string;
+  amount: string;
+  amountMinor: number;
+  remark: string;
+  qr: string;
+  createdAt: number;
+  expiresAt: number;
+  paid?: { amountMinor: number; at: number };
+}
+
+export interface AhnajakWebhookDelivery {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  status?: number;
+  error?: string;
+}
+
+export interface AhnajakSimulator extends ProviderSimulator {
+  /** Mutable, like the dashboard setting. */
+  payloadTemplate: Record<string, string> | undefined;
+  /** What `webhookFaults.mode = "bad_signature"` spoils: the X-Ahnajak-Signature header or the payload hash. */
+  badSignatureKind: "header" | "payload_hash";
+  readonly deliveries: readonly AhnajakWebhookDelivery[];
+  session(transactionId: string): SimAhnajakSession | undefined;
+}
+
+type Opened = { ok: true; session: SimAhnajakSession } | { ok: false; status: 400 | 403 | 404 | 409; message: string };
+
+const controlPay = z.object({
+  reference: z.string().min(1),
+  qr: z.string().optional(),
+  checkoutUrl: z.string().optional(),
+  amountMinor: z.number().int().nonnegative().optional(),
+  currency: z.enum(CURRENCIES as [Currency, ...Currency[]]).optional(),
+});
+
+/** Ahnajak's signed checkout link, hosted KHQR page and signed webhook (seed 000), plus a paying bank app. */
+export async function startAhnajakSimulator(opts: AhnajakSimulatorOptions): Promise<AhnajakSimulator> {
+  const now = opts.now ?? Date.now;
+  const merchantName = opts.merchantName ?? "Ahnajak Shop";
+  const account: KhqrAccount =
+    opts.account === "merchant"
+      ? { kind: "merchant", bakongAccountId: "ahnajak@abaa", merchantId: "001122334", acquiringBank: "ABA Bank" }
+      : { kind: "individual", bakongAccountId: "ahnajak@abaa" };
+  const sessions = new Map<string, SimAhnajakSession>();
+  const deliveries: AhnajakWebhookDelivery[] = [];
+  const apiFaults = noApiFaults();
+  const webhookFaults = noWebhookFaults();
+  const closing = new AbortController();
+  let webhookUrl = opts.webhookUrl;
+
+  const byTransactionId = (id: string) => [...sessions.values()].find((s) => s.transactionId === id);
+
+  function open(profileId: string, q: Record<string, string | undefined>): Opened {
+    if (profileId !== opts.profileId) return { ok: false, status: 404, message: "Profile not found" };
+    const { transaction_id: transactionId, amount, hash } = q;
+    if (!transactionId || !amount || !hash) return { ok: false, status: 400, message: "transaction_id, amount and hash are required" };
+    if (hash !== checkoutRequestHash(opts.profileId, transactionId, amount, opts.secretKey)) {
+      return { ok: false, status: 403, message: "Invalid hash" };
+    }
+    const amountMinor = /^\d+(\.\d{1,2})?$/.test(amount) ? minorFromDecimal(amount, "USD") : null;
+    if (amountMinor === null || amountMinor < 1) return { ok: false, status: 400, message: "amount must be a USD amount of at least 0.01" };
+    const existing = byTransactionId(transactionId);
+    if (existing) {
+      return existing.amountMinor === amountMinor ? { ok: true, session: existing } : { ok: false, status: 409, message: "transaction_id already used" };
+    }
+    const createdAt = now();
+    const expiresAt = createdAt + SESSION_LIFETIME_MS;
+    const session: SimAhnajakSession = {
+      txId: randomBytes(12).toString("hex"),
+      transactionId,
+      amount,
+      amountMinor,
+      remark: q.remark ?? "",
+      qr: encodeKhqr({
+        account,
+        merchantName,
+        merchantCity: "Phnom Penh",
+        currency: "USD",
+        amountMinor,
+        billNumber: transactionId.length <= 25 ? transactionId : undefined,
+        createdAt,
+        expiresAt,
+      }),
+      createdAt,
+      expiresAt,
+    };
+    sessions.set(session.txId, session);
+    return { ok: true, session };
+  }
+
+  const app = new Hono();
+  app.use("/api/*", apiFaultMiddleware(apiFaults, closing.signal));
+
+  app.get(checkoutPath(":profileId"), (c) => {
+    const opened = open(c.req.param("profileId") ?? "", c.req.query());
+    if (!opened.ok) return failure(c, opened.status, opened.message);
+    return c.redirect(checkoutPagePath(opened.session.txId), 302);
+  });
+
+  app.get(checkoutPagePath(":txId"), async (c) => {
+    const session = sessions.get(c.req.param("txId") ?? "");
+    if (!session) return failure(c, 404, "Checkout not found");
+    return c.html(await checkoutPage(session, merchantName, now()));
+  });
+
+  app.post("/_control/pay", async (c) => {
+    const parsed = controlPay.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) return c.json({ error: "expected {reference, checkoutUrl?, amountMinor?}" }, 400);
+    try {
+      return c.json(await pay(parsed.data));
+    } catch (err) {
+      return c.json({ error: (err as Error).message }, 409);
+    }
+  });
+
+  function findOrOpen(order: PayableOrder): SimAhnajakSession {
+    const known = byTransactionId(order.reference);
+    if (known) return known;
+    if (!order.checkoutUrl) throw new Error(`Ahnajak simulator: no checkout for ${order.reference}`);
+    const url = new URL(order.checkoutUrl);
+    const page = /\/payment\/khqrcc\/([^/]+)$/.exec(url.pathname)?.[1];
+    if (page) {
+      const session = sessions.get(decodeURIComponent(page));
+      if (!session) throw new Error(`Ahnajak simulator: no checkout page ${page}`);
+      return session;
+    }
+    const profileId = /\/api\/payment\/requestv2\/([^/]+)$/.exec(url.pathname)?.[1];
+    // The bank app opens the link the customer was given, as a browser would.
+    const opened = open(decodeURIComponent(profileId ?? ""), Object.fromEntries(url.searchParams));
+    if (!opened.ok) throw new Error(`Ahnajak simulator: ${opened.message}`);
+    return opened.session;
+  }
+
+  async function pay(order: PayableOrder): Promise<{ providerTxnId: string }> {
+    if (order.currency !== undefined && order.currency !== "USD") throw new Error("Ahnajak simulator: ABA Pay checkouts are paid in USD");
+    const session = findOrOpen(order);
+    // The checkout page shows "paid" once paid: the session cannot take a second payment.
+    if (session.paid) throw new Error(`Ahnajak simulator: ${session.transactionId} is already paid`);
+    session.paid = { amountMinor: order.amountMinor ?? session.amountMinor, at: now() };
+    await deliverWebhook(session);
+    return { providerTxnId: session.transactionId };
+  }
+
+  async function deliverWebhook(session: SimAhnajakSession): Promise<void> {
+    if (!session.paid || !webhookUrl || webhookFaults.mode === "drop") return;
+    if (webhookFaults.delayMs > 0) await sleep(webhookFaults.delayMs);
+    const amount = decimalString(session.paid.amountMinor, "USD");
+    let hash = webhookPayloadHash(session.transactionId, amount, opts.secretKey);
+    const spoiling = webhookFaults.mode === "bad_signature" ? sim.badSignatureKind : undefined;
+    if (spoiling === "payload_hash") hash = spoil(hash);
+    const body = JSON.stringify(renderPayload(sim.payloadTemplate, { transaction_id: session.transactionId, amount, status: "SUCCESS", hash }));
+    let signature = webhookSignature(opts.secretKey, body);
+    if (spoiling === "header") signature = spoil(signature);
+    const headers = { "content-type": "application/json", "x-ahnajak-signature": signature };
+    const times = webhookFaults.mode === "duplicate" ? 2 : 1;
+    for (let i = 0; i < times; i++) deliveries.push(await post(webhookUrl, headers, body));
+  }
+
+  const server = await serveApp(app, { port: opts.port });
+  const sim: AhnajakSimulator = {
+    name: "ahnajak",
+    url: server.url,
+    payloadTemplate: opts.payloadTemplate,
+    badSignatureKind: "header",
+    deliveries,
+    apiFaults,
+    webhookFaults,
+    pay,
+    setWebhookUrl(url) {
+      webhookUrl = url;
+    },
+    session: byTransactionId,
+    async close() {
+      closing.abort();
+      await server.close();
+    },
+  };
+  return sim;
+}
+
+/** The default body, or the dashboard template with each `{{variable}}` filled in. */
+function renderPayload(template: Record<string, string> | undefined, values: Record<WebhookVariable, string>): Record<string, string> {
+  if (!template) return { ...values };
+  const fill = (whole: string, v: string) => ((WEBHOOK_VARIABLES as readonly string[]).includes(v) ? values[v as WebhookVariable] : whole);
+  return Object.fromEntries(Object.entries(template).map(([field, text]) => [field, text.replace(/\{\{\s*(\w+)\s*\}\}/g, fill)]));
+}
+
+async function checkoutPage(s: SimAhnajakSession, merchantName: string, nowMs: number): Promise<string> {
+  const svg = await QRCode.toString(s.qr, { type: "svg", margin: 2, width: 280 });
+  const state = s.paid ? "Paid" : nowMs > s.expiresAt ? "Expired" : `Expires at ${new Date(s.expiresAt).toISOString()}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ABA Pay checkout</title>
+<style>body{font-family:sans-serif;max-width:360px;margin:24px auto;text-align:center}code{word-break:break-all;font-size:11px}</style>
+</head><body>
+<h1>${escapeHtml(merchantName)}</h1>
+<p class="amount">${escapeHtml(formatMoney(s.amountMinor, "USD"))}</p>
+<div class="qr">${svg}</div>
+<p class="state">${escapeHtml(state)}</p>
+<p>Order ${escapeHtml(s.transactionId)}${s.remark ? ` &middot; ${escapeHtml(s.remark)}` : ""}</p>
+<code id="khqr">${escapeHtml(s.qr)}</code>
+<p><button id="pay" ${s.paid ? "disabled" : ""}>Simulate payment</button></p>
+<script>
+document.getElementById("pay").addEventListener("click", async () => {
+  const res = await fetch("/_control/pay", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reference: ${JSON.stringify(s.transactionId).replaceAll("<", "\\u003c")} }) });
+  if (res.ok) location.reload(); else alert((await res.json()).error);
+});
+</script>
+</body></html>`;
+}
+
+function failure(c: Context, status: 400 | 403 | 404 | 409, message: string) {
+  if ((c.req.header("accept") ?? "").includes("application/json")) return c.json({ status: "error", message }, status);
+  return c.html(`<!doctype html><html><body><h1>Payment error</h1><p>${escapeHtml(message)}</p></body></html>`, status);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** Answers API calls with the active fault: 500, 429 with Retry-After, or an answer held past any client timeout. */
+function apiFaultMiddleware(faults: ApiFaults, closing: AbortSignal) {
+  return async (c: Context, next: () => Promise<void>) => {
+    if (faults.delayMs > 0) await sleep(faults.delayMs);
+    const fault = takeApiFault(faults);
+    if (fault === "http500") return c.text("Internal Server Error", 500);
+    if (fault === "http429") return c.text("Too Many Requests", 429, { "retry-after": "2" });
+    if (fault === "timeout") {
+      await holdOpen(closing, 120_000);
+      return c.text("Gateway Timeout", 504);
+    }
+    await next();
+  };
+}
+
+function holdOpen(signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+/** Flips the last hex digit: a signature that is well-formed but wrong. */
+function spoil(hex: string): string {
+  return hex.slice(0, -1) + (hex.at(-1) === "0" ? "1" : "0");
+}
+
+async function post(url: string, headers: Record<string, string>, body: string): Promise<AhnajakWebhookDelivery> {
+  try {
+    const res = await send(url, { method: "POST", headers, body, timeoutMs: 10_000 });
+    return { url, headers, body, status: res.status };
+  } catch (err) {
+    return { url, headers, body, error: (err as Error).message };
+  }
+}

@@ -1,0 +1,205 @@
+import { randomBytes } from "node:crypto";
+import { Hono, type Context } from "hono";
+import { khqrMd5, validateKhqr } from "../../payments/khqr/index.js";
+import { decimalString, type Currency } from "../../payments/money.js";
+import { BAKONG_ERROR, BAKONG_LIST_LIMIT, BAKONG_PATHS } from "../../payments/providers/bakong-api.js";
+import { noApiFaults, noWebhookFaults, sleep, takeApiFault } from "../faults.js";
+import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
+import { serveApp } from "../serve.js";
+
+/** Which body the md5 list endpoint accepts, or "absent" for a server without it (answers 404). */
+export type BakongListMode = "array" | "object" | "absent";
+
+export interface BakongSimulatorOptions {
+  /** The bearer token our adapter must send. */
+  token: string;
+  listMode?: BakongListMode;
+  /** Accounts check_bakong_account knows, besides every account that received a payment. */
+  accounts?: string[];
+  /** The payer's Bakong account unless a payment names another. */
+  payerAccountId?: string;
+  /** How long a "timeout" fault holds a request open. */
+  timeoutHoldMs?: number;
+  now?: () => number;
+  port?: number;
+}
+
+/** A bank-app payment: optionally to another account than the QR's (mismatch tests), or failed. */
+export type BakongPayment = PayableOrder & { toAccountId?: string; fromAccountId?: string; failed?: boolean };
+
+interface Transaction {
+  md5: string;
+  hash: string;
+  fromAccountId: string;
+  toAccountId: string;
+  currency: Currency;
+  amountMinor: number;
+  description: string;
+  failed: boolean;
+}
+
+type Endpoint = keyof typeof BAKONG_PATHS;
+
+export type BakongSimulator = ProviderSimulator & {
+  listMode: BakongListMode;
+  /** Calls per endpoint, counted before faults and the token check (benchmarks read it). */
+  readonly calls: Record<Endpoint, number>;
+  resetCalls(): void;
+  pay(order: BakongPayment): Promise<{ providerTxnId: string }>;
+};
+
+/** The Bakong Open API's transaction lookups on loopback, and a bank app that pays KHQR strings. */
+export async function startBakongSimulator(opts: BakongSimulatorOptions): Promise<BakongSimulator> {
+  const now = opts.now ?? Date.now;
+  const apiFaults = noApiFaults();
+  const byMd5 = new Map<string, Transaction>();
+  const byHash = new Map<string, Transaction>();
+  const accounts = new Set(opts.accounts ?? []);
+  const calls: Record<Endpoint, number> = { byMd5: 0, byHash: 0, byMd5List: 0, account: 0 };
+
+  let listMode: BakongListMode = opts.listMode ?? "array";
+  async function pay(order: BakongPayment): Promise<{ providerTxnId: string }> {
+    if (!order.qr) throw new Error("Bakong simulator: a Bakong payment needs the KHQR string");
+    const checked = validateKhqr(order.qr, { now });
+    if (!checked.ok) throw new Error(`Bakong simulator: not a valid KHQR (${checked.error.message})`);
+    const qr = checked.value;
+    if (qr.amountMinor === undefined) throw new Error("Bakong simulator: only a dynamic KHQR (with an amount) can be checked by md5");
+    const md5 = khqrMd5(order.qr);
+    if (byMd5.has(md5)) throw new Error("Bakong simulator: this KHQR has already been paid");
+    const txn: Transaction = {
+      md5,
+      hash: randomBytes(32).toString("hex"),
+      fromAccountId: order.fromAccountId ?? opts.payerAccountId ?? "sokha_chan@aclb",
+      toAccountId: order.toAccountId ?? qr.account.bakongAccountId,
+      currency: order.currency ?? qr.currency,
+      amountMinor: order.amountMinor ?? qr.amountMinor,
+      description: qr.billNumber ?? order.reference,
+      failed: order.failed ?? false,
+    };
+    byMd5.set(md5, txn);
+    byHash.set(txn.hash, txn);
+    accounts.add(txn.toAccountId);
+    return { providerTxnId: txn.hash };
+  }
+
+  const app = new Hono();
+
+  /** Counting, faults and the bearer token, shared by every API route. */
+  const api = (endpoint: Endpoint, answer: (c: Context, body: unknown) => Response) =>
+    app.post(BAKONG_PATHS[endpoint], async (c) => {
+      calls[endpoint] += 1;
+      if (apiFaults.delayMs > 0) await sleep(apiFaults.delayMs);
+      const fault = takeApiFault(apiFaults);
+      if (fault === "http500") return c.json({ responseCode: 1, responseMessage: "Internal Server Error", errorCode: null, data: null }, 500);
+      if (fault === "http429") return c.json({ responseCode: 1, responseMessage: "Too Many Requests", errorCode: null, data: null }, 429, { "Retry-After": "1" });
+      if (fault === "timeout") await sleep(opts.timeoutHoldMs ?? 30_000);
+      if (c.req.header("authorization") !== `Bearer ${opts.token}`) {
+        return c.json(envelopeError(BAKONG_ERROR.unauthorized, "Unauthorized, not yet requested for token or code invalid"), 401);
+      }
+      const body: unknown = await c.req.json().catch(() => undefined);
+      return answer(c, body);
+    });
+
+  const transactionAnswer = (c: Context, txn: Transaction | undefined) => {
+    if (!txn) return c.json(envelopeError(BAKONG_ERROR.notFound, "Transaction could not be found. Please check and try again."));
+    if (txn.failed) return c.json(envelopeError(BAKONG_ERROR.failed, "Transaction failed."));
+    return jsonText(c, `{"responseCode":0,"responseMessage":"Getting transaction successfully.","errorCode":null,"data":${transactionJson(txn)}}`);
+  };
+
+  api("byMd5", (c, body) => {
+    const md5 = stringField(body, "md5");
+    return md5 === undefined ? missingFields(c) : transactionAnswer(c, byMd5.get(md5));
+  });
+
+  api("byHash", (c, body) => {
+    const hash = stringField(body, "hash");
+    return hash === undefined ? missingFields(c) : transactionAnswer(c, byHash.get(hash));
+  });
+
+  api("byMd5List", (c, body) => {
+    if (listMode === "absent") return c.json({ status: 404, error: "Not Found", path: BAKONG_PATHS.byMd5List }, 404);
+    const list = listMode === "array" ? body : (body as { md5List?: unknown } | undefined)?.md5List;
+    if (!Array.isArray(list) || list.length === 0 || list.length > BAKONG_LIST_LIMIT || !list.every((m) => typeof m === "string")) {
+      return c.json(envelopeError(BAKONG_ERROR.missingFields, "Missing required fields"), 400);
+    }
+    const data = (list as string[]).map((md5) => {
+      const txn = byMd5.get(md5);
+      const status = !txn ? "NOT_FOUND" : txn.failed ? "FAILED" : "SUCCESS";
+      return { md5, status, message: status === "SUCCESS" ? "Transaction found" : "Transaction could not be found" };
+    });
+    return c.json({ responseCode: 0, responseMessage: "Getting transactions successfully.", errorCode: null, data });
+  });
+
+  api("account", (c, body) => {
+    const accountId = stringField(body, "accountId");
+    if (accountId === undefined) return missingFields(c);
+    if (!accounts.has(accountId)) return c.json(envelopeError(BAKONG_ERROR.accountNotFound, "Account ID not found"));
+    return c.json({ responseCode: 0, responseMessage: "Account ID exists", errorCode: null, data: { bakongAccountExists: true } });
+  });
+
+  app.post("/_control/pay", async (c) => {
+    const input = (await c.req.json().catch(() => null)) as BakongPayment | null;
+    if (!input || typeof input.reference !== "string") return c.json({ error: "reference is required" }, 400);
+    try {
+      return c.json(await pay(input));
+    } catch (err) {
+      return c.json({ error: err instanceof Error ? err.message : String(err) }, 422);
+    }
+  });
+
+  const server = await serveApp(app, { port: opts.port });
+  return {
+    name: "bakong",
+    url: server.url,
+    get listMode() {
+      return listMode;
+    },
+    set listMode(mode: BakongListMode) {
+      listMode = mode;
+    },
+    calls,
+    resetCalls: () => {
+      for (const key of Object.keys(calls) as Endpoint[]) calls[key] = 0;
+    },
+    pay,
+    // Bakong has no webhooks.
+    setWebhookUrl: () => undefined,
+    apiFaults,
+    webhookFaults: noWebhookFaults(),
+    close: () => server.close(),
+  };
+}
+
+function envelopeError(errorCode: number, responseMessage: string) {
+  return { responseCode: 1, responseMessage, errorCode, data: null };
+}
+
+function missingFields(c: Context): Response {
+  return c.json(envelopeError(BAKONG_ERROR.missingFields, "Missing required fields"));
+}
+
+function stringField(body: unknown, name: string): string | undefined {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function jsonText(c: Context, text: string): Response {
+  return c.body(text, 200, { "content-type": "application/json" });
+}
+
+/** Bakong writes amounts as JSON numbers with a decimal point (`1.0`, `10.5`), which JSON.stringify cannot. */
+function transactionJson(txn: Transaction): string {
+  const fields = JSON.stringify({
+    hash: txn.hash,
+    fromAccountId: txn.fromAccountId,
+    toAccountId: txn.toAccountId,
+    currency: txn.currency,
+  });
+  const description = JSON.stringify(txn.description);
+  return `${fields.slice(0, -1)},"amount":${bakongAmount(txn.amountMinor, txn.currency)},"description":${description}}`;
+}
+
+function bakongAmount(minor: number, currency: Currency): string {
+  const [whole, fraction = ""] = decimalString(minor, currency).split(".");
+  return `${whole}.${fraction.replace(/0+$/, "") || "0"}`;
+}

@@ -1,0 +1,51 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
+import { webhookRoutes, type WebhookDeps } from "./webhooks.js";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface HttpAppDeps extends WebhookDeps {
+  metrics: Metrics;
+  log: Logger;
+  /** Database reachable and workers running. */
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  /** Extra routes mounted by the composition root (Telegram webhook, sandbox pages). */
+  mount?: (app: Hono) => void;
+}
+
+/** The HTTP surface: provider webhooks, health, readiness, metrics. */
+export function createHttpApp(deps: HttpAppDeps): Hono {
+  const app = new Hono();
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    if (c.req.path !== "/healthz" && c.req.path !== "/metrics") {
+      deps.log.debug({ reqId: c.get("requestId"), method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) }, "http");
+    }
+  });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ ok: false, error: "body too large" }, 413),
+    }),
+  );
+  app.onError((err, c) => {
+    deps.log.error({ err, reqId: c.get("requestId"), path: c.req.path }, "request failed");
+    return c.json({ ok: false, error: "internal error", requestId: c.get("requestId") }, 500);
+  });
+  app.notFound((c) => c.json({ ok: false, error: "not found" }, 404));
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.get("/readyz", async (c) => {
+    const r = await deps.ready();
+    return c.json(r, r.ok ? 200 : 503);
+  });
+  app.get("/metrics", async (c) => c.text(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType }));
+  app.route("/webhooks", webhookRoutes(deps));
+  deps.mount?.(app);
+  return app;
+}
