@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CURRENCIES, parseAmount, type Currency } from "../payments/money.js";
+import { CURRENCIES, formatMoney, parseAmount, type Currency } from "../payments/money.js";
 
 export const PROVIDER_NAMES = ["raksmeypay", "kess", "ahnajak", "payway", "bakong"] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
@@ -89,7 +89,7 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
     .list("TOPUP_PRESETS", topupCurrency === "USD" ? "5,10,20,50" : "20000,40000,100000,200000")
     .map((p) => v.amountText("TOPUP_PRESETS", p, topupCurrency));
   for (const p of presetsMinor) {
-    if (p < minMinor || p > maxMinor) problems.push(`TOPUP_PRESETS: ${p} minor units is outside TOPUP_MIN..TOPUP_MAX`);
+    if (p < minMinor || p > maxMinor) problems.push(`TOPUP_PRESETS: ${formatMoney(p, topupCurrency)} is outside TOPUP_MIN..TOPUP_MAX`);
   }
 
   const providers = loadProviders(env, v, problems, sandbox);

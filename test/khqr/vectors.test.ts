@@ -9,7 +9,7 @@ function decoded(qr: string) {
   return result.value;
 }
 
-describe.each(VECTORS)("$name", ({ qr, md5, validates }) => {
+describe.each(VECTORS)("$name", ({ qr, validates }) => {
   it("decodes and re-encodes byte for byte", () => {
     expect(encodeRecords(decoded(qr).records)).toBe(qr);
   });
@@ -18,16 +18,20 @@ describe.each(VECTORS)("$name", ({ qr, md5, validates }) => {
     const result = validateKhqr(qr);
     expect(result.ok ? "ok" : result.error.code).toBe(validates);
   });
+});
 
-  it.runIf(validates === "EXPIRED")("passes with a clock before its expiry, fails one ms after", () => {
+describe.each(VECTORS.filter((v) => v.validates === "EXPIRED"))("expired $name", ({ qr }) => {
+  it("passes with a clock at its expiry and fails one ms later", () => {
     const { expiresAt } = decoded(qr);
     expect(expiresAt).toBeTypeOf("number");
     expect(validateKhqr(qr, { now: () => expiresAt! }).ok).toBe(true);
     const late = validateKhqr(qr, { now: () => expiresAt! + 1 });
     expect(late.ok ? "ok" : late.error.code).toBe("EXPIRED");
   });
+});
 
-  it.runIf(md5 !== undefined)("has the documented md5", () => {
+describe("md5", () => {
+  it.each(VECTORS.filter((v) => v.md5 !== undefined))("$name", ({ qr, md5 }) => {
     expect(khqrMd5(qr)).toBe(md5);
   });
 });
@@ -75,8 +79,8 @@ describe("typed fields", () => {
     expect(decoded(vector("dynamic USD")).amountMinor).toBe(10_000);
     const acleda = decoded(vector("real ACLEDA"));
     expect(acleda.records.map((r) => r.tag)).toEqual(["00", "01", "30", "52", "53", "58", "59", "60", "61", "62", "64", "63"]);
-    expect(acleda.records[8]).toEqual({ tag: "61", value: "12621" });
-    expect(acleda.account).toEqual({ kind: "merchant", bakongAccountId: "khqr@aclb", merchantId: "855124649170", acquiringBank: "ACLEDA Bank Plc" });
+    expect(acleda.records[8]).toEqual({ tag: "61", value: "12" });
+    expect(acleda.account).toEqual({ kind: "merchant", bakongAccountId: "khqr@aclb", merchantId: "85512464917", acquiringBank: "ACLEDA Bank Plc" });
   });
 
   it("reads a static QR's creation timestamp without an expiry (KESS)", () => {

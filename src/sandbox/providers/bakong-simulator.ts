@@ -58,6 +58,7 @@ export async function startBakongSimulator(opts: BakongSimulatorOptions): Promis
   const calls: Record<Endpoint, number> = { byMd5: 0, byHash: 0, byMd5List: 0, account: 0 };
 
   let listMode: BakongListMode = opts.listMode ?? "array";
+
   async function pay(order: BakongPayment): Promise<{ providerTxnId: string }> {
     if (!order.qr) throw new Error("Bakong simulator: a Bakong payment needs the KHQR string");
     const checked = validateKhqr(order.qr, { now });

@@ -106,6 +106,7 @@ export async function startPayWaySimulator(opts: PayWaySimulatorOptions = {}): P
     setWebhookUrl: (url) => {
       webhookUrl = url;
     },
+    // PayWay has no KHQR API, so there is no call for these to fault.
     apiFaults,
     webhookFaults,
     deliveries,
