@@ -161,7 +161,7 @@ describe("RaksmeyPay create", () => {
   });
 
   it("refuses a QR in another currency than the top-up (the profile's currency decides)", async () => {
-    const err = await providerError(adapter.create(topUp(40_000, "KHR")));
+    const err = await providerError(adapter.create(topUp(5_000, "KHR")));
     expect(err.kind).toBe("invalid_response");
     expect(err.message).toMatch(/currency/);
   });

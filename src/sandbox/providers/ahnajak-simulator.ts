@@ -5,7 +5,7 @@ import { z } from "zod";
 import { send } from "../../http/outbound.js";
 import { encodeKhqr, type KhqrAccount } from "../../payments/khqr/index.js";
 import { CURRENCIES, decimalString, formatMoney, minorFromDecimal, type Currency } from "../../payments/money.js";
-import { WEBHOOK_VARIABLES, checkoutPagePath, checkoutPath, type WebhookVariable } from "../../payments/providers/ahnajak-api.js";
+import { WEBHOOK_VARIABLES, checkoutPagePath, type WebhookVariable } from "../../payments/providers/ahnajak-api.js";
 import { checkoutRequestHash, webhookPayloadHash, webhookSignature } from "../../payments/providers/ahnajak-signing.js";
 import { noApiFaults, noWebhookFaults, sleep, takeApiFault, type ApiFaults } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
@@ -124,13 +124,13 @@ export async function startAhnajakSimulator(opts: AhnajakSimulatorOptions): Prom
   const app = new Hono();
   app.use("/api/*", apiFaultMiddleware(apiFaults, closing.signal));
 
-  app.get(checkoutPath(":profileId"), (c) => {
+  app.get("/api/payment/requestv2/:profileId", (c) => {
     const opened = open(c.req.param("profileId") ?? "", c.req.query());
     if (!opened.ok) return failure(c, opened.status, opened.message);
     return c.redirect(checkoutPagePath(opened.session.txId), 302);
   });
 
-  app.get(checkoutPagePath(":txId"), async (c) => {
+  app.get("/payment/khqrcc/:txId", async (c) => {
     const session = sessions.get(c.req.param("txId") ?? "");
     if (!session) return failure(c, 404, "Checkout not found");
     return c.html(await checkoutPage(session, merchantName, now()));

@@ -96,21 +96,22 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
   let baseUrl = "";
   const closing = new AbortController();
 
-  const fail = (c: Context, status: 400 | 401 | 403 | 404 | 409 | 419 | 422 | 500 | 503 | 504, code: string, message: string) =>
-    c.json({ success: false, code, message }, status);
+  // Built by hand: Hono's status type has no 419, which KESS uses for EXPIRED.
+  const fail = (status: 400 | 401 | 403 | 404 | 409 | 419 | 422 | 500 | 503 | 504, code: string, message: string) =>
+    new Response(JSON.stringify({ success: false, code, message }), { status, headers: { "content-type": "application/json" } });
 
   /** Answers with the active fault, if any; undefined means carry on. */
   async function fault(c: Context): Promise<Response | undefined> {
     if (apiFaults.delayMs > 0) await sleep(apiFaults.delayMs);
     switch (takeApiFault(apiFaults)) {
       case "http500":
-        return fail(c, 500, "SYSTEM_ERROR", "Internal server error.");
+        return fail(500, "SYSTEM_ERROR", "Internal server error.");
       case "http429":
         c.header("Retry-After", "2");
         return c.json({ success: false, code: "TOO_MANY_REQUESTS", message: "Too Many Attempts." }, 429);
       case "timeout":
         await Promise.race([sleep(opts.timeoutHoldMs ?? 30_000), new Promise((r) => closing.signal.addEventListener("abort", r))]);
-        return fail(c, 504, "GATEWAY_TIMEOUT", "Gateway time-out.");
+        return fail(504, "GATEWAY_TIMEOUT", "Gateway time-out.");
       default:
         return undefined;
     }
@@ -162,12 +163,12 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     const expiresAt = bearer === undefined ? undefined : accessTokens.get(bearer);
     if (expiresAt === undefined || expiresAt <= Date.now()) {
       stats.unauthorized++;
-      return fail(c, 401, "UNAUTHENTICATED", "Unauthenticated.");
+      return fail(401, "UNAUTHENTICATED", "Unauthenticated.");
     }
     const body = await jsonObject(c);
-    if (!body) return fail(c, 400, "VALIDATION_ERROR", "The request body must be a JSON object.");
-    if (!isKessSignType(body.sign_type)) return fail(c, 400, "VALIDATION_ERROR", "The selected sign type is invalid.");
-    if (!verifySign(body, creds.apiSecret)) return fail(c, 400, "VALIDATION_ERROR", "Invalid signature.");
+    if (!body) return fail(400, "VALIDATION_ERROR", "The request body must be a JSON object.");
+    if (!isKessSignType(body.sign_type)) return fail(400, "VALIDATION_ERROR", "The selected sign type is invalid.");
+    if (!verifySign(body, creds.apiSecret)) return fail(400, "VALIDATION_ERROR", "Invalid signature.");
     const service = String(body.service);
     stats.calls[service] = (stats.calls[service] ?? 0) + 1;
     const ok = (data: unknown) => {
@@ -179,14 +180,14 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
         return nativePay(c, body, ok);
       case SERVICE.queryOrder: {
         const order = findOrder(body.out_trade_no);
-        return order ? ok(orderInfo(order)) : fail(c, 404, "NOT_FOUND", "Record not found.");
+        return order ? ok(orderInfo(order)) : fail(404, "NOT_FOUND", "Record not found.");
       }
       case SERVICE.closeOrder:
         return closeOrder(c, body, ok);
       case SERVICE.refund:
         return refund(c, body, ok);
       default:
-        return fail(c, 400, "VALIDATION_ERROR", "The selected service is invalid.");
+        return fail(400, "VALIDATION_ERROR", "The selected service is invalid.");
     }
   });
 
@@ -208,7 +209,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
   type Ok = (data: unknown) => Response;
 
   function nativePay(c: Context, body: Record<string, unknown>, ok: Ok): Response {
-    if (body.seller_code !== creds.sellerCode) return fail(c, 403, "FORBIDDEN", "Access denied.");
+    if (body.seller_code !== creds.sellerCode) return fail(403, "FORBIDDEN", "Access denied.");
     const reference = body.out_trade_no;
     if (typeof reference !== "string" || !OUT_TRADE_NO.test(reference)) return invalidField(c, "out_trade_no");
     if (typeof body.body !== "string" || body.body === "" || body.body.length > 255) return invalidField(c, "body");
@@ -221,7 +222,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     const expiresIn = body.expires_in === undefined ? 1800 : Number(body.expires_in);
     if (!Number.isInteger(expiresIn) || expiresIn < 1) return invalidField(c, "expires_in");
     if (body.notify_url !== undefined && typeof body.notify_url !== "string") return invalidField(c, "notify_url");
-    if (orders.has(reference)) return fail(c, 409, "DUPLICATED", "Existing record found.");
+    if (orders.has(reference)) return fail(409, "DUPLICATED", "Existing record found.");
 
     const createdAt = Date.now();
     const token = randomBytes(12).toString("hex");
@@ -256,20 +257,20 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
 
   function closeOrder(c: Context, body: Record<string, unknown>, ok: Ok): Response {
     const order = findOrder(body.out_trade_no);
-    if (!order) return fail(c, 404, "NOT_FOUND", "Record not found.");
+    if (!order) return fail(404, "NOT_FOUND", "Record not found.");
     if (order.status === "WAITING") order.status = "CLOSED";
-    if (order.status !== "CLOSED") return fail(c, 422, "PROCESS_FAILED", "The order has been paid and cannot be closed.");
+    if (order.status !== "CLOSED") return fail(422, "PROCESS_FAILED", "The order has been paid and cannot be closed.");
     return ok(orderInfo(order));
   }
 
   function refund(c: Context, body: Record<string, unknown>, ok: Ok): Response {
     if (typeof body.reason !== "string" || body.reason === "") return invalidField(c, "reason");
     const order = findOrder(body.out_trade_no);
-    if (!order) return fail(c, 404, "NOT_FOUND", "Record not found.");
+    if (!order) return fail(404, "NOT_FOUND", "Record not found.");
     if (!refundsSupported || !REFUNDABLE_SERVICE_CODES.includes(order.serviceCode)) {
-      return fail(c, 422, "PROCESS_FAILED", "Refund is not supported for this payment method.");
+      return fail(422, "PROCESS_FAILED", "Refund is not supported for this payment method.");
     }
-    if (order.status !== "SUCCESS" && order.status !== "PARTIAL_REFUNDED") return fail(c, 422, "PROCESS_FAILED", `The order is ${order.status} and cannot be refunded.`);
+    if (order.status !== "SUCCESS" && order.status !== "PARTIAL_REFUNDED") return fail(422, "PROCESS_FAILED", `The order is ${order.status} and cannot be refunded.`);
     const remaining = order.amountMinor - order.refundedMinor;
     let minor = remaining;
     if (body.partial_refund_amount !== undefined) {
@@ -277,7 +278,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
       const partial = typeof body.partial_refund_amount === "string" || typeof body.partial_refund_amount === "number"
         ? minorFromDecimal(body.partial_refund_amount, order.currency) : null;
       if (!partial) return invalidField(c, "partial_refund_amount");
-      if (partial > remaining) return fail(c, 422, "PROCESS_FAILED", "The refund amount exceeds the refundable amount.");
+      if (partial > remaining) return fail(422, "PROCESS_FAILED", "The refund amount exceeds the refundable amount.");
       minor = partial;
     }
     order.refundedMinor += minor;
@@ -297,7 +298,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
   }
 
   function invalidField(c: Context, field: string): Response {
-    return fail(c, 400, "VALIDATION_ERROR", `The ${field.replaceAll("_", " ")} field is invalid.`);
+    return fail(400, "VALIDATION_ERROR", `The ${field.replaceAll("_", " ")} field is invalid.`);
   }
 
   function findOrder(reference: unknown): SimulatedKessOrder | undefined {

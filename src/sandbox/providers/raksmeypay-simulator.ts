@@ -5,7 +5,6 @@ import { z } from "zod";
 import { send } from "../../http/outbound.js";
 import { decodeKhqr, encodeKhqr, khqrMd5 } from "../../payments/khqr/index.js";
 import { CURRENCIES, decimalString, minorFromDecimal, type Currency } from "../../payments/money.js";
-import { qrApiPath, verifyApiPath } from "../../payments/providers/raksmeypay-api.js";
 import { qrRequestHash, verifyRequestHash, webhookHash } from "../../payments/providers/raksmeypay-signing.js";
 import { noApiFaults, noWebhookFaults, sleep, takeApiFault, type ApiFaults } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
@@ -116,7 +115,7 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
   const app = new Hono();
   app.use("/api/*", apiFaultMiddleware(apiFaults, closing.signal));
 
-  app.post(qrApiPath(":profileId"), async (c) => {
+  app.post("/api/payment/qr-api/:profileId", async (c) => {
     const refuse = (code: number, message: string) => c.json({ responseCode: code, responseMessage: message });
     if (c.req.param("profileId") !== profile.id) return refuse(1, "Profile not found");
     if (!profile.active) return refuse(2, "Profile is not active");
@@ -177,7 +176,7 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
     };
   }
 
-  app.post(verifyApiPath(":profileId"), async (c) => {
+  app.post("/api/payment/verify/:profileId", async (c) => {
     if (c.req.param("profileId") !== profile.id) return c.json({ status: 0, err_msg: "Profile not found" });
     const f = await formFields(c);
     const transactionId = f.transaction_id ?? "";
