@@ -30,6 +30,8 @@ export const CreditStatus = {
   RECONCILE: "RECONCILE",
   DONE: "DONE",
   HELD: "HELD",
+  /** Refunded before it was ever credited. */
+  CANCELLED: "CANCELLED",
 } as const;
 export type CreditStatus = (typeof CreditStatus)[keyof typeof CreditStatus];
 

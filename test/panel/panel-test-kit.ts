@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { Hono } from "hono";
 import { expect } from "vitest";
 import { PanelError, type PanelErrorKind } from "../../src/panel/panel-client.js";
@@ -6,7 +7,7 @@ import { serveApp } from "../../src/sandbox/serve.js";
 export const API_KEY = "sk-live-7f3a9c1e5b2d4f60";
 export const FAST = { readMs: 400, writeMs: 400 };
 
-/** Awaits a call that must fail with a PanelError of `kind`, and checks the API key is nowhere in it. */
+/** Awaits a call that must fail with a PanelError of `kind`, and checks the API key is nowhere in it or its causes. */
 export async function expectPanelError(call: Promise<unknown>, kind: PanelErrorKind, message?: RegExp | string): Promise<PanelError> {
   const err = await call.then(
     (value) => {
@@ -18,7 +19,8 @@ export async function expectPanelError(call: Promise<unknown>, kind: PanelErrorK
   const panelError = err as PanelError;
   expect(panelError.kind, panelError.message).toBe(kind);
   if (message !== undefined) expect(panelError.message).toMatch(message);
-  const everything = [panelError.message, panelError.opts.raw ?? "", panelError.opts.panelMessage ?? ""].join("\n");
+  // The whole error as a logger would print it, causes included.
+  const everything = inspect(panelError, { depth: 10 });
   expect(everything).not.toContain(API_KEY);
   expect(everything).not.toContain(encodeURIComponent(API_KEY));
   return panelError;

@@ -58,7 +58,7 @@ export function createAhnajakProvider(config: AhnajakConfig, _deps: { log: Logge
       return reject(400, `missing or malformed fields: ${[...new Set(missing)].join(", ")}`);
     }
     const p = parsed.data;
-    if (false) {
+    if (!constantTimeEqual(p.hash.toLowerCase(), webhookPayloadHash(p.transaction_id, p.amount, config.secretKey))) {
       return reject(403, "payload hash does not match");
     }
     if (p.status.toUpperCase() !== AHNAJAK_PAID_STATUS) return { kind: "ignored", reason: `status "${p.status}"` };

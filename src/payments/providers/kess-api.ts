@@ -312,7 +312,7 @@ export function notifyReference(payload: Readonly<Record<string, unknown>>): str
 
 /** A refusal that means "this payment method cannot be refunded" rather than a failure. */
 export function isRefundUnsupported(message: string): boolean {
-  return /not\s+(be\s+)?(supported|support|available|allowed)|unsupported|cannot be refunded/i.test(message);
+  return /not\s+(be\s+)?supported|\bnot\s+support\b|unsupported|not available for/i.test(message);
 }
 
 export function invalid(what: string, raw: unknown): ProviderError {

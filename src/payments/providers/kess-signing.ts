@@ -23,7 +23,6 @@ export function phpString(value: string | number | boolean | bigint): string {
 function phpFloatString(n: number): string {
   if (Number.isNaN(n)) return "NAN";
   if (!Number.isFinite(n)) return n > 0 ? "INF" : "-INF";
-  if (n === 0) return Object.is(n, -0) ? "-0" : "0";
   const [mantissa, exponentText] = n.toExponential(13).split("e") as [string, string];
   const exponent = Number(exponentText);
   if (exponent < -4 || exponent >= 14) {

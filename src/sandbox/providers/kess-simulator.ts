@@ -177,15 +177,15 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     };
     switch (service) {
       case SERVICE.nativePay:
-        return nativePay(c, body, ok);
+        return nativePay(body, ok);
       case SERVICE.queryOrder: {
         const order = findOrder(body.out_trade_no);
         return order ? ok(orderInfo(order)) : fail(404, "NOT_FOUND", "Record not found.");
       }
       case SERVICE.closeOrder:
-        return closeOrder(c, body, ok);
+        return closeOrder(body, ok);
       case SERVICE.refund:
-        return refund(c, body, ok);
+        return refund(body, ok);
       default:
         return fail(400, "VALIDATION_ERROR", "The selected service is invalid.");
     }
@@ -208,20 +208,20 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
 
   type Ok = (data: unknown) => Response;
 
-  function nativePay(c: Context, body: Record<string, unknown>, ok: Ok): Response {
+  function nativePay(body: Record<string, unknown>, ok: Ok): Response {
     if (body.seller_code !== creds.sellerCode) return fail(403, "FORBIDDEN", "Access denied.");
     const reference = body.out_trade_no;
-    if (typeof reference !== "string" || !OUT_TRADE_NO.test(reference)) return invalidField(c, "out_trade_no");
-    if (typeof body.body !== "string" || body.body === "" || body.body.length > 255) return invalidField(c, "body");
+    if (typeof reference !== "string" || !OUT_TRADE_NO.test(reference)) return invalidField("out_trade_no");
+    if (typeof body.body !== "string" || body.body === "" || body.body.length > 255) return invalidField("body");
     const currency = body.currency === "USD" || body.currency === "KHR" ? body.currency : undefined;
-    if (!currency) return invalidField(c, "currency");
+    if (!currency) return invalidField("currency");
     const amountMinor = typeof body.total_amount === "string" || typeof body.total_amount === "number"
       ? minorFromDecimal(body.total_amount, currency) : null;
-    if (!amountMinor) return invalidField(c, "total_amount");
-    if (typeof body.service_code !== "string" || !(SERVICE_CODES as readonly string[]).includes(body.service_code)) return invalidField(c, "service_code");
+    if (!amountMinor) return invalidField("total_amount");
+    if (typeof body.service_code !== "string" || !(SERVICE_CODES as readonly string[]).includes(body.service_code)) return invalidField("service_code");
     const expiresIn = body.expires_in === undefined ? 1800 : Number(body.expires_in);
-    if (!Number.isInteger(expiresIn) || expiresIn < 1) return invalidField(c, "expires_in");
-    if (body.notify_url !== undefined && typeof body.notify_url !== "string") return invalidField(c, "notify_url");
+    if (!Number.isInteger(expiresIn) || expiresIn < 1) return invalidField("expires_in");
+    if (body.notify_url !== undefined && typeof body.notify_url !== "string") return invalidField("notify_url");
     if (orders.has(reference)) return fail(409, "DUPLICATED", "Existing record found.");
 
     const createdAt = Date.now();
@@ -255,7 +255,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     });
   }
 
-  function closeOrder(c: Context, body: Record<string, unknown>, ok: Ok): Response {
+  function closeOrder(body: Record<string, unknown>, ok: Ok): Response {
     const order = findOrder(body.out_trade_no);
     if (!order) return fail(404, "NOT_FOUND", "Record not found.");
     if (order.status === "WAITING") order.status = "CLOSED";
@@ -263,21 +263,21 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     return ok(orderInfo(order));
   }
 
-  function refund(c: Context, body: Record<string, unknown>, ok: Ok): Response {
-    if (typeof body.reason !== "string" || body.reason === "") return invalidField(c, "reason");
+  function refund(body: Record<string, unknown>, ok: Ok): Response {
+    if (typeof body.reason !== "string" || body.reason === "") return invalidField("reason");
     const order = findOrder(body.out_trade_no);
     if (!order) return fail(404, "NOT_FOUND", "Record not found.");
     if (!refundsSupported || !REFUNDABLE_SERVICE_CODES.includes(order.serviceCode)) {
       return fail(422, "PROCESS_FAILED", "Refund is not supported for this payment method.");
     }
-    if (order.status !== "SUCCESS" && order.status !== "PARTIAL_REFUNDED") return fail(422, "PROCESS_FAILED", `The order is ${order.status} and cannot be refunded.`);
+    if (order.status !== "SUCCESS" && order.status !== "PARTIAL_REFUNDED") return fail(422, "PROCESS_FAILED", `The order has not been paid (status ${order.status}).`);
     const remaining = order.amountMinor - order.refundedMinor;
     let minor = remaining;
     if (body.partial_refund_amount !== undefined) {
-      if (body.partial_refund_amount_ccy !== undefined && body.partial_refund_amount_ccy !== order.currency) return invalidField(c, "partial_refund_amount_ccy");
+      if (body.partial_refund_amount_ccy !== undefined && body.partial_refund_amount_ccy !== order.currency) return invalidField("partial_refund_amount_ccy");
       const partial = typeof body.partial_refund_amount === "string" || typeof body.partial_refund_amount === "number"
         ? minorFromDecimal(body.partial_refund_amount, order.currency) : null;
-      if (!partial) return invalidField(c, "partial_refund_amount");
+      if (!partial) return invalidField("partial_refund_amount");
       if (partial > remaining) return fail(422, "PROCESS_FAILED", "The refund amount exceeds the refundable amount.");
       minor = partial;
     }
@@ -297,7 +297,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     return ok(entry);
   }
 
-  function invalidField(c: Context, field: string): Response {
+  function invalidField(field: string): Response {
     return fail(400, "VALIDATION_ERROR", `The ${field.replaceAll("_", " ")} field is invalid.`);
   }
 

@@ -73,7 +73,7 @@ export class BotDriver {
   sendText(userId: number, text: string, options: MessageOptions = {}): Update {
     const record = this.userRecord(userId);
     record.started = true;
-    record.blocked = false;
+    record.blocked = false; // writing to a blocked bot means pressing "Restart" on Telegram
     const message = this.userMessage(this.state.privateChat(record.user), record.user, text, options.replyTo);
     return this.push({ message } as NewUpdate, options);
   }
@@ -84,7 +84,8 @@ export class BotDriver {
    */
   sendToGroup(chatId: number, userId: number, text: string, options: MessageOptions = {}): Update | undefined {
     const user = this.userRecord(userId).user;
-    const record = this.state.chats.get(chatId) ?? (this.addGroup({ id: chatId }), this.state.chats.get(chatId)!);
+    if (!this.state.chats.has(chatId)) this.addGroup({ id: chatId });
+    const record = this.state.chats.get(chatId)!;
     if (record.chat.type === "private") throw new Error(`chat ${chatId} is a private chat; use sendText`);
     const message = this.userMessage(record, user, text, options.replyTo);
     const command = /^\/[A-Za-z0-9_]+(?:@(\w+))?/.exec(text);

@@ -1,0 +1,44 @@
+import type { Database } from "../db/database.js";
+import type { Wakeup } from "../db/wakeup.js";
+import type { Logger } from "../logger.js";
+import type { Currency } from "../payments/money.js";
+import type { Providers } from "../payments/topups.js";
+import type { PanelClient } from "../panel/panel-client.js";
+import type { AdminService } from "./admin-service.js";
+import { createAdminCredits } from "./credits.js";
+import { createLookup } from "./lookup.js";
+import { parsePeriod } from "./period.js";
+import { createRefunds } from "./refunds.js";
+import { reportChartPng } from "./report-chart.js";
+import { createReports } from "./reports.js";
+
+export interface AdminServiceDeps {
+  database: Database;
+  providers: Providers;
+  panel: PanelClient;
+  wakeup: Wakeup;
+  topUpCurrency: Currency;
+  panelCurrency: Currency;
+  khrPerUsd: number;
+  log: Logger;
+  now?: () => Date;
+}
+
+export function createAdminService(deps: AdminServiceDeps): AdminService {
+  const refunds = createRefunds(deps);
+  const reports = createReports({ database: deps.database, currency: deps.topUpCurrency });
+  const lookup = createLookup(deps);
+  const credits = createAdminCredits(deps);
+  return {
+    planRefund: refunds.planRefund,
+    refund: refunds.refund,
+    parsePeriod,
+    report: reports.report,
+    reportCsv: reports.reportCsv,
+    reportChartPng: async (report) => reportChartPng(report),
+    find: lookup.find,
+    pending: lookup.pending,
+    recredit: credits.recredit,
+    manualCredit: credits.manualCredit,
+  };
+}

@@ -1,0 +1,62 @@
+import type { Database } from "../db/database.js";
+import { formatMoney, type Currency } from "../payments/money.js";
+import { looksLikeReference } from "../payments/reference.js";
+import { CreditStatus, TopUpStatus } from "../payments/states.js";
+import type { FindResult, PendingOverview, TimelineEvent } from "./admin-service.js";
+
+export function createLookup(deps: { database: Database; now?: () => Date }) {
+  const { db } = deps.database;
+
+  async function timelineOf(topUpId: number, reference: string): Promise<TimelineEvent[]> {
+    const topUp = await db.topUp.findUniqueOrThrow({ where: { id: topUpId }, include: { payments: true, refunds: true } });
+    const credits = await db.credit.findMany({ where: { topUpId } });
+    const audits = await db.auditLog.findMany({ where: { subject: reference }, orderBy: { createdAt: "asc" } });
+    const currency = topUp.currency as Currency;
+    const events: TimelineEvent[] = [{ at: topUp.createdAt, event: "created", detail: `${formatMoney(topUp.amountMinor, currency)} via ${topUp.provider} for ${topUp.panelLogin}` }];
+    for (const p of topUp.payments) {
+      events.push({ at: p.observedAt, event: "observed", detail: `${formatMoney(p.amountMinor, p.currency as Currency)} by ${p.source}, txn ${p.providerTxnId}, flag ${p.flag}` });
+    }
+    for (const c of credits) {
+      if (c.status === CreditStatus.DONE && c.doneAt) events.push({ at: c.doneAt, event: "credited", detail: `${formatMoney(c.amountMinor, c.currency as Currency)} to ${c.panelLogin}, memo "${c.memo}"${c.panelPaymentId ? `, panel payment ${c.panelPaymentId}` : ""}` });
+      if (c.status === CreditStatus.HELD) events.push({ at: c.createdAt, event: "held", detail: c.lastError ?? "held for review" });
+    }
+    if (topUp.closedAt && (topUp.status === TopUpStatus.EXPIRED || topUp.status === TopUpStatus.CANCELLED)) {
+      events.push({ at: topUp.closedAt, event: topUp.status === TopUpStatus.EXPIRED ? "expired" : "cancelled", detail: "" });
+    }
+    for (const r of topUp.refunds) {
+      events.push({ at: r.createdAt, event: "refunded", detail: `${formatMoney(r.amountMinor, r.currency as Currency)}: provider ${r.providerStatus}, panel ${r.panelStatus} (${r.reason})` });
+    }
+    for (const a of audits) events.push({ at: a.createdAt, event: "audit", detail: `${a.action} by ${a.actorId ?? "system"}${a.reason ? `: ${a.reason}` : ""}` });
+    return events.sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
+  /** A reference, @username, Telegram id or panel login. */
+  async function find(query: string): Promise<FindResult> {
+    const q = query.trim();
+    if (looksLikeReference(q)) {
+      const topUp = await db.topUp.findUnique({ where: { reference: q }, include: { user: true } });
+      if (topUp) {
+        const { user, ...plain } = topUp;
+        return { kind: "topup", topUp: plain, user, timeline: await timelineOf(topUp.id, topUp.reference) };
+      }
+    }
+    const user = q.startsWith("@")
+      ? await db.user.findFirst({ where: { username: q.slice(1) } })
+      : /^\d{1,16}$/.test(q)
+        ? ((await db.user.findUnique({ where: { telegramId: BigInt(q) } })) ?? (await db.user.findFirst({ where: { panelLogin: q } })))
+        : await db.user.findFirst({ where: { panelLogin: q } });
+    if (!user) return { kind: "none" };
+    const topUps = await db.topUp.findMany({ where: { userId: user.id }, orderBy: { id: "desc" }, take: 10 });
+    return { kind: "user", user, topUps };
+  }
+
+  async function pending(): Promise<PendingOverview> {
+    const now = deps.now?.() ?? new Date();
+    const openTopUps = await db.topUp.findMany({ where: { status: TopUpStatus.PENDING, expiresAt: { gt: now } }, orderBy: { id: "asc" }, take: 50 });
+    const held = await db.credit.findMany({ where: { status: CreditStatus.HELD }, orderBy: { id: "asc" }, take: 50 });
+    const refs = new Map((await db.topUp.findMany({ where: { id: { in: held.flatMap((c) => (c.topUpId === null ? [] : [c.topUpId])) } }, select: { id: true, reference: true } })).map((t) => [t.id, t.reference]));
+    return { openTopUps, heldCredits: held.map((c) => ({ ...c, reference: c.topUpId === null ? null : (refs.get(c.topUpId) ?? null) })) };
+  }
+
+  return { find, pending };
+}

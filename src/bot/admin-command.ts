@@ -1,0 +1,50 @@
+import { Composer, type CommandContext, type CallbackQueryContext } from "grammy";
+import type { BotContext } from "./context.js";
+import type { BotDeps } from "./deps.js";
+import { isAdmin } from "./filters/is-admin.js";
+import { splitMessage } from "./format.js";
+import { adminText } from "./i18n.js";
+
+type AdminHandler<C> = (ctx: C) => Promise<unknown>;
+
+/**
+ * Admin commands on a composer that only admins reach; everyone else falls through to "unknown command".
+ * A failure is told to the admin with its message (admin-facing) instead of the customer apology.
+ */
+export class AdminComposer {
+  readonly composer = new Composer<BotContext>();
+  private readonly admins;
+
+  constructor(private readonly deps: BotDeps) {
+    this.admins = this.composer.filter(isAdmin(deps.config));
+  }
+
+  command(name: string, handler: AdminHandler<CommandContext<BotContext>>): this {
+    this.admins.command(name, (ctx) => this.guard(name, ctx, handler));
+    return this;
+  }
+
+  callbackQuery(data: RegExp, handler: AdminHandler<CallbackQueryContext<BotContext>>): this {
+    this.admins.callbackQuery(data, (ctx) => this.guard(String(data), ctx, handler));
+    return this;
+  }
+
+  private async guard<C extends BotContext>(what: string, ctx: C, handler: AdminHandler<C>): Promise<void> {
+    try {
+      await handler(ctx);
+    } catch (err) {
+      this.deps.log.error({ err, command: what, adminId: ctx.from?.id }, "admin command failed");
+      await ctx.reply(adminText("admin-failed", { message: err instanceof Error ? err.message : String(err) }));
+    }
+  }
+}
+
+/** Long lists split at Telegram's message size. */
+export async function replyLong(ctx: BotContext, text: string): Promise<void> {
+  for (const part of splitMessage(text)) await ctx.reply(part);
+}
+
+/** The words after the command. */
+export function args(ctx: CommandContext<BotContext>): string[] {
+  return ctx.match.trim().split(/\s+/).filter(Boolean);
+}

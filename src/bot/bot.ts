@@ -1,0 +1,94 @@
+import { autoRetry } from "@grammyjs/auto-retry";
+import { conversations, createConversation } from "@grammyjs/conversations";
+import { sequentialize } from "@grammyjs/runner";
+import { apiThrottler } from "@grammyjs/transformer-throttler";
+import { Bot, GrammyError, HttpError, session } from "grammy";
+import { chatKey, type BotContext, type ConversationContext, type SessionData } from "./context.js";
+import { CONVERSATION_TIMEOUT_MS } from "./conversations/steps.js";
+import { LINK_CONVERSATION, linkAccountConversation } from "./conversations/link-account.js";
+import { TOPUP_CONVERSATION, topUpConversation } from "./conversations/topup.js";
+import type { BotDeps } from "./deps.js";
+import { adminCreditFeature } from "./features/admin-credit.js";
+import { adminFindFeature } from "./features/admin-find.js";
+import { adminPendingFeature } from "./features/admin-pending.js";
+import { adminRefundFeature } from "./features/admin-refund.js";
+import { adminReportFeature } from "./features/admin-report.js";
+import { balanceFeature } from "./features/balance.js";
+import { cancelFeature } from "./features/cancel.js";
+import { helpFeature } from "./features/help.js";
+import { historyFeature } from "./features/history.js";
+import { languageFeature } from "./features/language.js";
+import { linkAccountFeature } from "./features/link-account.js";
+import { paymentButtonsFeature } from "./features/payment-buttons.js";
+import { startFeature } from "./features/start.js";
+import { topUpFeature } from "./features/topup.js";
+import { unhandledFeature } from "./features/unhandled.js";
+import { botI18n } from "./i18n.js";
+import { leaveConversationOnCommand } from "./middlewares/leave-conversation.js";
+import { syncUsers } from "./middlewares/users.js";
+
+export type { BotDeps } from "./deps.js";
+export type { BotContext } from "./context.js";
+
+/** The runner's `sequentialize` constraint: one update at a time per chat (sessions and conversations are per chat). */
+export const sequentializeKey = chatKey;
+
+/** Builds the bot; starts nothing. Private chats only: group updates are ignored (the admin chat only receives notes). */
+export function createBot(token: string, deps: BotDeps): Bot<BotContext> {
+  const bot = new Bot<BotContext>(token, {
+    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
+    client: { apiRoot: deps.config.bot.apiRoot },
+  });
+  // 429 and 5xx only: a network error may hide a message that was sent, and a retry would send it twice.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }));
+  bot.api.config.use(apiThrottler());
+
+  if (deps.config.bot.mode === "polling") bot.use(sequentialize(sequentializeKey));
+  const chats = bot.chatType("private");
+  chats.use(session<SessionData, BotContext>({ initial: () => ({}), storage: deps.storage.session, getSessionKey: chatKey }));
+  chats.use(botI18n());
+  chats.use(syncUsers(deps.database.db));
+  chats.use(
+    conversations<BotContext, ConversationContext>({
+      storage: { type: "key", version: 1, adapter: deps.storage.conversations, getStorageKey: chatKey },
+    }),
+  );
+  chats.use(cancelFeature(deps));
+  chats.use(leaveConversationOnCommand);
+  const conversationOptions = { maxMillisecondsToWait: CONVERSATION_TIMEOUT_MS };
+  chats.use(createConversation(linkAccountConversation(deps), { id: LINK_CONVERSATION, ...conversationOptions }));
+  chats.use(createConversation(topUpConversation(deps), { id: TOPUP_CONVERSATION, ...conversationOptions }));
+
+  chats.use(
+    startFeature(deps),
+    languageFeature(deps),
+    linkAccountFeature(),
+    topUpFeature(deps),
+    paymentButtonsFeature(deps),
+    balanceFeature(deps),
+    historyFeature(deps),
+    helpFeature(deps),
+    adminRefundFeature(deps),
+    adminReportFeature(deps),
+    adminFindFeature(deps),
+    adminPendingFeature(deps),
+    adminCreditFeature(deps),
+    unhandledFeature(),
+  );
+
+  bot.catch(async ({ ctx, error }) => {
+    deps.log.error({ updateId: ctx.update.update_id, ...describeError(error) }, "update failed");
+    if (ctx.chat?.type !== "private") return;
+    const apology = typeof ctx.t === "function" ? ctx.t("error-generic") : botI18n().t("en", "error-generic");
+    await ctx.reply(apology).catch(() => undefined);
+  });
+  return bot;
+}
+
+/** What went wrong, without payloads (message texts) or anything secret. */
+function describeError(error: unknown): Record<string, unknown> {
+  if (error instanceof GrammyError) return { kind: "telegram", method: error.method, code: error.error_code, msg: error.description };
+  if (error instanceof HttpError) return { kind: "network", msg: error.message };
+  if (error instanceof Error) return { kind: "error", msg: error.message, stack: error.stack };
+  return { kind: "unknown", msg: String(error) };
+}

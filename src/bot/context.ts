@@ -1,0 +1,32 @@
+import type { Conversation, ConversationFlavor } from "@grammyjs/conversations";
+import type { I18nFlavor } from "@grammyjs/i18n";
+import type { Context, SessionFlavor } from "grammy";
+import type { Locale } from "./i18n.js";
+
+/** A refund an admin asked for and has not confirmed yet; the token ties the button to it. */
+export interface PendingRefund {
+  token: string;
+  reference: string;
+  amountMinor?: number;
+  reason: string;
+}
+
+/** Per chat, in the shared storage. Only JSON values: it is serialised as is. */
+export interface SessionData {
+  language?: Locale;
+  refund?: PendingRefund;
+}
+
+export type BotContext = ConversationFlavor<Context & SessionFlavor<SessionData> & I18nFlavor>;
+
+/**
+ * Context objects inside conversations are built from scratch and get no plugins: every Bot API call
+ * there goes through `conversation.external` with the outside context (see conversations/steps.ts).
+ */
+export type ConversationContext = Context;
+export type BotConversation = Conversation<BotContext, ConversationContext>;
+
+/** Sessions, conversations and sequentialize all work per chat. */
+export function chatKey(ctx: Pick<Context, "chat">): string | undefined {
+  return ctx.chat?.id.toString();
+}

@@ -1,0 +1,71 @@
+import { PanelError } from "../../panel/panel-client.js";
+import type { BotContext, BotConversation } from "../context.js";
+import type { BotDeps } from "../deps.js";
+import { money } from "../format.js";
+import { mainMenu } from "../keyboards/main-menu.js";
+import { CANCEL_INPUT, cancelInputKeyboard } from "../keyboards/topup.js";
+import { currentUser } from "../middlewares/users.js";
+import { clearButtons, MAX_TRIES, nextInput, say } from "./steps.js";
+
+export const LINK_CONVERSATION = "link";
+
+const LOGIN = /^\S{1,64}$/;
+
+type LinkOutcome = "linked" | "not_found" | "unavailable";
+
+/** Asks for the panel login until the panel knows it (where the panel can look users up). */
+export function linkAccountConversation(deps: BotDeps) {
+  return async function linkAccount(conversation: BotConversation): Promise<void> {
+    const prompt = await say(conversation, (ctx) => ctx.reply(ctx.t("link-ask"), { reply_markup: cancelInputKeyboard(ctx.t) }));
+    for (let tries = 0; tries < MAX_TRIES; tries++) {
+      const input = await nextInput(conversation);
+      if (input.kind === "button") {
+        if (input.data !== CANCEL_INPUT) continue;
+        await clearButtons(conversation, prompt);
+        await say(conversation, (ctx) => ctx.reply(ctx.t("link-stopped"), { reply_markup: mainMenu(ctx.t) }));
+        return;
+      }
+      if (input.kind === "other" || !LOGIN.test(input.text)) {
+        await say(conversation, (ctx) => ctx.reply(ctx.t("link-invalid")));
+        continue;
+      }
+      const login = input.text;
+      const outcome = await conversation.external((ctx) => linkLogin(ctx, deps, login));
+      if (outcome !== "not_found") {
+        await clearButtons(conversation, prompt);
+        return;
+      }
+    }
+    await clearButtons(conversation, prompt);
+    await say(conversation, (ctx) => ctx.reply(ctx.t("link-gave-up"), { reply_markup: mainMenu(ctx.t) }));
+  };
+}
+
+async function linkLogin(ctx: BotContext, deps: BotDeps, typed: string): Promise<LinkOutcome> {
+  const { panel, database, config } = deps;
+  let login = typed;
+  let balanceMinor: number | undefined;
+  if (panel.capabilities.findUser && panel.findUser) {
+    try {
+      const found = await panel.findUser(typed);
+      if (!found) {
+        await ctx.reply(ctx.t("link-not-found", { login: typed }));
+        return "not_found";
+      }
+      login = found.login;
+      balanceMinor = found.balanceMinor;
+    } catch (err) {
+      if (!(err instanceof PanelError)) throw err;
+      deps.log.warn({ kind: err.kind, msg: err.message }, "panel lookup failed while linking an account");
+      await ctx.reply(ctx.t("link-panel-unavailable"), { reply_markup: mainMenu(ctx.t) });
+      return "unavailable";
+    }
+  }
+  const user = await currentUser(database.db, ctx);
+  await database.db.user.update({ where: { id: user.id }, data: { panelLogin: login, lastBalanceMinor: balanceMinor ?? null } });
+  const text = balanceMinor === undefined
+    ? ctx.t(panel.capabilities.findUser ? "link-done" : "link-done-unchecked", { login })
+    : ctx.t("link-done-balance", { login, balance: money(balanceMinor, config.panel.currency) });
+  await ctx.reply(text, { reply_markup: mainMenu(ctx.t) });
+  return "linked";
+}

@@ -1,0 +1,146 @@
+import type { Api } from "grammy";
+import type { Config } from "../config/config.js";
+import type { Database } from "../db/database.js";
+import type { Logger } from "../logger.js";
+import type { Deliver } from "../notify/notifier.js";
+import type { NotificationPayload } from "../notify/outbox.js";
+import type { PanelClient } from "../panel/panel-client.js";
+import { CreditStatus, TopUpStatus } from "../payments/states.js";
+import { customerLabel, money } from "./format.js";
+import { adminText, translator } from "./i18n.js";
+import { newTopUpButton } from "./keyboards/main-menu.js";
+import { retireCard } from "./payment-card.js";
+
+export interface DeliveryDeps {
+  database: Database;
+  panel: PanelClient;
+  config: Config;
+  log: Logger;
+}
+
+type Payload<K extends NotificationPayload["kind"]> = Extract<NotificationPayload, { kind: K }>;
+
+/**
+ * Renders each queued notification from the database, in the customer's stored language (admins: English).
+ * Throwing makes the notifier try again later, so every step tolerates having run before.
+ */
+export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
+  const { db } = deps.database;
+  const panelCurrency = deps.config.panel.currency;
+
+  async function topUpWithUser(id: number) {
+    const topUp = await db.topUp.findUnique({ where: { id }, include: { user: true } });
+    if (!topUp) deps.log.error({ topUpId: id }, "notification for a top-up that does not exist");
+    return topUp;
+  }
+
+  /** The balance right after the credit: from the panel's answer, else asked from the panel now. */
+  async function balanceAfter(balanceMinor: number | null | undefined, login: string, userId: number): Promise<number | undefined> {
+    if (typeof balanceMinor === "number") return balanceMinor;
+    if (!deps.panel.capabilities.findUser || !deps.panel.findUser) return undefined;
+    try {
+      const found = await deps.panel.findUser(login);
+      if (found?.balanceMinor === undefined) return undefined;
+      await db.user.update({ where: { id: userId }, data: { lastBalanceMinor: found.balanceMinor } });
+      return found.balanceMinor;
+    } catch (err) {
+      deps.log.warn({ msg: (err as Error).message }, "no balance for the receipt: panel lookup failed");
+      return undefined;
+    }
+  }
+
+  async function credited(chatId: number, p: Payload<"topup.credited">): Promise<void> {
+    const topUp = await topUpWithUser(p.topUpId);
+    if (!topUp) return;
+    const t = translator(topUp.user.language);
+    const credit = await db.credit.findFirst({ where: { topUpId: topUp.id, status: CreditStatus.DONE }, orderBy: { id: "desc" } });
+    const balance = await balanceAfter(credit?.balanceMinor, topUp.panelLogin, topUp.userId);
+    const lines = [
+      t(p.late ? "receipt-title-late" : "receipt-title"),
+      t("receipt-body", {
+        paid: money(topUp.amountMinor, topUp.currency),
+        credited: credit ? money(credit.amountMinor, credit.currency) : money(topUp.amountMinor, topUp.currency),
+        login: topUp.panelLogin,
+        reference: topUp.reference,
+      }),
+      ...(balance === undefined ? [] : [t("receipt-balance", { balance: money(balance, panelCurrency) })]),
+      ...(p.late ? [t("receipt-late")] : []),
+    ];
+    await retireCard(api, chatId, topUp.messageId, t("card-retired"));
+    await api.sendMessage(chatId, lines.join("\n"), { reply_markup: newTopUpButton(t) });
+  }
+
+  async function held(chatId: number, p: Payload<"topup.held">): Promise<void> {
+    const topUp = await topUpWithUser(p.topUpId);
+    if (!topUp) return;
+    const t = translator(topUp.user.language);
+    await retireCard(api, chatId, topUp.messageId, t("card-retired"));
+    await api.sendMessage(chatId, t("topup-held", { amount: money(topUp.amountMinor, topUp.currency), reference: topUp.reference }));
+  }
+
+  async function expired(chatId: number, p: Payload<"topup.expired">): Promise<void> {
+    const topUp = await topUpWithUser(p.topUpId);
+    // A payment that arrived meanwhile has its own message; "expired" would only confuse.
+    if (!topUp || topUp.status !== TopUpStatus.EXPIRED) return;
+    const t = translator(topUp.user.language);
+    await retireCard(api, chatId, topUp.messageId, t("card-retired"));
+    await api.sendMessage(chatId, t("topup-expired", { amount: money(topUp.amountMinor, topUp.currency), reference: topUp.reference }), {
+      reply_markup: newTopUpButton(t),
+    });
+  }
+
+  async function payment(chatId: number, paymentId: number, flagged: boolean): Promise<void> {
+    const row = await db.payment.findUnique({ where: { id: paymentId }, include: { topUp: { include: { user: true } } } });
+    if (!row) return;
+    const topUp = row.topUp;
+    await api.sendMessage(
+      chatId,
+      adminText(flagged ? "admin-note-flagged" : "admin-note-payment", {
+        amount: money(row.amountMinor, row.currency),
+        ordered: topUp ? money(topUp.amountMinor, topUp.currency) : "-",
+        flag: row.flag,
+        provider: row.provider,
+        reference: topUp?.reference ?? "-",
+        login: topUp?.panelLogin ?? "-",
+        who: topUp ? customerLabel(topUp.user) : "-",
+        payer: row.payer ?? "-",
+      }),
+    );
+  }
+
+  async function creditHeld(chatId: number, p: Payload<"admin.held">): Promise<void> {
+    const credit = await db.credit.findUnique({ where: { id: p.creditId } });
+    if (!credit) return;
+    const topUp = credit.topUpId === null ? null : await db.topUp.findUnique({ where: { id: credit.topUpId } });
+    await api.sendMessage(
+      chatId,
+      adminText("admin-note-held", {
+        id: credit.id,
+        amount: money(credit.amountMinor, credit.currency),
+        login: credit.panelLogin,
+        reference: topUp?.reference ?? credit.memo,
+        reason: credit.lastError ?? "-",
+      }),
+    );
+  }
+
+  return async (chat, payload) => {
+    const chatId = Number(chat);
+    switch (payload.kind) {
+      case "topup.credited":
+        return credited(chatId, payload);
+      case "topup.held":
+        return held(chatId, payload);
+      case "topup.expired":
+        return expired(chatId, payload);
+      case "admin.payment":
+        return payment(chatId, payload.paymentId, false);
+      case "admin.flagged":
+        return payment(chatId, payload.paymentId, true);
+      case "admin.held":
+        return creditHeld(chatId, payload);
+      case "admin.outage":
+        await api.sendMessage(chatId, adminText("admin-note-outage", { component: payload.component, state: payload.state, detail: payload.detail }));
+    }
+  };
+}

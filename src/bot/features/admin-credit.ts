@@ -1,0 +1,37 @@
+import type { Composer } from "grammy";
+import { parseAmount } from "../../payments/money.js";
+import { AdminComposer, args } from "../admin-command.js";
+import type { BotContext } from "../context.js";
+import type { BotDeps } from "../deps.js";
+import { money } from "../format.js";
+import { adminText as t } from "../i18n.js";
+
+/** /recredit <reference> [reason] and /credit <login> <amount> <reason>. */
+export function adminCreditFeature(deps: BotDeps): Composer<BotContext> {
+  const admin = new AdminComposer(deps);
+  const currency = deps.config.panel.currency;
+
+  admin.command("recredit", async (ctx) => {
+    const [reference, ...reason] = args(ctx);
+    if (!reference) return ctx.reply(t("admin-recredit-usage"));
+    const outcome = await deps.admin.recredit({
+      reference,
+      adminId: BigInt(ctx.from!.id),
+      ...(reason.length > 0 ? { reason: reason.join(" ") } : {}),
+    });
+    const id = "creditId" in outcome ? outcome.creditId : 0;
+    await ctx.reply(t("admin-recredit-outcome", { status: outcome.status, reference, id }));
+  });
+
+  admin.command("credit", async (ctx) => {
+    const [login, amountText, ...reasonWords] = args(ctx);
+    const reason = reasonWords.join(" ");
+    if (!login || !amountText || !reason) return ctx.reply(t("admin-credit-usage", { currency }));
+    const amount = parseAmount(amountText, currency);
+    if (!amount.ok || amount.minor <= 0) return ctx.reply(t("admin-credit-bad-amount", { text: amountText, currency }));
+    const { creditId, memo } = await deps.admin.manualCredit({ login, amountMinor: amount.minor, reason, adminId: BigInt(ctx.from!.id) });
+    await ctx.reply(t("admin-credit-queued", { id: creditId, amount: money(amount.minor, currency), login, memo }));
+  });
+
+  return admin.composer;
+}

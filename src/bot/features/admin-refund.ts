@@ -1,0 +1,83 @@
+import { randomBytes } from "node:crypto";
+import { InlineKeyboard, type Composer } from "grammy";
+import type { RefundOutcome, RefundPlan } from "../../admin/admin-service.js";
+import { parseAmount, type Currency } from "../../payments/money.js";
+import { AdminComposer, args } from "../admin-command.js";
+import type { BotContext } from "../context.js";
+import type { BotDeps } from "../deps.js";
+import { money } from "../format.js";
+import { adminText as t } from "../i18n.js";
+import { ignoreRefusal } from "../telegram-errors.js";
+
+const CONFIRM = /^rf:(ok|no):([0-9a-f]{12})$/;
+
+/** /refund <reference> [amount] [reason]: shows the plan, refunds only after the admin confirms it. */
+export function adminRefundFeature(deps: BotDeps): Composer<BotContext> {
+  const admin = new AdminComposer(deps);
+
+  admin.command("refund", async (ctx) => {
+    const [reference, ...rest] = args(ctx);
+    if (!reference) return ctx.reply(t("admin-refund-usage"));
+    const first = await deps.admin.planRefund(reference);
+    if (!first.ok) return ctx.reply(planProblem(first.reason, reference));
+    const amount = rest[0] === undefined ? undefined : parseAmount(rest[0], first.plan.currency);
+    const amountMinor = amount?.ok ? amount.minor : undefined;
+    const reason = (amount?.ok ? rest.slice(1) : rest).join(" ") || t("admin-refund-no-reason");
+    const planned = amountMinor === undefined ? first : await deps.admin.planRefund(reference, amountMinor);
+    if (!planned.ok) return ctx.reply(planProblem(planned.reason, reference));
+
+    const token = randomBytes(6).toString("hex");
+    ctx.session.refund = { token, reference, reason, ...(amountMinor === undefined ? {} : { amountMinor }) };
+    await ctx.reply(planText(planned.plan, reason), {
+      reply_markup: new InlineKeyboard().text(t("admin-refund-confirm"), `rf:ok:${token}`).text(t("admin-refund-abort"), `rf:no:${token}`),
+    });
+  });
+
+  admin.callbackQuery(CONFIRM, async (ctx) => {
+    const [, choice, token] = ctx.match;
+    const pending = ctx.session.refund;
+    if (!pending || pending.token !== token) return ctx.answerCallbackQuery({ text: t("admin-refund-stale") });
+    // Cleared before the refund runs, so a second tap cannot refund twice.
+    ctx.session.refund = undefined;
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageReplyMarkup().catch(ignoreRefusal);
+    if (choice === "no") return ctx.reply(t("admin-refund-aborted", { reference: pending.reference }));
+    const result = await deps.admin.refund({
+      reference: pending.reference,
+      reason: pending.reason,
+      adminId: BigInt(ctx.from.id),
+      ...(pending.amountMinor === undefined ? {} : { amountMinor: pending.amountMinor }),
+    });
+    if ("refundId" in result) return ctx.reply(outcomeText(result));
+    return ctx.reply(planProblem(result.ok ? "not_refunded" : result.reason, pending.reference));
+  });
+
+  return admin.composer;
+}
+
+function planProblem(reason: string, reference: string): string {
+  return t("admin-refund-problem", { reason, reference });
+}
+
+function planText(plan: RefundPlan, reason: string): string {
+  const currency = plan.currency;
+  return t("admin-refund-plan", {
+    reference: plan.topUp.reference,
+    login: plan.topUp.panelLogin,
+    paid: money(plan.refundableMinor, currency),
+    amount: money(plan.amountMinor, currency),
+    provider: plan.topUp.provider,
+    providerWay: plan.provider,
+    panelWay: plan.panel,
+    reason,
+  });
+}
+
+function outcomeText(o: RefundOutcome): string {
+  const panelAmount = money(o.panel.amountMinor, o.panel.currency as Currency);
+  return [
+    t("admin-refund-done", { reference: o.reference, amount: money(o.amountMinor, o.currency), id: o.refundId }),
+    t("admin-refund-provider", { status: o.provider.status, message: o.provider.message ?? "" }),
+    t("admin-refund-panel", { status: o.panel.status, amount: panelAmount, message: o.panel.message ?? "" }),
+  ].join("\n");
+}

@@ -1,0 +1,32 @@
+import { Composer } from "grammy";
+import type { BotContext } from "../context.js";
+import type { BotDeps } from "../deps.js";
+import { dateTime, money } from "../format.js";
+import { MENU } from "../keyboards/main-menu.js";
+import { currentUser } from "../middlewares/users.js";
+
+const SHOWN = 10;
+
+export function historyFeature(deps: BotDeps): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const show = async (ctx: BotContext) => {
+    const user = await currentUser(deps.database.db, ctx);
+    const topUps = await deps.database.db.topUp.findMany({ where: { userId: user.id }, orderBy: { id: "desc" }, take: SHOWN });
+    if (topUps.length === 0) return ctx.reply(ctx.t("history-empty"));
+    const lines = topUps.map((t) =>
+      ctx.t("history-line", {
+        date: dateTime(t.createdAt),
+        amount: money(t.amountMinor, t.currency),
+        status: ctx.t("status-name", { status: t.status }),
+        reference: t.reference,
+      }),
+    );
+    return ctx.reply(`${ctx.t("history-title", { count: topUps.length })}\n\n${lines.join("\n")}`);
+  };
+  composer.command("history", show);
+  composer.callbackQuery(MENU.history, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await show(ctx);
+  });
+  return composer;
+}

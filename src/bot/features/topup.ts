@@ -1,0 +1,36 @@
+import { Composer } from "grammy";
+import { TOPUP_CONVERSATION } from "../conversations/topup.js";
+import type { BotContext } from "../context.js";
+import type { BotDeps } from "../deps.js";
+import { linkButton, MENU } from "../keyboards/main-menu.js";
+import { currentUser } from "../middlewares/users.js";
+import { offerPending } from "../topup-actions.js";
+
+/** Checks what can be checked before asking anything, then starts the top-up conversation. */
+export function topUpFeature(deps: BotDeps): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const begin = async (ctx: BotContext) => {
+    await ctx.conversation.exitAll();
+    if (deps.config.providers.enabled.length === 0) {
+      await ctx.reply(ctx.t("topup-unavailable"));
+      return;
+    }
+    const user = await currentUser(deps.database.db, ctx);
+    if (!user.panelLogin) {
+      await ctx.reply(ctx.t("link-needed"), { reply_markup: linkButton(ctx.t) });
+      return;
+    }
+    const pending = await deps.topUps.pendingFor(user.id);
+    if (pending) {
+      await offerPending(ctx, pending);
+      return;
+    }
+    await ctx.conversation.enter(TOPUP_CONVERSATION);
+  };
+  composer.command("topup", begin);
+  composer.callbackQuery(MENU.topup, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await begin(ctx);
+  });
+  return composer;
+}

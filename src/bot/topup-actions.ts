@@ -1,0 +1,83 @@
+import type { ProviderName } from "../config/config.js";
+import type { TopUp } from "../generated/sqlite/client.js";
+import { TopUpStatus } from "../payments/states.js";
+import type { BotContext } from "./context.js";
+import type { BotDeps } from "./deps.js";
+import { clock, money } from "./format.js";
+import { linkButton, newTopUpButton } from "./keyboards/main-menu.js";
+import { pendingKeyboard } from "./keyboards/topup.js";
+import { currentUser } from "./middlewares/users.js";
+import { retireCard, sendPaymentCard, type CardDeps } from "./payment-card.js";
+
+export function cardDeps(deps: BotDeps): CardDeps {
+  return {
+    renderCard: deps.renderCard,
+    merchantName: deps.config.topup.merchantName,
+    attachMessage: deps.topUps.attachMessage,
+    log: deps.log,
+  };
+}
+
+/** Creates the top-up and shows how to pay, or says why not. Payment state stays in the service. */
+export async function startTopUp(ctx: BotContext, deps: BotDeps, choice: { amountMinor: number; provider: ProviderName }): Promise<void> {
+  const user = await currentUser(deps.database.db, ctx);
+  const result = await deps.topUps.start({ userId: user.id, chatId: BigInt(ctx.chat!.id), ...choice });
+  if (result.ok) {
+    await sendPaymentCard(ctx.api, cardDeps(deps), ctx.chat!.id, result.topUp, ctx.t);
+    return;
+  }
+  switch (result.reason) {
+    case "pending_exists":
+      await offerPending(ctx, result.topUp);
+      return;
+    case "not_linked":
+      await ctx.reply(ctx.t("link-needed"), { reply_markup: linkButton(ctx.t) });
+      return;
+    case "amount_out_of_range":
+      await ctx.reply(ctx.t("amount-error-range", limits(deps)));
+      return;
+    case "unknown_provider":
+      deps.log.error({ provider: choice.provider }, "top-up asked for a provider that is not configured");
+      await ctx.reply(ctx.t("topup-unavailable"));
+      return;
+    case "provider_error":
+      // The provider's message is for admins (the service logged it); the customer gets a plain apology.
+      deps.log.warn({ userId: user.id, provider: choice.provider, kind: result.error.kind }, "top-up not started: provider error");
+      await ctx.reply(ctx.t("topup-provider-failed"));
+      return;
+  }
+}
+
+export function limits(deps: BotDeps): { min: string; max: string } {
+  const { minMinor, maxMinor, currency } = deps.config.topup;
+  return { min: money(minMinor, currency), max: money(maxMinor, currency) };
+}
+
+/** One pending top-up per customer: offer the open one again instead of a second. */
+export async function offerPending(ctx: BotContext, topUp: TopUp): Promise<void> {
+  await ctx.reply(
+    ctx.t("topup-pending-exists", { amount: money(topUp.amountMinor, topUp.currency), reference: topUp.reference, expires: clock(topUp.expiresAt) }),
+    { reply_markup: pendingKeyboard(topUp.id, ctx.t) },
+  );
+}
+
+/** The top-up with this id if it belongs to the sender. */
+export async function ownTopUp(ctx: BotContext, deps: BotDeps, topUpId: number): Promise<TopUp | null> {
+  const topUp = await deps.database.db.topUp.findUnique({ where: { id: topUpId }, include: { user: { select: { telegramId: true } } } });
+  return topUp && topUp.user.telegramId === BigInt(ctx.from!.id) ? topUp : null;
+}
+
+/** Cancels a pending top-up and takes its QR off the screen. False when it was no longer pending. */
+export async function cancelTopUp(ctx: BotContext, deps: BotDeps, topUp: TopUp): Promise<boolean> {
+  const cancelled = await deps.topUps.cancel(topUp.id);
+  if (!cancelled) return false;
+  await retireCard(ctx.api, ctx.chat!.id, topUp.messageId, ctx.t("card-retired"));
+  await ctx.reply(ctx.t("topup-cancelled", { amount: money(topUp.amountMinor, topUp.currency), reference: topUp.reference }), {
+    reply_markup: newTopUpButton(ctx.t),
+  });
+  return true;
+}
+
+export function isPayable(topUp: TopUp, now = new Date()): boolean {
+  return topUp.status === TopUpStatus.PENDING && topUp.expiresAt > now;
+}
