@@ -30,6 +30,19 @@ import { syncUsers } from "./middlewares/users.js";
 export type { BotDeps } from "./deps.js";
 export type { BotContext } from "./context.js";
 
+/**
+ * Telegram allows about one message per second in a chat, with short bursts: a bucket of 20 that refills
+ * one per second (the throttler's default spaces every call by a full second, which makes a card and its
+ * follow-ups crawl).
+ */
+const PRIVATE_CHAT_RATE = {
+  maxConcurrent: 1,
+  reservoir: 20,
+  reservoirIncreaseAmount: 1,
+  reservoirIncreaseInterval: 1000,
+  reservoirIncreaseMaximum: 20,
+};
+
 /** The runner's `sequentialize` constraint: one update at a time per chat (sessions and conversations are per chat). */
 export const sequentializeKey = chatKey;
 
@@ -41,7 +54,7 @@ export function createBot(token: string, deps: BotDeps): Bot<BotContext> {
   });
   // 429 and 5xx only: a network error may hide a message that was sent, and a retry would send it twice.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }));
-  bot.api.config.use(apiThrottler());
+  bot.api.config.use(apiThrottler({ out: PRIVATE_CHAT_RATE }));
 
   if (deps.config.bot.mode === "polling") bot.use(sequentialize(sequentializeKey));
   const chats = bot.chatType("private");

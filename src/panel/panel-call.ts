@@ -27,6 +27,13 @@ const TRY_LATER = /too many|rate.?limit|try (again )?later|temporar|maintenance|
 const BAD_AUTH = /bad_auth|api.?key|unauthori[sz]ed|forbidden|authenticat|invalid.{0,10}token|token.{0,10}invalid/i;
 const NO_USER = /bad_username|user.{0,20}(not (be )?found|does ?n[o']t exist|not exist)|no such user|unknown user|invalid user/i;
 
+/** A rejection because the panel says the login does not exist; a lookup turns it into null. */
+export class NoSuchPanelUser extends PanelError {
+  constructor(message: string, opts: { panelMessage?: string; raw?: string }) {
+    super("rejected", message, opts);
+  }
+}
+
 /**
  * Sends panel requests and turns every failure into a PanelError of the right kind, with the panel's own
  * words kept and the API key scrubbed from everything that leaves this object.
@@ -70,7 +77,8 @@ export class PanelTransport {
     if (op.write && (status === 504 || status === 524)) {
       throw this.error("unknown", `panel's gateway timed out (HTTP ${status}) during ${op.name}${forLogin(op)}: it may have been applied`, res.text);
     }
-    // The panel (or its proxy) answered with a failure status instead of a result: it did not apply the call.
+    // The panel answered, and with a failure status instead of a result: the call failed rather than being
+    // applied, so it is safe to retry (a gateway timeout, above, is the exception).
     throw this.error("unavailable", `panel answered HTTP ${status} to ${op.name}${forLogin(op)}; not applied, safe to retry`, res.text);
   }
 
@@ -84,8 +92,8 @@ export class PanelTransport {
     if (status === 401 || status === 403 || BAD_AUTH.test(panelMessage)) {
       return this.error("rejected", "panel rejected the API key (PANEL_API_KEY)", raw, extra);
     }
-    if (op.login !== undefined && saysNoSuchUser(panelMessage)) {
-      return this.error("rejected", `panel user not found: ${op.login}`, raw, extra);
+    if (op.login !== undefined && NO_USER.test(panelMessage)) {
+      return new NoSuchPanelUser(this.scrub(`panel user not found: ${op.login}`), this.details(raw, extra));
     }
     return this.error("rejected", `panel refused ${op.name}${forLogin(op)}: ${said || `HTTP ${status}`}`, raw, extra);
   }
@@ -107,10 +115,11 @@ export class PanelTransport {
   }
 
   error(kind: PanelError["kind"], message: string, raw?: string, extra: { panelMessage?: string; cause?: unknown } = {}): PanelError {
-    return new PanelError(kind, this.scrub(message), {
-      ...extra,
-      raw: raw === undefined ? undefined : this.scrub(raw).slice(0, RAW_LIMIT),
-    });
+    return new PanelError(kind, this.scrub(message), this.details(raw, extra));
+  }
+
+  private details<T extends object>(raw: string | undefined, extra: T): T & { raw?: string } {
+    return { ...extra, raw: raw === undefined ? undefined : this.scrub(raw).slice(0, RAW_LIMIT) };
   }
 
   private transportError(err: unknown, op: PanelOp): PanelError {
@@ -127,11 +136,6 @@ export class PanelTransport {
     for (const s of this.secrets) out = out.split(s).join("[REDACTED]");
     return out;
   }
-}
-
-/** The panel's words for "this user does not exist" (its own text, so matched loosely). */
-export function saysNoSuchUser(panelMessage: string): boolean {
-  return NO_USER.test(panelMessage);
 }
 
 function forLogin(op: PanelOp): string {

@@ -2,9 +2,9 @@ import type { OutboundResponse } from "../http/outbound.js";
 import type { Logger } from "../logger.js";
 import { decimalString, type Currency } from "../payments/money.js";
 import {
-  assertAmount, balanceToMinor, DEFAULT_TIMEOUTS, PanelTransport, panelUrl, parseJson, saysNoSuchUser, type PanelOp, type PanelTimeouts,
+  assertAmount, balanceToMinor, DEFAULT_TIMEOUTS, NoSuchPanelUser, PanelTransport, panelUrl, parseJson, type PanelOp, type PanelTimeouts,
 } from "./panel-call.js";
-import { PanelError, type PanelClient, type PanelCreditResult, type PanelUser } from "./panel-client.js";
+import type { PanelClient, PanelCreditResult, PanelUser } from "./panel-client.js";
 import {
   V2_AUTH_HEADER, V2_MEMO_FIELDS, V2_PATHS, V2_PAYMENTS_PAGE_SIZE, v2AddPaymentData, v2Envelope, v2Pagination,
   v2PaymentItemId, v2PaymentList, v2UserList, type V2AddPaymentRequest,
@@ -43,7 +43,7 @@ export class PerfectPanelV2Client implements PanelClient {
     const url = panelUrl(this.opts.url, `${V2_PATHS.users}?${new URLSearchParams({ username: login })}`);
     const answer = await this.request("GET", url, op).catch((err: unknown) => {
       // Some panels answer an empty search with an error instead of an empty list.
-      if (err instanceof PanelError && err.kind === "rejected" && saysNoSuchUser(err.opts.panelMessage ?? "")) return null;
+      if (err instanceof NoSuchPanelUser) return null;
       throw err;
     });
     if (answer === null) return null;

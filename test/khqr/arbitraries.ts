@@ -5,11 +5,15 @@ const LATIN = [..." ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 // Consonants, independent and dependent vowels, signs, the riel sign: String.length 1 each.
 const KHMER = [..."កខគឃងចឆជឈញដឋឌឍណតថទធនបផពភមយរលវសហឡអឥឦឧឩឪឫឬឭឮឯឰឱឲឳាិីឹឺុូួើឿៀេែៃោៅំះៈ៉៊់៌៍៎៏័្៛ "];
 
-const text = (chars: string[], maxLength: number) =>
-  fc.string({ unit: fc.constantFrom(...chars), minLength: 1, maxLength });
+/** Lengths drawn uniformly, so limits like 25 are hit as often as short values. */
+const text = (chars: string[], maxLength: number, minLength = 1) =>
+  fc
+    .integer({ min: minLength, max: maxLength })
+    .chain((length) => fc.string({ unit: fc.constantFrom(...chars), minLength: length, maxLength: length }));
 
-/** Latin or Khmer text of 1..maxLength UTF-16 code units, the way KHQR counts. */
-export const name = (maxLength: number) => fc.oneof(text(LATIN, maxLength), text(KHMER, maxLength));
+/** Latin or Khmer text of minLength..maxLength UTF-16 code units, the way KHQR counts. */
+export const name = (maxLength: number, minLength = 1) =>
+  fc.oneof(text(LATIN, maxLength, minLength), text(KHMER, maxLength, minLength));
 
 const bakongId = fc
   .tuple(fc.stringMatching(/^[a-z][a-z0-9_.]{0,20}$/), fc.constantFrom("aclb", "abaa", "wing", "devb", "nbcq"))

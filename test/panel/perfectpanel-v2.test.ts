@@ -207,6 +207,12 @@ describe("PerfectPanel v2 wire format and odd answers", () => {
     await expectPanelError(client(stub.url).credit("alice", 100, "m"), "rejected", /PANEL_URL/);
   });
 
+  it("a redirect is not followed and points at PANEL_URL", async () => {
+    stub.answer(() => ({ status: 301, body: "", contentType: "text/html" }));
+    await expectPanelError(client(stub.url).credit("alice", 100, "m"), "rejected", /redirect \(HTTP 301\).*PANEL_URL/);
+    expect(stub.requests).toHaveLength(1);
+  });
+
   it("a gateway timeout to a credit is unknown, a bad gateway unavailable", async () => {
     stub.answer(() => html(504, "<h1>504 Gateway Time-out</h1>"));
     await expectPanelError(client(stub.url).credit("alice", 100, "m"), "unknown", /HTTP 504/);

@@ -58,7 +58,7 @@ export function createKessTokenCache(opts: {
     }
     const lifetimeMs = parsed.data.expires_in * 1000;
     const accessExpiresAt = startedAt + lifetimeMs;
-    log.debug({ provider: "kess", grant: body.grant_type, expiresInSeconds: parsed.data.expires_in }, "KESS access token obtained");
+    log.debug({ grant: body.grant_type, expiresInSeconds: parsed.data.expires_in }, "KESS access token obtained");
     return {
       access: parsed.data.access_token,
       refresh: parsed.data.refresh_token,
@@ -77,7 +77,7 @@ export function createKessTokenCache(opts: {
         return await grant({ grant_type: "refresh_token", client_id: config.clientId, client_secret: config.clientSecret, refresh_token: previous.refresh });
       } catch (err) {
         if (!(err instanceof ProviderError) || err.kind !== "rejected") throw err;
-        log.info({ provider: "kess", err: err.message }, "KESS refresh token refused; logging in again");
+        log.info({ err: err.message }, "KESS refresh token refused; logging in again");
       }
     }
     return login();

@@ -51,7 +51,7 @@ const POLL_CONCURRENCY = 4;
 
 export function createKessProvider(config: KessConfig, deps: KessDeps): PaymentProvider {
   const now = deps.now ?? Date.now;
-  const log = deps.log.child({ provider: "kess" });
+  const log = deps.log;
   const timeoutMs = deps.timeoutMs ?? 15_000;
   const tokens = createKessTokenCache({ config, log, now, timeoutMs });
 

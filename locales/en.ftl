@@ -1,0 +1,265 @@
+# Customer texts. km.ftl has the same keys; admin texts (admin-*) are English only.
+
+## Menu and buttons
+
+menu-topup = 💳 Top up
+menu-balance = 💰 Balance
+menu-history = 🧾 History
+menu-link = 🔗 Link account
+menu-help = ❓ Help
+menu-language = 🌐 ភាសា / Language
+button-new-topup = 💳 New top-up
+button-link = 🔗 Link my account
+button-cancel = ✖️ Cancel
+button-pay-aba = 💳 Pay with ABA
+button-check = ✅ I have paid — check
+button-cancel-topup = ✖️ Cancel this top-up
+button-show-again = 🔁 Show it again
+button-expired = This button is no longer active.
+language-button-km = 🇰🇭 ភាសាខ្មែរ
+language-button-en = 🇬🇧 English
+
+## Commands (the menu next to the message box)
+
+command-topup = Top up your panel balance
+command-balance = Show your panel balance
+command-history = Your last top-ups
+command-link = Link or change your panel account
+command-language = ភាសា / Language
+command-help = How it works
+command-cancel = Cancel what is in progress
+
+## Start, language, help
+
+start-greeting = Hello { $name }! 👋
+    I top up your panel balance with KHQR: pay from any Cambodian bank app and the money reaches your account within seconds.
+start-linked = Your panel account: { $login }. Tap “Top up” to add funds.
+start-not-linked = First, link your panel account so I know where to put the money.
+language-choose = Choose your language:
+language-changed = Done, I will speak English. What would you like to do?
+help =
+    How to top up:
+    1. Link your panel account with /link (once).
+    2. Tap “Top up” or send /topup and choose an amount ({ $min } to { $max }).
+    3. Scan the KHQR with your bank app (ABA, ACLEDA, Wing and others) and pay before it expires.
+    4. Your balance goes up within seconds and I send you a receipt.
+
+    /balance: your balance · /history: your last top-ups · /cancel: stop what is in progress · /language: ភាសាខ្មែរ
+
+## Linking the panel account
+
+link-ask = Please send me your username (login) on the panel.
+link-invalid = That does not look like a username. Please send it as one word, without spaces.
+link-not-found = I could not find “{ $login }” on the panel. Please check the spelling and send it again.
+link-panel-unavailable = The panel is not answering right now, so I cannot check your username. Please try again later with /link.
+link-done = ✅ Linked to the panel account { $login }.
+link-done-balance = ✅ Linked to the panel account { $login }. Current balance: { $balance }.
+link-done-unchecked = ✅ Linked to { $login }. The panel cannot confirm usernames, so please make sure it is exactly your login.
+link-stopped = OK, I did not change your account.
+link-gave-up = Let's stop here. Send /link when you have your panel username.
+link-needed = Please link your panel account first, so I know where to credit the money.
+
+## Top-up
+
+topup-ask-amount = How much would you like to top up? Choose an amount or type it ({ $min } to { $max }).
+amount-type-it = Please type the amount as a number, or choose one of the buttons.
+amount-error-format = Please type only the amount in numbers, for example { $example }.
+amount-error-negative = The amount must be more than zero.
+amount-error-decimals = { $currency ->
+    [KHR] Riel amounts are whole numbers: please type it without decimals.
+   *[other] Please use at most 2 decimals, for example 12.50.
+}
+amount-error-below-min = The smallest top-up is { $min }. Please type a larger amount.
+amount-error-above-max = The largest top-up is { $max }. Please type a smaller amount.
+amount-error-range = The amount must be from { $min } to { $max }.
+topup-ask-provider = How would you like to pay?
+topup-use-buttons = Please choose with the buttons above, or send /cancel.
+topup-stopped = OK, no top-up was created.
+topup-gave-up = Let's try again later. Send /topup when you are ready.
+topup-unavailable = Top-ups are not available right now. Please try again later.
+topup-provider-failed = Sorry, the payment service is not responding right now. No money was taken. Please try again in a few minutes.
+topup-pending-exists = You already have a top-up waiting for payment: { $amount }, reference { $reference }, valid until { $expires }.
+card-caption =
+    Top-up { $amount }
+    Reference: { $reference }
+    Scan with your bank app and pay before { $expires } (Phnom Penh time).
+    Your balance is credited automatically within seconds.
+card-caption-checkout =
+    Top-up { $amount }
+    Reference: { $reference }
+    Tap “Pay with ABA” and pay before { $expires } (Phnom Penh time).
+    Your balance is credited automatically within seconds.
+card-retired = This QR code is no longer valid. Please do not pay it.
+topup-not-found = I cannot find this top-up.
+topup-not-payable = This top-up is no longer waiting for payment.
+check-too-soon = Just checked: please wait a few seconds before checking again.
+check-failed = I could not reach the payment service. Please try again in a moment.
+check-result = { $state ->
+    [PENDING] Not received yet. If you have just paid, give it a few seconds.
+    [PAID] Payment received! Crediting your account now.
+    [CREDITED] Payment received and credited. ✅
+    [HELD] Payment received; our team is checking it before crediting.
+    [EXPIRED] This top-up has expired.
+    [CANCELLED] This top-up was cancelled.
+    [REFUNDED] This top-up was refunded.
+   *[other] Status: { $state }
+}
+topup-cancelled = Top-up { $amount } (reference { $reference }) cancelled. If you had already paid it, don't worry: it will still be credited.
+cancel-too-late = This top-up can no longer be cancelled: { $state ->
+    [PAID] it has been paid and is being credited.
+    [CREDITED] it has been paid and credited.
+    [HELD] it has been paid and is being checked by our team.
+    [EXPIRED] it has expired.
+    [CANCELLED] it is already cancelled.
+   *[other] it is { $state }.
+}
+cancel-left = OK, stopped.
+cancel-nothing = There is nothing to cancel.
+
+## Notifications
+
+receipt-title = ✅ Top-up successful!
+receipt-title-late = ✅ Late payment credited
+receipt-body =
+    Paid: { $paid }
+    Credited to { $login }: { $credited }
+    Reference: { $reference }
+receipt-balance = New balance: { $balance }
+receipt-late = Your payment arrived after the QR code had expired; we credited it anyway.
+topup-held = We received your payment of { $amount } (reference { $reference }). Our team needs to check it before it is credited; you don't need to pay again. We will message you as soon as it is done.
+topup-expired = ⌛ The top-up of { $amount } (reference { $reference }) has expired. Please don't pay the old QR code. If you already paid it, don't worry: it will still be credited.
+
+## Balance and history
+
+balance-now = Balance of { $login }: { $balance }
+balance-last-known = Balance of { $login }: { $balance } (last known, it may be out of date).
+balance-unknown = I don't know the balance of { $login } yet. It will show after your first top-up.
+balance-login-missing = The panel no longer knows the account “{ $login }”. Please link your account again.
+history-empty = You have no top-ups yet.
+history-title = Your last { $count } top-ups:
+history-line = { $date } · { $amount } · { $status } · { $reference }
+status-name = { $status ->
+    [PENDING] waiting for payment
+    [PAID] paid, crediting
+    [CREDITED] credited
+    [HELD] being checked
+    [EXPIRED] expired
+    [CANCELLED] cancelled
+    [REFUNDED] refunded
+   *[other] { $status }
+}
+
+## Fallbacks
+
+unknown-command = I don't know that command. Here is what I can do:
+unhandled = Please use the menu below.
+error-generic = Sorry, something went wrong. Please try again in a moment.
+
+## Admin (English only)
+
+command-refund = Refund a top-up
+command-report = Sales report
+command-find = Find a top-up or customer
+command-pending = Open top-ups and held credits
+command-recredit = Retry a held credit
+command-credit = Credit a panel account by hand
+admin-help =
+    Admin commands:
+    /refund <reference> [amount] [reason]
+    /report [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
+    /find <reference | @username | telegram id | panel login>
+    /pending
+    /recredit <reference> [reason]
+    /credit <login> <amount> <reason>
+admin-failed = ⚠️ Failed: { $message }
+admin-refund-usage = Usage: /refund <reference> [amount] [reason]
+admin-refund-no-reason = no reason given
+admin-refund-confirm = ✅ Refund
+admin-refund-abort = ✖️ Keep
+admin-refund-stale = This confirmation has expired. Run /refund again.
+admin-refund-aborted = Refund of { $reference } not done.
+admin-refund-problem = { $reason ->
+    [not_found] No top-up with reference { $reference }.
+    [not_paid] Top-up { $reference } was never paid: nothing to refund.
+    [nothing_left] Top-up { $reference } is already fully refunded.
+    [amount_too_large] That is more than is left to refund on { $reference }.
+    [invalid_amount] That amount cannot be refunded.
+   *[other] Refund of { $reference } not done ({ $reason }).
+}
+admin-refund-plan =
+    Refund plan for { $reference } ({ $login })
+    Refundable: { $paid }
+    Refund now: { $amount }
+    Money back to the customer: { $providerWay ->
+        [automatic] automatically through { $provider }
+       *[manual] by hand ({ $provider } has no refund API)
+    }
+    Panel balance: { $panelWay ->
+        [debit] taken back from { $login } automatically
+        [not_credited] nothing to take back (never credited)
+       *[manual] deduct from { $login } by hand
+    }
+    Reason: { $reason }
+admin-refund-done = Refund #{ $id } of { $amount } for { $reference }:
+admin-refund-provider = { $status ->
+    [REFUNDED] • Provider: refunded.
+    [UNSUPPORTED] • Provider: cannot refund automatically ({ $message }). Return the money to the customer by hand.
+    [FAILED] • Provider: refund FAILED ({ $message }). Return the money by hand or try again.
+   *[MANUAL] • Provider: return the money to the customer by hand.
+}
+admin-refund-panel = { $status ->
+    [DEBITED] • Panel: { $amount } taken back.
+    [MANUAL_REQUIRED] • Panel: deduct { $amount } by hand.
+    [FAILED] • Panel: debit FAILED ({ $message }). Deduct { $amount } by hand.
+   *[NOT_CREDITED] • Panel: nothing had been credited.
+}
+admin-report-usage = Usage: /report [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
+admin-report-title = 📊 Report { $label } ({ $from } → { $to })
+admin-report-paid = Paid: { $count } · { $sum }
+admin-report-refunds = Refunds: { $count } · { $sum }
+admin-report-net = Net: { $net }
+admin-report-by-provider = By provider and state:
+admin-report-row = • { $provider } { $status }: { $count } · { $sum }
+admin-report-top = Top customers:
+admin-report-customer = { $rank }. { $who } ({ $login }): { $count } · { $sum }
+admin-report-none = • none
+admin-report-chart = Paid per day, { $label }
+admin-find-usage = Usage: /find <reference | @username | telegram id | panel login>
+admin-find-none = Nothing found for “{ $query }”.
+admin-find-topup =
+    🔎 Top-up { $reference }: { $status }
+    { $amount } via { $provider } to { $login }
+    Customer: { $who }
+admin-find-timeline = Timeline:
+admin-find-event = { $at } { $event }: { $detail }
+admin-find-user =
+    🔎 Customer { $who }
+    Panel login: { $login }
+    Language: { $language }
+    Last known balance: { $balance }
+    Since: { $since }
+admin-find-topups = Last top-ups ({ $count }):
+admin-find-topup-line = { $at } { $reference } { $amount } { $status }
+admin-pending-none = Nothing pending.
+admin-pending-open = ⏳ Open top-ups ({ $count }):
+admin-pending-open-line = • { $reference } { $amount } { $provider } → { $login }, expires { $expires }
+admin-pending-held = ⏸ Held credits ({ $count }):
+admin-pending-held-line = • #{ $id } { $reference } { $amount } → { $login }: { $reason }
+admin-recredit-usage = Usage: /recredit <reference> [reason]
+admin-recredit-outcome = { $status ->
+    [queued] Credit #{ $id } for { $reference } queued again. You will get a note when it is done.
+    [found_on_panel] The panel already has credit #{ $id } for { $reference }; marked done, nothing sent again.
+    [already_credited] { $reference } is already credited; nothing to do.
+    [nothing_held] Nothing is held for { $reference }.
+   *[not_found] No top-up with reference { $reference }.
+}
+admin-credit-usage = Usage: /credit <login> <amount in { $currency }> <reason>
+admin-credit-bad-amount = “{ $text }” is not a { $currency } amount.
+admin-credit-queued = Manual credit #{ $id } queued: { $amount } to { $login } (memo “{ $memo }”).
+admin-note-payment = 💰 { $amount } via { $provider } · ref { $reference } · { $login } · { $who } · payer { $payer }
+admin-note-flagged = ⚠️ Payment flagged { $flag }: paid { $amount }, ordered { $ordered } via { $provider } · ref { $reference } · { $login } · { $who }. Credit held: /pending, then /recredit { $reference } or /refund { $reference }.
+admin-note-held = ⏸ Credit #{ $id } held: { $amount } to { $login } · ref { $reference } · { $reason }. Check the panel, then /recredit { $reference }.
+admin-note-outage = { $state ->
+    [down] 🔴 { $component } is failing: { $detail }
+   *[up] 🟢 { $component } works again ({ $detail }).
+}
