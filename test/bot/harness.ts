@@ -1,4 +1,6 @@
 import { run, type RunnerHandle } from "@grammyjs/runner";
+import { appendFileSync } from "node:fs";
+import { Writable } from "node:stream";
 import jsQRModule from "jsqr";
 import { PNG } from "pngjs";
 import { createAdminService } from "../../src/admin/create-admin-service.js";
@@ -71,7 +73,11 @@ export async function startHarness(opts: HarnessOptions = {}) {
     MERCHANT_NAME: "Test SMM Shop",
   });
 
-  const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent", secrets: [token] });
+  const log = createLogger({
+    level: process.env.TEST_LOG_LEVEL ?? "silent",
+    secrets: [token],
+    ...(process.env.TEST_LOG_FILE ? { destination: fileSink(process.env.TEST_LOG_FILE) } : {}),
+  });
   const metrics = createMetrics();
   const wakeup = createLocalWakeup();
   const adminChats = [BigInt(ADMIN_CHAT)];
@@ -131,6 +137,16 @@ export async function startHarness(opts: HarnessOptions = {}) {
     },
   };
   return harness;
+}
+
+/** TEST_LOG_FILE=<path> (with TEST_LOG_LEVEL) keeps the bot's log of a run for debugging. */
+function fileSink(path: string): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      appendFileSync(path, chunk);
+      done();
+    },
+  });
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;

@@ -44,35 +44,36 @@ const amountMinor = (currency: KhqrInput["currency"]) =>
 
 const TEN_MINUTES = 600_000;
 
+const inputIn = (currency: KhqrInput["currency"]) =>
+  fc.record(
+    {
+      account,
+      merchantName: name(25),
+      merchantCity: name(15),
+      currency: fc.constant(currency),
+      amountMinor: amountMinor(currency),
+      mcc: fc.stringMatching(/^[0-9]{4}$/),
+      billNumber: name(25),
+      mobileNumber: fc.stringMatching(/^[0-9]{1,25}$/),
+      storeLabel: name(25),
+      terminalLabel: name(25),
+      purpose: name(25),
+      altLanguage: fc.record(
+        { languageCode: fc.constantFrom("km", "KM", "zh", "en"), merchantName: name(25), merchantCity: name(15) },
+        { requiredKeys: ["languageCode", "merchantName"] },
+      ),
+      createdAt: fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }),
+      lifetime: fc.integer({ min: 0, max: TEN_MINUTES }),
+    },
+    { requiredKeys: ["account", "merchantName", "merchantCity", "currency", "createdAt", "lifetime"] },
+  );
+
 /** Inputs NBC's SDK can also express (tags 29/30, no PayWay), within every length limit. */
 export const sdkCompatibleInput: fc.Arbitrary<KhqrInput> = fc
-  .constantFrom<KhqrInput["currency"]>("USD", "KHR")
-  .chain((currency) =>
-    fc.record(
-      {
-        account,
-        merchantName: name(25),
-        merchantCity: name(15),
-        currency: fc.constant(currency),
-        amountMinor: amountMinor(currency),
-        mcc: fc.stringMatching(/^[0-9]{4}$/),
-        billNumber: name(25),
-        mobileNumber: fc.stringMatching(/^[0-9]{1,25}$/),
-        storeLabel: name(25),
-        terminalLabel: name(25),
-        purpose: name(25),
-        altLanguage: fc.record(
-          { languageCode: fc.constantFrom("km", "KM", "zh", "en"), merchantName: name(25), merchantCity: name(15) },
-          { requiredKeys: ["languageCode", "merchantName"] },
-        ),
-        createdAt: fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }),
-        expiresAt: fc.integer({ min: 0, max: TEN_MINUTES }),
-      },
-      { requiredKeys: ["account", "merchantName", "merchantCity", "currency", "createdAt", "expiresAt"] },
-    ),
-  )
-  .map(({ createdAt, expiresAt, ...input }) =>
-    input.amountMinor === undefined ? input : { ...input, createdAt, expiresAt: createdAt + expiresAt },
+  .oneof(inputIn("USD"), inputIn("KHR"))
+  // The SDK writes tag 99 only for a dynamic QR.
+  .map(({ createdAt, lifetime, ...input }) =>
+    input.amountMinor === undefined ? input : { ...input, createdAt, expiresAt: createdAt + lifetime },
   )
   .filter((input) => additionalDataLength(input) <= 99);
 

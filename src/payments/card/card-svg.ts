@@ -2,6 +2,7 @@ import type { KhqrCurrency } from "../khqr/index.js";
 import { formatCardAmount } from "./amount-format.js";
 import { KHMER_FAMILY, LATIN_FAMILY } from "./fonts.js";
 import { qrModulePath } from "./qr-modules.js";
+import { textLine } from "./text-line.js";
 
 export interface KhqrCardInput {
   qr: string;
@@ -22,7 +23,6 @@ const FOLD = 40;
 const PAD = 44;
 const DIVIDER_Y = CARD.y + HEADER_H + 150;
 const QR_BOX = { top: DIVIDER_Y + 30, bottom: CARD.y + CARD.h - 40, width: CARD.w - 2 * PAD };
-const FONTS = `'${LATIN_FAMILY}', '${KHMER_FAMILY}'`;
 const CURRENCY_MARK: Record<KhqrCurrency, { glyph: string; family: string }> = {
   USD: { glyph: "$", family: LATIN_FAMILY },
   KHR: { glyph: "៛", family: KHMER_FAMILY },
@@ -34,15 +34,16 @@ export function khqrCardSvg(input: KhqrCardInput): string {
   const { x, y, w, h, r } = CARD;
   const right = x + w;
   const headerBottom = y + HEADER_H;
-  const amountSize = Math.min(44, Math.floor((44 * 13) / (amount.value.length + amount.currency.length)));
+  // Noto Sans Bold digits are 0.57 em wide; leave room for the currency code.
+  const amountSize = Math.min(44, Math.floor((w - 2 * PAD - 80) / (0.58 * amount.value.length)));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${CARD_WIDTH}" height="${CARD_HEIGHT}" viewBox="0 0 ${CARD_WIDTH} ${CARD_HEIGHT}">
 <rect width="${CARD_WIDTH}" height="${CARD_HEIGHT}" fill="#ECEEF1"/>
 <rect x="${x}" y="${y + 4}" width="${w}" height="${h}" rx="${r}" fill="#D6DAE0"/>
 <rect x="${x}" y="${y}" width="${w}" height="${h}" rx="${r}" fill="#FFFFFF"/>
 <path d="M${x} ${headerBottom}V${y + r}A${r} ${r} 0 0 1 ${x + r} ${y}H${right - r}A${r} ${r} 0 0 1 ${right} ${y + r}V${headerBottom + FOLD}L${right - FOLD} ${headerBottom}Z" fill="${RED}"/>
 <text x="${x + w / 2}" y="${y + HEADER_H / 2 + 17}" text-anchor="middle" font-family="${LATIN_FAMILY}" font-weight="bold" font-size="48" letter-spacing="3" fill="#FFFFFF">KHQR</text>
-<text x="${x + PAD}" y="${headerBottom + 58}" font-family="${FONTS}" font-size="24" fill="#555555">${escapeXml(input.merchantName)}</text>
-<text x="${x + PAD}" y="${headerBottom + 116}" font-family="${FONTS}" font-weight="bold" font-size="${amountSize}" fill="${INK}">${amount.value}<tspan font-size="${Math.round(amountSize * 0.55)}" dx="10">${amount.currency}</tspan></text>
+${textLine(input.merchantName, x + PAD, headerBottom + 58, { size: 24, fill: "#555555" }, w - 2 * PAD)}
+<text x="${x + PAD}" y="${headerBottom + 116}" font-family="${LATIN_FAMILY}" font-weight="bold" font-size="${amountSize}" fill="${INK}">${amount.value}<tspan font-size="24" dx="10">${amount.currency}</tspan></text>
 <line x1="${x}" y1="${DIVIDER_Y}" x2="${right}" y2="${DIVIDER_Y}" stroke="#B8BCC2" stroke-width="2" stroke-dasharray="10 8"/>
 ${qrGroup(input.qr, input.currency)}
 </svg>`;
@@ -62,8 +63,4 @@ function qrGroup(qr: string, currency: KhqrCurrency): string {
 <circle cx="${cx}" cy="${cy}" r="${radius}" fill="#FFFFFF"/>
 <circle cx="${cx}" cy="${cy}" r="${radius - 5}" fill="${INK}"/>
 <text x="${cx}" y="${cy + radius * 0.42}" text-anchor="middle" font-family="${mark.family}" font-weight="bold" font-size="${Math.round(radius * 1.25)}" fill="#FFFFFF">${mark.glyph}</text>`;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

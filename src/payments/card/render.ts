@@ -1,13 +1,8 @@
-import { Resvg, type ResvgRenderOptions } from "@resvg/resvg-js";
+import { Resvg } from "@resvg/resvg-js";
 import QRCode from "qrcode";
 import { khqrCardSvg, type KhqrCardInput } from "./card-svg.js";
-import { CARD_FONT_FILES, LATIN_FAMILY } from "./fonts.js";
-
-const RESVG_OPTIONS: ResvgRenderOptions = {
-  font: { loadSystemFonts: false, fontFiles: [...CARD_FONT_FILES], defaultFontFamily: LATIN_FAMILY },
-  shapeRendering: 2,
-  textRendering: 1,
-};
+import { RESVG_OPTIONS } from "./fonts.js";
+import { encodeRgbaPng } from "./png.js";
 
 /** A bare QR code PNG (error correction M). */
 export function renderPlainQr(qr: string): Promise<Buffer> {
@@ -16,5 +11,6 @@ export function renderPlainQr(qr: string): Promise<Buffer> {
 
 /** The KHQR card PNG payers recognise, rasterised from SVG without a browser. */
 export async function renderKhqrCard(input: KhqrCardInput): Promise<Buffer> {
-  return new Resvg(khqrCardSvg(input), RESVG_OPTIONS).render().asPng();
+  const image = new Resvg(khqrCardSvg(input), RESVG_OPTIONS).render();
+  return encodeRgbaPng(image.pixels, image.width, image.height);
 }

@@ -66,8 +66,6 @@ export const webhookPayload = z.object({
   hash: z.string().min(1),
 });
 
-export type RaksmeyPayWebhookPayload = z.input<typeof webhookPayload>;
-
 /** The QR API's documented refusals, worded for an admin. */
 export const QR_API_REFUSALS: Readonly<Record<number, string>> = {
   1: "RaksmeyPay: profile not found (check RAKSMEYPAY_PROFILE_ID)",

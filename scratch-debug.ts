@@ -1,0 +1,14 @@
+import { startHarness, nextMessage, textOf } from "./test/bot/harness.ts";
+const h = await startHarness();
+h.driver.addUser({ id: 501, first_name: "Dara", language_code: "en" });
+h.bot.use; 
+h.startBot();
+const wait = (m: any) => nextMessage(h.driver, 501, m, 4000).then(textOf, (e) => "TIMEOUT " + e.message.slice(0, 100));
+let p = wait("Hello"); h.driver.sendText(501, "/start"); console.log(await p);
+p = wait("Choose"); h.driver.sendText(501, "/language"); console.log(await p);
+const chooser = h.driver.lastMessage(501)!;
+p = wait((m: any) => m.edited); h.driver.clickButton(501, chooser.message_id, "lang:km"); console.log(await p);
+console.log(h.driver.calls().map((c) => `${c.method} ${c.status}`).join("\n"));
+p = wait("របៀប"); h.driver.sendText(501, "/help"); console.log(await p);
+console.log(h.driver.calls().slice(-5).map((c) => `${c.method} ${c.status} ${JSON.stringify(c.params).slice(0,200)}`).join("\n"));
+process.exit(0);
