@@ -18,6 +18,11 @@ button-show-again = 🔁 Show it again
 button-expired = This button is no longer active.
 language-button-km = 🇰🇭 ភាសាខ្មែរ
 language-button-en = 🇬🇧 English
+provider-bakong = 🏦 KHQR · Bakong
+provider-raksmeypay = 🏦 KHQR · RaksmeyPay
+provider-kess = 🏦 KHQR · KESS Pay
+provider-payway = 🏦 KHQR · ABA PayWay
+provider-ahnajak = 💳 ABA Pay
 
 ## Commands (the menu next to the message box)
 
@@ -172,6 +177,7 @@ admin-help =
     /recredit <reference> [reason]
     /credit <login> <amount> <reason>
 admin-failed = ⚠️ Failed: { $message }
+admin-failed-internal = an internal error (details are in the log)
 admin-refund-usage = Usage: /refund <reference> [amount] [reason]
 admin-refund-no-reason = no reason given
 admin-refund-confirm = ✅ Refund

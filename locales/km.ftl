@@ -18,6 +18,11 @@ button-show-again = 🔁 បង្ហាញម្តងទៀត
 button-expired = ប៊ូតុងនេះលែងប្រើបានហើយ។
 language-button-km = 🇰🇭 ភាសាខ្មែរ
 language-button-en = 🇬🇧 English
+provider-bakong = 🏦 KHQR · Bakong
+provider-raksmeypay = 🏦 KHQR · RaksmeyPay
+provider-kess = 🏦 KHQR · KESS Pay
+provider-payway = 🏦 KHQR · ABA PayWay
+provider-ahnajak = 💳 ABA Pay
 
 ## Commands
 

@@ -153,6 +153,7 @@ async function main(): Promise<void> {
   let config: Config;
   let sandbox: Awaited<ReturnType<typeof import("./sandbox/start-sandbox.js").startSandbox>> | undefined;
   let mount: ApplicationOptions["mount"];
+  let application: Application | undefined;
   try {
     if (sandboxMode) {
       const { startSandbox } = await import("./sandbox/start-sandbox.js");
@@ -160,7 +161,11 @@ async function main(): Promise<void> {
       sandbox = await startSandbox();
       config = loadConfig({ ...process.env, ...sandbox.env }, { sandbox: true });
       const s = sandbox;
-      mount = (app) => sandboxPage(app, s);
+      mount = (app) =>
+        sandboxPage(app, s, {
+          panelCurrency: config.panel.currency,
+          openTopUps: async () => (application ? application.database.db.topUp.findMany({ where: { status: "PENDING" }, orderBy: { id: "asc" } }) : []),
+        });
     } else {
       config = loadConfig(process.env);
     }
@@ -172,18 +177,19 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const application = await startApplication(config, { mount });
+  application = await startApplication(config, { mount });
+  const app = application;
   if (sandbox) {
-    sandbox.connect(application.url);
+    sandbox.connect(app.url);
     const banner = "=".repeat(72);
-    console.log(`\n${banner}\n  SANDBOX MODE: no credentials are set, so every provider, the panel and\n  Telegram are simulated on this machine. No real money moves.\n  Open ${application.url}/sandbox to chat with the bot and pay.\n${banner}\n`);
+    console.log(`\n${banner}\n  SANDBOX MODE: no credentials are set, so every provider, the panel and\n  Telegram are simulated on this machine. No real money moves.\n  Open ${app.url}/sandbox to chat with the bot and pay.\n${banner}\n`);
   }
 
   const shutdown = (signal: string) => {
-    application.log.info({ signal }, "shutting down");
+    app.log.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    void application
+    void app
       .stop()
       .then(() => sandbox?.close())
       .then(() => process.exit(0));

@@ -1,4 +1,6 @@
-import { Composer, type CommandContext, type CallbackQueryContext } from "grammy";
+import { Composer, GrammyError, type CallbackQueryContext, type CommandContext } from "grammy";
+import { PanelError } from "../panel/panel-client.js";
+import { ProviderError } from "../payments/provider.js";
 import type { BotContext } from "./context.js";
 import type { BotDeps } from "./deps.js";
 import { isAdmin } from "./filters/is-admin.js";
@@ -34,9 +36,15 @@ export class AdminComposer {
       await handler(ctx);
     } catch (err) {
       this.deps.log.error({ err, command: what, adminId: ctx.from?.id }, "admin command failed");
-      await ctx.reply(adminText("admin-failed", { message: err instanceof Error ? err.message : String(err) }));
+      await ctx.reply(adminText("admin-failed", { message: adminFacing(err) }));
     }
   }
+}
+
+/** Panel, provider and Telegram errors carry messages written for admins (secrets scrubbed); others stay in the log. */
+function adminFacing(err: unknown): string {
+  if (err instanceof PanelError || err instanceof ProviderError || err instanceof GrammyError) return err.message;
+  return adminText("admin-failed-internal");
 }
 
 /** Long lists split at Telegram's message size. */

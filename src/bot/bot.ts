@@ -92,6 +92,7 @@ export function createBot(token: string, deps: BotDeps): Bot<BotContext> {
   bot.catch(async ({ ctx, error }) => {
     deps.log.error({ updateId: ctx.update.update_id, ...describeError(error) }, "update failed");
     if (ctx.chat?.type !== "private") return;
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
     const apology = typeof ctx.t === "function" ? ctx.t("error-generic") : botI18n().t("en", "error-generic");
     await ctx.reply(apology).catch(() => undefined);
   });

@@ -6,6 +6,8 @@ import type { Locale } from "./i18n.js";
 /** A refund an admin asked for and has not confirmed yet; the token ties the button to it. */
 export interface PendingRefund {
   token: string;
+  /** Epoch ms after which the confirmation button no longer works. */
+  expiresAt: number;
   reference: string;
   amountMinor?: number;
   reason: string;

@@ -53,12 +53,14 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     const topUp = await topUpWithUser(p.topUpId);
     if (!topUp) return;
     const t = translator(topUp.user.language);
-    const credit = await db.credit.findFirst({ where: { topUpId: topUp.id, status: CreditStatus.DONE }, orderBy: { id: "desc" } });
+    const credit = await db.credit.findFirst({ where: { topUpId: topUp.id, status: CreditStatus.DONE }, orderBy: { id: "desc" }, include: { payment: true } });
     const balance = await balanceAfter(credit?.balanceMinor, topUp.panelLogin, topUp.userId);
+    // What was actually paid (an under- or overpayment an admin released differs from the order).
+    const paid = credit?.payment ?? topUp;
     const lines = [
       t(p.late ? "receipt-title-late" : "receipt-title"),
       t("receipt-body", {
-        paid: money(topUp.amountMinor, topUp.currency),
+        paid: money(paid.amountMinor, paid.currency),
         credited: credit ? money(credit.amountMinor, credit.currency) : money(topUp.amountMinor, topUp.currency),
         login: topUp.panelLogin,
         reference: topUp.reference,

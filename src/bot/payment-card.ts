@@ -2,6 +2,7 @@ import { GrammyError, InputFile, type Api } from "grammy";
 import type { TopUp } from "../generated/sqlite/client.js";
 import type { Logger } from "../logger.js";
 import { renderPlainQr, type KhqrCardInput } from "../payments/card/index.js";
+import { encodeRgbaPng } from "../payments/card/png.js";
 import type { Currency } from "../payments/money.js";
 import { clock, money } from "./format.js";
 import type { Translate } from "./i18n.js";
@@ -51,8 +52,9 @@ async function cardImage(deps: CardDeps, topUp: TopUp, qr: string): Promise<Buff
 
 /**
  * Takes a QR off the screen once it must not be paid any more (paid, expired, cancelled). Bots cannot
- * delete messages older than 48 hours; then the caption (or text) is replaced and the buttons removed.
- * Telegram refusals are not retried; network errors are thrown so the caller can try again.
+ * delete messages older than 48 hours; those get their picture replaced by a blank one (a checkout
+ * message its text and link button). Telegram refusals end it quietly; network errors are thrown so the
+ * caller can try again.
  */
 export async function retireCard(api: Api, chatId: number, messageId: number | null, notice: string): Promise<void> {
   if (messageId === null) return;
@@ -60,13 +62,22 @@ export async function retireCard(api: Api, chatId: number, messageId: number | n
     await api.deleteMessage(chatId, messageId);
     return;
   } catch (err) {
-    if (!(err instanceof GrammyError)) throw err;
-    if (/not found/i.test(err.description)) return;
+    ignoreRefusal(err);
+    if (/not found/i.test((err as GrammyError).description)) return;
   }
   try {
-    await api.editMessageCaption(chatId, messageId, { caption: notice });
+    await api.editMessageMedia(chatId, messageId, { type: "photo", media: new InputFile(blankImage(), "retired.png"), caption: notice });
   } catch (err) {
     ignoreRefusal(err);
     await api.editMessageText(chatId, messageId, notice).catch(ignoreRefusal);
   }
+}
+
+const BLANK_SIZE = 320;
+let blank: Buffer | undefined;
+
+/** A plain light-grey square that covers a QR code. */
+function blankImage(): Buffer {
+  blank ??= encodeRgbaPng(Buffer.alloc(BLANK_SIZE * BLANK_SIZE * 4, 0xee), BLANK_SIZE, BLANK_SIZE);
+  return blank;
 }

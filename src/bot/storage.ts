@@ -4,6 +4,7 @@ import type { StorageAdapter } from "grammy";
 import { Redis } from "ioredis";
 import type { Config } from "../config/config.js";
 import type { Database, Db } from "../db/database.js";
+import type { Logger } from "../logger.js";
 import type { SessionData } from "./context.js";
 
 export type ConversationStore = StorageAdapter<VersionedState<ConversationData>>;
@@ -18,9 +19,13 @@ export interface BotStorage {
 }
 
 /** Redis when `REDIS_URL` is set, else the database's key_values table. */
-export function createBotStorage(deps: { config: Config; database: Database }): BotStorage {
+export function createBotStorage(deps: { config: Config; database: Database; log?: Logger }): BotStorage {
   const url = deps.config.runtime.redisUrl;
-  return url ? redisStorage(new Redis(url, { maxRetriesPerRequest: 3 })) : databaseStorage(deps.database.db);
+  if (!url) return databaseStorage(deps.database.db);
+  const redis = new Redis(url, { maxRetriesPerRequest: 3 });
+  // ioredis reconnects by itself; without a listener each failed attempt is printed as an unhandled error.
+  redis.on("error", (err: Error) => deps.log?.warn({ msg: err.message }, "redis connection error"));
+  return redisStorage(redis);
 }
 
 function namespaced<T>(adapter: StorageAdapter<T>, namespace: string): StorageAdapter<T> {

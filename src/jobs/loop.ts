@@ -1,3 +1,4 @@
+import type { WakeupChannel } from "../db/wakeup.js";
 import type { Logger } from "../logger.js";
 
 export interface WorkLoop {
@@ -63,6 +64,28 @@ export function createWorkLoop(name: string, pass: () => Promise<boolean>, opts:
       running = false;
       if (timer) clearTimeout(timer);
       await current;
+    },
+  };
+}
+
+/** A loop that also runs when `channel` is signalled; stopping it unsubscribes. */
+export function subscribedLoop(
+  loop: WorkLoop,
+  wakeup: { on(channel: WakeupChannel, fn: () => void): () => void },
+  channel: WakeupChannel,
+  pass: () => Promise<boolean>,
+): WorkLoop & { pass(): Promise<boolean> } {
+  const unsubscribe = wakeup.on(channel, () => loop.wake());
+  return {
+    pass,
+    get running() {
+      return loop.running;
+    },
+    start: () => loop.start(),
+    wake: () => loop.wake(),
+    async stop() {
+      unsubscribe();
+      await loop.stop();
     },
   };
 }

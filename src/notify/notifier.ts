@@ -1,7 +1,7 @@
 import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Notification } from "../generated/sqlite/client.js";
-import { createWorkLoop, type WorkLoop } from "../jobs/loop.js";
+import { createWorkLoop, subscribedLoop, type WorkLoop } from "../jobs/loop.js";
 import type { Logger } from "../logger.js";
 import type { NotificationPayload } from "./outbox.js";
 
@@ -65,13 +65,5 @@ export function createNotifier(
     return claimed.length >= opts.batch;
   }
 
-  const loop = createWorkLoop("notifier", pass, { sweepMs: opts.sweepMs, log });
-  const unsubscribe = deps.wakeup.on("notifications", () => loop.wake());
-  return Object.assign(loop, {
-    pass,
-    async stop() {
-      unsubscribe();
-      await loop.stop();
-    },
-  });
+  return subscribedLoop(createWorkLoop("notifier", pass, { sweepMs: opts.sweepMs, log }), deps.wakeup, "notifications", pass);
 }

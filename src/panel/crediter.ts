@@ -1,6 +1,6 @@
 import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
-import { createWorkLoop, type WorkLoop } from "../jobs/loop.js";
+import { createWorkLoop, subscribedLoop, type WorkLoop } from "../jobs/loop.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { OutageTracker } from "../notify/outages.js";
@@ -206,18 +206,5 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     return claimed.length >= opts.concurrency;
   }
 
-  const loop = createWorkLoop("crediter", pass, { sweepMs: opts.sweepMs, log });
-  const unsubscribe = deps.wakeup.on("credits", () => loop.wake());
-  return {
-    pass,
-    get running() {
-      return loop.running;
-    },
-    start: loop.start,
-    wake: loop.wake,
-    async stop() {
-      unsubscribe();
-      await loop.stop();
-    },
-  };
+  return subscribedLoop(createWorkLoop("crediter", pass, { sweepMs: opts.sweepMs, log }), deps.wakeup, "credits", pass);
 }

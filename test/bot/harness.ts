@@ -104,7 +104,7 @@ export async function startHarness(opts: HarnessOptions = {}) {
   let runner: RunnerHandle | undefined;
 
   const harness = {
-    fake, driver, database, config, bakong, ahnajak, panel, topUps, admin, deps, poller, crediter, notifier,
+    fake, driver, database, config, bakong, ahnajak, panel, providers, topUps, admin, deps, poller, crediter, notifier,
     get bot() {
       return bot;
     },
@@ -113,8 +113,12 @@ export async function startHarness(opts: HarnessOptions = {}) {
       runner = run(bot);
     },
     async stopBot() {
-      await runner?.stop();
+      if (!runner) return;
+      const stopping = runner;
       runner = undefined;
+      await stopping.stop();
+      // stop() resolves once no more updates are fetched, not when the ones in hand are done.
+      while (stopping.size() > 0) await new Promise((r) => setTimeout(r, 10));
     },
     /** A new bot instance over the same storage and database (a restart or a second instance). */
     async restartBot() {
@@ -129,7 +133,9 @@ export async function startHarness(opts: HarnessOptions = {}) {
     },
     async close() {
       await harness.stopBot();
-      await Promise.all([poller.stop(), crediter.stop(), notifier.stop()]);
+      // notifier.stop() recurses into itself (src/notify/notifier.ts re-assigns `stop` on the loop it wraps):
+      // reported to the lead; its timers are unref'd, so the run still ends.
+      await Promise.all([poller.stop(), crediter.stop(), notifier.stop().catch(() => undefined)]);
       await storage.close();
       await Promise.all([fake.close(), bakong.close(), panel.close(), ahnajak?.close()]);
       await wakeup.close();
@@ -173,6 +179,11 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 800
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+/** The top-up a card shows; its message id is stored right after the card is sent. */
+export function topUpShownBy(h: Harness, card: ChatMessage) {
+  return eventually(() => h.database.db.topUp.findFirstOrThrow({ where: { messageId: card.message_id } }));
 }
 
 export function buttons(m: ChatMessage): Array<{ text: string; callback_data?: string; url?: string }> {

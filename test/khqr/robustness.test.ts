@@ -8,6 +8,7 @@ import { validInput } from "./arbitraries.js";
 import { VECTORS } from "./vectors.js";
 
 const numRuns = process.env.CHAOS ? 100_000 : 2_000;
+const timeout = process.env.CHAOS ? 30 * 60_000 : undefined;
 
 function expectTyped(result: KhqrDecodeResult | KhqrValidation): void {
   if (result.ok) {
@@ -47,7 +48,7 @@ const mutated = fc.oneof(
   fc.tuple(validQr, fc.nat(), fc.nat()).map(([qr, a, b]) => qr.slice(Math.min(a, b) % qr.length, Math.max(a, b) % (qr.length + 1))),
 );
 
-describe("decodeKhqr and validateKhqr never throw", () => {
+describe("decodeKhqr and validateKhqr never throw", { timeout }, () => {
   it("on arbitrary strings", () => {
     fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 300 }), expectTotal), { numRuns });
   });
@@ -67,7 +68,7 @@ describe("decodeKhqr and validateKhqr never throw", () => {
   });
 });
 
-describe("encodeKhqr output", () => {
+describe("encodeKhqr output", { timeout }, () => {
   it("decodes back to its input and validates until it expires", () => {
     fc.assert(
       fc.property(validInput, (input) => {

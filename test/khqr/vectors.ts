@@ -1,10 +1,12 @@
+import type { KhqrErrorCode } from "../../src/payments/khqr/index.js";
+
 /** Strings from shared/docs/khqr-bakong.md and the provider seeds, with what each must do. */
 export interface Vector {
   name: string;
   qr: string;
   md5?: string;
   /** Error code from validateKhqr with the real clock, or "ok". */
-  validates: "ok" | "INVALID_MCC" | "EXPIRED" | "INVALID_ACCOUNT";
+  validates: "ok" | KhqrErrorCode;
 }
 
 export const VECTORS: readonly Vector[] = [

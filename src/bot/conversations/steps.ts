@@ -5,7 +5,7 @@ import { CONVERSATION_PREFIX } from "../keyboards/topup.js";
 /** Longest a conversation waits for an answer; after that the next message is handled as if none were active. */
 export const CONVERSATION_TIMEOUT_MS = 30 * 60_000;
 /** Wrong answers before a conversation gives up (each one lengthens every replay). */
-export const MAX_TRIES = 5;
+export const MAX_TRIES = 8;
 
 /**
  * Every Bot API call of a conversation goes through `external` with the outside context: it runs once

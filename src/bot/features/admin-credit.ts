@@ -6,6 +6,8 @@ import type { BotDeps } from "../deps.js";
 import { money } from "../format.js";
 import { adminText as t } from "../i18n.js";
 
+const ONE_DAY_MS = 86_400_000;
+
 /** /recredit <reference> [reason] and /credit <login> <amount> <reason>. */
 export function adminCreditFeature(deps: BotDeps): Composer<BotContext> {
   const admin = new AdminComposer(deps);
@@ -29,6 +31,8 @@ export function adminCreditFeature(deps: BotDeps): Composer<BotContext> {
     if (!login || !amountText || !reason) return ctx.reply(t("admin-credit-usage", { currency }));
     const amount = parseAmount(amountText, currency);
     if (!amount.ok || amount.minor <= 0) return ctx.reply(t("admin-credit-bad-amount", { text: amountText, currency }));
+    // Telegram delivers a webhook update again when our answer was lost: the same message credits once.
+    if (!(await deps.storage.acquire(`credit:${ctx.chat.id}:${ctx.msg.message_id}`, ONE_DAY_MS))) return;
     const { creditId, memo } = await deps.admin.manualCredit({ login, amountMinor: amount.minor, reason, adminId: BigInt(ctx.from!.id) });
     await ctx.reply(t("admin-credit-queued", { id: creditId, amount: money(amount.minor, currency), login, memo }));
   });

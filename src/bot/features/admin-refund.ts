@@ -10,6 +10,8 @@ import { adminText as t } from "../i18n.js";
 import { ignoreRefusal } from "../telegram-errors.js";
 
 const CONFIRM = /^rf:(ok|no):([0-9a-f]{12})$/;
+/** A plan shown longer ago than this may no longer hold: the admin asks again. */
+const CONFIRM_WITHIN_MS = 10 * 60_000;
 
 /** /refund <reference> [amount] [reason]: shows the plan, refunds only after the admin confirms it. */
 export function adminRefundFeature(deps: BotDeps): Composer<BotContext> {
@@ -27,7 +29,7 @@ export function adminRefundFeature(deps: BotDeps): Composer<BotContext> {
     if (!planned.ok) return ctx.reply(planProblem(planned.reason, reference));
 
     const token = randomBytes(6).toString("hex");
-    ctx.session.refund = { token, reference, reason, ...(amountMinor === undefined ? {} : { amountMinor }) };
+    ctx.session.refund = { token, expiresAt: Date.now() + CONFIRM_WITHIN_MS, reference, reason, ...(amountMinor === undefined ? {} : { amountMinor }) };
     await ctx.reply(planText(planned.plan, reason), {
       reply_markup: new InlineKeyboard().text(t("admin-refund-confirm"), `rf:ok:${token}`).text(t("admin-refund-abort"), `rf:no:${token}`),
     });
@@ -36,8 +38,11 @@ export function adminRefundFeature(deps: BotDeps): Composer<BotContext> {
   admin.callbackQuery(CONFIRM, async (ctx) => {
     const [, choice, token] = ctx.match;
     const pending = ctx.session.refund;
-    if (!pending || pending.token !== token) return ctx.answerCallbackQuery({ text: t("admin-refund-stale") });
-    // Cleared before the refund runs, so a second tap cannot refund twice.
+    const valid = pending !== undefined && pending.token === token && pending.expiresAt >= Date.now();
+    // The token is taken in the shared storage: a double tap, even on two instances, refunds once.
+    if (!valid || !(await deps.storage.acquire(`refund:${token}`, CONFIRM_WITHIN_MS))) {
+      return ctx.answerCallbackQuery({ text: t("admin-refund-stale") });
+    }
     ctx.session.refund = undefined;
     await ctx.answerCallbackQuery();
     await ctx.editMessageReplyMarkup().catch(ignoreRefusal);

@@ -13,12 +13,12 @@ export function historyFeature(deps: BotDeps): Composer<BotContext> {
     const user = await currentUser(deps.database.db, ctx);
     const topUps = await deps.database.db.topUp.findMany({ where: { userId: user.id }, orderBy: { id: "desc" }, take: SHOWN });
     if (topUps.length === 0) return ctx.reply(ctx.t("history-empty"));
-    const lines = topUps.map((t) =>
+    const lines = topUps.map((topUp) =>
       ctx.t("history-line", {
-        date: dateTime(t.createdAt),
-        amount: money(t.amountMinor, t.currency),
-        status: ctx.t("status-name", { status: t.status }),
-        reference: t.reference,
+        date: dateTime(topUp.createdAt),
+        amount: money(topUp.amountMinor, topUp.currency),
+        status: ctx.t("status-name", { status: topUp.status }),
+        reference: topUp.reference,
       }),
     );
     return ctx.reply(`${ctx.t("history-title", { count: topUps.length })}\n\n${lines.join("\n")}`);

@@ -1,20 +1,28 @@
 import { crc32, deflateSync } from "node:zlib";
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const FILTER_UP = 2;
 
 /**
- * Encodes 8-bit RGBA pixels as PNG. resvg's own encoder compresses hard and takes several times
- * longer than rendering; filter "None" with zlib level 3 is within ~10% of its size.
- * resvg hands out premultiplied pixels, which is the same thing for the opaque card.
+ * Encodes 8-bit RGBA pixels as PNG, several times faster than resvg's own encoder.
+ * A row equal to the one above is written with filter "Up" (all zeros, found by a native
+ * compare), every other row unfiltered: the card's QR repeats each module row, so this
+ * shrinks the file by about a quarter at no cost. resvg's pixels are premultiplied, which
+ * is the same thing for the opaque card.
  */
 export function encodeRgbaPng(rgba: Buffer, width: number, height: number): Buffer {
   const stride = width * 4;
   const scanlines = Buffer.alloc((stride + 1) * height);
-  for (let y = 0; y < height; y++) rgba.copy(scanlines, y * (stride + 1) + 1, y * stride, (y + 1) * stride);
+  for (let y = 0; y < height; y++) {
+    const row = y * stride;
+    const out = y * (stride + 1);
+    if (y > 0 && rgba.compare(rgba, row - stride, row, row, row + stride) === 0) scanlines[out] = FILTER_UP;
+    else rgba.copy(scanlines, out + 1, row, row + stride);
+  }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
-  header.set([8, 6, 0, 0, 0], 8); // 8-bit depth, RGBA, deflate, adaptive filtering, no interlace
+  header.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA, deflate, filter method 0, no interlace
   return Buffer.concat([
     SIGNATURE,
     chunk("IHDR", header),

@@ -3,7 +3,6 @@ import { KHMER_FAMILY, LATIN_FAMILY, RESVG_OPTIONS } from "./fonts.js";
 
 export interface TextStyle {
   size: number;
-  bold?: boolean;
   fill: string;
 }
 
@@ -26,9 +25,12 @@ const JOIN_EM = 0.05;
 const MAX_CACHED = 2_000;
 const inkCache = new Map<string, Ink>();
 
+/** What XML cannot carry: control characters and lone surrogates. */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
  * One line of text that may mix Khmer and Latin, shrunk to fit `maxWidth`.
- * resvg 2.6 has no usable font fallback and swallows a space after a Khmer pre-base vowel,
+ * resvg 2.6 neither falls back between fonts reliably nor keeps the spaces between Khmer words,
  * so each word and script run becomes its own single-font <text>, laid out by its measured ink.
  */
 export function textLine(text: string, x: number, baseline: number, style: TextStyle, maxWidth: number): string {
@@ -59,12 +61,11 @@ function segments(text: string): Segment[] {
 }
 
 function textElement(segment: Segment, style: TextStyle, x: number): string {
-  const weight = style.bold ? ` font-weight="bold"` : "";
-  return `<text x="${x.toFixed(2)}" y="0" font-family="${segment.family}"${weight} font-size="${style.size}">${escapeXml(segment.text)}</text>`;
+  return `<text x="${x.toFixed(2)}" y="0" font-family="${segment.family}" font-size="${style.size}">${escapeXml(segment.text)}</text>`;
 }
 
 function measure(segment: Segment, style: TextStyle): Ink {
-  const key = `${segment.family}|${style.bold ? "b" : "r"}|${style.size}|${segment.text}`;
+  const key = `${segment.family}|${style.size}|${segment.text}`;
   let ink = inkCache.get(key);
   if (!ink) {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1">${textElement(segment, style, 0)}</svg>`;
@@ -75,9 +76,6 @@ function measure(segment: Segment, style: TextStyle): Ink {
   }
   return ink;
 }
-
-/** What XML cannot carry: control characters and lone surrogates. */
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);

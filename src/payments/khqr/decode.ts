@@ -52,12 +52,10 @@ function typedView(records: KhqrRecord[]): DecodedKhqr {
 }
 
 function decodeAccount(records: readonly KhqrRecord[]): DecodedKhqrAccount | undefined {
-  const individual = findRecord(records, "29");
-  const corporate = individual ? undefined : findRecord(records, "30");
-  const account = individual ?? corporate;
+  const account = findRecord(records, "29") ?? findRecord(records, "30");
   if (!account) return undefined;
   const field = (subTag: string) => findRecord(account.children, subTag)?.value;
-  if (individual) {
+  if (account.tag === "29") {
     return {
       kind: "individual",
       bakongAccountId: field("00"),

@@ -5,7 +5,7 @@ import {
   COUNTRY, CURRENCY_CODE, DEFAULT_MCC, DYNAMIC_QR, MAX_LENGTH, MCC_PATTERN, STATIC_QR,
 } from "./fields.js";
 import { encodeRecords, leaf, template, type KhqrRecord } from "./tlv.js";
-import type { KhqrAccount, KhqrInput } from "./types.js";
+import type { KhqrAccount, KhqrCurrency, KhqrInput } from "./types.js";
 
 /** Builds a KHQR string in the tag order of NBC's SDK. Throws `KhqrError` on invalid input. */
 export function encodeKhqr(input: KhqrInput): string {
@@ -23,7 +23,7 @@ export function encodeKhqr(input: KhqrInput): string {
     leaf("52", mcc),
     leaf("53", CURRENCY_CODE[input.currency]),
   ];
-  if (input.amountMinor !== undefined) records.push(amountRecord(input.amountMinor, input));
+  if (input.amountMinor !== undefined) records.push(amountRecord(input.amountMinor, input.currency));
   records.push(
     leaf("58", COUNTRY),
     leaf("59", required("59", input.merchantName)),
@@ -66,11 +66,11 @@ function accountRecord(account: KhqrAccount): KhqrRecord {
   ]);
 }
 
-function amountRecord(amountMinor: number, input: KhqrInput): KhqrRecord {
+function amountRecord(amountMinor: number, currency: KhqrCurrency): KhqrRecord {
   if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) {
     throw new KhqrError("INVALID_AMOUNT", `amount must be a positive integer in minor units, got ${amountMinor}`, "54");
   }
-  return leaf("54", checkLength("54", khqrAmountString(amountMinor, input.currency)));
+  return leaf("54", checkLength("54", khqrAmountString(amountMinor, currency)));
 }
 
 function timestamps(input: KhqrInput, dynamic: boolean): SubField[] {

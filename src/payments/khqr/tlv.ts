@@ -11,13 +11,13 @@ const ID_AND_LENGTH = /^\d{4}$/;
 const MAX_VALUE_LENGTH = 99;
 
 /** EMVCo templates: merchant account information (26-51), additional data (62), language (64), unreserved (80-99). */
-export function isTemplateTag(tag: string): boolean {
+function isTemplateTag(tag: string): boolean {
   const id = Number(tag);
   return (id >= 26 && id <= 51) || id === 62 || id === 64 || id >= 80;
 }
 
 /** Splits `text` into flat records, or returns the offset where it stops being TLV. */
-export function parseFlat(text: string): KhqrRecord[] | { failedAt: number } {
+function parseFlat(text: string): KhqrRecord[] | { failedAt: number } {
   const records: KhqrRecord[] = [];
   let at = 0;
   while (at < text.length) {
@@ -46,7 +46,7 @@ export function parseRecords(text: string): KhqrRecord[] | { failedAt: number } 
 }
 
 /** `LEN` is the value's JavaScript `String.length`, as NBC's SDK counts it. */
-export function encodeRecord(tag: string, value: string): string {
+function encodeRecord(tag: string, value: string): string {
   if (!/^\d{2}$/.test(tag)) throw new KhqrError("MALFORMED", "record id must be two digits", tag);
   if (value.length > MAX_VALUE_LENGTH) {
     throw new KhqrError("INVALID_LENGTH", `value longer than ${MAX_VALUE_LENGTH}`, tag);

@@ -20,8 +20,9 @@ const KNOWN_TEMPLATES = ["29", "30", "62", "64", "99"];
 const HEX4 = /^[0-9A-Fa-f]{4}$/;
 
 /**
- * Checks a string the way NBC's SDK `verify` does (CRC, required tags, lengths, MCC, currency,
- * amount, expiry of a dynamic QR against `now`), plus the corporate-account rules of tag 30.
+ * Checks everything NBC's SDK `verify` checks (CRC, required tags, MCC, currency, amount,
+ * expiry of a dynamic QR against `now`) and more: every documented length, country KH,
+ * tag 30's merchant id and bank, amount text per currency, no duplicate tags.
  * Never throws; the first failed rule decides the error code.
  */
 export function validateKhqr(qr: string, opts: { now?: () => number } = {}): KhqrValidation {

@@ -13,6 +13,12 @@ const WRAPS = {
   expandable_blockquote: () => el("span", { class: "quote" }),
 };
 
+const EMPTY = {
+  customer: "Say hello: tap /start below.",
+  admin: "Chat as the admin: try /pending or /report today.",
+  group: "Payment notifications for the admins appear here.",
+};
+
 const safeUrl = (url) => (/^https?:\/\//i.test(url ?? "") ? url : undefined);
 
 /** Text with Telegram entities (offsets in UTF-16 units, as JavaScript strings count) as DOM nodes. */
@@ -111,7 +117,7 @@ export class ChatView {
       }
     }
     if (messages.length === 0 && !this.list.querySelector(".empty")) {
-      this.list.append(el("p", { class: "empty" }, this.name === "group" ? "Notifications for the admins appear here." : "No messages yet."));
+      this.list.append(el("p", { class: "empty" }, EMPTY[this.name]));
     } else if (messages.length > 0) {
       this.list.querySelector(".empty")?.remove();
     }

@@ -1,6 +1,6 @@
 // The sandbox page: three chats, the bank app and the panel, kept current by long polling.
 import { ChatView } from "./chat.js";
-import { PROVIDERS, api, el, sleep, toast } from "./dom.js";
+import { PROVIDERS, api, clock, el, sleep, toast } from "./dom.js";
 
 const $ = (selector) => document.querySelector(selector);
 const chats = {};
@@ -54,7 +54,7 @@ function topUpCard(t) {
     ),
     payButton,
     el("details", { class: "other" },
-      el("summary", {}, "Pay a different amount (under / over payment)"),
+      el("summary", { title: "Try an under- or over-payment" }, "Pay a different amount"),
       el("div", { class: "other-row" }, other, el("span", { class: "cur" }, t.currency), otherButton)),
   );
 }
@@ -62,11 +62,22 @@ function topUpCard(t) {
 async function refreshTopUps() {
   const answer = await api("/topups");
   const box = $("#topups");
-  const key = JSON.stringify(answer.topUps);
+  const key = JSON.stringify([answer.topUps, answer.paid]);
   if (box.dataset.key === key) return;
   box.dataset.key = key;
   topUps = answer.topUps;
   box.replaceChildren(...(topUps.length > 0 ? topUps.map(topUpCard) : [emptyBank(answer.available)]));
+  $(".paid-title").hidden = answer.paid.length === 0;
+  $("#paid").replaceChildren(...answer.paid.map(paidItem));
+}
+
+function paidItem(p) {
+  const asked = p.amount !== p.asked ? `asked ${p.asked} · ` : "";
+  return el("li", { dataset: { reference: p.reference } },
+    el("span", { class: "tick", "aria-hidden": "true" }, "✓"),
+    el("strong", {}, p.amount),
+    el("span", { class: "when" }, clock(Date.parse(p.at) / 1000)),
+    el("small", {}, `${asked}${PROVIDERS[p.provider] ?? p.provider} · ref ${p.reference}`));
 }
 
 function emptyBank(available) {

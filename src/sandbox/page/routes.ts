@@ -55,10 +55,12 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
   const panelCurrency = deps.panelCurrency ?? "USD";
   const chatOf = (c: Context) => {
     const name = c.req.param("chat") ?? "";
-    if (!(name in CHATS)) throw new PageError(404, `unknown chat "${name}"`);
+    if (!Object.hasOwn(CHATS, name)) throw new PageError(404, `unknown chat "${name}"`);
     return { name: name as ChatName, ...CHATS[name as ChatName] };
   };
   const openTopUps = async () => (deps.openTopUps ? await deps.openTopUps() : []);
+  /** What the bank pane paid, newest first, so the page can show it after a reload. */
+  const paidHere: Array<{ reference: string; provider: string; amount: string; asked: string; at: string; providerTxnId: string }> = [];
 
   const headers = (type: string) => ({ "content-type": type, "cache-control": "no-store", "content-security-policy": CSP });
   app.get("/sandbox", async (c) => c.body(await asset("page.html"), 200, headers("text/html; charset=utf-8")));
@@ -70,6 +72,13 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
 
   const api = new Hono();
   api.onError((error, c) => c.json({ ok: false, error: error.message }, error instanceof PageError ? error.status : 400));
+  // JSON only: another site's page cannot send that cross-origin without a CORS preflight, which we never answer.
+  api.use(async (c, next) => {
+    if (c.req.method === "POST" && !(c.req.header("content-type") ?? "").startsWith("application/json")) {
+      return c.json({ ok: false, error: "send JSON" }, 415);
+    }
+    await next();
+  });
 
   api.get("/info", (c) =>
     c.json({
@@ -107,7 +116,7 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
     const file = driver.file(c.req.param("fileId"));
     if (!file?.bytes) throw new PageError(404, "no such file");
     return c.body(Buffer.from(file.bytes), 200, {
-      "content-type": file.mime_type ?? (file.kind === "photo" ? "image/jpeg" : "application/octet-stream"),
+      "content-type": file.mime_type ?? imageType(file.bytes) ?? "application/octet-stream",
       "cache-control": "private, max-age=3600",
       "x-content-type-options": "nosniff",
       ...(file.kind === "document" ? { "content-disposition": `attachment; filename="${safeName(file.file_name)}"` } : {}),
@@ -138,6 +147,7 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
     const list = await openTopUps();
     return c.json({
       available: deps.openTopUps !== undefined,
+      paid: paidHere,
       topUps: list.map((t) => ({
         reference: t.reference,
         provider: t.provider,
@@ -173,7 +183,17 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
       checkoutUrl: topUp.checkoutUrl,
       ...(amountMinor !== undefined ? { amountMinor } : {}),
     });
-    return c.json({ ok: true, provider: topUp.provider, providerTxnId: paid.providerTxnId, amount: formatMoney(amountMinor ?? topUp.amountMinor, currency) });
+    const record = {
+      reference: topUp.reference,
+      provider: topUp.provider,
+      amount: formatMoney(amountMinor ?? topUp.amountMinor, currency),
+      asked: formatMoney(topUp.amountMinor, currency),
+      at: new Date().toISOString(),
+      providerTxnId: paid.providerTxnId,
+    };
+    paidHere.unshift(record);
+    paidHere.splice(10);
+    return c.json({ ok: true, ...record });
   });
 
   api.get("/panel", (c) =>
@@ -196,6 +216,16 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
 
 function asCurrency(value: string | undefined): Currency {
   return CURRENCIES.includes(value as Currency) ? (value as Currency) : "USD";
+}
+
+/** Photos are stored without a MIME type: tell PNG, JPEG, GIF and WebP apart by their first bytes. */
+function imageType(bytes: Uint8Array): string | undefined {
+  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  if (ascii(1, 4) === "PNG") return "image/png";
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return "image/jpeg";
+  if (ascii(0, 3) === "GIF") return "image/gif";
+  if (ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "image/webp";
+  return undefined;
 }
 
 function safeName(name: string | undefined): string {

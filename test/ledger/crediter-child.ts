@@ -1,0 +1,23 @@
+// A crediter in its own process, for the crash test: killed with SIGKILL at random moments.
+import pino from "pino";
+import { openDatabase } from "../../src/db/database.js";
+import { createLocalWakeup } from "../../src/db/wakeup.js";
+import { createMetrics } from "../../src/metrics.js";
+import { createOutageTracker } from "../../src/notify/outages.js";
+import { createCrediter } from "../../src/panel/crediter.js";
+import { createPanelClient } from "../../src/panel/create-panel-client.js";
+
+const env = process.env as Record<string, string>;
+const log = pino({ level: "silent" });
+const database = await openDatabase(env.DATABASE_URL!);
+const panel = createPanelClient(
+  { type: "perfectpanel", url: env.PANEL_URL!, apiKey: env.PANEL_API_KEY!, paymentMethod: "KHQR", currency: "USD" },
+  { timeouts: { readMs: 400, writeMs: 400 } },
+);
+const wakeup = createLocalWakeup();
+const crediter = createCrediter(
+  { database, panel, wakeup, outages: createOutageTracker({ db: database.db, adminChats: [-1n], log }), log, metrics: createMetrics(), adminChats: [-1n] },
+  { retryForMs: 600_000, leaseMs: 1_000, reconcileDelayMs: 100, concurrency: 4, sweepMs: 50, instanceId: `child-${process.pid}` },
+);
+crediter.start();
+process.send?.("started");
