@@ -159,7 +159,8 @@ async function main(): Promise<void> {
       const { startSandbox } = await import("./sandbox/start-sandbox.js");
       const { sandboxPage } = await import("./sandbox/page/routes.js");
       sandbox = await startSandbox();
-      config = loadConfig({ ...process.env, ...sandbox.env }, { sandbox: true });
+      // The sandbox page drives a demo with no authentication: keep it on loopback unless told otherwise.
+      config = loadConfig({ HTTP_HOST: "127.0.0.1", ...process.env, ...sandbox.env }, { sandbox: true });
       const s = sandbox;
       mount = (app) =>
         sandboxPage(app, s, {

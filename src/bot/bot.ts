@@ -63,6 +63,7 @@ export function createBot(token: string, deps: BotDeps): Bot<BotContext> {
   chats.use(syncUsers(deps.database.db));
   chats.use(
     conversations<BotContext, ConversationContext>({
+      // Bump `version` when a conversation's steps change: stored replays of the old code are then dropped.
       storage: { type: "key", version: 1, adapter: deps.storage.conversations, getStorageKey: chatKey },
     }),
   );

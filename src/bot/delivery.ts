@@ -76,8 +76,9 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     const topUp = await topUpWithUser(p.topUpId);
     if (!topUp) return;
     const t = translator(topUp.user.language);
+    const paid = (await db.payment.findFirst({ where: { topUpId: topUp.id }, orderBy: { id: "desc" } })) ?? topUp;
     await retireCard(api, chatId, topUp.messageId, t("card-retired"));
-    await api.sendMessage(chatId, t("topup-held", { amount: money(topUp.amountMinor, topUp.currency), reference: topUp.reference }));
+    await api.sendMessage(chatId, t("topup-held", { amount: money(paid.amountMinor, paid.currency), reference: topUp.reference }));
   }
 
   async function expired(chatId: number, p: Payload<"topup.expired">): Promise<void> {

@@ -1,4 +1,4 @@
-import { GrammyError, InputFile, type Api } from "grammy";
+import { InputFile, type Api, type GrammyError } from "grammy";
 import type { TopUp } from "../generated/sqlite/client.js";
 import type { Logger } from "../logger.js";
 import { renderPlainQr, type KhqrCardInput } from "../payments/card/index.js";
@@ -27,7 +27,7 @@ export function cardCaption(topUp: TopUp, t: Translate): string {
 }
 
 /** Sends what the customer pays with (KHQR card, or the checkout link) and remembers the message on the top-up. */
-export async function sendPaymentCard(api: Api, deps: CardDeps, chatId: number, topUp: TopUp, t: Translate): Promise<number> {
+export async function sendPaymentCard(api: Api, deps: CardDeps, chatId: number, topUp: TopUp, t: Translate): Promise<void> {
   const options = { caption: cardCaption(topUp, t), reply_markup: paymentKeyboard(topUp, t) };
   let messageId: number;
   if (topUp.qr) {
@@ -37,7 +37,6 @@ export async function sendPaymentCard(api: Api, deps: CardDeps, chatId: number, 
     messageId = (await api.sendMessage(chatId, options.caption, { reply_markup: options.reply_markup })).message_id;
   }
   await deps.attachMessage(topUp.id, messageId);
-  return messageId;
 }
 
 async function cardImage(deps: CardDeps, topUp: TopUp, qr: string): Promise<Buffer> {

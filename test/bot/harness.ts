@@ -133,9 +133,7 @@ export async function startHarness(opts: HarnessOptions = {}) {
     },
     async close() {
       await harness.stopBot();
-      // notifier.stop() recurses into itself (src/notify/notifier.ts re-assigns `stop` on the loop it wraps):
-      // reported to the lead; its timers are unref'd, so the run still ends.
-      await Promise.all([poller.stop(), crediter.stop(), notifier.stop().catch(() => undefined)]);
+      await Promise.all([poller.stop(), crediter.stop(), notifier.stop()]);
       await storage.close();
       await Promise.all([fake.close(), bakong.close(), panel.close(), ahnajak?.close()]);
       await wakeup.close();

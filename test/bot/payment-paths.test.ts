@@ -76,7 +76,7 @@ describe("a payment that needs a look", () => {
     const held = nextMessage(h.driver, VANNA, "Our team needs to check it", 15_000);
     await h.bakong.pay({ reference: topUp.reference, qr: topUp.qr, amountMinor: 1500 });
     const message = await held;
-    expect(textOf(message)).toContain(topUp.reference);
+    expect(textOf(message)).toContain(`your payment of 15.00 USD (reference ${topUp.reference})`);
     expect(textOf(message)).toContain("you don't need to pay again");
     expect(h.driver.chat(VANNA).find((m) => m.message_id === card.message_id)?.deleted).toBe(true);
 

@@ -1,5 +1,9 @@
+import { Redis } from "ioredis";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { databaseStorage } from "../../src/bot/storage.js";
+import { createBotStorage, databaseStorage, type BotStorage } from "../../src/bot/storage.js";
+import type { Config } from "../../src/config/config.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 
 let database: TestDatabase;
@@ -42,3 +46,64 @@ describe("bot storage over the key_values table", () => {
     expect(raced.filter(Boolean)).toHaveLength(1);
   });
 });
+
+describe("bot storage over Redis", () => {
+  let server: ChildProcess | undefined;
+  let storages: BotStorage[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    const spawned = new Promise<never>((_, reject) => server!.once("error", (err) => reject(new Error(`redis-server could not start (${err.message}); install it to run this test`))));
+    const url = `redis://127.0.0.1:${port}`;
+    const config = { runtime: { redisUrl: url } } as Config;
+    storages = [createBotStorage({ config, database }), createBotStorage({ config, database })];
+    await Promise.race([spawned, waitForRedis(url)]);
+  });
+
+  afterAll(async () => {
+    for (const s of storages) await s.close();
+    server?.kill();
+  });
+
+  it("shares sessions and conversations between instances, namespaced apart", async () => {
+    const [a, b] = storages as [BotStorage, BotStorage];
+    await a.session.write("42", { language: "km" });
+    await a.conversations.write("42", { version: [0, 1], state: {} });
+    expect(await b.session.read("42")).toEqual({ language: "km" });
+    expect(await b.conversations.read("42")).toEqual({ version: [0, 1], state: {} });
+    await b.session.delete("42");
+    expect(await a.session.read("42")).toBeUndefined();
+    expect(await a.conversations.read("42")).toEqual({ version: [0, 1], state: {} });
+  });
+
+  it("acquire: once per window across instances", async () => {
+    const [a, b] = storages as [BotStorage, BotStorage];
+    const raced = await Promise.all([a.acquire("check:9", 300), b.acquire("check:9", 300)]);
+    expect(raced.filter(Boolean)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await b.acquire("check:9", 300)).toBe(true);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForRedis(url: string): Promise<void> {
+  // Commands wait in the offline queue until the freshly started server accepts the connection.
+  const client = new Redis(url, { retryStrategy: () => 50, maxRetriesPerRequest: 100 });
+  client.on("error", () => undefined);
+  try {
+    await client.ping();
+  } finally {
+    client.disconnect();
+  }
+}

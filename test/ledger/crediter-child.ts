@@ -8,7 +8,7 @@ import { createCrediter } from "../../src/panel/crediter.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 
 const env = process.env as Record<string, string>;
-const log = pino({ level: "silent" });
+const log = pino({ level: env.CHILD_LOG_LEVEL ?? "silent" });
 const database = await openDatabase(env.DATABASE_URL!);
 const panel = createPanelClient(
   { type: "perfectpanel", url: env.PANEL_URL!, apiKey: env.PANEL_API_KEY!, paymentMethod: "KHQR", currency: "USD" },
@@ -19,5 +19,7 @@ const crediter = createCrediter(
   { database, panel, wakeup, outages: createOutageTracker({ db: database.db, adminChats: [-1n], log }), log, metrics: createMetrics(), adminChats: [-1n] },
   { retryForMs: 600_000, leaseMs: 1_000, reconcileDelayMs: 100, concurrency: 4, sweepMs: 50, instanceId: `child-${process.pid}` },
 );
+// The first query compiles Prisma's query engine; do it before reporting ready so kills land mid-crediting.
+await database.db.credit.count();
 crediter.start();
 process.send?.("started");
