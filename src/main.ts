@@ -85,7 +85,7 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
   const topUps = createTopUpService({ database, providers, ledger, topup: config.topup, metrics, log });
   const admin = createAdminService({ database, providers, panel, wakeup, topUpCurrency: config.topup.currency, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, log });
 
-  const storage = createBotStorage({ config, database });
+  const storage = createBotStorage({ config, database, log });
   const bot = createBot(config.bot.token, { config, database, topUps, panel, admin, renderCard: renderKhqrCard, log, metrics, storage });
   await bot.init();
 
@@ -135,7 +135,11 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
     stop: () =>
       (stopping ??= (async () => {
         accepting = false;
-        if (runner?.isRunning()) await runner.stop();
+        if (runner?.isRunning()) {
+          await runner.stop();
+          // stop() returns once fetching stops; updates already taken are still being handled.
+          while (runner.size() > 0) await new Promise((r) => setTimeout(r, 10));
+        }
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await poller.stop();
         await crediter.stop();
@@ -153,7 +157,8 @@ async function main(): Promise<void> {
   let config: Config;
   let sandbox: Awaited<ReturnType<typeof import("./sandbox/start-sandbox.js").startSandbox>> | undefined;
   let mount: ApplicationOptions["mount"];
-  let application: Application | undefined;
+  // The sandbox page asks for open top-ups once the application exists.
+  const running: { app?: Application } = {};
   try {
     if (sandboxMode) {
       const { startSandbox } = await import("./sandbox/start-sandbox.js");
@@ -165,7 +170,7 @@ async function main(): Promise<void> {
       mount = (app) =>
         sandboxPage(app, s, {
           panelCurrency: config.panel.currency,
-          openTopUps: async () => (application ? application.database.db.topUp.findMany({ where: { status: "PENDING" }, orderBy: { id: "asc" } }) : []),
+          openTopUps: async () => (running.app ? running.app.database.db.topUp.findMany({ where: { status: "PENDING" }, orderBy: { id: "asc" } }) : []),
         });
     } else {
       config = loadConfig(process.env);
@@ -178,8 +183,8 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  application = await startApplication(config, { mount });
-  const app = application;
+  const app = await startApplication(config, { mount });
+  running.app = app;
   if (sandbox) {
     sandbox.connect(app.url);
     const banner = "=".repeat(72);

@@ -74,3 +74,18 @@ describe("configuration", () => {
     expect(problems({ ...live, PANEL_URL: "ftp://x" })).toEqual(['PANEL_URL: "ftp://x" is not an http(s) URL']);
   });
 });
+
+describe(".env.example", () => {
+  it("documents every variable the configuration reads, each with a comment", async () => {
+    const { readFileSync } = await import("node:fs");
+    const example = readFileSync(".env.example", "utf8").split("\n");
+    const documented = example.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split("=")[0]!);
+    const source = readFileSync("src/config/config.ts", "utf8");
+    const read = [...new Set([...source.matchAll(/"([A-Z][A-Z0-9_]{3,})"/g)].map((m) => m[1]!))].filter((v) => !["HMAC-SHA256", "KHQR"].includes(v));
+    expect(read.filter((v) => !documented.includes(v))).toEqual([]);
+    for (const name of documented) {
+      const i = example.findIndex((l) => l.startsWith(`${name}=`));
+      expect(example.slice(0, i).reverse().find((l) => !/^[A-Z_]+=/.test(l))?.startsWith("#"), name).toBe(true);
+    }
+  });
+});

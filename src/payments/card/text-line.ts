@@ -26,6 +26,7 @@ const MAX_CACHED = 2_000;
 const inkCache = new Map<string, Ink>();
 
 /** What XML cannot carry: control characters and lone surrogates. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**

@@ -1,7 +1,7 @@
 import { crc16 } from "./crc.js";
 import { findRecord, decodeKhqr } from "./decode.js";
 import { KhqrError } from "./errors.js";
-import { COUNTRY, CURRENCY_BY_CODE, DYNAMIC_QR, MAX_LENGTH, MCC_PATTERN, STATIC_QR, TIMESTAMP_PATTERN } from "./fields.js";
+import { COUNTRY, DYNAMIC_QR, MAX_LENGTH, MCC_PATTERN, STATIC_QR, TIMESTAMP_PATTERN } from "./fields.js";
 import type { KhqrRecord } from "./tlv.js";
 import type { DecodedKhqr, KhqrValidation, ValidKhqr } from "./types.js";
 
