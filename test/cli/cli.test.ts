@@ -1,0 +1,206 @@
+import { Hono } from "hono";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "../../src/db/database.js";
+import { migrationsFor } from "../../src/db/migrate.js";
+import { createPanelClient } from "../../src/panel/create-panel-client.js";
+import { creditMemo } from "../../src/payments/ledger.js";
+import { newReference } from "../../src/payments/reference.js";
+import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
+import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const API_KEY = "panel-key-cli";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real CLI in a child process, with exactly `env` (so a developer's environment or .env never leaks in). */
+function cli(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { cwd: ROOT, env, timeout: 30_000 }, (err, stdout, stderr) => {
+      done({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Answers 503 to anything and counts it: the providers, Telegram and (but for recredit) the panel point here. */
+async function startTripwire(): Promise<RunningServer & { hits: string[] }> {
+  const hits: string[] = [];
+  const app = new Hono();
+  app.all("*", (c) => {
+    hits.push(`${c.req.method} ${c.req.url}`);
+    return c.text("not expected", 503);
+  });
+  return { ...(await serveApp(app)), hits };
+}
+
+interface Seeded {
+  reference: string;
+  creditId?: number;
+}
+
+/** A top-up as the ledger leaves it, with its payment and credit when it was paid. */
+async function seedTopUp(
+  database: Database,
+  input: { userId: number; login: string; amountMinor: number; status: string; credit?: { status: string; lastError?: string } },
+): Promise<Seeded> {
+  const { db } = database;
+  const reference = newReference(new Date());
+  const now = new Date();
+  const topUp = await db.topUp.create({
+    data: {
+      reference, userId: input.userId, chatId: 1n, provider: "bakong", currency: "USD", amountMinor: input.amountMinor, panelLogin: input.login,
+      status: input.status, expiresAt: new Date(now.getTime() + 10 * 60_000), paidAt: input.credit ? now : null,
+    },
+  });
+  if (!input.credit) return { reference };
+  const payment = await db.payment.create({
+    data: { provider: "bakong", providerTxnId: `txn-${reference}`, topUpId: topUp.id, amountMinor: input.amountMinor, currency: "USD", flag: "OK", source: "poll", raw: "{}" },
+  });
+  const credit = await db.credit.create({
+    data: {
+      paymentId: payment.id, topUpId: topUp.id, panelLogin: input.login, amountMinor: input.amountMinor, currency: "USD", memo: creditMemo(reference, payment.id),
+      kind: "payment", status: input.credit.status, attempts: 3, nextAttemptAt: now, lastError: input.credit.lastError ?? null, errorKind: input.credit.lastError ? "rejected" : null,
+      doneAt: input.credit.status === "DONE" ? now : null,
+    },
+  });
+  return { reference, creditId: credit.id };
+}
+
+describe("operator CLI", () => {
+  let dir: string;
+  let database: Database;
+  let tripwire: Awaited<ReturnType<typeof startTripwire>>;
+  let panelSim: PanelSimulator;
+  let env: Record<string, string>;
+  let open: Seeded, held: Seeded, landed: Seeded, credited: Seeded;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "khqr-cli-"));
+    database = await openDatabase(`file:${join(dir, "bot.db")}`);
+    tripwire = await startTripwire();
+    panelSim = await startPerfectPanelSimulator({ apiKey: API_KEY, users: { alice: 0, bob: 0 } });
+    env = {
+      PATH: process.env.PATH ?? "",
+      DOTENV_CONFIG_PATH: join(dir, "absent.env"),
+      DATABASE_URL: `file:${join(dir, "bot.db")}`,
+      LOG_LEVEL: "warn",
+      BOT_TOKEN: "123456:cli-test-token",
+      TELEGRAM_API_ROOT: tripwire.url,
+      PANEL_TYPE: "perfectpanel",
+      PANEL_URL: tripwire.url,
+      PANEL_API_KEY: API_KEY,
+      BAKONG_API_URL: tripwire.url,
+      BAKONG_TOKEN: "bakong-cli-token",
+      BAKONG_ACCOUNT_ID: "shop@aclb",
+    };
+
+    const alice = await database.db.user.create({ data: { telegramId: 1001n, username: "alice_tg", panelLogin: "alice" } });
+    const bob = await database.db.user.create({ data: { telegramId: 1002n, username: "bob_tg", panelLogin: "bob" } });
+    open = await seedTopUp(database, { userId: alice.id, login: "alice", amountMinor: 500, status: "PENDING" });
+    held = await seedTopUp(database, { userId: alice.id, login: "alice", amountMinor: 1250, status: "HELD", credit: { status: "HELD", lastError: "panel refused payments/add for alice: User is blocked" } });
+    landed = await seedTopUp(database, { userId: bob.id, login: "bob", amountMinor: 700, status: "HELD", credit: { status: "HELD", lastError: "outcome unknown (no answer from the panel)" } });
+    credited = await seedTopUp(database, { userId: bob.id, login: "bob", amountMinor: 2000, status: "CREDITED", credit: { status: "DONE" } });
+    // The credit whose outcome was unknown did reach the panel.
+    const landedCredit = await database.db.credit.findUniqueOrThrow({ where: { id: landed.creditId! } });
+    await createPanelClient({ type: "perfectpanel", url: panelSim.url, apiKey: API_KEY, paymentMethod: "KHQR", currency: "USD" }).credit("bob", 700, landedCredit.memo);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await tripwire?.close();
+    await panelSim?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("migrate applies the migrations once, then says the database is up to date", async () => {
+    const fresh = { ...env, DATABASE_URL: `file:${join(dir, "fresh.db")}` };
+    const first = await cli(["migrate"], fresh);
+    expect(first).toMatchObject({ code: 0, stderr: "" });
+    expect(first.stdout.trim().split("\n")).toEqual(migrationsFor("sqlite").map((m) => `applied ${m.name}`));
+    const second = await cli(["migrate"], fresh);
+    expect(second).toMatchObject({ code: 0, stdout: "database is up to date\n" });
+  });
+
+  it("report 30d prints the period's top-ups as CSV on stdout", async () => {
+    const run = await cli(["report", "30d"], env);
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    const [header, ...rows] = run.stdout.trimEnd().split("\n");
+    expect(header).toBe("reference,created_at,provider,status,amount,currency,telegram_id,username,panel_login,paid_amount,paid_at,provider_transaction_ids,refunded_amount");
+    expect(rows.map((r) => r.split(",")[0])).toEqual([open.reference, held.reference, landed.reference, credited.reference]);
+    expect(rows[1]!.split(",").slice(2, 9)).toEqual(["bakong", "HELD", "12.50", "USD", "1001", "alice_tg", "alice"]);
+  });
+
+  it("report with a period it does not understand prints the usage and exits 2", async () => {
+    const run = await cli(["report", "last-week"], env);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain('not a period: "last-week"');
+    expect(run.stderr).toContain("usage: npm run cli -- <command>");
+  });
+
+  it("pending lists the open top-up and the held credits with their reasons", async () => {
+    const run = await cli(["pending"], env);
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    const line = (reference: string) => run.stdout.split("\n").find((l) => l.startsWith(reference));
+    expect(run.stdout.split("\n")[0]).toMatch(/^REFERENCE\s+LOGIN\s+AMOUNT\s+STATUS \/ REASON$/);
+    expect(line(open.reference)).toMatch(/alice\s+5\.00 USD\s+PENDING via bakong until /);
+    expect(line(held.reference)).toMatch(/alice\s+12\.50 USD\s+HELD: panel refused payments\/add for alice: User is blocked$/);
+    expect(line(landed.reference)).toMatch(/bob\s+7\.00 USD\s+HELD: outcome unknown/);
+    expect(line(credited.reference)).toBeUndefined();
+    expect(run.stdout).toContain("1 open top-up(s), 2 held credit(s)");
+  });
+
+  it("recredit queues a held credit again, audited as the operator CLI; nothing is sent to the panel", async () => {
+    const withPanel = { ...env, PANEL_URL: panelSim.url };
+    const run = await cli(["recredit", held.reference, "customer", "unblocked"], withPanel);
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    expect(run.stdout).toBe(`queued credit #${held.creditId} of ${held.reference} again: the running bot's crediter applies it on its next sweep; if no bot is running, it is applied at the next start\n`);
+
+    const credit = await database.db.credit.findUniqueOrThrow({ where: { id: held.creditId! } });
+    expect(credit).toMatchObject({ status: "QUEUED", attempts: 0, lastError: null, panelLogin: "alice" });
+    expect((await database.db.topUp.findUniqueOrThrow({ where: { reference: held.reference } })).status).toBe("PAID");
+    const audits = await database.db.auditLog.findMany({ where: { subject: held.reference } });
+    expect(audits).toMatchObject([{ actorId: 0n, action: "recredit", reason: "customer unblocked" }]);
+    expect(panelSim.payments.filter((p) => p.login === "alice")).toEqual([]);
+
+    const again = await cli(["recredit", held.reference], withPanel);
+    expect(again).toMatchObject({ code: 1, stdout: `${held.reference} has no held credit: nothing to re-credit\n` });
+    const unknown = await cli(["recredit", "99999999999999"], withPanel);
+    expect(unknown).toMatchObject({ code: 1, stdout: "no top-up with reference 99999999999999\n" });
+  });
+
+  it("recredit of a credit that did reach the panel finds its memo and marks it credited instead", async () => {
+    const run = await cli(["recredit", landed.reference], { ...env, PANEL_URL: panelSim.url });
+    expect(run).toMatchObject({ code: 0, stdout: `credit #${landed.creditId} of ${landed.reference} was already on the panel: marked credited, nothing sent\n` });
+    expect((await database.db.credit.findUniqueOrThrow({ where: { id: landed.creditId! } })).status).toBe("DONE");
+    expect(await database.db.auditLog.findMany({ where: { subject: landed.reference } })).toMatchObject([{ actorId: 0n, action: "recredit", reason: "operator CLI" }]);
+    expect(panelSim.payments.filter((p) => p.login === "bob")).toHaveLength(1);
+  });
+
+  it("a missing variable is a configuration error naming it, exit 2", async () => {
+    const { PANEL_API_KEY: _omitted, ...partial } = env;
+    const run = await cli(["pending"], partial);
+    expect(run).toMatchObject({ code: 2, stdout: "" });
+    expect(run.stderr).toContain("PANEL_API_KEY: required but not set");
+  });
+
+  it("an unknown command prints the usage and exits 2", async () => {
+    const run = await cli(["refund-everything"], env);
+    expect(run).toMatchObject({ code: 2, stdout: "" });
+    expect(run.stderr).toContain("unknown command: refund-everything");
+    expect(run.stderr).toMatch(/^ {2}recredit <reference> \[reason\]/m);
+  });
+
+  it("contacted no provider, Telegram or panel (the panel only for recredit's memo lookup)", () => {
+    expect(tripwire.hits).toEqual([]);
+  });
+});
