@@ -35,6 +35,9 @@ export async function openServices(config: Config, log: Logger): Promise<Service
     admin,
     async close() {
       await wakeup.close();
+      // A wake-up's NOTIFY is sent without being awaited. The pool serves queries in order, so one more
+      // query through it lets that NOTIFY out before the pool ends, and a running bot hears it.
+      await database.pgPool?.query("SELECT 1");
       await database.close();
     },
   };

@@ -1,9 +1,7 @@
 import { Hono } from "hono";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { migrationsFor } from "../../src/db/migrate.js";
@@ -13,24 +11,9 @@ import { newReference } from "../../src/payments/reference.js";
 import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
 import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
 import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { runCli } from "./run-cli.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const API_KEY = "panel-key-cli";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real CLI in a child process, with exactly `env` (so a developer's environment or .env never leaks in). */
-function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { cwd: ROOT, env, timeout: 30_000 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
 
 /** Answers 503 to anything and counts it: the providers, Telegram and (but for recredit) the panel point here. */
 async function startTripwire(): Promise<RunningServer & { hits: string[] }> {
@@ -90,7 +73,6 @@ describe("operator CLI", () => {
     tripwire = await startTripwire();
     panelSim = await startPerfectPanelSimulator({ apiKey: API_KEY, users: { alice: 0, bob: 0 } });
     env = {
-      PATH: process.env.PATH ?? "",
       DOTENV_CONFIG_PATH: join(dir, "absent.env"),
       DATABASE_URL: `file:${join(dir, "bot.db")}`,
       LOG_LEVEL: "warn",
@@ -123,15 +105,15 @@ describe("operator CLI", () => {
 
   it("migrate applies the migrations once, then says the database is up to date", async () => {
     const fresh = { ...env, DATABASE_URL: `file:${join(dir, "fresh.db")}` };
-    const first = await cli(["migrate"], fresh);
+    const first = await runCli(["migrate"], fresh);
     expect(first).toMatchObject({ code: 0, stderr: "" });
     expect(first.stdout.trim().split("\n")).toEqual(migrationsFor("sqlite").map((m) => `applied ${m.name}`));
-    const second = await cli(["migrate"], fresh);
+    const second = await runCli(["migrate"], fresh);
     expect(second).toMatchObject({ code: 0, stdout: "database is up to date\n" });
   });
 
   it("report 30d prints the period's top-ups as CSV on stdout", async () => {
-    const run = await cli(["report", "30d"], env);
+    const run = await runCli(["report", "30d"], env);
     expect(run).toMatchObject({ code: 0, stderr: "" });
     const [header, ...rows] = run.stdout.trimEnd().split("\n");
     expect(header).toBe("reference,created_at,provider,status,amount,currency,telegram_id,username,panel_login,paid_amount,paid_at,provider_transaction_ids,refunded_amount");
@@ -140,7 +122,7 @@ describe("operator CLI", () => {
   });
 
   it("report with a period it does not understand prints the usage and exits 2", async () => {
-    const run = await cli(["report", "last-week"], env);
+    const run = await runCli(["report", "last-week"], env);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain('not a period: "last-week"');
@@ -148,7 +130,7 @@ describe("operator CLI", () => {
   });
 
   it("pending lists the open top-up and the held credits with their reasons", async () => {
-    const run = await cli(["pending"], env);
+    const run = await runCli(["pending"], env);
     expect(run).toMatchObject({ code: 0, stderr: "" });
     const line = (reference: string) => run.stdout.split("\n").find((l) => l.startsWith(reference));
     expect(run.stdout.split("\n")[0]).toMatch(/^REFERENCE\s+LOGIN\s+AMOUNT\s+STATUS \/ REASON$/);
@@ -161,7 +143,7 @@ describe("operator CLI", () => {
 
   it("recredit queues a held credit again, audited as the operator CLI; nothing is sent to the panel", async () => {
     const withPanel = { ...env, PANEL_URL: panelSim.url };
-    const run = await cli(["recredit", held.reference, "customer", "unblocked"], withPanel);
+    const run = await runCli(["recredit", held.reference, "customer", "unblocked"], withPanel);
     expect(run).toMatchObject({ code: 0, stderr: "" });
     expect(run.stdout).toBe(`queued credit #${held.creditId} of ${held.reference} again: the running bot's crediter applies it on its next sweep; if no bot is running, it is applied at the next start\n`);
 
@@ -172,14 +154,14 @@ describe("operator CLI", () => {
     expect(audits).toMatchObject([{ actorId: 0n, action: "recredit", reason: "customer unblocked" }]);
     expect(panelSim.payments.filter((p) => p.login === "alice")).toEqual([]);
 
-    const again = await cli(["recredit", held.reference], withPanel);
+    const again = await runCli(["recredit", held.reference], withPanel);
     expect(again).toMatchObject({ code: 1, stdout: `${held.reference} has no held credit: nothing to re-credit\n` });
-    const unknown = await cli(["recredit", "99999999999999"], withPanel);
+    const unknown = await runCli(["recredit", "99999999999999"], withPanel);
     expect(unknown).toMatchObject({ code: 1, stdout: "no top-up with reference 99999999999999\n" });
   });
 
   it("recredit of a credit that did reach the panel finds its memo and marks it credited instead", async () => {
-    const run = await cli(["recredit", landed.reference], { ...env, PANEL_URL: panelSim.url });
+    const run = await runCli(["recredit", landed.reference], { ...env, PANEL_URL: panelSim.url });
     expect(run).toMatchObject({ code: 0, stdout: `credit #${landed.creditId} of ${landed.reference} was already on the panel: marked credited, nothing sent\n` });
     expect((await database.db.credit.findUniqueOrThrow({ where: { id: landed.creditId! } })).status).toBe("DONE");
     expect(await database.db.auditLog.findMany({ where: { subject: landed.reference } })).toMatchObject([{ actorId: 0n, action: "recredit", reason: "operator CLI" }]);
@@ -188,13 +170,13 @@ describe("operator CLI", () => {
 
   it("a missing variable is a configuration error naming it, exit 2", async () => {
     const { PANEL_API_KEY: _omitted, ...partial } = env;
-    const run = await cli(["pending"], partial);
+    const run = await runCli(["pending"], partial);
     expect(run).toMatchObject({ code: 2, stdout: "" });
     expect(run.stderr).toContain("PANEL_API_KEY: required but not set");
   });
 
   it("an unknown command prints the usage and exits 2", async () => {
-    const run = await cli(["refund-everything"], env);
+    const run = await runCli(["refund-everything"], env);
     expect(run).toMatchObject({ code: 2, stdout: "" });
     expect(run.stderr).toContain("unknown command: refund-everything");
     expect(run.stderr).toMatch(/^ {2}recredit <reference> \[reason\]/m);

@@ -1,0 +1,95 @@
+import BetterSqlite3 from "better-sqlite3";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { loadConfig, type Config, type ProviderName } from "../../src/config/config.js";
+import { sqlitePath } from "../../src/db/url.js";
+import { startApplication, type Application, type ApplicationOptions } from "../../src/main.js";
+import { TopUpStatus } from "../../src/payments/states.js";
+import { startSandbox, type Sandbox } from "../../src/sandbox/start-sandbox.js";
+
+export const silentLog = pino({ level: "silent" });
+
+/** A SQLite file in a fresh temp folder; `remove` deletes the folder. */
+export function tempSqlite(label: string): { url: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), `khqr-bench-${label}-`));
+  return { url: `file:${join(dir, "bench.db")}`, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The sandbox's simulators plus the whole application on them, on loopback, silent, on a temp SQLite file. */
+export async function startSandboxApp(opts: {
+  providers?: readonly ProviderName[];
+  databaseUrl: string;
+  timings?: ApplicationOptions["timings"];
+  env?: Record<string, string>;
+}): Promise<{ sandbox: Sandbox; app: Application; config: Config; startMs: number }> {
+  const sandbox = await startSandbox(opts.providers ? { providers: opts.providers } : {});
+  const config = loadConfig(
+    { ...sandbox.env, HTTP_HOST: "127.0.0.1", HTTP_PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: opts.databaseUrl, ...opts.env },
+    { sandbox: true },
+  );
+  const started = performance.now();
+  const app = await startApplication(config, { timings: opts.timings });
+  const startMs = performance.now() - started;
+  sandbox.connect(app.url);
+  return { sandbox, app, config, startMs };
+}
+
+/** 14-digit references like the service's (yymmdd + 8 digits), unique by construction. */
+export function references(count: number, prefix = "251121"): string[] {
+  return Array.from({ length: count }, (_, i) => prefix + String(i + 1).padStart(8, "0"));
+}
+
+/** How Prisma's SQLite adapter writes a DateTime. */
+const sqliteTime = (d: Date) => d.toISOString().replace("Z", "+00:00");
+
+/**
+ * Pending top-ups inserted straight into the SQLite file in one transaction (Prisma's createMany needs
+ * about a millisecond a row here, too slow for tens of thousands). `nextPollAt` null keeps the poller
+ * off them unless `pollNow` is set.
+ */
+export function seedTopUps(
+  databaseUrl: string,
+  opts: {
+    provider: ProviderName;
+    refs: readonly string[];
+    amountMinor: number;
+    panelLogin: string;
+    chatId: bigint;
+    /** One user (and chat) per top-up, as 10,000 real customers would be, instead of one shared user. */
+    userPerTopUp?: boolean;
+    qr?: (ref: string) => { qr: string; md5: string };
+    pollNow?: boolean;
+    ttlMs?: number;
+  },
+): void {
+  const now = new Date();
+  const at = sqliteTime(now);
+  const expiresAt = sqliteTime(new Date(now.getTime() + (opts.ttlMs ?? 3_600_000)));
+  const sqlite = new BetterSqlite3(sqlitePath(databaseUrl), { timeout: 10_000 });
+  try {
+    const insertUser = sqlite.prepare(
+      `INSERT INTO "users" ("telegramId", "firstName", "language", "panelLogin", "createdAt", "updatedAt") VALUES (?, 'Bench', 'en', ?, ?, ?)
+       ON CONFLICT ("telegramId") DO UPDATE SET "panelLogin" = excluded."panelLogin" RETURNING "id"`,
+    );
+    const insertTopUp = sqlite.prepare(
+      `INSERT INTO "top_ups" ("reference", "userId", "chatId", "provider", "currency", "amountMinor", "panelLogin", "status", "qr", "md5",
+        "providerRef", "expiresAt", "nextPollAt", "pollCount", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, 'USD', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+    );
+    sqlite.transaction(() => {
+      const shared = opts.userPerTopUp ? undefined : (insertUser.get(opts.chatId, opts.panelLogin, at, at) as { id: number }).id;
+      opts.refs.forEach((reference, i) => {
+        const chatId = opts.userPerTopUp ? opts.chatId + BigInt(i) : opts.chatId;
+        const userId = shared ?? (insertUser.get(chatId, opts.panelLogin, at, at) as { id: number }).id;
+        const qr = opts.qr?.(reference);
+        insertTopUp.run(
+          reference, userId, chatId, opts.provider, opts.amountMinor, opts.panelLogin, TopUpStatus.PENDING, qr?.qr ?? null, qr?.md5 ?? null,
+          opts.provider === "raksmeypay" ? reference : null, expiresAt, opts.pollNow ? at : null, at, at,
+        );
+      });
+    })();
+  } finally {
+    sqlite.close();
+  }
+}

@@ -1,0 +1,16 @@
+import type { BenchResult } from "./result.js";
+
+/** The benchmarks in the order `npm run bench` runs them. */
+export const BENCHMARKS = {
+  "webhook-ingest": () => import("../webhook-ingest.js"),
+  "payment-to-credit": () => import("../payment-to-credit.js"),
+  "qr-card": () => import("../qr-card.js"),
+  polling: () => import("../polling.js"),
+  bot: () => import("../bot.js"),
+} as const satisfies Record<string, () => Promise<{ run(): Promise<BenchResult> }>>;
+
+export type BenchName = keyof typeof BENCHMARKS;
+
+export function isBenchName(name: string): name is BenchName {
+  return Object.hasOwn(BENCHMARKS, name);
+}

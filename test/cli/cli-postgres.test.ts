@@ -1,0 +1,48 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "../../src/db/database.js";
+import { eventually } from "../support/core.js";
+import { createPostgresDatabase, postgresAvailable } from "../support/databases.js";
+import { runCli } from "./run-cli.js";
+
+describe.runIf(postgresAvailable)("operator CLI on PostgreSQL", () => {
+  let created: Awaited<ReturnType<typeof createPostgresDatabase>>;
+  let database: Database;
+  let listener: pg.Client;
+  let heard = 0;
+
+  beforeAll(async () => {
+    created = await createPostgresDatabase();
+    database = await openDatabase(created.url);
+    listener = new pg.Client({ connectionString: created.url });
+    await listener.connect();
+    listener.on("notification", (msg) => void (msg.channel === "khqr_credits" && heard++));
+    await listener.query("LISTEN khqr_credits");
+  });
+  afterAll(async () => {
+    await listener?.end();
+    await database?.close();
+    await created?.dropDatabase();
+  });
+
+  it("recredit wakes a running bot's crediter: its NOTIFY goes out before the CLI exits", async () => {
+    const { db } = database;
+    const user = await db.user.create({ data: { telegramId: 2001n, panelLogin: "carol" } });
+    const topUp = await db.topUp.create({
+      data: { reference: "26010100000042", userId: user.id, chatId: 1n, provider: "bakong", currency: "USD", amountMinor: 300, panelLogin: "carol", status: "HELD", expiresAt: new Date() },
+    });
+    const credit = await db.credit.create({
+      data: { topUpId: topUp.id, panelLogin: "carol", amountMinor: 300, currency: "USD", memo: "KHQR 26010100000042 1", kind: "payment", status: "HELD", nextAttemptAt: new Date(), lastError: "panel refused" },
+    });
+    // SocPanel has no payment list, so the re-credit is queued without a panel call (nothing listens on port 9).
+    const run = await runCli(["recredit", topUp.reference], {
+      DOTENV_CONFIG_PATH: "/nonexistent/.env", DATABASE_URL: created.url, LOG_LEVEL: "warn",
+      BOT_TOKEN: "123456:cli-pg-token", PANEL_TYPE: "socpanel", PANEL_URL: "http://127.0.0.1:9", PANEL_API_KEY: "panel-key-cli-pg",
+      BAKONG_API_URL: "http://127.0.0.1:9", BAKONG_TOKEN: "bakong-cli-pg-token", BAKONG_ACCOUNT_ID: "shop@aclb",
+    });
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    expect(run.stdout).toContain(`queued credit #${credit.id} of ${topUp.reference} again: the running bot's crediter applies it now`);
+    expect((await db.credit.findUniqueOrThrow({ where: { id: credit.id } })).status).toBe("QUEUED");
+    await eventually(async () => heard > 0, "the credits NOTIFY", 5_000);
+  });
+});
