@@ -3,19 +3,20 @@ import { Writable } from "node:stream";
 
 export type { Logger };
 
-/** Header and field names whose values are secrets wherever they appear in a log object. */
-const REDACT_PATHS = [
-  "*.authorization", "*.Authorization", "*.x-api-key", "*.X-Api-Key", "*.x-telegram-bot-api-secret-token",
-  "*.password", "*.client_secret", "*.token", "*.key", "*.secret", "*.hash", "*.sign",
-  "headers.authorization", "headers.x-api-key", "headers.x-ahnajak-signature", "headers.x-telegram-bot-api-secret-token",
+/** Header and field names whose values are secrets, at the top level of a log object and one level down. */
+const SECRET_KEYS = [
+  "authorization", "Authorization", "x-api-key", "X-Api-Key", "x-ahnajak-signature", "x-telegram-bot-api-secret-token",
+  "password", "client_secret", "access_token", "refresh_token", "token", "key", "secret", "hash", "sign",
 ];
+const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [`["${k}"]`, `*["${k}"]`]);
 
 /**
  * A logger that redacts known secret fields and, as a second line of defence, masks every
  * configured secret value wherever it appears in a line (URLs, error messages, raw payloads).
  */
 export function createLogger(opts: { level: string; secrets: readonly (string | undefined)[]; destination?: NodeJS.WritableStream }): Logger {
-  const secrets = [...new Set(opts.secrets.filter((s): s is string => typeof s === "string" && s.length >= 4))]
+  // Also the URL-encoded and JSON-escaped forms, as a secret appears in a query string or a raw payload.
+  const secrets = [...new Set(opts.secrets.filter((s): s is string => typeof s === "string" && s.length >= 4).flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]))]
     .sort((a, b) => b.length - a.length);
   const out = opts.destination ?? process.stdout;
   const stream =

@@ -49,11 +49,13 @@ async function runJob(job: LoadJob): Promise<LoadResult> {
     requests = [{ method: "GET", path: job.path }];
   }
 
-  const instance = autocannon({ url: job.url, connections: job.connections, duration: job.durationSec, pipelining: 1, timeout: 10, requests });
-  instance.on("start", () => send({ kind: "started" }));
+  const rate = job.kind === "webhooks" && job.overallRate ? { overallRate: job.overallRate } : {};
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    instance.on("done", resolve);
-    instance.on("error", reject);
+    const instance = autocannon(
+      { url: job.url, connections: job.connections, duration: job.durationSec, pipelining: 1, timeout: 10, requests, ...rate },
+      (err: unknown, res: autocannon.Result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)),
+    );
+    instance.on("start", () => send({ kind: "started" }));
   });
   return {
     durationSec: result.duration,

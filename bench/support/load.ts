@@ -14,6 +14,8 @@ export type LoadJob =
       currency: string;
       connections: number;
       durationSec: number;
+      /** Requests per second over all connections (autocannon's overallRate); unpaced when absent. */
+      overallRate?: number;
     }
   | { kind: "get"; url: string; path: string; connections: number; durationSec: number };
 

@@ -46,7 +46,7 @@ const COMMANDS: Record<string, Command> = {
   },
   recredit: {
     args: "<reference> [reason]",
-    summary: `queue a top-up's held credit again for the crediter (audited as admin ${OPERATOR_ID})`,
+    summary: `queue a top-up's held credit again for the crediter; the rest of the line is the reason (audited as admin ${OPERATOR_ID})`,
     minArgs: 1,
     maxArgs: Infinity,
     async run([reference, ...reason], ctx) {

@@ -22,7 +22,9 @@ describe.runIf(postgresAvailable)("operator CLI on PostgreSQL", () => {
   afterAll(async () => {
     await listener?.end();
     await database?.close();
-    await created?.dropDatabase();
+    if (created) {
+      await created.dropDatabase();
+    }
   });
 
   it("recredit wakes a running bot's crediter: its NOTIFY goes out before the CLI exits", async () => {

@@ -74,7 +74,9 @@ describe.runIf(postgresAvailable)("four crediters share one queue (PostgreSQL)",
       await database.close();
     }
     await panelSim?.close();
-    await created?.dropDatabase();
+    if (created) {
+      await created.dropDatabase();
+    }
   });
 
   it(`${CREDITS.toLocaleString("en")} queued credits: each applied exactly once, by all four`, async () => {

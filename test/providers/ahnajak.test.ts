@@ -8,7 +8,8 @@ import type { Currency } from "../../src/payments/money.js";
 import { ProviderError, type PaymentProvider, type TopUpRef, type WebhookResult } from "../../src/payments/provider.js";
 import { createAhnajakProvider, remarkFor } from "../../src/payments/providers/ahnajak.js";
 import { webhookFieldNames } from "../../src/payments/providers/ahnajak-api.js";
-import { checkoutRequestHash, constantTimeEqual, webhookPayloadHash, webhookSignature } from "../../src/payments/providers/ahnajak-signing.js";
+import { checkoutRequestHash, webhookPayloadHash, webhookSignature } from "../../src/payments/providers/ahnajak-signing.js";
+import { constantTimeEqual } from "../../src/payments/providers/constant-time.js";
 import { startAhnajakSimulator, type AhnajakSimulator } from "../../src/sandbox/providers/ahnajak-simulator.js";
 import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
 

@@ -8,7 +8,8 @@ import type { Currency } from "../../src/payments/money.js";
 import { ProviderError, type PaymentProvider, type TopUpRef, type WebhookResult } from "../../src/payments/provider.js";
 import { createRaksmeyPayProvider, remarkFor, retryAfterMs } from "../../src/payments/providers/raksmeypay.js";
 import { QR_API_REFUSALS } from "../../src/payments/providers/raksmeypay-api.js";
-import { constantTimeEqual, qrRequestHash, verifyRequestHash, webhookHash } from "../../src/payments/providers/raksmeypay-signing.js";
+import { qrRequestHash, verifyRequestHash, webhookHash } from "../../src/payments/providers/raksmeypay-signing.js";
+import { constantTimeEqual } from "../../src/payments/providers/constant-time.js";
 import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
 import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
 

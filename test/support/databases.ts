@@ -55,6 +55,14 @@ export async function createPostgresDatabase(): Promise<{ url: string; dropDatab
     async dropDatabase() {
       const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
       await c.connect();
+      // pg's Pool.end() resolves before its connections close; forcing the drop under a closing connection
+      // makes that connection throw an uncaught "terminating connection". Wait for them first.
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const { rows } = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+        if (rows[0]!.n === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },

@@ -130,3 +130,17 @@ describe("secrets never reach the logs", () => {
     }
   });
 });
+
+describe("redaction beyond configured values", () => {
+  it("masks secret keys at the top level and secrets in their URL-encoded and JSON-escaped forms", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const secret = 'sk/live+X=:"q"';
+    const log = createLogger({ level: "info", secrets: [secret], destination: sink });
+    log.info({ password: "runtime-pass", token: "runtime-token", refresh_token: "runtime-refresh", url: `https://panel.example/api?token=${encodeURIComponent(secret)}`, raw: JSON.stringify({ key: secret }) }, "call");
+    await new Promise((r) => setImmediate(r));
+    const out = lines.join("");
+    for (const leaked of ["runtime-pass", "runtime-token", "runtime-refresh", secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) expect(out).not.toContain(leaked);
+    expect(out).toContain("https://panel.example/api?token=[REDACTED]");
+  });
+});

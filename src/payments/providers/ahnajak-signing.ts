@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 /** Ahnajak's hashes (seed 000): lower-case hex SHA-256 over plain concatenation, no separators. */
 function sha256Hex(text: string): string {
@@ -18,11 +18,4 @@ export function webhookPayloadHash(transactionId: string, amount: string, secret
 /** `X-Ahnajak-Signature` header: hex HMAC-SHA256 keyed with the secret over the exact body bytes. */
 export function webhookSignature(secretKey: string, body: Buffer | string): string {
   return createHmac("sha256", secretKey).update(body).digest("hex");
-}
-
-/** Constant-time text comparison; texts of different length never match. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, "utf8");
-  const right = Buffer.from(b, "utf8");
-  return left.length === right.length && timingSafeEqual(left, right);
 }

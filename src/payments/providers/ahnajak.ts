@@ -11,7 +11,9 @@ import {
   webhookValues,
   type CheckoutQuery,
 } from "./ahnajak-api.js";
-import { checkoutRequestHash, constantTimeEqual, webhookPayloadHash, webhookSignature } from "./ahnajak-signing.js";
+import { checkoutRequestHash, webhookPayloadHash, webhookSignature } from "./ahnajak-signing.js";
+import { constantTimeEqual } from "./constant-time.js";
+import { header, isJson, parseJson, reject } from "./webhook-input.js";
 
 const NAME = "ahnajak";
 
@@ -83,25 +85,4 @@ export function createAhnajakProvider(config: AhnajakConfig, _deps: { log: Logge
 export function remarkFor(panelLogin: string): string {
   const login = panelLogin.replace(/[^A-Za-z0-9._@-]/g, "").slice(0, 32);
   return login ? `topup ${login}` : "topup";
-}
-
-function reject(status: 400 | 401 | 403 | 415 | 422, reason: string): WebhookResult {
-  return { kind: "rejected", status, reason };
-}
-
-function header(headers: Record<string, string | undefined>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
-  return undefined;
-}
-
-function isJson(contentType: string | undefined): boolean {
-  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body)) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,7 +1,7 @@
 import type { BakongConfig } from "../../config/config.js";
 import { OutboundError, send, type OutboundResponse } from "../../http/outbound.js";
 import type { Logger } from "../../logger.js";
-import { encodeKhqr, khqrMd5 } from "../khqr/index.js";
+import { khqrMd5 } from "../khqr/index.js";
 import { minorFromDecimal } from "../money.js";
 import { ProviderError, type CreatedPayment, type PaymentProvider, type StatusResult, type TopUpRef } from "../provider.js";
 import {
@@ -17,6 +17,7 @@ import {
   type BakongListShape,
   type BakongTransaction,
 } from "./bakong-api.js";
+import { buildDynamicKhqr } from "./local-khqr.js";
 
 export interface BakongDeps {
   log: Logger;
@@ -51,17 +52,7 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
   let mode: LookupMode = "untried";
 
   async function create(topUp: TopUpRef): Promise<CreatedPayment> {
-    const qr = encodeKhqr({
-      account: { kind: "individual", bakongAccountId: config.accountId },
-      merchantName: deps.merchantName,
-      merchantCity: deps.merchantCity,
-      currency: topUp.currency,
-      amountMinor: topUp.amountMinor,
-      billNumber: topUp.reference,
-      createdAt: now(),
-      expiresAt: topUp.expiresAt.getTime(),
-    });
-    return { qr, md5: khqrMd5(qr) };
+    return buildDynamicKhqr({ kind: "individual", bakongAccountId: config.accountId }, topUp, { name: deps.merchantName, city: deps.merchantCity }, now());
   }
 
   async function checkStatus(topUps: readonly TopUpRef[]): Promise<StatusResult[]> {

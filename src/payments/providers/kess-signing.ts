@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
+import { constantTimeEqual } from "./constant-time.js";
 
 /** The two `sign_type` values KESS accepts on the wire (the same strings as `KessConfig.signType`). */
 export const KESS_SIGN_TYPES = ["MD5", "HMAC-SHA256"] as const;
@@ -73,7 +74,5 @@ export function makeSign(params: Readonly<Record<string, unknown>>, key: string)
 export function verifySign(params: Readonly<Record<string, unknown>>, key: string): boolean {
   const given = params.sign;
   if (typeof given !== "string" || !isKessSignType(params.sign_type)) return false;
-  const expected = Buffer.from(makeSign(params, key), "utf8");
-  const actual = Buffer.from(given.toLowerCase(), "utf8");
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return constantTimeEqual(given.toLowerCase(), makeSign(params, key));
 }

@@ -37,6 +37,7 @@ import {
 } from "./kess-api.js";
 import { createKessTokenCache } from "./kess-auth.js";
 import { isKessSignType, makeSign, verifySign } from "./kess-signing.js";
+import { reject } from "./webhook-input.js";
 
 export interface KessDeps {
   log: Logger;
@@ -242,11 +243,11 @@ export function createKessProvider(config: KessConfig, deps: KessDeps): PaymentP
     const fields = payload.fields;
     if (fields.sign !== undefined && fields.sign !== null && fields.sign !== "") {
       const signed = { ...fields, sign_type: fields.sign_type ?? config.signType };
-      if (!isKessSignType(signed.sign_type)) return { kind: "rejected", status: 403, reason: "unsupported sign_type" };
-      if (!verifySign(signed, config.apiSecret)) return { kind: "rejected", status: 403, reason: "bad sign" };
+      if (!isKessSignType(signed.sign_type)) return reject(403, "unsupported sign_type");
+      if (!verifySign(signed, config.apiSecret)) return reject(403, "bad sign");
     }
     const reference = notifyReference(fields);
-    if (!reference) return { kind: "rejected", status: 400, reason: "no out_trade_no in the notification" };
+    if (!reference) return reject(400, "no out_trade_no in the notification");
     // Unsigned or not, a notification only says "look at this order": queryOrder decides.
     return { kind: "signal", reference };
   }
@@ -281,7 +282,7 @@ function checkQrAmount(qr: string, topUp: TopUpRef, raw: unknown): void {
 /** JSON or form, by content type (sniffed when absent); an object of fields or a rejection. */
 function parseNotify(req: WebhookRequest): { fields: Record<string, unknown> } | { rejected: WebhookResult } {
   const text = req.rawBody.toString("utf8").trim();
-  if (text === "") return { rejected: { kind: "rejected", status: 400, reason: "empty body" } };
+  if (text === "") return { rejected: reject(400, "empty body") };
   const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   const json = type === "application/json" || type.endsWith("+json") || (type === "" && text.startsWith("{"));
   const form = type === "application/x-www-form-urlencoded" || (type === "" && !json);
@@ -290,13 +291,13 @@ function parseNotify(req: WebhookRequest): { fields: Record<string, unknown> } |
     try {
       parsed = JSON.parse(text);
     } catch {
-      return { rejected: { kind: "rejected", status: 400, reason: "malformed JSON" } };
+      return { rejected: reject(400, "malformed JSON") };
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      return { rejected: { kind: "rejected", status: 400, reason: "the body is not a JSON object" } };
+      return { rejected: reject(400, "the body is not a JSON object") };
     }
     return { fields: parsed as Record<string, unknown> };
   }
   if (form) return { fields: Object.fromEntries(new URLSearchParams(text)) };
-  return { rejected: { kind: "rejected", status: 415, reason: `unsupported content type ${type}` } };
+  return { rejected: reject(415, `unsupported content type ${type}`) };
 }

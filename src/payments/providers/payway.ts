@@ -1,10 +1,11 @@
-import { timingSafeEqual } from "node:crypto";
 import type { PayWayConfig } from "../../config/config.js";
 import type { Logger } from "../../logger.js";
-import { encodeKhqr, khqrMd5 } from "../khqr/index.js";
 import { minorFromDecimal } from "../money.js";
 import type { CreatedPayment, PaymentProvider, TopUpRef, WebhookRequest, WebhookResult } from "../provider.js";
+import { constantTimeEqual } from "./constant-time.js";
+import { buildDynamicKhqr } from "./local-khqr.js";
 import { PAYWAY_PAID_STATUS, payWayWebhookBody, type PayWayWebhookBody } from "./payway-webhook.js";
+import { header, reject } from "./webhook-input.js";
 
 export interface PayWayDeps {
   log: Logger;
@@ -21,43 +22,31 @@ export function createPayWayProvider(config: PayWayConfig, deps: PayWayDeps): Pa
   const now = deps.now ?? Date.now;
 
   async function create(topUp: TopUpRef): Promise<CreatedPayment> {
-    const qr = encodeKhqr({
-      account: {
-        kind: "payway",
-        bakongAccountId: config.bakongId,
-        merchantId: config.merchantId,
-        acquiringBank: config.acquiringBank,
-        paywayData: config.data,
-      },
-      mcc: config.mcc,
-      merchantName: deps.merchantName,
-      merchantCity: deps.merchantCity,
-      currency: topUp.currency,
-      amountMinor: topUp.amountMinor,
-      billNumber: topUp.reference,
-      createdAt: now(),
-      expiresAt: topUp.expiresAt.getTime(),
-    });
-    return { qr, md5: khqrMd5(qr) };
+    return buildDynamicKhqr(
+      { kind: "payway", bakongAccountId: config.bakongId, merchantId: config.merchantId, acquiringBank: config.acquiringBank, paywayData: config.data },
+      topUp,
+      { name: deps.merchantName, city: deps.merchantCity, mcc: config.mcc },
+      now(),
+    );
   }
 
   async function verifyWebhook(req: WebhookRequest): Promise<WebhookResult> {
     // Without a signature the path token is the only proof; a wrong one looks like no endpoint at all.
-    if (!tokenMatches(req.pathToken, config.webhookToken)) return { kind: "rejected", status: 404, reason: "not found" };
-    const contentType = headerValue(req.headers, "content-type") ?? "";
+    if (!tokenMatches(req.pathToken, config.webhookToken)) return reject(404, "not found");
+    const contentType = header(req.headers, "content-type") ?? "";
     if (!/^application\/json\b/i.test(contentType.trim())) {
-      return { kind: "rejected", status: 415, reason: `expected application/json, got "${contentType}"` };
+      return reject(415, `expected application/json, got "${contentType}"`);
     }
     let json: unknown;
     try {
       json = JSON.parse(req.rawBody.toString("utf8"));
     } catch {
-      return { kind: "rejected", status: 400, reason: "body is not valid JSON" };
+      return reject(400, "body is not valid JSON");
     }
     const parsed = payWayWebhookBody.safeParse(json);
     if (!parsed.success) {
       const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(body)"))].join(", ");
-      return { kind: "rejected", status: 400, reason: `invalid or missing fields: ${fields}` };
+      return reject(400, `invalid or missing fields: ${fields}`);
     }
     const body = parsed.data;
     if (body.status !== PAYWAY_PAID_STATUS) {
@@ -65,7 +54,7 @@ export function createPayWayProvider(config: PayWayConfig, deps: PayWayDeps): Pa
     }
     const amountMinor = minorFromDecimal(body.original_amount, body.original_currency);
     if (amountMinor === null) {
-      return { kind: "rejected", status: 400, reason: `original_amount ${String(body.original_amount)} is not an exact ${body.original_currency} amount` };
+      return reject(400, `original_amount ${String(body.original_amount)} is not an exact ${body.original_currency} amount`);
     }
     deps.log.info({ provider: "payway", tranId: body.tran_id, reference: body.merchant_ref }, "PayWay payment notification");
     return {
@@ -100,15 +89,7 @@ export function createPayWayProvider(config: PayWayConfig, deps: PayWayDeps): Pa
 }
 
 function tokenMatches(given: string | undefined, expected: string): boolean {
-  if (given === undefined || expected === "") return false;
-  const a = Buffer.from(given, "utf8");
-  const b = Buffer.from(expected, "utf8");
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function headerValue(headers: WebhookRequest["headers"], name: string): string | undefined {
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key === undefined ? undefined : headers[key];
+  return given !== undefined && expected !== "" && constantTimeEqual(given, expected);
 }
 
 function payerOf(body: PayWayWebhookBody): string | undefined {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
 
 /** RaksmeyPay's hashes (seed 001): lower-case hex SHA-1 over plain concatenation, no separators. */
 function sha1Hex(text: string): string {
@@ -18,11 +18,4 @@ export function verifyRequestHash(profileKey: string, transactionId: string): st
 /** Webhook payload: sha1(profile_key . timestamp . amount . bakong_hash . transaction_id). */
 export function webhookHash(profileKey: string, timestamp: string, amount: string, bakongHash: string, transactionId: string): string {
   return sha1Hex(profileKey + timestamp + amount + bakongHash + transactionId);
-}
-
-/** Constant-time text comparison; texts of different length never match. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, "utf8");
-  const right = Buffer.from(b, "utf8");
-  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -25,7 +25,9 @@ import {
   type QrApiRequest,
   type VerifyApiRequest,
 } from "./raksmeypay-api.js";
-import { constantTimeEqual, qrRequestHash, verifyRequestHash, webhookHash } from "./raksmeypay-signing.js";
+import { qrRequestHash, verifyRequestHash, webhookHash } from "./raksmeypay-signing.js";
+import { constantTimeEqual } from "./constant-time.js";
+import { header, isJson, parseJson, reject } from "./webhook-input.js";
 import type { z } from "zod";
 
 const NAME = "raksmeypay";
@@ -212,27 +214,6 @@ function parseOr<T extends z.ZodType>(schema: T, value: unknown, raw: string): z
 
 function fieldsOf(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
-}
-
-function reject(status: 400 | 401 | 403 | 415 | 422, reason: string): WebhookResult {
-  return { kind: "rejected", status, reason };
-}
-
-function header(headers: Record<string, string | undefined>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
-  return undefined;
-}
-
-function isJson(contentType: string | undefined): boolean {
-  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body)) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** `Retry-After` as delta-seconds or an HTTP date; undefined when absent or unreadable. */
