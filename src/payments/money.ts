@@ -49,11 +49,16 @@ export function decimalString(minor: number, currency: Currency): string {
   return `${Math.floor(minor / scale)}.${String(minor % scale).padStart(digits, "0")}`;
 }
 
-/** For people: "10.00 USD", "1,250.50 USD", "40,000 KHR". */
-export function formatMoney(minor: number, currency: Currency): string {
+/** For people, the value apart from the currency: { value: "1,250.50", currency: "USD" }, { value: "40,000", currency: "KHR" }. */
+export function formatAmountParts(minor: number, currency: Currency): { value: string; currency: Currency } {
   const [whole, fraction] = decimalString(minor, currency).split(".");
   const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${fraction === undefined ? grouped : `${grouped}.${fraction}`} ${currency}`;
+  return { value: fraction === undefined ? grouped : `${grouped}.${fraction}`, currency };
+}
+
+/** For people: "10.00 USD", "1,250.50 USD", "40,000 KHR". */
+export function formatMoney(minor: number, currency: Currency): string {
+  return `${formatAmountParts(minor, currency).value} ${currency}`;
 }
 
 /** Parses a provider's decimal amount ("10.00", 10, "10.5") into minor units; null when it is not exact. */

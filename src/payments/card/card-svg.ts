@@ -1,5 +1,5 @@
 import type { KhqrCurrency } from "../khqr/index.js";
-import { formatCardAmount } from "./amount-format.js";
+import { formatAmountParts } from "../money.js";
 import { KHMER_FAMILY, LATIN_FAMILY } from "./fonts.js";
 import { qrModulePath } from "./qr-modules.js";
 import { textLine } from "./text-line.js";
@@ -31,7 +31,7 @@ const CURRENCY_MARK: Record<KhqrCurrency, { glyph: string; family: string }> = {
 
 /** The KHQR card as an SVG string: red header with the wordmark, payee, amount, dashed divider, QR. */
 export function khqrCardSvg(input: KhqrCardInput): string {
-  const amount = formatCardAmount(input.amountMinor, input.currency);
+  const amount = formatAmountParts(input.amountMinor, input.currency);
   const { x, y, w, h, r } = CARD;
   const right = x + w;
   const headerBottom = y + HEADER_H;

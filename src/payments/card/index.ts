@@ -1,3 +1,4 @@
-export { formatCardAmount } from "./amount-format.js";
+/** The card shows the amount apart from its currency code. */
+export { formatAmountParts as formatCardAmount } from "../money.js";
 export type { KhqrCardInput } from "./card-svg.js";
 export { renderKhqrCard, renderPlainQr } from "./render.js";

@@ -2,14 +2,14 @@ import { Hono, type Context } from "hono";
 import { randomBytes } from "node:crypto";
 import QRCode from "qrcode";
 import { z } from "zod";
-import { send } from "../../http/outbound.js";
 import { encodeKhqr, type KhqrAccount } from "../../payments/khqr/index.js";
 import { CURRENCIES, decimalString, formatMoney, minorFromDecimal, type Currency } from "../../payments/money.js";
 import { WEBHOOK_VARIABLES, checkoutPagePath, type WebhookVariable } from "../../payments/providers/ahnajak-api.js";
 import { checkoutRequestHash, webhookPayloadHash, webhookSignature } from "../../payments/providers/ahnajak-signing.js";
-import { noApiFaults, noWebhookFaults, sleep, takeApiFault, type ApiFaults } from "../faults.js";
+import { apiFaultMiddleware, noApiFaults, noWebhookFaults } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
 import { serveApp } from "../serve.js";
+import { deliverWebhook, spoilHex, type WebhookDelivery } from "./webhook-sender.js";
 
 const SESSION_LIFETIME_MS = 10 * 60_000;
 
@@ -39,13 +39,7 @@ export interface SimAhnajakSession {
   paid?: { amountMinor: number; at: number };
 }
 
-export interface AhnajakWebhookDelivery {
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-  status?: number;
-  error?: string;
-}
+export type AhnajakWebhookDelivery = WebhookDelivery;
 
 export interface AhnajakSimulator extends ProviderSimulator {
   /** Mutable, like the dashboard setting. */
@@ -170,23 +164,23 @@ export async function startAhnajakSimulator(opts: AhnajakSimulatorOptions): Prom
     // The checkout page shows "paid" once paid: the session cannot take a second payment.
     if (session.paid) throw new Error(`Ahnajak simulator: ${session.transactionId} is already paid`);
     session.paid = { amountMinor: order.amountMinor ?? session.amountMinor, at: now() };
-    await deliverWebhook(session);
+    await notify(session);
     return { providerTxnId: session.transactionId };
   }
 
-  async function deliverWebhook(session: SimAhnajakSession): Promise<void> {
-    if (!session.paid || !webhookUrl || webhookFaults.mode === "drop") return;
-    if (webhookFaults.delayMs > 0) await sleep(webhookFaults.delayMs);
-    const amount = decimalString(session.paid.amountMinor, "USD");
-    let hash = webhookPayloadHash(session.transactionId, amount, opts.secretKey);
-    const spoiling = webhookFaults.mode === "bad_signature" ? sim.badSignatureKind : undefined;
-    if (spoiling === "payload_hash") hash = spoil(hash);
-    const body = JSON.stringify(renderPayload(sim.payloadTemplate, { transaction_id: session.transactionId, amount, status: "SUCCESS", hash }));
-    let signature = webhookSignature(opts.secretKey, body);
-    if (spoiling === "header") signature = spoil(signature);
-    const headers = { "content-type": "application/json", "x-ahnajak-signature": signature };
-    const times = webhookFaults.mode === "duplicate" ? 2 : 1;
-    for (let i = 0; i < times; i++) deliveries.push(await post(webhookUrl, headers, body));
+  async function notify(session: SimAhnajakSession): Promise<void> {
+    const paid = session.paid;
+    if (!paid) return;
+    await deliverWebhook(webhookFaults, () => webhookUrl, (forge) => {
+      const amount = decimalString(paid.amountMinor, "USD");
+      let hash = webhookPayloadHash(session.transactionId, amount, opts.secretKey);
+      const spoiling = forge ? sim.badSignatureKind : undefined;
+      if (spoiling === "payload_hash") hash = spoilHex(hash);
+      const body = JSON.stringify(renderPayload(sim.payloadTemplate, { transaction_id: session.transactionId, amount, status: "SUCCESS", hash }));
+      let signature = webhookSignature(opts.secretKey, body);
+      if (spoiling === "header") signature = spoilHex(signature);
+      return { headers: { "content-type": "application/json", "x-ahnajak-signature": signature }, body };
+    }, (delivery) => deliveries.push(delivery));
   }
 
   const server = await serveApp(app, { port: opts.port });
@@ -249,44 +243,4 @@ function failure(c: Context, status: 400 | 403 | 404 | 409, message: string) {
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-/** Answers API calls with the active fault: 500, 429 with Retry-After, or an answer held past any client timeout. */
-function apiFaultMiddleware(faults: ApiFaults, closing: AbortSignal) {
-  return async (c: Context, next: () => Promise<void>) => {
-    if (faults.delayMs > 0) await sleep(faults.delayMs);
-    const fault = takeApiFault(faults);
-    if (fault === "http500") return c.text("Internal Server Error", 500);
-    if (fault === "http429") return c.text("Too Many Requests", 429, { "retry-after": "2" });
-    if (fault === "timeout") {
-      await holdOpen(closing, 120_000);
-      return c.text("Gateway Timeout", 504);
-    }
-    await next();
-  };
-}
-
-function holdOpen(signal: AbortSignal, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}
-
-/** Flips the last hex digit: a signature that is well-formed but wrong. */
-function spoil(hex: string): string {
-  return hex.slice(0, -1) + (hex.at(-1) === "0" ? "1" : "0");
-}
-
-async function post(url: string, headers: Record<string, string>, body: string): Promise<AhnajakWebhookDelivery> {
-  try {
-    const res = await send(url, { method: "POST", headers, body, timeoutMs: 10_000 });
-    return { url, headers, body, status: res.status };
-  } catch (err) {
-    return { url, headers, body, error: (err as Error).message };
-  }
 }

@@ -1,7 +1,6 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { Hono, type Context } from "hono";
 import type { KessConfig } from "../../config/config.js";
-import { send } from "../../http/outbound.js";
 import { decodeKhqr, encodeKhqr, type KhqrAccount } from "../../payments/khqr/index.js";
 import { decimalString, minorFromDecimal, type Currency } from "../../payments/money.js";
 import {
@@ -11,6 +10,7 @@ import { isKessSignType, makeSign, verifySign, type KessSignType } from "../../p
 import { noApiFaults, noWebhookFaults, sleep, takeApiFault } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
 import { serveApp } from "../serve.js";
+import { deliverWebhook } from "./webhook-sender.js";
 
 /** KESS Pay's OAuth endpoint and merchant gateway (seed 002), in memory. */
 
@@ -358,21 +358,17 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
 
   async function notify(order: SimulatedKessOrder): Promise<void> {
     const url = order.notifyUrl ?? webhookUrl;
-    if (!url || webhookFaults.mode === "drop") return;
-    if (webhookFaults.delayMs > 0) await sleep(webhookFaults.delayMs);
-    const info = orderInfo(order);
-    const fields = {
-      out_trade_no: info.out_trade_no, token: info.token, transaction_id: info.transaction_id, body: info.body,
-      total_amount: info.total_amount, currency: info.currency, status: info.status, paid_at: info.paid_at,
-      sign_type: opts.notifySignType ?? "MD5",
-    };
-    let sign = makeSign(fields, creds.apiSecret);
-    if (webhookFaults.mode === "bad_signature") sign = (sign[0] === "0" ? "1" : "0") + sign.slice(1);
-    const body = JSON.stringify({ ...fields, sign });
-    for (let i = 0; i < (webhookFaults.mode === "duplicate" ? 2 : 1); i++) {
-      stats.notifications++;
-      await send(url, { method: "POST", headers: { "content-type": "application/json" }, body, timeoutMs: 10_000 }).catch(() => undefined);
-    }
+    await deliverWebhook(webhookFaults, () => url, (forge) => {
+      const info = orderInfo(order);
+      const fields = {
+        out_trade_no: info.out_trade_no, token: info.token, transaction_id: info.transaction_id, body: info.body,
+        total_amount: info.total_amount, currency: info.currency, status: info.status, paid_at: info.paid_at,
+        sign_type: opts.notifySignType ?? "MD5",
+      };
+      let sign = makeSign(fields, creds.apiSecret);
+      if (forge) sign = (sign[0] === "0" ? "1" : "0") + sign.slice(1);
+      return { headers: { "content-type": "application/json" }, body: JSON.stringify({ ...fields, sign }) };
+    }, () => stats.notifications++);
   }
 
   const server = await serveApp(app, { port: opts.port });

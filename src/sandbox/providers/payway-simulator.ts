@@ -1,12 +1,12 @@
 import { randomInt } from "node:crypto";
 import { Hono } from "hono";
-import { send } from "../../http/outbound.js";
 import { validateKhqr } from "../../payments/khqr/index.js";
 import { decimalString, type Currency } from "../../payments/money.js";
 import type { PayWayWebhookBody } from "../../payments/providers/payway-webhook.js";
 import { noApiFaults, noWebhookFaults, sleep } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
 import { serveApp } from "../serve.js";
+import { deliverWebhook } from "./webhook-sender.js";
 
 export interface PayWaySimulatorOptions {
   /** Our webhook URL, secret path token included. */
@@ -70,21 +70,15 @@ export async function startPayWaySimulator(opts: PayWaySimulatorOptions = {}): P
   }
 
   async function deliver(body: string): Promise<void> {
+    // Here the delay comes first: a dropped notification, or one with no URL, still takes delayMs.
     if (webhookFaults.delayMs > 0) await sleep(webhookFaults.delayMs);
-    if (webhookFaults.mode === "drop" || webhookUrl === undefined) return;
-    // PayWay signs nothing; the closest forgery is a post to a path without the right token.
-    const url = webhookFaults.mode === "bad_signature" ? withWrongPathToken(webhookUrl) : webhookUrl;
-    const times = webhookFaults.mode === "duplicate" ? 2 : 1;
-    for (let i = 0; i < times; i++) {
-      const delivery: PayWayDelivery = { url, body };
-      try {
-        const res = await send(url, { method: "POST", headers: { "content-type": "application/json" }, body, timeoutMs: 10_000 });
-        delivery.status = res.status;
-      } catch (err) {
-        delivery.error = err instanceof Error ? err.message : String(err);
-      }
-      deliveries.push(delivery);
-    }
+    const url = webhookUrl;
+    await deliverWebhook({ ...webhookFaults, delayMs: 0 }, () => url, (forge) => ({
+      // PayWay signs nothing; the closest forgery is a post to a path without the right token.
+      url: forge ? withWrongPathToken(url!) : url,
+      headers: { "content-type": "application/json" },
+      body,
+    }), ({ headers: _headers, ...delivery }) => deliveries.push(delivery));
   }
 
   const app = new Hono();

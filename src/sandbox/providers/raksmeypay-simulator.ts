@@ -2,13 +2,13 @@ import { Hono, type Context } from "hono";
 import { randomBytes } from "node:crypto";
 import QRCode from "qrcode";
 import { z } from "zod";
-import { send } from "../../http/outbound.js";
 import { decodeKhqr, encodeKhqr, khqrMd5 } from "../../payments/khqr/index.js";
 import { CURRENCIES, decimalString, minorFromDecimal, type Currency } from "../../payments/money.js";
 import { qrRequestHash, verifyRequestHash, webhookHash } from "../../payments/providers/raksmeypay-signing.js";
-import { noApiFaults, noWebhookFaults, sleep, takeApiFault, type ApiFaults } from "../faults.js";
+import { apiFaultMiddleware, noApiFaults, noWebhookFaults } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
 import { serveApp } from "../serve.js";
+import { deliverWebhook, spoilHex, type WebhookDelivery } from "./webhook-sender.js";
 
 const QR_LIFETIME_MS = 10 * 60_000;
 const CAMBODIA_OFFSET_MS = 7 * 3_600_000;
@@ -55,13 +55,7 @@ export interface SimRaksmeyPayTransaction {
   paid?: { amountMinor: number; currency: Currency; bakongHash: string; timestamp: number; day: string };
 }
 
-export interface WebhookDelivery {
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-  status?: number;
-  error?: string;
-}
+export type { WebhookDelivery } from "./webhook-sender.js";
 
 export interface RaksmeyPaySimulator extends ProviderSimulator {
   readonly profile: RaksmeyPaySimProfile;
@@ -226,34 +220,33 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
       timestamp: Math.floor(paidAt / 1000),
       day: dayOf(paidAt),
     };
-    await deliverWebhook(t);
+    await notify(t);
     return { providerTxnId: t.transactionId };
   }
 
-  async function deliverWebhook(t: SimRaksmeyPayTransaction): Promise<void> {
+  async function notify(t: SimRaksmeyPayTransaction): Promise<void> {
     const paid = t.paid;
-    if (!paid || !webhookUrl || webhookFaults.mode === "drop") return;
-    if (webhookFaults.delayMs > 0) await sleep(webhookFaults.delayMs);
-    const amount = decimalString(paid.amountMinor, paid.currency);
-    let hash = webhookHash(profile.key, String(paid.timestamp), amount, paid.bakongHash, t.transactionId);
-    let apiKey = profile.webhookApiKey;
-    if (webhookFaults.mode === "bad_signature") {
-      if (sim.badSignatureKind === "hash") hash = spoil(hash);
-      else apiKey = `${apiKey}-wrong`;
-    }
-    const body = JSON.stringify({
-      transaction_id: t.transactionId,
-      amount,
-      currency: paid.currency,
-      status: "success",
-      profile_id: profile.id,
-      bakong_hash: paid.bakongHash,
-      timestamp: paid.timestamp,
-      hash,
-    });
-    const headers = { "content-type": "application/json", "x-api-key": apiKey };
-    const times = webhookFaults.mode === "duplicate" ? 2 : 1;
-    for (let i = 0; i < times; i++) deliveries.push(await post(webhookUrl, headers, body));
+    if (!paid) return;
+    await deliverWebhook(webhookFaults, () => webhookUrl, (forge) => {
+      const amount = decimalString(paid.amountMinor, paid.currency);
+      let hash = webhookHash(profile.key, String(paid.timestamp), amount, paid.bakongHash, t.transactionId);
+      let apiKey = profile.webhookApiKey;
+      if (forge) {
+        if (sim.badSignatureKind === "hash") hash = spoilHex(hash);
+        else apiKey = `${apiKey}-wrong`;
+      }
+      const body = JSON.stringify({
+        transaction_id: t.transactionId,
+        amount,
+        currency: paid.currency,
+        status: "success",
+        profile_id: profile.id,
+        bakong_hash: paid.bakongHash,
+        timestamp: paid.timestamp,
+        hash,
+      });
+      return { headers: { "content-type": "application/json", "x-api-key": apiKey }, body };
+    }, (delivery) => deliveries.push(delivery));
   }
 
   const server = await serveApp(app, { port: opts.port });
@@ -280,32 +273,6 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
   return sim;
 }
 
-/** Answers API calls with the active fault: 500, 429 with Retry-After, or an answer held past any client timeout. */
-function apiFaultMiddleware(faults: ApiFaults, closing: AbortSignal) {
-  return async (c: Context, next: () => Promise<void>) => {
-    if (faults.delayMs > 0) await sleep(faults.delayMs);
-    const fault = takeApiFault(faults);
-    if (fault === "http500") return c.text("Internal Server Error", 500);
-    if (fault === "http429") return c.text("Too Many Requests", 429, { "retry-after": "2" });
-    if (fault === "timeout") {
-      await holdOpen(closing, 120_000);
-      return c.text("Gateway Timeout", 504);
-    }
-    await next();
-  };
-}
-
-function holdOpen(signal: AbortSignal, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}
-
 async function formFields(c: Context): Promise<Record<string, string | undefined>> {
   const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
   return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === "string" ? v : undefined]));
@@ -313,19 +280,4 @@ async function formFields(c: Context): Promise<Record<string, string | undefined
 
 function invalid(c: Context, field: string, message: string) {
   return c.json({ message, errors: { [field]: [message] } }, 422);
-}
-
-/** Flips the last hex digit: a signature that is well-formed but wrong. */
-function spoil(hex: string): string {
-  const last = hex.at(-1) === "0" ? "1" : "0";
-  return hex.slice(0, -1) + last;
-}
-
-async function post(url: string, headers: Record<string, string>, body: string): Promise<WebhookDelivery> {
-  try {
-    const res = await send(url, { method: "POST", headers, body, timeoutMs: 10_000 });
-    return { url, headers, body, status: res.status };
-  } catch (err) {
-    return { url, headers, body, error: (err as Error).message };
-  }
 }
