@@ -75,7 +75,7 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
   const metrics = opts.metrics ?? createMetrics({ defaultMetrics: true });
   const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 
-  const database = await openDatabase(config.runtime.databaseUrl);
+  const database = await openDatabase(config.runtime.databaseUrl, { onPoolError: (err) => log.warn({ err }, "a PostgreSQL connection failed; the pool replaces it") });
   const wakeup = database.pgPool ? await createPgWakeup(database.pgPool, log) : createLocalWakeup();
   const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
   const providers = createProviders(config, { log, publicUrl: config.bot.publicUrl });

@@ -23,7 +23,7 @@ export interface Database {
 }
 
 /** Opens the database named by `url`, applying pending migrations first. */
-export async function openDatabase(url: string, opts: { poolSize?: number } = {}): Promise<Database> {
+export async function openDatabase(url: string, opts: { poolSize?: number; onPoolError?: (err: Error) => void } = {}): Promise<Database> {
   const dialect = dialectOf(url);
   await migrate(url);
   if (dialect === "sqlite") {
@@ -34,6 +34,8 @@ export async function openDatabase(url: string, opts: { poolSize?: number } = {}
     return { db, dialect, url, close: () => db.$disconnect() };
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+  // An idle connection dropped by the server (restart, admin kill) must not crash the process; the pool replaces it.
+  pool.on("error", (err) => opts.onPoolError?.(err));
   const client = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
   return {
     db: client,

@@ -41,6 +41,16 @@ export function createNotifier(
     }
   }
 
+  /** Claims one message just before sending it, so a slow (throttled) chat never outlives its claim. */
+  async function claim(n: Notification): Promise<boolean> {
+    const at = now();
+    const taken = await db.notification.updateMany({
+      where: { id: n.id, status: "QUEUED", OR: [{ claimedUntil: null }, { claimedUntil: { lt: at } }] },
+      data: { claimedUntil: new Date(at.getTime() + opts.leaseMs) },
+    });
+    return taken.count === 1;
+  }
+
   async function pass(): Promise<boolean> {
     const at = now();
     const due = await db.notification.findMany({
@@ -48,21 +58,13 @@ export function createNotifier(
       orderBy: { id: "asc" },
       take: opts.batch,
     });
-    const claimed: Notification[] = [];
-    for (const n of due) {
-      const taken = await db.notification.updateMany({
-        where: { id: n.id, status: "QUEUED", claimedUntil: n.claimedUntil },
-        data: { claimedUntil: new Date(at.getTime() + opts.leaseMs) },
-      });
-      if (taken.count === 1) claimed.push(n);
-    }
     // One chat's messages in order; different chats in parallel.
     const byChat = new Map<bigint, Notification[]>();
-    for (const n of claimed) byChat.set(n.chatId, [...(byChat.get(n.chatId) ?? []), n]);
+    for (const n of due) byChat.set(n.chatId, [...(byChat.get(n.chatId) ?? []), n]);
     await Promise.all([...byChat.values()].map(async (list) => {
-      for (const n of list) await deliverOne(n);
+      for (const n of list) if (await claim(n)) await deliverOne(n);
     }));
-    return claimed.length >= opts.batch;
+    return due.length >= opts.batch;
   }
 
   return subscribedLoop(createWorkLoop("notifier", pass, { sweepMs: opts.sweepMs, log }), deps.wakeup, "notifications", pass);

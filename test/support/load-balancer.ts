@@ -31,6 +31,8 @@ export interface LoadBalancer {
   setTargets(targets: readonly string[]): void;
   /** Requests forwarded to each upstream, by base URL. */
   readonly forwarded: ReadonlyMap<string, number>;
+  /** Requests that got no upstream answer (answered 502), with the reason. */
+  readonly failures: readonly string[];
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ const random = (targets: readonly string[]) => targets[Math.floor(Math.random() 
 export async function startLoadBalancer(opts: LoadBalancerOptions = {}): Promise<LoadBalancer> {
   let targets: readonly string[] = [...(opts.targets ?? [])];
   const forwarded = new Map<string, number>();
+  const failures: string[] = [];
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const pick = opts.pick ?? random;
 
@@ -63,7 +66,10 @@ export async function startLoadBalancer(opts: LoadBalancerOptions = {}): Promise
     req.on("end", () => forward(req, res, Buffer.concat(chunks)));
     req.on("error", () => res.destroy());
   });
-  server.keepAliveTimeout = 5_000;
+  // Like a real balancer's idle timeout: far longer than the clients keep idle sockets, so a client never
+  // reuses a socket the balancer is closing (Node's 5 s default races that under event-loop lag).
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
 
   function forward(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const startedAt = Date.now();
@@ -81,32 +87,44 @@ export async function startLoadBalancer(opts: LoadBalancerOptions = {}): Promise
     const target = pick(targets, req);
     forwarded.set(target, (forwarded.get(target) ?? 0) + 1);
     const base = new URL(target);
-    const upstream = request(
-      {
-        agent,
-        protocol: base.protocol,
-        hostname: base.hostname,
-        port: base.port,
-        method,
-        path,
-        headers: { ...endToEnd(req.headers), host: base.host, "content-length": String(body.length) },
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
-        const parts: Buffer[] = [];
-        answer.on("data", (chunk: Buffer) => {
-          if (opts.onExchange) parts.push(chunk);
-          res.write(chunk);
-        });
-        answer.on("end", () => {
-          res.end();
-          report(target, answer.statusCode ?? 502, Buffer.concat(parts));
-        });
-        answer.on("error", () => res.destroy());
-      },
-    );
-    upstream.on("error", (err) => (res.headersSent ? res.destroy() : fail(target, 502, `upstream ${target} failed: ${err.message}`)));
-    upstream.end(body);
+    const send = (attempt: number) => {
+      const upstream = request(
+        {
+          // A retry goes on a connection of its own, never on another pooled socket that may be stale too.
+          agent: attempt === 0 ? agent : false,
+          protocol: base.protocol,
+          hostname: base.hostname,
+          port: base.port,
+          method,
+          path,
+          headers: { ...endToEnd(req.headers), host: base.host, "content-length": String(body.length) },
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
+          const parts: Buffer[] = [];
+          answer.on("data", (chunk: Buffer) => {
+            if (opts.onExchange) parts.push(chunk);
+            res.write(chunk);
+          });
+          answer.on("end", () => {
+            res.end();
+            report(target, answer.statusCode ?? 502, Buffer.concat(parts));
+          });
+          answer.on("error", () => res.destroy());
+        },
+      );
+      upstream.on("error", (err: NodeJS.ErrnoException) => {
+        // The upstream closed an idle kept-alive socket just as it was reused (Node's documented retry
+        // pattern for request.reusedSocket). Sent once more on a fresh socket, as Telegram and the providers
+        // would re-deliver: what goes through here (updates, webhooks) must tolerate a repeat anyway.
+        if (upstream.reusedSocket && err.code === "ECONNRESET" && attempt === 0 && !res.headersSent) return send(1);
+        failures.push(`${method} ${target}${path} (attempt ${attempt + 1}): ${err.code ?? ""} ${err.message}`);
+        if (res.headersSent) res.destroy();
+        else fail(target, 502, `upstream ${target} failed: ${err.code ?? ""} ${err.message}`);
+      });
+      upstream.end(body);
+    };
+    send(0);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -121,6 +139,7 @@ export async function startLoadBalancer(opts: LoadBalancerOptions = {}): Promise
       targets = [...next];
     },
     forwarded,
+    failures,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
