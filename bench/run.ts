@@ -8,13 +8,13 @@ import { fileURLToPath } from "node:url";
 import type { ChildMessage } from "./support/child.js";
 import { BENCHMARKS, isBenchName, type BenchName } from "./support/registry.js";
 import { readStored, renderText, writeReport } from "./support/report.js";
-import { machine, type BenchResult, type StoredResult } from "./support/result.js";
+import { machine, probeLoad, TSX_EXEC_ARGV, type BenchResult, type StoredResult } from "./support/result.js";
 
 const REPORT = fileURLToPath(new URL("../docs/BENCHMARKS.md", import.meta.url));
 const CHILD = fileURLToPath(new URL("./support/child.ts", import.meta.url));
 
 function runChild(name: BenchName): Promise<BenchResult> {
-  const child = fork(CHILD, [name], { execArgv: ["--import", "tsx", "--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(CHILD, [name], { execArgv: [...TSX_EXEC_ARGV, "--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     let answer: ChildMessage | undefined;
     child.on("message", (message: ChildMessage) => (answer = message));
@@ -39,10 +39,12 @@ console.log(`Benchmarks: ${names.join(", ")}\n${where.cpu}, ${where.cores} cores
 const started = performance.now();
 let failed = 0;
 for (const name of names) {
+  const loadBefore = probeLoad();
   const t0 = performance.now();
   try {
     const result = await runChild(name);
-    const stored: StoredResult = { ...result, date: new Date().toISOString(), machine: where, wallSeconds: (performance.now() - t0) / 1000 };
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const stored: StoredResult = { ...result, date: new Date().toISOString(), machine: where, wallSeconds, loadBefore, loadAfter: probeLoad() };
     console.log(renderText(stored));
     // Re-read each time: the file is updated after every benchmark, so an interrupted run keeps what it measured.
     writeReport(REPORT, { ...readStored(REPORT), [name]: stored });

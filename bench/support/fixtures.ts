@@ -62,9 +62,11 @@ export function seedTopUps(
     qr?: (ref: string) => { qr: string; md5: string };
     pollNow?: boolean;
     ttlMs?: number;
+    /** Creation time (default: now); a simulated clock's start. */
+    now?: Date;
   },
 ): void {
-  const now = new Date();
+  const now = opts.now ?? new Date();
   const at = sqliteTime(now);
   const expiresAt = sqliteTime(new Date(now.getTime() + (opts.ttlMs ?? 3_600_000)));
   const sqlite = new BetterSqlite3(sqlitePath(databaseUrl), { timeout: 10_000 });

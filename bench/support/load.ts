@@ -1,5 +1,6 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { TSX_EXEC_ARGV } from "./result.js";
 
 export type LoadJob =
   | {
@@ -44,7 +45,7 @@ const WORKER = fileURLToPath(new URL("./load-worker.ts", import.meta.url));
  * its own core). `onStart` fires when autocannon starts sending.
  */
 export function runLoad(job: LoadJob, onStart?: () => void): Promise<LoadResult> {
-  const child = fork(WORKER, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(WORKER, [], { execArgv: TSX_EXEC_ARGV, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise<LoadResult>((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void) => {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { BENCHMARKS, type BenchName } from "./registry.js";
-import type { StoredResult } from "./result.js";
+import type { Load, StoredResult } from "./result.js";
 
 const DATA_START = "<!-- bench-data";
 const DATA_END = "-->";
@@ -27,9 +27,12 @@ export function writeReport(path: string, results: Record<string, StoredResult>)
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 const mark = (met: boolean) => (met ? "✅ met" : "❌ missed");
 
+const loadText = (l: Load | undefined) => (l ? `load ${l.loadAvg1.toFixed(1)}, ${Math.round(l.cpuShare * 100)} % of a core for a busy loop` : "not recorded");
+
 function machineLine(r: StoredResult): string {
   const m = r.machine;
-  return `${r.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}) · ${r.wallSeconds.toFixed(0)} s`;
+  return `${r.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}) · ${r.wallSeconds.toFixed(0)} s · ` +
+    `machine before: ${loadText(r.loadBefore)}; after: ${loadText(r.loadAfter)}`;
 }
 
 export function renderMarkdown(results: Record<string, StoredResult>): string {
@@ -40,7 +43,9 @@ export function renderMarkdown(results: Record<string, StoredResult>): string {
     "Written by `npm run bench` (`bench/run.ts`); do not edit by hand, re-run instead. `npm run bench -- <name>` re-runs one",
     "benchmark and updates only its section. Each benchmark runs in its own Node process (`--expose-gc`), on loopback, against",
     "the sandbox simulators; load generators run in a separate process. Timings are given as absolute values and as ratios",
-    "against a baseline measured in the same run, named in each section.",
+    "against a baseline measured in the same run, named in each section. Each section also records the machine's 1-minute",
+    "load average and the share of a core a 0.3 s busy loop got just before and after it: on a shared machine absolute",
+    "times stretch with the load, while CPU-time figures and same-run ratios are steadier.",
     "",
     "## Summary",
     "",
@@ -58,8 +63,11 @@ export function renderMarkdown(results: Record<string, StoredResult>): string {
     for (const m of r.method) lines.push(`- ${m}`);
     lines.push("", "| Figure | Value |", "|---|---|");
     for (const f of r.figures) lines.push(`| ${cell(f.label)} | ${cell(f.value)} |`);
-    lines.push("", "| Target | Wanted | Measured | Result |", "|---|---|---|---|");
-    for (const t of r.targets) lines.push(`| ${cell(t.label)} | ${cell(t.target)} | ${cell(t.measured)} | ${mark(t.met)} |`);
+    if (r.targets.length === 0) lines.push("", "_No target is set for this benchmark; the figures are for reference._");
+    else {
+      lines.push("", "| Target | Wanted | Measured | Result |", "|---|---|---|---|");
+      for (const t of r.targets) lines.push(`| ${cell(t.label)} | ${cell(t.target)} | ${cell(t.measured)} | ${mark(t.met)} |`);
+    }
     if (r.notes.length > 0) {
       lines.push("", "**Notes**", "");
       for (const n of r.notes) lines.push(`- ${n}`);
@@ -74,7 +82,7 @@ export function renderMarkdown(results: Record<string, StoredResult>): string {
 /** The figures and targets of one result, for the terminal. */
 export function renderText(r: StoredResult): string {
   const width = Math.max(...r.figures.map((f) => f.label.length), ...r.targets.map((t) => t.label.length + 8));
-  const out = [`\n== ${r.title} (${r.name}) · ${r.wallSeconds.toFixed(0)} s`];
+  const out = [`\n== ${r.title} (${r.name}) · ${r.wallSeconds.toFixed(0)} s · before: ${loadText(r.loadBefore)}; after: ${loadText(r.loadAfter)}`];
   for (const f of r.figures) out.push(`  ${f.label.padEnd(width)}  ${f.value}`);
   for (const t of r.targets) out.push(`  ${`target: ${t.label}`.padEnd(width)}  ${t.measured} (want ${t.target}) ${t.met ? "MET" : "MISSED"}`);
   for (const n of r.notes) out.push(`  · ${n}`);

@@ -1,4 +1,4 @@
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 
 /** One measured figure, already formatted for people ("1,234 /s", "3.2 ms"). */
 export interface Figure {
@@ -34,11 +34,31 @@ export interface BenchResult {
   notes: string[];
 }
 
-/** A result as stored in docs/BENCHMARKS.md: with when, where and how long. */
+/** How busy the machine was: 1-minute load average, and the share of a core a busy loop got. */
+export interface Load {
+  loadAvg1: number;
+  cpuShare: number;
+}
+
+/** A result as stored in docs/BENCHMARKS.md: with when, where, how busy and how long. */
 export interface StoredResult extends BenchResult {
   date: string;
   machine: Machine;
   wallSeconds: number;
+  loadBefore?: Load;
+  loadAfter?: Load;
+}
+
+let _spinSink = 0;
+
+/** Spins for `millis` and reports the CPU time it got per wall time: 1.0 on an otherwise idle core. */
+export function probeLoad(millis = 300): Load {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  while (performance.now() - t0 < millis) for (let i = 0; i < 10_000; i++) _spinSink += i & 7;
+  const cpu = process.cpuUsage(cpu0);
+  const wall = performance.now() - t0;
+  return { loadAvg1: loadavg()[0]!, cpuShare: Math.min(1, (cpu.user + cpu.system) / 1000 / wall) };
 }
 
 export function machine(): Machine {
@@ -89,3 +109,6 @@ export function collectGarbage(): boolean {
   gc();
   return true;
 }
+
+/** Node options for a child process that runs TypeScript: tsx's loader, found from here (not from the cwd). */
+export const TSX_EXEC_ARGV = ["--import", import.meta.resolve("tsx")];

@@ -1,0 +1,396 @@
+import { randomBytes, randomInt } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig, SECRET_VARIABLES, type PanelType, type ProviderName } from "../../src/config/config.js";
+import { createLogger } from "../../src/logger.js";
+import { startApplication, type Application } from "../../src/main.js";
+import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
+import { startSocPanelSimulator } from "../../src/sandbox/panels/socpanel-simulator.js";
+import { startAhnajakSimulator, type AhnajakSimulator } from "../../src/sandbox/providers/ahnajak-simulator.js";
+import { startBakongSimulator, type BakongSimulator } from "../../src/sandbox/providers/bakong-simulator.js";
+import { startKessSimulator, type KessSimulator } from "../../src/sandbox/providers/kess-simulator.js";
+import { startPayWaySimulator, type PayWaySimulator } from "../../src/sandbox/providers/payway-simulator.js";
+import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
+import { SANDBOX_ADMIN, SANDBOX_ADMIN_CHAT, SANDBOX_CUSTOMER, SANDBOX_PANEL_USERS, startSandbox, type Sandbox } from "../../src/sandbox/start-sandbox.js";
+import type { BotDriver, ChatMessage } from "../../src/sandbox/telegram/index.js";
+import { eventually } from "../support/core.js";
+import { startLoadBalancer, type LoadBalancer, type ProxiedExchange } from "../support/load-balancer.js";
+import { CHAOS, summaryLine } from "./helpers.js";
+
+/**
+ * Invariant 6: secrets never reach logs, chat messages or error replies. The whole application runs
+ * against the sandbox's simulators with every secret variable set to a distinctive value the
+ * simulators accept; a customer tops up through each provider, calls fail with a wrong provider key
+ * and a panel error, an admin looks at everything; then every log line, every message and file the
+ * bot sent, every HTTP answer of our server and every stored row is searched for every secret.
+ */
+
+// The run is repeated per panel type: PerfectPanel v2 sends the key in a header, v1 in a form field, SocPanel in the URL.
+const PANEL_TYPES: readonly PanelType[] = CHAOS || process.env.SECRETS_ALL_PANELS ? ["perfectpanel", "perfectpanel-v1", "socpanel"] : ["perfectpanel", "socpanel"];
+const PROVIDERS: readonly ProviderName[] = ["raksmeypay", "kess", "ahnajak", "payway", "bakong"];
+const CUSTOMER: number = SANDBOX_CUSTOMER.id;
+const ADMIN: number = SANDBOX_ADMIN.id;
+
+type SecretName = (typeof SECRET_VARIABLES)[number];
+
+/** A distinctive value: a readable prefix and a random hex core that nothing else in the run can contain. */
+function secretValues(): Record<SecretName, string> {
+  const core = () => randomBytes(12).toString("hex");
+  return {
+    BOT_TOKEN: `${randomInt(1_000_000_000, 9_999_999_999)}:RELbot${core()}`,
+    TELEGRAM_WEBHOOK_SECRET: `rel_tg_secret_${core()}`,
+    RAKSMEYPAY_PROFILE_KEY: `rel-rp-profile-key-${core()}`,
+    RAKSMEYPAY_WEBHOOK_API_KEY: `rel-rp-webhook-key-${core()}`,
+    KESS_CLIENT_SECRET: `rel-kess-client-secret-${core()}`,
+    KESS_PASSWORD: `rel-kess-password-${core()}`,
+    KESS_API_SECRET: `rel-kess-api-secret-${core()}`,
+    AHNAJAK_SECRET_KEY: `rel-ahnajak-secret-${core()}`,
+    PAYWAY_WEBHOOK_TOKEN: `rel-payway-token-${core()}`,
+    BAKONG_TOKEN: `rel-bakong-token-${core()}`,
+    PANEL_API_KEY: `rel-panel-key-${core()}`,
+  };
+}
+
+/** Every form a secret could take on its way out: as is, its random core, encoded, or cut short. */
+function needles(secret: string): string[] {
+  const core = /[0-9a-f]{24}$/.exec(secret)![0];
+  const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+  const b64url = (s: string) => Buffer.from(s, "utf8").toString("base64url");
+  // Base64 of the secret at each of the three byte alignments, without the edge characters that depend on neighbours.
+  const aligned = [0, 1, 2].flatMap((pad) => {
+    const enc = b64("x".repeat(pad) + secret);
+    const start = Math.ceil((pad * 4) / 3) + 1;
+    return [enc.slice(start, start + 16)];
+  });
+  return [
+    ...new Set([
+      secret,
+      core,
+      core.slice(0, 12),
+      core.slice(-12),
+      encodeURIComponent(secret),
+      b64(secret).slice(0, 16),
+      b64url(secret).slice(0, 16),
+      ...aligned,
+      Buffer.from(core.slice(0, 12), "utf8").toString("hex"),
+    ]),
+  ];
+}
+
+interface Haystack {
+  where: string;
+  text: string;
+}
+
+interface Hit {
+  secret: SecretName;
+  where: string;
+  needle: string;
+  context: string;
+}
+
+function search(haystacks: readonly Haystack[], secrets: Record<SecretName, string>): Hit[] {
+  const hits: Hit[] = [];
+  for (const [name, value] of Object.entries(secrets) as [SecretName, string][]) {
+    const forms = needles(value);
+    for (const h of haystacks) {
+      for (const needle of forms) {
+        const at = h.text.indexOf(needle);
+        if (at >= 0) hits.push({ secret: name, where: h.where, needle, context: h.text.slice(Math.max(0, at - 80), at + needle.length + 80) });
+      }
+    }
+  }
+  return hits;
+}
+
+const textOf = (m: ChatMessage) => m.text ?? m.caption ?? "";
+const bytesText = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString("latin1") : "");
+const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString("latin1") : x));
+
+const scanned = { logBytes: 0, logLines: 0, redactedMarks: 0, messages: 0, fileBytes: 0, botCalls: 0, httpAnswers: 0, httpErrors: 0, rows: 0, tables: 0, hits: 0, runs: 0, failedCalls: 0 };
+
+afterAll(() => {
+  summaryLine("secrets", {
+    "panel types": PANEL_TYPES.join("/"),
+    "secret variables": SECRET_VARIABLES.length,
+    "log lines": scanned.logLines,
+    "log bytes": scanned.logBytes,
+    "masked by the logger": scanned.redactedMarks,
+    "bot messages": scanned.messages,
+    "file bytes": scanned.fileBytes,
+    "bot API calls": scanned.botCalls,
+    "HTTP answers": scanned.httpAnswers,
+    "HTTP error answers": scanned.httpErrors,
+    "failing calls provoked": scanned.failedCalls,
+    "stored rows": scanned.rows,
+    tables: scanned.tables,
+    "secret hits": scanned.hits,
+  });
+});
+
+for (const panelType of PANEL_TYPES) {
+  // The first panel type gets the whole run; the others what concerns a panel (its key is the only secret that changes hands differently).
+  const full = panelType === PANEL_TYPES[0];
+  describe(`secrets stay secret (panel ${panelType}${full ? ", every provider" : ", panel paths"})`, { timeout: 180_000 }, () => {
+    const secrets = secretValues();
+    const logChunks: string[] = [];
+    const exchanges: ProxiedExchange[] = [];
+    let dir: string;
+    let sandbox: Sandbox;
+    let lb: LoadBalancer;
+    let app: Application;
+    let bot: BotDriver;
+    let panel: PanelSimulator;
+    let sims: { raksmeypay: RaksmeyPaySimulator; kess: KessSimulator; ahnajak: AhnajakSimulator; payway: PayWaySimulator; bakong: BakongSimulator };
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), "khqr-secrets-"));
+      // The sandbox supplies Telegram and the non-secret settings; the simulators are started with our secrets.
+      sandbox = await startSandbox({ providers: [], panelType });
+      sims = {
+        raksmeypay: await startRaksmeyPaySimulator({ profileId: "rel-profile", profileKey: secrets.RAKSMEYPAY_PROFILE_KEY, webhookApiKey: secrets.RAKSMEYPAY_WEBHOOK_API_KEY }),
+        kess: await startKessSimulator({ clientSecret: secrets.KESS_CLIENT_SECRET, password: secrets.KESS_PASSWORD, apiSecret: secrets.KESS_API_SECRET }),
+        ahnajak: await startAhnajakSimulator({ profileId: "rel-ahnajak", secretKey: secrets.AHNAJAK_SECRET_KEY }),
+        payway: await startPayWaySimulator(),
+        bakong: await startBakongSimulator({ token: secrets.BAKONG_TOKEN }),
+      };
+      const panelOpts = { apiKey: secrets.PANEL_API_KEY, users: { ...SANDBOX_PANEL_USERS } };
+      panel = panelType === "socpanel" ? await startSocPanelSimulator(panelOpts) : await startPerfectPanelSimulator(panelOpts);
+      bot = sandbox.telegram.bot(secrets.BOT_TOKEN, { username: "khqr_secrets_bot", first_name: "KHQR Top-up (secrets)" });
+      bot.addUser(SANDBOX_CUSTOMER);
+      bot.addUser(SANDBOX_ADMIN);
+      bot.addGroup({ id: SANDBOX_ADMIN_CHAT, title: "Admins", botIsAdmin: true });
+      // Everything that reaches our server goes through this proxy, which keeps every answer.
+      lb = await startLoadBalancer({ onExchange: (e) => exchanges.push(e) });
+
+      const kess = sims.kess.config();
+      const env: Record<string, string> = {
+        ...sandbox.env,
+        ...secrets,
+        BOT_MODE: "webhook",
+        PUBLIC_URL: lb.url,
+        PAYMENT_PROVIDERS: PROVIDERS.join(","),
+        RAKSMEYPAY_BASE_URL: sims.raksmeypay.url, RAKSMEYPAY_PROFILE_ID: "rel-profile",
+        KESS_BASE_URL: kess.baseUrl, KESS_CLIENT_ID: kess.clientId, KESS_USERNAME: kess.username, KESS_SELLER_CODE: kess.sellerCode, KESS_SIGN_TYPE: kess.signType,
+        AHNAJAK_BASE_URL: sims.ahnajak.url, AHNAJAK_PROFILE_ID: "rel-ahnajak",
+        PAYWAY_BAKONG_ID: "abaakhppxxx@abaa", PAYWAY_MERCHANT_ID: "125021214532846", PAYWAY_DATA: "0010PAYWAY@ABA0208104514230604A227",
+        BAKONG_API_URL: sims.bakong.url, BAKONG_ACCOUNT_ID: "rel_shop@aclb",
+        PANEL_TYPE: panelType, PANEL_URL: panel.url,
+        DATABASE_URL: `file:${join(dir, "bot.db")}`, HTTP_HOST: "127.0.0.1", HTTP_PORT: "0", LOG_LEVEL: "trace",
+      };
+      // Production validation (no sandbox flag): every secret variable is set and required.
+      const config = loadConfig(env);
+      for (const name of SECRET_VARIABLES) expect(env[name], name).toBe(secrets[name]);
+      const log = createLogger({
+        level: "trace",
+        secrets: SECRET_VARIABLES.map((name) => env[name]),
+        destination: new Writable({
+          write(chunk: Buffer, _enc, done) {
+            logChunks.push(chunk.toString("utf8"));
+            done();
+          },
+        }),
+      });
+      app = await startApplication(config, {
+        log,
+        timings: { crediterSweepMs: 150, pollerSweepMs: 150, notifierSweepMs: 150, reconcileDelayMs: 300, creditLeaseMs: 5_000, panelReadTimeoutMs: 3_000, panelWriteTimeoutMs: 3_000 },
+      });
+      lb.setTargets([app.url]);
+      sims.raksmeypay.setWebhookUrl(`${lb.url}/webhooks/raksmeypay`);
+      sims.kess.setWebhookUrl(`${lb.url}/webhooks/kess`);
+      sims.ahnajak.setWebhookUrl(`${lb.url}/webhooks/ahnajak`);
+      sims.payway.setWebhookUrl(`${lb.url}/webhooks/payway/${secrets.PAYWAY_WEBHOOK_TOKEN}`);
+    }, 120_000);
+
+    afterAll(async () => {
+      const steps = [() => app?.stop(), () => lb?.close(), () => panel?.close(), ...Object.values(sims ?? {}).map((s) => () => s.close()), () => sandbox?.close()];
+      for (const step of steps) await Promise.resolve().then(step).catch(() => undefined);
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }, 60_000);
+
+    /** Waits for the bot's next message in `chat` (newer than any so far) that matches, after `action`. */
+    async function after(chat: number, action: () => unknown, match: string | RegExp | ((m: ChatMessage) => boolean), timeoutMs = 15_000): Promise<ChatMessage> {
+      const seen = Math.max(0, ...bot.messagesIn(chat).map((m) => m.message_id));
+      const test = typeof match === "function" ? match : (m: ChatMessage) => (typeof match === "string" ? textOf(m).includes(match) : match.test(textOf(m)));
+      const waiting = bot.waitFor(chat, (m) => m.message_id > seen && !m.deleted && test(m), timeoutMs);
+      action();
+      return waiting;
+    }
+    const say = (text: string, match: Parameters<typeof after>[2], chat = CUSTOMER, from = CUSTOMER) => after(chat, () => bot.sendText(from, text), match);
+    const click = (m: ChatMessage, data: string, match: Parameters<typeof after>[2], user = CUSTOMER) => after(m.chat_id, () => bot.clickButton(user, m.message_id, data, { chatId: m.chat_id }), match);
+    const latestTopUp = () => app.database.db.topUp.findFirstOrThrow({ where: { chatId: BigInt(CUSTOMER) }, orderBy: { id: "desc" } });
+
+    async function startTopUp(provider: ProviderName) {
+      const amount = await say("/topup", "How much");
+      const choice = await click(amount, "c:amt:1000", "How would you like to pay?");
+      await click(choice, `c:prov:${provider}`, (m) => m.photo !== undefined || textOf(m).includes("Pay with ABA"));
+      return latestTopUp();
+    }
+
+    async function payAndWaitForReceipt(provider: ProviderName, topUp: Awaited<ReturnType<typeof latestTopUp>>) {
+      const receipt = after(CUSTOMER, () => undefined, (m) => textOf(m).includes(topUp.reference) && /Top-up successful|Late payment credited/.test(textOf(m)), 20_000);
+      await sims[provider as keyof typeof sims].pay({ reference: topUp.reference, qr: topUp.qr, checkoutUrl: topUp.checkoutUrl });
+      return receipt;
+    }
+
+    /** A request to our server through the proxy, so that its answer is kept with the others. */
+    const post = (path: string, headers: Record<string, string>, body: string) => fetch(`${lb.url}${path}`, { method: "POST", headers, body });
+
+    it(`a customer links an account and tops up through ${full ? "every provider" : "one provider"}`, async () => {
+      await say("/start", "Hello");
+      const ask = await say("/link", "username");
+      expect(ask).toBeDefined();
+      await say("dara", /Linked to/);
+      const providers = full ? PROVIDERS : (["bakong"] as const);
+      for (const provider of providers) {
+        const topUp = await startTopUp(provider);
+        expect(topUp.provider).toBe(provider);
+        await payAndWaitForReceipt(provider, topUp);
+      }
+      expect(await app.database.db.topUp.count({ where: { status: "CREDITED" } })).toBe(providers.length);
+    });
+
+    if (full) it("a wrong provider key: the customer gets an apology, the poller's failure reaches the admins, nothing leaks", async () => {
+      const rightKey = sims.raksmeypay.profile.key;
+      // RaksmeyPay refuses our hashes: creating a QR fails...
+      sims.raksmeypay.profile.key = `${rightKey}-rotated`;
+      const amount = await say("/topup", "How much");
+      const choice = await click(amount, "c:amt:500", "How would you like to pay?");
+      const apology = await click(choice, "c:prov:raksmeypay", () => true);
+      expect(apology.photo).toBeUndefined();
+      scanned.failedCalls += 1;
+      // ...and so does the poller's verify call for an order created before the key changed.
+      sims.raksmeypay.profile.key = rightKey;
+      const topUp = await startTopUp("raksmeypay");
+      sims.raksmeypay.profile.key = `${rightKey}-rotated`;
+      await bot.waitFor(SANDBOX_ADMIN_CHAT, (m) => textOf(m).includes("raksmeypay is failing"), 15_000);
+      scanned.failedCalls += 1;
+      sims.raksmeypay.profile.key = rightKey;
+      await payAndWaitForReceipt("raksmeypay", topUp);
+      // KESS: every access token revoked; the adapter logs in again with the client secret and password.
+      sims.kess.revokeTokens();
+      const kessTopUp = await startTopUp("kess");
+      await payAndWaitForReceipt("kess", kessTopUp);
+      scanned.failedCalls += 1;
+    });
+
+    it("a panel error: the credit is held, the admins are told, an admin re-credits it", async () => {
+      panel.setFault("rejectKey", 1);
+      const topUp = await startTopUp("payway");
+      const held = after(CUSTOMER, () => undefined, "Our team needs to check it", 20_000);
+      await sims.payway.pay({ reference: topUp.reference, qr: topUp.qr });
+      await held;
+      scanned.failedCalls += 1;
+      await bot.waitFor(SANDBOX_ADMIN_CHAT, (m) => textOf(m).includes(topUp.reference), 15_000);
+      const receipt = after(CUSTOMER, () => undefined, "Top-up successful", 20_000);
+      await say(`/recredit ${topUp.reference} panel key fixed`, "queued again", ADMIN, ADMIN);
+      await receipt;
+      // A 5xx from the panel: retried after a back-off, then applied.
+      panel.setFault("http500", 1);
+      const next = await startTopUp(full ? "ahnajak" : "bakong");
+      await payAndWaitForReceipt(next.provider as ProviderName, next);
+      scanned.failedCalls += 1;
+    });
+
+    it("forged and broken requests get error answers", async () => {
+      const answers = await Promise.all([
+        post("/webhooks/raksmeypay", { "content-type": "application/json", "x-api-key": "wrong" }, "{}"),
+        post("/webhooks/raksmeypay", { "content-type": "application/json", "x-api-key": secrets.RAKSMEYPAY_WEBHOOK_API_KEY }, '{"transaction_id":"1","amount":"1.00","currency":"USD","status":"success","profile_id":"rel-profile","bakong_hash":"x","timestamp":1,"hash":"00"}'),
+        post("/webhooks/raksmeypay", { "content-type": "application/json", "x-api-key": secrets.RAKSMEYPAY_WEBHOOK_API_KEY }, "not json"),
+        post("/webhooks/kess", { "content-type": "application/json" }, '{"out_trade_no":"x","sign_type":"MD5","sign":"0"}'),
+        post("/webhooks/kess", { "content-type": "application/json" }, '{"out_trade_no":"99999999999999"}'),
+        post("/webhooks/ahnajak", { "content-type": "application/json", "x-ahnajak-signature": "00" }, "{}"),
+        post(`/webhooks/payway/${secrets.PAYWAY_WEBHOOK_TOKEN}x`, { "content-type": "application/json" }, "{}"),
+        post(`/webhooks/payway/${secrets.PAYWAY_WEBHOOK_TOKEN}`, { "content-type": "application/json" }, '{"tran_id":"1","merchant_ref":"nope","status":"0","original_amount":1,"original_currency":"USD"}'),
+        post(`/webhooks/payway/${secrets.PAYWAY_WEBHOOK_TOKEN}`, { "content-type": "text/plain" }, "x"),
+        post("/webhooks/bakong", { "content-type": "application/json" }, "{}"),
+        post("/webhooks/raksmeypay", { "content-type": "application/json" }, "x".repeat(70 * 1024)),
+        post("/telegram", { "content-type": "application/json", "x-telegram-bot-api-secret-token": "wrong" }, "{}"),
+        post("/telegram", { "content-type": "application/json" }, '{"update_id":1}'),
+        post("/telegram", { "content-type": "application/json", "x-telegram-bot-api-secret-token": secrets.TELEGRAM_WEBHOOK_SECRET }, "not json"),
+        fetch(`${lb.url}/nowhere`),
+        fetch(`${lb.url}/readyz`),
+        fetch(`${lb.url}/metrics`),
+      ]);
+      for (const a of answers) await a.arrayBuffer();
+      expect(answers.filter((a) => a.status >= 400).length).toBeGreaterThanOrEqual(13);
+      scanned.failedCalls += answers.filter((a) => a.status >= 400).length;
+    });
+
+    it("an admin looks at payments, pending credits and the report, and tries a refund", async () => {
+      const last = await latestTopUp();
+      await say(`/find ${last.reference}`, last.reference, ADMIN, ADMIN);
+      await say("/pending", /./, ADMIN, ADMIN);
+      await say("/report 7d", /./, ADMIN, ADMIN);
+      await bot.waitFor(ADMIN, (m) => m.document !== undefined, 15_000);
+      await bot.waitFor(ADMIN, (m) => m.photo !== undefined, 15_000);
+      // A refund goes to the provider (KESS refuses this payment method) and debits the panel.
+      const refunded = await app.database.db.topUp.findFirstOrThrow({ where: { provider: full ? "kess" : "bakong", status: "CREDITED" }, orderBy: { id: "desc" } });
+      const plan = await say(`/refund ${refunded.reference} secrets test`, refunded.reference, ADMIN, ADMIN);
+      const confirm = (plan.reply_markup?.inline_keyboard as Array<Array<{ callback_data?: string }>> | undefined)?.flat().find((b) => b.callback_data?.startsWith("rf:ok:"));
+      expect(confirm?.callback_data).toBeDefined();
+      await click(plan, confirm!.callback_data!, /./, ADMIN);
+    });
+
+    it("no secret in any log line, chat message, file, bot API call, HTTP answer or stored row", async () => {
+      await eventually(async () => (await app.database.db.notification.count({ where: { status: { notIn: ["SENT", "FAILED"] } } })) === 0, "notifications delivered", 20_000, 100);
+      await bot.flush();
+      const haystacks: Haystack[] = [];
+
+      const logs = logChunks.join("");
+      haystacks.push({ where: "log", text: logs });
+      scanned.logBytes += logs.length;
+      scanned.logLines += logs.split("\n").filter(Boolean).length;
+      scanned.redactedMarks += logs.split("[REDACTED]").length - 1;
+
+      for (const chat of [CUSTOMER, ADMIN, SANDBOX_ADMIN_CHAT]) {
+        for (const m of bot.history(chat)) {
+          if (!m.from_bot) continue;
+          scanned.messages += 1;
+          scanned.fileBytes += (m.photo?.bytes?.length ?? 0) + (m.document?.bytes?.length ?? 0);
+          haystacks.push({
+            where: `chat ${chat} message ${m.message_id}`,
+            text: [m.text, m.caption, json(m.entities), json(m.caption_entities), json(m.reply_markup), bytesText(m.photo?.bytes), bytesText(m.document?.bytes), m.document?.file_name, m.photo?.url, m.document?.url].join("\n"),
+          });
+        }
+        for (const a of bot.callbackAnswers(chat)) haystacks.push({ where: `callback answer in ${chat}`, text: json(a) });
+      }
+      for (const call of bot.calls()) {
+        scanned.botCalls += 1;
+        // setWebhook is where the webhook secret is meant to go: to Telegram, once.
+        const params = call.method.toLowerCase() === "setwebhook" ? { ...call.params, secret_token: undefined } : call.params;
+        haystacks.push({ where: `bot API call ${call.method}`, text: json({ ...call, params }) });
+      }
+
+      for (const e of exchanges) {
+        scanned.httpAnswers += 1;
+        if (e.status >= 400) scanned.httpErrors += 1;
+        // Answers only: the requests are what the providers and Telegram sent us (the token is in PayWay's path by design).
+        haystacks.push({ where: `HTTP ${e.status} answer to ${e.method} ${e.path.replace(secrets.PAYWAY_WEBHOOK_TOKEN, "<token>")}`, text: e.responseBody.toString("latin1") });
+      }
+
+      const tables = await app.database.db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table'`);
+      for (const { name } of tables) {
+        scanned.tables += 1;
+        const rows = await app.database.db.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "${name.replaceAll('"', '""')}"`);
+        scanned.rows += rows.length;
+        for (const [i, row] of rows.entries()) haystacks.push({ where: `table ${name} row ${i}`, text: json(row) });
+      }
+
+      // The search itself works: it finds the secrets where they are meant to be.
+      expect(search([{ where: "probe", text: `x${secrets.PANEL_API_KEY}y` }], secrets).length).toBeGreaterThan(0);
+      expect(search([{ where: "probe", text: Buffer.from(`Bearer ${secrets.BAKONG_TOKEN}`).toString("base64") }], secrets).length).toBeGreaterThan(0);
+
+      const hits = search(haystacks, secrets);
+      scanned.hits += hits.length;
+      scanned.runs += 1;
+      expect(hits.map((h) => `${h.secret} in ${h.where} (as ${h.needle}): …${h.context}…`)).toEqual([]);
+      expect(scanned.messages).toBeGreaterThan(15);
+      expect(logs.length).toBeGreaterThan(10_000);
+    });
+  });
+}
