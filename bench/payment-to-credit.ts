@@ -93,9 +93,9 @@ export async function run(): Promise<BenchResult> {
     webhookApiKey: RAKSMEYPAY.webhookApiKey, amount: "5.00", currency: "USD", connections: CONNECTIONS, durationSec: DURATION_SEC, ...(overallRate ? { overallRate } : {}),
   });
 
-  /** Samples every LOADED_EVERY_MS while the load runs, then waits for them to be credited. */
   const creditsDone = () => database.db.credit.count({ where: { status: "DONE" } });
 
+  /** Samples every LOADED_EVERY_MS while the load runs, then waits for them to be credited. */
   async function underLoad(refs: string[], overallRate?: number): Promise<{ load: LoadResult; samples: Sample[]; notCredited: number; drainMs: number; creditRateDuring: number; creditRateAfter: number }> {
     const taken: Promise<{ sample: Sample; credited: Promise<void> }>[] = [];
     const doneBefore = await creditsDone();
@@ -168,11 +168,11 @@ export async function run(): Promise<BenchResult> {
 
     const notes = [
       `The crediter is the bottleneck under load, not the ledger: a sample's recordPayment took p50 ${ms(summarize(saturated.samples.map((x) => x.recordedAt! - x.t0)).p50)} even at saturation, ` +
-        `but while webhooks arrived at ${perSec(saturated.load.rps2xx)} the crediter applied only ${perSec(saturated.creditRateDuring)} (4 workers, each await of theirs queued behind ${CONNECTIONS} connections' work on the same event loop), ` +
-        `against ${perSec(saturated.creditRateAfter)} once the load stopped. Every second of such a burst leaves a backlog that each new credit waits behind.`,
-      `Under the saturating load the crediter competes with ${CONNECTIONS} webhook connections for the one event loop and the one SQLite connection, ` +
-        `and each measured credit queues behind the load's own credits (claimed oldest first): p50 ${ms(satTotal.p50)} vs ${ms(idleTotal.p50)} idle ` +
-        `(${num(satTotal.p50 / idleTotal.p50, 0)}× the idle baseline). The samples' backlog took ${num(saturated.drainMs / 1000, 1)} s to drain after the load stopped.`,
+        `but while webhooks arrived at ${perSec(saturated.load.rps2xx)} the crediter applied only ${perSec(saturated.creditRateDuring)}, against ${perSec(saturated.creditRateAfter)} once the load stopped: ` +
+        `its 4 workers take turns on the one event loop (and the one SQLite connection) with ${CONNECTIONS} connections' requests.`,
+      `So every second of such a burst leaves a backlog, and each new credit waits behind it (credits are claimed oldest first): p50 ${ms(satTotal.p50)} against ${ms(idleTotal.p50)} idle ` +
+        `(${num(satTotal.p50 / idleTotal.p50, 0)}×); ` +
+        (saturated.notCredited === 0 ? `the last sample was credited ${num(saturated.drainMs / 1000, 1)} s after the load stopped.` : `${saturated.notCredited} samples were still not credited ${DRAIN_WAIT_MS / 1000} s after it.`),
       `At half that webhook rate (${perSec(pacedRate)}) credits take p50 ${ms(pacedTotal.p50)} / p99 ${ms(pacedTotal.p99)}.`,
       `The panel simulator answers on loopback in well under a millisecond; a real panel's round trip (typically tens to hundreds of ms) adds to every figure here.`,
     ];

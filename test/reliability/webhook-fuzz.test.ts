@@ -425,11 +425,11 @@ function pathToken(): fc.Arbitrary<string | undefined> {
   );
 }
 
-function serialize(spec: Spec, f: Fields, form: boolean): Buffer {
+/** The body as sent: JSON, or (KESS accepts it) a form. */
+function serialize(f: Fields, form: boolean): Buffer {
   if (!form) return Buffer.from(JSON.stringify(f), "utf8");
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(f)) params.append(k, typeof v === "string" ? v : JSON.stringify(v) ?? "");
-  void spec;
   return Buffer.from(params.toString(), "utf8");
 }
 
@@ -477,7 +477,7 @@ function inputs(spec: Spec, topUps: () => TopUpInfo[]): fc.Arbitrary<FuzzInput> 
       f = spec.sign(f);
       for (const m of r.fieldMuts) f = applyField(spec, f, m);
       if (r.resign) f = spec.sign(f);
-      const signed = serialize(spec, f, r.form);
+      const signed = serialize(f, r.form);
       let body = signed;
       for (const m of r.byteMuts) body = applyBytes(body, m);
       // Ahnajak's header signs the bytes: sign the mutated bytes, or leave the original signature on them.
@@ -790,7 +790,7 @@ describe("webhook verifiers under arbitrary input", { timeout }, () => {
     for (const name of ["raksmeypay", "ahnajak", "payway"] as const) {
       const spec = SPECS[name];
       const t = controlTopUps.get(name)!;
-      const body = serialize(spec, spec.sign(spec.seed(t, "control")), false);
+      const body = serialize(spec.sign(spec.seed(t, "control")), false);
       const req: WebhookRequest = { headers: spec.headersFor(body, false), rawBody: body, ...(name === "payway" ? { pathToken: PAYWAY_TOKEN } : {}) };
       for (let i = 0; i < 3; i++) expect(await handleWebhook(deps, name, req)).toEqual({ status: 200, body: { ok: true } });
       expect(await database.db.payment.count({ where: { topUpId: t.id } })).toBe(1);
@@ -800,7 +800,7 @@ describe("webhook verifiers under arbitrary input", { timeout }, () => {
     // KESS: a genuine notification is only a hint; once the order is paid at KESS, queryOrder records it.
     const t = controlTopUps.get("kess")!;
     const note = SPECS.kess.sign(SPECS.kess.seed(t, "control"));
-    const body = serialize(SPECS.kess, note, false);
+    const body = serialize(note, false);
     const req: WebhookRequest = { headers: { "content-type": "application/json" }, rawBody: body };
     expect(await handleWebhook(deps, "kess", req)).toEqual({ status: 200, body: { ok: true } });
     expect(await database.db.payment.count({ where: { topUpId: t.id } })).toBe(0);
