@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { NO_BONUS, parseBonusTiers, type BonusTiers } from "../payments/bonus.js";
 import { CURRENCIES, formatMoney, parseAmount, type Currency } from "../payments/money.js";
 
 export const PROVIDER_NAMES = ["raksmeypay", "kess", "ahnajak", "payway", "bakong"] as const;
@@ -30,9 +31,12 @@ export interface Config {
     publicUrl?: string; webhookSecret?: string; adminIds: number[]; adminChatId?: number;
   };
   runtime: { databaseUrl: string; redisUrl?: string; httpHost: string; httpPort: number; logLevel: string };
+  /** Daily summary to the admin chat at this local time (report time zone), as minutes after midnight. */
+  dailyReportAtMinutes?: number;
   topup: {
     currency: Currency; minMinor: number; maxMinor: number; presetsMinor: number[];
     ttlSeconds: number; khrPerUsd: number; merchantName: string; merchantCity: string;
+    bonus: BonusTiers;
   };
   providers: ProvidersConfig;
   panel: { type: PanelType; url: string; apiKey: string; paymentMethod: string; currency: Currency };
@@ -130,6 +134,7 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
       khrPerUsd: v.int("KHR_PER_USD", 4100, 1, 1_000_000),
       merchantName: v.maxLen("MERCHANT_NAME", 25, "KHQR Top-up"),
       merchantCity: v.maxLen("MERCHANT_CITY", 15, "Phnom Penh"),
+      bonus: v.bonusTiers("TOPUP_BONUS", topupCurrency),
     },
     providers,
     panel: {
@@ -140,6 +145,7 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
       currency: v.oneOf("PANEL_CURRENCY", CURRENCIES, "USD"),
     },
     crediter: { retryForSeconds: v.int("CREDIT_RETRY_SECONDS", 3600, 0, 30 * 86_400) },
+    dailyReportAtMinutes: v.timeOfDay("DAILY_REPORT_AT"),
   };
   if (!sandbox && providers.enabled.length === 0) {
     problems.push("PAYMENT_PROVIDERS: no payment provider is configured (set the variables of at least one provider)");
@@ -287,6 +293,24 @@ function reader(env: Env, problems: string[]) {
       const value = raw(name);
       if (value !== undefined && !/^rediss?:\/\//.test(value)) problems.push(`${name}: must start with redis:// or rediss://`);
       return value;
+    },
+    bonusTiers(name: string, currency: Currency): BonusTiers {
+      const value = raw(name);
+      if (value === undefined) return { ...NO_BONUS, currency };
+      const parsed = parseBonusTiers(value, currency);
+      if (parsed.ok) return parsed.bonus;
+      problems.push(`${name}: ${parsed.problem}`);
+      return { ...NO_BONUS, currency };
+    },
+    timeOfDay(name: string): number | undefined {
+      const value = raw(name);
+      if (value === undefined) return undefined;
+      const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
+      if (!match) {
+        problems.push(`${name}: "${value}" is not a time of day as HH:MM (00:00 to 23:59)`);
+        return undefined;
+      }
+      return Number(match[1]) * 60 + Number(match[2]);
     },
     payloadTemplate(name: string): Record<string, string> | undefined {
       const value = raw(name);

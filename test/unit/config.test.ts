@@ -65,6 +65,25 @@ describe("configuration", () => {
     expect(problems({ ...live, BAKONG_ACCOUNT_ID: "nope" })).toEqual(["BAKONG_ACCOUNT_ID: a Bakong account id looks like name@bank"]);
   });
 
+  it("reads deposit bonus tiers in the top-up currency, strictly", () => {
+    expect(loadConfig(live).topup.bonus).toEqual({ currency: "USD", tiers: [] });
+    expect(loadConfig({ ...live, TOPUP_BONUS: "50:5,100:10" }).topup.bonus).toEqual({
+      currency: "USD", tiers: [{ fromMinor: 5000, basisPoints: 500 }, { fromMinor: 10_000, basisPoints: 1000 }],
+    });
+    expect(loadConfig({ ...live, TOPUP_CURRENCY: "KHR", TOPUP_BONUS: "200000:3" }).topup.bonus).toEqual({ currency: "KHR", tiers: [{ fromMinor: 200_000, basisPoints: 300 }] });
+    expect(problems({ ...live, TOPUP_BONUS: "100:10,50:5" })).toEqual(["TOPUP_BONUS: tiers must ascend: 50.00 USD after 100.00 USD"]);
+    expect(problems({ ...live, TOPUP_BONUS: "50%5" })).toEqual(['TOPUP_BONUS: "50%5" is not <amount>:<percent> (e.g. 50:5,100:10)']);
+  });
+
+  it("reads the daily report time as HH:MM", () => {
+    expect(loadConfig(live).dailyReportAtMinutes).toBeUndefined();
+    expect(loadConfig({ ...live, DAILY_REPORT_AT: "21:00" }).dailyReportAtMinutes).toBe(21 * 60);
+    expect(loadConfig({ ...live, DAILY_REPORT_AT: "00:05" }).dailyReportAtMinutes).toBe(5);
+    for (const bad of ["24:00", "9:00", "21:60", "21h", "9pm"]) {
+      expect(problems({ ...live, DAILY_REPORT_AT: bad })).toEqual([`DAILY_REPORT_AT: "${bad}" is not a time of day as HH:MM (00:00 to 23:59)`]);
+    }
+  });
+
   it("parses admin ids and URLs", () => {
     const c = loadConfig({ ...live, ADMIN_IDS: "1, 2,3", ADMIN_CHAT_ID: "-1001234567890", PANEL_URL: "https://panel.example/" });
     expect(c.bot.adminIds).toEqual([1, 2, 3]);
