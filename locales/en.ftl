@@ -220,16 +220,23 @@ admin-refund-panel = { $status ->
    *[NOT_CREDITED] • Panel: nothing had been credited.
 }
 admin-report-usage = Usage: /report [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
-admin-report-title = 📊 Report { $label } ({ $from } → { $to })
+admin-report-title = 📊 Report { $label } ({ $from } → { $to }, { $zone })
 admin-report-paid = Paid: { $count } · { $sum }
 admin-report-refunds = Refunds: { $count } · { $sum }
 admin-report-net = Net: { $net }
-admin-report-by-provider = By provider and state:
-admin-report-row = • { $provider } { $status }: { $count } · { $sum }
+admin-report-bonuses = Bonuses credited: { $count } · { $sum }
+admin-report-by-provider = Paid by provider:
+admin-report-row = • { $provider }: { $count } · { $sum }
+admin-report-other-currency = • also paid in another currency (held, not counted above): { $count } · { $sum }
+admin-report-states = Top-ups created, by state:
+admin-report-state = • { $status }: { $count }
 admin-report-top = Top customers:
 admin-report-customer = { $rank }. { $who } ({ $login }): { $count } · { $sum }
 admin-report-none = • none
-admin-report-chart = Paid per day, { $label }
+admin-report-chart = { $unit ->
+    [hour] Paid per hour, { $label }
+   *[day] Paid per day, { $label }
+}
 admin-find-usage = Usage: /find <reference | @username | telegram id | panel login>
 admin-find-none = Nothing found for “{ $query }”.
 admin-find-topup =

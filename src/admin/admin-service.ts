@@ -34,15 +34,24 @@ export interface ReportPeriod {
 export interface ReportData {
   period: ReportPeriod;
   currency: Currency;
-  /** One row per provider and top-up status. */
-  byProviderAndStatus: { provider: string; status: string; count: number; sumMinor: number }[];
+  /** The zone of the period's days and hours, the CSV's times and the chart. */
+  timeZone: string;
+  /** Payments received in the period in the report's currency, whatever became of their top-up. */
   paid: { count: number; sumMinor: number };
+  /** What was paid, per provider: adds up to `paid`. */
+  byProvider: { provider: string; count: number; sumMinor: number }[];
+  /** Payments in another currency (held for an admin): not in `paid`. */
+  otherCurrencies: { currency: Currency; count: number; sumMinor: number }[];
+  /** Top-ups created in the period, counted by state; what was only ordered is no revenue. */
+  topUpsByStatus: { status: string; count: number }[];
   refunds: { count: number; sumMinor: number };
   /** Paid minus refunded. */
   netMinor: number;
+  /** Deposit bonuses credited on the panel in the period, in the panel's currency. */
+  bonuses: { count: number; sumMinor: number; currency: Currency };
   topCustomers: { telegramId: bigint; username: string | null; panelLogin: string | null; count: number; sumMinor: number }[];
-  /** Paid totals per calendar day (Asia/Phnom_Penh), every day of the period present. */
-  daily: { date: string; count: number; sumMinor: number }[];
+  /** Paid totals per hour (a one-day period) or per local day, every bucket of the period present. */
+  chart: { unit: "hour" | "day"; buckets: { label: string; count: number; sumMinor: number }[] };
 }
 
 export interface TimelineEvent {

@@ -26,7 +26,7 @@ export interface AdminServiceDeps {
 
 export function createAdminService(deps: AdminServiceDeps): AdminService {
   const refunds = createRefunds(deps);
-  const reports = createReports({ database: deps.database, currency: deps.topUpCurrency });
+  const reports = createReports({ database: deps.database, currency: deps.topUpCurrency, panelCurrency: deps.panelCurrency });
   const lookup = createLookup(deps);
   const credits = createAdminCredits(deps);
   return {

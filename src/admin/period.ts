@@ -1,7 +1,9 @@
 import type { ReportPeriod } from "./admin-service.js";
 
-/** Cambodia keeps UTC+7 all year. */
+/** Reports, their CSV and the daily summary use this zone; Cambodia keeps UTC+7 all year. */
+export const REPORT_TIME_ZONE = "Asia/Phnom_Penh";
 const PHNOM_PENH_OFFSET_MS = 7 * 3600_000;
+const HOUR_MS = 3600_000;
 const DAY_MS = 86_400_000;
 
 /** The local (Asia/Phnom_Penh) calendar date of an instant, as YYYY-MM-DD. */
@@ -42,9 +44,27 @@ export function parsePeriod(text: string | undefined, now: Date = new Date()): R
   return null;
 }
 
-/** Every local date from the period's start to its end. */
-export function datesOf(period: ReportPeriod): string[] {
-  const out: string[] = [];
-  for (let t = period.from.getTime(); t < period.to.getTime(); t += DAY_MS) out.push(localDate(new Date(t)));
-  return out;
+/** "2026-03-01 21:05:09", local time in the report time zone. */
+export function localDateTime(at: Date): string {
+  return new Date(at.getTime() + PHNOM_PENH_OFFSET_MS).toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** The instant local midnight of the day `at` falls on began. */
+export function startOfLocalDay(at: Date): Date {
+  return localMidnight(localDate(at));
+}
+
+/** A one-day report is charted by hour, a longer one by day. */
+export function chartUnitOf(period: ReportPeriod): "hour" | "day" {
+  return period.to.getTime() - period.from.getTime() <= DAY_MS ? "hour" : "day";
+}
+
+/** The chart's buckets: each hour ("00".."23") of a one-day period, else each local date. */
+export function bucketsOf(period: ReportPeriod): { unit: "hour" | "day"; labels: string[]; labelOf(at: Date): string } {
+  const unit = chartUnitOf(period);
+  const step = unit === "hour" ? HOUR_MS : DAY_MS;
+  const labelOf = unit === "hour" ? (at: Date) => localDateTime(at).slice(11, 13) : localDate;
+  const labels: string[] = [];
+  for (let t = period.from.getTime(); t < period.to.getTime(); t += step) labels.push(labelOf(new Date(t)));
+  return { unit, labels, labelOf };
 }

@@ -66,11 +66,12 @@ describe("admin commands", () => {
   it("reports a period: summary, CSV document and chart", async () => {
     const summary = await admin("/report today", "📊 Report");
     expect(textOf(summary)).toContain("Paid: 1 · 10.00 USD");
-    expect(textOf(summary)).toContain("bakong CREDITED: 1 · 10.00 USD");
+    expect(textOf(summary)).toContain("bakong: 1 · 10.00 USD");
+    expect(textOf(summary)).toContain("CREDITED: 1");
     expect(textOf(summary)).toContain("@dara_kh (601) (dara): 1 · 10.00 USD");
     const csv = await h.driver.waitFor(ADMIN_ID, (m) => /^report-[\w.-]+\.csv$/.test(m.document?.file_name ?? ""));
     expect(Buffer.from(csv.document!.bytes!).toString("utf8")).toContain(paidReference);
-    const chart = await h.driver.waitFor(ADMIN_ID, (m) => m.photo !== undefined && textOf(m).includes("Paid per day"));
+    const chart = await h.driver.waitFor(ADMIN_ID, (m) => m.photo !== undefined && textOf(m).includes("Paid per hour"));
     expect(Buffer.from(chart.photo!.bytes!).subarray(1, 4).toString()).toBe("PNG");
 
     await admin("/report last-century", "Usage: /report");

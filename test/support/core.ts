@@ -16,6 +16,7 @@ export const silentLog = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" })
 
 export const TEST_TOPUP: Config["topup"] = {
   currency: "USD", minMinor: 100, maxMinor: 100_000_00, presetsMinor: [500, 1000], ttlSeconds: 600, khrPerUsd: 4100, merchantName: "Test Shop", merchantCity: "Phnom Penh",
+  bonus: { currency: "USD", tiers: [] },
 };
 
 export const FAST_CREDITER: Omit<CrediterOptions, "instanceId"> = { retryForMs: 60_000, leaseMs: 5_000, reconcileDelayMs: 200, concurrency: 8, sweepMs: 200 };

@@ -4,41 +4,47 @@ import { AdminComposer, replyLong } from "../admin-command.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { customerLabel, dateTime, money } from "../format.js";
-import { adminText as t } from "../i18n.js";
+import type { Translate } from "../i18n.js";
 
 /** /report [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]: a summary, the CSV and a chart. */
 export function adminReportFeature(deps: BotDeps): Composer<BotContext> {
   const admin = new AdminComposer(deps);
   admin.command("report", async (ctx) => {
+    const t: Translate = (key, vars) => ctx.t(key, vars);
     const period = deps.admin.parsePeriod(ctx.match.trim() || undefined);
     if (!period) return ctx.reply(t("admin-report-usage"));
     const report = await deps.admin.report(period);
-    await replyLong(ctx, reportText(report));
+    await replyLong(ctx, reportText(report, t));
     const name = `report-${period.label.replace(/[^\w.-]+/g, "_")}`;
     const csv = await deps.admin.reportCsv(period);
     await ctx.replyWithDocument(new InputFile(Buffer.from(csv, "utf8"), `${name}.csv`));
     const chart = await deps.admin.reportChartPng(report);
-    await ctx.replyWithPhoto(new InputFile(chart, `${name}.png`), { caption: t("admin-report-chart", { label: period.label }) });
+    await ctx.replyWithPhoto(new InputFile(chart, `${name}.png`), { caption: t("admin-report-chart", { unit: report.chart.unit, label: period.label }) });
   });
   return admin.composer;
 }
 
-export function reportText(r: ReportData): string {
+/** The summary: what was paid (per provider, adding up to the total), refunds, bonuses, top-ups by state, top customers. */
+export function reportText(r: ReportData, t: Translate): string {
   const m = (minor: number) => money(minor, r.currency);
+  const none = [t("admin-report-none")];
   const lines = [
-    t("admin-report-title", { label: r.period.label, from: dateTime(r.period.from), to: dateTime(r.period.to) }),
+    t("admin-report-title", { label: r.period.label, from: dateTime(r.period.from), to: dateTime(r.period.to), zone: r.timeZone }),
     t("admin-report-paid", { count: r.paid.count, sum: m(r.paid.sumMinor) }),
     t("admin-report-refunds", { count: r.refunds.count, sum: m(r.refunds.sumMinor) }),
     t("admin-report-net", { net: m(r.netMinor) }),
+    ...(r.bonuses.count === 0 ? [] : [t("admin-report-bonuses", { count: r.bonuses.count, sum: money(r.bonuses.sumMinor, r.bonuses.currency) })]),
     "",
     t("admin-report-by-provider"),
-    ...(r.byProviderAndStatus.length === 0
-      ? [t("admin-report-none")]
-      : r.byProviderAndStatus.map((row) => t("admin-report-row", { provider: row.provider, status: row.status, count: row.count, sum: m(row.sumMinor) }))),
+    ...(r.byProvider.length === 0 ? none : r.byProvider.map((row) => t("admin-report-row", { provider: row.provider, count: row.count, sum: m(row.sumMinor) }))),
+    ...r.otherCurrencies.map((row) => t("admin-report-other-currency", { count: row.count, sum: money(row.sumMinor, row.currency) })),
+    "",
+    t("admin-report-states"),
+    ...(r.topUpsByStatus.length === 0 ? none : r.topUpsByStatus.map((row) => t("admin-report-state", { status: row.status, count: row.count }))),
     "",
     t("admin-report-top"),
     ...(r.topCustomers.length === 0
-      ? [t("admin-report-none")]
+      ? none
       : r.topCustomers.map((c, i) =>
           t("admin-report-customer", {
             rank: i + 1,
