@@ -1,4 +1,4 @@
-# Customer texts. km.ftl has the same keys; admin texts (admin-*) are English only.
+# Customer and admin texts. km.ftl has the same keys.
 
 ## Menu and buttons
 
@@ -94,6 +94,7 @@ card-caption-checkout =
     Reference: { $reference }
     Tap “Pay with ABA” and pay before { $expires } (Phnom Penh time).
     Your balance is credited automatically within seconds.
+card-bonus = 🎁 Deposit bonus: +{ $bonus }, credited after this top-up.
 card-retired = This QR code is no longer valid. Please do not pay it.
 topup-not-found = I cannot find this top-up.
 topup-not-payable = This top-up is no longer waiting for payment.
@@ -130,7 +131,9 @@ receipt-body =
     Credited to { $login }: { $credited }
     Reference: { $reference }
 receipt-balance = New balance: { $balance }
+receipt-bonus = 🎁 Deposit bonus: +{ $bonus } (credited separately)
 receipt-late = Your payment arrived after the QR code had expired; we credited it anyway.
+topup-refunded = ↩️ { $amount } of your top-up { $reference } has been refunded.
 topup-held = We received your payment of { $amount } (reference { $reference }). Our team needs to check it before it is credited; you don't need to pay again. We will message you as soon as it is done.
 topup-expired = ⌛ The top-up of { $amount } (reference { $reference }) has expired. Please don't pay the old QR code. If you already paid it, don't worry: it will still be credited.
 
@@ -160,7 +163,7 @@ unknown-command = I don't know that command. Here is what I can do:
 unhandled = Please use the menu below.
 error-generic = Sorry, something went wrong. Please try again in a moment.
 
-## Admin (English only)
+## Admin (in the admin's language, like the customers')
 
 command-refund = Refund a top-up
 command-report = Sales report
@@ -197,8 +200,8 @@ admin-refund-plan =
     Refundable: { $paid }
     Refund now: { $amount }
     Money back to the customer: { $providerWay ->
-        [automatic] automatically through { $provider }
-       *[manual] by hand ({ $provider } has no refund API)
+        [automatic] through { $provider }'s refund API (if it declines, the refund stays pending until you return the money by hand)
+       *[manual] by hand ({ $provider } has no refund API): the refund stays pending until you press “Money returned”
     }
     Panel balance: { $panelWay ->
         [debit] taken back from { $login } automatically
@@ -206,6 +209,11 @@ admin-refund-plan =
        *[manual] deduct from { $login } by hand
     }
     Reason: { $reason }
+admin-refund-plan-bonus = Deposit bonus taken back: { $bonus } { $panelWay ->
+    [debit] (with the credit)
+   *[manual] (deduct it by hand too)
+}
+admin-refund-superseded = Replaced by a newer /refund plan for { $reference }.
 admin-refund-done = Refund #{ $id } of { $amount } for { $reference }:
 admin-refund-provider = { $status ->
     [REFUNDED] • Provider: refunded.
@@ -219,6 +227,14 @@ admin-refund-panel = { $status ->
     [FAILED] • Panel: debit FAILED ({ $message }). Deduct { $amount } by hand.
    *[NOT_CREDITED] • Panel: nothing had been credited.
 }
+admin-refund-panel-bonus = • Of that, deposit bonus: { $bonus }.
+admin-refund-pending = ⏳ Refund pending: return { $amount } to the customer by hand, then press “Money returned”. The customer is told then.
+admin-refund-customer-told = The customer has been told.
+admin-refund-mark-returned = 💸 Money returned
+admin-refund-confirm-returned = ✅ Yes, it is returned
+admin-refund-ask-returned = Confirm that the money is back with the customer.
+admin-refund-returned = ✅ Money returned: { $amount } for { $reference }, confirmed by { $who } at { $at }. The customer has been told.
+admin-refund-returned-already = This refund is already done.
 admin-report-usage = Usage: /report [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
 admin-report-title = 📊 Report { $label } ({ $from } → { $to }, { $zone })
 admin-report-paid = Paid: { $count } · { $sum }
@@ -272,6 +288,27 @@ admin-credit-queued = Manual credit #{ $id } queued: { $amount } to { $login } (
 admin-note-payment = 💰 { $amount } via { $provider } · ref { $reference } · { $login } · { $who } · payer { $payer }
 admin-note-flagged = ⚠️ Payment flagged { $flag }: paid { $amount }, ordered { $ordered } via { $provider } · ref { $reference } · { $login } · { $who }. Credit held: /pending, then /recredit { $reference } or /refund { $reference }.
 admin-note-held = ⏸ Credit #{ $id } held: { $amount } to { $login } · ref { $reference } · { $reason }. Check the panel, then /recredit { $reference }.
+admin-note-recredited = ✅ Released credit #{ $id } is done: { $amount } to { $login } · ref { $reference }.
+admin-held-credit = ✅ Credit
+admin-held-refund = ↩️ Refund
+admin-held-details = 🔎 Details
+admin-held-confirm-credit = ✅ Confirm credit
+admin-held-confirm-refund = ↩️ Confirm refund
+admin-held-back = ✖️ Back
+admin-held-ask-credit = Press “Confirm credit” to credit what was paid.
+admin-held-ask-refund = Press “Confirm refund” to refund everything that was paid.
+admin-held-nothing-held = Nothing is held here any more.
+admin-held-in-hand = Another admin is already handling this.
+admin-held-admins-only = Only admins can do this.
+admin-held-invalid = This button is not valid.
+admin-held-credited = { $status ->
+    [queued] ✅ Credit #{ $id } released by { $who } at { $at }; a note follows when it lands.
+    [found_on_panel] ✅ Credit #{ $id } was already on the panel; marked done by { $who } at { $at }.
+    [already_credited] Credit #{ $id } was already credited.
+   *[other] Nothing is held for credit #{ $id } any more.
+}
+admin-held-refunded = ↩️ Refund #{ $id } of { $amount } by { $who } at { $at }.
+admin-daily-title = 🗓 Daily summary
 admin-note-outage = { $state ->
     [down] 🔴 { $component } is failing: { $detail }
    *[up] 🟢 { $component } works again ({ $detail }).

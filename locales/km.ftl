@@ -1,4 +1,4 @@
-# អត្ថបទសម្រាប់អតិថិជន (same keys as en.ftl; admin texts fall back to English)
+# អត្ថបទសម្រាប់អតិថិជន និងអ្នកគ្រប់គ្រង (same keys as en.ftl)
 
 ## Menu and buttons
 
@@ -94,6 +94,7 @@ card-caption-checkout =
     លេខយោង៖ { $reference }
     ចុច «បង់ប្រាក់តាម ABA» ហើយបង់មុនម៉ោង { $expires } (ម៉ោងភ្នំពេញ)។
     សមតុល្យរបស់អ្នកនឹងត្រូវបញ្ចូលដោយស្វ័យប្រវត្តិក្នុងរយៈពេលប៉ុន្មានវិនាទី។
+card-bonus = 🎁 ប្រាក់រង្វាន់បញ្ចូល៖ +{ $bonus } នឹងបញ្ចូលបន្ទាប់ពីការបញ្ចូលទឹកប្រាក់នេះ។
 card-retired = កូដ QR នេះលែងមានសុពលភាពហើយ។ សូមកុំបង់តាមកូដនេះ។
 topup-not-found = ខ្ញុំរកមិនឃើញការបញ្ចូលទឹកប្រាក់នេះទេ។
 topup-not-payable = ការបញ្ចូលទឹកប្រាក់នេះលែងរង់ចាំការបង់ប្រាក់ហើយ។
@@ -130,7 +131,9 @@ receipt-body =
     បានបញ្ចូលទៅ { $login }៖ { $credited }
     លេខយោង៖ { $reference }
 receipt-balance = សមតុល្យថ្មី៖ { $balance }
+receipt-bonus = 🎁 ប្រាក់រង្វាន់បញ្ចូល៖ +{ $bonus } (បញ្ចូលដាច់ដោយឡែក)
 receipt-late = ការបង់ប្រាក់របស់អ្នកបានមកដល់ក្រោយពេលកូដ QR ផុតកំណត់ ប៉ុន្តែយើងនៅតែបញ្ចូលវាជូនអ្នក។
+topup-refunded = ↩️ ប្រាក់ { $amount } នៃការបញ្ចូលទឹកប្រាក់ { $reference } របស់អ្នកត្រូវបានសងវិញហើយ។
 topup-held = យើងបានទទួលការបង់ប្រាក់ { $amount } របស់អ្នក (លេខយោង { $reference })។ ក្រុមការងាររបស់យើងត្រូវពិនិត្យវាជាមុនសិន ទើបអាចបញ្ចូលបាន។ អ្នកមិនចាំបាច់បង់ម្តងទៀតទេ។ យើងនឹងផ្ញើសារជូនអ្នកភ្លាមៗនៅពេលរួចរាល់។
 topup-expired = ⌛ ការបញ្ចូលទឹកប្រាក់ { $amount } (លេខយោង { $reference }) បានផុតកំណត់ហើយ។ សូមកុំបង់តាមកូដ QR ចាស់។ បើអ្នកបានបង់រួចហើយ កុំបារម្ភ៖ ប្រាក់នឹងនៅតែត្រូវបញ្ចូលទៅគណនីរបស់អ្នក។
 
@@ -159,3 +162,154 @@ status-name = { $status ->
 unknown-command = ខ្ញុំមិនស្គាល់ពាក្យបញ្ជានោះទេ។ នេះជាអ្វីដែលខ្ញុំអាចធ្វើបាន៖
 unhandled = សូមប្រើម៉ឺនុយខាងក្រោម។
 error-generic = សូមអភ័យទោស មានបញ្ហាបន្តិចបន្តួច។ សូមព្យាយាមម្តងទៀតបន្តិចទៀត។
+
+## Admin
+
+command-refund = សងប្រាក់ការបញ្ចូលទឹកប្រាក់វិញ
+command-report = របាយការណ៍លក់
+command-find = ស្វែងរកការបញ្ចូលទឹកប្រាក់ ឬអតិថិជន
+command-pending = ការបញ្ចូលដែលកំពុងបើក និងការបញ្ចូលដែលត្រូវបានផ្អាក
+command-recredit = បញ្ចូលឥណទានដែលត្រូវបានផ្អាកម្តងទៀត
+command-credit = បញ្ចូលទឹកប្រាក់ទៅគណនី panel ដោយដៃ
+admin-help =
+    ពាក្យបញ្ជាអ្នកគ្រប់គ្រង៖
+    /refund <លេខយោង> [ចំនួន] [មូលហេតុ]
+    /report [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
+    /find <លេខយោង | @username | telegram id | login panel>
+    /pending
+    /recredit <លេខយោង> [មូលហេតុ]
+    /credit <login> <ចំនួន> <មូលហេតុ>
+admin-failed = ⚠️ បរាជ័យ៖ { $message }
+admin-failed-internal = កំហុសខាងក្នុង (ព័ត៌មានលម្អិតមាននៅក្នុង log)
+admin-refund-usage = របៀបប្រើ៖ /refund <លេខយោង> [ចំនួន] [មូលហេតុ]
+admin-refund-no-reason = គ្មានមូលហេតុ
+admin-refund-confirm = ✅ សងប្រាក់វិញ
+admin-refund-abort = ✖️ រក្សាទុក
+admin-refund-stale = ការបញ្ជាក់នេះផុតកំណត់ហើយ។ សូមដំណើរការ /refund ម្តងទៀត។
+admin-refund-aborted = មិនបានសងប្រាក់ { $reference } វិញទេ។
+admin-refund-problem = { $reason ->
+    [not_found] គ្មានការបញ្ចូលទឹកប្រាក់ដែលមានលេខយោង { $reference } ទេ។
+    [not_paid] ការបញ្ចូលទឹកប្រាក់ { $reference } មិនដែលត្រូវបានបង់ទេ៖ គ្មានអ្វីត្រូវសងវិញទេ។
+    [nothing_left] ការបញ្ចូលទឹកប្រាក់ { $reference } ត្រូវបានសងវិញពេញលេញរួចហើយ។
+    [amount_too_large] ចំនួននោះលើសពីអ្វីដែលនៅសល់សម្រាប់សងវិញលើ { $reference }។
+    [invalid_amount] ចំនួននោះមិនអាចសងវិញបានទេ។
+   *[other] មិនបានសងប្រាក់ { $reference } វិញទេ ({ $reason })។
+}
+admin-refund-plan =
+    ផែនការសងប្រាក់វិញសម្រាប់ { $reference } ({ $login })
+    អាចសងវិញបាន៖ { $paid }
+    សងវិញឥឡូវ៖ { $amount }
+    ប្រាក់ត្រឡប់ទៅអតិថិជន៖ { $providerWay ->
+        [automatic] តាម API សងប្រាក់របស់ { $provider } (បើវាបដិសេធ ការសងប្រាក់នៅរង់ចាំ រហូតដល់អ្នកសងប្រាក់ដោយដៃ)
+       *[manual] ដោយដៃ ({ $provider } គ្មាន API សងប្រាក់)៖ ការសងប្រាក់នៅរង់ចាំ រហូតដល់អ្នកចុច «បានសងប្រាក់ហើយ»
+    }
+    សមតុល្យ panel៖ { $panelWay ->
+        [debit] ដកវិញពី { $login } ដោយស្វ័យប្រវត្តិ
+        [not_credited] គ្មានអ្វីត្រូវដកវិញ (មិនដែលបានបញ្ចូល)
+       *[manual] ដកពី { $login } ដោយដៃ
+    }
+    មូលហេតុ៖ { $reason }
+admin-refund-plan-bonus = ប្រាក់រង្វាន់បញ្ចូលដែលត្រូវដកវិញ៖ { $bonus } { $panelWay ->
+    [debit] (ជាមួយឥណទាន)
+   *[manual] (ដកវាដោយដៃផងដែរ)
+}
+admin-refund-superseded = ត្រូវបានជំនួសដោយផែនការ /refund ថ្មីសម្រាប់ { $reference }។
+admin-refund-done = ការសងប្រាក់ #{ $id } ចំនួន { $amount } សម្រាប់ { $reference }៖
+admin-refund-provider = { $status ->
+    [REFUNDED] • អ្នកផ្តល់សេវា៖ បានសងវិញ។
+    [UNSUPPORTED] • អ្នកផ្តល់សេវា៖ មិនអាចសងវិញដោយស្វ័យប្រវត្តិបានទេ ({ $message })។ សូមសងប្រាក់ទៅអតិថិជនដោយដៃ។
+    [FAILED] • អ្នកផ្តល់សេវា៖ ការសងប្រាក់បរាជ័យ ({ $message })។ សូមសងប្រាក់ដោយដៃ ឬព្យាយាមម្តងទៀត។
+   *[MANUAL] • អ្នកផ្តល់សេវា៖ សូមសងប្រាក់ទៅអតិថិជនដោយដៃ។
+}
+admin-refund-panel = { $status ->
+    [DEBITED] • Panel៖ បានដកវិញ { $amount }។
+    [MANUAL_REQUIRED] • Panel៖ សូមដក { $amount } ដោយដៃ។
+    [FAILED] • Panel៖ ការដកបរាជ័យ ({ $message })។ សូមដក { $amount } ដោយដៃ។
+   *[NOT_CREDITED] • Panel៖ មិនទាន់បានបញ្ចូលអ្វីទេ។
+}
+admin-refund-panel-bonus = • ក្នុងនោះ ប្រាក់រង្វាន់បញ្ចូល៖ { $bonus }។
+admin-refund-pending = ⏳ ការសងប្រាក់កំពុងរង់ចាំ៖ សូមសង { $amount } ទៅអតិថិជនដោយដៃ រួចចុច «បានសងប្រាក់ហើយ»។ អតិថិជននឹងទទួលដំណឹងពេលនោះ។
+admin-refund-customer-told = អតិថិជនបានទទួលដំណឹងហើយ។
+admin-refund-mark-returned = 💸 បានសងប្រាក់ហើយ
+admin-refund-confirm-returned = ✅ បាទ/ចាស បានសងហើយ
+admin-refund-ask-returned = សូមបញ្ជាក់ថាប្រាក់បានត្រឡប់ទៅអតិថិជនវិញហើយ។
+admin-refund-returned = ✅ បានសងប្រាក់ហើយ៖ { $amount } សម្រាប់ { $reference } បញ្ជាក់ដោយ { $who } នៅម៉ោង { $at }។ អតិថិជនបានទទួលដំណឹងហើយ។
+admin-refund-returned-already = ការសងប្រាក់នេះបានបញ្ចប់រួចហើយ។
+admin-report-usage = របៀបប្រើ៖ /report [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
+admin-report-title = 📊 របាយការណ៍ { $label } ({ $from } → { $to }, { $zone })
+admin-report-paid = បានបង់៖ { $count } · { $sum }
+admin-report-refunds = សងវិញ៖ { $count } · { $sum }
+admin-report-net = សុទ្ធ៖ { $net }
+admin-report-bonuses = ប្រាក់រង្វាន់ដែលបានបញ្ចូល៖ { $count } · { $sum }
+admin-report-by-provider = បានបង់តាមអ្នកផ្តល់សេវា៖
+admin-report-row = • { $provider }៖ { $count } · { $sum }
+admin-report-other-currency = • បានបង់ជារូបិយប័ណ្ណផ្សេងទៀត (ផ្អាក មិនរាប់ខាងលើ)៖ { $count } · { $sum }
+admin-report-states = ការបញ្ចូលទឹកប្រាក់ដែលបានបង្កើត តាមស្ថានភាព៖
+admin-report-state = • { $status }៖ { $count }
+admin-report-top = អតិថិជនកំពូល៖
+admin-report-customer = { $rank }. { $who } ({ $login })៖ { $count } · { $sum }
+admin-report-none = • គ្មាន
+admin-report-chart = { $unit ->
+    [hour] បានបង់ក្នុងមួយម៉ោង { $label }
+   *[day] បានបង់ក្នុងមួយថ្ងៃ { $label }
+}
+admin-find-usage = របៀបប្រើ៖ /find <លេខយោង | @username | telegram id | login panel>
+admin-find-none = រកមិនឃើញអ្វីសម្រាប់ «{ $query }» ទេ។
+admin-find-topup =
+    🔎 ការបញ្ចូលទឹកប្រាក់ { $reference }៖ { $status }
+    { $amount } តាម { $provider } ទៅ { $login }
+    អតិថិជន៖ { $who }
+admin-find-timeline = លំដាប់ពេលវេលា៖
+admin-find-event = { $at } { $event }៖ { $detail }
+admin-find-user =
+    🔎 អតិថិជន { $who }
+    Login panel៖ { $login }
+    ភាសា៖ { $language }
+    សមតុល្យចុងក្រោយដែលដឹង៖ { $balance }
+    តាំងពី៖ { $since }
+admin-find-topups = ការបញ្ចូលទឹកប្រាក់ចុងក្រោយ ({ $count })៖
+admin-find-topup-line = { $at } { $reference } { $amount } { $status }
+admin-pending-none = គ្មានអ្វីកំពុងរង់ចាំទេ។
+admin-pending-open = ⏳ ការបញ្ចូលទឹកប្រាក់ដែលកំពុងបើក ({ $count })៖
+admin-pending-open-line = • { $reference } { $amount } { $provider } → { $login } ផុតកំណត់ { $expires }
+admin-pending-held = ⏸ ឥណទានដែលត្រូវបានផ្អាក ({ $count })៖
+admin-pending-held-line = • #{ $id } { $reference } { $amount } → { $login }៖ { $reason }
+admin-recredit-usage = របៀបប្រើ៖ /recredit <លេខយោង> [មូលហេតុ]
+admin-recredit-outcome = { $status ->
+    [queued] ឥណទាន #{ $id } សម្រាប់ { $reference } ត្រូវបានដាក់ក្នុងជួរម្តងទៀត។ អ្នកនឹងទទួលបានដំណឹងពេលវារួចរាល់។
+    [found_on_panel] Panel មានឥណទាន #{ $id } សម្រាប់ { $reference } រួចហើយ។ បានសម្គាល់ថារួចរាល់ មិនផ្ញើម្តងទៀតទេ។
+    [already_credited] { $reference } ត្រូវបានបញ្ចូលរួចហើយ។ គ្មានអ្វីត្រូវធ្វើទេ។
+    [nothing_held] គ្មានអ្វីត្រូវបានផ្អាកសម្រាប់ { $reference } ទេ។
+   *[not_found] គ្មានការបញ្ចូលទឹកប្រាក់ដែលមានលេខយោង { $reference } ទេ។
+}
+admin-credit-usage = របៀបប្រើ៖ /credit <login> <ចំនួនជា { $currency }> <មូលហេតុ>
+admin-credit-bad-amount = «{ $text }» មិនមែនជាចំនួន { $currency } ទេ។
+admin-credit-queued = ឥណទានដោយដៃ #{ $id } ត្រូវបានដាក់ក្នុងជួរ៖ { $amount } ទៅ { $login } (memo «{ $memo }»)។
+admin-note-payment = 💰 { $amount } តាម { $provider } · លេខយោង { $reference } · { $login } · { $who } · អ្នកបង់ { $payer }
+admin-note-flagged = ⚠️ ការបង់ប្រាក់ត្រូវបានសម្គាល់ { $flag }៖ បានបង់ { $amount } បានកម្ម៉ង់ { $ordered } តាម { $provider } · លេខយោង { $reference } · { $login } · { $who }។ ឥណទានត្រូវបានផ្អាក៖ /pending រួច /recredit { $reference } ឬ /refund { $reference }។
+admin-note-held = ⏸ ឥណទាន #{ $id } ត្រូវបានផ្អាក៖ { $amount } ទៅ { $login } · លេខយោង { $reference } · { $reason }។ សូមពិនិត្យ panel រួច /recredit { $reference }។
+admin-note-recredited = ✅ ឥណទានដែលបានដោះលែង #{ $id } រួចរាល់៖ { $amount } ទៅ { $login } · លេខយោង { $reference }។
+admin-held-credit = ✅ បញ្ចូល
+admin-held-refund = ↩️ សងវិញ
+admin-held-details = 🔎 ព័ត៌មានលម្អិត
+admin-held-confirm-credit = ✅ បញ្ជាក់ការបញ្ចូល
+admin-held-confirm-refund = ↩️ បញ្ជាក់ការសងវិញ
+admin-held-back = ✖️ ត្រឡប់ក្រោយ
+admin-held-ask-credit = ចុច «បញ្ជាក់ការបញ្ចូល» ដើម្បីបញ្ចូលចំនួនដែលបានបង់។
+admin-held-ask-refund = ចុច «បញ្ជាក់ការសងវិញ» ដើម្បីសងវិញទាំងអស់ដែលបានបង់។
+admin-held-nothing-held = គ្មានអ្វីត្រូវបានផ្អាកនៅទីនេះទៀតទេ។
+admin-held-in-hand = អ្នកគ្រប់គ្រងម្នាក់ទៀតកំពុងដោះស្រាយរឿងនេះរួចហើយ។
+admin-held-admins-only = មានតែអ្នកគ្រប់គ្រងប៉ុណ្ណោះដែលអាចធ្វើបាន។
+admin-held-invalid = ប៊ូតុងនេះមិនត្រឹមត្រូវទេ។
+admin-held-credited = { $status ->
+    [queued] ✅ ឥណទាន #{ $id } ត្រូវបានដោះលែងដោយ { $who } នៅម៉ោង { $at }។ ដំណឹងនឹងមកពេលវាចូល។
+    [found_on_panel] ✅ ឥណទាន #{ $id } មាននៅលើ panel រួចហើយ។ សម្គាល់ថារួចរាល់ដោយ { $who } នៅម៉ោង { $at }។
+    [already_credited] ឥណទាន #{ $id } ត្រូវបានបញ្ចូលរួចហើយ។
+   *[other] គ្មានអ្វីត្រូវបានផ្អាកសម្រាប់ឥណទាន #{ $id } ទៀតទេ។
+}
+admin-held-refunded = ↩️ ការសងប្រាក់ #{ $id } ចំនួន { $amount } ដោយ { $who } នៅម៉ោង { $at }។
+admin-daily-title = 🗓 សេចក្តីសង្ខេបប្រចាំថ្ងៃ
+admin-note-outage = { $state ->
+    [down] 🔴 { $component } កំពុងមានបញ្ហា៖ { $detail }
+   *[up] 🟢 { $component } ដំណើរការវិញហើយ ({ $detail })។
+}

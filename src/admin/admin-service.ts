@@ -11,6 +11,9 @@ export interface RefundPlan {
   provider: "automatic" | "manual";
   /** "debit" when the panel can take the credit back; otherwise the admin deducts it by hand. */
   panel: "debit" | "manual" | "not_credited";
+  /** Deposit bonus this refund takes back with the credit, in the panel's currency (its share of the refund). */
+  bonusTakeBackMinor: number;
+  panelCurrency: Currency;
 }
 
 export type RefundPlanResult = { ok: true; plan: RefundPlan } | { ok: false; reason: "not_found" | "not_paid" | "nothing_left" | "amount_too_large" | "invalid_amount" };
@@ -21,8 +24,15 @@ export interface RefundOutcome {
   amountMinor: number;
   currency: Currency;
   provider: { status: "REFUNDED" | "UNSUPPORTED" | "FAILED" | "MANUAL"; message?: string };
-  panel: { status: "DEBITED" | "MANUAL_REQUIRED" | "FAILED" | "NOT_CREDITED"; message?: string; amountMinor: number; currency: Currency };
+  /** `amountMinor` includes `bonusMinor`, the deposit bonus taken back with the credit. */
+  panel: { status: "DEBITED" | "MANUAL_REQUIRED" | "FAILED" | "NOT_CREDITED"; message?: string; amountMinor: number; bonusMinor: number; currency: Currency };
+  /** True until the money is back with the customer: the provider did not refund, an admin returns it by hand and confirms. */
+  pending: boolean;
 }
+
+export type ConfirmReturnedOutcome =
+  | { status: "confirmed"; reference: string; amountMinor: number; currency: Currency }
+  | { status: "already_done" | "not_found" };
 
 export interface ReportPeriod {
   from: Date;
@@ -81,6 +91,8 @@ export type RecreditOutcome =
 export interface AdminService {
   planRefund(reference: string, amountMinor?: number): Promise<RefundPlanResult>;
   refund(input: { reference: string; amountMinor?: number; reason: string; adminId: bigint }): Promise<RefundOutcome | RefundPlanResult>;
+  /** An admin returned a pending refund's money by hand: the refund is done and the customer is told. */
+  confirmReturned(input: { refundId: number; adminId: bigint }): Promise<ConfirmReturnedOutcome>;
   parsePeriod(text: string | undefined, now?: Date): ReportPeriod | null;
   report(period: ReportPeriod): Promise<ReportData>;
   reportCsv(period: ReportPeriod): Promise<string>;
@@ -88,5 +100,7 @@ export interface AdminService {
   find(query: string): Promise<FindResult>;
   pending(): Promise<PendingOverview>;
   recredit(input: { reference: string; adminId: bigint; reason?: string }): Promise<RecreditOutcome>;
+  /** Releases one held credit (the alert's Credit button), whether or not it belongs to a top-up. */
+  releaseHeld(input: { creditId: number; adminId: bigint; reason?: string }): Promise<RecreditOutcome>;
   manualCredit(input: { login: string; amountMinor: number; reason: string; adminId: bigint }): Promise<{ creditId: number; memo: string }>;
 }

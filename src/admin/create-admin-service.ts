@@ -32,6 +32,7 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
   return {
     planRefund: refunds.planRefund,
     refund: refunds.refund,
+    confirmReturned: refunds.confirmReturned,
     parsePeriod,
     report: reports.report,
     reportCsv: reports.reportCsv,
@@ -39,6 +40,7 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
     find: lookup.find,
     pending: lookup.pending,
     recredit: credits.recredit,
+    releaseHeld: credits.releaseHeld,
     manualCredit: credits.manualCredit,
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "../db/database.js";
+import type { Credit, TopUp, User } from "../generated/sqlite/client.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Logger } from "../logger.js";
 import type { Currency } from "../payments/money.js";
@@ -13,9 +14,40 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
   const now = () => deps.now?.() ?? new Date();
 
   /**
-   * Releases the credits held for a top-up. Where the panel lists payments, the memo is looked up
-   * first: a credit that did land is marked done instead of being sent twice.
+   * Releases a held credit. Where the panel lists payments, the memo is looked up first: a credit
+   * that did land is marked done instead of being sent twice.
    */
+  async function release(held: Credit, topUp: (TopUp & { user: User }) | null, input: { adminId: bigint; reason?: string }): Promise<RecreditOutcome> {
+    const subject = topUp?.reference ?? held.memo;
+    if (deps.panel.findCredit) {
+      const found = await deps.panel.findCredit(held.memo);
+      if (found) {
+        await db.$transaction(async (tx) => {
+          await tx.credit.update({ where: { id: held.id }, data: { status: CreditStatus.DONE, doneAt: now(), panelPaymentId: found.panelPaymentId ?? null, lastError: null } });
+          if (topUp) await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.CREDITED, creditedAt: now() } });
+          await audit(tx, { actorId: input.adminId, action: "recredit", subject, reason: input.reason, details: { creditId: held.id, outcome: "found_on_panel", memo: held.memo } });
+        });
+        return { status: "found_on_panel", creditId: held.id };
+      }
+    }
+    // After a relink the credit goes to the customer's current login.
+    const login = topUp?.user.panelLogin ?? held.panelLogin;
+    const released = await db.$transaction(async (tx) => {
+      const taken = await tx.credit.updateMany({
+        where: { id: held.id, status: CreditStatus.HELD },
+        data: { status: CreditStatus.QUEUED, panelLogin: login, attempts: 0, firstFailureAt: null, nextAttemptAt: now(), lastError: null, errorKind: null, claimedBy: null, claimedUntil: null },
+      });
+      if (taken.count === 0) return false;
+      if (topUp) await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.PAID } });
+      await audit(tx, { actorId: input.adminId, action: "recredit", subject, reason: input.reason, details: { creditId: held.id, previousError: held.lastError, login } });
+      return true;
+    });
+    if (!released) return { status: "nothing_held" };
+    deps.wakeup.notify("credits");
+    return { status: "queued", creditId: held.id };
+  }
+
+  /** Releases the first credit held for a top-up (/recredit, the CLI). */
   async function recredit(input: { reference: string; adminId: bigint; reason?: string }): Promise<RecreditOutcome> {
     const topUp = await db.topUp.findUnique({ where: { reference: input.reference }, include: { user: true } });
     if (!topUp) return { status: "not_found" };
@@ -24,29 +56,17 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
       const done = await db.credit.count({ where: { topUpId: topUp.id, status: CreditStatus.DONE } });
       return { status: done > 0 ? "already_credited" : "nothing_held" };
     }
-    if (deps.panel.findCredit) {
-      const found = await deps.panel.findCredit(held.memo);
-      if (found) {
-        await db.$transaction(async (tx) => {
-          await tx.credit.update({ where: { id: held.id }, data: { status: CreditStatus.DONE, doneAt: now(), panelPaymentId: found.panelPaymentId ?? null, lastError: null } });
-          await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.CREDITED, creditedAt: now() } });
-          await audit(tx, { actorId: input.adminId, action: "recredit", subject: topUp.reference, reason: input.reason, details: { creditId: held.id, outcome: "found_on_panel", memo: held.memo } });
-        });
-        return { status: "found_on_panel", creditId: held.id };
-      }
-    }
-    // After a relink the credit goes to the customer's current login.
-    const login = topUp.user.panelLogin ?? held.panelLogin;
-    await db.$transaction(async (tx) => {
-      await tx.credit.update({
-        where: { id: held.id },
-        data: { status: CreditStatus.QUEUED, panelLogin: login, attempts: 0, firstFailureAt: null, nextAttemptAt: now(), lastError: null, errorKind: null, claimedBy: null, claimedUntil: null },
-      });
-      await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.PAID } });
-      await audit(tx, { actorId: input.adminId, action: "recredit", subject: topUp.reference, reason: input.reason, details: { creditId: held.id, previousError: held.lastError, login } });
-    });
-    deps.wakeup.notify("credits");
-    return { status: "queued", creditId: held.id };
+    return release(held, topUp, input);
+  }
+
+  /** Releases one held credit by id (the Credit button on its alert). */
+  async function releaseHeld(input: { creditId: number; adminId: bigint; reason?: string }): Promise<RecreditOutcome> {
+    const credit = await db.credit.findUnique({ where: { id: input.creditId } });
+    if (!credit) return { status: "not_found" };
+    if (credit.status === CreditStatus.DONE) return { status: "already_credited" };
+    if (credit.status !== CreditStatus.HELD) return { status: "nothing_held" };
+    const topUp = credit.topUpId === null ? null : await db.topUp.findUnique({ where: { id: credit.topUpId }, include: { user: true } });
+    return release(credit, topUp, input);
   }
 
   /** Credits a panel login by hand (goodwill, a payment that came outside the bot), audited. */
@@ -64,5 +84,5 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
     return { creditId: credit.id, memo };
   }
 
-  return { recredit, manualCredit };
+  return { recredit, releaseHeld, manualCredit };
 }

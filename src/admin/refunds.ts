@@ -1,21 +1,36 @@
 import type { ProviderName } from "../config/config.js";
 import type { Database } from "../db/database.js";
+import type { Wakeup } from "../db/wakeup.js";
 import type { Logger } from "../logger.js";
+import { enqueueNotification } from "../notify/outbox.js";
 import { toPanelAmount } from "../payments/ledger.js";
 import type { Currency } from "../payments/money.js";
 import { CreditStatus, TopUpStatus } from "../payments/states.js";
 import { topUpRef, type Providers } from "../payments/topups.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
-import type { RefundOutcome, RefundPlanResult } from "./admin-service.js";
+import type { ConfirmReturnedOutcome, RefundOutcome, RefundPlanResult } from "./admin-service.js";
 import { audit } from "./audit.js";
 
 export interface RefundDeps {
   database: Database;
   providers: Providers;
   panel: PanelClient;
+  wakeup: Wakeup;
   panelCurrency: Currency;
   khrPerUsd: number;
   log: Logger;
+}
+
+const BONUS_KIND = "bonus";
+/** A refund whose money an admin returned by hand and confirmed. */
+export const RETURNED_BY_HAND = "RETURNED";
+/** Provider outcomes that leave the money with the merchant: the refund is pending until an admin returns it. */
+const PENDING_PROVIDER_STATUSES = ["MANUAL", "UNSUPPORTED", "FAILED"];
+
+/** The bonus share refunds up to `refundedMinor` of `paidMinor` take back: proportional, all of it on a full refund. */
+function bonusShare(bonusMinor: number, refundedMinor: number, paidMinor: number): number {
+  if (paidMinor <= 0 || refundedMinor >= paidMinor) return bonusMinor;
+  return Number((BigInt(bonusMinor) * BigInt(refundedMinor)) / BigInt(paidMinor));
 }
 
 export function createRefunds(deps: RefundDeps) {
@@ -26,12 +41,15 @@ export function createRefunds(deps: RefundDeps) {
     if (!topUp) return { ok: false, reason: "not_found" };
     const paid = topUp.payments.filter((p) => p.currency === topUp.currency).reduce((sum, p) => sum + p.amountMinor, 0);
     if (paid === 0) return { ok: false, reason: "not_paid" };
-    const refundable = paid - topUp.refunds.reduce((sum, r) => sum + r.amountMinor, 0);
+    const refundedBefore = topUp.refunds.reduce((sum, r) => sum + r.amountMinor, 0);
+    const refundable = paid - refundedBefore;
     if (refundable <= 0) return { ok: false, reason: "nothing_left" };
     const amount = amountMinor ?? refundable;
     if (!Number.isSafeInteger(amount) || amount <= 0) return { ok: false, reason: "invalid_amount" };
     if (amount > refundable) return { ok: false, reason: "amount_too_large" };
-    const credited = await db.credit.count({ where: { topUpId: topUp.id, status: CreditStatus.DONE } });
+    const credits = await db.credit.findMany({ where: { topUpId: topUp.id, status: CreditStatus.DONE }, select: { kind: true, amountMinor: true, currency: true } });
+    const bonus = credits.filter((c) => c.kind === BONUS_KIND && c.currency === deps.panelCurrency).reduce((s, c) => s + c.amountMinor, 0);
+    const panel = credits.length === 0 ? "not_credited" : deps.panel.debit ? "debit" : "manual";
     const { payments: _p, refunds: _r, ...plain } = topUp;
     return {
       ok: true,
@@ -41,21 +59,26 @@ export function createRefunds(deps: RefundDeps) {
         amountMinor: amount,
         currency: topUp.currency as Currency,
         provider: deps.providers.get(topUp.provider as ProviderName)?.refund ? "automatic" : "manual",
-        panel: credited === 0 ? "not_credited" : deps.panel.debit ? "debit" : "manual",
+        panel,
+        bonusTakeBackMinor: panel === "not_credited" ? 0 : bonusShare(bonus, refundedBefore + amount, paid) - bonusShare(bonus, refundedBefore, paid),
+        panelCurrency: deps.panelCurrency,
       },
     };
   }
 
   /**
-   * Refunds through the provider where it can, takes the credit back from the panel where it can,
-   * and records both outcomes; each path that cannot be automatic is reported for the admin to do.
+   * Refunds through the provider where it can, takes the credit (and its share of the bonus) back from the
+   * panel where it can, and records both outcomes. A refund the provider did not make is pending until an
+   * admin returns the money by hand and confirms it; the customer is told once the money is on its way back.
    */
   async function refund(input: { reference: string; amountMinor?: number; reason: string; adminId: bigint }): Promise<RefundOutcome | RefundPlanResult> {
     const planned = await planRefund(input.reference, input.amountMinor);
     if (!planned.ok) return planned;
     const { plan } = planned;
     const topUp = plan.topUp;
-    const panelAmount = toPanelAmount(plan.amountMinor, plan.currency, deps.panelCurrency, deps.khrPerUsd).amountMinor;
+    const creditBack = plan.panel === "not_credited" ? 0 : toPanelAmount(plan.amountMinor, plan.currency, deps.panelCurrency, deps.khrPerUsd).amountMinor;
+    const bonusBack = plan.bonusTakeBackMinor;
+    const panelAmount = creditBack + bonusBack;
     const row = await db.refund.create({
       data: { topUpId: topUp.id, amountMinor: plan.amountMinor, currency: plan.currency, reason: input.reason, adminId: input.adminId, providerStatus: "PENDING", panelStatus: "PENDING" },
     });
@@ -72,21 +95,23 @@ export function createRefunds(deps: RefundDeps) {
       }
     }
 
+    const panelBase = { amountMinor: panelAmount, bonusMinor: bonusBack, currency: deps.panelCurrency };
     let panel: RefundOutcome["panel"];
     if (plan.panel === "not_credited") {
-      panel = { status: "NOT_CREDITED", message: "the payment was never credited on the panel; its held credit is cancelled", amountMinor: 0, currency: deps.panelCurrency };
+      panel = { status: "NOT_CREDITED", message: "the payment was never credited on the panel; its held credit is cancelled", ...panelBase };
     } else if (deps.panel.debit) {
       try {
         await deps.panel.debit(topUp.panelLogin, panelAmount, `KHQR REFUND ${topUp.reference} ${row.id}`);
-        panel = { status: "DEBITED", amountMinor: panelAmount, currency: deps.panelCurrency };
+        panel = { status: "DEBITED", ...panelBase };
       } catch (err) {
         const unknown = err instanceof PanelError && err.kind === "unknown";
-        panel = { status: "FAILED", message: unknown ? `no answer from the panel: check whether it deducted before trying again (${(err as Error).message})` : (err as Error).message, amountMinor: panelAmount, currency: deps.panelCurrency };
+        panel = { status: "FAILED", message: unknown ? `no answer from the panel: check whether it deducted before trying again (${(err as Error).message})` : (err as Error).message, ...panelBase };
       }
     } else {
-      panel = { status: "MANUAL_REQUIRED", message: "this panel has no deduction API: deduct the balance by hand in the panel's admin", amountMinor: panelAmount, currency: deps.panelCurrency };
+      panel = { status: "MANUAL_REQUIRED", message: "this panel has no deduction API: deduct the balance by hand in the panel's admin", ...panelBase };
     }
 
+    const pending = provider.status !== "REFUNDED";
     const fullRefund = plan.amountMinor === plan.refundableMinor;
     await db.$transaction(async (tx) => {
       await tx.refund.update({ where: { id: row.id }, data: { providerStatus: provider.status, providerRef: provider.status === "REFUNDED" ? provider.message ?? null : null, panelStatus: panel.status, panelDetail: panel.message ?? null } });
@@ -94,11 +119,29 @@ export function createRefunds(deps: RefundDeps) {
       if (plan.panel === "not_credited") {
         await tx.credit.updateMany({ where: { topUpId: topUp.id, status: CreditStatus.HELD }, data: { status: CreditStatus.CANCELLED, lastError: `refunded by admin ${input.adminId}` } });
       }
-      await audit(tx, { actorId: input.adminId, action: "refund", subject: topUp.reference, reason: input.reason, details: { refundId: row.id, amountMinor: plan.amountMinor, currency: plan.currency, provider, panel } });
+      await audit(tx, { actorId: input.adminId, action: "refund", subject: topUp.reference, reason: input.reason, details: { refundId: row.id, amountMinor: plan.amountMinor, currency: plan.currency, provider, panel, pending } });
+      if (!pending) await enqueueNotification(tx, [topUp.chatId], `refunded:${row.id}`, { kind: "topup.refunded", refundId: row.id });
     });
-    deps.log.info({ reference: topUp.reference, refundId: row.id, provider: provider.status, panel: panel.status }, "refund recorded");
-    return { refundId: row.id, reference: topUp.reference, amountMinor: plan.amountMinor, currency: plan.currency, provider, panel };
+    if (!pending) deps.wakeup.notify("notifications");
+    deps.log.info({ reference: topUp.reference, refundId: row.id, provider: provider.status, panel: panel.status, pending }, "refund recorded");
+    return { refundId: row.id, reference: topUp.reference, amountMinor: plan.amountMinor, currency: plan.currency, provider, panel, pending };
   }
 
-  return { planRefund, refund };
+  /** The admin returned a pending refund's money by hand: once, audited, and the customer is told. */
+  async function confirmReturned(input: { refundId: number; adminId: bigint }): Promise<ConfirmReturnedOutcome> {
+    const row = await db.refund.findUnique({ where: { id: input.refundId }, include: { topUp: true } });
+    if (!row) return { status: "not_found" };
+    const done = await db.$transaction(async (tx) => {
+      const taken = await tx.refund.updateMany({ where: { id: row.id, providerStatus: { in: PENDING_PROVIDER_STATUSES } }, data: { providerStatus: RETURNED_BY_HAND } });
+      if (taken.count === 0) return false;
+      await audit(tx, { actorId: input.adminId, action: "refund_returned", subject: row.topUp.reference, details: { refundId: row.id, amountMinor: row.amountMinor, currency: row.currency, before: row.providerStatus } });
+      await enqueueNotification(tx, [row.topUp.chatId], `refunded:${row.id}`, { kind: "topup.refunded", refundId: row.id });
+      return true;
+    });
+    if (!done) return { status: "already_done" };
+    deps.wakeup.notify("notifications");
+    return { status: "confirmed", reference: row.topUp.reference, amountMinor: row.amountMinor, currency: row.currency as Currency };
+  }
+
+  return { planRefund, refund, confirmReturned };
 }

@@ -5,7 +5,6 @@ import type { BotContext } from "./context.js";
 import type { BotDeps } from "./deps.js";
 import { isAdmin } from "./filters/is-admin.js";
 import { splitMessage } from "./format.js";
-import { adminText } from "./i18n.js";
 
 type AdminHandler<C> = (ctx: C) => Promise<unknown>;
 
@@ -36,15 +35,15 @@ export class AdminComposer {
       await handler(ctx);
     } catch (err) {
       this.deps.log.error({ err, command: what, adminId: ctx.from?.id }, "admin command failed");
-      await ctx.reply(adminText("admin-failed", { message: adminFacing(err) }));
+      await ctx.reply(ctx.t("admin-failed", { message: adminFacing(ctx, err) }));
     }
   }
 }
 
 /** Panel, provider and Telegram errors carry messages written for admins (secrets scrubbed); others stay in the log. */
-function adminFacing(err: unknown): string {
+function adminFacing(ctx: BotContext, err: unknown): string {
   if (err instanceof PanelError || err instanceof ProviderError || err instanceof GrammyError) return err.message;
-  return adminText("admin-failed-internal");
+  return ctx.t("admin-failed-internal");
 }
 
 /** Long lists split at Telegram's message size. */

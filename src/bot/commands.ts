@@ -2,7 +2,7 @@ import { GrammyError, type Api } from "grammy";
 import type { BotCommand } from "grammy/types";
 import type { Config } from "../config/config.js";
 import type { Logger } from "../logger.js";
-import { adminText, LOCALES, translator, type Locale } from "./i18n.js";
+import { LOCALES, translator, type Locale } from "./i18n.js";
 
 const CUSTOMER_COMMANDS = ["topup", "balance", "history", "link", "language", "help", "cancel"] as const;
 const ADMIN_COMMANDS = ["refund", "report", "find", "pending", "recredit", "credit"] as const;
@@ -12,7 +12,10 @@ function customerCommands(locale: Locale): BotCommand[] {
   return CUSTOMER_COMMANDS.map((command) => ({ command, description: t(`command-${command}`) }));
 }
 
-const adminCommands = (): BotCommand[] => ADMIN_COMMANDS.map((command) => ({ command, description: adminText(`command-${command}`) }));
+function adminCommands(locale: Locale): BotCommand[] {
+  const t = translator(locale);
+  return ADMIN_COMMANDS.map((command) => ({ command, description: t(`command-${command}`) }));
+}
 
 /**
  * The command menu: customers' commands in English (default) and Khmer; admins see theirs as well,
@@ -26,7 +29,7 @@ export async function registerCommands(api: Api, config: Config, log?: Logger): 
     for (const chat_id of config.bot.adminIds) {
       const scope = { type: "chat" as const, chat_id };
       try {
-        await api.setMyCommands([...customerCommands(locale), ...adminCommands()], language_code ? { scope, language_code } : { scope });
+        await api.setMyCommands([...customerCommands(locale), ...adminCommands(locale)], language_code ? { scope, language_code } : { scope });
       } catch (err) {
         if (!(err instanceof GrammyError)) throw err;
         log?.warn({ adminId: chat_id, msg: err.description }, "could not set the admin command menu");

@@ -11,6 +11,8 @@ export interface PendingRefund {
   reference: string;
   amountMinor?: number;
   reason: string;
+  /** The plan's message: a newer plan removes its buttons. */
+  messageId?: number;
 }
 
 /** Per chat, in the shared storage. Only JSON values: it is serialised as is. */

@@ -1,13 +1,19 @@
 import type { Api } from "grammy";
+import { parsePeriod } from "../admin/period.js";
+import { createReports } from "../admin/reports.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { Deliver } from "../notify/notifier.js";
 import type { NotificationPayload } from "../notify/outbox.js";
 import type { PanelClient } from "../panel/panel-client.js";
+import { enqueueNotification } from "../notify/outbox.js";
 import { CreditStatus, TopUpStatus } from "../payments/states.js";
+import { adminTranslator } from "./admin-locale.js";
+import { reportText } from "./features/admin-report.js";
 import { customerLabel, money } from "./format.js";
-import { adminText, translator } from "./i18n.js";
+import { translator } from "./i18n.js";
+import { actionSigner, heldKeyboard } from "./keyboards/held-actions.js";
 import { newTopUpButton } from "./keyboards/main-menu.js";
 import { retireCard } from "./payment-card.js";
 
@@ -18,15 +24,22 @@ export interface DeliveryDeps {
   log: Logger;
 }
 
+const BONUS_KIND = "bonus";
+
 type Payload<K extends NotificationPayload["kind"]> = Extract<NotificationPayload, { kind: K }>;
 
 /**
- * Renders each queued notification from the database, in the customer's stored language (admins: English).
+ * Renders each queued notification from the database, in the recipient's stored language (see admin-locale.ts for admin chats).
  * Throwing makes the notifier try again later, so every step tolerates having run before.
  */
 export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
   const { db } = deps.database;
   const panelCurrency = deps.config.panel.currency;
+  const { adminIds, adminChatId } = deps.config.bot;
+  const adminChats = (adminChatId !== undefined ? [adminChatId] : adminIds).map(BigInt);
+  const sign = actionSigner(deps.config.bot.token).data;
+  const adminT = (chatId: number) => adminTranslator(db, chatId, adminIds);
+  const reports = createReports({ database: deps.database, currency: deps.config.topup.currency, panelCurrency });
 
   async function topUpWithUser(id: number) {
     const topUp = await db.topUp.findUnique({ where: { id }, include: { user: true } });
@@ -53,7 +66,10 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     const topUp = await topUpWithUser(p.topUpId);
     if (!topUp) return;
     const t = translator(topUp.user.language);
-    const credit = await db.credit.findFirst({ where: { topUpId: topUp.id, status: CreditStatus.DONE }, orderBy: { id: "desc" }, include: { payment: true } });
+    const credit = await db.credit.findFirst({ where: { topUpId: topUp.id, status: CreditStatus.DONE, kind: { not: BONUS_KIND } }, orderBy: { id: "desc" }, include: { payment: true } });
+    if (credit) await noteRecredit(credit.id, topUp.reference);
+    const bonus = await db.credit.aggregate({ where: { topUpId: topUp.id, kind: BONUS_KIND, status: { not: CreditStatus.CANCELLED } }, _sum: { amountMinor: true } });
+    const bonusMinor = bonus._sum.amountMinor ?? 0;
     const balance = await balanceAfter(credit?.balanceMinor, topUp.panelLogin, topUp.userId);
     // What was actually paid (an under- or overpayment an admin released differs from the order).
     const paid = credit?.payment ?? topUp;
@@ -65,6 +81,7 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
         login: topUp.panelLogin,
         reference: topUp.reference,
       }),
+      ...(bonusMinor > 0 ? [t("receipt-bonus", { bonus: money(bonusMinor, panelCurrency) })] : []),
       ...(balance === undefined ? [] : [t("receipt-balance", { balance: money(balance, panelCurrency) })]),
       ...(p.late ? [t("receipt-late")] : []),
     ];
@@ -96,9 +113,11 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     const row = await db.payment.findUnique({ where: { id: paymentId }, include: { topUp: { include: { user: true } } } });
     if (!row) return;
     const topUp = row.topUp;
+    const t = await adminT(chatId);
+    const held = flagged ? await db.credit.findFirst({ where: { paymentId: row.id, status: CreditStatus.HELD } }) : null;
     await api.sendMessage(
       chatId,
-      adminText(flagged ? "admin-note-flagged" : "admin-note-payment", {
+      t(flagged ? "admin-note-flagged" : "admin-note-payment", {
         amount: money(row.amountMinor, row.currency),
         ordered: topUp ? money(topUp.amountMinor, topUp.currency) : "-",
         flag: row.flag,
@@ -108,6 +127,7 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
         who: topUp ? customerLabel(topUp.user) : "-",
         payer: row.payer ?? "-",
       }),
+      held ? { reply_markup: heldKeyboard(sign, t, held.id, topUp !== null) } : {},
     );
   }
 
@@ -115,16 +135,48 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     const credit = await db.credit.findUnique({ where: { id: p.creditId } });
     if (!credit) return;
     const topUp = credit.topUpId === null ? null : await db.topUp.findUnique({ where: { id: credit.topUpId } });
+    const t = await adminT(chatId);
     await api.sendMessage(
       chatId,
-      adminText("admin-note-held", {
+      t("admin-note-held", {
         id: credit.id,
         amount: money(credit.amountMinor, credit.currency),
         login: credit.panelLogin,
         reference: topUp?.reference ?? credit.memo,
         reason: credit.lastError ?? "-",
       }),
+      // Released meanwhile (e.g. by /recredit): the note stays, its buttons would only answer "nothing held".
+      credit.status === CreditStatus.HELD ? { reply_markup: heldKeyboard(sign, t, credit.id, topUp !== null) } : {},
     );
+  }
+
+  /** A credit an admin released (/recredit, the alert's Credit button) has landed: the note /recredit promised. */
+  async function noteRecredit(creditId: number, reference: string): Promise<void> {
+    const audits = await db.auditLog.findMany({ where: { action: "recredit", subject: reference }, select: { details: true } });
+    if (!audits.some((a) => (JSON.parse(a.details) as { creditId?: number; outcome?: string }).creditId === creditId)) return;
+    await enqueueNotification(db, adminChats, `recredited:${creditId}`, { kind: "admin.recredited", creditId });
+  }
+
+  async function recredited(chatId: number, p: Payload<"admin.recredited">): Promise<void> {
+    const credit = await db.credit.findUnique({ where: { id: p.creditId } });
+    if (!credit) return;
+    const topUp = credit.topUpId === null ? null : await db.topUp.findUnique({ where: { id: credit.topUpId } });
+    const t = await adminT(chatId);
+    await api.sendMessage(chatId, t("admin-note-recredited", { id: credit.id, amount: money(credit.amountMinor, credit.currency), login: credit.panelLogin, reference: topUp?.reference ?? credit.memo }));
+  }
+
+  async function refunded(chatId: number, p: Payload<"topup.refunded">): Promise<void> {
+    const refund = await db.refund.findUnique({ where: { id: p.refundId }, include: { topUp: { include: { user: true } } } });
+    if (!refund) return;
+    const t = translator(refund.topUp.user.language);
+    await api.sendMessage(chatId, t("topup-refunded", { amount: money(refund.amountMinor, refund.currency), reference: refund.topUp.reference }));
+  }
+
+  async function daily(chatId: number, p: Payload<"admin.daily">): Promise<void> {
+    const period = parsePeriod(`${p.date}..${p.date}`);
+    if (!period) return;
+    const t = await adminT(chatId);
+    await api.sendMessage(chatId, `${t("admin-daily-title")}\n${reportText(await reports.report(period), t)}`.slice(0, 4000));
   }
 
   return async (chat, payload) => {
@@ -143,7 +195,14 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
       case "admin.held":
         return creditHeld(chatId, payload);
       case "admin.outage":
-        await api.sendMessage(chatId, adminText("admin-note-outage", { component: payload.component, state: payload.state, detail: payload.detail }));
+        await api.sendMessage(chatId, (await adminT(chatId))("admin-note-outage", { component: payload.component, state: payload.state, detail: payload.detail }));
+        return;
+      case "topup.refunded":
+        return refunded(chatId, payload);
+      case "admin.recredited":
+        return recredited(chatId, payload);
+      case "admin.daily":
+        return daily(chatId, payload);
     }
   };
 }

@@ -40,6 +40,3 @@ export function translator(locale: string): Translate {
   const i18n = botI18n();
   return (key, vars) => i18n.t(locale, key, vars);
 }
-
-/** Admin texts are English only. */
-export const adminText: Translate = (key, vars) => botI18n().t("en", key, vars);

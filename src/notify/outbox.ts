@@ -7,10 +7,13 @@ export type NotificationPayload =
   | { kind: "topup.credited"; topUpId: number; late: boolean }
   | { kind: "topup.held"; topUpId: number }
   | { kind: "topup.expired"; topUpId: number }
+  | { kind: "topup.refunded"; refundId: number }
   | { kind: "admin.payment"; paymentId: number }
   | { kind: "admin.flagged"; paymentId: number }
   | { kind: "admin.held"; creditId: number }
-  | { kind: "admin.outage"; component: string; state: "down" | "up"; detail: string };
+  | { kind: "admin.outage"; component: string; state: "down" | "up"; detail: string }
+  | { kind: "admin.daily"; date: string }
+  | { kind: "admin.recredited"; creditId: number };
 
 /**
  * Queues a message in the same transaction as the change it reports. The dedupe key makes the

@@ -83,22 +83,50 @@ describe("admin commands", () => {
     expect(textOf(plan)).toContain("Refundable: 10.00 USD");
     expect(textOf(plan)).toContain("Refund now: 4.00 USD");
     expect(textOf(plan)).toContain("Reason: customer asked");
+    // Bakong has no refund API: the plan says the refund stays pending, as the result will.
+    expect(textOf(plan)).toContain("the refund stays pending until you press “Money returned”");
 
-    h.driver.clickButton(ADMIN_ID, stale.message_id, buttonData(stale, "Refund"));
-    await eventually(() => expect(h.driver.callbackAnswers(ADMIN_ID).at(-1)?.text).toContain("expired"));
+    // The newer plan took the older one's buttons away instead of leaving them to answer "expired".
+    await eventually(() => {
+      const old = h.driver.chat(ADMIN_ID).find((m) => m.message_id === stale.message_id)!;
+      expect(old.reply_markup).toBeUndefined();
+      expect(textOf(old)).toContain(`Replaced by a newer /refund plan for ${paidReference}`);
+    });
     expect(await h.database.db.refund.count()).toBe(0);
 
     const outcome = await reply(ADMIN_ID, () => h.driver.clickButton(ADMIN_ID, plan.message_id, buttonData(plan, "Refund")), "Refund #");
     expect(textOf(outcome)).toContain(`4.00 USD for ${paidReference}`);
-    expect(textOf(outcome)).toMatch(/Provider: (refunded|cannot refund automatically|return the money)/);
+    expect(textOf(outcome)).toContain("Provider: return the money to the customer by hand");
     expect(textOf(outcome)).toMatch(/Panel: (4\.00 USD taken back|deduct 4\.00 USD by hand)/);
+    expect(textOf(outcome)).toContain("Refund pending: return 4.00 USD to the customer by hand");
     await eventually(() => expect(h.driver.chat(ADMIN_ID).find((m) => m.message_id === plan.message_id)?.reply_markup).toBeUndefined());
 
     const refunds = await h.database.db.refund.findMany();
     expect(refunds).toHaveLength(1);
-    expect(refunds[0]).toMatchObject({ amountMinor: 400, reason: "customer asked", adminId: BigInt(ADMIN_ID) });
+    expect(refunds[0]).toMatchObject({ amountMinor: 400, reason: "customer asked", adminId: BigInt(ADMIN_ID), providerStatus: "MANUAL" });
     const audit = await h.database.db.auditLog.findMany({ where: { actorId: BigInt(ADMIN_ID), reason: "customer asked" } });
     expect(audit.length).toBeGreaterThan(0);
+    // Pending: the customer has not been told anything yet.
+    expect(h.driver.chat(DARA).some((m) => textOf(m).includes("has been refunded"))).toBe(false);
+
+    // The admin returns the money by hand and says so: confirmed once, audited, the customer told.
+    h.driver.clickButton(ADMIN_ID, outcome.message_id, buttonData(outcome, "Money returned"));
+    const asking = await eventually(() => {
+      const m = h.driver.chat(ADMIN_ID).find((x) => x.message_id === outcome.message_id)!;
+      buttonData(m, "Yes, it is returned");
+      return m;
+    });
+    const told = nextMessage(h.driver, DARA, "has been refunded");
+    h.driver.clickButton(ADMIN_ID, outcome.message_id, buttonData(asking, "Yes, it is returned"));
+    expect(textOf(await told)).toContain(`4.00 USD of your top-up ${paidReference} has been refunded`);
+    await eventually(() => {
+      const done = h.driver.chat(ADMIN_ID).find((x) => x.message_id === outcome.message_id)!;
+      expect(textOf(done)).toContain("Money returned: 4.00 USD");
+      expect(textOf(done)).toContain("@sophea_admin");
+      expect(done.reply_markup).toBeUndefined();
+    });
+    expect(await h.database.db.refund.findFirstOrThrow()).toMatchObject({ providerStatus: "RETURNED" });
+    expect(await h.database.db.auditLog.count({ where: { action: "refund_returned", subject: paidReference, actorId: BigInt(ADMIN_ID) } })).toBe(1);
   });
 
   it("keeps a refund that was not confirmed from happening", async () => {

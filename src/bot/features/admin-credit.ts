@@ -4,7 +4,6 @@ import { AdminComposer, args } from "../admin-command.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { money } from "../format.js";
-import { adminText as t } from "../i18n.js";
 
 const ONE_DAY_MS = 86_400_000;
 
@@ -14,6 +13,7 @@ export function adminCreditFeature(deps: BotDeps): Composer<BotContext> {
   const currency = deps.config.panel.currency;
 
   admin.command("recredit", async (ctx) => {
+    const t = ctx.t.bind(ctx);
     const [reference, ...reason] = args(ctx);
     if (!reference) return ctx.reply(t("admin-recredit-usage"));
     const outcome = await deps.admin.recredit({
@@ -26,6 +26,7 @@ export function adminCreditFeature(deps: BotDeps): Composer<BotContext> {
   });
 
   admin.command("credit", async (ctx) => {
+    const t = ctx.t.bind(ctx);
     const [login, amountText, ...reasonWords] = args(ctx);
     const reason = reasonWords.join(" ");
     if (!login || !amountText || !reason) return ctx.reply(t("admin-credit-usage", { currency }));

@@ -4,20 +4,21 @@ import { AdminComposer, replyLong } from "../admin-command.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { customerLabel, dateTime, money } from "../format.js";
-import { adminText as t } from "../i18n.js";
+import type { Translate } from "../i18n.js";
 
 /** /find <reference | @username | telegram id | panel login>: the top-up with its timeline, or the user. */
 export function adminFindFeature(deps: BotDeps): Composer<BotContext> {
   const admin = new AdminComposer(deps);
   admin.command("find", async (ctx) => {
     const query = ctx.match.trim();
+    const t: Translate = (key, vars) => ctx.t(key, vars);
     if (!query) return ctx.reply(t("admin-find-usage"));
-    await replyLong(ctx, findText(await deps.admin.find(query), query, deps.config.panel.currency));
+    await replyLong(ctx, findText(await deps.admin.find(query), query, deps.config.panel.currency, t));
   });
   return admin.composer;
 }
 
-function findText(found: FindResult, query: string, panelCurrency: string): string {
+export function findText(found: FindResult, query: string, panelCurrency: string, t: Translate): string {
   switch (found.kind) {
     case "none":
       return t("admin-find-none", { query });

@@ -3,12 +3,12 @@ import { AdminComposer, replyLong } from "../admin-command.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { clock, money } from "../format.js";
-import { adminText as t } from "../i18n.js";
 
 /** /pending: top-ups waiting for payment and credits held for an admin. */
 export function adminPendingFeature(deps: BotDeps): Composer<BotContext> {
   const admin = new AdminComposer(deps);
   admin.command("pending", async (ctx) => {
+    const t = ctx.t.bind(ctx);
     const { openTopUps, heldCredits } = await deps.admin.pending();
     if (openTopUps.length === 0 && heldCredits.length === 0) return ctx.reply(t("admin-pending-none"));
     const lines = [

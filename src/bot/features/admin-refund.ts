@@ -6,7 +6,8 @@ import { AdminComposer, args } from "../admin-command.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { money } from "../format.js";
-import { adminText as t } from "../i18n.js";
+import type { Translate } from "../i18n.js";
+import { actionSigner, returnedKeyboard, type SignAction } from "../keyboards/held-actions.js";
 import { ignoreRefusal } from "../telegram-errors.js";
 
 const CONFIRM = /^rf:(ok|no):([0-9a-f]{12})$/;
@@ -16,31 +17,40 @@ const CONFIRM_WITHIN_MS = 10 * 60_000;
 /** /refund <reference> [amount] [reason]: shows the plan, refunds only after the admin confirms it. */
 export function adminRefundFeature(deps: BotDeps): Composer<BotContext> {
   const admin = new AdminComposer(deps);
+  const sign = actionSigner(deps.config.bot.token).data;
 
   admin.command("refund", async (ctx) => {
+    const t: Translate = (key, vars) => ctx.t(key, vars);
     const [reference, ...rest] = args(ctx);
     if (!reference) return ctx.reply(t("admin-refund-usage"));
     const first = await deps.admin.planRefund(reference);
-    if (!first.ok) return ctx.reply(planProblem(first.reason, reference));
+    if (!first.ok) return ctx.reply(planProblem(t, first.reason, reference));
     const amount = rest[0] === undefined ? undefined : parseAmount(rest[0], first.plan.currency);
     const amountMinor = amount?.ok ? amount.minor : undefined;
     const reason = (amount?.ok ? rest.slice(1) : rest).join(" ") || t("admin-refund-no-reason");
     const planned = amountMinor === undefined ? first : await deps.admin.planRefund(reference, amountMinor);
-    if (!planned.ok) return ctx.reply(planProblem(planned.reason, reference));
+    if (!planned.ok) return ctx.reply(planProblem(t, planned.reason, reference));
 
+    // A newer plan replaces the older one: its buttons go, rather than answer "expired" later.
+    const older = ctx.session.refund;
+    if (older?.messageId !== undefined) {
+      await ctx.api.editMessageText(ctx.chat.id, older.messageId, t("admin-refund-superseded", { reference: older.reference })).catch(ignoreRefusal);
+    }
     const token = randomBytes(6).toString("hex");
-    ctx.session.refund = { token, expiresAt: Date.now() + CONFIRM_WITHIN_MS, reference, reason, ...(amountMinor === undefined ? {} : { amountMinor }) };
-    await ctx.reply(planText(planned.plan, reason), {
+    const shown = await ctx.reply(planText(t, planned.plan, reason), {
       reply_markup: new InlineKeyboard().text(t("admin-refund-confirm"), `rf:ok:${token}`).text(t("admin-refund-abort"), `rf:no:${token}`),
     });
+    ctx.session.refund = { token, expiresAt: Date.now() + CONFIRM_WITHIN_MS, reference, reason, messageId: shown.message_id, ...(amountMinor === undefined ? {} : { amountMinor }) };
   });
 
   admin.callbackQuery(CONFIRM, async (ctx) => {
+    const t: Translate = (key, vars) => ctx.t(key, vars);
     const [, choice, token] = ctx.match;
     const pending = ctx.session.refund;
     const valid = pending !== undefined && pending.token === token && pending.expiresAt >= Date.now();
     // The token is taken in the shared storage: a double tap, even on two instances, refunds once.
     if (!valid || !(await deps.storage.acquire(`refund:${token}`, CONFIRM_WITHIN_MS))) {
+      await ctx.editMessageReplyMarkup().catch(ignoreRefusal);
       return ctx.answerCallbackQuery({ text: t("admin-refund-stale") });
     }
     ctx.session.refund = undefined;
@@ -53,36 +63,46 @@ export function adminRefundFeature(deps: BotDeps): Composer<BotContext> {
       adminId: BigInt(ctx.from.id),
       ...(pending.amountMinor === undefined ? {} : { amountMinor: pending.amountMinor }),
     });
-    if ("refundId" in result) return ctx.reply(outcomeText(result));
-    return ctx.reply(planProblem(result.ok ? "not_refunded" : result.reason, pending.reference));
+    if ("refundId" in result) return replyOutcome(ctx, result, t, sign);
+    return ctx.reply(planProblem(t, result.ok ? "not_refunded" : result.reason, pending.reference));
   });
 
   return admin.composer;
 }
 
-function planProblem(reason: string, reference: string): string {
+function planProblem(t: Translate, reason: string, reference: string): string {
   return t("admin-refund-problem", { reason, reference });
 }
 
-function planText(plan: RefundPlan, reason: string): string {
+function planText(t: Translate, plan: RefundPlan, reason: string): string {
   const currency = plan.currency;
-  return t("admin-refund-plan", {
-    reference: plan.topUp.reference,
-    login: plan.topUp.panelLogin,
-    paid: money(plan.refundableMinor, currency),
-    amount: money(plan.amountMinor, currency),
-    provider: plan.topUp.provider,
-    providerWay: plan.provider,
-    panelWay: plan.panel,
-    reason,
-  });
+  return [
+    t("admin-refund-plan", {
+      reference: plan.topUp.reference,
+      login: plan.topUp.panelLogin,
+      paid: money(plan.refundableMinor, currency),
+      amount: money(plan.amountMinor, currency),
+      provider: plan.topUp.provider,
+      providerWay: plan.provider,
+      panelWay: plan.panel,
+      reason,
+    }),
+    ...(plan.bonusTakeBackMinor > 0 ? [t("admin-refund-plan-bonus", { bonus: money(plan.bonusTakeBackMinor, plan.panelCurrency), panelWay: plan.panel })] : []),
+  ].join("\n");
 }
 
-function outcomeText(o: RefundOutcome): string {
+/** The result, with a "money returned" button while the refund waits for the admin's manual step. */
+export async function replyOutcome(ctx: BotContext, o: RefundOutcome, t: Translate, sign: SignAction): Promise<void> {
+  await ctx.reply(outcomeText(o, t), o.pending ? { reply_markup: returnedKeyboard(sign, t, o.refundId, false) } : {});
+}
+
+export function outcomeText(o: RefundOutcome, t: Translate): string {
   const panelAmount = money(o.panel.amountMinor, o.panel.currency as Currency);
   return [
     t("admin-refund-done", { reference: o.reference, amount: money(o.amountMinor, o.currency), id: o.refundId }),
     t("admin-refund-provider", { status: o.provider.status, message: o.provider.message ?? "" }),
     t("admin-refund-panel", { status: o.panel.status, amount: panelAmount, message: o.panel.message ?? "" }),
+    ...(o.panel.bonusMinor > 0 ? [t("admin-refund-panel-bonus", { bonus: money(o.panel.bonusMinor, o.panel.currency) })] : []),
+    o.pending ? t("admin-refund-pending", { amount: money(o.amountMinor, o.currency) }) : t("admin-refund-customer-told"),
   ].join("\n");
 }

@@ -2,7 +2,6 @@ import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { isAdmin } from "../filters/is-admin.js";
-import { adminText } from "../i18n.js";
 import { mainMenu, MENU } from "../keyboards/main-menu.js";
 import { limits } from "../topup-actions.js";
 
@@ -11,7 +10,7 @@ export function helpFeature(deps: BotDeps): Composer<BotContext> {
   const admin = isAdmin(deps.config);
   const show = async (ctx: BotContext) => {
     await ctx.reply(ctx.t("help", limits(deps)), { reply_markup: mainMenu(ctx.t) });
-    if (admin(ctx)) await ctx.reply(adminText("admin-help"));
+    if (admin(ctx)) await ctx.reply(ctx.t("admin-help"));
   };
   composer.command("help", show);
   composer.callbackQuery(MENU.help, async (ctx) => {
