@@ -34,9 +34,15 @@ export function createDailyReport(deps: DailyReportDeps, opts: { sweepMs: number
     if (queuedFor === date || deps.adminChats.length === 0) return false;
     const due = new Date(startOfLocalDay(at).getTime() + deps.atMinutes * 60_000);
     if (at < due) return false;
-    await deps.database.db.$transaction(async (tx) => {
-      await enqueueNotification(tx, deps.adminChats, dailyReportKey(date), { kind: "admin.daily", date }, at);
-    });
+    try {
+      await deps.database.db.$transaction(async (tx) => {
+        await enqueueNotification(tx, deps.adminChats, dailyReportKey(date), { kind: "admin.daily", date }, at);
+      });
+    } catch (err) {
+      // Another instance inserted the same key at the same moment (PostgreSQL upserts race): look again.
+      if ((err as { code?: string }).code === "P2002") return true;
+      throw err;
+    }
     queuedFor = date;
     deps.log.info({ date }, "daily report queued");
     deps.wakeup.notify("notifications");
