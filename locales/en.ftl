@@ -94,7 +94,6 @@ card-caption-checkout =
     Reference: { $reference }
     Tap “Pay with ABA” and pay before { $expires } (Phnom Penh time).
     Your balance is credited automatically within seconds.
-card-bonus = 🎁 Deposit bonus: +{ $bonus }, credited after this top-up.
 card-retired = This QR code is no longer valid. Please do not pay it.
 topup-not-found = I cannot find this top-up.
 topup-not-payable = This top-up is no longer waiting for payment.
@@ -132,6 +131,7 @@ receipt-body =
     Reference: { $reference }
 receipt-balance = New balance: { $balance }
 receipt-bonus = 🎁 Deposit bonus: +{ $bonus } (credited separately)
+card-bonus = 🎁 Deposit bonus: +{ $bonus }, credited after this top-up.
 receipt-late = Your payment arrived after the QR code had expired; we credited it anyway.
 topup-refunded = ↩️ { $amount } of your top-up { $reference } has been refunded.
 topup-held = We received your payment of { $amount } (reference { $reference }). Our team needs to check it before it is credited; you don't need to pay again. We will message you as soon as it is done.

@@ -1,7 +1,6 @@
 import { InputFile, type Api, type GrammyError } from "grammy";
 import type { TopUp } from "../generated/sqlite/client.js";
 import type { Logger } from "../logger.js";
-import { bonusFor, type BonusTiers } from "../payments/bonus.js";
 import { renderPlainQr, type KhqrCardInput } from "../payments/card/index.js";
 import { encodeRgbaPng } from "../payments/card/png.js";
 import type { Currency } from "../payments/money.js";
@@ -17,23 +16,19 @@ export interface CardDeps {
   merchantName: string;
   attachMessage(topUpId: number, messageId: number): Promise<void>;
   log: Logger;
-  /** TOPUP_BONUS: the caption shows the bonus this top-up earns. */
-  bonus: BonusTiers;
 }
 
-export function cardCaption(topUp: TopUp, t: Translate, bonus: BonusTiers): string {
-  const caption = t(topUp.checkoutUrl ? "card-caption-checkout" : "card-caption", {
+export function cardCaption(topUp: TopUp, t: Translate): string {
+  return t(topUp.checkoutUrl ? "card-caption-checkout" : "card-caption", {
     amount: money(topUp.amountMinor, topUp.currency),
     reference: topUp.reference,
     expires: clock(topUp.expiresAt),
   });
-  const extra = bonusFor(topUp.amountMinor, topUp.currency as Currency, bonus);
-  return extra > 0 ? `${caption}\n${t("card-bonus", { bonus: money(extra, topUp.currency) })}` : caption;
 }
 
 /** Sends what the customer pays with (KHQR card, or the checkout link) and remembers the message on the top-up. */
 export async function sendPaymentCard(api: Api, deps: CardDeps, chatId: number, topUp: TopUp, t: Translate): Promise<void> {
-  const options = { caption: cardCaption(topUp, t, deps.bonus), reply_markup: paymentKeyboard(topUp, t) };
+  const options = { caption: cardCaption(topUp, t), reply_markup: paymentKeyboard(topUp, t) };
   let messageId: number;
   if (topUp.qr) {
     const photo = await cardImage(deps, topUp, topUp.qr);

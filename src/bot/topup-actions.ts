@@ -15,7 +15,6 @@ export function cardDeps(deps: BotDeps): CardDeps {
     merchantName: deps.config.topup.merchantName,
     attachMessage: deps.topUps.attachMessage,
     log: deps.log,
-    bonus: deps.config.topup.bonus,
   };
 }
 
