@@ -6,7 +6,6 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { createDailyReport } from "./admin/daily-report.js";
 import { createAdminService } from "./admin/create-admin-service.js";
 import { createBot } from "./bot/bot.js";
 import { registerCommands } from "./bot/commands.js";
@@ -95,7 +94,6 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
     { retryForMs: config.crediter.retryForSeconds * 1000, leaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, concurrency: 4, sweepMs: timings.crediterSweepMs, instanceId },
   );
   const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log }, { graceMs: timings.pollGraceMs, claimMs: 30_000, sweepMs: timings.pollerSweepMs, batch: 200 });
-  const dailyReport = config.dailyReportAtMinutes === undefined ? undefined : createDailyReport({ database, wakeup, adminChats, atMinutes: config.dailyReportAtMinutes, log });
   const notifier = createNotifier({ database, wakeup, deliver: createDelivery(bot.api, { database, panel, config, log }), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });
 
   let accepting = true;
@@ -129,7 +127,6 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
   crediter.start();
   poller.start();
   notifier.start();
-  dailyReport?.start();
   log.info({ url, mode: config.bot.mode, providers: [...providers.keys()], panel: config.panel.type, database: database.dialect, instanceId }, "KHQR top-up bot started");
 
   let stopping: Promise<void> | undefined;
@@ -147,7 +144,6 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
         await poller.stop();
         await crediter.stop();
         await notifier.stop();
-        await dailyReport?.stop();
         await storage.close();
         await wakeup.close();
         await database.close();

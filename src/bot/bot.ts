@@ -47,7 +47,7 @@ const PRIVATE_CHAT_RATE = {
 /** The runner's `sequentialize` constraint: one update at a time per chat (sessions and conversations are per chat). */
 export const sequentializeKey = chatKey;
 
-/** Builds the bot; starts nothing. Private chats only, except the buttons on admin notes (pressed in the admin group too). */
+/** Builds the bot; starts nothing. Private chats only: group updates are ignored (the admin chat only receives notes). */
 export function createBot(token: string, deps: BotDeps): Bot<BotContext> {
   const bot = new Bot<BotContext>(token, {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
@@ -58,7 +58,7 @@ export function createBot(token: string, deps: BotDeps): Bot<BotContext> {
   bot.api.config.use(apiThrottler({ out: PRIVATE_CHAT_RATE }));
 
   if (deps.config.bot.mode === "polling") bot.use(sequentialize(sequentializeKey));
-  // Admin notes' buttons are pressed in the admin group too.
+  // The one exception to "private chats only": admin notes' buttons are pressed in the admin group too.
   bot.use(heldActionsFeature(deps));
   const chats = bot.chatType("private");
   chats.use(session<SessionData, BotContext>({ initial: () => ({}), storage: deps.storage.session, getSessionKey: chatKey }));

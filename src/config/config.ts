@@ -26,13 +26,13 @@ export interface ProvidersConfig {
 
 export interface Config {
   sandbox: boolean;
+  /** DAILY_REPORT_AT: the daily summary to the admin chat at this local time (report time zone), in minutes after midnight. */
+  dailyReportAtMinutes?: number;
   bot: {
     token: string; apiRoot: string; mode: "polling" | "webhook";
     publicUrl?: string; webhookSecret?: string; adminIds: number[]; adminChatId?: number;
   };
   runtime: { databaseUrl: string; redisUrl?: string; httpHost: string; httpPort: number; logLevel: string };
-  /** Daily summary to the admin chat at this local time (report time zone), as minutes after midnight. */
-  dailyReportAtMinutes?: number;
   topup: {
     currency: Currency; minMinor: number; maxMinor: number; presetsMinor: number[];
     ttlSeconds: number; khrPerUsd: number; merchantName: string; merchantCity: string;
@@ -109,6 +109,7 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
 
   const config: Config = {
     sandbox,
+    dailyReportAtMinutes: v.timeOfDay("DAILY_REPORT_AT"),
     bot: {
       token: v.str("BOT_TOKEN", !sandbox) ?? "",
       apiRoot: v.url("TELEGRAM_API_ROOT", false) ?? "https://api.telegram.org",
@@ -145,7 +146,6 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
       currency: v.oneOf("PANEL_CURRENCY", CURRENCIES, "USD"),
     },
     crediter: { retryForSeconds: v.int("CREDIT_RETRY_SECONDS", 3600, 0, 30 * 86_400) },
-    dailyReportAtMinutes: v.timeOfDay("DAILY_REPORT_AT"),
   };
   if (!sandbox && providers.enabled.length === 0) {
     problems.push("PAYMENT_PROVIDERS: no payment provider is configured (set the variables of at least one provider)");
