@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { bonusLine } from "../../src/bot/bonus-line.js";
+import { translator } from "../../src/bot/i18n.js";
 import { bonusFor, parseBonusTiers, type BonusTiers } from "../../src/payments/bonus.js";
 
 function tiers(text: string, currency: "USD" | "KHR" = "USD"): BonusTiers {
@@ -54,5 +56,14 @@ describe("deposit bonus", () => {
     expect(problem("50:-5")).toMatch(/not <amount>:<percent>/);
     // The comma separates tiers: a thousands separator cannot be told apart.
     expect(problem("40,000:2.5", "KHR")).toMatch(/"40" is not <amount>:<percent>/);
+  });
+});
+
+describe("the card caption's bonus line", () => {
+  it("names the bonus a top-up earns, in the customer's language, and is absent below the first tier", () => {
+    const usd = tiers("50:5,100:10");
+    expect(bonusLine({ amountMinor: 10_000, currency: "USD" }, translator("en"), usd)).toBe("🎁 Deposit bonus: +10.00 USD, credited after this top-up.");
+    expect(bonusLine({ amountMinor: 5000, currency: "USD" }, translator("km"), usd)).toContain("+2.50 USD");
+    expect(bonusLine({ amountMinor: 4999, currency: "USD" }, translator("en"), usd)).toBeUndefined();
   });
 });

@@ -135,6 +135,22 @@ describe("held-payment alerts", () => {
   });
 });
 
+describe("deposit bonus", () => {
+  it("is on the receipt when a bonus credit was queued with the payment's credit", async () => {
+    await say(KANHA, "/topup", "How much");
+    const topUp = await topUpShownBy(h, await say(KANHA, "50", (m) => m.photo !== undefined));
+    // What the core queues when the payment's credit finishes; HELD here so that only the receipt is under test.
+    await h.database.db.credit.create({
+      data: { topUpId: topUp.id, panelLogin: "kanha", amountMinor: 250, currency: "USD", memo: `KHQR ${topUp.reference} 0 bonus`, kind: "bonus", status: "HELD", nextAttemptAt: new Date() },
+    });
+    const receipt = nextMessage(h.driver, KANHA, "Top-up successful", 15_000);
+    await h.bakong.pay({ reference: topUp.reference, qr: topUp.qr });
+    const text = textOf(await receipt);
+    expect(text).toContain("Credited to kanha: 50.00 USD");
+    expect(text).toContain("🎁 Deposit bonus: +2.50 USD (credited separately)");
+  });
+});
+
 describe("daily summary", () => {
   it("goes to the admin chat once per day at DAILY_REPORT_AT, however many schedulers run", async () => {
     const today = new Date();
