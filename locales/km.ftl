@@ -109,7 +109,7 @@ check-result = { $state ->
     [REFUNDED] ការបញ្ចូលទឹកប្រាក់នេះត្រូវបានសងប្រាក់វិញ។
    *[other] ស្ថានភាព៖ { $state }
 }
-topup-cancelled = បានបោះបង់ការបញ្ចូលទឹកប្រាក់ { $amount } (លេខយោង { $reference })។ បើអ្នកបានបង់រួចហើយ កុំបារម្ភ៖ ប្រាក់នឹងនៅតែត្រូវបញ្ចូលទៅគណនីរបស់អ្នក។
+topup-cancelled = បានបោះបង់ការបញ្ចូលទឹកប្រាក់ { $amount } (លេខយោង { $reference })។ បើអ្នកបានបង់រួចហើយ កុំបារម្ភ៖ ប្រាក់នឹងនៅតែត្រូវបញ្ចូលទៅគណនីរបស់អ្នក ឬត្រូវបានពិនិត្យដោយក្រុមការងាររបស់យើងជាមុនសិន ប្រសិនបើចំនួនទឹកប្រាក់ដែលបានបង់ខុសពីការបញ្ជាទិញ។
 cancel-too-late = មិនអាចបោះបង់ការបញ្ចូលទឹកប្រាក់នេះបានទៀតទេ៖ { $state ->
     [PAID] វាត្រូវបានបង់ហើយ ហើយកំពុងបញ្ចូល។
     [CREDITED] វាត្រូវបានបង់ និងបញ្ចូលរួចហើយ។
@@ -135,7 +135,7 @@ card-bonus = 🎁 ប្រាក់រង្វាន់បញ្ចូល៖ +
 receipt-late = ការបង់ប្រាក់របស់អ្នកបានមកដល់ក្រោយពេលកូដ QR ផុតកំណត់ ប៉ុន្តែយើងនៅតែបញ្ចូលវាជូនអ្នក។
 topup-refunded = ↩️ ប្រាក់ { $amount } នៃការបញ្ចូលទឹកប្រាក់ { $reference } របស់អ្នកត្រូវបានសងវិញហើយ។
 topup-held = យើងបានទទួលការបង់ប្រាក់ { $amount } របស់អ្នក (លេខយោង { $reference })។ ក្រុមការងាររបស់យើងត្រូវពិនិត្យវាជាមុនសិន ទើបអាចបញ្ចូលបាន។ អ្នកមិនចាំបាច់បង់ម្តងទៀតទេ។ យើងនឹងផ្ញើសារជូនអ្នកភ្លាមៗនៅពេលរួចរាល់។
-topup-expired = ⌛ ការបញ្ចូលទឹកប្រាក់ { $amount } (លេខយោង { $reference }) បានផុតកំណត់ហើយ។ សូមកុំបង់តាមកូដ QR ចាស់។ បើអ្នកបានបង់រួចហើយ កុំបារម្ភ៖ ប្រាក់នឹងនៅតែត្រូវបញ្ចូលទៅគណនីរបស់អ្នក។
+topup-expired = ⌛ ការបញ្ចូលទឹកប្រាក់ { $amount } (លេខយោង { $reference }) បានផុតកំណត់ហើយ។ សូមកុំបង់តាមកូដ QR ចាស់។ បើអ្នកបានបង់រួចហើយ កុំបារម្ភ៖ ប្រាក់នឹងនៅតែត្រូវបញ្ចូលទៅគណនីរបស់អ្នក ឬត្រូវបានពិនិត្យដោយក្រុមការងាររបស់យើងជាមុនសិន ប្រសិនបើចំនួនទឹកប្រាក់ដែលបានបង់ខុសពីការបញ្ជាទិញ។
 
 ## Balance and history
 
@@ -269,24 +269,32 @@ admin-find-user =
     តាំងពី៖ { $since }
 admin-find-topups = ការបញ្ចូលទឹកប្រាក់ចុងក្រោយ ({ $count })៖
 admin-find-topup-line = { $at } { $reference } { $amount } { $status }
+admin-find-payments = ការបង់ប្រាក់ ({ $count })៖
+admin-find-payment-line = { $at } { $provider } ប្រតិបត្តិការ { $txn } { $amount } { $flag } · ការបញ្ចូល { $reference }
 admin-pending-none = គ្មានអ្វីកំពុងរង់ចាំទេ។
 admin-pending-open = ⏳ ការបញ្ចូលទឹកប្រាក់ដែលកំពុងបើក ({ $count })៖
 admin-pending-open-line = • { $reference } { $amount } { $provider } → { $login } ផុតកំណត់ { $expires }
 admin-pending-held = ⏸ ឥណទានដែលត្រូវបានផ្អាក ({ $count })៖
 admin-pending-held-line = • #{ $id } { $reference } { $amount } → { $login }៖ { $reason }
+admin-pending-orphans = ❓ ការបង់ប្រាក់ដែលមិនត្រូវនឹងការបញ្ចូលទឹកប្រាក់ណាមួយរបស់យើង ({ $count })៖
+admin-pending-orphan-line = • { $provider } ប្រតិបត្តិការ { $txn } { $amount } លេខយោងដែលបានផ្ញើ { $reference } នៅ { $at }៖ /find { $txn }
 admin-recredit-usage = របៀបប្រើ៖ /recredit <លេខយោង> [មូលហេតុ]
 admin-recredit-outcome = { $status ->
     [queued] ឥណទាន #{ $id } សម្រាប់ { $reference } ត្រូវបានដាក់ក្នុងជួរម្តងទៀត។ អ្នកនឹងទទួលបានដំណឹងពេលវារួចរាល់។
     [found_on_panel] Panel មានឥណទាន #{ $id } សម្រាប់ { $reference } រួចហើយ។ បានសម្គាល់ថារួចរាល់ មិនផ្ញើម្តងទៀតទេ។
     [already_credited] { $reference } ត្រូវបានបញ្ចូលរួចហើយ។ គ្មានអ្វីត្រូវធ្វើទេ។
     [nothing_held] គ្មានអ្វីត្រូវបានផ្អាកសម្រាប់ { $reference } ទេ។
+    [orphan] { $reference } ជាការបង់ប្រាក់ដែលគ្មានការបញ្ចូលទឹកប្រាក់របស់យើង៖ គ្មានអ្វីត្រូវបញ្ចូលម្តងទៀតទេ។ សូមប្រើ /credit <login> <ចំនួន> <មូលហេតុ> ដើម្បីបញ្ចូលទៅ login ត្រឹមត្រូវ។
    *[not_found] គ្មានការបញ្ចូលទឹកប្រាក់ដែលមានលេខយោង { $reference } ទេ។
 }
 admin-credit-usage = របៀបប្រើ៖ /credit <login> <ចំនួនជា { $currency }> <មូលហេតុ>
 admin-credit-bad-amount = «{ $text }» មិនមែនជាចំនួន { $currency } ទេ។
 admin-credit-queued = ឥណទានដោយដៃ #{ $id } ត្រូវបានដាក់ក្នុងជួរ៖ { $amount } ទៅ { $login } (memo «{ $memo }»)។
 admin-note-payment = 💰 { $amount } តាម { $provider } · លេខយោង { $reference } · { $login } · { $who } · អ្នកបង់ { $payer }
-admin-note-flagged = ⚠️ ការបង់ប្រាក់ត្រូវបានសម្គាល់ { $flag }៖ បានបង់ { $amount } បានកម្ម៉ង់ { $ordered } តាម { $provider } · លេខយោង { $reference } · { $login } · { $who }។ ឥណទានត្រូវបានផ្អាក៖ /pending រួច /recredit { $reference } ឬ /refund { $reference }។
+admin-note-flagged = ⚠️ ការបង់ប្រាក់ត្រូវបានផ្អាក ({ $flag })៖ បានបង់ { $amount } បានកម្ម៉ង់ { $ordered } តាម { $provider } · លេខយោង { $reference } · { $login } · { $who }។ មូលហេតុ៖ { $reason }។ /pending រួច /recredit { $reference } (បញ្ចូលចំនួនដែលបានបង់) ឬ /refund { $reference }។
+admin-note-repeat = 🔁 ការបង់ប្រាក់ម្តងទៀត { $amount } តាម { $provider } លើលេខយោង { $reference } ដែលបានបង់រួចហើយ · { $login } · { $who } · អ្នកបង់ { $payer }។ បានបញ្ចូលដោយស្វ័យប្រវត្តិ (ចុះហត្ថលេខាដោយ { $provider })។
+admin-note-orphan = ❓ ការបង់ប្រាក់ { $amount } តាម { $provider } (ប្រតិបត្តិការ { $txn } លេខយោងដែលបានផ្ញើ៖ { $reference }) មិនត្រូវនឹងការបញ្ចូលទឹកប្រាក់ណាមួយរបស់យើងទេ៖ { $reason }។ បានកត់ត្រា មិនបានបញ្ចូលអ្វីទេ។ /find { $txn } រួច /credit ទៅ login ត្រឹមត្រូវ ឬសងវិញនៅ { $provider }។
+admin-note-notice = ℹ️ { $provider } បានផ្ញើដំណឹងដែលបានផ្ទៀងផ្ទាត់ ប៉ុន្តែមិនមែនជាការបង់ប្រាក់ (លេខយោង { $reference })៖ { $detail }
 admin-note-held = ⏸ ឥណទាន #{ $id } ត្រូវបានផ្អាក៖ { $amount } ទៅ { $login } · លេខយោង { $reference } · { $reason }។ សូមពិនិត្យ panel រួច /recredit { $reference }។
 admin-note-recredited = ✅ ឥណទានដែលបានដោះលែង #{ $id } រួចរាល់៖ { $amount } ទៅ { $login } · លេខយោង { $reference }។
 admin-held-credit = ✅ បញ្ចូល

@@ -176,7 +176,7 @@ describe("admin texts in the admin's language", () => {
     const pending = await say(ADMIN_ID, "/pending", /[\u1780-\u17FF]/);
     expect(textOf(pending)).toMatch(/ការបញ្ចូលទឹកប្រាក់ដែលកំពុងបើក|គ្មានអ្វីកំពុងរង់ចាំទេ/);
     const { note } = await heldPayment(1200, 1100);
-    expect(textOf(note)).toContain("ការបង់ប្រាក់ត្រូវបានសម្គាល់ UNDERPAID");
+    expect(textOf(note)).toContain("ការបង់ប្រាក់ត្រូវបានផ្អាក (UNDERPAID)");
     expect(buttons(note).map((b) => b.text)).toEqual(["✅ បញ្ចូល", "↩️ សងវិញ", "🔎 ព័ត៌មានលម្អិត"]);
   });
 });
