@@ -164,8 +164,8 @@ async function main(): Promise<void> {
       const { startSandbox } = await import("./sandbox/start-sandbox.js");
       const { sandboxPage } = await import("./sandbox/page/routes.js");
       sandbox = await startSandbox();
-      // The sandbox page drives a demo with no authentication: keep it on loopback unless told otherwise.
-      config = loadConfig({ HTTP_HOST: "127.0.0.1", ...process.env, ...sandbox.env }, { sandbox: true });
+      // sandbox.env names the sandbox's own database; the sandbox flag keeps it on loopback (SANDBOX_HTTP_HOST).
+      config = loadConfig({ ...process.env, ...sandbox.env }, { sandbox: true });
       const s = sandbox;
       mount = (app) =>
         sandboxPage(app, s, {
@@ -188,7 +188,7 @@ async function main(): Promise<void> {
   if (sandbox) {
     sandbox.connect(app.url);
     const banner = "=".repeat(72);
-    console.log(`\n${banner}\n  SANDBOX MODE: no credentials are set, so every provider, the panel and\n  Telegram are simulated on this machine. No real money moves.\n  Open ${app.url}/sandbox to chat with the bot and pay.\n${banner}\n`);
+    console.log(`\n${banner}\n  SANDBOX MODE: no credentials are set, so every provider, the panel and\n  Telegram are simulated on this machine. No real money moves.\n  Open ${app.url}/sandbox to chat with the bot and pay.\n  Sandbox database (deleted on exit): ${sandbox.databaseFile}\n${banner}\n`);
   }
 
   const shutdown = (signal: string) => {
