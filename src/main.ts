@@ -1,5 +1,4 @@
 import { run, type RunnerHandle } from "@grammyjs/runner";
-import { serve } from "@hono/node-server";
 import "dotenv/config";
 import { webhookCallback } from "grammy";
 import { randomBytes } from "node:crypto";
@@ -26,6 +25,7 @@ import { createPoller } from "./payments/poller.js";
 import { createProviders } from "./payments/providers/create-providers.js";
 import { createTopUpService } from "./payments/topups.js";
 import { createHttpApp } from "./server/app.js";
+import { serveWithLimits } from "./server/http-limits.js";
 
 export interface ApplicationOptions {
   log?: Logger;
@@ -111,7 +111,7 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
       opts.mount?.(hono);
     },
   });
-  const server = serve({ fetch: app.fetch, port: config.runtime.httpPort, hostname: config.runtime.httpHost });
+  const server = serveWithLimits({ fetch: app.fetch, port: config.runtime.httpPort, hostname: config.runtime.httpHost });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.runtime.httpHost === "0.0.0.0" ? "127.0.0.1" : config.runtime.httpHost}:${port}`;

@@ -3,7 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ProviderName } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
-import type { Metrics } from "../metrics.js";
+import { webhookRejectionReason, type Metrics } from "../metrics.js";
 import { recordPayment, type LedgerDeps } from "../payments/ledger.js";
 import type { WebhookRequest } from "../payments/provider.js";
 import type { Providers, TopUpService } from "../payments/topups.js";
@@ -26,7 +26,7 @@ type Answer = { status: ContentfulStatusCode; body: Record<string, unknown> };
 export async function handleWebhook(deps: WebhookDeps, name: string, req: WebhookRequest): Promise<Answer> {
   const provider = deps.providers.get(name as ProviderName);
   const reject = (status: ContentfulStatusCode, reason: string): Answer => {
-    deps.metrics.webhookRejections.inc({ provider: provider ? name : "unknown", reason });
+    deps.metrics.webhookRejections.inc({ provider: provider ? name : "unknown", reason: webhookRejectionReason(status) });
     deps.log.warn({ provider: name, status, reason }, "webhook rejected");
     return { status, body: { ok: false, error: reason } };
   };
