@@ -25,7 +25,7 @@ const heapMb = () => {
 
 let server: Awaited<ReturnType<typeof startWebhookServer>>;
 let state: Fingerprint;
-const figures = { connections: 0, trickled: 0, cut408: 0, healthChecks: 0, maxOpenSeen: 0, heapBeforeMb: 0, heapAfterMb: 0, stateChanges: 0 };
+const figures = { connections: 0, trickled: 0, cut408: 0, closedForRoom: 0, healthChecks: 0, maxOpenSeen: 0, heapBeforeMb: 0, heapAfterMb: 0, stateChanges: 0 };
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
@@ -45,6 +45,7 @@ afterAll(async () => {
     "connections opened": figures.connections,
     "trickled bytes": figures.trickled,
     "cut off with 408": figures.cut408,
+    "closed unanswered (idle, to make room)": figures.closedForRoom,
     "/healthz answered": figures.healthChecks,
     "most open at once": figures.maxOpenSeen,
     "connection cap": LIMITS.maxConnections,
@@ -74,6 +75,7 @@ function open(): Promise<Probe> {
       socket.once("close", () => {
         isOpen = false;
         if (answer.startsWith("HTTP/1.1 408")) figures.cut408++;
+        if (answer === "") figures.closedForRoom++;
         done(answer);
       }),
     );
