@@ -56,7 +56,7 @@ setFlagsFromString("--expose-gc");
 const collectGarbage = runInNewContext("gc") as () => void;
 
 let server: Awaited<ReturnType<typeof startWebhookServer>>;
-const figures = { requests: 0, statuses: new Map<number, number>(), metricsBefore: 0, metricsAfter: 0, heapBeforeMb: 0, heapAfterMb: 0, stateChanges: 0 };
+const figures = { requests: 0, statuses: new Map<number, number>(), metricsBefore: 0, metricsAfter: 0, heapBeforeMb: 0, heapPerRouteMb: [] as number[], heapAfterMb: 0, stateChanges: 0 };
 
 beforeAll(async () => {
   server = await startWebhookServer();
@@ -72,6 +72,7 @@ afterAll(async () => {
     "/metrics bytes before": figures.metricsBefore,
     "/metrics bytes after": figures.metricsAfter,
     "heap MB before": figures.heapBeforeMb,
+    "heap MB after each route": figures.heapPerRouteMb.join("/"),
     "heap MB after": figures.heapAfterMb,
     "state changes": figures.stateChanges,
   });
@@ -119,7 +120,10 @@ describe("metrics stay bounded under distinct bad requests", { timeout: CHAOS ? 
     figures.metricsBefore = before.length;
     figures.heapBeforeMb = heapMb();
 
-    for (const route of ROUTES) await send(route, WARM_UP, PER_ROUTE);
+    for (const route of ROUTES) {
+      await send(route, WARM_UP, PER_ROUTE);
+      figures.heapPerRouteMb.push(heapMb());
+    }
 
     const after = await metricsText();
     figures.metricsAfter = after.length;
