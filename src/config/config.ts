@@ -116,7 +116,7 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
       mode: botMode,
       publicUrl,
       webhookSecret,
-      adminIds: v.list("ADMIN_IDS", "").map((id) => v.telegramId("ADMIN_IDS", id, { negative: false })),
+      adminIds: v.list("ADMIN_IDS", "").map((id) => v.telegramId("ADMIN_IDS", id)),
       adminChatId: env.ADMIN_CHAT_ID?.trim() ? v.telegramId("ADMIN_CHAT_ID", env.ADMIN_CHAT_ID.trim(), { negative: true }) : undefined,
     },
     runtime: {
@@ -282,8 +282,8 @@ function reader(env: Env, problems: string[]) {
       problems.push(`${name}: "${text}" is not a positive ${currency} amount`);
       return 0;
     },
-    /** A user id is positive; a chat id may be a group's, which is negative. */
-    telegramId(name: string, text: string, opts: { negative: boolean }): number {
+    /** A user id is positive (is-admin compares it with the sender's); a chat id may be a group's, which is negative. */
+    telegramId(name: string, text: string, opts: { negative: boolean } = { negative: false }): number {
       const n = decimalInteger(text, opts.negative);
       if (n !== undefined && n !== 0) return n;
       problems.push(`${name}: "${text}" is not a Telegram ${opts.negative ? "chat" : "user"} id (decimal digits${opts.negative ? ", a group's with a leading -" : ""})`);
