@@ -1,4 +1,5 @@
 import { Composer } from "grammy";
+import { hasPaidInto } from "../../customers/account-privacy.js";
 import { PanelError } from "../../panel/panel-client.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
@@ -6,7 +7,10 @@ import { money } from "../format.js";
 import { linkButton, MENU } from "../keyboards/main-menu.js";
 import { currentUser } from "../middlewares/users.js";
 
-/** The panel balance, live where the panel can tell it, else the last one we saw (said to be possibly old). */
+/**
+ * The panel balance, live where the panel can tell it, else the last one we saw (said to be possibly old).
+ * Only after the customer has paid into the linked login: typing a login proves nothing.
+ */
 export function balanceFeature(deps: BotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const { panel, database } = deps;
@@ -16,6 +20,7 @@ export function balanceFeature(deps: BotDeps): Composer<BotContext> {
     const user = await currentUser(database.db, ctx);
     const login = user.panelLogin;
     if (!login) return ctx.reply(ctx.t("link-needed"), { reply_markup: linkButton(ctx.t) });
+    if (!(await hasPaidInto(database.db, user.id, login))) return ctx.reply(ctx.t("balance-private", { login }));
     if (panel.capabilities.findUser && panel.findUser) {
       try {
         const found = await panel.findUser(login);
