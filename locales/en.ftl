@@ -11,7 +11,8 @@ menu-language = 🌐 ភាសា / Language
 button-new-topup = 💳 New top-up
 button-link = 🔗 Link my account
 button-cancel = ✖️ Cancel
-button-pay-aba = 💳 Pay with ABA
+button-pay-aba = 💳 Pay in ABA Mobile
+button-open-bank-app = 📱 Open in bank app
 button-check = ✅ I have paid — check
 button-cancel-topup = ✖️ Cancel this top-up
 button-show-again = 🔁 Show it again
@@ -91,8 +92,10 @@ card-caption =
 card-caption-checkout =
     Top-up { $amount }
     Reference: { $reference }
-    Tap “Pay with ABA” and pay before { $expires } (Phnom Penh time).
+    Tap “Pay in ABA Mobile” and pay before { $expires } (Phnom Penh time).
     Your balance is credited automatically within seconds.
+card-phone-tap = On this phone, tap “Open in bank app”; on another device, scan the QR code.
+card-phone-gallery = On this phone: save the picture, then use “scan from gallery” in your bank app.
 card-retired = This QR code is no longer valid. Please do not pay it.
 topup-not-found = I cannot find this top-up.
 topup-not-payable = This top-up is no longer waiting for payment.

@@ -11,7 +11,8 @@ menu-language = 🌐 ភាសា / Language
 button-new-topup = 💳 បញ្ចូលទឹកប្រាក់ម្តងទៀត
 button-link = 🔗 ភ្ជាប់គណនីរបស់ខ្ញុំ
 button-cancel = ✖️ បោះបង់
-button-pay-aba = 💳 បង់ប្រាក់តាម ABA
+button-pay-aba = 💳 បង់ក្នុង ABA Mobile
+button-open-bank-app = 📱 បើកក្នុងកម្មវិធីធនាគារ
 button-check = ✅ ខ្ញុំបានបង់ហើយ — ពិនិត្យ
 button-cancel-topup = ✖️ បោះបង់ការបញ្ចូលនេះ
 button-show-again = 🔁 បង្ហាញម្តងទៀត
@@ -91,8 +92,10 @@ card-caption =
 card-caption-checkout =
     បញ្ចូលទឹកប្រាក់ { $amount }
     លេខយោង៖ { $reference }
-    ចុច «បង់ប្រាក់តាម ABA» ហើយបង់មុនម៉ោង { $expires } (ម៉ោងភ្នំពេញ)។
+    ចុច «បង់ក្នុង ABA Mobile» ហើយបង់មុនម៉ោង { $expires } (ម៉ោងភ្នំពេញ)។
     សមតុល្យរបស់អ្នកនឹងត្រូវបញ្ចូលដោយស្វ័យប្រវត្តិក្នុងរយៈពេលប៉ុន្មានវិនាទី។
+card-phone-tap = នៅលើទូរសព្ទនេះ ចុច «បើកក្នុងកម្មវិធីធនាគារ»។ នៅលើឧបករណ៍ផ្សេង សូមស្កេនកូដ QR។
+card-phone-gallery = នៅលើទូរសព្ទនេះ៖ រក្សាទុករូបភាព រួចប្រើ «ស្កេនពីរូបភាព» (scan from gallery) ក្នុងកម្មវិធីធនាគារ។
 card-retired = កូដ QR នេះលែងមានសុពលភាពហើយ។ សូមកុំបង់តាមកូដនេះ។
 topup-not-found = ខ្ញុំរកមិនឃើញការបញ្ចូលទឹកប្រាក់នេះទេ។
 topup-not-payable = ការបញ្ចូលទឹកប្រាក់នេះលែងរង់ចាំការបង់ប្រាក់ហើយ។

@@ -9,12 +9,14 @@ import { pendingKeyboard } from "./keyboards/topup.js";
 import { currentUser } from "./middlewares/users.js";
 import { retireCard, sendPaymentCard, type CardDeps } from "./payment-card.js";
 
-export function cardDeps(deps: BotDeps): CardDeps {
+export function cardDeps(deps: BotDeps, ctx: BotContext): CardDeps {
   return {
     renderCard: deps.renderCard,
     merchantName: deps.config.topup.merchantName,
     attachMessage: deps.topUps.attachMessage,
     log: deps.log,
+    ...(deps.deepLinks ? { deepLinks: deps.deepLinks } : {}),
+    callbackUrl: `https://t.me/${ctx.me.username}`,
   };
 }
 
@@ -23,7 +25,7 @@ export async function startTopUp(ctx: BotContext, deps: BotDeps, choice: { amoun
   const user = await currentUser(deps.database.db, ctx);
   const result = await deps.topUps.start({ userId: user.id, chatId: BigInt(ctx.chat!.id), ...choice });
   if (result.ok) {
-    await sendPaymentCard(ctx.api, cardDeps(deps), ctx.chat!.id, result.topUp, ctx.t);
+    await sendPaymentCard(ctx.api, cardDeps(deps, ctx), ctx.chat!.id, result.topUp, ctx.t, result.payment.deepLink);
     return;
   }
   switch (result.reason) {

@@ -19,6 +19,8 @@ export interface CreatedPayment {
   qr?: string;
   md5?: string;
   checkoutUrl?: string;
+  /** A link that opens the payment in a bank app on the same phone, when the provider answers one. */
+  deepLink?: string;
   providerRef?: string;
   /** When the provider sets its own expiry; otherwise the top-up's TTL applies. */
   expiresAt?: Date;

@@ -29,9 +29,11 @@ export function telegramWebhook<C extends Context>(bot: Bot<C>, opts: TelegramWe
     } catch (err) {
       // Anything but a BotError was thrown before any handler ran (bot not initialised): a redelivery repeats nothing.
       if (!(err instanceof BotError)) throw err;
-      await bot.errorHandler(err).catch((failure: unknown) => {
+      try {
+        await bot.errorHandler(err as BotError<C>);
+      } catch (failure) {
         opts.log.error({ updateId: update.update_id, msg: failure instanceof Error ? failure.message : String(failure) }, "error handler failed");
-      });
+      }
     }
     return c.body(null, 200);
   };

@@ -47,7 +47,7 @@ export function paymentButtonsFeature(deps: BotDeps): Composer<BotContext> {
     const topUp = await ownTopUp(ctx, deps, Number(ctx.match[1]));
     if (!topUp || !isPayable(topUp)) return ctx.answerCallbackQuery({ text: ctx.t("topup-not-payable") });
     await ctx.answerCallbackQuery();
-    await sendPaymentCard(ctx.api, cardDeps(deps), ctx.chat!.id, topUp, ctx.t);
+    await sendPaymentCard(ctx.api, cardDeps(deps, ctx), ctx.chat!.id, topUp, ctx.t);
     // One payable QR on screen at a time.
     if (topUp.messageId !== null) await ctx.api.deleteMessage(ctx.chat!.id, topUp.messageId).catch(ignoreRefusal);
     await dropButtons(ctx);
