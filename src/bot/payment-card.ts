@@ -25,14 +25,21 @@ export interface CardDeps {
 
 /**
  * Longest the card waits for its "Open in bank app" link, counted from the start, while the card is
- * rendered; the deep-linker has its own, shorter timeout. Later means no button.
+ * rendered. Only a backstop: the deep-linker's own, shorter timeout (1.5 s) normally decides.
  */
-export const LINK_WAIT_MS = 1500;
+export const LINK_WAIT_MS = 2500;
 
-export function cardCaption(topUp: TopUp, t: Translate, bankAppLink?: string): string {
-  const vars = { amount: money(topUp.amountMinor, topUp.currency), reference: topUp.reference, expires: clock(topUp.expiresAt) };
-  if (topUp.checkoutUrl) return t("card-caption-checkout", vars);
-  return `${t("card-caption", vars)}\n${t(bankAppLink ? "card-phone-tap" : "card-phone-gallery")}`;
+export function cardCaption(topUp: TopUp, t: Translate): string {
+  return t(topUp.checkoutUrl ? "card-caption-checkout" : "card-caption", {
+    amount: money(topUp.amountMinor, topUp.currency),
+    reference: topUp.reference,
+    expires: clock(topUp.expiresAt),
+  });
+}
+
+/** The KHQR caption's last line: how to pay on the phone that shows the card. */
+function samePhoneLine(t: Translate, bankAppLink: string | undefined): string {
+  return t(bankAppLink ? "card-phone-tap" : "card-phone-gallery");
 }
 
 /**
@@ -45,7 +52,10 @@ export async function sendPaymentCard(api: Api, deps: CardDeps, chatId: number, 
     const qr = topUp.qr;
     const [photo, link] = await Promise.all([cardImage(deps, topUp, qr), bankAppLink(deps, topUp, qr, deepLink)]);
     const send = (withLink: string | undefined) =>
-      api.sendPhoto(chatId, new InputFile(photo, `khqr-${topUp.reference}.png`), { caption: cardCaption(topUp, t, withLink), reply_markup: paymentKeyboard(topUp, t, withLink) });
+      api.sendPhoto(chatId, new InputFile(photo, `khqr-${topUp.reference}.png`), {
+        caption: `${cardCaption(topUp, t)}\n${samePhoneLine(t, withLink)}`,
+        reply_markup: paymentKeyboard(topUp, t, withLink),
+      });
     messageId = (
       await send(link).catch((err: unknown) => {
         // Telegram refuses a button URL it does not like: the card goes out without it.

@@ -19,11 +19,11 @@ export interface CreatedPayment {
   qr?: string;
   md5?: string;
   checkoutUrl?: string;
-  /** A link that opens the payment in a bank app on the same phone, when the provider answers one. */
-  deepLink?: string;
   providerRef?: string;
   /** When the provider sets its own expiry; otherwise the top-up's TTL applies. */
   expiresAt?: Date;
+  /** A link that opens the payer's bank app on this payment, when the provider returns one (KESS `deeplink`). */
+  deepLink?: string;
 }
 
 /** A payment the provider has vouched for (signature checked, or confirmed by its status API). */
