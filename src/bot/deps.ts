@@ -1,6 +1,7 @@
 import type { UserFromGetMe } from "grammy/types";
 import type { AdminService } from "../admin/admin-service.js";
 import type { Config, ProviderName } from "../config/config.js";
+import type { Customers } from "../customers/customers.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
@@ -28,4 +29,9 @@ export interface BotDeps {
   deepLinks?: DeepLinker;
   /** Skips getMe at start (tests, or a root that already knows the bot). */
   botInfo?: UserFromGetMe;
+}
+
+/** What the customer features get: the dependencies, plus the customer records createBot builds over the database. */
+export interface FeatureDeps extends BotDeps {
+  customers: Customers;
 }

@@ -1,6 +1,6 @@
 import { PanelError } from "../../panel/panel-client.js";
 import type { BotContext, BotConversation } from "../context.js";
-import type { BotDeps } from "../deps.js";
+import type { FeatureDeps } from "../deps.js";
 import { mainMenu } from "../keyboards/main-menu.js";
 import { CANCEL_INPUT, cancelInputKeyboard } from "../keyboards/topup.js";
 import { currentUser } from "../middlewares/users.js";
@@ -16,7 +16,7 @@ type LinkOutcome = "linked" | "not_found" | "unavailable";
  * Asks for the panel login until the panel knows it (where the panel can look users up). Linking only
  * confirms that the login exists: its balance is not shown (see features/balance.ts).
  */
-export function linkAccountConversation(deps: BotDeps) {
+export function linkAccountConversation(deps: FeatureDeps) {
   return async function linkAccount(conversation: BotConversation): Promise<void> {
     const prompt = await say(conversation, (ctx) => ctx.reply(ctx.t("link-ask"), { reply_markup: cancelInputKeyboard(ctx.t) }));
     for (let tries = 0; tries < MAX_TRIES; tries++) {
@@ -43,8 +43,8 @@ export function linkAccountConversation(deps: BotDeps) {
   };
 }
 
-async function linkLogin(ctx: BotContext, deps: BotDeps, typed: string): Promise<LinkOutcome> {
-  const { panel, database } = deps;
+async function linkLogin(ctx: BotContext, deps: FeatureDeps, typed: string): Promise<LinkOutcome> {
+  const { panel } = deps;
   let login = typed;
   if (panel.capabilities.findUser && panel.findUser) {
     try {
@@ -61,10 +61,8 @@ async function linkLogin(ctx: BotContext, deps: BotDeps, typed: string): Promise
       return "unavailable";
     }
   }
-  const user = await currentUser(database.db, ctx);
-  // A balance remembered for another login must not be shown for this one.
-  const lastBalance = user.panelLogin === login ? {} : { lastBalanceMinor: null };
-  await database.db.user.update({ where: { id: user.id }, data: { panelLogin: login, ...lastBalance } });
+  const user = await currentUser(deps.customers, ctx);
+  await deps.customers.linkLogin(user, login);
   await ctx.reply(ctx.t(panel.capabilities.findUser ? "link-done" : "link-done-unchecked", { login }), { reply_markup: mainMenu(ctx.t) });
   return "linked";
 }
