@@ -74,7 +74,8 @@ export async function sendPaymentCard(api: Api, deps: CardDeps, chatId: number, 
 async function bankAppLink(deps: CardDeps, topUp: TopUp, qr: string, deepLink: string | undefined): Promise<string | undefined> {
   if (!deps.deepLinks) return undefined;
   const provider = topUp.provider as ProviderName;
-  const request = deps.deepLinks.linkFor({ provider, qr, ...(deepLink ? { deepLink } : {}), callbackUrl: deps.callbackUrl }).then(
+  const linker = deps.deepLinks;
+  const request = Promise.resolve().then(() => linker.linkFor({ provider, qr, ...(deepLink ? { deepLink } : {}), callbackUrl: deps.callbackUrl })).then(
     (link) => {
       if (link === undefined || isButtonUrl(link)) return link;
       deps.log.warn({ topUpId: topUp.id, provider }, "no bank app link: the deep-linker answered something that is not an https URL");

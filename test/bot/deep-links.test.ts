@@ -7,24 +7,26 @@ import { buttons, nextMessage, startHarness, textOf, topUpShownBy, type Harness 
 
 /** Issue 14, bot side: the "Open in bank app" button under a KHQR card, from a deep-linker that may fail or hang. */
 type LinkInput = Parameters<DeepLinker["linkFor"]>[0];
-type Mode = "link" | "none" | "fail" | "hang" | "custom-scheme";
+type Mode = "link" | "none" | "fail" | "throw" | "hang" | "custom-scheme";
 
 const linker: DeepLinker & { mode: Mode; calls: LinkInput[] } = {
   mode: "link",
   calls: [],
-  async linkFor(input: LinkInput): Promise<string | undefined> {
+  linkFor(input: LinkInput): Promise<string | undefined> {
     linker.calls.push(input);
     switch (linker.mode) {
       case "link":
-        return `https://bank.example/pay/${input.qr?.slice(-4) ?? "none"}`;
+        return Promise.resolve(`https://bank.example/pay/${input.qr?.slice(-4) ?? "none"}`);
       case "none":
-        return undefined;
+        return Promise.resolve(undefined);
       case "fail":
-        throw new Error("deeplink endpoint answered 500");
+        return Promise.reject(new Error("deeplink endpoint answered 500"));
+      case "throw":
+        throw new Error("a deep-linker that breaks its promise and throws at once");
       case "hang":
         return new Promise<undefined>(() => undefined);
       case "custom-scheme":
-        return "bankapp://pay?qr=1";
+        return Promise.resolve("bankapp://pay?qr=1");
     }
   },
 };
@@ -130,8 +132,15 @@ describe("Open in bank app", () => {
     await say(user, "/cancel", "cancelled");
   });
 
-  for (const mode of ["none", "fail", "hang", "custom-scheme"] as const) {
-    it(`is left out, and the card still comes, when the deep-linker ${mode === "none" ? "has no link" : mode === "custom-scheme" ? "answers a non-https link" : mode === "fail" ? "fails" : "never answers"}`, async () => {
+  const failures: Record<Exclude<Mode, "link">, string> = {
+    none: "has no link",
+    fail: "fails",
+    throw: "throws instead of rejecting",
+    hang: "never answers",
+    "custom-scheme": "answers a non-https link",
+  };
+  for (const [mode, what] of Object.entries(failures) as Array<[Mode, string]>) {
+    it(`is left out, and the card still comes, when the deep-linker ${what}`, async () => {
       const user = await customer();
       const shown = await card(user, mode);
       const topUp = await topUpShownBy(h, shown);
@@ -156,7 +165,6 @@ describe("Open in bank app", () => {
     const shown = await card(user, "link");
     expect(bankButton(shown)?.text).toBe("📱 បើកក្នុងកម្មវិធីធនាគារ");
     expect(textOf(shown)).toContain("នៅលើទូរសព្ទនេះ ចុច «បើកក្នុងកម្មវិធីធនាគារ»");
-    linker.mode = "fail";
     await say(user, "/cancel", (m) => m.text !== undefined && m.message_id > shown.message_id);
     const plain = await card(user, "fail");
     expect(textOf(plain)).toContain("ស្កេនពីរូបភាព");
