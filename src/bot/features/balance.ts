@@ -16,7 +16,7 @@ export function balanceFeature(deps: FeatureDeps): Composer<BotContext> {
   const currency = deps.config.panel.currency;
 
   const show = async (ctx: BotContext) => {
-    const user = await currentUser(deps.customers, ctx);
+    const user = await currentUser(customers, ctx);
     const login = user.panelLogin;
     if (!login) return ctx.reply(ctx.t("link-needed"), { reply_markup: linkButton(ctx.t) });
     if (!(await customers.hasPaidInto(user.id, login))) return ctx.reply(ctx.t("balance-private", { login }));
