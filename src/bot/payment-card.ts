@@ -2,10 +2,12 @@ import { GrammyError, InputFile, type Api } from "grammy";
 import type { ProviderName } from "../config/config.js";
 import type { TopUp } from "../generated/sqlite/client.js";
 import type { Logger } from "../logger.js";
+import type { BonusTiers } from "../payments/bonus.js";
 import { renderPlainQr, type KhqrCardInput } from "../payments/card/index.js";
 import { encodeRgbaPng } from "../payments/card/png.js";
 import type { Currency } from "../payments/money.js";
 import type { DeepLinker } from "./deps.js";
+import { bonusLine } from "./bonus-line.js";
 import { clock, money } from "./format.js";
 import type { Translate } from "./i18n.js";
 import { paymentKeyboard } from "./keyboards/topup.js";
@@ -21,6 +23,8 @@ export interface CardDeps {
   deepLinks?: DeepLinker;
   /** Where the bank app sends the customer back after paying: this bot's chat. */
   callbackUrl: string;
+  /** TOPUP_BONUS: the caption names the bonus the top-up earns. */
+  bonus: BonusTiers;
 }
 
 /**
@@ -29,12 +33,14 @@ export interface CardDeps {
  */
 export const LINK_WAIT_MS = 2500;
 
-export function cardCaption(topUp: TopUp, t: Translate): string {
-  return t(topUp.checkoutUrl ? "card-caption-checkout" : "card-caption", {
+export function cardCaption(topUp: TopUp, t: Translate, bonus: BonusTiers): string {
+  const caption = t(topUp.checkoutUrl ? "card-caption-checkout" : "card-caption", {
     amount: money(topUp.amountMinor, topUp.currency),
     reference: topUp.reference,
     expires: clock(topUp.expiresAt),
   });
+  const extra = bonusLine(topUp, t, bonus);
+  return extra ? `${caption}\n${extra}` : caption;
 }
 
 /** The KHQR caption's last line: how to pay on the phone that shows the card. */
@@ -53,7 +59,7 @@ export async function sendPaymentCard(api: Api, deps: CardDeps, chatId: number, 
     const [photo, link] = await Promise.all([cardImage(deps, topUp, qr), bankAppLink(deps, topUp, qr, deepLink)]);
     const send = (withLink: string | undefined) =>
       api.sendPhoto(chatId, new InputFile(photo, `khqr-${topUp.reference}.png`), {
-        caption: `${cardCaption(topUp, t)}\n${samePhoneLine(t, withLink)}`,
+        caption: `${cardCaption(topUp, t, deps.bonus)}\n${samePhoneLine(t, withLink)}`,
         reply_markup: paymentKeyboard(topUp, t, withLink),
       });
     messageId = (
@@ -65,7 +71,7 @@ export async function sendPaymentCard(api: Api, deps: CardDeps, chatId: number, 
       })
     ).message_id;
   } else {
-    messageId = (await api.sendMessage(chatId, cardCaption(topUp, t), { reply_markup: paymentKeyboard(topUp, t) })).message_id;
+    messageId = (await api.sendMessage(chatId, cardCaption(topUp, t, deps.bonus), { reply_markup: paymentKeyboard(topUp, t) })).message_id;
   }
   await deps.attachMessage(topUp.id, messageId);
 }

@@ -17,6 +17,7 @@ export function cardDeps(deps: FeatureDeps, ctx: BotContext): CardDeps {
     log: deps.log,
     ...(deps.deepLinks ? { deepLinks: deps.deepLinks } : {}),
     callbackUrl: `https://t.me/${ctx.me.username}`,
+    bonus: deps.config.topup.bonus,
   };
 }
 

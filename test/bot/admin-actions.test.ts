@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDailyReport } from "../../src/admin/daily-report.js";
 import { actionSigner } from "../../src/bot/keyboards/held-actions.js";
 import { createLocalWakeup } from "../../src/db/wakeup.js";
+import { parseBonusTiers } from "../../src/payments/bonus.js";
 import { silentLog } from "../support/core.js";
 import type { ChatMessage } from "../../src/sandbox/telegram/index.js";
 import { ADMIN_CHAT, ADMIN_ID, buttonData, buttons, eventually, nextMessage, startHarness, textOf, topUpShownBy, type Harness } from "./harness.js";
@@ -136,9 +137,14 @@ describe("held-payment alerts", () => {
 });
 
 describe("deposit bonus", () => {
-  it("is on the receipt when a bonus credit was queued with the payment's credit", async () => {
+  it("is on the card before paying (TOPUP_BONUS) and on the receipt when a bonus credit was queued with the payment's credit", async () => {
+    const tiers = parseBonusTiers("20:5", "USD");
+    if (!tiers.ok) throw new Error(tiers.problem);
+    h.config.topup.bonus = tiers.bonus;
     await say(KANHA, "/topup", "How much");
-    const topUp = await topUpShownBy(h, await say(KANHA, "50", (m) => m.photo !== undefined));
+    const card = await say(KANHA, "50", (m) => m.photo !== undefined);
+    expect(textOf(card)).toContain("🎁 Deposit bonus: +2.50 USD, credited after this top-up.");
+    const topUp = await topUpShownBy(h, card);
     // What the core queues when the payment's credit finishes; HELD here so that only the receipt is under test.
     await h.database.db.credit.create({
       data: { topUpId: topUp.id, panelLogin: "kanha", amountMinor: 250, currency: "USD", memo: `KHQR ${topUp.reference} 0 bonus`, kind: "bonus", status: "HELD", nextAttemptAt: new Date() },
