@@ -196,6 +196,7 @@ admin-refund-problem = { $reason ->
     [nothing_left] Top-up { $reference } is already fully refunded.
     [amount_too_large] That is more than is left to refund on { $reference }.
     [invalid_amount] That amount cannot be refunded.
+    [not_held] This payment cannot be refunded from here: it is no longer held, or it was paid in another currency than the order. Refund it at the provider; /find { $reference } shows it.
    *[other] Refund of { $reference } not done ({ $reason }).
 }
 admin-refund-plan =
@@ -307,7 +308,7 @@ admin-held-confirm-credit = ✅ Confirm credit
 admin-held-confirm-refund = ↩️ Confirm refund
 admin-held-back = ✖️ Back
 admin-held-ask-credit = Press “Confirm credit” to credit what was paid.
-admin-held-ask-refund = Press “Confirm refund” to refund everything that was paid.
+admin-held-ask-refund = Press “Confirm refund” to refund this payment.
 admin-held-nothing-held = Nothing is held here any more.
 admin-held-in-hand = Another admin is already handling this.
 admin-held-admins-only = Only admins can do this.

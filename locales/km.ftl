@@ -196,6 +196,7 @@ admin-refund-problem = { $reason ->
     [nothing_left] ការបញ្ចូលទឹកប្រាក់ { $reference } ត្រូវបានសងវិញពេញលេញរួចហើយ។
     [amount_too_large] ចំនួននោះលើសពីអ្វីដែលនៅសល់សម្រាប់សងវិញលើ { $reference }។
     [invalid_amount] ចំនួននោះមិនអាចសងវិញបានទេ។
+    [not_held] ការបង់ប្រាក់នេះមិនអាចសងវិញពីទីនេះបានទេ៖ វាលែងត្រូវបានផ្អាក ឬត្រូវបានបង់ជារូបិយប័ណ្ណផ្សេងពីការកម្ម៉ង់។ សូមសងវិញនៅអ្នកផ្តល់សេវា។ /find { $reference } បង្ហាញវា។
    *[other] មិនបានសងប្រាក់ { $reference } វិញទេ ({ $reason })។
 }
 admin-refund-plan =
@@ -307,7 +308,7 @@ admin-held-confirm-credit = ✅ បញ្ជាក់ការបញ្ចូល
 admin-held-confirm-refund = ↩️ បញ្ជាក់ការសងវិញ
 admin-held-back = ✖️ ត្រឡប់ក្រោយ
 admin-held-ask-credit = ចុច «បញ្ជាក់ការបញ្ចូល» ដើម្បីបញ្ចូលចំនួនដែលបានបង់។
-admin-held-ask-refund = ចុច «បញ្ជាក់ការសងវិញ» ដើម្បីសងវិញទាំងអស់ដែលបានបង់។
+admin-held-ask-refund = ចុច «បញ្ជាក់ការសងវិញ» ដើម្បីសងការបង់ប្រាក់នេះវិញ។
 admin-held-nothing-held = គ្មានអ្វីត្រូវបានផ្អាកនៅទីនេះទៀតទេ។
 admin-held-in-hand = អ្នកគ្រប់គ្រងម្នាក់ទៀតកំពុងដោះស្រាយរឿងនេះរួចហើយ។
 admin-held-admins-only = មានតែអ្នកគ្រប់គ្រងប៉ុណ្ណោះដែលអាចធ្វើបាន។

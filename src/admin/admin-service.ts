@@ -16,7 +16,7 @@ export interface RefundPlan {
   panelCurrency: Currency;
 }
 
-export type RefundPlanResult = { ok: true; plan: RefundPlan } | { ok: false; reason: "not_found" | "not_paid" | "nothing_left" | "amount_too_large" | "invalid_amount" };
+export type RefundPlanResult = { ok: true; plan: RefundPlan } | { ok: false; reason: "not_found" | "not_paid" | "nothing_left" | "amount_too_large" | "invalid_amount" | "not_held" };
 
 export interface RefundOutcome {
   refundId: number;
@@ -96,7 +96,8 @@ export type RecreditOutcome =
 /** What admins can do, whatever the front end (bot commands, operator CLI). Every change is audited. */
 export interface AdminService {
   planRefund(reference: string, amountMinor?: number): Promise<RefundPlanResult>;
-  refund(input: { reference: string; amountMinor?: number; reason: string; adminId: bigint }): Promise<RefundOutcome | RefundPlanResult>;
+  /** `heldCreditId`: refund the payment behind this held credit (its amount; nothing to take back from the panel). */
+  refund(input: { reference: string; amountMinor?: number; reason: string; adminId: bigint; heldCreditId?: number }): Promise<RefundOutcome | RefundPlanResult>;
   /** An admin returned a pending refund's money by hand: the refund is done and the customer is told. */
   confirmReturned(input: { refundId: number; adminId: bigint }): Promise<ConfirmReturnedOutcome>;
   parsePeriod(text: string | undefined, now?: Date): ReportPeriod | null;

@@ -36,7 +36,8 @@ function bonusShare(bonusMinor: number, refundedMinor: number, paidMinor: number
 export function createRefunds(deps: RefundDeps) {
   const { db } = deps.database;
 
-  async function planRefund(reference: string, amountMinor?: number): Promise<RefundPlanResult> {
+  /** `heldCreditId`: the refund is of that held credit's payment, which the panel never received. */
+  async function planRefund(reference: string, amountMinor?: number, heldCreditId?: number): Promise<RefundPlanResult> {
     const topUp = await db.topUp.findUnique({ where: { reference }, include: { payments: true, refunds: true } });
     if (!topUp) return { ok: false, reason: "not_found" };
     const paid = topUp.payments.filter((p) => p.currency === topUp.currency).reduce((sum, p) => sum + p.amountMinor, 0);
@@ -44,12 +45,14 @@ export function createRefunds(deps: RefundDeps) {
     const refundedBefore = topUp.refunds.reduce((sum, r) => sum + r.amountMinor, 0);
     const refundable = paid - refundedBefore;
     if (refundable <= 0) return { ok: false, reason: "nothing_left" };
-    const amount = amountMinor ?? refundable;
+    const held = heldCreditId === undefined ? undefined : await heldPayment(topUp.id, topUp.currency, heldCreditId);
+    if (held === null) return { ok: false, reason: "not_held" };
+    const amount = amountMinor ?? held?.amountMinor ?? refundable;
     if (!Number.isSafeInteger(amount) || amount <= 0) return { ok: false, reason: "invalid_amount" };
     if (amount > refundable) return { ok: false, reason: "amount_too_large" };
     const credits = await db.credit.findMany({ where: { topUpId: topUp.id, status: CreditStatus.DONE }, select: { kind: true, amountMinor: true, currency: true } });
     const bonus = credits.filter((c) => c.kind === BONUS_KIND && c.currency === deps.panelCurrency).reduce((s, c) => s + c.amountMinor, 0);
-    const panel = credits.length === 0 ? "not_credited" : deps.panel.debit ? "debit" : "manual";
+    const panel = credits.length === 0 || held ? "not_credited" : deps.panel.debit ? "debit" : "manual";
     const { payments: _p, refunds: _r, ...plain } = topUp;
     return {
       ok: true,
@@ -71,8 +74,8 @@ export function createRefunds(deps: RefundDeps) {
    * panel where it can, and records both outcomes. A refund the provider did not make is pending until an
    * admin returns the money by hand and confirms it; the customer is told once the money is on its way back.
    */
-  async function refund(input: { reference: string; amountMinor?: number; reason: string; adminId: bigint }): Promise<RefundOutcome | RefundPlanResult> {
-    const planned = await planRefund(input.reference, input.amountMinor);
+  async function refund(input: { reference: string; amountMinor?: number; reason: string; adminId: bigint; heldCreditId?: number }): Promise<RefundOutcome | RefundPlanResult> {
+    const planned = await planRefund(input.reference, input.amountMinor, input.heldCreditId);
     if (!planned.ok) return planned;
     const { plan } = planned;
     const topUp = plan.topUp;
@@ -117,7 +120,8 @@ export function createRefunds(deps: RefundDeps) {
       await tx.refund.update({ where: { id: row.id }, data: { providerStatus: provider.status, providerRef: provider.status === "REFUNDED" ? provider.message ?? null : null, panelStatus: panel.status, panelDetail: panel.message ?? null } });
       if (fullRefund) await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.REFUNDED } });
       if (plan.panel === "not_credited") {
-        await tx.credit.updateMany({ where: { topUpId: topUp.id, status: CreditStatus.HELD }, data: { status: CreditStatus.CANCELLED, lastError: `refunded by admin ${input.adminId}` } });
+        const which = input.heldCreditId === undefined ? {} : { id: input.heldCreditId };
+        await tx.credit.updateMany({ where: { topUpId: topUp.id, status: CreditStatus.HELD, ...which }, data: { status: CreditStatus.CANCELLED, lastError: `refunded by admin ${input.adminId}` } });
       }
       await audit(tx, { actorId: input.adminId, action: "refund", subject: topUp.reference, reason: input.reason, details: { refundId: row.id, amountMinor: plan.amountMinor, currency: plan.currency, provider, panel, pending } });
       if (!pending) await enqueueNotification(tx, [topUp.chatId], `refunded:${row.id}`, { kind: "topup.refunded", refundId: row.id });
@@ -125,6 +129,15 @@ export function createRefunds(deps: RefundDeps) {
     if (!pending) deps.wakeup.notify("notifications");
     deps.log.info({ reference: topUp.reference, refundId: row.id, provider: provider.status, panel: panel.status, pending }, "refund recorded");
     return { refundId: row.id, reference: topUp.reference, amountMinor: plan.amountMinor, currency: plan.currency, provider, panel, pending };
+  }
+
+  /**
+   * The payment behind a held credit of this top-up; null when that credit is not held here, has no
+   * payment, or was paid in another currency than the order (refund that one at the provider).
+   */
+  async function heldPayment(topUpId: number, currency: string, creditId: number): Promise<{ amountMinor: number } | null> {
+    const credit = await db.credit.findFirst({ where: { id: creditId, topUpId, status: CreditStatus.HELD }, include: { payment: true } });
+    return credit?.payment && credit.payment.currency === currency ? { amountMinor: credit.payment.amountMinor } : null;
   }
 
   /** The admin returned a pending refund's money by hand: once, audited, and the customer is told. */

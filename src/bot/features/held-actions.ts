@@ -87,7 +87,7 @@ export function heldActionsFeature(deps: BotDeps): Composer<BotContext> {
         const { topUp } = await heldCredit(id);
         await ctx.answerCallbackQuery();
         if (!topUp) return closeNote(ctx, t("admin-held-nothing-held"));
-        const result = await deps.admin.refund({ reference: topUp.reference, reason: REASON, adminId });
+        const result = await deps.admin.refund({ reference: topUp.reference, reason: REASON, adminId, heldCreditId: id });
         if (!("refundId" in result)) {
           return closeNote(ctx, t("admin-refund-problem", { reason: result.ok ? "not_refunded" : result.reason, reference: topUp.reference }));
         }

@@ -73,4 +73,21 @@ describe("refunds take the deposit bonus back", () => {
     expect(await database.db.auditLog.count({ where: { action: "refund_returned", subject: topUp.reference } })).toBe(1);
     expect(await refunds.confirmReturned({ refundId: 999_999, adminId: 7n })).toEqual({ status: "not_found" });
   });
+
+  it("from a held payment's alert: refunds that payment only, takes nothing from the panel, cancels only its credit", async () => {
+    const topUp = await creditedWithBonus("26031000000003", 9003n);
+    const { db } = database;
+    const repeat = await db.payment.create({ data: { provider: "bakong", providerTxnId: "txn-repeat-3", topUpId: topUp.id, amountMinor: 2500, currency: "USD", flag: "REPEAT", source: "poll", raw: "{}" } });
+    const held = await db.credit.create({
+      data: { paymentId: repeat.id, topUpId: topUp.id, panelLogin: "mony", amountMinor: 2500, currency: "USD", memo: `KHQR ${topUp.reference} ${repeat.id}`, kind: "payment", status: "HELD", nextAttemptAt: new Date() },
+    });
+    const before = panel.balanceOf("mony");
+    const outcome = await refunds.refund({ reference: topUp.reference, reason: "alert", adminId: 7n, heldCreditId: held.id });
+    expect(outcome).toMatchObject({ amountMinor: 2500, panel: { status: "NOT_CREDITED", amountMinor: 0, bonusMinor: 0 } });
+    expect(panel.balanceOf("mony")).toBe(before);
+    expect(await db.credit.findUniqueOrThrow({ where: { id: held.id } })).toMatchObject({ status: "CANCELLED" });
+    expect(await db.credit.count({ where: { topUpId: topUp.id, status: "DONE" } })).toBe(2);
+    expect(await db.topUp.findUniqueOrThrow({ where: { id: topUp.id } })).toMatchObject({ status: "CREDITED" });
+    expect(await refunds.refund({ reference: topUp.reference, reason: "again", adminId: 7n, heldCreditId: held.id })).toEqual({ ok: false, reason: "not_held" });
+  });
 });
