@@ -239,6 +239,7 @@ admin-refund-confirm-returned = ✅ Yes, it is returned
 admin-refund-ask-returned = Confirm that the money is back with the customer.
 admin-refund-returned = ✅ Money returned: { $amount } for { $reference }, confirmed by { $who } at { $at }. The customer has been told.
 admin-refund-returned-already = This refund is already done.
+admin-refund-still-pending = ⏳ Refund #{ $id } of { $amount } for { $reference } ({ $at }) is still pending: press “Money returned” once the customer has it.
 admin-report-usage = Usage: /report [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
 admin-report-title = 📊 Report { $label } ({ $from } → { $to }, { $zone })
 admin-report-paid = Paid: { $count } · { $sum }

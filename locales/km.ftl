@@ -239,6 +239,7 @@ admin-refund-confirm-returned = ✅ បាទ/ចាស បានសងហើយ
 admin-refund-ask-returned = សូមបញ្ជាក់ថាប្រាក់បានត្រឡប់ទៅអតិថិជនវិញហើយ។
 admin-refund-returned = ✅ បានសងប្រាក់ហើយ៖ { $amount } សម្រាប់ { $reference } បញ្ជាក់ដោយ { $who } នៅម៉ោង { $at }។ អតិថិជនបានទទួលដំណឹងហើយ។
 admin-refund-returned-already = ការសងប្រាក់នេះបានបញ្ចប់រួចហើយ។
+admin-refund-still-pending = ⏳ ការសងប្រាក់ #{ $id } ចំនួន { $amount } សម្រាប់ { $reference } ({ $at }) នៅតែរង់ចាំ៖ ចុច «បានសងប្រាក់ហើយ» នៅពេលអតិថិជនទទួលបានប្រាក់។
 admin-report-usage = របៀបប្រើ៖ /report [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
 admin-report-title = 📊 របាយការណ៍ { $label } ({ $from } → { $to }, { $zone })
 admin-report-paid = បានបង់៖ { $count } · { $sum }

@@ -98,6 +98,8 @@ export interface AdminService {
   planRefund(reference: string, amountMinor?: number): Promise<RefundPlanResult>;
   /** `heldCreditId`: refund the payment behind this held credit (its amount; nothing to take back from the panel). */
   refund(input: { reference: string; amountMinor?: number; reason: string; adminId: bigint; heldCreditId?: number }): Promise<RefundOutcome | RefundPlanResult>;
+  /** Refunds of this top-up still waiting for an admin to return the money by hand. */
+  pendingRefunds(reference: string): Promise<{ refundId: number; amountMinor: number; currency: Currency; createdAt: Date }[]>;
   /** An admin returned a pending refund's money by hand: the refund is done and the customer is told. */
   confirmReturned(input: { refundId: number; adminId: bigint }): Promise<ConfirmReturnedOutcome>;
   parsePeriod(text: string | undefined, now?: Date): ReportPeriod | null;

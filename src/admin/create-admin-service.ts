@@ -33,6 +33,7 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
     planRefund: refunds.planRefund,
     refund: refunds.refund,
     confirmReturned: refunds.confirmReturned,
+    pendingRefunds: refunds.pendingRefunds,
     parsePeriod,
     report: reports.report,
     reportCsv: reports.reportCsv,

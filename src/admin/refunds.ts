@@ -156,5 +156,10 @@ export function createRefunds(deps: RefundDeps) {
     return { status: "confirmed", reference: row.topUp.reference, amountMinor: row.amountMinor, currency: row.currency as Currency };
   }
 
-  return { planRefund, refund, confirmReturned };
+  async function pendingRefunds(reference: string) {
+    const rows = await db.refund.findMany({ where: { topUp: { reference }, providerStatus: { in: PENDING_PROVIDER_STATUSES } }, orderBy: { id: "asc" } });
+    return rows.map((r) => ({ refundId: r.id, amountMinor: r.amountMinor, currency: r.currency as Currency, createdAt: r.createdAt }));
+  }
+
+  return { planRefund, refund, confirmReturned, pendingRefunds };
 }

@@ -115,6 +115,22 @@ describe("held-payment alerts", () => {
     expect(await h.database.db.refund.count({ where: { topUpId: topUp.id } })).toBe(1);
     expect(await h.database.db.credit.findFirstOrThrow({ where: { topUpId: topUp.id } })).toMatchObject({ status: "CANCELLED" });
     expect(h.panel.balanceOf("kanha")).toBe(1500);
+
+    // Later, /refund on the same reference brings the pending refund back with its button.
+    const nothingLeft = nextMessage(h.driver, ADMIN_ID, `Top-up ${topUp.reference} is already fully refunded`);
+    const again = await say(ADMIN_ID, `/refund ${topUp.reference}`, "is still pending");
+    expect(textOf(again)).toContain(`of 25.00 USD for ${topUp.reference}`);
+    await nothingLeft;
+    h.driver.clickButton(ADMIN_ID, again.message_id, buttonData(again, "Money returned"));
+    const asking = await eventually(() => {
+      const m = h.driver.chat(ADMIN_ID).find((x) => x.message_id === again.message_id)!;
+      buttonData(m, "Yes, it is returned");
+      return m;
+    });
+    const told = nextMessage(h.driver, KANHA, "has been refunded");
+    h.driver.clickButton(ADMIN_ID, again.message_id, buttonData(asking, "Yes, it is returned"));
+    expect(textOf(await told)).toContain(`25.00 USD of your top-up ${topUp.reference} has been refunded`);
+    expect(await h.database.db.refund.findFirstOrThrow({ where: { topUpId: topUp.id } })).toMatchObject({ providerStatus: "RETURNED" });
   });
 
   it("refuses button data it did not sign", () => {

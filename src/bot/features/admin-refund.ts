@@ -5,7 +5,7 @@ import { parseAmount, type Currency } from "../../payments/money.js";
 import { AdminComposer, args } from "../admin-command.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
-import { money } from "../format.js";
+import { dateTime, money } from "../format.js";
 import type { Translate } from "../i18n.js";
 import { actionSigner, returnedKeyboard, type SignAction } from "../keyboards/held-actions.js";
 import { ignoreRefusal } from "../telegram-errors.js";
@@ -23,6 +23,12 @@ export function adminRefundFeature(deps: BotDeps): Composer<BotContext> {
     const t: Translate = (key, vars) => ctx.t(key, vars);
     const [reference, ...rest] = args(ctx);
     if (!reference) return ctx.reply(t("admin-refund-usage"));
+    // A refund still waiting for the money to be returned by hand can be confirmed from here too.
+    for (const p of await deps.admin.pendingRefunds(reference)) {
+      await ctx.reply(t("admin-refund-still-pending", { id: p.refundId, amount: money(p.amountMinor, p.currency), reference, at: dateTime(p.createdAt) }), {
+        reply_markup: returnedKeyboard(sign, t, p.refundId, false),
+      });
+    }
     const first = await deps.admin.planRefund(reference);
     if (!first.ok) return ctx.reply(planProblem(t, first.reason, reference));
     const amount = rest[0] === undefined ? undefined : parseAmount(rest[0], first.plan.currency);
