@@ -96,7 +96,7 @@ export function createReports(deps: { database: Database; currency: Currency; pa
     for (const b of bonusRows) bonusOf.set(b.topUpId!, (bonusOf.get(b.topUpId!) ?? 0) + b.amountMinor);
     const zone = `(${REPORT_TIME_ZONE})`;
     const header = [
-      "reference", `created_at ${zone}`, "provider", "status", "amount", "currency", "telegram_id", "username", "panel_login", "paid_amount", `paid_at ${zone}`,
+      "reference", `created_at ${zone}`, "provider", "status", "ordered_amount", "currency", "telegram_id", "username", "panel_login", "paid_amount", `paid_at ${zone}`,
       "provider_transaction_ids", "refunded_amount", `bonus_credited (${deps.panelCurrency})`,
     ];
     const lines = rows.map((t) => {

@@ -105,7 +105,7 @@ for (const dialect of dialects) {
     it("writes the CSV in the report's time zone and says which in the header", async () => {
       const csv = (await reports.reportCsv(oneDay)).trimEnd().split("\n");
       expect(csv[0]).toBe(
-        "reference,created_at (Asia/Phnom_Penh),provider,status,amount,currency,telegram_id,username,panel_login,paid_amount,paid_at (Asia/Phnom_Penh),provider_transaction_ids,refunded_amount,bonus_credited (USD)",
+        "reference,created_at (Asia/Phnom_Penh),provider,status,ordered_amount,currency,telegram_id,username,panel_login,paid_amount,paid_at (Asia/Phnom_Penh),provider_transaction_ids,refunded_amount,bonus_credited (USD)",
       );
       expect(csv).toHaveLength(7);
       const first = csv.find((l) => l.startsWith(seeded.credited.reference))!.split(",");

@@ -116,7 +116,7 @@ describe("operator CLI", () => {
     const run = await runCli(["report", "30d"], env);
     expect(run).toMatchObject({ code: 0, stderr: "" });
     const [header, ...rows] = run.stdout.trimEnd().split("\n");
-    expect(header).toBe("reference,created_at (Asia/Phnom_Penh),provider,status,amount,currency,telegram_id,username,panel_login,paid_amount,paid_at (Asia/Phnom_Penh),provider_transaction_ids,refunded_amount,bonus_credited (USD)");
+    expect(header).toBe("reference,created_at (Asia/Phnom_Penh),provider,status,ordered_amount,currency,telegram_id,username,panel_login,paid_amount,paid_at (Asia/Phnom_Penh),provider_transaction_ids,refunded_amount,bonus_credited (USD)");
     expect(rows.map((r) => r.split(",")[0])).toEqual([open.reference, held.reference, landed.reference, credited.reference]);
     expect(rows[1]!.split(",").slice(2, 9)).toEqual(["bakong", "HELD", "12.50", "USD", "1001", "alice_tg", "alice"]);
   });
