@@ -7,6 +7,7 @@ import type { Currency } from "../payments/money.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
 import type { PanelClient } from "../panel/panel-client.js";
 import type { RecreditOutcome } from "./admin-service.js";
+import { enqueueNotification } from "../notify/outbox.js";
 import { audit } from "./audit.js";
 
 export function createAdminCredits(deps: { database: Database; panel: PanelClient; wakeup: Wakeup; panelCurrency: Currency; log: Logger; now?: () => Date }) {
@@ -24,9 +25,14 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
       if (found) {
         await db.$transaction(async (tx) => {
           await tx.credit.update({ where: { id: held.id }, data: { status: CreditStatus.DONE, doneAt: now(), panelPaymentId: found.panelPaymentId ?? null, lastError: null } });
-          if (topUp) await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.CREDITED, creditedAt: now() } });
+          if (topUp) {
+            await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.CREDITED, creditedAt: now() } });
+            // The receipt the crediter would have sent (same key: one receipt whichever path finishes the credit).
+            await enqueueNotification(tx, [topUp.chatId], `credited:${held.id}`, { kind: "topup.credited", topUpId: topUp.id, late: false }, now());
+          }
           await audit(tx, { actorId: input.adminId, action: "recredit", subject, reason: input.reason, details: { creditId: held.id, outcome: "found_on_panel", memo: held.memo } });
         });
+        deps.wakeup.notify("notifications");
         return { status: "found_on_panel", creditId: held.id };
       }
     }

@@ -133,6 +133,25 @@ describe("held-payment alerts", () => {
     expect(await h.database.db.refund.findFirstOrThrow({ where: { topUpId: topUp.id } })).toMatchObject({ providerStatus: "RETURNED" });
   });
 
+  it("Credit on a credit that did land on the panel marks it done, sends nothing again, and the customer still gets the receipt", async () => {
+    const { topUp, note } = await heldPayment(1600, 1400);
+    const credit = await h.database.db.credit.findFirstOrThrow({ where: { topUpId: topUp.id, status: "HELD" } });
+    await h.deps.panel.credit("kanha", credit.amountMinor, credit.memo);
+    const balance = h.panel.balanceOf("kanha");
+    press(ADMIN_ID, note, "Credit");
+    const confirm = await eventually(() => {
+      const m = inGroup(note.message_id);
+      buttonData(m, "Confirm credit");
+      return m;
+    });
+    const receipt = nextMessage(h.driver, KANHA, "Top-up successful", 15_000);
+    press(ADMIN_ID, confirm, "Confirm credit");
+    expect(textOf(await receipt)).toContain(topUp.reference);
+    await eventually(() => expect(textOf(inGroup(note.message_id))).toContain(`Credit #${credit.id} was already on the panel; marked done by @sophea_admin`));
+    expect(h.panel.balanceOf("kanha")).toBe(balance);
+    expect(await h.database.db.credit.findUniqueOrThrow({ where: { id: credit.id } })).toMatchObject({ status: "DONE" });
+  });
+
   it("refuses button data it did not sign", () => {
     const signer = actionSigner(h.config.bot.token);
     const data = signer.data("C", 42);
