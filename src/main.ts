@@ -131,6 +131,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
 
   const app = createHttpApp({
     database, providers, ledger, topUps, metrics, log,
+    metricsToken: config.runtime.metricsToken,
     ready: async () => {
       const db = await database.db.$queryRawUnsafe("SELECT 1").then(() => true, () => false);
       const notConnected = telegram.notReadyReason();

@@ -41,8 +41,9 @@ export function connectTelegram<C extends Context>(bot: Bot<C>, opts: ConnectOpt
 
   async function attempt(): Promise<void> {
     const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(attemptTimeoutMs)]);
+    // getMe by hand: bot.init() retries network errors forever on its own, silently.
     // grammY types its signal with the abort-controller shim; a native AbortSignal works the same.
-    if (!bot.isInited()) await bot.init(signal as Parameters<typeof bot.init>[0]);
+    if (!bot.isInited()) bot.botInfo = await bot.api.getMe(signal as Parameters<typeof bot.init>[0]);
     await opts.setUp(stopping.signal);
   }
 
@@ -89,8 +90,10 @@ function tokenRefusal(err: unknown): TokenRefusedError | undefined {
 function describe(err: unknown): string {
   if (err instanceof GrammyError) return `${err.method}: ${err.error_code} ${err.description}`;
   if (err instanceof HttpError) {
-    const cause = err.error as { message?: string; cause?: { code?: string; message?: string } } | undefined;
-    return cause?.cause?.code ?? cause?.cause?.message ?? cause?.message ?? "network error";
+    const inner = err.error as { code?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
+    const code = inner?.code ?? inner?.cause?.code;
+    if (typeof code === "string") return code;
+    return String(inner?.message ?? err.message).replace(/https?:\/\/\S+/g, "<Bot API URL>");
   }
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startProgram, type Program } from "./program.js";
+
+/** A GET over `agent`; resolves with the status and body, or with the error when the connection is cut. */
+function get(url: string, agent: Agent): Promise<{ status?: number; body?: string; error?: string }> {
+  return new Promise((done) => {
+    const req = request(url, { agent }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (c: string) => void (body += c));
+      res.on("end", () => done({ status: res.statusCode, body }));
+      res.on("error", (err) => done({ error: err.message }));
+    });
+    req.on("error", (err) => done({ error: err.message }));
+    req.end();
+  });
+}
+
+describe("shutdown with open connections (sandbox: its page long-polls)", () => {
+  let dir: string;
+  let program: Program;
+  const agents: Agent[] = [];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "khqr-shutdown-"));
+    program = startProgram({ DATABASE_URL: `file:${join(dir, "sandbox.db")}`, LOG_LEVEL: "info" });
+  });
+  afterAll(() => {
+    program?.kill();
+    for (const a of agents) a.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("SIGTERM during a long poll and with an idle keep-alive connection: stopped, exit 0 (not the 10 s forced exit 1)", async () => {
+    const url = await program.url();
+    await program.logLine(/started/);
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+    const poller = new Agent({ keepAlive: true, maxSockets: 1 });
+    agents.push(keepAlive, poller);
+    // One keep-alive connection left idle after a request.
+    expect(await get(`${url}/healthz`, keepAlive)).toMatchObject({ status: 200 });
+    // The sandbox page's long poll: events after the latest one, held open until one comes or 5 s pass.
+    const first = JSON.parse((await get(`${url}/sandbox/api/events?after=0&timeout=0`, poller)).body!) as { lastSeq: number };
+    const longPoll = get(`${url}/sandbox/api/events?after=${first.lastSeq}&timeout=5`, poller);
+    // Give the poll a moment to reach the server (its answer is due only in 5 s).
+    await new Promise((r) => setTimeout(r, 300));
+
+    program.child.kill("SIGTERM");
+    expect(await program.exited).toEqual({ code: 0, signal: null });
+    const lines = program.stdout.join("\n");
+    expect(lines).toContain('"msg":"shutting down"');
+    expect(lines).toContain('"msg":"stopped"');
+    expect(program.stderr()).toBe("");
+    // The long poll was either answered or cut; it did not keep the program alive.
+    expect(await longPoll).toBeDefined();
+  });
+});
