@@ -81,7 +81,7 @@ export function startProgram(env: Record<string, string>, entry = "src/main.ts")
     stderr: () => err,
     exited,
     logLine,
-    url: async () => String((await logLine(/listening|started/)).url),
+    url: async () => String((await logLine(/listening/)).url),
     kill: () => void (gone || child.kill("SIGKILL")),
   };
 }
