@@ -34,6 +34,17 @@ describe("shutdown with open connections (sandbox: its page long-polls)", () => 
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("logs one info line per handled update, without what the user wrote", async () => {
+    const url = await program.url();
+    await program.logLine(/started/);
+    const sent = await fetch(`${url}/sandbox/api/chats/customer/send`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "/help secret-words-typed" }) });
+    expect(sent.status).toBe(200);
+    const line = await program.logLine(/^update$/);
+    expect(line).toMatchObject({ level: 30, kind: "message", ok: true });
+    expect(typeof line.updateId).toBe("number");
+    expect(program.stdout.join("\n")).not.toContain("secret-words-typed");
+  });
+
   it("SIGTERM during a long poll and with an idle keep-alive connection: stopped, exit 0 (not the 10 s forced exit 1)", async () => {
     const url = await program.url();
     await program.logLine(/started/);
