@@ -26,7 +26,7 @@ import { createTopUpService } from "./payments/topups.js";
 import { createHttpApp } from "./server/app.js";
 import { openServices } from "./services.js";
 import { closeServer } from "./startup/close-server.js";
-import { connectTelegram, TokenRefusedError } from "./startup/telegram.js";
+import { connectTelegram, TelegramRefusedError } from "./startup/telegram.js";
 
 export interface ApplicationOptions {
   log?: Logger;
@@ -65,7 +65,7 @@ export interface Application {
   database: Database;
   log: Logger;
   metrics: Metrics;
-  /** Resolves once Telegram accepted the token and the bot takes updates; rejects with TokenRefusedError. */
+  /** Resolves once Telegram accepted the token and the bot takes updates; rejects with TelegramRefusedError. */
   telegram: Promise<void>;
   /** Stops taking updates and webhooks, lets in-flight credits finish, closes the database. */
   stop(): Promise<void>;
@@ -255,7 +255,7 @@ async function main(): Promise<void> {
       .then(() => process.exit(code), () => process.exit(1));
   };
   app.telegram.catch((err: unknown) => {
-    if (!(err instanceof TokenRefusedError)) return;
+    if (!(err instanceof TelegramRefusedError)) return;
     console.error(err.message);
     exitAfterStop(2);
   });

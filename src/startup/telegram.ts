@@ -1,18 +1,18 @@
 import { GrammyError, HttpError, type Bot, type Context } from "grammy";
 import type { Logger } from "../logger.js";
 
-/** Telegram answered that the bot token is not valid: retrying cannot help, the operator must fix BOT_TOKEN. */
-export class TokenRefusedError extends Error {
-  constructor(readonly code: number, description: string) {
-    super(`Telegram refused BOT_TOKEN (${code} ${description}): copy the token again from @BotFather`);
-    this.name = "TokenRefusedError";
+/** Telegram refused the configuration (the token, or the webhook address): retrying cannot help, the operator must fix it. */
+export class TelegramRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TelegramRefusedError";
   }
 }
 
 export interface TelegramConnection {
   /** Why the bot does not take updates yet; undefined once connected. */
   notReadyReason(): string | undefined;
-  /** Resolves once connected and set up; rejects with TokenRefusedError, or when stopped first. */
+  /** Resolves once connected and set up; rejects with TelegramRefusedError, or when stopped first. */
   connected: Promise<void>;
   /** Stops retrying (shutdown). */
   stop(): void;
@@ -40,10 +40,16 @@ export function connectTelegram<C extends Context>(bot: Bot<C>, opts: ConnectOpt
   let reason: string | undefined = "connecting to Telegram";
 
   async function attempt(): Promise<void> {
-    const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(attemptTimeoutMs)]);
+    const timeout = AbortSignal.timeout(attemptTimeoutMs);
+    const signal = AbortSignal.any([stopping.signal, timeout]);
     // getMe by hand: bot.init() retries network errors forever on its own, silently.
     // grammY types its signal with the abort-controller shim; a native AbortSignal works the same.
-    if (!bot.isInited()) bot.botInfo = await bot.api.getMe(signal as Parameters<typeof bot.init>[0]);
+    try {
+      if (!bot.isInited()) bot.botInfo = await bot.api.getMe(signal as Parameters<typeof bot.init>[0]);
+    } catch (err) {
+      if (timeout.aborted && !stopping.signal.aborted) throw new Error(`no answer within ${attemptTimeoutMs / 1000} s`);
+      throw err;
+    }
     await opts.setUp(stopping.signal);
   }
 
@@ -55,7 +61,7 @@ export function connectTelegram<C extends Context>(bot: Bot<C>, opts: ConnectOpt
         return;
       } catch (err) {
         if (stopping.signal.aborted) throw new Error("stopped before Telegram was reached");
-        const refused = tokenRefusal(err);
+        const refused = refusal(err);
         if (refused) {
           reason = refused.message;
           throw refused;
@@ -78,11 +84,15 @@ export function connectTelegram<C extends Context>(bot: Bot<C>, opts: ConnectOpt
   };
 }
 
-function tokenRefusal(err: unknown): TokenRefusedError | undefined {
-  if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404) && err.method === "getMe") {
-    return new TokenRefusedError(err.error_code, err.description);
+function refusal(err: unknown): TelegramRefusedError | undefined {
+  if (!(err instanceof GrammyError)) return undefined;
+  const what = `${err.error_code} ${err.description}`;
+  if (err.error_code === 401 || (err.error_code === 404 && err.method === "getMe")) {
+    return new TelegramRefusedError(`Telegram refused BOT_TOKEN (${what}): copy the token again from @BotFather`);
   }
-  if (err instanceof GrammyError && err.error_code === 401) return new TokenRefusedError(401, err.description);
+  if (err.error_code === 400 && err.method === "setWebhook") {
+    return new TelegramRefusedError(`Telegram refused the webhook address built from PUBLIC_URL (${what}): it must be a public https URL`);
+  }
   return undefined;
 }
 
