@@ -24,11 +24,13 @@ export interface Program {
 }
 
 /**
- * The real program (`src/main.ts` through tsx, as `npm run dev` runs it) in a child process with exactly
- * `env`: no .env file (DOTENV_CONFIG_PATH points nowhere) and nothing from the developer's environment.
+ * The real program in a child process with exactly `env`: no .env file (DOTENV_CONFIG_PATH points nowhere)
+ * and nothing from the developer's environment. `src/main.ts` runs through tsx (as `npm run dev` runs it);
+ * `entry: "dist/main.js"` runs the compiled build as `npm start` does.
  */
-export function startProgram(env: Record<string, string>, entry = "src/main.ts"): Program {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+export function startProgram(env: Record<string, string>, opts: { entry?: string } = {}): Program {
+  const entry = opts.entry ?? "src/main.ts";
+  const child = spawn(process.execPath, entry.endsWith(".ts") ? ["--import", "tsx", entry] : [entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", DOTENV_CONFIG_PATH: "/nonexistent/.env", HTTP_HOST: "127.0.0.1", HTTP_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
