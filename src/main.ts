@@ -196,7 +196,19 @@ function listening(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
+/** After SIGTERM/SIGINT the program ends within this, gracefully or not. */
+const STOP_DEADLINE_MS = 10_000;
+
 async function main(): Promise<void> {
+  // A stop asked for while starting (a supervisor's SIGTERM during migrations) is carried out once started.
+  let requested: string | undefined;
+  let onSignal = (signal: string) => {
+    requested ??= signal;
+    setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
+
   const sandboxMode = isUnconfigured(process.env);
   let config: Config;
   let sandbox: Awaited<ReturnType<typeof import("./sandbox/start-sandbox.js").startSandbox>> | undefined;
@@ -246,9 +258,11 @@ async function main(): Promise<void> {
     console.log(`\n${banner}\n  SANDBOX MODE: no credentials are set, so every provider, the panel and\n  Telegram are simulated on this machine. No real money moves.\n  Open ${app.url}/sandbox to chat with the bot and pay.\n${banner}\n`);
   }
 
+  let stopping = false;
   const exitAfterStop = (code: number) => {
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
     void app
       .stop()
       .then(() => sandbox?.close())
@@ -259,12 +273,11 @@ async function main(): Promise<void> {
     console.error(err.message);
     exitAfterStop(2);
   });
-  const shutdown = (signal: string) => {
+  onSignal = (signal) => {
     app.log.info({ signal }, "shutting down");
     exitAfterStop(0);
   };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+  if (requested) onSignal(requested);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
