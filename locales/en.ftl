@@ -11,7 +11,8 @@ menu-language = 🌐 ភាសា / Language
 button-new-topup = 💳 New top-up
 button-link = 🔗 Link my account
 button-cancel = ✖️ Cancel
-button-pay-aba = 💳 Pay with ABA
+button-pay-aba = 💳 Pay in ABA Mobile
+button-open-bank-app = 📱 Open in bank app
 button-check = ✅ I have paid — check
 button-cancel-topup = ✖️ Cancel this top-up
 button-show-again = 🔁 Show it again
@@ -58,7 +59,6 @@ link-invalid = That does not look like a username. Please send it as one word, w
 link-not-found = I could not find “{ $login }” on the panel. Please check the spelling and send it again.
 link-panel-unavailable = The panel is not answering right now, so I cannot check your username. Please try again later with /link.
 link-done = ✅ Linked to the panel account { $login }.
-link-done-balance = ✅ Linked to the panel account { $login }. Current balance: { $balance }.
 link-done-unchecked = ✅ Linked to { $login }. The panel cannot confirm usernames, so please make sure it is exactly your login.
 link-stopped = OK, I did not change your account.
 link-gave-up = Let's stop here. Send /link when you have your panel username.
@@ -92,8 +92,10 @@ card-caption =
 card-caption-checkout =
     Top-up { $amount }
     Reference: { $reference }
-    Tap “Pay with ABA” and pay before { $expires } (Phnom Penh time).
+    Tap “Pay in ABA Mobile” and pay before { $expires } (Phnom Penh time).
     Your balance is credited automatically within seconds.
+card-phone-tap = On this phone, tap “Open in bank app”; on another device, scan the QR code.
+card-phone-gallery = On this phone: save the picture, then use “scan from gallery” in your bank app.
 card-retired = This QR code is no longer valid. Please do not pay it.
 topup-not-found = I cannot find this top-up.
 topup-not-payable = This top-up is no longer waiting for payment.
@@ -109,7 +111,7 @@ check-result = { $state ->
     [REFUNDED] This top-up was refunded.
    *[other] Status: { $state }
 }
-topup-cancelled = Top-up { $amount } (reference { $reference }) cancelled. If you had already paid it, don't worry: it will still be credited.
+topup-cancelled = Top-up { $amount } (reference { $reference }) cancelled. If you had already paid it, don't worry: it will still be credited, or first checked by our team if the amount paid differs from the order.
 cancel-too-late = This top-up can no longer be cancelled: { $state ->
     [PAID] it has been paid and is being credited.
     [CREDITED] it has been paid and credited.
@@ -132,13 +134,14 @@ receipt-body =
 receipt-balance = New balance: { $balance }
 receipt-late = Your payment arrived after the QR code had expired; we credited it anyway.
 topup-held = We received your payment of { $amount } (reference { $reference }). Our team needs to check it before it is credited; you don't need to pay again. We will message you as soon as it is done.
-topup-expired = ⌛ The top-up of { $amount } (reference { $reference }) has expired. Please don't pay the old QR code. If you already paid it, don't worry: it will still be credited.
+topup-expired = ⌛ The top-up of { $amount } (reference { $reference }) has expired. Please don't pay the old QR code. If you already paid it, don't worry: it will still be credited, or first checked by our team if the amount paid differs from the order.
 
 ## Balance and history
 
 balance-now = Balance of { $login }: { $balance }
 balance-last-known = Balance of { $login }: { $balance } (last known, it may be out of date).
 balance-unknown = I don't know the balance of { $login } yet. It will show after your first top-up.
+balance-private = The balance of { $login } will be shown here after your first top-up to it through this bot.
 balance-login-missing = The panel no longer knows the account “{ $login }”. Please link your account again.
 history-empty = You have no top-ups yet.
 history-title = Your last { $count } top-ups:
@@ -246,24 +249,32 @@ admin-find-user =
     Since: { $since }
 admin-find-topups = Last top-ups ({ $count }):
 admin-find-topup-line = { $at } { $reference } { $amount } { $status }
+admin-find-payments = Payments ({ $count }):
+admin-find-payment-line = { $at } { $provider } txn { $txn } { $amount } { $flag } · top-up { $reference }
 admin-pending-none = Nothing pending.
 admin-pending-open = ⏳ Open top-ups ({ $count }):
 admin-pending-open-line = • { $reference } { $amount } { $provider } → { $login }, expires { $expires }
 admin-pending-held = ⏸ Held credits ({ $count }):
 admin-pending-held-line = • #{ $id } { $reference } { $amount } → { $login }: { $reason }
+admin-pending-orphans = ❓ Payments matching none of our top-ups ({ $count }):
+admin-pending-orphan-line = • { $provider } txn { $txn } { $amount }, reference sent { $reference }, at { $at }: /find { $txn }
 admin-recredit-usage = Usage: /recredit <reference> [reason]
 admin-recredit-outcome = { $status ->
     [queued] Credit #{ $id } for { $reference } queued again. You will get a note when it is done.
     [found_on_panel] The panel already has credit #{ $id } for { $reference }; marked done, nothing sent again.
     [already_credited] { $reference } is already credited; nothing to do.
     [nothing_held] Nothing is held for { $reference }.
+    [orphan] { $reference } is a payment without a top-up of ours: nothing to re-credit. Use /credit <login> <amount> <reason> to credit it to the right login.
    *[not_found] No top-up with reference { $reference }.
 }
 admin-credit-usage = Usage: /credit <login> <amount in { $currency }> <reason>
 admin-credit-bad-amount = “{ $text }” is not a { $currency } amount.
 admin-credit-queued = Manual credit #{ $id } queued: { $amount } to { $login } (memo “{ $memo }”).
 admin-note-payment = 💰 { $amount } via { $provider } · ref { $reference } · { $login } · { $who } · payer { $payer }
-admin-note-flagged = ⚠️ Payment flagged { $flag }: paid { $amount }, ordered { $ordered } via { $provider } · ref { $reference } · { $login } · { $who }. Credit held: /pending, then /recredit { $reference } or /refund { $reference }.
+admin-note-flagged = ⚠️ Payment HELD ({ $flag }): paid { $amount }, ordered { $ordered } via { $provider } · ref { $reference } · { $login } · { $who }. Why: { $reason }. /pending, then /recredit { $reference } (credits what was paid) or /refund { $reference }.
+admin-note-repeat = 🔁 Repeat payment { $amount } via { $provider } on ref { $reference }, already paid before · { $login } · { $who } · payer { $payer }. Credited automatically (signed by { $provider }).
+admin-note-orphan = ❓ Payment { $amount } via { $provider } (txn { $txn }, reference sent: { $reference }) matches none of our top-ups: { $reason }. Recorded, nothing credited. /find { $txn }, then /credit the right login or refund it at { $provider }.
+admin-note-notice = ℹ️ { $provider } sent a verified notification that is not a payment (ref { $reference }): { $detail }
 admin-note-held = ⏸ Credit #{ $id } held: { $amount } to { $login } · ref { $reference } · { $reason }. Check the panel, then /recredit { $reference }.
 admin-note-outage = { $state ->
     [down] 🔴 { $component } is failing: { $detail }

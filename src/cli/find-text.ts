@@ -1,7 +1,7 @@
 import type { FindResult } from "../admin/admin-service.js";
 import { customerLabel, dateTime, money } from "../bot/format.js";
 
-/** What `find` prints: a top-up with its timeline, or a customer with their latest top-ups. */
+/** What `find` prints: a top-up with its timeline, a customer with their latest top-ups, or payments by transaction id. */
 export function findText(found: FindResult, query: string, panelCurrency: string): string {
   switch (found.kind) {
     case "none":
@@ -15,6 +15,15 @@ export function findText(found: FindResult, query: string, panelCurrency: string
         ...timeline.map((e) => `  ${dateTime(e.at)}  ${e.event}${e.detail ? `  ${e.detail}` : ""}`),
       ].join("\n");
     }
+    case "payments":
+      return [
+        `${found.payments.length} payment(s) by provider transaction id or the reference the provider sent:`,
+        ...found.payments.map(
+          (p) =>
+            `  ${dateTime(p.observedAt)}  ${p.provider} txn ${p.providerTxnId}  ${money(p.amountMinor, p.currency)}  ${p.flag}  ` +
+            (p.topUpReference ? `top-up ${p.topUpReference}` : `no top-up of ours (orphan${p.reference ? `, reference sent: ${p.reference}` : ""})`),
+        ),
+      ].join("\n");
     case "user": {
       const { user, topUps } = found;
       const balance = user.lastBalanceMinor === null ? "unknown" : money(user.lastBalanceMinor, panelCurrency);

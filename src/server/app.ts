@@ -34,12 +34,12 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
       else deps.log.debug(line, "http");
     }
   });
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ ok: false, error: "body too large" }, 413),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ ok: false, error: "body too large" }, 413),
+  });
+  // Provider webhooks read and cap their raw body themselves (src/server/raw-body.ts).
+  app.use((c, next) => (c.req.path.startsWith("/webhooks/") ? next() : limitBody(c, next)));
   app.onError((err, c) => {
     deps.log.error({ err, reqId: c.get("requestId"), path: c.req.path }, "request failed");
     return c.json({ ok: false, error: "internal error", requestId: c.get("requestId") }, 500);
