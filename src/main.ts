@@ -146,7 +146,14 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
     },
   });
   const server = serveWithLimits({ fetch: app.fetch, port: config.runtime.httpPort, hostname: config.runtime.httpHost });
-  await listening(server, config.runtime.httpHost, config.runtime.httpPort);
+  try {
+    await listening(server, config.runtime.httpHost, config.runtime.httpPort);
+  } catch (err) {
+    telegram.stop();
+    await storage.close();
+    await services.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.runtime.httpHost === "0.0.0.0" ? "127.0.0.1" : config.runtime.httpHost}:${port}`;
 
