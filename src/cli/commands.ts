@@ -89,8 +89,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   find: {
-    args: "<reference | @username | telegram id | login>",
-    summary: "a top-up with its timeline, or a customer with their latest top-ups",
+    args: "<reference | provider txn id | @username | telegram id | login>",
+    summary: "a top-up with its timeline, payments by transaction id (orphans too), or a customer with their latest top-ups",
     minArgs: 1,
     maxArgs: 1,
     needs: "database",

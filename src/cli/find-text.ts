@@ -5,7 +5,7 @@ import { customerLabel, dateTime, money } from "../bot/format.js";
 export function findText(found: FindResult, query: string, panelCurrency: string): string {
   switch (found.kind) {
     case "none":
-      return `nothing found for "${query}" (a reference, @username, Telegram id or panel login)`;
+      return `nothing found for "${query}" (a reference, provider transaction id, @username, Telegram id or panel login)`;
     case "topup": {
       const { topUp, user, timeline } = found;
       return [

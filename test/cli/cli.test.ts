@@ -138,7 +138,7 @@ describe("operator CLI", () => {
     expect(half.stderr).toContain("KESS_CLIENT_SECRET: required but not set");
   });
 
-  it("find shows a top-up's timeline by reference, a customer by login or Telegram id, and exits 1 when nothing matches", async () => {
+  it("find shows a top-up's timeline by reference, a customer by login or Telegram id, an orphan payment by transaction id, and exits 1 when nothing matches", async () => {
     const byReference = await runCli(["find", held.reference], env);
     expect(byReference).toMatchObject({ code: 0, stderr: "" });
     expect(byReference.stdout).toMatch(new RegExp(`^top-up ${held.reference}: HELD, 12\\.50 USD via bakong for panel login alice, customer @alice_tg \\(1001\\)$`, "m"));
@@ -152,7 +152,15 @@ describe("operator CLI", () => {
     expect(byTelegramId.stdout).toMatch(/^customer @alice_tg \(1001\)/m);
 
     const none = await runCli(["find", "nobody-here"], env);
-    expect(none).toMatchObject({ code: 1, stdout: 'nothing found for "nobody-here" (a reference, @username, Telegram id or panel login)\n' });
+    expect(none).toMatchObject({ code: 1, stdout: 'nothing found for "nobody-here" (a reference, provider transaction id, @username, Telegram id or panel login)\n' });
+
+    // A payment that matched no top-up of ours (an orphan) is found by the provider's transaction id.
+    await database.db.payment.create({
+      data: { provider: "raksmeypay", providerTxnId: "rp-orphan-77", reference: "99990000000001", topUpId: null, amountMinor: 300, currency: "USD", flag: "ORPHAN", source: "webhook", raw: "{}" },
+    });
+    const orphan = await runCli(["find", "rp-orphan-77"], env);
+    expect(orphan).toMatchObject({ code: 0, stderr: "" });
+    expect(orphan.stdout).toMatch(/^ {2}\d{4}-\d{2}-\d{2} \d{2}:\d{2} {2}raksmeypay txn rp-orphan-77 {2}3\.00 USD {2}ORPHAN {2}no top-up of ours \(orphan, reference sent: 99990000000001\)$/m);
   });
 
   it("credit queues a manual credit to a login, audited as the operator; a bad amount is a usage error", async () => {
