@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.js";
 import { migrate } from "./migrate.js";
-import { describeOpenError, prepareSqliteFolder } from "./open-errors.js";
+import { describeOpenError, prepareSqliteFolder, probePostgres } from "./open-errors.js";
 import { dialectOf, sqlitePath, type Dialect } from "./url.js";
 
 export type { Dialect };
@@ -31,6 +31,7 @@ export async function openDatabase(url: string, opts: { poolSize?: number; onPoo
   const dialect = dialectOf(url);
   try {
     if (dialect === "sqlite") prepareSqliteFolder(sqlitePath(url));
+    else await probePostgres(url);
     await migrate(url);
   } catch (err) {
     throw describeOpenError(url, err);

@@ -1,6 +1,10 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import pg from "pg";
 import { dialectOf, sqlitePath } from "./url.js";
+
+/** How long start-up waits for PostgreSQL to answer a connection before saying so. */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The database cannot be opened: the message says what and where, in one line, without credentials. */
 export class DatabaseOpenError extends Error {
@@ -36,6 +40,19 @@ export function prepareSqliteFolder(file: string): void {
   }
 }
 
+/**
+ * Connects once with a deadline: without one, a server behind a firewall that drops packets (or a port
+ * that accepts and never answers) holds start-up for minutes with nothing said.
+ */
+export async function probePostgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS });
+  try {
+    await client.connect();
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** Turns a driver's error on opening or migrating `url` into one line naming the problem and the place. */
 export function describeOpenError(url: string, err: unknown): DatabaseOpenError {
   if (err instanceof DatabaseOpenError) return err;
@@ -49,6 +66,7 @@ export function describeOpenError(url: string, err: unknown): DatabaseOpenError 
     : code === "ENOTFOUND" || code === "EAI_AGAIN" ? "the host name does not resolve"
     : code === "3D000" ? `database "${where.database}" does not exist (create it first)`
     : code === "28P01" || code === "28000" ? `the server refused the login of user "${where.user}"`
+    : /connection timeout|timeout expired/i.test(err instanceof Error ? err.message : "") ? `no answer within ${POSTGRES_CONNECT_TIMEOUT_MS / 1000} s (is the host reachable and the port right? a firewall dropping packets?)`
     : reasonOf(err);
   return new DatabaseOpenError(`cannot open the PostgreSQL database ${where.database} at ${where.host}: ${reason}`, { cause: err });
 }

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeTelegram, type FakeTelegram } from "../../src/sandbox/telegram/index.js";
@@ -74,6 +75,21 @@ describe("start-up refusals: one line, a clear exit code", () => {
     expect(run.stderr).not.toContain("s3cret-pg-password");
   });
 
+  it("PostgreSQL that accepts the connection and never answers: one line after the connect deadline, exit 1", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((done) => silent.listen(0, "127.0.0.1", () => done()));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const run = await runToExit(await liveEnv({ DATABASE_URL: `postgresql://bot@127.0.0.1:${port}/shop` }));
+      expect(run.code).toBe(1);
+      expect(expectOneLine(run.stderr)).toBe(`cannot open the PostgreSQL database shop at 127.0.0.1:${port}: no answer within 10 s (is the host reachable and the port right? a firewall dropping packets?)`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+
   it.runIf(postgresAvailable)("PostgreSQL database missing: one line naming it, exit 1", async () => {
     const url = new URL(POSTGRES_ADMIN_URL);
     url.pathname = "/khqr_no_such_database";
@@ -83,7 +99,6 @@ describe("start-up refusals: one line, a clear exit code", () => {
   });
 
   it("the HTTP port is taken: one line naming HTTP_PORT, exit 1", async () => {
-    const { createServer } = await import("node:net");
     const taken = createServer();
     await new Promise<void>((done) => taken.listen(0, "127.0.0.1", () => done()));
     try {
