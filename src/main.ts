@@ -183,9 +183,8 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
           })(),
           closeServer(server, SHUTDOWN_GRACE_MS),
         ]);
-        await poller.stop();
-        await crediter.stop();
-        await notifier.stop();
+        // Each waits for its pass in progress (a credit being applied finishes); they do not depend on each other.
+        await Promise.all([poller.stop(), crediter.stop(), notifier.stop()]);
         await storage.close();
         await services.close();
         log.info("stopped");
