@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startProgram, type Program } from "./program.js";
+import { createPostgresDatabase, postgresAvailable } from "../support/databases.js";
+import { closedPort, startProgram, type Program } from "./program.js";
 
 /** A GET over `agent`; resolves with the status and body, or with the error when the connection is cut. */
 function get(url: string, agent: Agent): Promise<{ status?: number; body?: string; error?: string }> {
@@ -67,5 +69,59 @@ describe("shutdown with open connections (sandbox: its page long-polls)", () => 
     expect(program.stderr()).toBe("");
     // The long poll was either answered or cut; it did not keep the program alive.
     expect(await longPoll).toBeDefined();
+  });
+});
+
+describe.runIf(postgresAvailable)("SIGTERM while starting (a supervisor stops it during migrations)", () => {
+  let created: Awaited<ReturnType<typeof createPostgresDatabase>>;
+  let proxy: Server;
+  const sockets: Socket[] = [];
+
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    proxy?.close();
+    await created?.dropDatabase();
+  });
+
+  it("is carried out once started: shutting down, stopped, exit 0", async () => {
+    created = await createPostgresDatabase();
+    const target = new URL(created.url);
+    // A slow road to PostgreSQL: each connection is held a second before it is passed on, and the first
+    // one tells the test that the program is opening its database, so its signal handlers are in place.
+    let opening: () => void = () => undefined;
+    const openingDatabase = new Promise<void>((resolve) => (opening = resolve));
+    proxy = createServer((client) => {
+      sockets.push(client);
+      opening();
+      setTimeout(() => {
+        const upstream = connect(Number(target.port || 5432), target.hostname);
+        sockets.push(upstream);
+        upstream.on("error", () => client.destroy());
+        client.on("error", () => upstream.destroy());
+        client.pipe(upstream).pipe(client);
+      }, 1_000);
+    });
+    await new Promise<void>((done) => proxy.listen(0, "127.0.0.1", () => done()));
+    const via = new URL(created.url);
+    via.hostname = "127.0.0.1";
+    via.port = String((proxy.address() as { port: number }).port);
+
+    const nowhere = `http://127.0.0.1:${await closedPort()}`;
+    const program = startProgram({
+      DATABASE_URL: via.toString(), LOG_LEVEL: "info", BOT_TOKEN: "123456:early-stop-token", TELEGRAM_API_ROOT: nowhere,
+      BAKONG_API_URL: nowhere, BAKONG_TOKEN: "early-stop-bakong", BAKONG_ACCOUNT_ID: "shop@aclb", PANEL_URL: nowhere, PANEL_API_KEY: "early-stop-panel",
+    });
+    try {
+      await openingDatabase;
+      program.child.kill("SIGTERM");
+      expect(await program.exited).toEqual({ code: 0, signal: null });
+      const lines = program.stdout.join("\n");
+      expect(lines).toContain('"msg":"KHQR top-up bot listening; connecting to Telegram"');
+      expect(lines).toContain('"signal":"SIGTERM","msg":"shutting down"');
+      expect(lines).toContain('"msg":"stopped"');
+      expect(program.stderr()).toBe("");
+    } finally {
+      program.kill();
+    }
   });
 });
