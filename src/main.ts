@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
+import { createDailyReport } from "./admin/daily-report.js";
 import { createBot } from "./bot/bot.js";
 import { registerCommands } from "./bot/commands.js";
 import { createBotStorage } from "./bot/storage.js";
@@ -113,6 +114,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   );
   const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log }, { graceMs: timings.pollGraceMs, claimMs: 30_000, sweepMs: timings.pollerSweepMs, batch: 200 });
   const notifier = createNotifier({ database, wakeup, deliver: createDelivery(bot.api, { database, panel, config, log }), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });
+  const dailyReport = config.dailyReportAtMinutes === undefined ? undefined : createDailyReport({ database, wakeup, adminChats, atMinutes: config.dailyReportAtMinutes, log });
 
   let accepting = true;
   let runner: RunnerHandle | undefined;
@@ -160,6 +162,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   crediter.start();
   poller.start();
   notifier.start();
+  dailyReport?.start();
   log.info({ url, mode: config.bot.mode, providers: [...providers.keys()], panel: config.panel.type, database: database.dialect, instanceId }, "KHQR top-up bot listening; connecting to Telegram");
   void telegram.connected.then(
     () => log.info({ bot: bot.botInfo.username, mode: config.bot.mode }, "KHQR top-up bot started"),
@@ -184,7 +187,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
           closeServer(server, SHUTDOWN_GRACE_MS),
         ]);
         // Each waits for its pass in progress (a credit being applied finishes); they do not depend on each other.
-        await Promise.all([poller.stop(), crediter.stop(), notifier.stop()]);
+        await Promise.all([poller.stop(), crediter.stop(), notifier.stop(), dailyReport?.stop()]);
         await storage.close();
         await services.close();
         log.info("stopped");

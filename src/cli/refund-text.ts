@@ -25,6 +25,7 @@ export function refundPlanText(plan: RefundPlan, reason: string): string {
     `refund plan for ${plan.topUp.reference}: ${money(plan.amountMinor, plan.currency)} of ${money(plan.refundableMinor, plan.currency)} refundable`,
     `  money:  ${providerWay}`,
     `  credit: ${panelWay}`,
+    ...(plan.bonusTakeBackMinor > 0 ? [`  bonus:  ${money(plan.bonusTakeBackMinor, plan.panelCurrency)} of deposit bonus taken back with the credit`] : []),
     `  reason: ${reason}`,
   ].join("\n");
 }
@@ -34,5 +35,9 @@ export function refundOutcomeText(o: RefundOutcome): string {
     `refund #${o.refundId} of ${o.reference}: ${money(o.amountMinor, o.currency)}`,
     `  provider: ${o.provider.status}${o.provider.message ? ` (${o.provider.message})` : ""}`,
     `  panel:    ${o.panel.status} ${money(o.panel.amountMinor, o.panel.currency)}${o.panel.message ? ` (${o.panel.message})` : ""}`,
+    ...(o.panel.bonusMinor > 0 ? [`  bonus:    ${money(o.panel.bonusMinor, o.panel.currency)} of that is deposit bonus`] : []),
+    o.pending
+      ? `  pending:  return the money by hand, then press "Money returned" in the bot (/refund ${o.reference} shows the button); the customer is told then`
+      : "  done:     the customer has been told",
   ].join("\n");
 }
