@@ -37,6 +37,8 @@ export interface PaymentObservation {
   currency: Currency;
   /** Masked payer account or name, never a full account number. */
   payer?: string;
+  /** The adapter's plain-words reason to hold this verified payment for an admin instead of crediting it. */
+  holdReason?: string;
   raw: unknown;
 }
 
@@ -58,7 +60,7 @@ export type WebhookResult =
   /** Authentic, but only a hint: confirm through the status API before recording anything. */
   | { kind: "signal"; reference: string }
   /** Authentic and well-formed, but not a payment (e.g. a failed or pending status). */
-  | { kind: "ignored"; reason: string }
+  | { kind: "ignored"; reason: string; adminNote?: { reference?: string; detail: string } }
   | { kind: "rejected"; status: 400 | 401 | 403 | 404 | 415 | 422; reason: string };
 
 export type RefundResult =
