@@ -6,7 +6,7 @@ import { send } from "../../src/http/outbound.js";
 import { khqrMd5, validateKhqr, encodeKhqr } from "../../src/payments/khqr/index.js";
 import type { Currency } from "../../src/payments/money.js";
 import { ProviderError, type PaymentProvider, type TopUpRef, type WebhookResult } from "../../src/payments/provider.js";
-import { createRaksmeyPayProvider, remarkFor, retryAfterMs } from "../../src/payments/providers/raksmeypay.js";
+import { POLL_GRACE_MS, createRaksmeyPayProvider, remarkFor, retryAfterMs } from "../../src/payments/providers/raksmeypay.js";
 import { QR_API_REFUSALS } from "../../src/payments/providers/raksmeypay-api.js";
 import { qrRequestHash, verifyRequestHash, webhookHash } from "../../src/payments/providers/raksmeypay-signing.js";
 import { constantTimeEqual } from "../../src/payments/providers/constant-time.js";
@@ -31,10 +31,11 @@ let adapter: PaymentProvider;
 const received: Received[] = [];
 let seq = 0;
 
-function adapterWith(overrides: { profileId?: string; profileKey?: string; baseUrl?: string } = {}): PaymentProvider {
+/** Polls record at once here (pollGraceMs 0); the grace itself has its own test. */
+function adapterWith(overrides: { profileId?: string; profileKey?: string; baseUrl?: string; pollGraceMs?: number; now?: () => number } = {}): PaymentProvider {
   return createRaksmeyPayProvider(
     { baseUrl: overrides.baseUrl ?? sim.url, profileId: overrides.profileId ?? PROFILE_ID, profileKey: overrides.profileKey ?? PROFILE_KEY, webhookApiKey: API_KEY, qrTemplate: 2 },
-    { log, timeoutMs: 400 },
+    { log, timeoutMs: 400, pollGraceMs: overrides.pollGraceMs ?? 0, ...(overrides.now ? { now: overrides.now } : {}) },
   );
 }
 
@@ -232,6 +233,26 @@ describe("RaksmeyPay confirmation", () => {
     });
     expect(providerTxnId).toMatch(/^[0-9a-f]{64}$/);
     expect(received).toHaveLength(0);
+  });
+
+  it("a SUCCESS seen by polling waits the grace period for the webhook, unless the top-up has expired", async () => {
+    sim.webhookFaults.mode = "drop";
+    let clock = Date.now();
+    const polling = adapterWith({ pollGraceMs: POLL_GRACE_MS, now: () => clock });
+    const t = topUp(900);
+    await adapter.create(t);
+    await sim.pay({ reference: t.reference });
+    expect(await polling.checkStatus!([t])).toEqual([{ state: "pending" }]);
+    clock += POLL_GRACE_MS - 1;
+    expect(await polling.checkStatus!([t])).toEqual([{ state: "pending" }]);
+    clock += 1;
+    expect(await polling.checkStatus!([t])).toMatchObject([{ state: "paid", observations: [{ providerTxnId: t.reference, amountMinor: 900 }] }]);
+
+    const late = topUp(950);
+    await adapter.create(late);
+    await sim.pay({ reference: late.reference });
+    clock = late.expiresAt.getTime();
+    expect(await polling.checkStatus!([late])).toMatchObject([{ state: "paid", observations: [{ providerTxnId: late.reference }] }]);
   });
 
   it("webhook: the payment is keyed by its bank transaction (bakong_hash) and carries our reference, amount and currency", async () => {

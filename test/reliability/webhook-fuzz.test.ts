@@ -115,7 +115,7 @@ const SPECS: Record<Fuzzed, Spec> = {
     idFields: ["transaction_id"],
     seed: (t, salt) => ({
       transaction_id: t.reference, amount: decimalString(t.amountMinor, "USD"), currency: "USD", status: "success",
-      profile_id: RAKSMEYPAY.profileId, bakong_hash: sha256(salt), timestamp: 1_763_700_000, hash: "",
+      profile_id: RAKSMEYPAY.profileId, bakong_hash: sha256(salt), timestamp: Math.floor(Date.now() / 1000), hash: "",
     }),
     sign: (f) => ({ ...f, hash: raksmeypayHash(f) ?? f.hash }),
     headersFor: () => ({ "content-type": "application/json", "x-api-key": RAKSMEYPAY.webhookApiKey }),

@@ -28,6 +28,7 @@ import {
 } from "./raksmeypay-api.js";
 import { qrRequestHash, verifyRequestHash, webhookHash } from "./raksmeypay-signing.js";
 import { constantTimeEqual } from "./constant-time.js";
+import { createPollGrace } from "./raksmeypay-poll-grace.js";
 import { firstMatching, header, isJson, parseJson, reject } from "./webhook-input.js";
 import type { z } from "zod";
 
@@ -39,7 +40,12 @@ export interface RaksmeyPayDeps {
   now?: () => number;
   /** Whole-answer deadline of each API call. */
   timeoutMs?: number;
+  /** How long a SUCCESS seen by polling waits for the webhook to record it (raksmeypay-poll-grace.ts). */
+  pollGraceMs?: number;
 }
+
+/** The webhook is sent as RaksmeyPay confirms the payment; seconds are plenty for it to land. */
+export const POLL_GRACE_MS = 5_000;
 
 /**
  * RaksmeyPay (seed 001): KHQR from the QR API, confirmation by webhook and by the Verify API.
@@ -47,13 +53,13 @@ export interface RaksmeyPayDeps {
  * A payment's key (providerTxnId) is its bank transaction, the webhook's `bakong_hash`: a second
  * delivery of the same hash is a duplicate, a new hash on the same transaction_id is the QR paid
  * again. The Verify answer names no bank transaction, so a payment seen only by polling is keyed by
- * our transaction_id (the top-up reference): the ledger must take the first bank transaction of
- * that top-up to be that same payment, not a second one.
+ * our transaction_id (the top-up reference), and only after the webhook has had its chance.
  */
 export function createRaksmeyPayProvider(config: RaksmeyPayConfig, deps: RaksmeyPayDeps): PaymentProvider {
   const baseUrl = config.baseUrl.replace(/\/+$/, "");
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = deps.now ?? Date.now;
+  const pollGrace = createPollGrace(deps.pollGraceMs ?? POLL_GRACE_MS, now);
 
   async function call(path: string, fields: QrApiRequest | VerifyApiRequest): Promise<{ json: unknown; text: string }> {
     let res: OutboundResponse;
@@ -141,9 +147,11 @@ export function createRaksmeyPayProvider(config: RaksmeyPayConfig, deps: Raksmey
     // The verify answer states no currency: the QR was issued in the order's currency.
     const amountMinor = answer.payment_amount === undefined ? null : minorFromDecimal(answer.payment_amount, topUp.currency);
     if (amountMinor === null) throw unexpected("SUCCESS without an exact payment_amount", text);
+    // Once the top-up has expired the poller may not come back, so a late payment is recorded at once.
+    if (now() < topUp.expiresAt.getTime() && !pollGrace.due(transactionId)) return { state: "pending" };
     // A SUCCESS for a different amount is still reported as paid, with the amount actually paid:
     // the ledger compares it with the order and flags it under- or over-paid for an admin.
-    // No bank transaction in the answer: the order's key stands for its first payment (see above).
+    // No bank transaction in the answer: the order's key stands for its first payment.
     const observation: PaymentObservation = {
       provider: NAME,
       providerTxnId: transactionId,
