@@ -616,13 +616,13 @@ beforeAll(async () => {
   const amounts = [100, 1250, 99_999];
   for (const [i, amount] of amounts.entries()) {
     fuzzTopUps.push(await insertTopUp("raksmeypay", `2511210000000${i}`, amount));
-    fuzzTopUps.push(await insertTopUp("ahnajak", `ahn-fuzz-${i}`, amount));
+    fuzzTopUps.push(await insertTopUp("ahnajak", `2511210000020${i}`, amount));
     fuzzTopUps.push(await insertTopUp("payway", `2511210000010${i}`, amount));
     fuzzTopUps.push(await startedTopUp("kess", amount));
   }
-  controlTopUps.set("raksmeypay", await insertTopUp("raksmeypay", "251121999990001", 777));
-  controlTopUps.set("ahnajak", await insertTopUp("ahnajak", "ahn-control", 777));
-  controlTopUps.set("payway", await insertTopUp("payway", "251121999990003", 777));
+  controlTopUps.set("raksmeypay", await insertTopUp("raksmeypay", "25112199999001", 777));
+  controlTopUps.set("ahnajak", await insertTopUp("ahnajak", "25112199999002", 777));
+  controlTopUps.set("payway", await insertTopUp("payway", "25112199999003", 777));
   controlTopUps.set("kess", await startedTopUp("kess", 777));
   reader = sqliteFingerprinter(database);
   state = await fingerprint(database);
