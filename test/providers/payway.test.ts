@@ -322,6 +322,7 @@ describe("PayWay verifyWebhook", () => {
     ["every value a string", { tran_id: "175980853350227", original_amount: "100", payment_amount: "100.0" }],
     ["every value a number", { tran_id: 175980853350227, original_amount: 100, payment_amount: 100.0 }],
     ["status as the number 0", { status: 0 }],
+    ["merchant_ref as a number", { merchant_ref: 25100712345678 }],
   ])("takes tran_id, original_amount and payment_amount as numbers or strings: %s", async (_name, change) => {
     expect(await adapter.verifyWebhook!(request({ ...SEED_BODY, ...change }))).toMatchObject({
       kind: "observed",

@@ -31,7 +31,8 @@ export const payWayWebhookBody = z.object({
     }
     return id;
   }),
-  merchant_ref: z.string().min(1).max(25),
+  /** Our reference from the QR's tag 62.01: text there, a number is accepted too. */
+  merchant_ref: z.union([z.string().min(1).max(25), z.number().int().nonnegative().refine(Number.isSafeInteger).transform(String)]),
   datetime: text(64).optional(),
   bank_ref: text(64).optional(),
   /** "0" is a successful payment; the seed shows a string, a bare integer is accepted too. */

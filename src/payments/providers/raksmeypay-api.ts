@@ -82,7 +82,7 @@ export function readWebhook(json: unknown): { ok: true; value: RaksmeyPayWebhook
     amountTexts: amountTexts(body.amount),
     currency: text(body.currency, /^[A-Za-z]{3}$/),
     status: text(body.status, /^[A-Za-z_]{1,32}$/),
-    profileId: text(body.profile_id, /^[\w-]{1,128}$/),
+    profileId: text(body.profile_id, /^[\w-]{1,128}$/) ?? digitsText(body.profile_id, (t) => t.length <= 20),
     bakongHash: text(body.bakong_hash, /^[0-9a-fA-F]{64}$/),
     timestamp: digitsText(body.timestamp, (t) => t.length === 10),
     hash: text(body.hash, /^[0-9a-fA-F]{40}$/),
