@@ -30,16 +30,16 @@ afterAll(async () => {
 });
 
 describe("several providers", () => {
-  it("asks how to pay, by friendly names, and shows a 'Pay with ABA' link for a checkout provider", async () => {
+  it("asks how to pay, by friendly names, and shows a 'Pay in ABA Mobile' link for a checkout provider", async () => {
     await say("/topup", "How much");
     const choice = await say("15", "How would you like to pay?");
     expect(buttons(choice).map((b) => b.text)).toEqual(["💳 ABA Pay", "🏦 KHQR · Bakong", "✖️ Cancel"]);
-    const checkout = await click(choice, "c:prov:ahnajak", "Tap “Pay with ABA”");
+    const checkout = await click(choice, "c:prov:ahnajak", "Tap “Pay in ABA Mobile”");
     const topUp = await topUpShownBy(h, checkout);
     expect(topUp).toMatchObject({ provider: "ahnajak", amountMinor: 1500 });
     expect(textOf(checkout)).toContain("Top-up 15.00 USD");
     expect(textOf(checkout)).toContain(topUp.reference);
-    const pay = buttons(checkout).find((b) => b.text === "💳 Pay with ABA");
+    const pay = buttons(checkout).find((b) => b.text === "💳 Pay in ABA Mobile");
     expect(pay?.url).toBe(topUp.checkoutUrl);
     expect(pay?.url).toContain(h.ahnajak!.url);
     expect(checkout.photo).toBeUndefined();
