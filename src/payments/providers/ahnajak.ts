@@ -65,7 +65,9 @@ export function createAhnajakProvider(config: AhnajakConfig, _deps: { log: Logge
       return { kind: "ignored", reason: `status "${p.status}"`, adminNote: { reference, detail: `Ahnajak sent a signed notification with status "${p.status}" (not a payment); check it in the Ahnajak dashboard` } };
     }
     const amountMinor = minorFromDecimal(amount, "USD");
-    if (amountMinor === null) return reject(400, `amount "${amount}" is not an exact USD amount`);
+    if (amountMinor === null) {
+      return { kind: "ignored", reason: `amount ${amount} is out of range`, adminNote: { reference, detail: `Ahnajak reports a signed payment of ${amount} USD, more than any top-up can be; check it in the Ahnajak dashboard` } };
+    }
     return {
       kind: "observed",
       observations: [{ provider: NAME, providerTxnId: reference, reference, amountMinor, currency: "USD", raw: json }],
