@@ -22,6 +22,8 @@ export interface CreatedPayment {
   providerRef?: string;
   /** When the provider sets its own expiry; otherwise the top-up's TTL applies. */
   expiresAt?: Date;
+  /** A link that opens the payer's bank app on this payment, when the provider returns one (KESS `deeplink`). */
+  deepLink?: string;
 }
 
 /** A payment the provider has vouched for (signature checked, or confirmed by its status API). */
@@ -37,6 +39,8 @@ export interface PaymentObservation {
   currency: Currency;
   /** Masked payer account or name, never a full account number. */
   payer?: string;
+  /** Verified, but odd in a way the adapter cannot settle (e.g. another receiving account): record it and hold it for an admin. */
+  holdReason?: string;
   raw: unknown;
 }
 
