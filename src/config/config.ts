@@ -28,6 +28,8 @@ export interface Config {
   bot: {
     token: string; apiRoot: string; mode: "polling" | "webhook";
     publicUrl?: string; webhookSecret?: string; adminIds: number[]; adminChatId?: number;
+    /** How bank apps name the bot on a deep link (Bakong `sourceInfo`); unset: the bot's own name and picture. */
+    appName?: string; appIconUrl?: string;
   };
   runtime: { databaseUrl: string; redisUrl?: string; httpHost: string; httpPort: number; logLevel: string };
   topup: {
@@ -99,6 +101,7 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
   if (webhookSecret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(webhookSecret)) {
     problems.push("TELEGRAM_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)");
   }
+  if ((env.BOT_APP_NAME?.trim().length ?? 0) > 64) problems.push("BOT_APP_NAME: at most 64 characters");
   if (providers.payway && providers.payway.webhookToken.length < 16) {
     problems.push("PAYWAY_WEBHOOK_TOKEN: must be at least 16 characters (it is the webhook's only protection)");
   }
@@ -113,6 +116,8 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
       webhookSecret,
       adminIds: v.list("ADMIN_IDS", "").map((id) => v.telegramId("ADMIN_IDS", id)),
       adminChatId: env.ADMIN_CHAT_ID?.trim() ? v.telegramId("ADMIN_CHAT_ID", env.ADMIN_CHAT_ID.trim()) : undefined,
+      appName: v.str("BOT_APP_NAME", false),
+      appIconUrl: v.url("BOT_APP_ICON_URL", false),
     },
     runtime: {
       databaseUrl: v.databaseUrl("DATABASE_URL", "file:./data/bot.db"),
