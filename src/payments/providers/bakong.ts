@@ -2,7 +2,7 @@ import type { BakongConfig } from "../../config/config.js";
 import { OutboundError, send, type OutboundResponse } from "../../http/outbound.js";
 import type { Logger } from "../../logger.js";
 import { khqrMd5 } from "../khqr/index.js";
-import { minorDigits, minorFromDecimal, type Currency } from "../money.js";
+import { minorFromDecimal, type Currency } from "../money.js";
 import { ProviderError, type CreatedPayment, type PaymentObservation, type PaymentProvider, type StatusResult, type TopUpRef } from "../provider.js";
 import {
   BAKONG_ERROR,
@@ -17,6 +17,7 @@ import {
   type BakongListShape,
   type BakongTransaction,
 } from "./bakong-api.js";
+import { heldAmountMinor, saidAmount } from "./held-amount.js";
 import { buildDynamicKhqr } from "./local-khqr.js";
 
 export interface BakongDeps {
@@ -188,9 +189,8 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
       amountMinor = 0;
     } else {
       const exact = typeof txn.amount === "number" || typeof txn.amount === "string" ? minorFromDecimal(txn.amount, currency) : null;
-      const said = txn.amount === undefined || txn.amount === null ? "no amount" : `the amount ${JSON.stringify(txn.amount)}`;
-      if (exact === null) odd.push(`Bakong reports ${said}, which is not an exact ${currency} amount`);
-      amountMinor = exact ?? flooredMinor(txn.amount, currency);
+      if (exact === null) odd.push(`Bakong reports ${saidAmount(txn.amount)}, which is not an exact ${currency} amount`);
+      amountMinor = exact ?? heldAmountMinor(txn.amount, currency);
     }
     return {
       provider: "bakong",
@@ -284,15 +284,6 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
 function bakongCurrency(value: unknown): Currency | undefined {
   const text = typeof value === "string" ? value.trim().toUpperCase() : undefined;
   return text === "USD" || text === "KHR" ? text : undefined;
-}
-
-/** An inexact amount rounded down to the currency's minor unit (never more than was paid); 0 when unreadable. */
-function flooredMinor(value: unknown, currency: Currency): number {
-  const text = typeof value === "number" && Number.isFinite(value) && value >= 0 ? value.toFixed(6) : typeof value === "string" ? value.trim() : "";
-  const match = /^(\d{1,13})(?:\.(\d+))?$/.exec(text);
-  if (!match) return 0;
-  const digits = minorDigits(currency);
-  return Number(match[1]) * 10 ** digits + Number((match[2] ?? "").slice(0, digits).padEnd(digits, "0") || "0");
 }
 
 /** `abcdef@aclb` → `ab***@aclb`: enough for a person to recognise, not to reuse. */

@@ -3,16 +3,41 @@ import { Hono, type Context } from "hono";
 import type { KessConfig } from "../../config/config.js";
 import { decodeKhqr, encodeKhqr, type KhqrAccount } from "../../payments/khqr/index.js";
 import { decimalString, minorFromDecimal, type Currency } from "../../payments/money.js";
-import {
-  GATEWAY_PATH, OUT_TRADE_NO, REFUNDABLE_SERVICE_CODES, SERVICE, SERVICE_CODES, TOKEN_PATH, REFRESH_TOKEN_GRACE_MS,
-} from "../../payments/providers/kess-api.js";
-import { isKessSignType, makeSign, verifySign, type KessSignType } from "../../payments/providers/kess-signing.js";
 import { noApiFaults, noWebhookFaults, sleep, takeApiFault } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
 import { serveApp } from "../serve.js";
 import { deliverWebhook } from "./webhook-sender.js";
+import { isKessSignType, kessSign, kessSignMatches, type KessSignType } from "./kess-sign.js";
 
 /** KESS Pay's OAuth endpoint and merchant gateway (seed 002), in memory. */
+
+const TOKEN_PATH = "/oauth/token";
+const GATEWAY_PATH = "/api/mch/v2/gateway";
+const SERVICE = {
+  nativePay: "webpay.acquire.nativePay",
+  queryOrder: "webpay.acquire.queryOrder",
+  closeOrder: "webpay.acquire.closeorder",
+  refund: "webpay.acquire.v2Refund",
+} as const;
+/** nativePay's service_code values, as the seed lists them. */
+const SERVICE_CODES = [
+  "ABAAKHPP", "ACLBKHPP", "ALIPAY", "KHQR", "BIOBKHPP", "CADIKHPP", "CHNOKHPP", "EMONEY", "FTCCKHPP", "GOOGLEPAY",
+  "HATHKHPP", "KESSKH", "KESSKHQR", "PPCBKHPP", "SBPLKHPP", "TRUEMONEY", "UPAY", "UNIONPAY", "VBLCKHPP", "VISA_MASTER",
+  "WECHAT", "WING",
+];
+/** "Available for VISA_MASTER, Wing Bank, ACLEDA Bank, WeChat and Alipay only." */
+const REFUNDABLE_SERVICE_CODES = ["VISA_MASTER", "WING", "ACLBKHPP", "WECHAT", "ALIPAY"];
+/** String(32), "Alphanumeric or with dash". */
+const OUT_TRADE_NO = /^[A-Za-z0-9-]{1,32}$/;
+/** "The refresh_token will expire after access_token expired 15 minutes." */
+const REFRESH_TOKEN_GRACE_MS = 15 * 60_000;
+
+/**
+ * nativePay's `deeplink`: a web link (to this simulator, naming the order, so the sandbox page can open
+ * its bank pane on it), a bank-app scheme link (which a Telegram button cannot open), or null as in the
+ * seed's example.
+ */
+export type KessDeeplinkMode = "link" | "app" | "none";
 
 export interface KessSimulatorOptions {
   port?: number;
@@ -74,6 +99,9 @@ export interface KessSimulator extends ProviderSimulator {
   order(reference: string): SimulatedKessOrder | undefined;
   /** Forces an order into any documented status (status-mapping tests). */
   setOrderStatus(reference: string, status: OrderStatus, transactionId?: string | null): void;
+  deeplinkMode: KessDeeplinkMode;
+  /** Paid orders (and their notifications) carry `transaction_id: null`, a SUCCESS KESS may report. */
+  omitTransactionId: boolean;
 }
 
 const DEFAULTS = {
@@ -94,6 +122,8 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
   const stats = { passwordGrants: 0, refreshGrants: 0, unauthorized: 0, calls: {} as Record<string, number>, notifications: 0 };
   let webhookUrl: string | undefined;
   let baseUrl = "";
+  let deeplinkMode: KessDeeplinkMode = "link";
+  let omitTransactionId = false;
   const closing = new AbortController();
 
   // Built by hand: Hono's status type has no 419, which KESS uses for EXPIRED.
@@ -168,12 +198,12 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     const body = await jsonObject(c);
     if (!body) return fail(400, "VALIDATION_ERROR", "The request body must be a JSON object.");
     if (!isKessSignType(body.sign_type)) return fail(400, "VALIDATION_ERROR", "The selected sign type is invalid.");
-    if (!verifySign(body, creds.apiSecret)) return fail(400, "VALIDATION_ERROR", "Invalid signature.");
+    if (!kessSignMatches(body, creds.apiSecret)) return fail(400, "VALIDATION_ERROR", "Invalid signature.");
     const service = String(body.service);
     stats.calls[service] = (stats.calls[service] ?? 0) + 1;
     const ok = (data: unknown) => {
       const answer = { success: true, data, sign_type: body.sign_type };
-      return c.json({ ...answer, sign: makeSign(answer, creds.apiSecret) });
+      return c.json({ ...answer, sign: kessSign(answer, creds.apiSecret) });
     };
     switch (service) {
       case SERVICE.nativePay:
@@ -246,7 +276,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     return ok({
       qrcode: qrMode === "qrcode" ? order.qrcode : null,
       qrcode_link: qrMode === "qrcode_link" ? `${baseUrl}/qr/${token}` : null,
-      deeplink: null,
+      deeplink: deeplinkFor(order),
       expires_in: expiresIn,
       brand_logo: null,
       app_name: "KESSCHAT",
@@ -254,6 +284,18 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
       order_info: orderInfo(order),
     });
   }
+
+  function deeplinkFor(order: SimulatedKessOrder): string | null {
+    if (deeplinkMode === "none") return null;
+    if (deeplinkMode === "app") return `kesschat://pay?token=${order.token}`;
+    return `${baseUrl}/deeplink/${order.token}?reference=${encodeURIComponent(order.outTradeNo)}`;
+  }
+
+  /** What the bank app would open; the sandbox page matches the `reference` query to its bank pane instead. */
+  app.get("/deeplink/:token", (c) => {
+    const order = [...orders.values()].find((o) => o.token === c.req.param("token"));
+    return order ? c.json({ reference: order.outTradeNo, qr: order.qrcode, status: order.status }) : c.json({ error: "unknown link" }, 404);
+  });
 
   function closeOrder(body: Record<string, unknown>, ok: Ok): Response {
     const order = findOrder(body.out_trade_no);
@@ -347,13 +389,13 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     if (!order) throw new Error(`KESS simulator: no order ${p.reference}`);
     if (order.status !== "WAITING") throw new Error(`KESS simulator: order ${order.outTradeNo} is ${order.status}, it cannot be paid`);
     order.status = "SUCCESS";
-    order.transactionId = transactionId("TR");
+    order.transactionId = omitTransactionId ? null : transactionId("TR");
     order.paidAt = Date.now();
     if (p.amountMinor !== undefined || p.currency !== undefined) {
       order.paid = { amountMinor: p.amountMinor ?? order.amountMinor, currency: p.currency ?? order.currency };
     }
     await notify(order);
-    return { providerTxnId: order.transactionId };
+    return { providerTxnId: order.transactionId ?? `order:${order.outTradeNo}` };
   }
 
   async function notify(order: SimulatedKessOrder): Promise<void> {
@@ -365,7 +407,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
         total_amount: info.total_amount, currency: info.currency, status: info.status, paid_at: info.paid_at,
         sign_type: opts.notifySignType ?? "MD5",
       };
-      let sign = makeSign(fields, creds.apiSecret);
+      let sign = kessSign(fields, creds.apiSecret);
       if (forge) sign = (sign[0] === "0" ? "1" : "0") + sign.slice(1);
       return { headers: { "content-type": "application/json" }, body: JSON.stringify({ ...fields, sign }) };
     }, () => stats.notifications++);
@@ -403,6 +445,18 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     order(reference) {
       const o = findOrder(reference);
       return o && structuredClone(o);
+    },
+    get deeplinkMode() {
+      return deeplinkMode;
+    },
+    set deeplinkMode(mode: KessDeeplinkMode) {
+      deeplinkMode = mode;
+    },
+    get omitTransactionId() {
+      return omitTransactionId;
+    },
+    set omitTransactionId(omit: boolean) {
+      omitTransactionId = omit;
     },
     setOrderStatus(reference, status, txnId) {
       const o = orders.get(reference);
