@@ -39,7 +39,10 @@ export interface PaymentObservation {
   currency: Currency;
   /** Masked payer account or name, never a full account number. */
   payer?: string;
-  /** Verified, but odd in a way the adapter cannot settle (e.g. another receiving account): record it and hold it for an admin. */
+  /**
+   * The adapter's reason, in plain words, to hold this verified payment for an admin instead of
+   * crediting it (e.g. "paid to account x@bank, ours is y@bank"). The ledger still records it.
+   */
   holdReason?: string;
   raw: unknown;
 }
