@@ -147,6 +147,32 @@ describe("create → nativePay", () => {
     }
   });
 
+  it("the simulator's only_deeplink mode: is_ios_device required, then a deeplink and no QR", async () => {
+    const cfg = sim.config();
+    const login = await fetch(`${sim.url}/oauth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ grant_type: "password", client_id: cfg.clientId, client_secret: cfg.clientSecret, username: cfg.username, password: cfg.password }),
+    });
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    const nativePay = async (extra: Record<string, unknown>) => {
+      const fields = {
+        service: "webpay.acquire.nativePay", sign_type: "MD5", seller_code: cfg.sellerCode, out_trade_no: newRef(), body: "Top-up",
+        total_amount: "5.00", currency: "USD", service_code: "KHQR", ...extra,
+      };
+      const res = await fetch(`${sim.url}/api/mch/v2/gateway`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ ...fields, sign: makeSign(fields, cfg.apiSecret) }),
+      });
+      return { status: res.status, body: (await res.json()) as { code?: string; data?: { qrcode: string | null; deeplink: string | null; for_ios: boolean | null } } };
+    };
+    expect(await nativePay({ only_deeplink: 1 })).toMatchObject({ status: 400, body: { code: "VALIDATION_ERROR" } });
+    const only = await nativePay({ only_deeplink: 1, is_ios_device: 0 });
+    expect(only.body.data).toMatchObject({ qrcode: null, for_ios: false });
+    expect(only.body.data!.deeplink).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/deeplink\//);
+  });
+
   it("the same reference twice → DUPLICATED", async () => {
     const t = topUp();
     await kess.create(t);

@@ -252,6 +252,11 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     const expiresIn = body.expires_in === undefined ? 1800 : Number(body.expires_in);
     if (!Number.isInteger(expiresIn) || expiresIn < 1) return invalidField("expires_in");
     if (body.notify_url !== undefined && typeof body.notify_url !== "string") return invalidField("notify_url");
+    // "only_deeplink: Generate deeplink only. Ex: 1 or 0"; then is_ios_device must say the phone's OS.
+    const onlyDeeplink = booleanFlag(body.only_deeplink);
+    const forIos = booleanFlag(body.is_ios_device);
+    if (onlyDeeplink === null) return invalidField("only_deeplink");
+    if (forIos === null || (onlyDeeplink && forIos === undefined)) return invalidField("is_ios_device");
     if (orders.has(reference)) return fail(409, "DUPLICATED", "Existing record found.");
 
     const createdAt = Date.now();
@@ -274,9 +279,10 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     });
     orders.set(reference, order);
     return ok({
-      qrcode: qrMode === "qrcode" ? order.qrcode : null,
-      qrcode_link: qrMode === "qrcode_link" ? `${baseUrl}/qr/${token}` : null,
-      deeplink: deeplinkFor(order),
+      qrcode: !onlyDeeplink && qrMode === "qrcode" ? order.qrcode : null,
+      qrcode_link: !onlyDeeplink && qrMode === "qrcode_link" ? `${baseUrl}/qr/${token}` : null,
+      deeplink: onlyDeeplink ? webDeeplink(order) : deeplinkFor(order),
+      for_ios: forIos ?? null,
       expires_in: expiresIn,
       brand_logo: null,
       app_name: "KESSCHAT",
@@ -288,6 +294,10 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
   function deeplinkFor(order: SimulatedKessOrder): string | null {
     if (deeplinkMode === "none") return null;
     if (deeplinkMode === "app") return `kesschat://pay?token=${order.token}`;
+    return webDeeplink(order);
+  }
+
+  function webDeeplink(order: SimulatedKessOrder): string {
     return `${baseUrl}/deeplink/${order.token}?reference=${encodeURIComponent(order.outTradeNo)}`;
   }
 
@@ -496,6 +506,14 @@ async function jsonObject(c: Context): Promise<Record<string, unknown> | undefin
   } catch {
     return undefined;
   }
+}
+
+/** A PHP-style boolean parameter (true/false, 1/0, "1"/"0"): undefined when absent, null when neither. */
+function booleanFlag(value: unknown): boolean | undefined | null {
+  if (value === undefined) return undefined;
+  if (value === true || value === 1 || value === "1") return true;
+  if (value === false || value === 0 || value === "0") return false;
+  return null;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
