@@ -3,37 +3,50 @@ import { createQueryGate } from "../../src/payments/providers/kess-query-gate.js
 
 describe("the per-order query gate", () => {
   it("remembers at most maxKeys orders, forgetting the least recently used", async () => {
-    const gate = createQueryGate<number>({ minIntervalMs: 0, maxKeys: 100 });
+    const gate = createQueryGate<number>({ minIntervalMs: 0, burst: 1, maxKeys: 100, clock: () => 0 });
     for (let i = 0; i < 10_000; i++) await gate.run(`ref-${i}`, async () => i);
     expect(gate.size).toBe(100);
   });
 
-  it("shares one trailing call among everyone who asks while a call is in flight", async () => {
-    let clock = 0;
-    const gate = createQueryGate<string>({ minIntervalMs: 0, maxKeys: 10, clock: () => clock });
-    const started: string[] = [];
-    let release!: () => void;
-    const first = gate.run("A", () => {
-      started.push("first");
-      return new Promise((resolve) => (release = () => resolve("before")));
-    });
-    const later = Array.from({ length: 50 }, () =>
-      gate.run("A", async () => {
-        started.push("trailing");
-        return "after";
-      }),
-    );
-    clock += 1;
-    release();
-    expect(await first).toBe("before");
-    // Those who asked while "first" was running get an answer from a call started after they asked.
-    expect(new Set(await Promise.all(later))).toEqual(new Set(["after"]));
-    expect(started).toEqual(["first", "trailing"]);
+  it("everyone who asks while a call is in flight shares it", async () => {
+    const gate = createQueryGate<string>({ minIntervalMs: 0, burst: 1, maxKeys: 10, clock: () => 0 });
+    let calls = 0;
+    let release!: (v: string) => void;
+    const query = () => {
+      calls++;
+      return new Promise<string>((resolve) => (release = resolve));
+    };
+    const answers = Array.from({ length: 50 }, () => gate.run("A", query));
+    release("pending");
+    expect(new Set(await Promise.all(answers))).toEqual(new Set(["pending"]));
+    expect(calls).toBe(1);
   });
 
-  it("a failed call is not cached: the next ask calls again", async () => {
-    const gate = createQueryGate<string>({ minIntervalMs: 0, maxKeys: 10 });
-    await expect(gate.run("A", () => Promise.reject(new Error("down")))).rejects.toThrow("down");
-    expect(await gate.run("A", async () => "up")).toBe("up");
+  it("a burst of calls back to back, then one per interval; in between the last answer, failures included", async () => {
+    let clock = 1_000;
+    const gate = createQueryGate<string>({ minIntervalMs: 500, burst: 2, maxKeys: 10, clock: () => clock });
+    let calls = 0;
+    const fail = async () => {
+      calls++;
+      throw new Error(`down ${calls}`);
+    };
+    await expect(gate.run("A", fail)).rejects.toThrow("down 1");
+    await expect(gate.run("A", fail)).rejects.toThrow("down 2");
+    for (let i = 0; i < 100; i++) await expect(gate.run("A", fail)).rejects.toThrow("down 2");
+    expect(calls).toBe(2);
+    clock += 499;
+    await expect(gate.run("A", fail)).rejects.toThrow("down 2");
+    clock += 1;
+    expect(await gate.run("A", async () => `up ${++calls}`)).toBe("up 3");
+    expect(await gate.run("A", async () => `up ${++calls}`)).toBe("up 3");
+    expect(await gate.run("B", async () => `other order ${++calls}`)).toBe("other order 4");
+  });
+
+  it("a clock that goes back does not freeze an order's answer", async () => {
+    let clock = 10_000;
+    const gate = createQueryGate<number>({ minIntervalMs: 500, burst: 1, maxKeys: 10, clock: () => clock });
+    await gate.run("A", async () => 1);
+    clock = 0;
+    expect(await gate.run("A", async () => 2)).toBe(2);
   });
 });

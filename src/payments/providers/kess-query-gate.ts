@@ -1,8 +1,9 @@
 /**
- * Turns many "look at this order" hints into few status calls: per key, at most one call in flight,
- * calls at least `minIntervalMs` apart, and every caller gets the answer of a call that started
- * after it asked (so a hint that follows a payment is never answered from before it). Keys are our
- * own references only, and at most `maxKeys` are remembered (the least recently used goes first).
+ * Turns many "look at this order" hints into few status calls. Per key: at most one call in flight
+ * (everyone who asks meanwhile shares it); a few calls back to back (`burst`), then at most one per
+ * `minIntervalMs`; whoever asks beyond that gets the last answer (a failure too). Nobody waits: the
+ * poller, not a hint, is what guarantees that a payment is found. Keys are our own references only,
+ * and at most `maxKeys` are remembered (the least recently used goes first).
  */
 export interface QueryGate<T> {
   run(key: string, query: () => Promise<T>): Promise<T>;
@@ -10,14 +11,21 @@ export interface QueryGate<T> {
   readonly size: number;
 }
 
-interface Slot<T> {
-  startedAt: number;
-  current?: Promise<T>;
-  next?: Promise<T>;
+export interface QueryGateOptions {
+  minIntervalMs: number;
+  burst: number;
+  maxKeys: number;
+  clock: () => number;
 }
 
-export function createQueryGate<T>(opts: { minIntervalMs: number; maxKeys: number; clock?: () => number }): QueryGate<T> {
-  const clock = opts.clock ?? (() => performance.now());
+interface Slot<T> {
+  tokens: number;
+  refilledAt: number;
+  current?: Promise<T>;
+  last?: Promise<T>;
+}
+
+export function createQueryGate<T>(opts: QueryGateOptions): QueryGate<T> {
   const slots = new Map<string, Slot<T>>();
 
   function slotFor(key: string): Slot<T> {
@@ -27,36 +35,39 @@ export function createQueryGate<T>(opts: { minIntervalMs: number; maxKeys: numbe
       slots.set(key, found);
       return found;
     }
-    const slot: Slot<T> = { startedAt: Number.NEGATIVE_INFINITY };
+    const slot: Slot<T> = { tokens: opts.burst, refilledAt: opts.clock() };
     slots.set(key, slot);
     if (slots.size > opts.maxKeys) slots.delete(slots.keys().next().value!);
     return slot;
   }
 
-  function start(slot: Slot<T>, query: () => Promise<T>): Promise<T> {
-    slot.startedAt = clock();
-    const call = query().finally(() => {
-      if (slot.current === call) slot.current = undefined;
-    });
-    slot.current = call;
-    return call;
+  function refill(slot: Slot<T>): void {
+    const now = opts.clock();
+    if (opts.minIntervalMs <= 0 || now < slot.refilledAt) {
+      slot.tokens = opts.burst;
+      slot.refilledAt = now;
+      return;
+    }
+    const gained = Math.floor((now - slot.refilledAt) / opts.minIntervalMs);
+    if (gained === 0) return;
+    slot.tokens = Math.min(opts.burst, slot.tokens + gained);
+    slot.refilledAt = slot.tokens === opts.burst ? now : slot.refilledAt + gained * opts.minIntervalMs;
   }
 
   function run(key: string, query: () => Promise<T>): Promise<T> {
     const slot = slotFor(key);
-    if (slot.next) return slot.next;
-    const inFlight = slot.current;
-    if (!inFlight && clock() - slot.startedAt >= opts.minIntervalMs) return start(slot, query);
-    // One trailing call, shared by everyone who asks meanwhile.
-    const next = (async () => {
-      if (inFlight) await inFlight.catch(() => undefined);
-      const wait = slot.startedAt + opts.minIntervalMs - clock();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      slot.next = undefined;
-      return start(slot, query);
-    })();
-    slot.next = next;
-    return next;
+    if (slot.current) return slot.current;
+    refill(slot);
+    if (slot.last && slot.tokens < 1) return slot.last;
+    slot.tokens -= 1;
+    const call = query();
+    slot.current = call;
+    const settle = () => {
+      slot.current = undefined;
+      slot.last = call;
+    };
+    call.then(settle, settle);
+    return call;
   }
 
   return {

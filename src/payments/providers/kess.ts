@@ -48,12 +48,14 @@ export interface KessDeps {
   notifyUrl?: string;
   /** Per-call deadline; default 15 s. */
   timeoutMs?: number;
-  /** Least time between two queryOrder calls for one order; default 1 s. */
+  /** Once an order's few back-to-back queryOrder calls are spent, at most one per this interval; default 1 s. */
   queryIntervalMs?: number;
 }
 
 const POLL_CONCURRENCY = 4;
-/** Orders whose last queryOrder is remembered for the interval; older ones are forgotten first. */
+/** queryOrder calls for one order that may follow each other at once (a check, the payment, its notification). */
+const QUERY_BURST = 3;
+/** Orders whose last queryOrder is remembered; the least recently asked are forgotten first. */
 const QUERY_GATE_KEYS = 10_000;
 
 export function createKessProvider(config: KessConfig, deps: KessDeps): PaymentProvider {
@@ -62,7 +64,7 @@ export function createKessProvider(config: KessConfig, deps: KessDeps): PaymentP
   const timeoutMs = deps.timeoutMs ?? 15_000;
   const tokens = createKessTokenCache({ config, log, now, timeoutMs });
   // Notifications are only hints and anyone may send them: they must not become one gateway call each.
-  const queries = createQueryGate<StatusResult>({ minIntervalMs: deps.queryIntervalMs ?? 1000, maxKeys: QUERY_GATE_KEYS });
+  const queries = createQueryGate<StatusResult>({ minIntervalMs: deps.queryIntervalMs ?? 1000, burst: QUERY_BURST, maxKeys: QUERY_GATE_KEYS, clock: now });
 
   /** One signed gateway call; a 401 costs one fresh login and one retry (KESS applied nothing). */
   async function call(service: KessService, params: NativePayRequest | OrderRequest | RefundRequest): Promise<{ data: unknown; raw: unknown }> {
