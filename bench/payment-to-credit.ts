@@ -83,7 +83,7 @@ export async function run(): Promise<BenchResult> {
     const sample: Sample = { t0: performance.now() };
     samples.set(ref, sample);
     const credited = new Promise<void>((resolve) => waiters.set(ref, resolve));
-    await recordPayment(core.ledger, { provider: "raksmeypay", providerTxnId: ref, reference: ref, amountMinor: 500, currency: "USD", raw: { bench: true } }, { source: "webhook", requireExactMatch: false });
+    await recordPayment(core.ledger, { provider: "raksmeypay", providerTxnId: ref, reference: ref, amountMinor: 500, currency: "USD", raw: { bench: true } }, { source: "webhook", signed: true });
     sample.recordedAt = performance.now();
     return { sample, credited };
   }

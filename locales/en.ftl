@@ -109,7 +109,7 @@ check-result = { $state ->
     [REFUNDED] This top-up was refunded.
    *[other] Status: { $state }
 }
-topup-cancelled = Top-up { $amount } (reference { $reference }) cancelled. If you had already paid it, don't worry: it will still be credited.
+topup-cancelled = Top-up { $amount } (reference { $reference }) cancelled. If you had already paid it, don't worry: it will still be credited, or first checked by our team if the amount paid differs from the order.
 cancel-too-late = This top-up can no longer be cancelled: { $state ->
     [PAID] it has been paid and is being credited.
     [CREDITED] it has been paid and credited.
@@ -132,7 +132,7 @@ receipt-body =
 receipt-balance = New balance: { $balance }
 receipt-late = Your payment arrived after the QR code had expired; we credited it anyway.
 topup-held = We received your payment of { $amount } (reference { $reference }). Our team needs to check it before it is credited; you don't need to pay again. We will message you as soon as it is done.
-topup-expired = ⌛ The top-up of { $amount } (reference { $reference }) has expired. Please don't pay the old QR code. If you already paid it, don't worry: it will still be credited.
+topup-expired = ⌛ The top-up of { $amount } (reference { $reference }) has expired. Please don't pay the old QR code. If you already paid it, don't worry: it will still be credited, or first checked by our team if the amount paid differs from the order.
 
 ## Balance and history
 
@@ -246,24 +246,32 @@ admin-find-user =
     Since: { $since }
 admin-find-topups = Last top-ups ({ $count }):
 admin-find-topup-line = { $at } { $reference } { $amount } { $status }
+admin-find-payments = Payments ({ $count }):
+admin-find-payment-line = { $at } { $provider } txn { $txn } { $amount } { $flag } · top-up { $reference }
 admin-pending-none = Nothing pending.
 admin-pending-open = ⏳ Open top-ups ({ $count }):
 admin-pending-open-line = • { $reference } { $amount } { $provider } → { $login }, expires { $expires }
 admin-pending-held = ⏸ Held credits ({ $count }):
 admin-pending-held-line = • #{ $id } { $reference } { $amount } → { $login }: { $reason }
+admin-pending-orphans = ❓ Payments matching none of our top-ups ({ $count }):
+admin-pending-orphan-line = • { $provider } txn { $txn } { $amount }, reference sent { $reference }, at { $at }: /find { $txn }
 admin-recredit-usage = Usage: /recredit <reference> [reason]
 admin-recredit-outcome = { $status ->
     [queued] Credit #{ $id } for { $reference } queued again. You will get a note when it is done.
     [found_on_panel] The panel already has credit #{ $id } for { $reference }; marked done, nothing sent again.
     [already_credited] { $reference } is already credited; nothing to do.
     [nothing_held] Nothing is held for { $reference }.
+    [orphan] { $reference } is a payment without a top-up of ours: nothing to re-credit. Use /credit <login> <amount> <reason> to credit it to the right login.
    *[not_found] No top-up with reference { $reference }.
 }
 admin-credit-usage = Usage: /credit <login> <amount in { $currency }> <reason>
 admin-credit-bad-amount = “{ $text }” is not a { $currency } amount.
 admin-credit-queued = Manual credit #{ $id } queued: { $amount } to { $login } (memo “{ $memo }”).
 admin-note-payment = 💰 { $amount } via { $provider } · ref { $reference } · { $login } · { $who } · payer { $payer }
-admin-note-flagged = ⚠️ Payment flagged { $flag }: paid { $amount }, ordered { $ordered } via { $provider } · ref { $reference } · { $login } · { $who }. Credit held: /pending, then /recredit { $reference } or /refund { $reference }.
+admin-note-flagged = ⚠️ Payment HELD ({ $flag }): paid { $amount }, ordered { $ordered } via { $provider } · ref { $reference } · { $login } · { $who }. Why: { $reason }. /pending, then /recredit { $reference } (credits what was paid) or /refund { $reference }.
+admin-note-repeat = 🔁 Repeat payment { $amount } via { $provider } on ref { $reference }, already paid before · { $login } · { $who } · payer { $payer }. Credited automatically (signed by { $provider }).
+admin-note-orphan = ❓ Payment { $amount } via { $provider } (txn { $txn }, reference sent: { $reference }) matches none of our top-ups: { $reason }. Recorded, nothing credited. /find { $txn }, then /credit the right login or refund it at { $provider }.
+admin-note-notice = ℹ️ { $provider } sent a verified notification that is not a payment (ref { $reference }): { $detail }
 admin-note-held = ⏸ Credit #{ $id } held: { $amount } to { $login } · ref { $reference } · { $reason }. Check the panel, then /recredit { $reference }.
 admin-note-outage = { $state ->
     [down] 🔴 { $component } is failing: { $detail }

@@ -1,4 +1,4 @@
-import type { Credit, TopUp, User } from "../generated/sqlite/client.js";
+import type { Credit, Payment, TopUp, User } from "../generated/sqlite/client.js";
 import type { Currency } from "../payments/money.js";
 
 export interface RefundPlan {
@@ -54,11 +54,15 @@ export interface TimelineEvent {
 export type FindResult =
   | { kind: "topup"; topUp: TopUp; user: User; timeline: TimelineEvent[] }
   | { kind: "user"; user: User; topUps: TopUp[] }
+  /** Payments found by provider transaction id or by the reference the provider sent (orphans have no top-up). */
+  | { kind: "payments"; payments: (Payment & { topUpReference: string | null })[] }
   | { kind: "none" };
 
 export interface PendingOverview {
   openTopUps: TopUp[];
   heldCredits: (Credit & { reference: string | null })[];
+  /** Verified payments that match none of our top-ups: no credit until an admin acts. */
+  orphanPayments: Payment[];
 }
 
 export type RecreditOutcome =
@@ -66,6 +70,8 @@ export type RecreditOutcome =
   | { status: "found_on_panel"; creditId: number }
   | { status: "already_credited" }
   | { status: "nothing_held" }
+  /** A payment without a top-up of ours: it needs /credit to a login. */
+  | { status: "orphan" }
   | { status: "not_found" };
 
 /** What admins can do, whatever the front end (bot commands, operator CLI). Every change is audited. */

@@ -18,7 +18,10 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
    */
   async function recredit(input: { reference: string; adminId: bigint; reason?: string }): Promise<RecreditOutcome> {
     const topUp = await db.topUp.findUnique({ where: { reference: input.reference }, include: { user: true } });
-    if (!topUp) return { status: "not_found" };
+    if (!topUp) {
+      const orphan = await db.payment.findFirst({ where: { topUpId: null, OR: [{ reference: input.reference }, { providerTxnId: input.reference }] }, select: { id: true } });
+      return { status: orphan ? "orphan" : "not_found" };
+    }
     const held = await db.credit.findFirst({ where: { topUpId: topUp.id, status: CreditStatus.HELD }, orderBy: { id: "asc" } });
     if (!held) {
       const done = await db.credit.count({ where: { topUpId: topUp.id, status: CreditStatus.DONE } });

@@ -1,7 +1,7 @@
 import type { Database } from "../db/database.js";
 import { formatMoney, type Currency } from "../payments/money.js";
 import { looksLikeReference } from "../payments/reference.js";
-import { CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditStatus, PaymentFlag, TopUpStatus } from "../payments/states.js";
 import type { FindResult, PendingOverview, TimelineEvent } from "./admin-service.js";
 
 export function createLookup(deps: { database: Database; now?: () => Date }) {
@@ -40,6 +40,8 @@ export function createLookup(deps: { database: Database; now?: () => Date }) {
         return { kind: "topup", topUp: plain, user, timeline: await timelineOf(topUp.id, topUp.reference) };
       }
     }
+    const payments = await db.payment.findMany({ where: { OR: [{ providerTxnId: q }, { reference: q }] }, include: { topUp: { select: { reference: true } } }, orderBy: { id: "asc" }, take: 20 });
+    if (payments.length > 0) return { kind: "payments", payments: payments.map(({ topUp, ...p }) => ({ ...p, topUpReference: topUp?.reference ?? null })) };
     const user = q.startsWith("@")
       ? await db.user.findFirst({ where: { username: q.slice(1) } })
       : /^\d{1,16}$/.test(q)
@@ -55,7 +57,8 @@ export function createLookup(deps: { database: Database; now?: () => Date }) {
     const openTopUps = await db.topUp.findMany({ where: { status: TopUpStatus.PENDING, expiresAt: { gt: now } }, orderBy: { id: "asc" }, take: 50 });
     const held = await db.credit.findMany({ where: { status: CreditStatus.HELD }, orderBy: { id: "asc" }, take: 50 });
     const refs = new Map((await db.topUp.findMany({ where: { id: { in: held.flatMap((c) => (c.topUpId === null ? [] : [c.topUpId])) } }, select: { id: true, reference: true } })).map((t) => [t.id, t.reference]));
-    return { openTopUps, heldCredits: held.map((c) => ({ ...c, reference: c.topUpId === null ? null : (refs.get(c.topUpId) ?? null) })) };
+    const orphanPayments = await db.payment.findMany({ where: { topUpId: null, flag: PaymentFlag.ORPHAN }, orderBy: { id: "desc" }, take: 50 });
+    return { openTopUps, heldCredits: held.map((c) => ({ ...c, reference: c.topUpId === null ? null : (refs.get(c.topUpId) ?? null) })), orphanPayments };
   }
 
   return { find, pending };

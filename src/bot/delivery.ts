@@ -76,7 +76,10 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     const topUp = await topUpWithUser(p.topUpId);
     if (!topUp) return;
     const t = translator(topUp.user.language);
-    const paid = (await db.payment.findFirst({ where: { topUpId: topUp.id }, orderBy: { id: "desc" } })) ?? topUp;
+    const paid =
+      (p.paymentId === undefined
+        ? await db.payment.findFirst({ where: { topUpId: topUp.id }, orderBy: { id: "desc" } })
+        : await db.payment.findFirst({ where: { id: p.paymentId, topUpId: topUp.id } })) ?? topUp;
     await retireCard(api, chatId, topUp.messageId, t("card-retired"));
     await api.sendMessage(chatId, t("topup-held", { amount: money(paid.amountMinor, paid.currency), reference: topUp.reference }));
   }
@@ -92,13 +95,15 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     });
   }
 
-  async function payment(chatId: number, paymentId: number, flagged: boolean): Promise<void> {
-    const row = await db.payment.findUnique({ where: { id: paymentId }, include: { topUp: { include: { user: true } } } });
+  type PaymentNote = "admin-note-payment" | "admin-note-repeat" | "admin-note-flagged";
+
+  async function payment(chatId: number, paymentId: number, note: PaymentNote): Promise<void> {
+    const row = await db.payment.findUnique({ where: { id: paymentId }, include: { topUp: { include: { user: true } }, credit: true } });
     if (!row) return;
     const topUp = row.topUp;
     await api.sendMessage(
       chatId,
-      adminText(flagged ? "admin-note-flagged" : "admin-note-payment", {
+      adminText(note, {
         amount: money(row.amountMinor, row.currency),
         ordered: topUp ? money(topUp.amountMinor, topUp.currency) : "-",
         flag: row.flag,
@@ -107,7 +112,17 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
         login: topUp?.panelLogin ?? "-",
         who: topUp ? customerLabel(topUp.user) : "-",
         payer: row.payer ?? "-",
+        reason: row.credit?.lastError ?? "-",
       }),
+    );
+  }
+
+  async function orphan(chatId: number, p: Payload<"admin.orphan">): Promise<void> {
+    const row = await db.payment.findUnique({ where: { id: p.paymentId } });
+    if (!row) return;
+    await api.sendMessage(
+      chatId,
+      adminText("admin-note-orphan", { amount: money(row.amountMinor, row.currency), provider: row.provider, txn: row.providerTxnId, reference: row.reference ?? "-", reason: p.reason }),
     );
   }
 
@@ -137,9 +152,15 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
       case "topup.expired":
         return expired(chatId, payload);
       case "admin.payment":
-        return payment(chatId, payload.paymentId, false);
+        return payment(chatId, payload.paymentId, "admin-note-payment");
+      case "admin.repeat":
+        return payment(chatId, payload.paymentId, "admin-note-repeat");
       case "admin.flagged":
-        return payment(chatId, payload.paymentId, true);
+        return payment(chatId, payload.paymentId, "admin-note-flagged");
+      case "admin.orphan":
+        return orphan(chatId, payload);
+      case "admin.notice":
+        return void (await api.sendMessage(chatId, adminText("admin-note-notice", { provider: payload.provider, reference: payload.reference ?? "-", detail: payload.detail })));
       case "admin.held":
         return creditHeld(chatId, payload);
       case "admin.outage":

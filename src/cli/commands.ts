@@ -53,7 +53,7 @@ const COMMANDS: Record<string, Command> = {
       const { admin, database } = await ctx.services();
       const outcome = await admin.recredit({ reference: reference!, adminId: OPERATOR_ID, reason: reason.join(" ") || "operator CLI" });
       ctx.print(describeRecredit(reference!, outcome, database.dialect === "postgres" ? "now" : "on its next sweep"));
-      return outcome.status === "not_found" || outcome.status === "nothing_held" ? 1 : 0;
+      return outcome.status === "not_found" || outcome.status === "nothing_held" || outcome.status === "orphan" ? 1 : 0;
     },
   },
   pending: {
@@ -101,6 +101,8 @@ function describeRecredit(reference: string, outcome: RecreditOutcome, when: str
       return `${reference} is already credited: nothing to do`;
     case "nothing_held":
       return `${reference} has no held credit: nothing to re-credit`;
+    case "orphan":
+      return `${reference} is a payment without a top-up of ours: credit it to the right login with \`credit\``;
     case "not_found":
       return `no top-up with reference ${reference}`;
   }

@@ -5,10 +5,18 @@ type Tx = Pick<Db, "notification">;
 /** What the notifier delivers; the bot layer renders each kind in the recipient's language. */
 export type NotificationPayload =
   | { kind: "topup.credited"; topUpId: number; late: boolean }
-  | { kind: "topup.held"; topUpId: number }
+  /** `paymentId` names the held payment (absent: a credit the crediter held). */
+  | { kind: "topup.held"; topUpId: number; paymentId?: number }
   | { kind: "topup.expired"; topUpId: number }
   | { kind: "admin.payment"; paymentId: number }
+  /** A further payment on a paid order, credited automatically (signed source). */
+  | { kind: "admin.repeat"; paymentId: number }
+  /** Held for an admin; the reason is the held credit's lastError. */
   | { kind: "admin.flagged"; paymentId: number }
+  /** No top-up of ours: recorded without a credit. */
+  | { kind: "admin.orphan"; paymentId: number; reason: string }
+  /** A verified notification that is not a payment but that admins should see once. */
+  | { kind: "admin.notice"; provider: string; reference: string | null; detail: string }
   | { kind: "admin.held"; creditId: number }
   | { kind: "admin.outage"; component: string; state: "down" | "up"; detail: string };
 

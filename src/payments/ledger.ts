@@ -1,9 +1,10 @@
 import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
+import type { TopUp } from "../generated/sqlite/client.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { enqueueNotification } from "../notify/outbox.js";
-import { khrToUsdCents, type Currency } from "./money.js";
+import { formatMoney, khrToUsdCents, type Currency } from "./money.js";
 import type { PaymentObservation } from "./provider.js";
 import { CreditKind, CreditStatus, PaymentFlag, TopUpStatus, type ObservationSource } from "./states.js";
 
@@ -18,17 +19,28 @@ export interface LedgerDeps {
   now?: () => Date;
 }
 
+/** Every verified observation ends as exactly one of these, and all but "duplicate" add a payment row. */
 export type RecordOutcome =
   | { outcome: "recorded"; paymentId: number; topUpId: number; flag: PaymentFlag; creditId: number }
+  /** Recorded, credit HELD for an admin; the admins and the customer are told. */
+  | { outcome: "held"; paymentId: number; topUpId: number; flag: PaymentFlag; creditId: number; reason: string }
+  /** Recorded without a top-up of ours (unknown reference, or another provider's): admins are told. */
+  | { outcome: "orphan"; paymentId: number; reason: string }
+  /** This provider transaction was recorded before. */
   | { outcome: "duplicate"; paymentId: number }
-  | { outcome: "unknown_order" }
-  /** An unsigned observation that does not match the order exactly: refused, nothing stored. */
-  | { outcome: "mismatch"; reason: string };
+  /**
+   * Unsigned and for no top-up of ours with this provider: a reference of ours is part of what
+   * verifies an unsigned notification, so this one is not verified. Nothing is stored.
+   */
+  | { outcome: "unverified" };
 
 export interface RecordOptions {
   source: ObservationSource;
-  /** The observation carries no signature (e.g. ABA PayWay): it must match an order exactly. */
-  requireExactMatch: boolean;
+  /**
+   * Vouched for by a signature or by the provider's status API. An unsigned observation (a webhook
+   * protected only by a secret URL) is credited automatically only when it is the exact first payment.
+   */
+  signed: boolean;
 }
 
 /** The memo that tags a credit on the panel; unique, so a credit can be found again by it. */
@@ -48,9 +60,33 @@ function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === "P2002";
 }
 
+interface Verdict {
+  flag: PaymentFlag;
+  /** Set when the payment must wait for an admin: the reason in plain words. */
+  holdReason: string | null;
+}
+
+/** Decides what a payment on one of our top-ups is; pure, so the rule reads in one place. */
+export function judgePayment(obs: PaymentObservation, topUp: Pick<TopUp, "amountMinor" | "currency" | "provider">, priorPayments: number, signed: boolean): Verdict {
+  const paid = formatMoney(obs.amountMinor, obs.currency);
+  const ordered = formatMoney(topUp.amountMinor, topUp.currency as Currency);
+  const mismatch =
+    obs.currency !== topUp.currency ? { flag: PaymentFlag.CURRENCY_MISMATCH, why: `paid ${paid} in another currency than the order (${ordered})` }
+    : obs.amountMinor < topUp.amountMinor ? { flag: PaymentFlag.UNDERPAID, why: `paid ${paid}, less than the ${ordered} ordered` }
+    : obs.amountMinor > topUp.amountMinor ? { flag: PaymentFlag.OVERPAID, why: `paid ${paid}, more than the ${ordered} ordered` }
+    : null;
+  const reasons = [mismatch?.why, obs.holdReason].filter((r): r is string => Boolean(r));
+  if (priorPayments > 0 && !signed) {
+    reasons.push(`a further payment on an order already paid, reported by ${topUp.provider} whose notifications are not signed: confirm it at ${topUp.provider} first`);
+  }
+  const flag = mismatch?.flag ?? (priorPayments > 0 ? PaymentFlag.REPEAT : obs.holdReason ? PaymentFlag.REVIEW : PaymentFlag.OK);
+  return { flag, holdReason: reasons.length > 0 ? reasons.join("; ") : null };
+}
+
 /**
- * Records a verified payment exactly once and queues its credit in the same transaction.
- * Webhook and poller both end here; the unique key (provider, providerTxnId) decides.
+ * Records a verified payment exactly once, then decides: credit queued, or held for an admin, or
+ * (no top-up of ours) kept as an orphan. Webhook and poller both end here; the unique key
+ * (provider, providerTxnId) decides what is a duplicate. Never refuses a verified observation.
  */
 export async function recordPayment(deps: LedgerDeps, obs: PaymentObservation, opts: RecordOptions): Promise<RecordOutcome> {
   const { db } = deps.database;
@@ -60,50 +96,49 @@ export async function recordPayment(deps: LedgerDeps, obs: PaymentObservation, o
 
   let result: RecordOutcome;
   try {
-    result = await db.$transaction(async (tx) => {
+    result = await db.$transaction(async (tx): Promise<RecordOutcome> => {
       const topUp = obs.reference
         ? await tx.topUp.findUnique({ where: { reference: obs.reference } })
         : obs.md5
           ? await tx.topUp.findFirst({ where: { md5: obs.md5 } })
           : null;
-      if (!topUp || topUp.provider !== obs.provider) return { outcome: "unknown_order" } as const;
+      const paymentData = {
+        provider: obs.provider, providerTxnId: obs.providerTxnId, amountMinor: obs.amountMinor, currency: obs.currency, source: opts.source,
+        payer: obs.payer ?? null, raw: JSON.stringify(obs.raw ?? null), reference: obs.reference ?? obs.md5 ?? null, observedAt: now,
+      };
 
-      const priorPayments = await tx.payment.count({ where: { topUpId: topUp.id } });
-      const flag =
-        obs.currency !== topUp.currency ? PaymentFlag.CURRENCY_MISMATCH
-        : obs.amountMinor < topUp.amountMinor ? PaymentFlag.UNDERPAID
-        : obs.amountMinor > topUp.amountMinor ? PaymentFlag.OVERPAID
-        : priorPayments > 0 ? PaymentFlag.REPEAT
-        : PaymentFlag.OK;
-      if (opts.requireExactMatch && flag !== PaymentFlag.OK && flag !== PaymentFlag.REPEAT) {
-        return { outcome: "mismatch", reason: `paid ${obs.amountMinor} ${obs.currency}, order is ${topUp.amountMinor} ${topUp.currency}` } as const;
+      if (!topUp || topUp.provider !== obs.provider) {
+        if (!opts.signed) return { outcome: "unverified" };
+        const sent = obs.reference ? `reference ${obs.reference}` : obs.md5 ? `QR md5 ${obs.md5}` : "no reference";
+        const reason = !topUp ? `no top-up of ours matches ${sent}` : `${sent} is a top-up paid through ${topUp.provider}, not ${obs.provider}`;
+        const payment = await tx.payment.create({ data: { ...paymentData, topUpId: null, flag: PaymentFlag.ORPHAN } });
+        await enqueueNotification(tx, deps.adminChats, `payment:${payment.id}`, { kind: "admin.orphan", paymentId: payment.id, reason }, now);
+        return { outcome: "orphan", paymentId: payment.id, reason };
       }
 
-      const payment = await tx.payment.create({
-        data: {
-          provider: obs.provider, providerTxnId: obs.providerTxnId, topUpId: topUp.id, amountMinor: obs.amountMinor,
-          currency: obs.currency, flag, source: opts.source, payer: obs.payer ?? null, raw: JSON.stringify(obs.raw ?? null), observedAt: now,
-        },
-      });
-      const credited = flag === PaymentFlag.OK || flag === PaymentFlag.REPEAT;
+      const priorPayments = await tx.payment.count({ where: { topUpId: topUp.id } });
+      const verdict = judgePayment(obs, topUp, priorPayments, opts.signed);
+      const held = verdict.holdReason !== null;
+      const payment = await tx.payment.create({ data: { ...paymentData, topUpId: topUp.id, flag: verdict.flag } });
       const amount = toPanelAmount(obs.amountMinor, obs.currency, deps.panelCurrency, deps.khrPerUsd);
       const credit = await tx.credit.create({
         data: {
           paymentId: payment.id, topUpId: topUp.id, panelLogin: topUp.panelLogin, amountMinor: amount.amountMinor,
           currency: deps.panelCurrency, rate: amount.rate, memo: creditMemo(topUp.reference, payment.id), kind: CreditKind.PAYMENT,
-          status: credited ? CreditStatus.QUEUED : CreditStatus.HELD, nextAttemptAt: now, createdAt: now,
-          lastError: credited ? null : `payment flagged ${flag}: check it before crediting`, errorKind: credited ? null : "flagged",
+          status: held ? CreditStatus.HELD : CreditStatus.QUEUED, nextAttemptAt: now, createdAt: now,
+          lastError: verdict.holdReason, errorKind: held ? "flagged" : null,
         },
       });
-      if (topUp.status !== TopUpStatus.CREDITED && topUp.status !== TopUpStatus.REFUNDED) {
-        await tx.topUp.update({
-          where: { id: topUp.id },
-          data: { status: credited ? TopUpStatus.PAID : TopUpStatus.HELD, paidAt: topUp.paidAt ?? now, nextPollAt: null },
-        });
-      }
-      await enqueueNotification(tx, deps.adminChats, `payment:${payment.id}`, { kind: credited && flag === PaymentFlag.OK ? "admin.payment" : "admin.flagged", paymentId: payment.id }, now);
-      if (!credited) await enqueueNotification(tx, [topUp.chatId], `held:${topUp.id}`, { kind: "topup.held", topUpId: topUp.id }, now);
-      return { outcome: "recorded", paymentId: payment.id, topUpId: topUp.id, flag, creditId: credit.id } as const;
+      // A payment on an open or lapsed top-up settles it; a further payment leaves its state alone.
+      await tx.topUp.updateMany({
+        where: { id: topUp.id, status: { in: [TopUpStatus.PENDING, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED] } },
+        data: { status: held ? TopUpStatus.HELD : TopUpStatus.PAID, paidAt: topUp.paidAt ?? now, nextPollAt: null },
+      });
+      const adminKind = held ? "admin.flagged" : verdict.flag === PaymentFlag.REPEAT ? "admin.repeat" : "admin.payment";
+      await enqueueNotification(tx, deps.adminChats, `payment:${payment.id}`, { kind: adminKind, paymentId: payment.id }, now);
+      if (!held) return { outcome: "recorded", paymentId: payment.id, topUpId: topUp.id, flag: verdict.flag, creditId: credit.id };
+      await enqueueNotification(tx, [topUp.chatId], `held-payment:${payment.id}`, { kind: "topup.held", topUpId: topUp.id, paymentId: payment.id }, now);
+      return { outcome: "held", paymentId: payment.id, topUpId: topUp.id, flag: verdict.flag, creditId: credit.id, reason: verdict.holdReason! };
     });
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
@@ -112,10 +147,12 @@ export async function recordPayment(deps: LedgerDeps, obs: PaymentObservation, o
     return { outcome: "duplicate", paymentId: winner.id };
   }
 
-  if (result.outcome === "recorded") {
-    deps.metrics.topUpsPaid.inc({ provider: obs.provider, flag: result.flag, source: opts.source });
-    deps.log.info({ provider: obs.provider, paymentId: result.paymentId, topUpId: result.topUpId, flag: result.flag, source: opts.source }, "payment recorded");
-    deps.wakeup.notify("credits");
+  if (result.outcome !== "duplicate" && result.outcome !== "unverified") {
+    const flag = result.outcome === "orphan" ? PaymentFlag.ORPHAN : result.flag;
+    deps.metrics.topUpsPaid.inc({ provider: obs.provider, flag, source: opts.source });
+    const level = result.outcome === "recorded" ? "info" : "warn";
+    deps.log[level]({ provider: obs.provider, paymentId: result.paymentId, outcome: result.outcome, flag, source: opts.source }, "payment recorded");
+    if (result.outcome === "recorded") deps.wakeup.notify("credits");
     deps.wakeup.notify("notifications");
   }
   return result;

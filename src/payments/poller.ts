@@ -86,7 +86,7 @@ export function createPoller(
       for (const [i, topUp] of batch.entries()) {
         const result = results[i];
         if (result?.state === "paid") {
-          for (const obs of result.observations) await recordPayment(deps.ledger, obs, { source: "poll", requireExactMatch: false });
+          for (const obs of result.observations) await recordPayment(deps.ledger, obs, { source: "poll", signed: true });
         } else if (result?.state === "failed") {
           log.info({ topUpId: topUp.id, reason: result.reason }, "provider reports the payment failed");
         }

@@ -64,8 +64,11 @@ export type WebhookResult =
   | { kind: "observed"; observations: PaymentObservation[] }
   /** Authentic, but only a hint: confirm through the status API before recording anything. */
   | { kind: "signal"; reference: string }
-  /** Authentic and well-formed, but not a payment (e.g. a failed or pending status). */
-  | { kind: "ignored"; reason: string }
+  /**
+   * Authentic and well-formed, but not a payment (e.g. a failed or pending status). With
+   * `adminNote`, admins get one note about it (deduplicated on provider, reference and detail).
+   */
+  | { kind: "ignored"; reason: string; adminNote?: { reference?: string; detail: string } }
   | { kind: "rejected"; status: 400 | 401 | 403 | 404 | 415 | 422; reason: string };
 
 export type RefundResult =
@@ -79,8 +82,9 @@ export interface ProviderCapabilities {
   statusApi: boolean;
   webhook: boolean;
   /**
-   * Webhooks carry a verifiable signature. When false, an observation is accepted only if it
-   * matches one of our top-ups exactly (reference, amount, currency); anything else is rejected.
+   * Webhooks carry a verifiable signature. When false (e.g. a secret URL only), a webhook
+   * observation is still recorded, but only an exact first payment is credited automatically:
+   * a repeat or a mismatch is held for an admin.
    */
   signedWebhook: boolean;
   /** Status checks that may run at once, and how many top-ups one status call can carry. */

@@ -10,13 +10,19 @@ export const TopUpStatus = {
 } as const;
 export type TopUpStatus = (typeof TopUpStatus)[keyof typeof TopUpStatus];
 
-/** Why a payment is not simply credited. OK and REPEAT are credited; the rest wait for an admin. */
+/**
+ * What the ledger found when it recorded a payment. OK, and REPEAT from a signed source, are
+ * credited; the rest wait for an admin. ORPHAN: no top-up of ours, so no credit at all.
+ */
 export const PaymentFlag = {
   OK: "OK",
   REPEAT: "REPEAT",
   UNDERPAID: "UNDERPAID",
   OVERPAID: "OVERPAID",
   CURRENCY_MISMATCH: "CURRENCY_MISMATCH",
+  /** The adapter gave a reason to hold it (e.g. paid to another account). */
+  REVIEW: "REVIEW",
+  ORPHAN: "ORPHAN",
 } as const;
 export type PaymentFlag = (typeof PaymentFlag)[keyof typeof PaymentFlag];
 

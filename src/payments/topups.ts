@@ -137,7 +137,7 @@ export function createTopUpService(deps: TopUpServiceDeps) {
       deps.metrics.pollCalls.inc({ provider: topUp.provider });
       const [result] = await provider.checkStatus([topUpRef(topUp)]);
       if (result?.state === "paid") {
-        for (const obs of result.observations) recorded.push(await recordPayment(deps.ledger, obs, { source, requireExactMatch: false }));
+        for (const obs of result.observations) recorded.push(await recordPayment(deps.ledger, obs, { source, signed: true }));
       }
     }
     const fresh = await db.topUp.findUniqueOrThrow({ where: { id: topUp.id } });

@@ -27,12 +27,12 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
       deps.log.debug({ reqId: c.get("requestId"), method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) }, "http");
     }
   });
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ ok: false, error: "body too large" }, 413),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ ok: false, error: "body too large" }, 413),
+  });
+  // Provider webhooks read and cap their raw body themselves (src/server/raw-body.ts).
+  app.use((c, next) => (c.req.path.startsWith("/webhooks/") ? next() : limitBody(c, next)));
   app.onError((err, c) => {
     deps.log.error({ err, reqId: c.get("requestId"), path: c.req.path }, "request failed");
     return c.json({ ok: false, error: "internal error", requestId: c.get("requestId") }, 500);

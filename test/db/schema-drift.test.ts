@@ -28,6 +28,7 @@ function sqlColumns(sql: string): Map<string, string[]> {
   for (const m of sql.matchAll(/CREATE TABLE "(\w+)" \(([\s\S]*?)\n\);/g)) {
     tables.set(m[1]!, [...m[2]!.matchAll(/^\s+"(\w+)"/gm)].map((c) => c[1]!));
   }
+  for (const m of sql.matchAll(/ALTER TABLE "(\w+)" ADD COLUMN "(\w+)"/g)) tables.get(m[1]!)?.push(m[2]!);
   return tables;
 }
 

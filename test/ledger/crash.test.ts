@@ -63,7 +63,7 @@ describe.runIf(postgresAvailable)("crash and restart during crediting (PostgreSQ
       for (let i = 0; i < PER_ROUND; i++) {
         const started = await core.topUps.start({ userId, chatId: 1n, amountMinor: 100 + seq, provider: "bakong" });
         if (!started.ok) throw new Error(started.reason);
-        await recordPayment(core.ledger, { provider: "bakong", providerTxnId: `crash-${++seq}`, reference: started.topUp.reference, amountMinor: started.topUp.amountMinor, currency: "USD", raw: {} }, { source: "poll", requireExactMatch: false });
+        await recordPayment(core.ledger, { provider: "bakong", providerTxnId: `crash-${++seq}`, reference: started.topUp.reference, amountMinor: started.topUp.amountMinor, currency: "USD", raw: {} }, { source: "poll", signed: true });
         // Let the next top-up be created: one pending per user.
         await database.db.topUp.update({ where: { id: started.topUp.id }, data: { status: "PAID" } });
       }

@@ -45,7 +45,7 @@ for (const panelType of ["perfectpanel", "perfectpanel-v1", "socpanel"] as const
       const userId = await userFor(database, login);
       const started = await core.topUps.start({ userId, chatId: 1n, amountMinor, provider: "bakong" });
       if (!started.ok) throw new Error(started.reason);
-      const outcome = await recordPayment(core.ledger, { provider: "bakong", providerTxnId: `txn-${panelType}-${++seq}`, reference: started.topUp.reference, amountMinor, currency: "USD", raw: {} }, { source: "webhook", requireExactMatch: false });
+      const outcome = await recordPayment(core.ledger, { provider: "bakong", providerTxnId: `txn-${panelType}-${++seq}`, reference: started.topUp.reference, amountMinor, currency: "USD", raw: {} }, { source: "webhook", signed: true });
       expect(outcome.outcome).toBe("recorded");
       return started.topUp;
     }

@@ -37,6 +37,20 @@ function findText(found: FindResult, query: string, panelCurrency: string): stri
         ...timeline.map((e) => t("admin-find-event", { at: dateTime(e.at), event: e.event, detail: e.detail })),
       ].join("\n");
     }
+    case "payments":
+      return [
+        t("admin-find-payments", { count: found.payments.length }),
+        ...found.payments.map((p) =>
+          t("admin-find-payment-line", {
+            at: dateTime(p.observedAt),
+            provider: p.provider,
+            txn: p.providerTxnId,
+            amount: money(p.amountMinor, p.currency),
+            flag: p.flag,
+            reference: p.topUpReference ?? p.reference ?? "-",
+          }),
+        ),
+      ].join("\n");
     case "user": {
       const { user, topUps } = found;
       return [

@@ -5,12 +5,12 @@ import type { BotDeps } from "../deps.js";
 import { clock, money } from "../format.js";
 import { adminText as t } from "../i18n.js";
 
-/** /pending: top-ups waiting for payment and credits held for an admin. */
+/** /pending: top-ups waiting for payment, credits held for an admin and payments matching no top-up. */
 export function adminPendingFeature(deps: BotDeps): Composer<BotContext> {
   const admin = new AdminComposer(deps);
   admin.command("pending", async (ctx) => {
-    const { openTopUps, heldCredits } = await deps.admin.pending();
-    if (openTopUps.length === 0 && heldCredits.length === 0) return ctx.reply(t("admin-pending-none"));
+    const { openTopUps, heldCredits, orphanPayments } = await deps.admin.pending();
+    if (openTopUps.length === 0 && heldCredits.length === 0 && orphanPayments.length === 0) return ctx.reply(t("admin-pending-none"));
     const lines = [
       t("admin-pending-open", { count: openTopUps.length }),
       ...openTopUps.map((tu) =>
@@ -27,6 +27,15 @@ export function adminPendingFeature(deps: BotDeps): Composer<BotContext> {
           reason: c.lastError ?? "-",
         }),
       ),
+      ...(orphanPayments.length === 0
+        ? []
+        : [
+            "",
+            t("admin-pending-orphans", { count: orphanPayments.length }),
+            ...orphanPayments.map((p) =>
+              t("admin-pending-orphan-line", { txn: p.providerTxnId, provider: p.provider, amount: money(p.amountMinor, p.currency), reference: p.reference ?? "-", at: clock(p.observedAt) }),
+            ),
+          ]),
     ];
     await replyLong(ctx, lines.join("\n"));
   });

@@ -1,0 +1,81 @@
+import { randomBytes } from "node:crypto";
+import { Api } from "grammy";
+import { createLookup } from "../../src/admin/lookup.js";
+import { createAdminCredits } from "../../src/admin/credits.js";
+import { createDelivery } from "../../src/bot/delivery.js";
+import { loadConfig } from "../../src/config/config.js";
+import { createNotifier } from "../../src/notify/notifier.js";
+import { createPanelClient } from "../../src/panel/create-panel-client.js";
+import { createPayWayProvider } from "../../src/payments/providers/payway.js";
+import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
+import type { Providers } from "../../src/payments/topups.js";
+import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
+import { startPayWaySimulator } from "../../src/sandbox/providers/payway-simulator.js";
+import { startRaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
+import { createFakeTelegram } from "../../src/sandbox/telegram/index.js";
+import { silentLog, startCore } from "../support/core.js";
+import type { TestDatabase } from "../support/databases.js";
+
+export const ADMIN_CHAT = -100;
+export const CUSTOMER_CHAT = 5_001;
+const PANEL_KEY = "panel-key-money";
+const RAKSMEY = { profileId: "p-money", profileKey: "k-money", webhookApiKey: "w-money" };
+const PAYWAY = {
+  bakongId: "abaakhppxxx@abaa", merchantId: "125021214532846", acquiringBank: "ABA Bank",
+  data: "0010PAYWAY@ABA0208104514230604A227", mcc: "5987", webhookToken: randomBytes(24).toString("hex"),
+};
+
+/**
+ * The money path end to end over loopback: PayWay (unsigned) and RaksmeyPay (signed) simulators,
+ * the panel simulator, the core (webhooks, ledger, crediter) and the notifier delivering to a fake
+ * Telegram, so a test sees the admin and customer notes as sent.
+ */
+export async function startMoneyKit(database: TestDatabase) {
+  const fake = await createFakeTelegram();
+  const token = `${700_000 + Math.floor(Math.random() * 99_999)}:MONEY-bot_token`;
+  const driver = fake.bot(token, { username: "khqr_money_bot" });
+  driver.addGroup({ id: ADMIN_CHAT, title: "Admins" });
+  driver.addUser({ id: CUSTOMER_CHAT, first_name: "Dara", language_code: "en" });
+  // Telegram lets a bot write only to users who started it.
+  driver.sendText(CUSTOMER_CHAT, "/start");
+
+  const payway = await startPayWaySimulator();
+  const raksmey = await startRaksmeyPaySimulator({ ...RAKSMEY, merchantName: "Money Shop" });
+  const panelSim = await startPerfectPanelSimulator({ apiKey: PANEL_KEY, users: { dara: 0 } });
+  const providers: Providers = new Map([
+    ["payway", createPayWayProvider(PAYWAY, { log: silentLog, merchantName: "Money Shop", merchantCity: "Phnom Penh" })],
+    ["raksmeypay", createRaksmeyPayProvider({ baseUrl: raksmey.url, qrTemplate: 2, ...RAKSMEY }, { log: silentLog })],
+  ]);
+  const panel = createPanelClient({ type: "perfectpanel", url: panelSim.url, apiKey: PANEL_KEY, paymentMethod: "KHQR", currency: "USD" });
+  const core = await startCore({ database, providers, panel, poller: false });
+  payway.setWebhookUrl(`${core.url}/webhooks/payway/${PAYWAY.webhookToken}`);
+  raksmey.setWebhookUrl(`${core.url}/webhooks/raksmeypay`);
+
+  const config = loadConfig({
+    BOT_TOKEN: token, TELEGRAM_API_ROOT: fake.url, ADMIN_IDS: "1", ADMIN_CHAT_ID: String(ADMIN_CHAT),
+    BAKONG_TOKEN: "t", BAKONG_ACCOUNT_ID: "merchant@aclb", PANEL_URL: panelSim.url, PANEL_API_KEY: PANEL_KEY, MERCHANT_NAME: "Money Shop",
+  });
+  const api = new Api(token, { apiRoot: fake.url });
+  const notifier = createNotifier(
+    { database, wakeup: core.wakeup, deliver: createDelivery(api, { database, panel, config, log: silentLog }), log: silentLog },
+    { sweepMs: 100, leaseMs: 30_000, batch: 50 },
+  );
+  notifier.start();
+  const lookup = createLookup({ database });
+  const adminCredits = createAdminCredits({ database, panel, wakeup: core.wakeup, panelCurrency: "USD", log: silentLog });
+
+  const user = await database.db.user.create({ data: { telegramId: BigInt(CUSTOMER_CHAT), panelLogin: "dara", language: "en" } });
+
+  return {
+    core, payway, raksmey, panelSim, driver, lookup, adminCredits, userId: user.id,
+    /** Text of every message the bot sent to a chat so far. */
+    texts: (chatId: number) => driver.messagesIn(chatId).map((m) => m.text ?? m.caption ?? ""),
+    async stop() {
+      await notifier.stop();
+      await core.stop();
+      await Promise.all([payway.close(), raksmey.close(), panelSim.close(), fake.close()]);
+    },
+  };
+}
+
+export type MoneyKit = Awaited<ReturnType<typeof startMoneyKit>>;
