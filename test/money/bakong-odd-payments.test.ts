@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLookup } from "../../src/admin/lookup.js";
 import type { ProviderName } from "../../src/config/config.js";
 import type { TopUp } from "../../src/generated/sqlite/client.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
@@ -12,8 +13,9 @@ import { dialects, type TestDatabase } from "../support/databases.js";
 
 /**
  * Bakong through the payment core and its poller, over loopback: a payment on one of our QRs is
- * recorded whatever Bakong says about it, an odd one does not hold up the others polled with it,
- * and the receiving account is compared without regard to letter case.
+ * recorded whatever Bakong says about it (an odd one HELD for an admin, with both notes), it does
+ * not hold up the others polled with it, and the receiving account is compared without regard to
+ * letter case.
  */
 
 const TOKEN = "bakong-odd-token-0123456789";
@@ -59,7 +61,7 @@ for (const dialect of dialects) {
     const paymentOf = (t: TopUp, hash: string) =>
       eventually(() => database.db.payment.findFirst({ where: { provider: "bakong", providerTxnId: hash, topUpId: t.id } }), `payment ${hash} recorded`);
 
-    it("odd payments polled in one batch with good ones are each recorded; the good ones are credited", async () => {
+    it("odd payments polled in one batch with good ones are recorded and HELD with both notes; the good ones are credited", async () => {
       const good = await newTopUp(1000);
       const elsewhere = await newTopUp(1100);
       const inexact = await newTopUp(1200);
@@ -71,9 +73,25 @@ for (const dialect of dialects) {
 
       await credited(good);
       await credited(later);
-      expect(await paymentOf(elsewhere, toOther.providerTxnId)).toMatchObject({ amountMinor: 1100, currency: "USD" });
-      expect(await paymentOf(inexact, odd.providerTxnId)).toMatchObject({ amountMinor: 1200, currency: "USD" });
+      await expectHeld(elsewhere, toOther.providerTxnId, 1100, `Bakong reports this QR paid to someone_else@wing, not to our account ${ACCOUNT}`);
+      await expectHeld(inexact, odd.providerTxnId, 1200, "Bakong reports the amount 12.005, which is not an exact USD amount");
     });
+
+    /** Recorded, flagged for review, credit HELD with the reason, both notes queued, in /pending and /find, nothing on the panel. */
+    async function expectHeld(t: TopUp, hash: string, amountMinor: number, reason: string) {
+      const payment = await paymentOf(t, hash);
+      expect(payment).toMatchObject({ amountMinor, currency: "USD", flag: "REVIEW" });
+      await eventually(async () => (await statusOf(t)) === "HELD", `top-up ${t.reference} held`);
+      const credit = await database.db.credit.findFirstOrThrow({ where: { paymentId: payment.id } });
+      expect(credit).toMatchObject({ status: "HELD", lastError: reason });
+      const notes = await database.db.notification.findMany({ where: { dedupeKey: { in: [`payment:${payment.id}@-100`, `held-payment:${payment.id}@${t.chatId}`] } } });
+      expect(notes.map((n) => `${n.chatId} ${n.kind}`).sort()).toEqual(["-100 admin.flagged", `${t.chatId} topup.held`].sort());
+      const lookup = createLookup({ database });
+      expect((await lookup.pending()).heldCredits.map((c) => c.reference)).toContain(t.reference);
+      const found = await lookup.find(t.reference);
+      expect(found.kind === "topup" && found.timeline.find((e) => e.event === "held")?.detail).toBe(reason);
+      expect(panelSim.payments.filter((p) => p.memo.includes(t.reference))).toHaveLength(0);
+    }
 
     it("an account id in other letter case is our account: credited", async () => {
       const t = await newTopUp(1400);

@@ -73,7 +73,9 @@ for (const dialect of dialects) {
         Object.assign(sim.webhookFaults, { mode: "none" });
       }
       const payments = await creditedOnce(topUp.id, topUp.reference);
-      expect(payments.map((p) => [p.providerTxnId, p.amountMinor])).toEqual([[`order:${topUp.reference}`, 700]]);
+      expect(payments.map((p) => [p.providerTxnId, p.amountMinor, p.flag])).toEqual([[`order:${topUp.reference}`, 700, "OK"]]);
+      const adminNote = await database.db.notification.findUnique({ where: { dedupeKey: `payment:${payments[0]!.id}@-100` } });
+      expect(adminNote?.kind).toBe("admin.payment");
 
       // Asked again (the customer's "check", another late notification): still that one payment.
       await core.topUps.check(topUp, "webhook");
