@@ -42,6 +42,8 @@ export interface DeepLinkerDeps {
   log: Logger;
   metrics: Pick<Metrics, "deeplinks">;
   timeoutMs?: number;
+  /** Configured secret values (e.g. KESS_API_SECRET): a link that contains one is never shown. The Bakong token always counts. */
+  secrets?: readonly (string | undefined)[];
 }
 
 export function createDeepLinker(deps: DeepLinkerDeps): DeepLinker {
@@ -54,9 +56,12 @@ export function createDeepLinker(deps: DeepLinkerDeps): DeepLinker {
     return link;
   }
 
+  const secrets = [deps.bakong?.token, ...(deps.secrets ?? [])].filter((s): s is string => typeof s === "string" && s.length >= 4);
+
   /** A link is only used when Telegram can open it and it carries nothing of our credentials. */
   function usable(link: string): boolean {
-    return isWebLink(link) && !(deps.bakong && link.includes(deps.bakong.token));
+    const decoded = safeDecode(link);
+    return isWebLink(link) && !secrets.some((secret) => link.includes(secret) || decoded.includes(secret));
   }
 
   async function fromBakong(provider: ProviderName, config: BakongConfig, qr: string, callbackUrl: string): Promise<string | undefined> {
@@ -93,6 +98,14 @@ export function createDeepLinker(deps: DeepLinkerDeps): DeepLinker {
   }
 
   return { linkFor };
+}
+
+function safeDecode(link: string): string {
+  try {
+    return decodeURIComponent(link);
+  } catch {
+    return link;
+  }
 }
 
 /**

@@ -175,6 +175,17 @@ describe("Open-in-bank-app links from KESS", () => {
   });
 });
 
+it("a provider's link that carries one of our configured secrets, even URL-encoded, is never shown", async () => {
+  const metrics = createMetrics();
+  const secret = "kess-api-secret/with+chars";
+  const deepLinker = createDeepLinker({ appName: "A", appIconUrl: "https://cdn.example/i.png", log, metrics, secrets: [secret, undefined] });
+  for (const link of [`https://kess.example/p?s=${secret}`, `https://kess.example/p?s=${encodeURIComponent(secret)}`]) {
+    expect(await deepLinker.linkFor({ provider: "kess", deepLink: link, callbackUrl: CALLBACK })).toBeUndefined();
+  }
+  expect(await deepLinker.linkFor({ provider: "kess", deepLink: "https://kess.example/p?s=public", callbackUrl: CALLBACK })).toBe("https://kess.example/p?s=public");
+  expect(logLines.join("")).not.toContain("kess-api-secret");
+});
+
 describe("the app identity on a deep link", () => {
   it("defaults to the bot's name and Telegram picture, and returns to the bot's chat", () => {
     expect(deepLinkApp({}, { first_name: "Top-up Bot", username: "khqr_topup_bot" })).toEqual({
