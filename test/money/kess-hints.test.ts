@@ -64,12 +64,10 @@ for (const dialect of dialects) {
 
     it("a SUCCESS order without a transaction_id, delivered twice, is one payment keyed on out_trade_no, credited once", async () => {
       const topUp = await newTopUp(700);
-      sim.omitTransactionId = true;
       Object.assign(sim.webhookFaults, { mode: "duplicate" });
       try {
-        await sim.pay({ reference: topUp.reference });
+        await sim.pay({ reference: topUp.reference, withoutTransactionId: true });
       } finally {
-        sim.omitTransactionId = false;
         Object.assign(sim.webhookFaults, { mode: "none" });
       }
       const payments = await creditedOnce(topUp.id, topUp.reference);

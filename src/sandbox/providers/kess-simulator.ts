@@ -39,6 +39,9 @@ const REFRESH_TOKEN_GRACE_MS = 15 * 60_000;
  */
 export type KessDeeplinkMode = "link" | "app" | "none";
 
+/** A bank-app payment; `withoutTransactionId` makes KESS report it SUCCESS with `transaction_id: null`. */
+export type KessPayment = PayableOrder & { withoutTransactionId?: boolean };
+
 export interface KessSimulatorOptions {
   port?: number;
   clientId?: string;
@@ -89,6 +92,7 @@ export interface SimulatedKessOrder {
 }
 
 export interface KessSimulator extends ProviderSimulator {
+  pay(order: KessPayment): Promise<{ providerTxnId: string }>;
   /** A KessConfig pointing at this simulator with its credentials. */
   config(overrides?: Partial<KessConfig>): KessConfig;
   readonly stats: { passwordGrants: number; refreshGrants: number; unauthorized: number; calls: Record<string, number>; notifications: number };
@@ -100,8 +104,6 @@ export interface KessSimulator extends ProviderSimulator {
   /** Forces an order into any documented status (status-mapping tests). */
   setOrderStatus(reference: string, status: OrderStatus, transactionId?: string | null): void;
   deeplinkMode: KessDeeplinkMode;
-  /** Paid orders (and their notifications) carry `transaction_id: null`, a SUCCESS KESS may report. */
-  omitTransactionId: boolean;
 }
 
 const DEFAULTS = {
@@ -123,7 +125,6 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
   let webhookUrl: string | undefined;
   let baseUrl = "";
   let deeplinkMode: KessDeeplinkMode = "link";
-  let omitTransactionId = false;
   const closing = new AbortController();
 
   // Built by hand: Hono's status type has no 419, which KESS uses for EXPIRED.
@@ -230,7 +231,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     const body = await jsonObject(c);
     if (!body || typeof body.reference !== "string") return c.json({ error: "reference required" }, 400);
     try {
-      return c.json(await pay(body as unknown as PayableOrder));
+      return c.json(await pay(body as unknown as KessPayment));
     } catch (err) {
       return c.json({ error: err instanceof Error ? err.message : String(err) }, 409);
     }
@@ -388,7 +389,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     };
   }
 
-  async function pay(p: PayableOrder): Promise<{ providerTxnId: string }> {
+  async function pay(p: KessPayment): Promise<{ providerTxnId: string }> {
     let order = findOrder(p.reference);
     if (!order && p.qr) {
       const decoded = decodeKhqr(p.qr);
@@ -399,7 +400,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     if (!order) throw new Error(`KESS simulator: no order ${p.reference}`);
     if (order.status !== "WAITING") throw new Error(`KESS simulator: order ${order.outTradeNo} is ${order.status}, it cannot be paid`);
     order.status = "SUCCESS";
-    order.transactionId = omitTransactionId ? null : transactionId("TR");
+    order.transactionId = p.withoutTransactionId ? null : transactionId("TR");
     order.paidAt = Date.now();
     if (p.amountMinor !== undefined || p.currency !== undefined) {
       order.paid = { amountMinor: p.amountMinor ?? order.amountMinor, currency: p.currency ?? order.currency };
@@ -461,12 +462,6 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     },
     set deeplinkMode(mode: KessDeeplinkMode) {
       deeplinkMode = mode;
-    },
-    get omitTransactionId() {
-      return omitTransactionId;
-    },
-    set omitTransactionId(omit: boolean) {
-      omitTransactionId = omit;
     },
     setOrderStatus(reference, status, txnId) {
       const o = orders.get(reference);
