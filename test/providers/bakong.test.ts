@@ -274,7 +274,7 @@ describe("Bakong batched polling", () => {
     it("an unknown currency is held with what Bakong said", async () => {
       const { results } = await batchWithOdd({ currency: "EUR" });
       expect(results.map((r) => r.state)).toEqual(["paid", "pending", "paid", "paid"]);
-      expect(observationOf(results[2]).holdReason).toBe('Bakong reports the payment in "EUR", which is neither USD nor KHR (amount 3)');
+      expect(observationOf(results[2]).holdReason).toBe('Bakong reports the payment in "EUR", which is neither USD nor KHR (the amount 3)');
     });
 
     it("an amount and currency sent as strings of any case are read as usual", async () => {

@@ -185,7 +185,7 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
     const currency = bakongCurrency(txn.currency);
     let amountMinor: number;
     if (!currency) {
-      odd.push(`Bakong reports the payment in ${JSON.stringify(txn.currency)}, which is neither USD nor KHR (amount ${JSON.stringify(txn.amount)})`);
+      odd.push(`Bakong reports the payment in ${JSON.stringify(txn.currency)}, which is neither USD nor KHR (${saidAmount(txn.amount)})`);
       amountMinor = 0;
     } else {
       const exact = typeof txn.amount === "number" || typeof txn.amount === "string" ? minorFromDecimal(txn.amount, currency) : null;
