@@ -449,6 +449,7 @@ describe("Bakong answers from a stub server", () => {
     ["inexact amount", paidBody({ ...goodData, amount: 1.005 }), 100, /1\.005, which is not an exact USD amount/],
     ["amount missing", paidBody({ ...goodData, amount: undefined }), 0, /Bakong reports no amount, which is not an exact USD amount/],
     ["receiving account missing", paidBody({ ...goodData, toAccountId: undefined }), 100, /unnamed account/],
+    ["payer account as a number, description as an object", paidBody({ ...goodData, fromAccountId: 855123456, description: { a: 1 } }), 100, undefined],
   ];
   for (const [name, body, amountMinor, reason] of heldAnswers) {
     it(`${name} → ${reason ? "held" : "paid"}, never dropped`, async () => {

@@ -35,11 +35,10 @@ export type BakongEnvelope = z.infer<typeof bakongEnvelope>;
  */
 export const bakongTransaction = z.object({
   hash: z.string().trim().min(1).max(128),
-  fromAccountId: z.string().nullish(),
+  fromAccountId: z.unknown().optional(),
   toAccountId: z.unknown().optional(),
   currency: z.unknown().optional(),
   amount: z.unknown().optional(),
-  description: z.string().nullish(),
 });
 export type BakongTransaction = z.infer<typeof bakongTransaction>;
 

@@ -199,7 +199,7 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
       reference: topUp.reference,
       amountMinor,
       currency: currency ?? topUp.currency,
-      ...(txn.fromAccountId ? { payer: maskBakongAccount(txn.fromAccountId) } : {}),
+      ...(typeof txn.fromAccountId === "string" && txn.fromAccountId.trim() ? { payer: maskBakongAccount(txn.fromAccountId.trim()) } : {}),
       ...(odd.length > 0 ? { holdReason: odd.join("; ") } : {}),
       raw,
     };
