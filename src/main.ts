@@ -1,6 +1,5 @@
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import "dotenv/config";
-import { webhookCallback } from "grammy";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
@@ -26,6 +25,7 @@ import { createProviders } from "./payments/providers/create-providers.js";
 import { createTopUpService } from "./payments/topups.js";
 import { createHttpApp } from "./server/app.js";
 import { serveWithLimits } from "./server/http-limits.js";
+import { telegramWebhook } from "./server/telegram-webhook.js";
 
 export interface ApplicationOptions {
   log?: Logger;
@@ -106,7 +106,7 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
     },
     mount: (hono) => {
       if (config.bot.mode === "webhook") {
-        hono.post("/telegram", webhookCallback(bot, "hono", { secretToken: config.bot.webhookSecret }));
+        hono.post("/telegram", telegramWebhook(bot, { secretToken: config.bot.webhookSecret!, log }));
       }
       opts.mount?.(hono);
     },
