@@ -34,11 +34,20 @@ export interface DeepLinker {
   linkFor(input: DeepLinkInput): Promise<string | undefined>;
 }
 
+/** How a bank app names and shows the bot on a deep link (Bakong `sourceInfo`). */
+export interface DeepLinkAppIdentity {
+  appName: string;
+  appIconUrl: string;
+}
+
 export interface DeepLinkerDeps {
   /** Bakong Open API credentials, when configured: they serve deep links for every KHQR provider. */
   bakong?: BakongConfig;
-  appName: string;
-  appIconUrl: string;
+  /**
+   * Asked at each link, so it may read the bot's own name once the bot knows it (after getMe):
+   * `() => deepLinkApp(config.bot, bot.botInfo)`.
+   */
+  app: () => DeepLinkAppIdentity;
   log: Logger;
   metrics: Pick<Metrics, "deeplinks">;
   timeoutMs?: number;
@@ -69,7 +78,8 @@ export function createDeepLinker(deps: DeepLinkerDeps): DeepLinker {
     const deadline = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), timeoutMs);
     });
-    const source = { appName: deps.appName, appIconUrl: deps.appIconUrl, appDeepLinkCallback: callbackUrl };
+    const { appName, appIconUrl } = deps.app();
+    const source = { appName, appIconUrl, appDeepLinkCallback: callbackUrl };
     try {
       const answer = await Promise.race([generateBakongDeeplink(config, qr, source, timeoutMs), deadline]);
       if (answer === "timeout") return done(provider, "timeout", undefined, `Bakong gave no deep link within ${timeoutMs} ms`);
@@ -112,7 +122,7 @@ function safeDecode(link: string): string {
  * The app identity a deep link carries, from BOT_APP_NAME / BOT_APP_ICON_URL or else the bot's own
  * Telegram name and profile picture; the callback returns the payer to the bot's chat.
  */
-export function deepLinkApp(bot: Pick<Config["bot"], "appName" | "appIconUrl">, me: { first_name: string; username: string }) {
+export function deepLinkApp(bot: Pick<Config["bot"], "appName" | "appIconUrl">, me: { first_name: string; username: string }): DeepLinkAppIdentity & { callbackUrl: string } {
   const username = encodeURIComponent(me.username);
   return {
     appName: bot.appName ?? me.first_name,

@@ -33,7 +33,8 @@ const log = pino(
 
 function linker(bakong: BakongConfig | undefined, timeoutMs = 1_500) {
   const metrics = createMetrics();
-  const deepLinker = createDeepLinker({ bakong, appName: "KHQR Top-up", appIconUrl: "https://cdn.example/icon.png", log, metrics, timeoutMs });
+  const app = () => ({ appName: "KHQR Top-up", appIconUrl: "https://cdn.example/icon.png" });
+  const deepLinker = createDeepLinker({ bakong, app, log, metrics, timeoutMs });
   const count = async (provider: string, outcome: string) =>
     (await metrics.deeplinks.get()).values.find((v) => v.labels.provider === provider && v.labels.outcome === outcome)?.value ?? 0;
   return { deepLinker, metrics, count };
@@ -178,7 +179,7 @@ describe("Open-in-bank-app links from KESS", () => {
 it("a provider's link that carries one of our configured secrets, even URL-encoded, is never shown", async () => {
   const metrics = createMetrics();
   const secret = "kess-api-secret/with+chars";
-  const deepLinker = createDeepLinker({ appName: "A", appIconUrl: "https://cdn.example/i.png", log, metrics, secrets: [secret, undefined] });
+  const deepLinker = createDeepLinker({ app: () => ({ appName: "A", appIconUrl: "https://cdn.example/i.png" }), log, metrics, secrets: [secret, undefined] });
   for (const link of [`https://kess.example/p?s=${secret}`, `https://kess.example/p?s=${encodeURIComponent(secret)}`]) {
     expect(await deepLinker.linkFor({ provider: "kess", deepLink: link, callbackUrl: CALLBACK })).toBeUndefined();
   }
