@@ -16,6 +16,11 @@ const PATHS = {
 } as const;
 const ERROR = { notFound: 1, staticQr: 2, failed: 3, deeplink: 4, missingFields: 5, unauthorized: 6, accountNotFound: 11 } as const;
 const LIST_LIMIT = 50;
+/**
+ * Where simulated short links point: https like Bakong's own, on a host that never resolves (.invalid).
+ * Nothing opens them but the sandbox page, which shows its bank pane on the card's top-up instead.
+ */
+const LINK_ORIGIN = "https://bakong-deeplink.sandbox.invalid";
 
 /** Which body the md5 list endpoint accepts, or "absent" for a server without it (answers 404). */
 export type BakongListMode = "array" | "object" | "absent";
@@ -83,7 +88,7 @@ export type BakongSimulator = ProviderSimulator & {
   resetCalls(): void;
   pay(order: BakongPayment): Promise<{ providerTxnId: string }>;
   deeplinkMode: BakongDeeplinkMode;
-  /** Links issued so far, by their id (the last path segment of the short link). */
+  /** Links issued so far, by their id (the path of the short link). */
   readonly deeplinks: ReadonlyMap<string, BakongDeeplink>;
 };
 
@@ -100,7 +105,6 @@ export async function startBakongSimulator(opts: BakongSimulatorOptions): Promis
   let listMode: BakongListMode = opts.listMode ?? "array";
   let deeplinkMode: BakongDeeplinkMode = "ok";
   let refuseNextLists = 0;
-  let baseUrl = "";
 
   async function pay(order: BakongPayment): Promise<{ providerTxnId: string }> {
     if (!order.qr) throw new Error("Bakong simulator: a Bakong payment needs the KHQR string");
@@ -201,14 +205,8 @@ export async function startBakongSimulator(opts: BakongSimulatorOptions): Promis
     const id = randomBytes(8).toString("hex");
     const reference = checked.value.billNumber;
     deeplinks.set(id, { qr, md5: khqrMd5(qr), reference, appName, appIconUrl, callback });
-    const shortLink = `${baseUrl}/deeplink/${id}${reference ? `?reference=${encodeURIComponent(reference)}` : ""}`;
+    const shortLink = `${LINK_ORIGIN}/${id}${reference ? `?reference=${encodeURIComponent(reference)}` : ""}`;
     return c.json({ responseCode: 0, responseMessage: "Getting deeplink successfully", errorCode: null, data: { shortLink } });
-  });
-
-  /** What the bank app would open; the sandbox page matches the `reference` query to its bank pane instead. */
-  app.get("/deeplink/:id", (c) => {
-    const link = deeplinks.get(c.req.param("id"));
-    return link ? c.json(link) : c.json({ error: "unknown link" }, 404);
   });
 
   app.post("/_control/pay", async (c) => {
@@ -222,7 +220,6 @@ export async function startBakongSimulator(opts: BakongSimulatorOptions): Promis
   });
 
   const server = await serveApp(app, { port: opts.port });
-  baseUrl = server.url;
   return {
     name: "bakong",
     url: server.url,

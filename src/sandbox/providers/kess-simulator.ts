@@ -31,11 +31,12 @@ const REFUNDABLE_SERVICE_CODES = ["VISA_MASTER", "WING", "ACLBKHPP", "WECHAT", "
 const OUT_TRADE_NO = /^[A-Za-z0-9-]{1,32}$/;
 /** "The refresh_token will expire after access_token expired 15 minutes." */
 const REFRESH_TOKEN_GRACE_MS = 15 * 60_000;
+const LINK_ORIGIN = "https://kess-deeplink.sandbox.invalid";
 
 /**
- * nativePay's `deeplink`: a web link (to this simulator, naming the order, so the sandbox page can open
- * its bank pane on it), a bank-app scheme link (which a Telegram button cannot open), or null as in the
- * seed's example.
+ * nativePay's `deeplink`: an https link naming the order (on a host that never resolves: only the
+ * sandbox page opens it, as its bank pane), a bank-app scheme link (which a Telegram button cannot
+ * open), or null as in the seed's example.
  */
 export type KessDeeplinkMode = "link" | "app" | "none";
 
@@ -299,14 +300,8 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
   }
 
   function webDeeplink(order: SimulatedKessOrder): string {
-    return `${baseUrl}/deeplink/${order.token}?reference=${encodeURIComponent(order.outTradeNo)}`;
+    return `${LINK_ORIGIN}/${order.token}?reference=${encodeURIComponent(order.outTradeNo)}`;
   }
-
-  /** What the bank app would open; the sandbox page matches the `reference` query to its bank pane instead. */
-  app.get("/deeplink/:token", (c) => {
-    const order = [...orders.values()].find((o) => o.token === c.req.param("token"));
-    return order ? c.json({ reference: order.outTradeNo, qr: order.qrcode, status: order.status }) : c.json({ error: "unknown link" }, 404);
-  });
 
   function closeOrder(body: Record<string, unknown>, ok: Ok): Response {
     const order = findOrder(body.out_trade_no);
