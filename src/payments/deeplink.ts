@@ -1,7 +1,7 @@
 import type { BakongConfig, Config, ProviderName } from "../config/config.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import { generateBakongDeeplink, isWebLink } from "./providers/bakong-deeplink.js";
+import { generateBakongDeeplink, isHttpsLink } from "./providers/bakong-deeplink.js";
 
 /**
  * Where an "Open in bank app" link comes from, per provider: the provider's own answer (KESS
@@ -70,7 +70,7 @@ export function createDeepLinker(deps: DeepLinkerDeps): DeepLinker {
   /** A link is only used when Telegram can open it and it carries nothing of our credentials. */
   function usable(link: string): boolean {
     const decoded = safeDecode(link);
-    return isWebLink(link) && !secrets.some((secret) => link.includes(secret) || decoded.includes(secret));
+    return isHttpsLink(link) && !secrets.some((secret) => link.includes(secret) || decoded.includes(secret));
   }
 
   async function fromBakong(provider: ProviderName, config: BakongConfig, qr: string, callbackUrl: string): Promise<string | undefined> {
@@ -84,7 +84,7 @@ export function createDeepLinker(deps: DeepLinkerDeps): DeepLinker {
       const answer = await Promise.race([generateBakongDeeplink(config, qr, source, timeoutMs), deadline]);
       if (answer === "timeout") return done(provider, "timeout", undefined, `Bakong gave no deep link within ${timeoutMs} ms`);
       if (!answer.ok) return done(provider, answer.timedOut ? "timeout" : "error", undefined, answer.message);
-      if (!usable(answer.shortLink)) return done(provider, "error", undefined, "Bakong's shortLink is not a plain http(s) link");
+      if (!usable(answer.shortLink)) return done(provider, "error", undefined, "Bakong's shortLink is not a plain https link");
       return done(provider, "ok", answer.shortLink);
     } finally {
       clearTimeout(timer);
@@ -98,7 +98,7 @@ export function createDeepLinker(deps: DeepLinkerDeps): DeepLinker {
         const link = input.deepLink?.trim();
         if (!link) return done(input.provider, "none");
         // A bank-app scheme (abamobilebank://…) would make Telegram refuse the whole card.
-        return usable(link) ? done(input.provider, "ok", link) : done(input.provider, "error", undefined, "the provider's deep link is not an http(s) link");
+        return usable(link) ? done(input.provider, "ok", link) : done(input.provider, "error", undefined, "the provider's deep link is not an https link");
       }
       if (source === "bakong" && deps.bakong && input.qr) return await fromBakong(input.provider, deps.bakong, input.qr, input.callbackUrl);
       return done(input.provider, "none");

@@ -142,6 +142,7 @@ describe("Open-in-bank-app links through Bakong", () => {
     ["a link carrying our token", `https://bakong.page.link/x?t=${TOKEN}`],
     ["a bank-app scheme Telegram cannot open", "bakong://pay/123"],
     ["a link with credentials", "https://user:pw@bakong.page.link/x"],
+    ["a plain http link", "http://bakong.page.link/x"],
     ["no link at all", ""],
   ];
   for (const [name, shortLink] of badLinks) {

@@ -27,8 +27,8 @@ const REFUSALS: Record<number, string> = {
 
 /**
  * POST /v1/generate_deeplink_by_qr: a short link that opens a Bakong-member bank app on this KHQR.
- * Never throws; the answer says why there is no link. Only an http(s) link counts, as that is all
- * a Telegram URL button can open.
+ * Never throws; the answer says why there is no link. Only an https link without credentials
+ * counts: what the bot puts on a Telegram URL button.
  */
 export async function generateBakongDeeplink(config: BakongConfig, qr: string, source: DeeplinkSource, timeoutMs: number): Promise<BakongDeeplinkAnswer> {
   let res;
@@ -57,16 +57,16 @@ export async function generateBakongDeeplink(config: BakongConfig, qr: string, s
     return { ok: false, timedOut: false, message: REFUSALS[code] ?? `Bakong deeplink refused (${code}): ${responseMessage ?? "no message"}`, code };
   }
   const data = deeplinkData.safeParse(envelope.data.data);
-  if (!data.success || !isWebLink(data.data.shortLink)) {
-    return { ok: false, timedOut: false, message: "Bakong deeplink: the answer has no http(s) shortLink" };
+  if (!data.success || !isHttpsLink(data.data.shortLink)) {
+    return { ok: false, timedOut: false, message: "Bakong deeplink: the answer has no https shortLink" };
   }
   return { ok: true, shortLink: data.data.shortLink };
 }
 
-export function isWebLink(text: string): boolean {
+export function isHttpsLink(text: string): boolean {
   try {
     const url = new URL(text);
-    return (url.protocol === "https:" || url.protocol === "http:") && url.username === "" && url.password === "";
+    return url.protocol === "https:" && url.username === "" && url.password === "";
   } catch {
     return false;
   }
