@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { khqrMd5, validateKhqr } from "../../payments/khqr/index.js";
 import { decimalString, type Currency } from "../../payments/money.js";
-import { noApiFaults, noWebhookFaults, sleep, takeApiFault } from "../faults.js";
+import { holdOpen, noApiFaults, noWebhookFaults, sleep, takeApiFault } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
 import { serveApp } from "../serve.js";
 
@@ -65,8 +65,8 @@ interface Transaction {
 
 type Endpoint = keyof typeof PATHS;
 
-/** What generate_deeplink_by_qr does: issue links, refuse with errorCode 4, or (like any call) suffer apiFaults. */
-export type BakongDeeplinkMode = "ok" | "error";
+/** What generate_deeplink_by_qr does: issue links, refuse with errorCode 4, or hold the request open (then refuse). */
+export type BakongDeeplinkMode = "ok" | "error" | "hang";
 
 /** What a simulated short link opens: the bank app on this QR. */
 export interface BakongDeeplink {
@@ -105,6 +105,7 @@ export async function startBakongSimulator(opts: BakongSimulatorOptions): Promis
   let listMode: BakongListMode = opts.listMode ?? "array";
   let deeplinkMode: BakongDeeplinkMode = "ok";
   let refuseNextLists = 0;
+  const closing = new AbortController();
 
   async function pay(order: BakongPayment): Promise<{ providerTxnId: string }> {
     if (!order.qr) throw new Error("Bakong simulator: a Bakong payment needs the KHQR string");
@@ -134,7 +135,7 @@ export async function startBakongSimulator(opts: BakongSimulatorOptions): Promis
   const app = new Hono();
 
   /** Counting, faults and the bearer token, shared by every API route. */
-  const api = (endpoint: Endpoint, answer: (c: Context, body: unknown) => Response) =>
+  const api = (endpoint: Endpoint, answer: (c: Context, body: unknown) => Response | Promise<Response>) =>
     app.post(PATHS[endpoint], async (c) => {
       calls[endpoint] += 1;
       if (apiFaults.delayMs > 0) await sleep(apiFaults.delayMs);
@@ -191,14 +192,15 @@ export async function startBakongSimulator(opts: BakongSimulatorOptions): Promis
     return c.json({ responseCode: 0, responseMessage: "Account ID exists", errorCode: null, data: { bakongAccountExists: true } });
   });
 
-  api("deeplink", (c, body) => {
+  api("deeplink", async (c, body) => {
     const qr = stringField(body, "qr");
     const source = (body as { sourceInfo?: unknown } | undefined)?.sourceInfo;
     const appName = stringField(source, "appName");
     const appIconUrl = stringField(source, "appIconUrl");
     const callback = stringField(source, "appDeepLinkCallback");
     if (qr === undefined || appName === undefined || appIconUrl === undefined || callback === undefined) return missingFields(c);
-    if (deeplinkMode === "error") return c.json(envelopeError(ERROR.deeplink, "Cannot generate deeplink"));
+    if (deeplinkMode === "hang") await holdOpen(closing.signal, opts.timeoutHoldMs ?? 30_000);
+    if (deeplinkMode !== "ok") return c.json(envelopeError(ERROR.deeplink, "Cannot generate deeplink"));
     const checked = validateKhqr(qr, { now });
     if (!checked.ok) return c.json(envelopeError(ERROR.deeplink, "Cannot generate deeplink"));
     if (checked.value.amountMinor === undefined) return c.json(envelopeError(ERROR.staticQr, "Static QR is not supported"));
@@ -251,7 +253,10 @@ export async function startBakongSimulator(opts: BakongSimulatorOptions): Promis
     setWebhookUrl: () => undefined,
     apiFaults,
     webhookFaults: noWebhookFaults(),
-    close: () => server.close(),
+    close: () => {
+      closing.abort();
+      return server.close();
+    },
   };
 }
 
