@@ -9,6 +9,7 @@ export const BENCHMARKS = {
   "qr-card": () => import("../qr-card.js"),
   polling: () => import("../polling.js"),
   bot: () => import("../bot.js"),
+  startup: () => import("../startup.js"),
 } as const satisfies Record<string, () => Promise<{ run(): Promise<BenchResult> }>>;
 
 export type BenchName = keyof typeof BENCHMARKS;
