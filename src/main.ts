@@ -19,6 +19,7 @@ import { createNotifier } from "./notify/notifier.js";
 import { createOutageTracker } from "./notify/outages.js";
 import { createCrediter } from "./panel/crediter.js";
 import { renderKhqrCard } from "./payments/card/index.js";
+import { createDeepLinker, deepLinkApp } from "./payments/deeplink.js";
 import type { LedgerDeps } from "./payments/ledger.js";
 import { createPoller } from "./payments/poller.js";
 import { createTopUpService } from "./payments/topups.js";
@@ -106,7 +107,9 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   const topUps = createTopUpService({ database, providers, ledger, topup: config.topup, metrics, log });
 
   const storage = createBotStorage({ config, database, log });
-  const bot = createBot(config.bot.token, { config, database, topUps, panel, admin, renderCard: renderKhqrCard, log, metrics, storage });
+  // Links are only asked for from handlers, which run once the bot knows its own name.
+  const deepLinks = createDeepLinker({ bakong: config.providers.bakong, app: () => deepLinkApp(config.bot, bot.botInfo), log, metrics, secrets: SECRET_VARIABLES.map((name) => process.env[name]) });
+  const bot = createBot(config.bot.token, { config, database, topUps, panel, admin, renderCard: renderKhqrCard, log, metrics, storage, deepLinks });
 
   const crediter = createCrediter(
     { database, panel, wakeup, outages, log, metrics, adminChats },

@@ -32,6 +32,8 @@ export interface Config {
   bot: {
     token: string; apiRoot: string; mode: "polling" | "webhook";
     publicUrl?: string; webhookSecret?: string; adminIds: number[]; adminChatId?: number;
+    /** How bank apps name the bot on a deep link (Bakong `sourceInfo`); unset: the bot's own name and picture. */
+    appName?: string; appIconUrl?: string;
   };
   runtime: { databaseUrl: string; redisUrl?: string; httpHost: string; httpPort: number; logLevel: string; metricsToken?: string };
   topup: {
@@ -111,6 +113,7 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
   if (webhookSecret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(webhookSecret)) {
     problems.push("TELEGRAM_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)");
   }
+  if ((env.BOT_APP_NAME?.trim().length ?? 0) > 64) problems.push("BOT_APP_NAME: at most 64 characters");
   if (env.METRICS_TOKEN?.trim() && !/^[A-Za-z0-9._~+/-]{16,256}$/.test(env.METRICS_TOKEN.trim())) {
     problems.push("METRICS_TOKEN: 16-256 characters of A-Z, a-z, 0-9 and . _ ~ + / - (sent as Authorization: Bearer <token>)");
   }
@@ -129,6 +132,8 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
       webhookSecret,
       adminIds: v.list("ADMIN_IDS", "").map((id) => v.telegramId("ADMIN_IDS", id)),
       adminChatId: env.ADMIN_CHAT_ID?.trim() ? v.telegramId("ADMIN_CHAT_ID", env.ADMIN_CHAT_ID.trim(), { negative: true }) : undefined,
+      appName: v.str("BOT_APP_NAME", false),
+      appIconUrl: v.url("BOT_APP_ICON_URL", false),
     },
     runtime: {
       databaseUrl: v.databaseUrl("DATABASE_URL", "file:./data/bot.db"),

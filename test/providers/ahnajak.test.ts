@@ -73,6 +73,7 @@ afterEach(() => {
   Object.assign(sim.webhookFaults, { mode: "none", delayMs: 0 });
   sim.badSignatureKind = "header";
   sim.payloadTemplate = undefined;
+  sim.webhookAmountAs = "string";
   receiving = adapter;
   received.length = 0;
 });
@@ -231,6 +232,33 @@ describe("Ahnajak confirmation by webhook", () => {
     expect(received[0]?.result).toMatchObject({ kind: "observed", observations: [{ amountMinor: 999, currency: "USD" }] });
   });
 
+  it.each([
+    ["number", "12.50"],
+    ["number_hashed_short", "12.5"],
+  ] as const)("an amount sent as a JSON number (%s) verifies when hashed as %s", async (mode, hashedAs) => {
+    sim.webhookAmountAs = mode;
+    const t = topUp(1250);
+    const { checkoutUrl } = await adapter.create(t);
+    await sim.pay({ reference: t.reference, checkoutUrl });
+    const body = JSON.parse(received[0]!.rawBody.toString()) as Record<string, unknown>;
+    expect(body.amount).toBe(12.5);
+    expect(body.hash).toBe(sha256(t.reference + hashedAs + SECRET));
+    expect(received[0]!.result).toMatchObject({ kind: "observed", observations: [{ providerTxnId: t.reference, reference: t.reference, amountMinor: 1250, currency: "USD" }] });
+  });
+
+  it("a whole-dollar JSON number verifies as \"5.00\" or \"5\"", async () => {
+    for (const mode of ["number", "number_hashed_short"] as const) {
+      sim.webhookAmountAs = mode;
+      const t = topUp(500);
+      const { checkoutUrl } = await adapter.create(t);
+      await sim.pay({ reference: t.reference, checkoutUrl });
+    }
+    expect(received.map((r) => r.result)).toMatchObject([
+      { kind: "observed", observations: [{ amountMinor: 500 }] },
+      { kind: "observed", observations: [{ amountMinor: 500 }] },
+    ]);
+  });
+
   it("honours the custom payload template on both sides", async () => {
     sim.payloadTemplate = TEMPLATE;
     receiving = adapterWith(TEMPLATE);
@@ -338,10 +366,36 @@ describe("Ahnajak webhook verification", () => {
       const body = JSON.stringify({ ...payload(), hash: undefined });
       return [signed(body), body];
     }, "rejected", 400],
-    ["inexact amount, correctly hashed and signed", () => {
+    ["three decimals, correctly hashed and signed", () => {
       const body = withHash({ ...payload(), amount: "12.505" });
       return [signed(body), body];
-    }, "rejected", 422],
+    }, "rejected", 400],
+    ["an amount in exponent form, correctly hashed and signed", () => {
+      const body = withHash({ ...payload(), amount: "1.25e1" });
+      return [signed(body), body];
+    }, "rejected", 400],
+    ["an amount with a leading zero, correctly hashed and signed", () => {
+      const body = withHash({ ...payload(), amount: "012.50" });
+      return [signed(body), body];
+    }, "rejected", 400],
+    ["a JSON number with three decimals, signed", () => {
+      const body = JSON.stringify({ ...payload(), amount: 12.505, hash: webhookPayloadHash(reference, "12.505", SECRET) });
+      return [signed(body), body];
+    }, "rejected", 400],
+    ["a transaction_id that is not our reference, correctly hashed and signed", () => {
+      const body = withHash({ ...payload(), transaction_id: "ORDER_1" });
+      return [signed(body), body];
+    }, "rejected", 400],
+    ["an amount beyond any top-up, correctly hashed and signed", () => {
+      const body = withHash({ ...payload(), amount: "99999999999999999.00" });
+      return [signed(body), body];
+    }, "ignored"],
+    ["a re-cut body (last transaction_id digit moved into the amount), signed", () => {
+      const p = payload();
+      const id = String(p.transaction_id);
+      const body = JSON.stringify({ ...p, transaction_id: id.slice(0, -1), amount: id.slice(-1) + String(p.amount) });
+      return [signed(body), body];
+    }, "rejected", 400],
     ["a status other than SUCCESS, correctly hashed and signed", () => {
       const body = withHash({ ...payload(), status: "PENDING" });
       return [signed(body), body];
@@ -353,6 +407,7 @@ describe("Ahnajak webhook verification", () => {
     const result = await adapter.verifyWebhook!({ headers, rawBody: typeof body === "string" ? Buffer.from(body) : body });
     expect(result.kind).toBe(kind);
     if (status !== undefined) expect(result).toMatchObject({ status });
+    if (kind === "ignored") expect(result).toMatchObject({ adminNote: { reference, detail: expect.stringMatching(/Ahnajak/) } });
   });
 
   it("a repeat delivery verifies again identically", async () => {

@@ -22,10 +22,10 @@ const config: PayWayConfig = {
 const log = pino({ level: "silent" });
 const adapter = createPayWayProvider(config, { log, merchantName: "SMM TOPUP", merchantCity: "Phnom Penh" });
 
-/** The seed's sample notification. */
+/** The seed's sample notification, with a reference of ours in merchant_ref. */
 const SEED_BODY = {
   tran_id: "175980853350227",
-  merchant_ref: "MC-REF-KH-15000",
+  merchant_ref: "25100712345678",
   datetime: "2025-10-07 10:42:13",
   bank_ref: "100FT30152694050",
   status: "0",
@@ -45,7 +45,7 @@ let sequence = 0;
 function topUp(amountMinor: number, currency: Currency): TopUpRef {
   const now = Date.now();
   return {
-    reference: `PW${Date.now().toString(36)}${++sequence}`,
+    reference: String(25_120_100_000_000 + ++sequence),
     amountMinor,
     currency,
     panelLogin: "alice",
@@ -87,6 +87,7 @@ afterAll(async () => {
 beforeEach(() => {
   received.length = 0;
   Object.assign(sim.webhookFaults, noWebhookFaults());
+  Object.assign(sim.style, { fieldTypes: "seed", status: "0", description: "APPROVED" });
 });
 
 function observationsReceived(): PaymentObservation[] {
@@ -192,6 +193,27 @@ describe("PayWay create → pay → webhook", () => {
     expect(observationsReceived()[0]).toMatchObject({ amountMinor: 950, currency: "USD", reference: order.reference });
   });
 
+  it.each(["strings", "numbers"] as const)("reads a notification whose values are all %s", async (fieldTypes) => {
+    sim.style.fieldTypes = fieldTypes;
+    const order = topUp(1250, "USD");
+    const created = await adapter.create(order);
+    const { providerTxnId } = await sim.pay({ reference: order.reference, qr: created.qr });
+    const body = JSON.parse(sim.deliveries.at(-1)!.body) as Record<string, unknown>;
+    expect(typeof body.tran_id).toBe(fieldTypes === "strings" ? "string" : "number");
+    expect(typeof body.original_amount).toBe(fieldTypes === "strings" ? "string" : "number");
+    expect(observationsReceived()).toEqual([expect.objectContaining({ providerTxnId, reference: order.reference, amountMinor: 1250, currency: "USD" })]);
+  });
+
+  it("an unknown status for our reference is no payment, and carries one note for the admins", async () => {
+    Object.assign(sim.style, { status: "7", description: "SETTLEMENT PENDING" });
+    const order = topUp(500, "USD");
+    const created = await adapter.create(order);
+    await sim.pay({ reference: order.reference, qr: created.qr });
+    expect(received.map((r) => r.status)).toEqual([200]);
+    expect(received[0]!.result).toMatchObject({ kind: "ignored", adminNote: { reference: order.reference, detail: expect.stringMatching(/status "7" \(SETTLEMENT PENDING\)/) } });
+    expect(observationsReceived()).toHaveLength(0);
+  });
+
   it("pays through POST /_control/pay", async () => {
     const order = topUp(1050, "USD");
     const created = await adapter.create(order);
@@ -272,7 +294,7 @@ describe("PayWay verifyWebhook", () => {
         {
           provider: "payway",
           providerTxnId: "175980853350227",
-          reference: "MC-REF-KH-15000",
+          reference: "25100712345678",
           amountMinor: 100,
           currency: "KHR",
           payer: "KEO SIDARA *898",
@@ -296,6 +318,25 @@ describe("PayWay verifyWebhook", () => {
     expect(await adapter.verifyWebhook!(request(text))).toMatchObject({ kind: "observed", observations: [{ amountMinor: 1250 }] });
   });
 
+  it.each([
+    ["every value a string", { tran_id: "175980853350227", original_amount: "100", payment_amount: "100.0" }],
+    ["every value a number", { tran_id: 175980853350227, original_amount: 100, payment_amount: 100.0 }],
+    ["status as the number 0", { status: 0 }],
+    ["merchant_ref as a number", { merchant_ref: 25100712345678 }],
+  ])("takes tran_id, original_amount and payment_amount as numbers or strings: %s", async (_name, change) => {
+    expect(await adapter.verifyWebhook!(request({ ...SEED_BODY, ...change }))).toMatchObject({
+      kind: "observed",
+      observations: [{ providerTxnId: "175980853350227", reference: "25100712345678", amountMinor: 100, currency: "KHR" }],
+    });
+  });
+
+  it("an amount or currency other than the order's is still an observation: the ledger holds it", async () => {
+    expect(await adapter.verifyWebhook!(request({ ...SEED_BODY, original_amount: "4.50", original_currency: "USD" }))).toMatchObject({
+      kind: "observed",
+      observations: [{ amountMinor: 450, currency: "USD", reference: "25100712345678" }],
+    });
+  });
+
   it("masks a full payer account number", async () => {
     const result = await adapter.verifyWebhook!(request({ ...SEED_BODY, payer_account: "000123456" }));
     expect(result).toMatchObject({ kind: "observed", observations: [{ payer: "KEO SIDARA *456" }] });
@@ -317,12 +358,21 @@ describe("PayWay verifyWebhook", () => {
     { name: "missing status", req: () => request(without("status")), expected: { kind: "rejected", status: 400 } },
     { name: "missing original_amount", req: () => request(without("original_amount")), expected: { kind: "rejected", status: 400 } },
     { name: "missing original_currency", req: () => request(without("original_currency")), expected: { kind: "rejected", status: 400 } },
-    { name: "unknown currency", req: () => request({ ...SEED_BODY, original_currency: "EUR" }), expected: { kind: "rejected", status: 400 } },
-    { name: "riel with decimals", req: () => request({ ...SEED_BODY, original_amount: 100.5 }), expected: { kind: "rejected", status: 400 } },
+    { name: "the seed's merchant_ref, not a reference of ours", req: () => request({ ...SEED_BODY, merchant_ref: "MC-REF-KH-15000" }), expected: { kind: "rejected", status: 404 } },
+    { name: "a status other than 0 on a merchant_ref not ours", req: () => request({ ...SEED_BODY, merchant_ref: "nope", status: "1" }), expected: { kind: "rejected", status: 404 } },
+    { name: "tran_id with letters", req: () => request({ ...SEED_BODY, tran_id: "17598A" }), expected: { kind: "rejected", status: 400 } },
+    { name: "tran_id as a fraction", req: () => request({ ...SEED_BODY, tran_id: 1759.5 }), expected: { kind: "rejected", status: 400 } },
+    { name: "tran_id beyond a safe integer", req: () => request('{"tran_id":175980853350227123,' + JSON.stringify(SEED_BODY).slice(1).replace(/"tran_id":"\d+",/, "")), expected: { kind: "rejected", status: 400 } },
+    { name: "amount in exponent form", req: () => request({ ...SEED_BODY, original_amount: "1e2" }), expected: { kind: "rejected", status: 400 } },
+    { name: "amount with a leading zero", req: () => request({ ...SEED_BODY, original_amount: "0100" }), expected: { kind: "rejected", status: 400 } },
+    { name: "payment_amount malformed", req: () => request({ ...SEED_BODY, payment_amount: "1,00" }), expected: { kind: "rejected", status: 400 } },
+    { name: "unknown currency (a reference of ours): the admins are told", req: () => request({ ...SEED_BODY, original_currency: "EUR" }), expected: { kind: "ignored", adminNote: { reference: "25100712345678", detail: expect.stringMatching(/EUR/) } } },
+    { name: "riel with decimals: the admins are told", req: () => request({ ...SEED_BODY, original_amount: 100.5 }), expected: { kind: "ignored", adminNote: { reference: "25100712345678", detail: expect.stringMatching(/100\.50 KHR/) } } },
     { name: "dollars with three decimals", req: () => request({ ...SEED_BODY, original_currency: "USD", original_amount: 10.555 }), expected: { kind: "rejected", status: 400 } },
     { name: "negative amount", req: () => request({ ...SEED_BODY, original_amount: -100 }), expected: { kind: "rejected", status: 400 } },
-    { name: "status 1 (not paid)", req: () => request({ ...SEED_BODY, status: "1", description: "DECLINED" }), expected: { kind: "ignored" } },
-    { name: "status 2", req: () => request({ ...SEED_BODY, status: "2" }), expected: { kind: "ignored" } },
+    { name: "status 1 (not paid): the admins are told", req: () => request({ ...SEED_BODY, status: "1", description: "DECLINED" }), expected: { kind: "ignored", adminNote: { reference: "25100712345678", detail: expect.stringMatching(/status "1" \(DECLINED\)/) } } },
+    { name: "status 2: the admins are told", req: () => request({ ...SEED_BODY, status: "2" }), expected: { kind: "ignored", adminNote: { reference: "25100712345678", detail: expect.stringMatching(/status "2"/) } } },
+    { name: "status as the number 3: the admins are told", req: () => request({ ...SEED_BODY, status: 3 }), expected: { kind: "ignored", adminNote: { reference: "25100712345678", detail: expect.stringMatching(/status "3"/) } } },
   ];
 
   for (const { name, req, expected } of table) {

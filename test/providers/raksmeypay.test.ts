@@ -6,7 +6,7 @@ import { send } from "../../src/http/outbound.js";
 import { khqrMd5, validateKhqr, encodeKhqr } from "../../src/payments/khqr/index.js";
 import type { Currency } from "../../src/payments/money.js";
 import { ProviderError, type PaymentProvider, type TopUpRef, type WebhookResult } from "../../src/payments/provider.js";
-import { createRaksmeyPayProvider, remarkFor, retryAfterMs } from "../../src/payments/providers/raksmeypay.js";
+import { POLL_GRACE_MS, createRaksmeyPayProvider, remarkFor, retryAfterMs } from "../../src/payments/providers/raksmeypay.js";
 import { QR_API_REFUSALS } from "../../src/payments/providers/raksmeypay-api.js";
 import { qrRequestHash, verifyRequestHash, webhookHash } from "../../src/payments/providers/raksmeypay-signing.js";
 import { constantTimeEqual } from "../../src/payments/providers/constant-time.js";
@@ -31,10 +31,11 @@ let adapter: PaymentProvider;
 const received: Received[] = [];
 let seq = 0;
 
-function adapterWith(overrides: { profileId?: string; profileKey?: string; baseUrl?: string } = {}): PaymentProvider {
+/** Polls record at once here (pollGraceMs 0); the grace itself has its own test. */
+function adapterWith(overrides: { profileId?: string; profileKey?: string; baseUrl?: string; pollGraceMs?: number; now?: () => number } = {}): PaymentProvider {
   return createRaksmeyPayProvider(
     { baseUrl: overrides.baseUrl ?? sim.url, profileId: overrides.profileId ?? PROFILE_ID, profileKey: overrides.profileKey ?? PROFILE_KEY, webhookApiKey: API_KEY, qrTemplate: 2 },
-    { log, timeoutMs: 400 },
+    { log, timeoutMs: 400, pollGraceMs: overrides.pollGraceMs ?? 0, ...(overrides.now ? { now: overrides.now } : {}) },
   );
 }
 
@@ -74,6 +75,8 @@ afterEach(() => {
   Object.assign(sim.webhookFaults, { mode: "none", delayMs: 0 });
   Object.assign(sim.profile, { active: true, bakongConfigured: true, currency: "USD", dailyLimitMinor: Number.POSITIVE_INFINITY });
   sim.badSignatureKind = "hash";
+  sim.webhookAmountAs = "string";
+  sim.qrWithoutExpiry = false;
   received.length = 0;
 });
 
@@ -216,7 +219,7 @@ describe("RaksmeyPay response codes", () => {
 });
 
 describe("RaksmeyPay confirmation", () => {
-  it("polling alone: pending before payment, then paid with the reference as the transaction id", async () => {
+  it("polling alone: pending before payment, then paid, keyed by the reference (Verify names no bank transaction)", async () => {
     sim.webhookFaults.mode = "drop";
     const t = topUp(1250);
     expect(await adapter.checkStatus!([t])).toEqual([{ state: "pending" }]); // not created yet: "Payment not found"
@@ -226,25 +229,92 @@ describe("RaksmeyPay confirmation", () => {
     const [result] = await adapter.checkStatus!([t]);
     expect(result).toEqual({
       state: "paid",
-      observations: [{ provider: "raksmeypay", providerTxnId, reference: t.reference, amountMinor: 1250, currency: "USD", raw: { status: 1, payment_amount: 12.5, payment_status: "SUCCESS" } }],
+      observations: [{ provider: "raksmeypay", providerTxnId: t.reference, reference: t.reference, amountMinor: 1250, currency: "USD", raw: { status: 1, payment_amount: 12.5, payment_status: "SUCCESS" } }],
     });
-    expect(providerTxnId).toBe(t.reference);
+    expect(providerTxnId).toMatch(/^[0-9a-f]{64}$/);
     expect(received).toHaveLength(0);
   });
 
-  it("webhook: the observation carries the same key, amount and currency as the poll", async () => {
-    const t = topUp(500);
+  it("a SUCCESS seen by polling waits the grace period for the webhook, unless the top-up has expired", async () => {
+    sim.webhookFaults.mode = "drop";
+    let clock = Date.now();
+    const polling = adapterWith({ pollGraceMs: POLL_GRACE_MS, now: () => clock });
+    const t = topUp(900);
     await adapter.create(t);
     await sim.pay({ reference: t.reference });
+    expect(await polling.checkStatus!([t])).toEqual([{ state: "pending" }]);
+    clock += POLL_GRACE_MS - 1;
+    expect(await polling.checkStatus!([t])).toEqual([{ state: "pending" }]);
+    clock += 1;
+    expect(await polling.checkStatus!([t])).toMatchObject([{ state: "paid", observations: [{ providerTxnId: t.reference, amountMinor: 900 }] }]);
+
+    const late = topUp(950);
+    await adapter.create(late);
+    await sim.pay({ reference: late.reference });
+    clock = late.expiresAt.getTime();
+    expect(await polling.checkStatus!([late])).toMatchObject([{ state: "paid", observations: [{ providerTxnId: late.reference }] }]);
+  });
+
+  it("webhook: the payment is keyed by its bank transaction (bakong_hash) and carries our reference, amount and currency", async () => {
+    const t = topUp(500);
+    await adapter.create(t);
+    const { providerTxnId } = await sim.pay({ reference: t.reference });
     expect(received).toHaveLength(1);
     const [r] = received;
     expect(r!.result).toMatchObject({
       kind: "observed",
-      observations: [{ provider: "raksmeypay", providerTxnId: t.reference, reference: t.reference, amountMinor: 500, currency: "USD" }],
+      observations: [{ provider: "raksmeypay", providerTxnId, reference: t.reference, amountMinor: 500, currency: "USD" }],
     });
+    expect(providerTxnId).toBe(sim.transaction(t.reference)!.paid!.bakongHash);
     expect(sim.deliveries.at(-1)?.status).toBe(200);
     const [polled] = await adapter.checkStatus!([t]);
-    expect(polled?.state === "paid" && polled.observations[0]?.providerTxnId).toBe(t.reference);
+    expect(polled).toMatchObject({ state: "paid", observations: [{ providerTxnId: t.reference, reference: t.reference, amountMinor: 500 }] });
+  });
+
+  it("the same QR paid a second time: a new bakong_hash, so a second payment on the same reference", async () => {
+    const t = topUp(500);
+    await adapter.create(t);
+    const first = await sim.pay({ reference: t.reference });
+    const second = await sim.pay({ reference: t.reference });
+    expect(second.providerTxnId).not.toBe(first.providerTxnId);
+    expect(received.map((x) => x.result)).toMatchObject([
+      { kind: "observed", observations: [{ providerTxnId: first.providerTxnId, reference: t.reference, amountMinor: 500 }] },
+      { kind: "observed", observations: [{ providerTxnId: second.providerTxnId, reference: t.reference, amountMinor: 500 }] },
+    ]);
+    expect(sim.transaction(t.reference)!.payments).toHaveLength(2);
+  });
+
+  it("a webhook amount sent as a JSON number verifies against its two-place text", async () => {
+    sim.webhookAmountAs = "number";
+    const t = topUp(1250);
+    await adapter.create(t);
+    await sim.pay({ reference: t.reference });
+    expect(JSON.parse(received[0]!.rawBody.toString()).amount).toBe(12.5);
+    expect(received[0]!.result).toMatchObject({ kind: "observed", observations: [{ reference: t.reference, amountMinor: 1250 }] });
+  });
+
+  it("accepts a QR without tag 99.01 when amount, currency, account and CRC are right; our TTL decides expiry", async () => {
+    sim.qrWithoutExpiry = true;
+    const t = topUp(700);
+    const created = await adapter.create(t);
+    expect(validateKhqr(created.qr!).ok).toBe(false);
+    expect(created.qr).not.toContain("9934");
+    expect(created.expiresAt).toBeUndefined();
+    expect(created.md5).toBe(khqrMd5(created.qr!));
+  });
+
+  it("still refuses a QR without 99.01 whose CRC is wrong", async () => {
+    sim.qrWithoutExpiry = true;
+    const t = topUp(800);
+    const qr = (await adapter.create(t)).qr!;
+    const fake = new Hono().post("/api/payment/qr-api/:id", (c) =>
+      c.json({ responseCode: 0, data: { transaction_id: t.reference, amount: "8.00", qr: qr.slice(0, -1) + (qr.endsWith("0") ? "1" : "0") } }));
+    const server = await serveApp(fake);
+    try {
+      expect((await providerError(adapterWith({ baseUrl: server.url }).create(t))).kind).toBe("invalid_response");
+    } finally {
+      await server.close();
+    }
   });
 
   it("a payment of another amount is reported as paid with the amount actually paid", async () => {
@@ -281,10 +351,10 @@ describe("RaksmeyPay confirmation", () => {
     await adapter.create(t);
     const res = await send(`${sim.url}/_control/pay`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reference: t.reference }) });
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.text)).toEqual({ providerTxnId: t.reference });
+    expect(JSON.parse(res.text)).toEqual({ providerTxnId: sim.transaction(t.reference)!.paid!.bakongHash });
     expect(received[0]?.result.kind).toBe("observed");
-    const again = await send(`${sim.url}/_control/pay`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reference: t.reference }) });
-    expect(again.status).toBe(409);
+    const unknown = await send(`${sim.url}/_control/pay`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reference: "26010100000000" }) });
+    expect(unknown.status).toBe(409);
   });
 
   it("serves the QR image it links to", async () => {
@@ -322,7 +392,9 @@ describe("RaksmeyPay webhook verification", () => {
     JSON.stringify({ ...p, hash: webhookHash(PROFILE_KEY, String(p.timestamp), String(p.amount), String(p.bakong_hash), String(p.transaction_id)) });
 
   it("the genuine delivery is observed", () => {
-    expect(genuine.result).toMatchObject({ kind: "observed", observations: [{ providerTxnId: reference, amountMinor: 1250, currency: "USD" }] });
+    const bakongHash = payload().bakong_hash as string;
+    expect(bakongHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(genuine.result).toMatchObject({ kind: "observed", observations: [{ providerTxnId: bakongHash, reference, amountMinor: 1250, currency: "USD" }] });
     expect(genuine.headers["x-api-key"]).toBe(API_KEY);
     expect(genuine.headers["content-type"]).toBe("application/json");
     const raw = payload();
@@ -344,17 +416,25 @@ describe("RaksmeyPay webhook verification", () => {
     ["wrong hash", () => [genuine.headers, JSON.stringify({ ...payload(), hash: sha1("forged") })], "rejected", 403],
     ["altered amount", () => [genuine.headers, JSON.stringify({ ...payload(), amount: "125.00" })], "rejected", 403],
     ["altered transaction id", () => [genuine.headers, JSON.stringify({ ...payload(), transaction_id: "26010199999999" })], "rejected", 403],
-    ["altered timestamp", () => [genuine.headers, JSON.stringify({ ...payload(), timestamp: 1 })], "rejected", 403],
+    ["altered timestamp", () => [genuine.headers, JSON.stringify({ ...payload(), timestamp: Number(payload().timestamp) + 1 })], "rejected", 403],
+    ["a timestamp that is not 10 digits", () => [genuine.headers, resigned({ ...payload(), timestamp: 1 })], "rejected", 400],
+    ["a timestamp 16 minutes old, correctly hashed", () => [genuine.headers, resigned({ ...payload(), timestamp: Math.floor(Date.now() / 1000) - 16 * 60 })], "rejected", 400],
+    ["a timestamp 16 minutes ahead, correctly hashed", () => [genuine.headers, resigned({ ...payload(), timestamp: Math.floor(Date.now() / 1000) + 16 * 60 })], "rejected", 400],
+    ["a bakong_hash of 40 hex digits, correctly hashed", () => [genuine.headers, resigned({ ...payload(), bakong_hash: "b7e23ec29af22b0b4e41da31e868d57226121c84" })], "rejected", 400],
+    ["a transaction_id that is not our reference, correctly hashed", () => [genuine.headers, resigned({ ...payload(), transaction_id: "TXN_1718500000" })], "rejected", 400],
+    ["an amount with a leading zero, correctly hashed", () => [genuine.headers, resigned({ ...payload(), amount: "012.50" })], "rejected", 400],
+    ["an amount in exponent form, correctly hashed", () => [genuine.headers, resigned({ ...payload(), amount: "1.25e1" })], "rejected", 400],
     ["another profile", () => [genuine.headers, JSON.stringify({ ...payload(), profile_id: "someone-else" })], "rejected", 403],
     ["malformed JSON", () => [genuine.headers, genuine.rawBody.subarray(0, genuine.rawBody.length - 1)], "rejected", 400],
     ["wrong content type", () => [headersWith({ "content-type": "application/x-www-form-urlencoded" }), genuine.rawBody], "rejected", 415],
     ["missing content type", () => [headersWith({ "content-type": undefined }), genuine.rawBody], "rejected", 415],
     ["empty body", () => [genuine.headers, ""], "rejected", 400],
     ["missing field", () => [genuine.headers, JSON.stringify({ ...payload(), bakong_hash: undefined })], "rejected", 400],
-    ["amount as a number", () => [genuine.headers, JSON.stringify({ ...payload(), amount: 12.5 })], "rejected", 400],
+    ["amount as a number (hashed as \"12.50\")", () => [genuine.headers, JSON.stringify({ ...payload(), amount: 12.5 })], "observed"],
     ["a JSON array", () => [genuine.headers, "[]"], "rejected", 400],
-    ["unknown currency", () => [genuine.headers, JSON.stringify({ ...payload(), currency: "EUR" })], "rejected", 422],
-    ["inexact amount, correctly hashed", () => [genuine.headers, resigned({ ...payload(), amount: "12.505" })], "rejected", 422],
+    ["unknown currency (not hashed): the admins are told", () => [genuine.headers, JSON.stringify({ ...payload(), currency: "EUR" })], "ignored"],
+    ["riel with decimals, correctly hashed: the admins are told", () => [genuine.headers, resigned({ ...payload(), currency: "KHR", amount: "100.50" })], "ignored"],
+    ["three decimals, correctly hashed", () => [genuine.headers, resigned({ ...payload(), amount: "12.505" })], "rejected", 400],
     ["a status other than success, correctly hashed", () => [genuine.headers, resigned({ ...payload(), status: "failed" })], "ignored"],
   ];
 
@@ -363,6 +443,34 @@ describe("RaksmeyPay webhook verification", () => {
     const result = await verify(headers, body);
     expect(result.kind).toBe(kind);
     if (status !== undefined) expect(result).toMatchObject({ status });
+    if (kind === "ignored") expect(result).toMatchObject({ adminNote: { reference, detail: expect.stringMatching(/RaksmeyPay/) } });
+  });
+
+  describe("a captured body re-cut across the unseparated hash fields is refused before the hash counts", () => {
+    // sha1(key . timestamp . amount . bakong_hash . transaction_id): moving characters between
+    // neighbouring fields keeps the concatenation, so the hash still matches.
+    const recut = (change: (p: { timestamp: string; amount: string; bakong_hash: string; transaction_id: string }) => Record<string, string>) => {
+      const p = payload();
+      const fields = { timestamp: String(p.timestamp), amount: String(p.amount), bakong_hash: String(p.bakong_hash), transaction_id: String(p.transaction_id) };
+      const cut = change(fields);
+      const joined = (f: typeof fields) => f.timestamp + f.amount + f.bakong_hash + f.transaction_id;
+      expect(joined({ ...fields, ...cut })).toBe(joined(fields));
+      return JSON.stringify({ ...p, ...cut });
+    };
+    it.each([
+      ["last timestamp digit moved into the amount", (f: { timestamp: string; amount: string }) => ({ timestamp: f.timestamp.slice(0, -1), amount: f.timestamp.slice(-1) + f.amount })],
+      ["last amount digit moved into the bakong_hash", (f: { amount: string; bakong_hash: string }) => ({ amount: f.amount.slice(0, -1), bakong_hash: f.amount.slice(-1) + f.bakong_hash })],
+      ["last bakong_hash digit moved into the transaction_id", (f: { bakong_hash: string; transaction_id: string }) => ({ bakong_hash: f.bakong_hash.slice(0, -1), transaction_id: f.bakong_hash.slice(-1) + f.transaction_id })],
+      ["first amount digit moved into the timestamp", (f: { timestamp: string; amount: string }) => ({ timestamp: f.timestamp + f.amount.slice(0, 1), amount: f.amount.slice(1) })],
+    ] as const)("%s → 400", async (_name, change) => {
+      const result = await verify(genuine.headers, recut(change as never));
+      expect(result).toMatchObject({ kind: "rejected", status: 400 });
+    });
+  });
+
+  it("a timestamp 14 minutes old is inside the window", async () => {
+    const body = resigned({ ...payload(), timestamp: Math.floor(Date.now() / 1000) - 14 * 60 });
+    expect(await verify(genuine.headers, body)).toMatchObject({ kind: "observed" });
   });
 
   it("a repeat delivery verifies again identically", async () => {
@@ -378,7 +486,7 @@ describe("RaksmeyPay webhook verification", () => {
   it("accepts a digit-string timestamp and a numeric transaction_id, hashed as their text", async () => {
     const p = payload();
     const body = resigned({ ...p, timestamp: String(p.timestamp), transaction_id: Number(reference) });
-    expect(await verify(genuine.headers, body)).toMatchObject({ kind: "observed", observations: [{ providerTxnId: reference }] });
+    expect(await verify(genuine.headers, body)).toMatchObject({ kind: "observed", observations: [{ providerTxnId: p.bakong_hash, reference }] });
   });
 
   it.each([["hash", 403], ["api_key", 401]] as const)("the simulator's bad_signature fault (%s) is rejected with %i", async (kind, status) => {

@@ -115,7 +115,7 @@ const SPECS: Record<Fuzzed, Spec> = {
     idFields: ["transaction_id"],
     seed: (t, salt) => ({
       transaction_id: t.reference, amount: decimalString(t.amountMinor, "USD"), currency: "USD", status: "success",
-      profile_id: RAKSMEYPAY.profileId, bakong_hash: sha256(salt), timestamp: 1_763_700_000, hash: "",
+      profile_id: RAKSMEYPAY.profileId, bakong_hash: sha256(salt), timestamp: Math.floor(Date.now() / 1000), hash: "",
     }),
     sign: (f) => ({ ...f, hash: raksmeypayHash(f) ?? f.hash }),
     headersFor: () => ({ "content-type": "application/json", "x-api-key": RAKSMEYPAY.webhookApiKey }),
@@ -616,13 +616,13 @@ beforeAll(async () => {
   const amounts = [100, 1250, 99_999];
   for (const [i, amount] of amounts.entries()) {
     fuzzTopUps.push(await insertTopUp("raksmeypay", `2511210000000${i}`, amount));
-    fuzzTopUps.push(await insertTopUp("ahnajak", `ahn-fuzz-${i}`, amount));
+    fuzzTopUps.push(await insertTopUp("ahnajak", `2511210000020${i}`, amount));
     fuzzTopUps.push(await insertTopUp("payway", `2511210000010${i}`, amount));
     fuzzTopUps.push(await startedTopUp("kess", amount));
   }
-  controlTopUps.set("raksmeypay", await insertTopUp("raksmeypay", "251121999990001", 777));
-  controlTopUps.set("ahnajak", await insertTopUp("ahnajak", "ahn-control", 777));
-  controlTopUps.set("payway", await insertTopUp("payway", "251121999990003", 777));
+  controlTopUps.set("raksmeypay", await insertTopUp("raksmeypay", "25112199999001", 777));
+  controlTopUps.set("ahnajak", await insertTopUp("ahnajak", "25112199999002", 777));
+  controlTopUps.set("payway", await insertTopUp("payway", "25112199999003", 777));
   controlTopUps.set("kess", await startedTopUp("kess", 777));
   reader = sqliteFingerprinter(database);
   state = await fingerprint(database);

@@ -2,11 +2,8 @@ import { mkdtemp, mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Api } from "grammy";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { translator } from "../../src/bot/i18n.js";
-import { paymentKeyboard } from "../../src/bot/keyboards/topup.js";
 import { loadConfig } from "../../src/config/config.js";
 import { formatMoney } from "../../src/payments/money.js";
 import { startApplication, type Application } from "../../src/main.js";
@@ -120,11 +117,7 @@ describe("sandbox page", () => {
     await topUp.waitFor({ timeout: 10_000 });
     expect(await topUp.locator(".amount").textContent()).toBe(formatMoney(amountMinor, "USD"));
 
-    // "Open in bank app" under the card opens the bank pane on that top-up. The card gets the keyboard
-    // the bot sends when a deep link exists (this application is started without a deep-linker).
-    const row = await application!.database.db.topUp.findUniqueOrThrow({ where: { reference: reference! } });
-    const api = new Api(sandbox!.env.BOT_TOKEN!, { apiRoot: sandbox!.env.TELEGRAM_API_ROOT! });
-    await api.editMessageReplyMarkup(Number(row.chatId), row.messageId!, { reply_markup: paymentKeyboard(row, translator("en"), "https://bank.example/deeplink/sandbox") });
+    // "Open in bank app" under the card (the Bakong simulator's deep link) opens the bank pane on that top-up.
     await customerChat().locator("button.kb.link").filter({ hasText: "Open in bank app" }).last().click();
     await page.locator(`.topup.flash[data-reference="${reference}"]`).waitFor();
     expect(popups).toBe(0);

@@ -1,4 +1,5 @@
-import { z } from "zod";
+import { looksLikeReference } from "../reference.js";
+import { amountTexts, digitsText } from "./webhook-input.js";
 
 /** Ahnajak's wire shapes (seed 000): the signed checkout link and the webhook payload. */
 
@@ -35,10 +36,29 @@ export function webhookFieldNames(template: Record<string, string> | undefined):
   return names;
 }
 
-/** The webhook's values once read through the field names; numbers are kept as the text they were. */
-export const webhookValues = z.object({
-  transaction_id: z.union([z.string().min(1), z.number().int().nonnegative().refine(Number.isSafeInteger).transform(String)]),
-  amount: z.string().min(1),
-  status: z.string(),
-  hash: z.string().min(1),
-});
+/** The webhook's values once read through the field names, each in its exact format. */
+export interface AhnajakWebhook {
+  transactionId: string;
+  /** The texts the amount may have been hashed as: as sent when a string, "12.50" or "12.5" when a number. */
+  amountTexts: string[];
+  status: string;
+  hash: string;
+}
+
+/**
+ * Reads the variables of the payload hash `sha256(transaction_id + amount + secret_key)`: no separator
+ * between them, so `transaction_id` must be one of our references (digits only, fixed length) and
+ * `amount` a plain decimal with at most two places before the hash may count.
+ */
+export function readWebhookValues(values: Record<WebhookVariable, unknown>): { ok: true; value: AhnajakWebhook } | { ok: false; variables: WebhookVariable[] } {
+  const text = (value: unknown, pattern: RegExp) => (typeof value === "string" && pattern.test(value) ? value : undefined);
+  const read = {
+    transaction_id: digitsText(values.transaction_id, looksLikeReference),
+    amount: amountTexts(values.amount),
+    status: text(values.status, /^[A-Za-z_]{1,32}$/),
+    hash: text(values.hash, /^[0-9a-fA-F]{64}$/),
+  };
+  const bad = WEBHOOK_VARIABLES.filter((v) => read[v] === undefined);
+  if (bad.length > 0) return { ok: false, variables: bad };
+  return { ok: true, value: { transactionId: read.transaction_id!, amountTexts: read.amount!, status: read.status!, hash: read.hash! } };
+}

@@ -7,13 +7,14 @@ import {
   AHNAJAK_TRANSACTION_ID,
   WEBHOOK_VARIABLES,
   checkoutPath,
+  readWebhookValues,
   webhookFieldNames,
-  webhookValues,
   type CheckoutQuery,
+  type WebhookVariable,
 } from "./ahnajak-api.js";
 import { checkoutRequestHash, webhookPayloadHash, webhookSignature } from "./ahnajak-signing.js";
 import { constantTimeEqual } from "./constant-time.js";
-import { header, isJson, parseJson, reject } from "./webhook-input.js";
+import { firstMatching, header, isJson, parseJson, reject } from "./webhook-input.js";
 
 const NAME = "ahnajak";
 
@@ -54,21 +55,22 @@ export function createAhnajakProvider(config: AhnajakConfig, _deps: { log: Logge
     const json = parseJson(req.rawBody);
     if (typeof json !== "object" || json === null || Array.isArray(json)) return reject(400, "the body is not a JSON object");
     const body = json as Record<string, unknown>;
-    const parsed = webhookValues.safeParse(Object.fromEntries(WEBHOOK_VARIABLES.map((v) => [v, body[fields[v]]])));
-    if (!parsed.success) {
-      const missing = parsed.error.issues.map((i) => fields[i.path[0] as keyof typeof fields] ?? String(i.path[0]));
-      return reject(400, `missing or malformed fields: ${[...new Set(missing)].join(", ")}`);
+    const read = readWebhookValues(Object.fromEntries(WEBHOOK_VARIABLES.map((v) => [v, body[fields[v]]])) as Record<WebhookVariable, unknown>);
+    if (!read.ok) return reject(400, `missing or malformed fields: ${read.variables.map((v) => fields[v]).join(", ")}`);
+    const p = read.value;
+    const amount = firstMatching(p.amountTexts, p.hash.toLowerCase(), (text) => webhookPayloadHash(p.transactionId, text, config.secretKey));
+    if (amount === undefined) return reject(403, "payload hash does not match");
+    const reference = p.transactionId;
+    if (p.status.toUpperCase() !== AHNAJAK_PAID_STATUS) {
+      return { kind: "ignored", reason: `status "${p.status}"`, adminNote: { reference, detail: `Ahnajak sent a signed notification with status "${p.status}" (not a payment); check it in the Ahnajak dashboard` } };
     }
-    const p = parsed.data;
-    if (!constantTimeEqual(p.hash.toLowerCase(), webhookPayloadHash(p.transaction_id, p.amount, config.secretKey))) {
-      return reject(403, "payload hash does not match");
+    const amountMinor = minorFromDecimal(amount, "USD");
+    if (amountMinor === null) {
+      return { kind: "ignored", reason: `amount ${amount} is out of range`, adminNote: { reference, detail: `Ahnajak reports a signed payment of ${amount} USD, more than any top-up can be; check it in the Ahnajak dashboard` } };
     }
-    if (p.status.toUpperCase() !== AHNAJAK_PAID_STATUS) return { kind: "ignored", reason: `status "${p.status}"` };
-    const amountMinor = minorFromDecimal(p.amount, "USD");
-    if (amountMinor === null) return reject(422, `amount "${p.amount}" is not an exact USD amount`);
     return {
       kind: "observed",
-      observations: [{ provider: NAME, providerTxnId: p.transaction_id, reference: p.transaction_id, amountMinor, currency: "USD", raw: json }],
+      observations: [{ provider: NAME, providerTxnId: reference, reference, amountMinor, currency: "USD", raw: json }],
     };
   }
 

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { looksLikeReference } from "../reference.js";
+import { amountTexts, digitsText } from "./webhook-input.js";
 
 /** RaksmeyPay's wire shapes (seed 001): QR API, Verify Transaction API and the webhook payload. */
 
@@ -51,20 +53,47 @@ export const verifyAnswer = z.object({
   err_msg: z.string().optional(),
 });
 
+/** How far a webhook's `timestamp` may be from our clock: RaksmeyPay dispatches once, at payment time. */
+export const WEBHOOK_TIMESTAMP_WINDOW_S = 15 * 60;
+
+/** The webhook body once every hashed field has its exact format; numbers are kept as the text they were. */
+export interface RaksmeyPayWebhook {
+  transactionId: string;
+  /** The texts the amount may have been hashed as (one when sent as a string). */
+  amountTexts: string[];
+  currency: string;
+  status: string;
+  profileId: string;
+  bakongHash: string;
+  timestamp: string;
+  hash: string;
+}
+
 /**
- * The webhook body. `amount` is a string by the seed; `timestamp` an integer (a digit string is
- * accepted too). The hash covers each field's text exactly as sent, so numbers are kept as text.
+ * Reads the webhook body. The hash runs over `timestamp . amount . bakong_hash . transaction_id`
+ * without separators, so each of them must have its exact format before the hash may count; else a
+ * captured body could be re-cut (a digit moved from one field into the next) and still verify.
  */
-export const webhookPayload = z.object({
-  transaction_id: z.union([z.string().min(1), z.number().int().nonnegative().refine(Number.isSafeInteger).transform(String)]),
-  amount: z.string().min(1),
-  currency: z.string().min(1),
-  status: z.string(),
-  profile_id: z.string().min(1),
-  bakong_hash: z.string().min(1),
-  timestamp: z.union([z.number().int().nonnegative().refine(Number.isSafeInteger).transform(String), z.string().regex(/^\d+$/)]),
-  hash: z.string().min(1),
-});
+export function readWebhook(json: unknown): { ok: true; value: RaksmeyPayWebhook } | { ok: false; fields: string[] } {
+  const body = typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+  const text = (value: unknown, pattern: RegExp) => (typeof value === "string" && pattern.test(value) ? value : undefined);
+  const value = {
+    transactionId: digitsText(body.transaction_id, looksLikeReference),
+    amountTexts: amountTexts(body.amount),
+    currency: text(body.currency, /^[A-Za-z]{3}$/),
+    status: text(body.status, /^[A-Za-z_]{1,32}$/),
+    profileId: text(body.profile_id, /^[\w-]{1,128}$/) ?? digitsText(body.profile_id, (t) => t.length <= 20),
+    bakongHash: text(body.bakong_hash, /^[0-9a-fA-F]{64}$/),
+    timestamp: digitsText(body.timestamp, (t) => t.length === 10),
+    hash: text(body.hash, /^[0-9a-fA-F]{40}$/),
+  };
+  const names: Record<keyof typeof value, string> = {
+    transactionId: "transaction_id", amountTexts: "amount", currency: "currency", status: "status",
+    profileId: "profile_id", bakongHash: "bakong_hash", timestamp: "timestamp", hash: "hash",
+  };
+  const fields = (Object.keys(value) as (keyof typeof value)[]).filter((k) => value[k] === undefined).map((k) => names[k]);
+  return fields.length > 0 ? { ok: false, fields } : { ok: true, value: value as RaksmeyPayWebhook };
+}
 
 /** The QR API's documented refusals, worded for an admin. */
 export const QR_API_REFUSALS: Readonly<Record<number, string>> = {

@@ -1,7 +1,7 @@
 import type { RaksmeyPayConfig } from "../../config/config.js";
 import { formBody, OutboundError, send, type OutboundResponse } from "../../http/outbound.js";
 import type { Logger } from "../../logger.js";
-import { khqrMd5, validateKhqr } from "../khqr/index.js";
+import { decodeKhqr, khqrMd5, validateKhqr, type DecodedKhqr, type KhqrError } from "../khqr/index.js";
 import { CURRENCIES, decimalString, minorFromDecimal, type Currency } from "../money.js";
 import {
   ProviderError,
@@ -21,13 +21,15 @@ import {
   qrApiPath,
   verifyAnswer,
   verifyApiPath,
-  webhookPayload,
+  readWebhook,
+  WEBHOOK_TIMESTAMP_WINDOW_S,
   type QrApiRequest,
   type VerifyApiRequest,
 } from "./raksmeypay-api.js";
 import { qrRequestHash, verifyRequestHash, webhookHash } from "./raksmeypay-signing.js";
 import { constantTimeEqual } from "./constant-time.js";
-import { header, isJson, parseJson, reject } from "./webhook-input.js";
+import { createPollGrace } from "./raksmeypay-poll-grace.js";
+import { firstMatching, header, isJson, parseJson, reject } from "./webhook-input.js";
 import type { z } from "zod";
 
 const NAME = "raksmeypay";
@@ -38,20 +40,26 @@ export interface RaksmeyPayDeps {
   now?: () => number;
   /** Whole-answer deadline of each API call. */
   timeoutMs?: number;
+  /** How long a SUCCESS seen by polling waits for the webhook to record it (raksmeypay-poll-grace.ts). */
+  pollGraceMs?: number;
 }
+
+/** The webhook is sent as RaksmeyPay confirms the payment; seconds are plenty for it to land. */
+export const POLL_GRACE_MS = 5_000;
 
 /**
  * RaksmeyPay (seed 001): KHQR from the QR API, confirmation by webhook and by the Verify API.
  *
- * The payment key (providerTxnId) is our transaction_id, i.e. the top-up reference, on both paths:
- * the Verify answer carries no id of RaksmeyPay's, and RaksmeyPay accepts one payment per
- * transaction_id (a second request answers code 8 "already paid"), so the webhook and the poller
- * de-duplicate on the same key.
+ * A payment's key (providerTxnId) is its bank transaction, the webhook's `bakong_hash`: a second
+ * delivery of the same hash is a duplicate, a new hash on the same transaction_id is the QR paid
+ * again. The Verify answer names no bank transaction, so a payment seen only by polling is keyed by
+ * our transaction_id (the top-up reference), and only after the webhook has had its chance.
  */
 export function createRaksmeyPayProvider(config: RaksmeyPayConfig, deps: RaksmeyPayDeps): PaymentProvider {
   const baseUrl = config.baseUrl.replace(/\/+$/, "");
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = deps.now ?? Date.now;
+  const pollGrace = createPollGrace(deps.pollGraceMs ?? POLL_GRACE_MS, now);
 
   async function call(path: string, fields: QrApiRequest | VerifyApiRequest): Promise<{ json: unknown; text: string }> {
     let res: OutboundResponse;
@@ -99,12 +107,11 @@ export function createRaksmeyPayProvider(config: RaksmeyPayConfig, deps: Raksmey
     if (data.transaction_id !== transactionId) throw unexpected(`QR for transaction ${data.transaction_id}, asked for ${transactionId}`, text);
 
     // The currency is the profile's, not a request field: make sure the QR asks for exactly this top-up.
-    const decoded = validateKhqr(data.qr, { now });
-    if (!decoded.ok) throw unexpected(`the QR is not a usable KHQR (${decoded.error.code}: ${decoded.error.message})`, text);
-    const qr = decoded.value;
-    if (qr.currency !== topUp.currency || qr.amountMinor !== topUp.amountMinor) {
+    const qr = usableQr(data.qr, now);
+    if (!qr.ok) throw unexpected(`the QR is not a usable KHQR (${qr.error.code}: ${qr.error.message})`, text);
+    if (qr.value.currency !== topUp.currency || qr.value.amountMinor !== topUp.amountMinor) {
       throw unexpected(
-        `the QR asks for ${qr.amountMinor ?? "no amount"} ${qr.currency} (minor units), the top-up is ${topUp.amountMinor} ${topUp.currency}; check the profile's currency`,
+        `the QR asks for ${qr.value.amountMinor ?? "no amount"} ${qr.value.currency} (minor units), the top-up is ${topUp.amountMinor} ${topUp.currency}; check the profile's currency`,
         text,
       );
     }
@@ -116,7 +123,7 @@ export function createRaksmeyPayProvider(config: RaksmeyPayConfig, deps: Raksmey
       qr: data.qr,
       md5,
       providerRef: data.transaction_id,
-      expiresAt: qr.expiresAt === undefined ? undefined : new Date(qr.expiresAt),
+      expiresAt: qr.value.expiresAt === undefined ? undefined : new Date(qr.value.expiresAt),
     };
   }
 
@@ -140,8 +147,11 @@ export function createRaksmeyPayProvider(config: RaksmeyPayConfig, deps: Raksmey
     // The verify answer states no currency: the QR was issued in the order's currency.
     const amountMinor = answer.payment_amount === undefined ? null : minorFromDecimal(answer.payment_amount, topUp.currency);
     if (amountMinor === null) throw unexpected("SUCCESS without an exact payment_amount", text);
+    // Once the top-up has expired the poller may not come back, so a late payment is recorded at once.
+    if (now() < topUp.expiresAt.getTime() && !pollGrace.due(transactionId)) return { state: "pending" };
     // A SUCCESS for a different amount is still reported as paid, with the amount actually paid:
     // the ledger compares it with the order and flags it under- or over-paid for an admin.
+    // No bank transaction in the answer: the order's key stands for its first payment.
     const observation: PaymentObservation = {
       provider: NAME,
       providerTxnId: transactionId,
@@ -160,21 +170,34 @@ export function createRaksmeyPayProvider(config: RaksmeyPayConfig, deps: Raksmey
     if (!isJson(header(req.headers, "content-type"))) return reject(415, "the body must be application/json");
     const json = parseJson(req.rawBody);
     if (json === undefined) return reject(400, "the body is not JSON");
-    const parsed = webhookPayload.safeParse(json);
-    if (!parsed.success) return reject(400, `missing or malformed fields: ${fieldsOf(parsed.error)}`);
-    const p = parsed.data;
-    const expected = webhookHash(config.profileKey, p.timestamp, p.amount, p.bakong_hash, p.transaction_id);
-    if (!constantTimeEqual(p.hash.toLowerCase(), expected)) return reject(403, "hash does not match");
-    if (p.profile_id !== config.profileId) return reject(403, "the payment belongs to another profile");
-    if (p.status.toLowerCase() !== "success") return { kind: "ignored", reason: `status "${p.status}"` };
+    const read = readWebhook(json);
+    if (!read.ok) return reject(400, `missing or malformed fields: ${read.fields.join(", ")}`);
+    const p = read.value;
+    if (Math.abs(Number(p.timestamp) - Math.floor(now() / 1000)) > WEBHOOK_TIMESTAMP_WINDOW_S) {
+      return reject(400, `timestamp is more than ${WEBHOOK_TIMESTAMP_WINDOW_S / 60} minutes away from now`);
+    }
+    const amount = firstMatching(p.amountTexts, p.hash.toLowerCase(), (text) => webhookHash(config.profileKey, p.timestamp, text, p.bakongHash, p.transactionId));
+    if (amount === undefined) return reject(403, "hash does not match");
+    if (p.profileId !== config.profileId) return reject(403, "the payment belongs to another profile");
+
+    // Verified from here on: nothing below may end without the admins hearing of it.
+    const reference = p.transactionId;
+    if (p.status.toLowerCase() !== "success") {
+      return { kind: "ignored", reason: `status "${p.status}"`, adminNote: { reference, detail: `RaksmeyPay sent a signed notification with status "${p.status}" (not a payment); check it in the RaksmeyPay dashboard` } };
+    }
     const currency = p.currency.toUpperCase() as Currency;
-    if (!CURRENCIES.includes(currency)) return reject(422, `unknown currency "${p.currency}"`);
-    const amountMinor = minorFromDecimal(p.amount, currency);
-    if (amountMinor === null) return reject(422, `amount "${p.amount}" is not an exact ${currency} amount`);
-    return {
-      kind: "observed",
-      observations: [{ provider: NAME, providerTxnId: p.transaction_id, reference: p.transaction_id, amountMinor, currency, raw: json }],
-    };
+    const amountMinor = CURRENCIES.includes(currency) ? minorFromDecimal(amount, currency) : null;
+    if (amountMinor === null) {
+      return {
+        kind: "ignored",
+        reason: `amount ${amount} ${p.currency} is not a payment we can book`,
+        adminNote: { reference, detail: `RaksmeyPay reports a signed payment of ${amount} ${p.currency} (bank transaction ${p.bakongHash}) that is not an exact USD or KHR amount; check it in the RaksmeyPay dashboard` },
+      };
+    }
+    // The bank transaction is the payment: the same bakong_hash again is a duplicate delivery, a new one
+    // on the same transaction_id is the same QR paid again.
+    const observation: PaymentObservation = { provider: NAME, providerTxnId: p.bakongHash.toLowerCase(), reference, amountMinor, currency, raw: json };
+    return { kind: "observed", observations: [observation] };
   }
 
   return {
@@ -188,6 +211,19 @@ export function createRaksmeyPayProvider(config: RaksmeyPayConfig, deps: Raksmey
     },
     verifyWebhook,
   };
+}
+
+/**
+ * A QR that validates, or one whose only fault is a missing expiry (tag 99.01): static-expiry QRs exist
+ * in the wild, and the expiry check is the validator's last, so everything else (CRC, account, currency,
+ * amount) has passed. Our own top-up TTL then decides expiry.
+ */
+function usableQr(qr: string, now: () => number): { ok: true; value: DecodedKhqr } | { ok: false; error: KhqrError } {
+  const checked = validateKhqr(qr, { now });
+  if (checked.ok) return checked;
+  if (checked.error.code !== "EXPIRY_REQUIRED") return checked;
+  const decoded = decodeKhqr(qr);
+  return decoded.ok ? { ok: true, value: decoded.value } : decoded;
 }
 
 /** A short ASCII remark: RaksmeyPay hashes it as received, so nothing it might normalise goes in. */

@@ -73,11 +73,24 @@ async function refreshTopUps() {
 
 function paidItem(p) {
   const asked = p.amount !== p.asked ? `asked ${p.asked} · ` : "";
+  const again = el("button", { type: "button", class: "secondary", title: "Pay the same QR a second time (a repeat payment)" }, "Pay again");
+  again.addEventListener("click", async () => {
+    again.disabled = true;
+    try {
+      const paid = await api("/pay-again", { reference: p.reference });
+      toast(`Paid ${paid.amount} again through ${PROVIDERS[paid.provider] ?? paid.provider}. Watch the admin chat.`, "success");
+      await refreshTopUps();
+    } catch (error) {
+      toast(`Payment failed: ${error.message}`, "error");
+      again.disabled = false;
+    }
+  });
   return el("li", { dataset: { reference: p.reference } },
     el("span", { class: "tick", "aria-hidden": "true" }, "✓"),
     el("strong", {}, p.amount),
     el("span", { class: "when" }, clock(Date.parse(p.at) / 1000)),
-    el("small", {}, `${asked}${PROVIDERS[p.provider] ?? p.provider} · ref ${p.reference}`));
+    el("small", {}, `${asked}${PROVIDERS[p.provider] ?? p.provider} · ref ${p.reference}`),
+    again);
 }
 
 function emptyBank(available) {

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { Hono, type Context } from "hono";
 import type { ProviderName } from "../../config/config.js";
 import { CURRENCIES, formatMoney, parseAmount, type Currency } from "../../payments/money.js";
+import type { ProviderSimulator } from "../provider-simulator.js";
 import { SANDBOX_ADMIN, SANDBOX_ADMIN_CHAT, SANDBOX_CUSTOMER, type Sandbox } from "../start-sandbox.js";
 import { chatMessages } from "./messages.js";
 
@@ -63,6 +64,8 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
   const openTopUps = async () => (deps.openTopUps ? await deps.openTopUps() : []);
   /** What the bank pane paid, newest first, so the page can show it after a reload. */
   const paidHere: Array<{ reference: string; provider: string; amount: string; asked: string; at: string; providerTxnId: string }> = [];
+  /** What the bank pane paid, by reference, so that it can pay the same QR again (only those in paidHere). */
+  const paidOrders = new Map<string, OpenTopUp>();
 
   const headers = (type: string) => ({ "content-type": type, "cache-control": "no-store", "content-security-policy": CSP });
   app.get("/sandbox", async (c) => c.body(await asset("page.html"), 200, headers("text/html; charset=utf-8")));
@@ -180,6 +183,21 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
       if (!parsed.ok || parsed.minor <= 0) throw new PageError(400, `not an amount in ${currency}: ${String(body.amount)}`);
       amountMinor = parsed.minor;
     }
+    return c.json({ ok: true, ...(await payThrough(simulator, topUp, amountMinor)) });
+  });
+
+  /** The bank app pays a QR it paid before once more: a repeat payment of the same order. */
+  api.post("/pay-again", async (c) => {
+    const body = await c.req.json<{ reference?: unknown }>();
+    const topUp = paidOrders.get(String(body.reference));
+    if (!topUp) throw new PageError(404, "this top-up was not paid in the bank pane");
+    const simulator = sandbox.providers.get(topUp.provider as ProviderName);
+    if (!simulator) throw new PageError(400, `no simulator for provider ${topUp.provider}`);
+    return c.json({ ok: true, ...(await payThrough(simulator, topUp, undefined)) });
+  });
+
+  async function payThrough(simulator: ProviderSimulator, topUp: OpenTopUp, amountMinor: number | undefined) {
+    const currency = asCurrency(topUp.currency);
     const paid = await simulator.pay({
       reference: topUp.reference,
       qr: topUp.qr,
@@ -196,8 +214,10 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
     };
     paidHere.unshift(record);
     paidHere.splice(10);
-    return c.json({ ok: true, ...record });
-  });
+    paidOrders.set(topUp.reference, topUp);
+    for (const reference of paidOrders.keys()) if (!paidHere.some((p) => p.reference === reference)) paidOrders.delete(reference);
+    return record;
+  }
 
   api.get("/panel", (c) =>
     c.json({

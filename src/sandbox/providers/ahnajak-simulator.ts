@@ -1,17 +1,26 @@
 import { Hono, type Context } from "hono";
-import { randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import QRCode from "qrcode";
 import { z } from "zod";
 import { encodeKhqr, type KhqrAccount } from "../../payments/khqr/index.js";
 import { CURRENCIES, decimalString, formatMoney, minorFromDecimal, type Currency } from "../../payments/money.js";
-import { WEBHOOK_VARIABLES, checkoutPagePath, type WebhookVariable } from "../../payments/providers/ahnajak-api.js";
-import { checkoutRequestHash, webhookPayloadHash, webhookSignature } from "../../payments/providers/ahnajak-signing.js";
 import { apiFaultMiddleware, noApiFaults, noWebhookFaults } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
 import { serveApp } from "../serve.js";
 import { deliverWebhook, spoilHex, type WebhookDelivery } from "./webhook-sender.js";
 
 const SESSION_LIFETIME_MS = 10 * 60_000;
+
+/** Seed 000's formulas, re-derived here: lower-case hex SHA-256 and HMAC-SHA256. */
+const sha256 = (...parts: string[]) => createHash("sha256").update(parts.join(""), "utf8").digest("hex");
+const checkoutRequestHash = (profileId: string, transactionId: string, amount: string, secret: string) => sha256(profileId, transactionId, amount, secret);
+const webhookPayloadHash = (transactionId: string, amount: string, secret: string) => sha256(transactionId, amount, secret);
+const webhookSignature = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest("hex");
+const checkoutPagePath = (txId: string) => `/payment/khqrcc/${encodeURIComponent(txId)}`;
+
+/** The template variables of seed 000's Custom Webhook Payload. */
+type WebhookVariable = "transaction_id" | "amount" | "status" | "hash";
+const WEBHOOK_VARIABLES: readonly WebhookVariable[] = ["transaction_id", "amount", "status", "hash"];
 
 export interface AhnajakSimulatorOptions {
   profileId: string;
@@ -48,6 +57,12 @@ export interface AhnajakSimulator extends ProviderSimulator {
   badSignatureKind: "header" | "payload_hash";
   readonly deliveries: readonly AhnajakWebhookDelivery[];
   session(transactionId: string): SimAhnajakSession | undefined;
+  /**
+   * How the default body writes `amount`: "string" ("12.50", as documented), or a JSON number whose
+   * payload hash was taken over "12.50" ("number") or over the number's shortest text "12.5"
+   * ("number_hashed_short", what PHP or JavaScript would print).
+   */
+  webhookAmountAs: "string" | "number" | "number_hashed_short";
 }
 
 type Opened = { ok: true; session: SimAhnajakSession } | { ok: false; status: 400 | 403 | 404 | 409; message: string };
@@ -173,10 +188,15 @@ export async function startAhnajakSimulator(opts: AhnajakSimulatorOptions): Prom
     if (!paid) return;
     await deliverWebhook(webhookFaults, () => webhookUrl, (forge) => {
       const amount = decimalString(paid.amountMinor, "USD");
-      let hash = webhookPayloadHash(session.transactionId, amount, opts.secretKey);
+      const asNumber = sim.webhookAmountAs !== "string";
+      const hashed = sim.webhookAmountAs === "number_hashed_short" ? String(Number(amount)) : amount;
+      let hash = webhookPayloadHash(session.transactionId, hashed, opts.secretKey);
       const spoiling = forge ? sim.badSignatureKind : undefined;
       if (spoiling === "payload_hash") hash = spoilHex(hash);
-      const body = JSON.stringify(renderPayload(sim.payloadTemplate, { transaction_id: session.transactionId, amount, status: "SUCCESS", hash }));
+      const values = { transaction_id: session.transactionId, amount, status: "SUCCESS", hash };
+      const payload = renderPayload(sim.payloadTemplate, values);
+      if (asNumber && !sim.payloadTemplate) payload.amount = Number(amount);
+      const body = JSON.stringify(payload);
       let signature = webhookSignature(opts.secretKey, body);
       if (spoiling === "header") signature = spoilHex(signature);
       return { headers: { "content-type": "application/json", "x-ahnajak-signature": signature }, body };
@@ -189,6 +209,7 @@ export async function startAhnajakSimulator(opts: AhnajakSimulatorOptions): Prom
     url: server.url,
     payloadTemplate: opts.payloadTemplate,
     badSignatureKind: "header",
+    webhookAmountAs: "string",
     deliveries,
     apiFaults,
     webhookFaults,
@@ -206,7 +227,7 @@ export async function startAhnajakSimulator(opts: AhnajakSimulatorOptions): Prom
 }
 
 /** The default body, or the dashboard template with each `{{variable}}` filled in. */
-function renderPayload(template: Record<string, string> | undefined, values: Record<WebhookVariable, string>): Record<string, string> {
+function renderPayload(template: Record<string, string> | undefined, values: Record<WebhookVariable, string>): Record<string, string | number> {
   if (!template) return { ...values };
   const fill = (whole: string, v: string) => ((WEBHOOK_VARIABLES as readonly string[]).includes(v) ? values[v as WebhookVariable] : whole);
   return Object.fromEntries(Object.entries(template).map(([field, text]) => [field, text.replace(/\{\{\s*(\w+)\s*\}\}/g, fill)]));

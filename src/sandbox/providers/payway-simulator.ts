@@ -2,7 +2,6 @@ import { randomInt } from "node:crypto";
 import { Hono } from "hono";
 import { validateKhqr } from "../../payments/khqr/index.js";
 import { decimalString, type Currency } from "../../payments/money.js";
-import type { PayWayWebhookBody } from "../../payments/providers/payway-webhook.js";
 import { noApiFaults, noWebhookFaults, sleep } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
 import { serveApp } from "../serve.js";
@@ -25,9 +24,24 @@ export interface PayWayDelivery {
   error?: string;
 }
 
+/**
+ * How the next notifications look. `fieldTypes`: "seed" as seed 003 prints them (tran_id a string,
+ * amounts JSON numbers), "strings" (every value a string) or "numbers" (tran_id a number too).
+ * `status`/`description`: "0"/"APPROVED" is a payment; anything else shows an unknown status.
+ */
+export interface PayWayNotificationStyle {
+  fieldTypes: "seed" | "strings" | "numbers";
+  status: string;
+  description: string;
+}
+
 export type PayWaySimulator = ProviderSimulator & {
   readonly deliveries: readonly PayWayDelivery[];
+  readonly style: PayWayNotificationStyle;
 };
+
+/** Seed 003's notification body, with each value typed as the style asks. */
+type PayWayNotification = Record<string, string | number>;
 
 const PHNOM_PENH_OFFSET_MS = 7 * 3600_000;
 
@@ -43,22 +57,24 @@ export async function startPayWaySimulator(opts: PayWaySimulatorOptions = {}): P
   const webhookFaults = noWebhookFaults();
   const deliveries: PayWayDelivery[] = [];
   const usedTranIds = new Set<string>();
+  const style: PayWayNotificationStyle = { fieldTypes: "seed", status: "0", description: "APPROVED" };
 
   async function pay(order: PayableOrder): Promise<{ providerTxnId: string }> {
     const paid = whatIsPaid(order, now());
     const tranId = newTranId(usedTranIds);
-    const amount = Number(decimalString(paid.amountMinor, paid.currency));
-    const body: PayWayWebhookBody = {
-      tran_id: tranId,
+    const amount = decimalString(paid.amountMinor, paid.currency);
+    const typed = (text: string) => (style.fieldTypes === "strings" ? text : Number(text));
+    const body: PayWayNotification = {
+      tran_id: style.fieldTypes === "numbers" ? Number(tranId) : tranId,
       merchant_ref: paid.reference,
       datetime: new Date(now() + PHNOM_PENH_OFFSET_MS).toISOString().slice(0, 19).replace("T", " "),
       bank_ref: `100FT${digits(11)}`,
-      status: "0",
-      description: "APPROVED",
+      status: style.status,
+      description: style.description,
       apv: digits(6),
-      original_amount: amount,
+      original_amount: typed(amount),
       original_currency: paid.currency,
-      payment_amount: amount,
+      payment_amount: typed(amount),
       payment_currency: paid.currency,
       payment_type: "KHQR",
       payer_account: payer.account,
@@ -104,6 +120,7 @@ export async function startPayWaySimulator(opts: PayWaySimulatorOptions = {}): P
     apiFaults,
     webhookFaults,
     deliveries,
+    style,
     close: () => server.close(),
   };
 }

@@ -1,16 +1,21 @@
 import { Hono, type Context } from "hono";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import QRCode from "qrcode";
 import { z } from "zod";
-import { decodeKhqr, encodeKhqr, khqrMd5 } from "../../payments/khqr/index.js";
+import { crc16, decodeKhqr, encodeKhqr, encodeRecords, khqrMd5, parseRecords } from "../../payments/khqr/index.js";
 import { CURRENCIES, decimalString, minorFromDecimal, type Currency } from "../../payments/money.js";
-import { qrRequestHash, verifyRequestHash, webhookHash } from "../../payments/providers/raksmeypay-signing.js";
 import { apiFaultMiddleware, noApiFaults, noWebhookFaults } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
 import { serveApp } from "../serve.js";
 import { deliverWebhook, spoilHex, type WebhookDelivery } from "./webhook-sender.js";
 
 const QR_LIFETIME_MS = 10 * 60_000;
+
+/** Seed 001's hashes, re-derived here: sha1 over plain concatenation, lower-case hex. */
+const sha1 = (...parts: string[]) => createHash("sha1").update(parts.join(""), "utf8").digest("hex");
+const qrRequestHash = (key: string, transactionId: string, amount: string, remark: string) => sha1(key, transactionId, amount, remark);
+const verifyRequestHash = (key: string, transactionId: string) => sha1(key, transactionId);
+const webhookHash = (key: string, timestamp: string, amount: string, bakongHash: string, transactionId: string) => sha1(key, timestamp, amount, bakongHash, transactionId);
 const CAMBODIA_OFFSET_MS = 7 * 3_600_000;
 
 export interface RaksmeyPaySimulatorOptions {
@@ -52,7 +57,18 @@ export interface SimRaksmeyPayTransaction {
   qr: string;
   md5: string;
   reqTime: number;
-  paid?: { amountMinor: number; currency: Currency; bakongHash: string; timestamp: number; day: string };
+  /** The first payment: what the Verify API reports. */
+  paid?: SimRaksmeyPayPayment;
+  /** Every payment of this QR, the first included: a bank app can pay the same KHQR again. */
+  payments: SimRaksmeyPayPayment[];
+}
+
+export interface SimRaksmeyPayPayment {
+  amountMinor: number;
+  currency: Currency;
+  bakongHash: string;
+  timestamp: number;
+  day: string;
 }
 
 export type { WebhookDelivery } from "./webhook-sender.js";
@@ -64,6 +80,10 @@ export interface RaksmeyPaySimulator extends ProviderSimulator {
   /** Every webhook attempt, in order. */
   readonly deliveries: readonly WebhookDelivery[];
   transaction(transactionId: string): SimRaksmeyPayTransaction | undefined;
+  /** How the webhook writes `amount`: a string as the seed shows, or a JSON number (hashed as "5.00"). */
+  webhookAmountAs: "string" | "number";
+  /** QRs without tag 99.01 (no expiry), as some RaksmeyPay profiles issue them. */
+  qrWithoutExpiry: boolean;
 }
 
 const controlPay = z.object({
@@ -134,7 +154,7 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
     if (paidToday() + amountMinor > profile.dailyLimitMinor) return refuse(7, "Daily transaction limit reached");
 
     const createdAt = now();
-    const qr = encodeKhqr({
+    const encoded = encodeKhqr({
       account: { kind: "individual", bakongAccountId },
       merchantName,
       merchantCity: "Phnom Penh",
@@ -144,8 +164,9 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
       createdAt,
       expiresAt: createdAt + QR_LIFETIME_MS,
     });
+    const qr = sim.qrWithoutExpiry ? withoutExpiry(encoded) : encoded;
     const txn: SimRaksmeyPayTransaction = {
-      transactionId, amount, amountMinor, currency: profile.currency, remark, qr, md5: khqrMd5(qr), reqTime: Math.floor(createdAt / 1000),
+      transactionId, amount, amountMinor, currency: profile.currency, remark, qr, md5: khqrMd5(qr), reqTime: Math.floor(createdAt / 1000), payments: [],
     };
     transactions.set(transactionId, txn);
     return c.json(qrAnswer(txn));
@@ -210,23 +231,22 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
   async function pay(order: PayableOrder): Promise<{ providerTxnId: string }> {
     const t = findOrder(order);
     if (!t) throw new Error(`RaksmeyPay simulator: no transaction ${order.reference}`);
-    // RaksmeyPay records one payment per transaction_id; a second one would be invisible to the merchant.
-    if (t.paid) throw new Error(`RaksmeyPay simulator: transaction ${t.transactionId} is already paid`);
     const paidAt = now();
-    t.paid = {
+    // Each payment is its own bank transaction; paying the same QR again makes a new bakong_hash.
+    const payment: SimRaksmeyPayPayment = {
       amountMinor: order.amountMinor ?? t.amountMinor,
       currency: order.currency ?? t.currency,
       bakongHash: randomBytes(32).toString("hex"),
       timestamp: Math.floor(paidAt / 1000),
       day: dayOf(paidAt),
     };
-    await notify(t);
-    return { providerTxnId: t.transactionId };
+    t.paid ??= payment;
+    t.payments.push(payment);
+    await notify(t, payment);
+    return { providerTxnId: payment.bakongHash };
   }
 
-  async function notify(t: SimRaksmeyPayTransaction): Promise<void> {
-    const paid = t.paid;
-    if (!paid) return;
+  async function notify(t: SimRaksmeyPayTransaction, paid: SimRaksmeyPayPayment): Promise<void> {
     await deliverWebhook(webhookFaults, () => webhookUrl, (forge) => {
       const amount = decimalString(paid.amountMinor, paid.currency);
       let hash = webhookHash(profile.key, String(paid.timestamp), amount, paid.bakongHash, t.transactionId);
@@ -237,7 +257,7 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
       }
       const body = JSON.stringify({
         transaction_id: t.transactionId,
-        amount,
+        amount: sim.webhookAmountAs === "number" ? Number(amount) : amount,
         currency: paid.currency,
         status: "success",
         profile_id: profile.id,
@@ -257,6 +277,8 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
     url: server.url,
     profile,
     badSignatureKind: "hash",
+    webhookAmountAs: "string",
+    qrWithoutExpiry: false,
     deliveries,
     apiFaults,
     webhookFaults,
@@ -271,6 +293,15 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
     },
   };
   return sim;
+}
+
+/** The same KHQR without sub-tag 99.01, its CRC computed again. */
+function withoutExpiry(qr: string): string {
+  const records = parseRecords(qr.slice(0, -8));
+  if (!Array.isArray(records)) throw new Error("RaksmeyPay simulator: built an unreadable KHQR");
+  const kept = records.map((r) => (r.tag === "99" && r.children ? { tag: "99", value: "", children: r.children.filter((c) => c.tag !== "01") } : r));
+  const body = `${encodeRecords(kept)}6304`;
+  return body + crc16(body);
 }
 
 async function formFields(c: Context): Promise<Record<string, string | undefined>> {
