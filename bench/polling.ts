@@ -8,7 +8,7 @@ import { createLocalWakeup } from "../src/db/wakeup.js";
 import { createMetrics } from "../src/metrics.js";
 import { createOutageTracker } from "../src/notify/outages.js";
 import type { LedgerDeps } from "../src/payments/ledger.js";
-import { createPoller, pollIntervalMs } from "../src/payments/poller.js";
+import { createPoller, pollIntervalMs } from "../src/jobs/poller.js";
 import { createBakongProvider } from "../src/payments/providers/bakong.js";
 import type { PaymentProvider } from "../src/payments/provider.js";
 import { createTopUpService } from "../src/payments/topups.js";

@@ -16,13 +16,13 @@ import { openDatabase, type Database } from "./db/database.js";
 import { createLocalWakeup, createPgWakeup } from "./db/wakeup.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import { createNotifier } from "./notify/notifier.js";
+import { createNotifier } from "./jobs/notifier.js";
 import { createOutageTracker } from "./notify/outages.js";
-import { createCrediter } from "./panel/crediter.js";
+import { createCrediter } from "./jobs/crediter.js";
 import { createPanelClient } from "./panel/create-panel-client.js";
 import { renderKhqrCard } from "./payments/card/index.js";
 import type { LedgerDeps } from "./payments/ledger.js";
-import { createPoller } from "./payments/poller.js";
+import { createPoller } from "./jobs/poller.js";
 import { createProviders } from "./payments/providers/create-providers.js";
 import { createTopUpService } from "./payments/topups.js";
 import { createHttpApp } from "./server/app.js";
@@ -79,7 +79,11 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
   const wakeup = database.pgPool ? await createPgWakeup(database.pgPool, log) : createLocalWakeup();
   const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
   const providers = createProviders(config, { log, publicUrl: config.bot.publicUrl });
-  const panel = createPanelClient(config.panel, { log, timeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } });
+  const panel = createPanelClient(config.panel, {
+    log,
+    timeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs },
+    maxConnections: config.crediter.panelMaxConnections,
+  });
   const outages = createOutageTracker({ db: database.db, adminChats, log, onChange: () => wakeup.notify("notifications") });
   const ledger: LedgerDeps = { database, wakeup, log, metrics, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, adminChats };
   const topUps = createTopUpService({ database, providers, ledger, topup: config.topup, metrics, log });
@@ -91,7 +95,7 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
 
   const crediter = createCrediter(
     { database, panel, wakeup, outages, log, metrics, adminChats },
-    { retryForMs: config.crediter.retryForSeconds * 1000, leaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, concurrency: 4, sweepMs: timings.crediterSweepMs, instanceId },
+    { retryForMs: config.crediter.retryForSeconds * 1000, leaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, concurrency: config.crediter.concurrency, sweepMs: timings.crediterSweepMs, instanceId },
   );
   const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log }, { graceMs: timings.pollGraceMs, claimMs: 30_000, sweepMs: timings.pollerSweepMs, batch: 200 });
   const notifier = createNotifier({ database, wakeup, deliver: createDelivery(bot.api, { database, panel, config, log }), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });

@@ -1,6 +1,7 @@
 import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { TopUp } from "../generated/sqlite/client.js";
+import { moveTopUp } from "../ledger/moves.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { enqueueNotification } from "../notify/outbox.js";
@@ -130,9 +131,8 @@ export async function recordPayment(deps: LedgerDeps, obs: PaymentObservation, o
         },
       });
       // A payment on an open or lapsed top-up settles it; a further payment leaves its state alone.
-      await tx.topUp.updateMany({
-        where: { id: topUp.id, status: { in: [TopUpStatus.PENDING, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED] } },
-        data: { status: held ? TopUpStatus.HELD : TopUpStatus.PAID, paidAt: topUp.paidAt ?? now, nextPollAt: null },
+      await moveTopUp(tx, topUp.id, held ? TopUpStatus.HELD : TopUpStatus.PAID, { paidAt: topUp.paidAt ?? now, nextPollAt: null }, {
+        from: [TopUpStatus.PENDING, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED],
       });
       const adminKind = held ? "admin.flagged" : verdict.flag === PaymentFlag.REPEAT ? "admin.repeat" : "admin.payment";
       await enqueueNotification(tx, deps.adminChats, `payment:${payment.id}`, { kind: adminKind, paymentId: payment.id }, now);

@@ -4,7 +4,7 @@ import { createLookup } from "../../src/admin/lookup.js";
 import { createAdminCredits } from "../../src/admin/credits.js";
 import { createDelivery } from "../../src/bot/delivery.js";
 import { loadConfig } from "../../src/config/config.js";
-import { createNotifier } from "../../src/notify/notifier.js";
+import { createNotifier } from "../../src/jobs/notifier.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { createPayWayProvider } from "../../src/payments/providers/payway.js";
 import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";

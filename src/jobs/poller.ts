@@ -1,13 +1,13 @@
 import type { ProviderName } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { TopUp } from "../generated/sqlite/client.js";
-import { createWorkLoop, type WorkLoop } from "../jobs/loop.js";
+import { createWorkLoop, type WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { OutageTracker } from "../notify/outages.js";
-import { recordPayment, type LedgerDeps } from "./ledger.js";
-import { ProviderError, type PaymentProvider } from "./provider.js";
-import { OPEN_OR_LATE, topUpRef, type Providers, type TopUpService } from "./topups.js";
+import { recordPayment, type LedgerDeps } from "../payments/ledger.js";
+import { ProviderError, type PaymentProvider } from "../payments/provider.js";
+import { OPEN_OR_LATE, topUpRef, type Providers, type TopUpService } from "../payments/topups.js";
 
 export interface PollerOptions {
   /** Keep polling this long after expiry: a late payment is still money paid. */
