@@ -11,7 +11,8 @@ menu-language = 🌐 ភាសា / Language
 button-new-topup = 💳 New top-up
 button-link = 🔗 Link my account
 button-cancel = ✖️ Cancel
-button-pay-aba = 💳 Pay with ABA
+button-pay-aba = 💳 Pay in ABA Mobile
+button-open-bank-app = 📱 Open in bank app
 button-check = ✅ I have paid — check
 button-cancel-topup = ✖️ Cancel this top-up
 button-show-again = 🔁 Show it again
@@ -58,7 +59,6 @@ link-invalid = That does not look like a username. Please send it as one word, w
 link-not-found = I could not find “{ $login }” on the panel. Please check the spelling and send it again.
 link-panel-unavailable = The panel is not answering right now, so I cannot check your username. Please try again later with /link.
 link-done = ✅ Linked to the panel account { $login }.
-link-done-balance = ✅ Linked to the panel account { $login }. Current balance: { $balance }.
 link-done-unchecked = ✅ Linked to { $login }. The panel cannot confirm usernames, so please make sure it is exactly your login.
 link-stopped = OK, I did not change your account.
 link-gave-up = Let's stop here. Send /link when you have your panel username.
@@ -92,8 +92,10 @@ card-caption =
 card-caption-checkout =
     Top-up { $amount }
     Reference: { $reference }
-    Tap “Pay with ABA” and pay before { $expires } (Phnom Penh time).
+    Tap “Pay in ABA Mobile” and pay before { $expires } (Phnom Penh time).
     Your balance is credited automatically within seconds.
+card-phone-tap = On this phone, tap “Open in bank app”; on another device, scan the QR code.
+card-phone-gallery = On this phone: save the picture, then use “scan from gallery” in your bank app.
 card-retired = This QR code is no longer valid. Please do not pay it.
 topup-not-found = I cannot find this top-up.
 topup-not-payable = This top-up is no longer waiting for payment.
@@ -139,6 +141,7 @@ topup-expired = ⌛ The top-up of { $amount } (reference { $reference }) has exp
 balance-now = Balance of { $login }: { $balance }
 balance-last-known = Balance of { $login }: { $balance } (last known, it may be out of date).
 balance-unknown = I don't know the balance of { $login } yet. It will show after your first top-up.
+balance-private = The balance of { $login } will be shown here after your first top-up to it through this bot.
 balance-login-missing = The panel no longer knows the account “{ $login }”. Please link your account again.
 history-empty = You have no top-ups yet.
 history-title = Your last { $count } top-ups:

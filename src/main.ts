@@ -1,7 +1,5 @@
 import { run, type RunnerHandle } from "@grammyjs/runner";
-import { serve } from "@hono/node-server";
 import "dotenv/config";
-import { webhookCallback } from "grammy";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
@@ -26,6 +24,8 @@ import { createPoller } from "./jobs/poller.js";
 import { createProviders } from "./payments/providers/create-providers.js";
 import { createTopUpService } from "./payments/topups.js";
 import { createHttpApp } from "./server/app.js";
+import { serveWithLimits } from "./server/http-limits.js";
+import { telegramWebhook } from "./server/telegram-webhook.js";
 
 export interface ApplicationOptions {
   log?: Logger;
@@ -110,12 +110,12 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
     },
     mount: (hono) => {
       if (config.bot.mode === "webhook") {
-        hono.post("/telegram", webhookCallback(bot, "hono", { secretToken: config.bot.webhookSecret }));
+        hono.post("/telegram", telegramWebhook(bot, { secretToken: config.bot.webhookSecret!, log }));
       }
       opts.mount?.(hono);
     },
   });
-  const server = serve({ fetch: app.fetch, port: config.runtime.httpPort, hostname: config.runtime.httpHost });
+  const server = serveWithLimits({ fetch: app.fetch, port: config.runtime.httpPort, hostname: config.runtime.httpHost });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.runtime.httpHost === "0.0.0.0" ? "127.0.0.1" : config.runtime.httpHost}:${port}`;
@@ -168,8 +168,8 @@ async function main(): Promise<void> {
       const { startSandbox } = await import("./sandbox/start-sandbox.js");
       const { sandboxPage } = await import("./sandbox/page/routes.js");
       sandbox = await startSandbox();
-      // The sandbox page drives a demo with no authentication: keep it on loopback unless told otherwise.
-      config = loadConfig({ HTTP_HOST: "127.0.0.1", ...process.env, ...sandbox.env }, { sandbox: true });
+      // sandbox.env names the sandbox's own database; the sandbox flag keeps it on loopback (SANDBOX_HTTP_HOST).
+      config = loadConfig({ ...process.env, ...sandbox.env }, { sandbox: true });
       const s = sandbox;
       mount = (app) =>
         sandboxPage(app, s, {
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   if (sandbox) {
     sandbox.connect(app.url);
     const banner = "=".repeat(72);
-    console.log(`\n${banner}\n  SANDBOX MODE: no credentials are set, so every provider, the panel and\n  Telegram are simulated on this machine. No real money moves.\n  Open ${app.url}/sandbox to chat with the bot and pay.\n${banner}\n`);
+    console.log(`\n${banner}\n  SANDBOX MODE: no credentials are set, so every provider, the panel and\n  Telegram are simulated on this machine. No real money moves.\n  Open ${app.url}/sandbox to chat with the bot and pay.\n  Sandbox database (deleted on exit): ${sandbox.databaseFile}\n${banner}\n`);
   }
 
   const shutdown = (signal: string) => {

@@ -1,5 +1,25 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
+/**
+ * The only values of khqr_webhook_rejections_total{reason}: one code per answer status. A label never
+ * takes text from a request (a Content-Type, a field name, an amount), so unauthenticated callers
+ * cannot grow the registry; the log line keeps the detailed reason.
+ */
+export const WEBHOOK_REJECTION_REASONS = {
+  400: "malformed",
+  401: "unauthenticated",
+  403: "bad_signature",
+  404: "not_found",
+  413: "too_large",
+  415: "content_type",
+  422: "mismatch",
+} as const satisfies Record<number, string>;
+export type WebhookRejectionReason = (typeof WEBHOOK_REJECTION_REASONS)[keyof typeof WEBHOOK_REJECTION_REASONS] | "other";
+
+export function webhookRejectionReason(status: number): WebhookRejectionReason {
+  return Object.hasOwn(WEBHOOK_REJECTION_REASONS, status) ? WEBHOOK_REJECTION_REASONS[status as keyof typeof WEBHOOK_REJECTION_REASONS] : "other";
+}
+
 /** Every Prometheus metric the program exports, on its own registry (no globals). */
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();

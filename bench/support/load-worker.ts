@@ -4,6 +4,7 @@
  */
 import autocannon from "autocannon";
 import { createHash, randomBytes } from "node:crypto";
+import { runEvenRate } from "./even-rate.js";
 import type { LoadJob, LoadMessage, LoadResult } from "./load.js";
 
 function sha1(text: string): string {
@@ -32,6 +33,14 @@ async function runJob(job: LoadJob): Promise<LoadResult> {
   let requests: autocannon.Request[];
   let next = 0;
   let repeats = 0;
+  if (job.kind === "webhooks" && job.evenRate) {
+    const prepared = signedWebhooks(job);
+    const result = await runEvenRate(
+      { url: job.url, path: job.path, rate: job.evenRate, durationSec: job.durationSec, connections: job.connections, request: (i) => prepared[i % prepared.length]! },
+      () => send({ kind: "started" }),
+    );
+    return { ...result, prepared: prepared.length, repeats: Math.max(0, result.built - prepared.length) };
+  }
   if (job.kind === "webhooks") {
     const prepared = signedWebhooks(job);
     requests = [{

@@ -17,6 +17,11 @@ export type LoadJob =
       durationSec: number;
       /** Requests per second over all connections (autocannon's overallRate); unpaced when absent. */
       overallRate?: number;
+      /**
+       * Open loop: one request every 1/rate seconds whatever the answers do (not autocannon's
+       * per-second bursts), each request's latency timed from when it was due.
+       */
+      evenRate?: number;
     }
   | { kind: "get"; url: string; path: string; connections: number; durationSec: number };
 
@@ -34,6 +39,8 @@ export interface LoadResult {
   prepared: number;
   built: number;
   repeats: number;
+  /** Even-rate jobs: how late the sender itself fell behind its schedule at worst, ms. */
+  behindMs?: number;
 }
 
 export type LoadMessage = { kind: "started" } | { kind: "result"; result: LoadResult } | { kind: "error"; message: string };

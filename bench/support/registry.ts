@@ -3,6 +3,8 @@ import type { BenchResult } from "./result.js";
 /** The benchmarks in the order `npm run bench` runs them. */
 export const BENCHMARKS = {
   "webhook-ingest": () => import("../webhook-ingest.js"),
+  "webhook-even-rate": () => import("../webhook-even-rate.js"),
+  "webhook-postgres": () => import("../webhook-postgres.js"),
   "payment-to-credit": () => import("../payment-to-credit.js"),
   "qr-card": () => import("../qr-card.js"),
   polling: () => import("../polling.js"),

@@ -7,7 +7,8 @@ import { chatKey, type BotContext, type ConversationContext, type SessionData } 
 import { CONVERSATION_TIMEOUT_MS } from "./conversations/steps.js";
 import { LINK_CONVERSATION, linkAccountConversation } from "./conversations/link-account.js";
 import { TOPUP_CONVERSATION, topUpConversation } from "./conversations/topup.js";
-import type { BotDeps } from "./deps.js";
+import { createCustomers } from "../customers/customers.js";
+import type { BotDeps, FeatureDeps } from "./deps.js";
 import { adminCreditFeature } from "./features/admin-credit.js";
 import { adminFindFeature } from "./features/admin-find.js";
 import { adminPendingFeature } from "./features/admin-pending.js";
@@ -47,7 +48,8 @@ const PRIVATE_CHAT_RATE = {
 export const sequentializeKey = chatKey;
 
 /** Builds the bot; starts nothing. Private chats only: group updates are ignored (the admin chat only receives notes). */
-export function createBot(token: string, deps: BotDeps): Bot<BotContext> {
+export function createBot(token: string, botDeps: BotDeps): Bot<BotContext> {
+  const deps: FeatureDeps = { ...botDeps, customers: createCustomers(botDeps.database.db) };
   const bot = new Bot<BotContext>(token, {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
     client: { apiRoot: deps.config.bot.apiRoot },
@@ -60,7 +62,7 @@ export function createBot(token: string, deps: BotDeps): Bot<BotContext> {
   const chats = bot.chatType("private");
   chats.use(session<SessionData, BotContext>({ initial: () => ({}), storage: deps.storage.session, getSessionKey: chatKey }));
   chats.use(botI18n());
-  chats.use(syncUsers(deps.database.db));
+  chats.use(syncUsers(deps.customers));
   chats.use(
     conversations<BotContext, ConversationContext>({
       // Bump `version` when a conversation's steps change: stored replays of the old code are then dropped.

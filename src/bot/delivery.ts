@@ -43,7 +43,8 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     try {
       const found = await deps.panel.findUser(login);
       if (found?.balanceMinor === undefined) return undefined;
-      await db.user.update({ where: { id: userId }, data: { lastBalanceMinor: found.balanceMinor } });
+      // Only while the customer is still linked to this login: /balance shows it as that login's.
+      await db.user.updateMany({ where: { id: userId, panelLogin: login }, data: { lastBalanceMinor: found.balanceMinor } });
       return found.balanceMinor;
     } catch (err) {
       deps.log.warn({ msg: (err as Error).message }, "no balance for the receipt: panel lookup failed");

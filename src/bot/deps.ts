@@ -1,6 +1,7 @@
 import type { UserFromGetMe } from "grammy/types";
 import type { AdminService } from "../admin/admin-service.js";
-import type { Config } from "../config/config.js";
+import type { Config, ProviderName } from "../config/config.js";
+import type { Customers } from "../customers/customers.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
@@ -8,6 +9,11 @@ import type { PanelClient } from "../panel/panel-client.js";
 import type { TopUpService } from "../payments/topups.js";
 import type { RenderCard } from "./payment-card.js";
 import type { BotStorage } from "./storage.js";
+
+/** Makes the "Open in bank app" link of a top-up (src/payments/deeplink.ts); undefined when there is none. */
+export interface DeepLinker {
+  linkFor(input: { provider: ProviderName; qr?: string; deepLink?: string; callbackUrl: string }): Promise<string | undefined>;
+}
 
 export interface BotDeps {
   config: Config;
@@ -19,6 +25,13 @@ export interface BotDeps {
   log: Logger;
   metrics: Metrics;
   storage: BotStorage;
+  /** Without it, KHQR cards have no "Open in bank app" button. */
+  deepLinks?: DeepLinker;
   /** Skips getMe at start (tests, or a root that already knows the bot). */
   botInfo?: UserFromGetMe;
+}
+
+/** What the customer features get: the dependencies, plus the customer records createBot builds over the database. */
+export interface FeatureDeps extends BotDeps {
+  customers: Customers;
 }

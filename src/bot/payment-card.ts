@@ -1,9 +1,11 @@
-import { InputFile, type Api, type GrammyError } from "grammy";
+import { GrammyError, InputFile, type Api } from "grammy";
+import type { ProviderName } from "../config/config.js";
 import type { TopUp } from "../generated/sqlite/client.js";
 import type { Logger } from "../logger.js";
 import { renderPlainQr, type KhqrCardInput } from "../payments/card/index.js";
 import { encodeRgbaPng } from "../payments/card/png.js";
 import type { Currency } from "../payments/money.js";
+import type { DeepLinker } from "./deps.js";
 import { clock, money } from "./format.js";
 import type { Translate } from "./i18n.js";
 import { paymentKeyboard } from "./keyboards/topup.js";
@@ -16,7 +18,16 @@ export interface CardDeps {
   merchantName: string;
   attachMessage(topUpId: number, messageId: number): Promise<void>;
   log: Logger;
+  deepLinks?: DeepLinker;
+  /** Where the bank app sends the customer back after paying: this bot's chat. */
+  callbackUrl: string;
 }
+
+/**
+ * Longest the card waits for its "Open in bank app" link, counted from the start, while the card is
+ * rendered. Only a backstop: the deep-linker's own, shorter timeout (1.5 s) normally decides.
+ */
+export const LINK_WAIT_MS = 2500;
 
 export function cardCaption(topUp: TopUp, t: Translate): string {
   return t(topUp.checkoutUrl ? "card-caption-checkout" : "card-caption", {
@@ -26,17 +37,74 @@ export function cardCaption(topUp: TopUp, t: Translate): string {
   });
 }
 
-/** Sends what the customer pays with (KHQR card, or the checkout link) and remembers the message on the top-up. */
-export async function sendPaymentCard(api: Api, deps: CardDeps, chatId: number, topUp: TopUp, t: Translate): Promise<void> {
-  const options = { caption: cardCaption(topUp, t), reply_markup: paymentKeyboard(topUp, t) };
+/** The KHQR caption's last line: how to pay on the phone that shows the card. */
+function samePhoneLine(t: Translate, bankAppLink: string | undefined): string {
+  return t(bankAppLink ? "card-phone-tap" : "card-phone-gallery");
+}
+
+/**
+ * Sends what the customer pays with (KHQR card, or the checkout link) and remembers the message on the
+ * top-up. `deepLink` is the provider's own same-phone link, from when the top-up was created.
+ */
+export async function sendPaymentCard(api: Api, deps: CardDeps, chatId: number, topUp: TopUp, t: Translate, deepLink?: string): Promise<void> {
   let messageId: number;
   if (topUp.qr) {
-    const photo = await cardImage(deps, topUp, topUp.qr);
-    messageId = (await api.sendPhoto(chatId, new InputFile(photo, `khqr-${topUp.reference}.png`), options)).message_id;
+    const qr = topUp.qr;
+    const [photo, link] = await Promise.all([cardImage(deps, topUp, qr), bankAppLink(deps, topUp, qr, deepLink)]);
+    const send = (withLink: string | undefined) =>
+      api.sendPhoto(chatId, new InputFile(photo, `khqr-${topUp.reference}.png`), {
+        caption: `${cardCaption(topUp, t)}\n${samePhoneLine(t, withLink)}`,
+        reply_markup: paymentKeyboard(topUp, t, withLink),
+      });
+    messageId = (
+      await send(link).catch((err: unknown) => {
+        // Telegram refuses a button URL it does not like: the card goes out without it.
+        if (link === undefined || !(err instanceof GrammyError) || err.error_code !== 400) throw err;
+        deps.log.warn({ topUpId: topUp.id, provider: topUp.provider, msg: err.description }, "Telegram refused the bank app link; card sent without it");
+        return send(undefined);
+      })
+    ).message_id;
   } else {
-    messageId = (await api.sendMessage(chatId, options.caption, { reply_markup: options.reply_markup })).message_id;
+    messageId = (await api.sendMessage(chatId, cardCaption(topUp, t), { reply_markup: paymentKeyboard(topUp, t) })).message_id;
   }
   await deps.attachMessage(topUp.id, messageId);
+}
+
+/** The "Open in bank app" link, or undefined: no deep-linker, a failure, an unusable link, or not ready in LINK_WAIT_MS. */
+async function bankAppLink(deps: CardDeps, topUp: TopUp, qr: string, deepLink: string | undefined): Promise<string | undefined> {
+  if (!deps.deepLinks) return undefined;
+  const provider = topUp.provider as ProviderName;
+  const linker = deps.deepLinks;
+  const request = Promise.resolve().then(() => linker.linkFor({ provider, qr, ...(deepLink ? { deepLink } : {}), callbackUrl: deps.callbackUrl })).then(
+    (link) => {
+      if (link === undefined || isButtonUrl(link)) return link;
+      deps.log.warn({ topUpId: topUp.id, provider }, "no bank app link: the deep-linker answered something that is not an https URL");
+      return undefined;
+    },
+    (err: unknown) => {
+      deps.log.warn({ topUpId: topUp.id, provider, msg: err instanceof Error ? err.message : String(err) }, "no bank app link: the deep-linker failed");
+      return undefined;
+    },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(resolve, LINK_WAIT_MS, "late")));
+  try {
+    const link = await Promise.race([request, late]);
+    if (link !== "late") return link;
+    deps.log.warn({ topUpId: topUp.id, provider }, "no bank app link: the deep-linker did not answer in time");
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Telegram's URL buttons take http(s) links; a bank link must be https. */
+function isButtonUrl(link: string): boolean {
+  try {
+    return new URL(link).protocol === "https:" && link.length <= 2048;
+  } catch {
+    return false;
+  }
 }
 
 async function cardImage(deps: CardDeps, topUp: TopUp, qr: string): Promise<Buffer> {

@@ -2,28 +2,30 @@ import type { ProviderName } from "../config/config.js";
 import type { TopUp } from "../generated/sqlite/client.js";
 import { TopUpStatus } from "../payments/states.js";
 import type { BotContext } from "./context.js";
-import type { BotDeps } from "./deps.js";
+import type { FeatureDeps } from "./deps.js";
 import { clock, money } from "./format.js";
 import { linkButton, newTopUpButton } from "./keyboards/main-menu.js";
 import { pendingKeyboard } from "./keyboards/topup.js";
 import { currentUser } from "./middlewares/users.js";
 import { retireCard, sendPaymentCard, type CardDeps } from "./payment-card.js";
 
-export function cardDeps(deps: BotDeps): CardDeps {
+export function cardDeps(deps: FeatureDeps, ctx: BotContext): CardDeps {
   return {
     renderCard: deps.renderCard,
     merchantName: deps.config.topup.merchantName,
     attachMessage: deps.topUps.attachMessage,
     log: deps.log,
+    ...(deps.deepLinks ? { deepLinks: deps.deepLinks } : {}),
+    callbackUrl: `https://t.me/${ctx.me.username}`,
   };
 }
 
 /** Creates the top-up and shows how to pay, or says why not. Payment state stays in the service. */
-export async function startTopUp(ctx: BotContext, deps: BotDeps, choice: { amountMinor: number; provider: ProviderName }): Promise<void> {
-  const user = await currentUser(deps.database.db, ctx);
+export async function startTopUp(ctx: BotContext, deps: FeatureDeps, choice: { amountMinor: number; provider: ProviderName }): Promise<void> {
+  const user = await currentUser(deps.customers, ctx);
   const result = await deps.topUps.start({ userId: user.id, chatId: BigInt(ctx.chat!.id), ...choice });
   if (result.ok) {
-    await sendPaymentCard(ctx.api, cardDeps(deps), ctx.chat!.id, result.topUp, ctx.t);
+    await sendPaymentCard(ctx.api, cardDeps(deps, ctx), ctx.chat!.id, result.topUp, ctx.t, result.payment.deepLink);
     return;
   }
   switch (result.reason) {
@@ -48,7 +50,7 @@ export async function startTopUp(ctx: BotContext, deps: BotDeps, choice: { amoun
   }
 }
 
-export function limits(deps: BotDeps): { min: string; max: string } {
+export function limits(deps: Pick<FeatureDeps, "config">): { min: string; max: string } {
   const { minMinor, maxMinor, currency } = deps.config.topup;
   return { min: money(minMinor, currency), max: money(maxMinor, currency) };
 }
@@ -62,13 +64,12 @@ export async function offerPending(ctx: BotContext, topUp: TopUp): Promise<void>
 }
 
 /** The top-up with this id if it belongs to the sender. */
-export async function ownTopUp(ctx: BotContext, deps: BotDeps, topUpId: number): Promise<TopUp | null> {
-  const topUp = await deps.database.db.topUp.findUnique({ where: { id: topUpId }, include: { user: { select: { telegramId: true } } } });
-  return topUp && topUp.user.telegramId === BigInt(ctx.from!.id) ? topUp : null;
+export async function ownTopUp(ctx: BotContext, deps: FeatureDeps, topUpId: number): Promise<TopUp | null> {
+  return deps.topUps.findOwned(topUpId, ctx.from!.id);
 }
 
 /** Cancels a pending top-up and takes its QR off the screen. False when it was no longer pending. */
-export async function cancelTopUp(ctx: BotContext, deps: BotDeps, topUp: TopUp): Promise<boolean> {
+export async function cancelTopUp(ctx: BotContext, deps: FeatureDeps, topUp: TopUp): Promise<boolean> {
   const cancelled = await deps.topUps.cancel(topUp.id);
   if (!cancelled) return false;
   await retireCard(ctx.api, ctx.chat!.id, topUp.messageId, ctx.t("card-retired"));

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CURRENCIES, formatMoney, parseAmount, type Currency } from "../payments/money.js";
+import { redactUrlCredentials } from "./redact-url.js";
 
 export const PROVIDER_NAMES = ["raksmeypay", "kess", "ahnajak", "payway", "bakong"] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
@@ -55,9 +56,13 @@ export const SECRET_VARIABLES = [
 type Env = Record<string, string | undefined>;
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    // A URL quoted in a problem may carry a password: the message is printed, so it never shows one.
+    const shown = problems.map(redactUrlCredentials);
+    super(`Invalid configuration:\n${shown.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
+    this.problems = shown;
   }
 }
 
@@ -118,12 +123,14 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
       publicUrl,
       webhookSecret,
       adminIds: v.list("ADMIN_IDS", "").map((id) => v.telegramId("ADMIN_IDS", id)),
-      adminChatId: env.ADMIN_CHAT_ID?.trim() ? v.telegramId("ADMIN_CHAT_ID", env.ADMIN_CHAT_ID.trim()) : undefined,
+      adminChatId: env.ADMIN_CHAT_ID?.trim() ? v.telegramId("ADMIN_CHAT_ID", env.ADMIN_CHAT_ID.trim(), { negative: true }) : undefined,
     },
     runtime: {
       databaseUrl: v.databaseUrl("DATABASE_URL", "file:./data/bot.db"),
-      redisUrl: v.redisUrl("REDIS_URL"),
-      httpHost: v.str("HTTP_HOST", false) ?? "0.0.0.0",
+      // The sandbox shares nothing with a live install: no sessions in its Redis, no address of its own.
+      redisUrl: sandbox ? undefined : v.redisUrl("REDIS_URL"),
+      // The sandbox page drives a demo without authentication: loopback unless explicitly allowed.
+      httpHost: sandbox ? (v.str("SANDBOX_HTTP_HOST", false) ?? "127.0.0.1") : (v.str("HTTP_HOST", false) ?? "0.0.0.0"),
       httpPort: v.int("HTTP_PORT", 8080, 0, 65535),
       logLevel: v.oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
     },
@@ -231,6 +238,13 @@ function loadProviders(env: Env, v: Reader, problems: string[], sandbox: boolean
 
 type Reader = ReturnType<typeof reader>;
 
+/** Plain decimal digits only: `0x10`, `1e3`, `0b101`, `1.0` and `+5` are not numbers here, whatever Number() says. */
+function decimalInteger(text: string, negative: boolean): number | undefined {
+  if (!(negative ? /^-?\d+$/ : /^\d+$/).test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 function reader(env: Env, problems: string[]) {
   const raw = (name: string) => {
     const value = env[name]?.trim();
@@ -259,7 +273,10 @@ function reader(env: Env, problems: string[]) {
     int(name: string, fallback: number, min: number, max: number): number {
       const value = raw(name);
       if (value === undefined) return fallback;
-      return check(name, z.coerce.number().int().min(min).max(max), value, `must be a whole number from ${min} to ${max}`) ?? fallback;
+      const n = decimalInteger(value, min < 0);
+      if (n !== undefined && n >= min && n <= max) return n;
+      problems.push(`${name}: must be a whole number from ${min} to ${max} in decimal digits (got "${value}")`);
+      return fallback;
     },
     oneOf<T extends string>(name: string, options: readonly T[], fallback: T): T {
       const value = raw(name);
@@ -278,8 +295,12 @@ function reader(env: Env, problems: string[]) {
       problems.push(`${name}: "${text}" is not a positive ${currency} amount`);
       return 0;
     },
-    telegramId(name: string, text: string): number {
-      return check(name, z.coerce.number().int().safe(), text, `"${text}" is not a Telegram id`) ?? 0;
+    /** A user id is positive (is-admin compares it with the sender's); a chat id may be a group's, which is negative. */
+    telegramId(name: string, text: string, opts: { negative: boolean } = { negative: false }): number {
+      const n = decimalInteger(text, opts.negative);
+      if (n !== undefined && n !== 0) return n;
+      problems.push(`${name}: "${text}" is not a Telegram ${opts.negative ? "chat" : "user"} id (decimal digits${opts.negative ? ", a group's with a leading -" : ""})`);
+      return 0;
     },
     maxLen(name: string, max: number, fallback: string): string {
       const value = raw(name) ?? fallback;

@@ -22,6 +22,8 @@ export interface CreatedPayment {
   providerRef?: string;
   /** When the provider sets its own expiry; otherwise the top-up's TTL applies. */
   expiresAt?: Date;
+  /** A link that opens the payer's bank app on this payment, when the provider returns one (KESS `deeplink`). */
+  deepLink?: string;
 }
 
 /** A payment the provider has vouched for (signature checked, or confirmed by its status API). */

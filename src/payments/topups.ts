@@ -46,6 +46,21 @@ export function createTopUpService(deps: TopUpServiceDeps) {
     return db.topUp.findFirst({ where: { userId, status: TopUpStatus.PENDING, expiresAt: { gt: now() } }, orderBy: { id: "desc" } });
   }
 
+  async function find(id: number): Promise<TopUp | null> {
+    return db.topUp.findUnique({ where: { id } });
+  }
+
+  /** The top-up with this id if the Telegram user it belongs to is this one. */
+  async function findOwned(id: number, telegramId: number): Promise<TopUp | null> {
+    const topUp = await db.topUp.findUnique({ where: { id }, include: { user: { select: { telegramId: true } } } });
+    return topUp && topUp.user.telegramId === BigInt(telegramId) ? topUp : null;
+  }
+
+  /** A customer's newest top-ups, newest first. */
+  async function recentFor(userId: number, take: number): Promise<TopUp[]> {
+    return db.topUp.findMany({ where: { userId }, orderBy: { id: "desc" }, take });
+  }
+
   async function start(input: { userId: number; chatId: bigint; amountMinor: number; provider: ProviderName }): Promise<StartResult> {
     const provider = deps.providers.get(input.provider);
     if (!provider) return { ok: false, reason: "unknown_provider" };
@@ -145,7 +160,7 @@ export function createTopUpService(deps: TopUpServiceDeps) {
     return { state: fresh.status as TopUpStatus, recorded };
   }
 
-  return { start, pendingFor, attachMessage, cancel, expireDue, check };
+  return { start, pendingFor, find, findOwned, recentFor, attachMessage, cancel, expireDue, check };
 }
 
 /** Statuses in which a payment may still show up at the provider. */

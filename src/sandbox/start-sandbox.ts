@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { PanelType, ProviderName } from "../config/config.js";
 import type { Currency } from "../payments/money.js";
 import { startPerfectPanelSimulator } from "./panels/perfectpanel-simulator.js";
@@ -21,8 +24,10 @@ const BOT_TOKEN = "7000000000:SANDBOX-bot-token-not-a-secret";
 const PAYWAY_TOKEN = "sandbox-payway-path-token-0123456789";
 
 export interface Sandbox {
-  /** The environment that points the application at the simulators. */
+  /** The environment that points the application at the simulators and the sandbox's own database. */
   env: Record<string, string>;
+  /** The sandbox's SQLite file, in a temporary directory removed by close(): never a live install's database. */
+  databaseFile: string;
   providers: Map<ProviderName, ProviderSimulator>;
   panel: PanelSimulator;
   telegram: FakeTelegram;
@@ -43,7 +48,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const names = opts.providers ?? (["bakong", "raksmeypay", "kess", "payway", "ahnajak"] as const);
   const currency = opts.currency ?? "USD";
   const panelType = opts.panelType ?? "perfectpanel";
+  const dataDir = mkdtempSync(join(tmpdir(), "khqr-sandbox-"));
+  const databaseFile = join(dataDir, "sandbox.db");
   const env: Record<string, string> = {
+    DATABASE_URL: `file:${databaseFile}`,
     BOT_TOKEN,
     ADMIN_IDS: String(SANDBOX_ADMIN.id),
     ADMIN_CHAT_ID: String(SANDBOX_ADMIN_CHAT),
@@ -108,6 +116,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   return {
     env,
+    databaseFile,
     providers,
     panel,
     telegram,
@@ -119,6 +128,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     async close() {
       for (const s of started.reverse()) await s.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

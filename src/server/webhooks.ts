@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ProviderName } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
-import type { Metrics } from "../metrics.js";
+import { webhookRejectionReason, type Metrics } from "../metrics.js";
 import { enqueueNotification } from "../notify/outbox.js";
 import { recordPayment, type LedgerDeps } from "../payments/ledger.js";
 import type { PaymentProvider, WebhookRequest, WebhookResult } from "../payments/provider.js";
@@ -29,7 +29,7 @@ type Answer = { status: ContentfulStatusCode; body: Record<string, unknown> };
 export async function handleWebhook(deps: WebhookDeps, name: string, req: WebhookRequest): Promise<Answer> {
   const provider = deps.providers.get(name as ProviderName);
   const reject = (status: ContentfulStatusCode, reason: string): Answer => {
-    deps.metrics.webhookRejections.inc({ provider: provider ? name : "unknown", reason });
+    deps.metrics.webhookRejections.inc({ provider: provider ? name : "unknown", reason: webhookRejectionReason(status) });
     deps.log.warn({ provider: name, status, reason }, "webhook rejected");
     return { status, body: { ok: false, error: reason } };
   };

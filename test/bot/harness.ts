@@ -7,7 +7,7 @@ import { createAdminService } from "../../src/admin/create-admin-service.js";
 import type { AdminService } from "../../src/admin/admin-service.js";
 import { createBot } from "../../src/bot/bot.js";
 import { createDelivery } from "../../src/bot/delivery.js";
-import type { BotDeps } from "../../src/bot/deps.js";
+import type { BotDeps, DeepLinker } from "../../src/bot/deps.js";
 import { createBotStorage } from "../../src/bot/storage.js";
 import { loadConfig, type Config } from "../../src/config/config.js";
 import { createLocalWakeup } from "../../src/db/wakeup.js";
@@ -36,6 +36,8 @@ export interface HarnessOptions {
   /** Ahnajak (checkout link) besides Bakong (KHQR): the customer then chooses. */
   withAhnajak?: boolean;
   panelUsers?: Record<string, number>;
+  /** The "Open in bank app" link maker under KHQR cards. */
+  deepLinks?: DeepLinker;
 }
 
 /**
@@ -91,7 +93,7 @@ export async function startHarness(opts: HarnessOptions = {}) {
     panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, log,
   });
   const storage = createBotStorage({ config, database });
-  const deps: BotDeps = { config, database, topUps, panel: panelClient, admin, renderCard: renderKhqrCard, log, metrics, storage };
+  const deps: BotDeps = { config, database, topUps, panel: panelClient, admin, renderCard: renderKhqrCard, log, metrics, storage, ...(opts.deepLinks ? { deepLinks: opts.deepLinks } : {}) };
 
   const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log }, { graceMs: 3_600_000, claimMs: 10_000, sweepMs: 100, batch: 50 });
   const crediter = createCrediter(
@@ -179,9 +181,9 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 800
   }
 }
 
-/** The top-up a card shows; its message id is stored right after the card is sent. */
+/** The top-up a card shows; its message id (unique only within a chat) is stored right after the card is sent. */
 export function topUpShownBy(h: Harness, card: ChatMessage) {
-  return eventually(() => h.database.db.topUp.findFirstOrThrow({ where: { messageId: card.message_id } }));
+  return eventually(() => h.database.db.topUp.findFirstOrThrow({ where: { messageId: card.message_id, chatId: BigInt(card.chat_id) } }));
 }
 
 export function buttons(m: ChatMessage): Array<{ text: string; callback_data?: string; url?: string }> {

@@ -30,16 +30,16 @@ afterAll(async () => {
 });
 
 describe("several providers", () => {
-  it("asks how to pay, by friendly names, and shows a 'Pay with ABA' link for a checkout provider", async () => {
+  it("asks how to pay, by friendly names, and shows a 'Pay in ABA Mobile' link for a checkout provider", async () => {
     await say("/topup", "How much");
     const choice = await say("15", "How would you like to pay?");
     expect(buttons(choice).map((b) => b.text)).toEqual(["💳 ABA Pay", "🏦 KHQR · Bakong", "✖️ Cancel"]);
-    const checkout = await click(choice, "c:prov:ahnajak", "Tap “Pay with ABA”");
+    const checkout = await click(choice, "c:prov:ahnajak", "Tap “Pay in ABA Mobile”");
     const topUp = await topUpShownBy(h, checkout);
     expect(topUp).toMatchObject({ provider: "ahnajak", amountMinor: 1500 });
     expect(textOf(checkout)).toContain("Top-up 15.00 USD");
     expect(textOf(checkout)).toContain(topUp.reference);
-    const pay = buttons(checkout).find((b) => b.text === "💳 Pay with ABA");
+    const pay = buttons(checkout).find((b) => b.text === "💳 Pay in ABA Mobile");
     expect(pay?.url).toBe(topUp.checkoutUrl);
     expect(pay?.url).toContain(h.ahnajak!.url);
     expect(checkout.photo).toBeUndefined();
@@ -80,7 +80,7 @@ describe("a payment that needs a look", () => {
     expect(textOf(message)).toContain("you don't need to pay again");
     expect(h.driver.chat(VANNA).find((m) => m.message_id === card.message_id)?.deleted).toBe(true);
 
-    const note = await h.driver.waitFor(ADMIN_CHAT, (m) => textOf(m).includes("flagged UNDERPAID"));
+    const note = await h.driver.waitFor(ADMIN_CHAT, (m) => textOf(m).includes("Payment HELD (UNDERPAID)"));
     expect(textOf(note)).toContain("paid 15.00 USD, ordered 20.00 USD");
     expect(textOf(note)).toContain(topUp.reference);
     expect((await h.database.db.topUp.findUniqueOrThrow({ where: { id: topUp.id } })).status).toBe(TopUpStatus.HELD);
@@ -96,7 +96,7 @@ describe("a payment that needs a look", () => {
     };
     const pending = await adminSay("/pending", "Held credits (1)");
     expect(textOf(pending)).toContain(`${topUp.reference} 15.00 USD → vanna`);
-    expect(textOf(pending)).toContain("UNDERPAID");
+    expect(textOf(pending)).toContain("paid 15.00 USD, less than the 20.00 USD ordered");
 
     const receipt = nextMessage(h.driver, VANNA, "Top-up successful", 15_000);
     await adminSay(`/recredit ${topUp.reference} customer confirmed`, "queued again");

@@ -227,7 +227,7 @@ for (const panelType of PANEL_TYPES) {
     async function startTopUp(provider: ProviderName) {
       const amount = await say("/topup", "How much");
       const choice = await click(amount, "c:amt:1000", "How would you like to pay?");
-      await click(choice, `c:prov:${provider}`, (m) => m.photo !== undefined || textOf(m).includes("Pay with ABA"));
+      await click(choice, `c:prov:${provider}`, (m) => m.photo !== undefined || textOf(m).includes("Pay in ABA Mobile"));
       return latestTopUp();
     }
 

@@ -2,8 +2,11 @@ import { mkdtemp, mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Api } from "grammy";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { translator } from "../../src/bot/i18n.js";
+import { paymentKeyboard } from "../../src/bot/keyboards/topup.js";
 import { loadConfig } from "../../src/config/config.js";
 import { formatMoney } from "../../src/payments/money.js";
 import { startApplication, type Application } from "../../src/main.js";
@@ -23,6 +26,7 @@ let application: Application | undefined;
 let browser: Browser | undefined;
 let page: Page;
 const browserErrors: string[] = [];
+let popups = 0;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "sandbox-page-"));
@@ -43,6 +47,7 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on("pageerror", (error) => browserErrors.push(`pageerror: ${error.message}`));
+  page.on("popup", () => popups++);
   page.on("console", (message) => {
     if (message.type() === "error") browserErrors.push(`console: ${message.text()}`);
   });
@@ -114,6 +119,16 @@ describe("sandbox page", () => {
     const topUp = page.locator(`.topup[data-reference="${reference}"]`);
     await topUp.waitFor({ timeout: 10_000 });
     expect(await topUp.locator(".amount").textContent()).toBe(formatMoney(amountMinor, "USD"));
+
+    // "Open in bank app" under the card opens the bank pane on that top-up. The card gets the keyboard
+    // the bot sends when a deep link exists (this application is started without a deep-linker).
+    const row = await application!.database.db.topUp.findUniqueOrThrow({ where: { reference: reference! } });
+    const api = new Api(sandbox!.env.BOT_TOKEN!, { apiRoot: sandbox!.env.TELEGRAM_API_ROOT! });
+    await api.editMessageReplyMarkup(Number(row.chatId), row.messageId!, { reply_markup: paymentKeyboard(row, translator("en"), "https://bank.example/deeplink/sandbox") });
+    await customerChat().locator("button.kb.link").filter({ hasText: "Open in bank app" }).last().click();
+    await page.locator(`.topup.flash[data-reference="${reference}"]`).waitFor();
+    expect(popups).toBe(0);
+
     await topUp.locator("button.pay").click();
 
     await botMessage("Top-up successful").waitFor({ timeout: 30_000 });

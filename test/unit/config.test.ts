@@ -77,7 +77,7 @@ describe("configuration", () => {
     expect(c.bot.adminIds).toEqual([1, 2, 3]);
     expect(c.bot.adminChatId).toBe(-1001234567890);
     expect(c.panel.url).toBe("https://panel.example");
-    expect(problems({ ...live, ADMIN_IDS: "1,abc" })).toEqual(['ADMIN_IDS: "abc" is not a Telegram id']);
+    expect(problems({ ...live, ADMIN_IDS: "1,abc" })).toEqual(['ADMIN_IDS: "abc" is not a Telegram user id (decimal digits)']);
     expect(problems({ ...live, PANEL_URL: "ftp://x" })).toEqual(['PANEL_URL: "ftp://x" is not an http(s) URL']);
   });
 });
@@ -86,13 +86,96 @@ describe(".env.example", () => {
   it("documents every variable the configuration reads, each with a comment", async () => {
     const { readFileSync } = await import("node:fs");
     const example = readFileSync(".env.example", "utf8").split("\n");
-    const documented = example.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split("=")[0]!);
+    // A variable may be documented commented out ("# HTTP_HOST=0.0.0.0"): copying the file then leaves it unset.
+    const variable = /^(?:# )?([A-Z_]+)=/;
+    const documented = example.map((l) => variable.exec(l)?.[1]).filter((v): v is string => v !== undefined);
     const source = readFileSync("src/config/config.ts", "utf8");
     const read = [...new Set([...source.matchAll(/"([A-Z][A-Z0-9_]{3,})"/g)].map((m) => m[1]!))].filter((v) => !["HMAC-SHA256", "KHQR"].includes(v));
     expect(read.filter((v) => !documented.includes(v))).toEqual([]);
     for (const name of documented) {
-      const i = example.findIndex((l) => l.startsWith(`${name}=`));
-      expect(example.slice(0, i).reverse().find((l) => !/^[A-Z_]+=/.test(l))?.startsWith("#"), name).toBe(true);
+      const i = example.findIndex((l) => variable.exec(l)?.[1] === name);
+      expect(example.slice(0, i).reverse().find((l) => !variable.test(l))?.startsWith("#"), name).toBe(true);
     }
+  });
+});
+
+describe("numbers are decimal digits only", () => {
+  const notDecimal = ["0x10", "1e3", "0b101", "0o17", "1.0", "+5", "-5", "1_000", "Infinity", "٥"];
+
+  it.each(["HTTP_PORT", "TOPUP_TTL_SECONDS", "KHR_PER_USD", "CREDIT_RETRY_SECONDS"])("%s refuses 0x10, 1e3, 0b101, 1.0 and names the variable", (name) => {
+    for (const text of notDecimal) {
+      const list = problems({ ...live, [name]: text });
+      expect(list, `${name}=${text}`).toEqual([expect.stringMatching(new RegExp(`^${name}: must be a whole number from \\d+ to \\d+ in decimal digits`))]);
+    }
+  });
+
+  it("still reads plain digits, leading zeros included", () => {
+    const c = loadConfig({ ...live, HTTP_PORT: "0", TOPUP_TTL_SECONDS: "0900", KHR_PER_USD: "4000", CREDIT_RETRY_SECONDS: "0" });
+    expect(c.runtime.httpPort).toBe(0);
+    expect(c.topup).toMatchObject({ ttlSeconds: 900, khrPerUsd: 4000 });
+    expect(c.crediter.retryForSeconds).toBe(0);
+  });
+
+  it("ADMIN_IDS are user ids: positive decimal digits", () => {
+    for (const text of ["0x10", "1e3", "0b101", "1.0", "-5", "0", "99999999999999999999"]) {
+      expect(problems({ ...live, ADMIN_IDS: `7,${text}` }), text).toEqual([`ADMIN_IDS: "${text}" is not a Telegram user id (decimal digits)`]);
+    }
+  });
+
+  it("ADMIN_CHAT_ID may be a group's negative id, but nothing else", () => {
+    expect(loadConfig({ ...live, ADMIN_CHAT_ID: "-1001234567890" }).bot.adminChatId).toBe(-1001234567890);
+    expect(loadConfig({ ...live, ADMIN_CHAT_ID: "42" }).bot.adminChatId).toBe(42);
+    for (const text of ["0x10", "1e3", "0b101", "1.0", "-0x10", "--5", "-"]) {
+      expect(problems({ ...live, ADMIN_CHAT_ID: text }), text).toEqual([
+        `ADMIN_CHAT_ID: "${text}" is not a Telegram chat id (decimal digits, a group's with a leading -)`,
+      ]);
+    }
+  });
+});
+
+describe("a URL in a configuration error never shows its credentials", () => {
+  it("masks the password of a URL that is refused", () => {
+    const list = problems({ ...live, PANEL_URL: "ftp://admin:hunter2-panel@panel.example/x" });
+    expect(list).toEqual(['PANEL_URL: "ftp://admin:***@panel.example/x" is not an http(s) URL']);
+  });
+
+  it("masks every URL in the printed message too, whatever the problem", () => {
+    const env = { ...live, KESS_CLIENT_ID: "id", KESS_BASE_URL: "htps://kess:s3cret-pass@gw.example", TELEGRAM_API_ROOT: "gopher://tok3n-only@api.example" };
+    let message = "";
+    try {
+      loadConfig(env);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('KESS_BASE_URL: "htps://kess:***@gw.example" is not an http(s) URL');
+    expect(message).toContain('TELEGRAM_API_ROOT: "gopher://***@api.example" is not an http(s) URL');
+    expect(message).not.toMatch(/s3cret-pass|tok3n-only/);
+  });
+
+  it("a valid URL with credentials still loads unchanged", () => {
+    expect(loadConfig({ ...live, PANEL_URL: "https://u:p@panel.example" }).panel.url).toBe("https://u:p@panel.example");
+  });
+});
+
+describe("the sandbox shares nothing with a live install", () => {
+  it("listens on 127.0.0.1 whatever HTTP_HOST says, unless SANDBOX_HTTP_HOST allows otherwise", () => {
+    expect(loadConfig({ HTTP_HOST: "0.0.0.0" }, { sandbox: true }).runtime.httpHost).toBe("127.0.0.1");
+    expect(loadConfig({ HTTP_HOST: "0.0.0.0", SANDBOX_HTTP_HOST: "0.0.0.0" }, { sandbox: true }).runtime.httpHost).toBe("0.0.0.0");
+    expect(loadConfig({ ...live, HTTP_HOST: "10.0.0.5", SANDBOX_HTTP_HOST: "0.0.0.0" }).runtime.httpHost).toBe("10.0.0.5");
+  });
+
+  it("never uses a live install's Redis", () => {
+    expect(loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }, { sandbox: true }).runtime.redisUrl).toBeUndefined();
+    expect(loadConfig({ ...live, REDIS_URL: "redis://127.0.0.1:6379" }).runtime.redisUrl).toBe("redis://127.0.0.1:6379");
+  });
+
+  it(".env.example copied as it is runs the sandbox on loopback and sets no database", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { parse } = await import("dotenv");
+    const env = parse(readFileSync(".env.example", "utf8"));
+    expect(env).not.toHaveProperty("HTTP_HOST");
+    expect(env).not.toHaveProperty("DATABASE_URL");
+    expect(isUnconfigured(env)).toBe(true);
+    expect(loadConfig(env, { sandbox: true }).runtime.httpHost).toBe("127.0.0.1");
   });
 });

@@ -1,7 +1,6 @@
 import { PanelError } from "../../panel/panel-client.js";
 import type { BotContext, BotConversation } from "../context.js";
-import type { BotDeps } from "../deps.js";
-import { money } from "../format.js";
+import type { FeatureDeps } from "../deps.js";
 import { mainMenu } from "../keyboards/main-menu.js";
 import { CANCEL_INPUT, cancelInputKeyboard } from "../keyboards/topup.js";
 import { currentUser } from "../middlewares/users.js";
@@ -13,8 +12,11 @@ const LOGIN = /^\S{1,64}$/;
 
 type LinkOutcome = "linked" | "not_found" | "unavailable";
 
-/** Asks for the panel login until the panel knows it (where the panel can look users up). */
-export function linkAccountConversation(deps: BotDeps) {
+/**
+ * Asks for the panel login until the panel knows it (where the panel can look users up). Linking only
+ * confirms that the login exists: its balance is not shown (see features/balance.ts).
+ */
+export function linkAccountConversation(deps: FeatureDeps) {
   return async function linkAccount(conversation: BotConversation): Promise<void> {
     const prompt = await say(conversation, (ctx) => ctx.reply(ctx.t("link-ask"), { reply_markup: cancelInputKeyboard(ctx.t) }));
     for (let tries = 0; tries < MAX_TRIES; tries++) {
@@ -41,10 +43,9 @@ export function linkAccountConversation(deps: BotDeps) {
   };
 }
 
-async function linkLogin(ctx: BotContext, deps: BotDeps, typed: string): Promise<LinkOutcome> {
-  const { panel, database, config } = deps;
+async function linkLogin(ctx: BotContext, deps: FeatureDeps, typed: string): Promise<LinkOutcome> {
+  const { panel } = deps;
   let login = typed;
-  let balanceMinor: number | undefined;
   if (panel.capabilities.findUser && panel.findUser) {
     try {
       const found = await panel.findUser(typed);
@@ -53,7 +54,6 @@ async function linkLogin(ctx: BotContext, deps: BotDeps, typed: string): Promise
         return "not_found";
       }
       login = found.login;
-      balanceMinor = found.balanceMinor;
     } catch (err) {
       if (!(err instanceof PanelError)) throw err;
       deps.log.warn({ kind: err.kind, msg: err.message }, "panel lookup failed while linking an account");
@@ -61,11 +61,8 @@ async function linkLogin(ctx: BotContext, deps: BotDeps, typed: string): Promise
       return "unavailable";
     }
   }
-  const user = await currentUser(database.db, ctx);
-  await database.db.user.update({ where: { id: user.id }, data: { panelLogin: login, lastBalanceMinor: balanceMinor ?? null } });
-  const text = balanceMinor === undefined
-    ? ctx.t(panel.capabilities.findUser ? "link-done" : "link-done-unchecked", { login })
-    : ctx.t("link-done-balance", { login, balance: money(balanceMinor, config.panel.currency) });
-  await ctx.reply(text, { reply_markup: mainMenu(ctx.t) });
+  const user = await currentUser(deps.customers, ctx);
+  await deps.customers.linkLogin(user, login);
+  await ctx.reply(ctx.t(panel.capabilities.findUser ? "link-done" : "link-done-unchecked", { login }), { reply_markup: mainMenu(ctx.t) });
   return "linked";
 }

@@ -1,7 +1,7 @@
 import type { Config, ProviderName } from "../../config/config.js";
 import { readAmount } from "../amount-input.js";
 import type { BotConversation } from "../context.js";
-import type { BotDeps } from "../deps.js";
+import type { FeatureDeps } from "../deps.js";
 import { mainMenu } from "../keyboards/main-menu.js";
 import { AMOUNT_DATA, amountKeyboard, CANCEL_INPUT, PROVIDER_DATA, providerKeyboard } from "../keyboards/topup.js";
 import { limits, startTopUp } from "../topup-actions.js";
@@ -10,7 +10,7 @@ import { clearButtons, MAX_TRIES, nextInput, say } from "./steps.js";
 export const TOPUP_CONVERSATION = "topup";
 
 /** Collects the amount and, when there is a choice, the provider; then hands over to the top-up service. */
-export function topUpConversation(deps: BotDeps) {
+export function topUpConversation(deps: FeatureDeps) {
   const { topup } = deps.config;
   const providers = deps.config.providers.enabled;
   return async function topUp(conversation: BotConversation): Promise<void> {

@@ -1,17 +1,17 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
-import type { BotDeps } from "../deps.js";
+import type { FeatureDeps } from "../deps.js";
 import { dateTime, money } from "../format.js";
 import { MENU } from "../keyboards/main-menu.js";
 import { currentUser } from "../middlewares/users.js";
 
 const SHOWN = 10;
 
-export function historyFeature(deps: BotDeps): Composer<BotContext> {
+export function historyFeature(deps: FeatureDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const show = async (ctx: BotContext) => {
-    const user = await currentUser(deps.database.db, ctx);
-    const topUps = await deps.database.db.topUp.findMany({ where: { userId: user.id }, orderBy: { id: "desc" }, take: SHOWN });
+    const user = await currentUser(deps.customers, ctx);
+    const topUps = await deps.topUps.recentFor(user.id, SHOWN);
     if (topUps.length === 0) return ctx.reply(ctx.t("history-empty"));
     const lines = topUps.map((topUp) =>
       ctx.t("history-line", {

@@ -1,7 +1,7 @@
 import { Composer } from "grammy";
 import { ProviderError } from "../../payments/provider.js";
 import type { BotContext } from "../context.js";
-import type { BotDeps } from "../deps.js";
+import type { FeatureDeps } from "../deps.js";
 import { CANCEL_DATA, CHECK_DATA, SHOW_DATA } from "../keyboards/topup.js";
 import { sendPaymentCard } from "../payment-card.js";
 import { ignoreRefusal } from "../telegram-errors.js";
@@ -11,7 +11,7 @@ import { cancelTopUp, cardDeps, isPayable, ownTopUp } from "../topup-actions.js"
 export const CHECK_INTERVAL_MS = 10_000;
 
 /** The buttons under a card and under the "you already have one" offer. */
-export function paymentButtonsFeature(deps: BotDeps): Composer<BotContext> {
+export function paymentButtonsFeature(deps: FeatureDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
 
   composer.callbackQuery(CHECK_DATA, async (ctx) => {
@@ -38,7 +38,7 @@ export function paymentButtonsFeature(deps: BotDeps): Composer<BotContext> {
     if (await cancelTopUp(ctx, deps, topUp)) {
       if (ctx.callbackQuery.message?.message_id !== topUp.messageId) await dropButtons(ctx);
     } else {
-      const fresh = await deps.database.db.topUp.findUniqueOrThrow({ where: { id: topUp.id } });
+      const fresh = (await deps.topUps.find(topUp.id)) ?? topUp;
       await ctx.reply(ctx.t("cancel-too-late", { state: fresh.status, reference: fresh.reference }));
     }
   });
@@ -47,7 +47,7 @@ export function paymentButtonsFeature(deps: BotDeps): Composer<BotContext> {
     const topUp = await ownTopUp(ctx, deps, Number(ctx.match[1]));
     if (!topUp || !isPayable(topUp)) return ctx.answerCallbackQuery({ text: ctx.t("topup-not-payable") });
     await ctx.answerCallbackQuery();
-    await sendPaymentCard(ctx.api, cardDeps(deps), ctx.chat!.id, topUp, ctx.t);
+    await sendPaymentCard(ctx.api, cardDeps(deps, ctx), ctx.chat!.id, topUp, ctx.t);
     // One payable QR on screen at a time.
     if (topUp.messageId !== null) await ctx.api.deleteMessage(ctx.chat!.id, topUp.messageId).catch(ignoreRefusal);
     await dropButtons(ctx);

@@ -1,13 +1,13 @@
 import { Composer } from "grammy";
 import { TOPUP_CONVERSATION } from "../conversations/topup.js";
 import type { BotContext } from "../context.js";
-import type { BotDeps } from "../deps.js";
+import type { FeatureDeps } from "../deps.js";
 import { linkButton, MENU } from "../keyboards/main-menu.js";
 import { currentUser } from "../middlewares/users.js";
 import { offerPending } from "../topup-actions.js";
 
 /** Checks what can be checked before asking anything, then starts the top-up conversation. */
-export function topUpFeature(deps: BotDeps): Composer<BotContext> {
+export function topUpFeature(deps: FeatureDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const begin = async (ctx: BotContext) => {
     await ctx.conversation.exitAll();
@@ -15,7 +15,7 @@ export function topUpFeature(deps: BotDeps): Composer<BotContext> {
       await ctx.reply(ctx.t("topup-unavailable"));
       return;
     }
-    const user = await currentUser(deps.database.db, ctx);
+    const user = await currentUser(deps.customers, ctx);
     if (!user.panelLogin) {
       await ctx.reply(ctx.t("link-needed"), { reply_markup: linkButton(ctx.t) });
       return;

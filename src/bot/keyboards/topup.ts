@@ -33,10 +33,11 @@ export function cancelInputKeyboard(t: Translate): InlineKeyboard {
   return new InlineKeyboard().text(t("button-cancel"), CANCEL_INPUT);
 }
 
-/** Under the KHQR card (or the checkout link): pay, check, cancel. */
-export function paymentKeyboard(topUp: Pick<TopUp, "id" | "checkoutUrl">, t: Translate): InlineKeyboard {
+/** Under the KHQR card (or the checkout link): pay on this phone (when there is a link), check, cancel. */
+export function paymentKeyboard(topUp: Pick<TopUp, "id" | "checkoutUrl">, t: Translate, bankAppLink?: string): InlineKeyboard {
   const keyboard = new InlineKeyboard();
   if (topUp.checkoutUrl) keyboard.url(t("button-pay-aba"), topUp.checkoutUrl).row();
+  else if (bankAppLink) keyboard.url(t("button-open-bank-app"), bankAppLink).row();
   return keyboard.text(t("button-check"), `tu:check:${topUp.id}`).row().text(t("button-cancel-topup"), `tu:cancel:${topUp.id}`);
 }
 

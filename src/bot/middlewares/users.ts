@@ -1,5 +1,5 @@
 import type { MiddlewareFn } from "grammy";
-import type { Db } from "../../db/database.js";
+import type { Customers } from "../../customers/customers.js";
 import type { User } from "../../generated/sqlite/client.js";
 import type { BotContext } from "../context.js";
 
@@ -9,7 +9,7 @@ const REMEMBERED = 10_000;
  * Keeps the user row (name, username, language) current with one upsert, skipped when this instance
  * already wrote the same values. The notifier reads `language` to write to the user later.
  */
-export function syncUsers(db: Db): MiddlewareFn<BotContext> {
+export function syncUsers(customers: Customers): MiddlewareFn<BotContext> {
   const written = new Map<number, string>();
   return async (ctx, next) => {
     const from = ctx.from;
@@ -18,8 +18,7 @@ export function syncUsers(db: Db): MiddlewareFn<BotContext> {
       const fields = { username: from.username ?? null, firstName: from.first_name, language };
       const signature = JSON.stringify(fields);
       if (written.get(from.id) !== signature) {
-        const telegramId = BigInt(from.id);
-        await db.user.upsert({ where: { telegramId }, create: { telegramId, ...fields }, update: fields });
+        await customers.save(from.id, fields);
         written.delete(from.id);
         written.set(from.id, signature);
         if (written.size > REMEMBERED) written.delete(written.keys().next().value!);
@@ -30,6 +29,6 @@ export function syncUsers(db: Db): MiddlewareFn<BotContext> {
 }
 
 /** The user row of the sender; `syncUsers` created it earlier in this update. */
-export async function currentUser(db: Db, ctx: Pick<BotContext, "from">): Promise<User> {
-  return db.user.findUniqueOrThrow({ where: { telegramId: BigInt(ctx.from!.id) } });
+export async function currentUser(customers: Customers, ctx: Pick<BotContext, "from">): Promise<User> {
+  return customers.get(ctx.from!.id);
 }

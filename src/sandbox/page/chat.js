@@ -50,7 +50,7 @@ export function renderText(text, entities = []) {
 export class ChatView {
   /**
    * @param name "customer" | "admin" | "group": the API's name for the chat
-   * @param hooks.onUrlButton(url) returns true when the page handled a link button itself
+   * @param hooks.onUrlButton(url, message) returns true when the page handled a link button itself
    */
   constructor(name, hooks = {}) {
     this.name = name;
@@ -165,7 +165,7 @@ export class ChatView {
       return el("button", {
         type: "button", class: "kb link", title: b.url,
         onclick: () => {
-          if (!this.hooks.onUrlButton?.(b.url) && safeUrl(b.url)) window.open(b.url, "_blank", "noopener");
+          if (!this.hooks.onUrlButton?.(b.url, m) && safeUrl(b.url)) window.open(b.url, "_blank", "noopener");
         },
       }, b.text, el("span", { class: "arrow", "aria-hidden": "true" }, " ↗"));
     }

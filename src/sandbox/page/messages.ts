@@ -6,7 +6,7 @@ export interface PageButton {
   text: string;
   /** callback_data: pressing it sends a callback query. */
   data?: string;
-  /** A link button (e.g. "Pay with ABA" to a checkout page). */
+  /** A link button (e.g. "Pay in ABA Mobile" to a checkout page). */
   url?: string;
 }
 

@@ -88,9 +88,15 @@ function emptyBank(available) {
       : el("p", {}, "The bank app is not connected to the database in this build, so it cannot list top-ups."));
 }
 
-/** A link button in the chat that points at a checkout we know: show it in the bank app instead. */
-function openInBank(url) {
-  const topUp = topUps.find((t) => t.checkoutUrl === url);
+const CARD_BUTTON = /^tu:check:(\d+)$/;
+
+/**
+ * A link button in the chat that pays a top-up (a checkout we know, or "Open in bank app" under a KHQR
+ * card): show that top-up in the bank app instead, as the phone's bank app would open it.
+ */
+function openInBank(url, message) {
+  const cardId = message?.buttons.flat().map((b) => CARD_BUTTON.exec(b.data ?? "")?.[1]).find(Boolean);
+  const topUp = topUps.find((t) => t.checkoutUrl === url) ?? topUps.find((t) => cardId !== undefined && String(t.id) === cardId);
   if (!topUp) return false;
   const card = document.querySelector(`.topup[data-reference="${CSS.escape(topUp.reference)}"]`);
   card?.scrollIntoView({ behavior: "smooth", block: "center" });

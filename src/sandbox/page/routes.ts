@@ -7,6 +7,8 @@ import { chatMessages } from "./messages.js";
 
 /** An open (unpaid) top-up as the bank pane lists it. A TopUp row from the database fits. */
 export interface OpenTopUp {
+  /** The number in the card's button data (tu:check:<id>): how the page finds the top-up of a card. */
+  id?: number;
   reference: string;
   provider: string;
   qr: string | null;
@@ -149,6 +151,7 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
       available: deps.openTopUps !== undefined,
       paid: paidHere,
       topUps: list.map((t) => ({
+        id: t.id ?? null,
         reference: t.reference,
         provider: t.provider,
         payable: sandbox.providers.has(t.provider as ProviderName),

@@ -1,0 +1,101 @@
+/**
+ * Webhook ingest at an even rate (open loop): the whole application on a temp SQLite file receives
+ * 1,000 distinct signed RaksmeyPay webhooks a second for 10 s, one every millisecond, each timed from
+ * when it was due. Then: how long payment → credit took, and whether a backlog was left behind.
+ */
+import BetterSqlite3 from "better-sqlite3";
+import { sqlitePath } from "../src/db/url.js";
+import { SANDBOX_CUSTOMER } from "../src/sandbox/start-sandbox.js";
+import { references, seedTopUps, startSandboxApp, tempSqlite } from "./support/fixtures.js";
+import { runLoad } from "./support/load.js";
+import { ms, num, perSec, sleep, summarize, type BenchResult } from "./support/result.js";
+
+const RATE = 1_000;
+const DURATION_SEC = 10;
+const WARMUP_SEC = 2;
+const CONNECTIONS = 256;
+const BACKLOG_CHECK_MS = 1_000;
+
+/** Timestamps as stored by either path (ISO text or epoch milliseconds). */
+function millis(value: unknown): number {
+  return typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : Date.parse(String(value));
+}
+
+function creditTimes(databaseUrl: string, sinceId: number): { latencies: number[]; open: number; payments: number } {
+  const sqlite = new BetterSqlite3(sqlitePath(databaseUrl), { readonly: true, timeout: 10_000 });
+  try {
+    const rows = sqlite
+      .prepare(`SELECT p."observedAt" AS observed, c."doneAt" AS done, c."status" AS status FROM "payments" p JOIN "credits" c ON c."paymentId" = p."id" WHERE p."id" > ?`)
+      .all(sinceId) as { observed: unknown; done: unknown; status: string }[];
+    const payments = (sqlite.prepare(`SELECT count(*) AS n FROM "payments" WHERE "id" > ?`).get(sinceId) as { n: number }).n;
+    const latencies = rows.filter((r) => r.status === "DONE" && r.done !== null).map((r) => millis(r.done) - millis(r.observed));
+    return { latencies: latencies.sort((a, b) => a - b), open: rows.filter((r) => r.status !== "DONE").length, payments };
+  } finally {
+    sqlite.close();
+  }
+}
+
+function lastPaymentId(databaseUrl: string): number {
+  const sqlite = new BetterSqlite3(sqlitePath(databaseUrl), { readonly: true, timeout: 10_000 });
+  try {
+    return (sqlite.prepare(`SELECT coalesce(max("id"), 0) AS id FROM "payments"`).get() as { id: number }).id;
+  } finally {
+    sqlite.close();
+  }
+}
+
+export async function run(): Promise<BenchResult> {
+  const db = tempSqlite("even");
+  const { sandbox, app, config } = await startSandboxApp({ providers: ["raksmeypay"], databaseUrl: db.url });
+  try {
+    const warmRefs = references(RATE * WARMUP_SEC, "251120");
+    const refs = references(RATE * DURATION_SEC);
+    seedTopUps(db.url, { provider: "raksmeypay", refs: [...warmRefs, ...refs], amountMinor: 500, panelLogin: "dara", chatId: BigInt(SANDBOX_CUSTOMER.id), userPerTopUp: true });
+    const rp = config.providers.raksmeypay!;
+    const job = (list: string[], durationSec: number) => ({
+      kind: "webhooks" as const, url: app.url, path: "/webhooks/raksmeypay", refs: list,
+      profileId: rp.profileId, profileKey: rp.profileKey, webhookApiKey: rp.webhookApiKey, amount: "5.00", currency: "USD",
+      connections: CONNECTIONS, durationSec, evenRate: RATE,
+    });
+    await runLoad(job(warmRefs, WARMUP_SEC));
+    await sleep(2_000);
+    const since = lastPaymentId(db.url);
+    const hooks = await runLoad(job(refs, DURATION_SEC));
+    await sleep(BACKLOG_CHECK_MS);
+    const after = creditTimes(db.url, since);
+    const credit = summarize(after.latencies);
+    const all2xx = hooks.count2xx === RATE * DURATION_SEC && hooks.non2xx === 0 && hooks.errors === 0;
+    const notes: string[] = [];
+    if (!all2xx) notes.push(`Answers by status: ${JSON.stringify(hooks.statusCodes)}; errors ${hooks.errors}.`);
+    if ((hooks.behindMs ?? 0) > 5) notes.push(`The sender itself fell up to ${ms(hooks.behindMs ?? 0)} behind its schedule (those requests were still timed from when they were due).`);
+    return {
+      name: "webhook-even-rate",
+      title: "Webhook ingest at an even rate (open loop)",
+      method: [
+        `startApplication in sandbox configuration (RaksmeyPay only, perfectpanel simulator in the same process, fake Telegram), SQLite temp file, LOG_LEVEL silent; crediter, notifier, poller and bot running.`,
+        `${(refs.length + warmRefs.length).toLocaleString("en-US")} pending top-ups (one customer each) inserted directly.`,
+        `Open-loop sender in its own process (bench/support/even-rate.ts, undici pool of up to ${CONNECTIONS} connections): request i is sent at start + i/${RATE} s whatever the answers do; latency runs from when it was due. ${WARMUP_SEC} s warm-up on other top-ups, 2 s pause, then ${DURATION_SEC} s measured.`,
+        `Payment → credit from the database: credit doneAt − payment observedAt for every payment of the measured window; backlog = credits not DONE ${BACKLOG_CHECK_MS / 1000} s after the last request was answered.`,
+      ],
+      figures: [
+        { label: "Requests sent / 2xx / non-2xx / errors", value: `${hooks.built.toLocaleString("en-US")} / ${hooks.count2xx.toLocaleString("en-US")} / ${hooks.non2xx} / ${hooks.errors}` },
+        { label: "Achieved rate (2xx)", value: perSec(hooks.count2xx / hooks.durationSec) },
+        { label: "Webhook latency from due time p50 / p90 / p99 / max", value: `${ms(hooks.latency.p50)} / ${ms(hooks.latency.p90)} / ${ms(hooks.latency.p99)} / ${ms(hooks.latency.max)}` },
+        { label: "Payments recorded in the window", value: after.payments.toLocaleString("en-US") },
+        { label: "Payment → credit p50 / p99 / max", value: `${ms(credit.p50)} / ${ms(credit.p99)} / ${ms(credit.max)}` },
+        { label: `Credits not done ${BACKLOG_CHECK_MS / 1000} s after the load`, value: num(after.open, 0) },
+      ],
+      targets: [
+        { label: "Every answer 2xx", target: `${(RATE * DURATION_SEC).toLocaleString("en-US")} of ${(RATE * DURATION_SEC).toLocaleString("en-US")}`, measured: hooks.count2xx.toLocaleString("en-US"), met: all2xx },
+        { label: "Webhook p99 (from due time)", target: "≤ 20 ms", measured: ms(hooks.latency.p99), met: hooks.latency.p99 <= 20 },
+        { label: "Payment → credit p99", target: "≤ 50 ms", measured: ms(credit.p99), met: credit.p99 <= 50 },
+        { label: "Backlog 1 s after the load", target: "0", measured: num(after.open, 0), met: after.open === 0 },
+      ],
+      notes,
+    };
+  } finally {
+    await Promise.race([app.stop(), sleep(5_000)]);
+    await sandbox.close();
+    db.remove();
+  }
+}

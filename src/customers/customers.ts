@@ -1,0 +1,52 @@
+import type { Db } from "../db/database.js";
+import type { User } from "../generated/sqlite/client.js";
+import { TopUpStatus } from "../payments/states.js";
+
+/** What the bot keeps about a Telegram user, refreshed on every update. */
+export interface CustomerFields {
+  username: string | null;
+  firstName: string;
+  language: string;
+}
+
+/** The customers' records: who they are, which panel login they linked, their language, what they may see. */
+export function createCustomers(db: Db) {
+  return {
+    async save(telegramId: number, fields: CustomerFields): Promise<void> {
+      const id = BigInt(telegramId);
+      await db.user.upsert({ where: { telegramId: id }, create: { telegramId: id, ...fields }, update: fields });
+    },
+
+    /** The record `save` wrote earlier in the same update. */
+    async get(telegramId: number): Promise<User> {
+      return db.user.findUniqueOrThrow({ where: { telegramId: BigInt(telegramId) } });
+    },
+
+    async linkLogin(user: User, login: string): Promise<void> {
+      // A balance remembered for another login must not be shown for this one.
+      const lastBalance = user.panelLogin === login ? {} : { lastBalanceMinor: null };
+      await db.user.update({ where: { id: user.id }, data: { panelLogin: login, ...lastBalance } });
+    },
+
+    /** The notifier writes to the customer later in this language. */
+    async setLanguage(telegramId: number, language: string): Promise<void> {
+      await db.user.update({ where: { telegramId: BigInt(telegramId) }, data: { language } });
+    },
+
+    /** Only while the customer is still linked to `login`: /balance shows it as that login's. */
+    async rememberBalance(userId: number, login: string, balanceMinor: number): Promise<void> {
+      await db.user.updateMany({ where: { id: userId, panelLogin: login }, data: { lastBalanceMinor: balanceMinor } });
+    },
+
+    /**
+     * Panels offer no proof that a Telegram user owns a login, so paying is the proof: a balance is shown
+     * only to a customer who has a credited top-up into that login through this bot.
+     */
+    async hasPaidInto(userId: number, login: string): Promise<boolean> {
+      const credited = await db.topUp.findFirst({ where: { userId, panelLogin: login, status: TopUpStatus.CREDITED }, select: { id: true } });
+      return credited !== null;
+    },
+  };
+}
+
+export type Customers = ReturnType<typeof createCustomers>;

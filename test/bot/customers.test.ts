@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCustomers, type Customers } from "../../src/customers/customers.js";
+import { TopUpStatus } from "../../src/payments/states.js";
+import { dialects, type TestDatabase } from "../support/databases.js";
+
+/** The customer records the bot reads and writes, on both databases. */
+for (const dialect of dialects) {
+  describe.runIf(dialect.enabled)(`customer records on ${dialect.name}`, () => {
+    let database: TestDatabase;
+    let customers: Customers;
+    let reference = 26_120_300_000_000;
+
+    beforeAll(async () => {
+      database = await dialect.fresh();
+      customers = createCustomers(database.db);
+    });
+    afterAll(async () => database?.drop());
+
+    async function topUp(userId: number, telegramId: number, panelLogin: string, status: string) {
+      await database.db.topUp.create({
+        data: {
+          reference: String(reference++), userId, chatId: BigInt(telegramId), provider: "bakong", currency: "USD",
+          amountMinor: 500, panelLogin, status, expiresAt: new Date(),
+        },
+      });
+    }
+
+    it("saves a Telegram user once and keeps the fields current", async () => {
+      await customers.save(9_100_000_001, { username: "dara", firstName: "Dara", language: "en" });
+      await customers.save(9_100_000_001, { username: null, firstName: "Dara K", language: "km" });
+      const user = await customers.get(9_100_000_001);
+      expect(user).toMatchObject({ telegramId: 9_100_000_001n, username: null, firstName: "Dara K", language: "km", panelLogin: null });
+      await customers.setLanguage(9_100_000_001, "en");
+      expect((await customers.get(9_100_000_001)).language).toBe("en");
+      await expect(customers.get(9_100_000_999)).rejects.toThrow();
+    });
+
+    it("a balance is remembered only for the login still linked, and forgotten when another login is linked", async () => {
+      const user = await customers.get(9_100_000_001);
+      await customers.linkLogin(user, "dara");
+      await customers.rememberBalance(user.id, "dara", 250);
+      await customers.rememberBalance(user.id, "someone_else", 999);
+      expect((await customers.get(9_100_000_001)).lastBalanceMinor).toBe(250);
+      await customers.linkLogin(await customers.get(9_100_000_001), "dara");
+      expect((await customers.get(9_100_000_001)).lastBalanceMinor).toBe(250);
+      await customers.linkLogin(await customers.get(9_100_000_001), "vanna");
+      expect(await customers.get(9_100_000_001)).toMatchObject({ panelLogin: "vanna", lastBalanceMinor: null });
+    });
+
+    it("has paid into a login only with a credited top-up from this customer to that login", async () => {
+      await customers.save(9_100_000_002, { username: null, firstName: "Mallory", language: "en" });
+      const payer = await customers.get(9_100_000_001);
+      const other = await customers.get(9_100_000_002);
+      for (const status of [TopUpStatus.PENDING, TopUpStatus.PAID, TopUpStatus.HELD, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED, TopUpStatus.REFUNDED]) {
+        await topUp(payer.id, 9_100_000_001, "dara", status);
+      }
+      expect(await customers.hasPaidInto(payer.id, "dara")).toBe(false);
+      await topUp(payer.id, 9_100_000_001, "dara", TopUpStatus.CREDITED);
+      expect(await customers.hasPaidInto(payer.id, "dara")).toBe(true);
+      expect(await customers.hasPaidInto(payer.id, "Dara")).toBe(false);
+      expect(await customers.hasPaidInto(payer.id, "vanna")).toBe(false);
+      expect(await customers.hasPaidInto(other.id, "dara")).toBe(false);
+    });
+  });
+}
