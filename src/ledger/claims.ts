@@ -1,11 +1,9 @@
 import type { Database } from "../db/database.js";
 import { CreditStatus } from "../payments/states.js";
+import { postgresTimestamp, sqliteTimestamp } from "./sql-time.js";
 
-/** How a timestamp parameter must look to compare with what Prisma stores in each dialect. */
 function timestampParam(database: Database, at: Date): string {
-  const iso = at.toISOString();
-  // SQLite: Prisma stores "…sss+00:00" text, compared as text. PostgreSQL: timestamp(3) in UTC, no zone.
-  return database.dialect === "sqlite" ? iso.replace("Z", "+00:00") : iso.slice(0, -1);
+  return database.dialect === "sqlite" ? sqliteTimestamp(at) : postgresTimestamp(at);
 }
 
 export interface ClaimedCredit {

@@ -13,7 +13,8 @@ export interface MoveOptions<M extends Machine> {
   required?: boolean;
 }
 
-function sources<M extends Machine>(machine: M, to: StateOf<M>, from: readonly StateOf<M>[] | undefined): StateOf<M>[] {
+/** The states a guarded write to `to` accepts: the table's, or a narrower set it allows. */
+export function sources<M extends Machine>(machine: M, to: StateOf<M>, from: readonly StateOf<M>[] | undefined): StateOf<M>[] {
   const allowed = allowedFrom(machine, to);
   if (!from) return allowed;
   for (const f of from) if (!allowed.includes(f)) throw new IllegalTransition(machine, f, to);

@@ -4,7 +4,7 @@ import type { TopUp } from "../generated/sqlite/client.js";
 import { moveTopUp } from "../ledger/moves.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import { enqueueNotification } from "../notify/outbox.js";
+import { enqueueNotification, type NotificationPayload } from "../notify/outbox.js";
 import { formatMoney, khrToUsdCents, type Currency } from "./money.js";
 import type { PaymentObservation } from "./provider.js";
 import { CreditKind, CreditStatus, PaymentFlag, TopUpStatus, type ObservationSource } from "./states.js";
@@ -61,7 +61,7 @@ function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === "P2002";
 }
 
-interface Verdict {
+export interface Verdict {
   flag: PaymentFlag;
   /** Set when the payment must wait for an admin: the reason in plain words. */
   holdReason: string | null;
@@ -84,14 +84,66 @@ export function judgePayment(obs: PaymentObservation, topUp: Pick<TopUp, "amount
   return { flag, holdReason: reasons.length > 0 ? reasons.join("; ") : null };
 }
 
+/** A payment on an open or lapsed top-up settles it; a further payment leaves its state alone. */
+export const SETTLED_BY_A_PAYMENT = [TopUpStatus.PENDING, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED] as const;
+
+export function orphanReason(obs: PaymentObservation, topUp: Pick<TopUp, "provider"> | null): string {
+  const sent = obs.reference ? `reference ${obs.reference}` : obs.md5 ? `QR md5 ${obs.md5}` : "no reference";
+  return !topUp ? `no top-up of ours matches ${sent}` : `${sent} is a top-up paid through ${topUp.provider}, not ${obs.provider}`;
+}
+
+/** The credit a payment on one of our top-ups queues (or holds), in the panel's currency. */
+export function creditFor(deps: Pick<LedgerDeps, "panelCurrency" | "khrPerUsd">, obs: PaymentObservation, topUp: Pick<TopUp, "id" | "panelLogin" | "reference">, paymentId: number, verdict: Verdict, now: Date) {
+  const held = verdict.holdReason !== null;
+  const amount = toPanelAmount(obs.amountMinor, obs.currency, deps.panelCurrency, deps.khrPerUsd);
+  return {
+    paymentId, topUpId: topUp.id, panelLogin: topUp.panelLogin, amountMinor: amount.amountMinor, currency: deps.panelCurrency, rate: amount.rate,
+    memo: creditMemo(topUp.reference, paymentId), kind: CreditKind.PAYMENT, status: held ? CreditStatus.HELD : CreditStatus.QUEUED,
+    nextAttemptAt: now, createdAt: now, lastError: verdict.holdReason, errorKind: held ? "flagged" : null,
+  };
+}
+
+export interface PlannedNote {
+  chatIds: readonly bigint[];
+  key: string;
+  payload: NotificationPayload;
+}
+
+export function orphanNotes(deps: Pick<LedgerDeps, "adminChats">, paymentId: number, reason: string): PlannedNote[] {
+  return [{ chatIds: deps.adminChats, key: `payment:${paymentId}`, payload: { kind: "admin.orphan", paymentId, reason } }];
+}
+
+/** The admins always hear of a payment; the customer, when it is held. */
+export function paymentNotes(deps: Pick<LedgerDeps, "adminChats">, paymentId: number, topUp: Pick<TopUp, "id" | "chatId">, verdict: Verdict): PlannedNote[] {
+  const held = verdict.holdReason !== null;
+  const adminKind = held ? "admin.flagged" : verdict.flag === PaymentFlag.REPEAT ? "admin.repeat" : "admin.payment";
+  const notes: PlannedNote[] = [{ chatIds: deps.adminChats, key: `payment:${paymentId}`, payload: { kind: adminKind, paymentId } }];
+  if (held) notes.push({ chatIds: [topUp.chatId], key: `held-payment:${paymentId}`, payload: { kind: "topup.held", topUpId: topUp.id, paymentId } });
+  return notes;
+}
+
 /**
  * Records a verified payment exactly once, then decides: credit queued, or held for an admin, or
  * (no top-up of ours) kept as an orphan. Webhook and poller both end here; the unique key
  * (provider, providerTxnId) decides what is a duplicate. Never refuses a verified observation.
  */
 export async function recordPayment(deps: LedgerDeps, obs: PaymentObservation, opts: RecordOptions): Promise<RecordOutcome> {
-  const { db } = deps.database;
   const now = deps.now?.() ?? new Date();
+  const result = deps.database.recorder ? await deps.database.recorder.record(deps, obs, opts, now) : await recordWithPrisma(deps, obs, opts, now);
+  if (result.outcome !== "duplicate" && result.outcome !== "unverified") {
+    const flag = result.outcome === "orphan" ? PaymentFlag.ORPHAN : result.flag;
+    deps.metrics.topUpsPaid.inc({ provider: obs.provider, flag, source: opts.source });
+    const level = result.outcome === "recorded" ? "info" : "warn";
+    deps.log[level]({ provider: obs.provider, paymentId: result.paymentId, outcome: result.outcome, flag, source: opts.source }, "payment recorded");
+    if (result.outcome === "recorded") deps.wakeup.notify("credits");
+    deps.wakeup.notify("notifications");
+  }
+  return result;
+}
+
+/** PostgreSQL (and any database without the synchronous SQLite path): one interactive transaction. */
+async function recordWithPrisma(deps: LedgerDeps, obs: PaymentObservation, opts: RecordOptions, now: Date): Promise<RecordOutcome> {
+  const { db } = deps.database;
   const existing = await db.payment.findUnique({ where: { provider_providerTxnId: { provider: obs.provider, providerTxnId: obs.providerTxnId } }, select: { id: true } });
   if (existing) return { outcome: "duplicate", paymentId: existing.id };
 
@@ -110,10 +162,9 @@ export async function recordPayment(deps: LedgerDeps, obs: PaymentObservation, o
 
       if (!topUp || topUp.provider !== obs.provider) {
         if (!opts.signed) return { outcome: "unverified" };
-        const sent = obs.reference ? `reference ${obs.reference}` : obs.md5 ? `QR md5 ${obs.md5}` : "no reference";
-        const reason = !topUp ? `no top-up of ours matches ${sent}` : `${sent} is a top-up paid through ${topUp.provider}, not ${obs.provider}`;
+        const reason = orphanReason(obs, topUp);
         const payment = await tx.payment.create({ data: { ...paymentData, topUpId: null, flag: PaymentFlag.ORPHAN } });
-        await enqueueNotification(tx, deps.adminChats, `payment:${payment.id}`, { kind: "admin.orphan", paymentId: payment.id, reason }, now);
+        for (const note of orphanNotes(deps, payment.id, reason)) await enqueueNotification(tx, note.chatIds, note.key, note.payload, now);
         return { outcome: "orphan", paymentId: payment.id, reason };
       }
 
@@ -121,39 +172,18 @@ export async function recordPayment(deps: LedgerDeps, obs: PaymentObservation, o
       const verdict = judgePayment(obs, topUp, priorPayments, opts.signed);
       const held = verdict.holdReason !== null;
       const payment = await tx.payment.create({ data: { ...paymentData, topUpId: topUp.id, flag: verdict.flag } });
-      const amount = toPanelAmount(obs.amountMinor, obs.currency, deps.panelCurrency, deps.khrPerUsd);
-      const credit = await tx.credit.create({
-        data: {
-          paymentId: payment.id, topUpId: topUp.id, panelLogin: topUp.panelLogin, amountMinor: amount.amountMinor,
-          currency: deps.panelCurrency, rate: amount.rate, memo: creditMemo(topUp.reference, payment.id), kind: CreditKind.PAYMENT,
-          status: held ? CreditStatus.HELD : CreditStatus.QUEUED, nextAttemptAt: now, createdAt: now,
-          lastError: verdict.holdReason, errorKind: held ? "flagged" : null,
-        },
-      });
-      // A payment on an open or lapsed top-up settles it; a further payment leaves its state alone.
-      await moveTopUp(tx, topUp.id, held ? TopUpStatus.HELD : TopUpStatus.PAID, { paidAt: topUp.paidAt ?? now, nextPollAt: null }, {
-        from: [TopUpStatus.PENDING, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED],
-      });
-      const adminKind = held ? "admin.flagged" : verdict.flag === PaymentFlag.REPEAT ? "admin.repeat" : "admin.payment";
-      await enqueueNotification(tx, deps.adminChats, `payment:${payment.id}`, { kind: adminKind, paymentId: payment.id }, now);
-      if (!held) return { outcome: "recorded", paymentId: payment.id, topUpId: topUp.id, flag: verdict.flag, creditId: credit.id };
-      await enqueueNotification(tx, [topUp.chatId], `held-payment:${payment.id}`, { kind: "topup.held", topUpId: topUp.id, paymentId: payment.id }, now);
-      return { outcome: "held", paymentId: payment.id, topUpId: topUp.id, flag: verdict.flag, creditId: credit.id, reason: verdict.holdReason! };
+      const credit = await tx.credit.create({ data: creditFor(deps, obs, topUp, payment.id, verdict, now) });
+      await moveTopUp(tx, topUp.id, held ? TopUpStatus.HELD : TopUpStatus.PAID, { paidAt: topUp.paidAt ?? now, nextPollAt: null }, { from: SETTLED_BY_A_PAYMENT });
+      for (const note of paymentNotes(deps, payment.id, topUp, verdict)) await enqueueNotification(tx, note.chatIds, note.key, note.payload, now);
+      return held
+        ? { outcome: "held", paymentId: payment.id, topUpId: topUp.id, flag: verdict.flag, creditId: credit.id, reason: verdict.holdReason! }
+        : { outcome: "recorded", paymentId: payment.id, topUpId: topUp.id, flag: verdict.flag, creditId: credit.id };
     });
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     const winner = await db.payment.findUnique({ where: { provider_providerTxnId: { provider: obs.provider, providerTxnId: obs.providerTxnId } }, select: { id: true } });
     if (!winner) throw err;
     return { outcome: "duplicate", paymentId: winner.id };
-  }
-
-  if (result.outcome !== "duplicate" && result.outcome !== "unverified") {
-    const flag = result.outcome === "orphan" ? PaymentFlag.ORPHAN : result.flag;
-    deps.metrics.topUpsPaid.inc({ provider: obs.provider, flag, source: opts.source });
-    const level = result.outcome === "recorded" ? "info" : "warn";
-    deps.log[level]({ provider: obs.provider, paymentId: result.paymentId, outcome: result.outcome, flag, source: opts.source }, "payment recorded");
-    if (result.outcome === "recorded") deps.wakeup.notify("credits");
-    deps.wakeup.notify("notifications");
   }
   return result;
 }
