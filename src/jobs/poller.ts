@@ -86,7 +86,12 @@ export function createPoller(
       for (const [i, topUp] of batch.entries()) {
         const result = results[i];
         if (result?.state === "paid") {
-          for (const obs of result.observations) await recordPayment(deps.ledger, obs, { source: "poll", signed: true });
+          for (const obs of result.observations) {
+            // One observation the database refuses must not keep the rest of the batch from being recorded.
+            await recordPayment(deps.ledger, obs, { source: "poll", signed: true }).catch((err) =>
+              log.error({ err, topUpId: topUp.id, provider: provider.name }, "recording a polled payment failed; it is polled again"),
+            );
+          }
         } else if (result?.state === "failed") {
           log.info({ topUpId: topUp.id, reason: result.reason }, "provider reports the payment failed");
         }

@@ -1,9 +1,7 @@
 import Sqlite from "better-sqlite3";
 import type { TopUp } from "../generated/sqlite/client.js";
-import {
-  creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, SETTLED_BY_A_PAYMENT,
-  type LedgerDeps, type PlannedNote, type RecordOptions, type RecordOutcome,
-} from "../payments/ledger.js";
+import type { LedgerDeps, RecordOptions, RecordOutcome } from "../payments/ledger.js";
+import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, SETTLED_BY_A_PAYMENT, type PlannedNote } from "./decide.js";
 import type { PaymentObservation } from "../payments/provider.js";
 import { PaymentFlag, TopUpStatus } from "../payments/states.js";
 import { sources } from "./moves.js";
