@@ -1,6 +1,6 @@
 /**
  * 4. Polling economics: 1,000 pending Bakong top-ups, 10 % of them paid at random moments over 10
- * minutes, on a simulated clock. The real poller (src/payments/poller.ts, production options) is
+ * minutes, on a simulated clock. The real poller (src/jobs/poller.ts, production options) is
  * driven pass by pass; the Bakong simulator counts the calls it receives.
  */
 import { openDatabase } from "../src/db/database.js";

@@ -1,13 +1,14 @@
 import "dotenv/config";
 import { findCommand, UsageError, usage } from "./cli/commands.js";
-import { openServices, type Services } from "./cli/services.js";
 import { ConfigError, loadConfig, SECRET_VARIABLES, type Config } from "./config/config.js";
+import { DatabaseOpenError } from "./db/open-errors.js";
 import { createLogger } from "./logger.js";
+import { openServices, type Services } from "./services.js";
 
 /**
- * Operator commands (`npm run cli -- <command>`) on the services the admin bot commands use, built from
- * the same configuration. Opens the database, runs one command, closes; never starts the bot or workers.
- * Exit codes: 0 done, 1 the command failed, 2 bad usage or configuration.
+ * Operator commands (`npm run cli -- <command>`) on the services the admin bot commands use, built by the
+ * same builder as the bot's (src/services.ts). Opens the database, runs one command, closes; never starts
+ * the bot or workers. Exit codes: 0 done, 1 the command failed, 2 bad usage or configuration.
  */
 async function main([name, ...args]: string[]): Promise<number> {
   if (name === "help" || name === "--help" || name === "-h") {
@@ -26,7 +27,7 @@ async function main([name, ...args]: string[]): Promise<number> {
 
   let config: Config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(process.env, { databaseOnly: command.needs === "database" });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);
@@ -39,13 +40,17 @@ async function main([name, ...args]: string[]): Promise<number> {
     return await command.run(args, {
       config,
       log,
-      services: () => (services ??= openServices(config, log)),
+      services: () => (services ??= openServices(config, { log })),
       print: (text) => console.log(text),
     });
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`${err.message}\n\n${usage()}`);
       return 2;
+    }
+    if (err instanceof DatabaseOpenError) {
+      console.error(err.message);
+      return 1;
     }
     console.error(`${name} failed: ${err instanceof Error ? err.message : String(err)}`);
     return 1;

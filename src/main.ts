@@ -1,31 +1,32 @@
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import "dotenv/config";
 import { randomBytes } from "node:crypto";
+import type { Server } from "node:http";
 import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { createAdminService } from "./admin/create-admin-service.js";
 import { createBot } from "./bot/bot.js";
 import { registerCommands } from "./bot/commands.js";
 import { createBotStorage } from "./bot/storage.js";
 import { createDelivery } from "./bot/delivery.js";
 import { ConfigError, isUnconfigured, loadConfig, SECRET_VARIABLES, type Config } from "./config/config.js";
-import { openDatabase, type Database } from "./db/database.js";
-import { createLocalWakeup, createPgWakeup } from "./db/wakeup.js";
+import type { Database } from "./db/database.js";
+import { DatabaseOpenError } from "./db/open-errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createNotifier } from "./jobs/notifier.js";
 import { createOutageTracker } from "./notify/outages.js";
 import { createCrediter } from "./jobs/crediter.js";
-import { createPanelClient } from "./panel/create-panel-client.js";
 import { renderKhqrCard } from "./payments/card/index.js";
 import type { LedgerDeps } from "./payments/ledger.js";
 import { createPoller } from "./jobs/poller.js";
-import { createProviders } from "./payments/providers/create-providers.js";
 import { createTopUpService } from "./payments/topups.js";
 import { createHttpApp } from "./server/app.js";
 import { serveWithLimits } from "./server/http-limits.js";
 import { telegramWebhook } from "./server/telegram-webhook.js";
+import { openServices } from "./services.js";
+import { closeServer } from "./startup/close-server.js";
+import { connectTelegram, TelegramRefusedError } from "./startup/telegram.js";
 
 export interface ApplicationOptions {
   log?: Logger;
@@ -64,34 +65,47 @@ export interface Application {
   database: Database;
   log: Logger;
   metrics: Metrics;
+  /** Resolves once Telegram accepted the token and the bot takes updates; rejects with TelegramRefusedError. */
+  telegram: Promise<void>;
   /** Stops taking updates and webhooks, lets in-flight credits finish, closes the database. */
   stop(): Promise<void>;
 }
 
-/** The composition root: builds every service from the configuration and starts them. */
+/** How long requests in flight get at shutdown before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
+/** Starts everything and waits until the bot is connected to Telegram (tests, benchmarks). */
 export async function startApplication(config: Config, opts: ApplicationOptions = {}): Promise<Application> {
+  const app = await launchApplication(config, opts);
+  try {
+    await app.telegram;
+  } catch (err) {
+    await app.stop();
+    throw err;
+  }
+  return app;
+}
+
+/**
+ * The composition root: builds every service from the configuration and starts them. The HTTP server
+ * and the workers start before anything waits on Telegram, which is connected in the background
+ * (`telegram`): provider webhooks are recorded and credits applied while Telegram is unreachable.
+ * Throws DatabaseOpenError when the database cannot be opened, ListenError when the port is taken.
+ */
+export async function launchApplication(config: Config, opts: ApplicationOptions = {}): Promise<Application> {
   const timings = { ...DEFAULT_TIMINGS, ...opts.timings };
   const log = opts.log ?? createLogger({ level: config.runtime.logLevel, secrets: SECRET_VARIABLES.map((name) => process.env[name]) });
   const metrics = opts.metrics ?? createMetrics({ defaultMetrics: true });
   const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 
-  const database = await openDatabase(config.runtime.databaseUrl, { onPoolError: (err) => log.warn({ err }, "a PostgreSQL connection failed; the pool replaces it") });
-  const wakeup = database.pgPool ? await createPgWakeup(database.pgPool, log) : createLocalWakeup();
-  const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
-  const providers = createProviders(config, { log, publicUrl: config.bot.publicUrl });
-  const panel = createPanelClient(config.panel, {
-    log,
-    timeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs },
-    maxConnections: config.crediter.panelMaxConnections,
-  });
+  const services = await openServices(config, { log, panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } });
+  const { database, wakeup, providers, panel, admin, adminChats } = services;
   const outages = createOutageTracker({ db: database.db, adminChats, log, onChange: () => wakeup.notify("notifications") });
   const ledger: LedgerDeps = { database, wakeup, log, metrics, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, adminChats };
   const topUps = createTopUpService({ database, providers, ledger, topup: config.topup, metrics, log });
-  const admin = createAdminService({ database, providers, panel, wakeup, topUpCurrency: config.topup.currency, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, log });
 
   const storage = createBotStorage({ config, database, log });
   const bot = createBot(config.bot.token, { config, database, topUps, panel, admin, renderCard: renderKhqrCard, log, metrics, storage });
-  await bot.init();
 
   const crediter = createCrediter(
     { database, panel, wakeup, outages, log, metrics, adminChats },
@@ -101,12 +115,28 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
   const notifier = createNotifier({ database, wakeup, deliver: createDelivery(bot.api, { database, panel, config, log }), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });
 
   let accepting = true;
+  let runner: RunnerHandle | undefined;
+  const telegram = connectTelegram(bot, {
+    log,
+    async setUp() {
+      await registerCommands(bot.api, config, log);
+      if (config.bot.mode === "webhook") {
+        await bot.api.setWebhook(`${config.bot.publicUrl}/telegram`, { secret_token: config.bot.webhookSecret, drop_pending_updates: false });
+      } else {
+        await bot.api.deleteWebhook();
+        if (accepting) runner = run(bot, { runner: { fetch: { allowed_updates: ["message", "callback_query"] } } });
+      }
+    },
+  });
+
   const app = createHttpApp({
     database, providers, ledger, topUps, metrics, log,
+    metricsToken: config.runtime.metricsToken,
     ready: async () => {
       const db = await database.db.$queryRawUnsafe("SELECT 1").then(() => true, () => false);
-      const checks = { database: db, crediter: crediter.running, poller: poller.running, notifier: notifier.running, accepting };
-      return { ok: Object.values(checks).every(Boolean), checks };
+      const notConnected = telegram.notReadyReason();
+      const checks = { database: db, telegram: notConnected === undefined, crediter: crediter.running, poller: poller.running, notifier: notifier.running, accepting };
+      return { ok: Object.values(checks).every(Boolean), checks, ...(notConnected ? { reason: notConnected } : {}) };
     },
     mount: (hono) => {
       if (config.bot.mode === "webhook") {
@@ -116,47 +146,75 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
     },
   });
   const server = serveWithLimits({ fetch: app.fetch, port: config.runtime.httpPort, hostname: config.runtime.httpHost });
-  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  try {
+    await listening(server, config.runtime.httpHost, config.runtime.httpPort);
+  } catch (err) {
+    telegram.stop();
+    await storage.close();
+    await services.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.runtime.httpHost === "0.0.0.0" ? "127.0.0.1" : config.runtime.httpHost}:${port}`;
 
-  await registerCommands(bot.api, config, log);
-  let runner: RunnerHandle | undefined;
-  if (config.bot.mode === "webhook") {
-    await bot.api.setWebhook(`${config.bot.publicUrl}/telegram`, { secret_token: config.bot.webhookSecret, drop_pending_updates: false });
-  } else {
-    await bot.api.deleteWebhook();
-    runner = run(bot, { runner: { fetch: { allowed_updates: ["message", "callback_query"] } } });
-  }
   crediter.start();
   poller.start();
   notifier.start();
-  log.info({ url, mode: config.bot.mode, providers: [...providers.keys()], panel: config.panel.type, database: database.dialect, instanceId }, "KHQR top-up bot started");
+  log.info({ url, mode: config.bot.mode, providers: [...providers.keys()], panel: config.panel.type, database: database.dialect, instanceId }, "KHQR top-up bot listening; connecting to Telegram");
+  void telegram.connected.then(
+    () => log.info({ bot: bot.botInfo.username, mode: config.bot.mode }, "KHQR top-up bot started"),
+    () => undefined,
+  );
 
   let stopping: Promise<void> | undefined;
   return {
     url, config, database, log, metrics,
+    telegram: telegram.connected,
     stop: () =>
       (stopping ??= (async () => {
         accepting = false;
-        if (runner?.isRunning()) {
-          await runner.stop();
-          // stop() returns once fetching stops; updates already taken are still being handled.
-          while (runner.size() > 0) await new Promise((r) => setTimeout(r, 10));
-        }
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await poller.stop();
-        await crediter.stop();
-        await notifier.stop();
+        telegram.stop();
+        await Promise.all([
+          (async () => {
+            if (!runner?.isRunning()) return;
+            await runner.stop();
+            // stop() returns once fetching stops; updates already taken are still being handled.
+            while (runner.size() > 0) await new Promise((r) => setTimeout(r, 10));
+          })(),
+          closeServer(server, SHUTDOWN_GRACE_MS),
+        ]);
+        // Each waits for its pass in progress (a credit being applied finishes); they do not depend on each other.
+        await Promise.all([poller.stop(), crediter.stop(), notifier.stop()]);
         await storage.close();
-        await wakeup.close();
-        await database.close();
+        await services.close();
         log.info("stopped");
       })()),
   };
 }
 
+/** The port cannot be bound (taken, or not allowed). */
+export class ListenError extends Error {}
+
+function listening(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("listening", () => resolve());
+    server.once("error", (err: NodeJS.ErrnoException) => reject(new ListenError(`cannot listen on ${host}:${port} (HTTP_HOST, HTTP_PORT): ${err.code ?? err.message}`)));
+  });
+}
+
+/** After SIGTERM/SIGINT the program ends within this, gracefully or not. */
+const STOP_DEADLINE_MS = 10_000;
+
 async function main(): Promise<void> {
+  // A stop asked for while starting (a supervisor's SIGTERM during migrations) is carried out once started.
+  let requested: string | undefined;
+  let onSignal = (signal: string) => {
+    requested ??= signal;
+    setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
+
   const sandboxMode = isUnconfigured(process.env);
   let config: Config;
   let sandbox: Awaited<ReturnType<typeof import("./sandbox/start-sandbox.js").startSandbox>> | undefined;
@@ -187,7 +245,18 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const app = await startApplication(config, { mount });
+  let app: Application;
+  try {
+    app = await launchApplication(config, { mount });
+  } catch (err) {
+    await sandbox?.close();
+    // Expected failures get one line, no stack: the operator fixes the database or the port, not the code.
+    if (err instanceof DatabaseOpenError || err instanceof ListenError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
   running.app = app;
   if (sandbox) {
     sandbox.connect(app.url);
@@ -195,17 +264,26 @@ async function main(): Promise<void> {
     console.log(`\n${banner}\n  SANDBOX MODE: no credentials are set, so every provider, the panel and\n  Telegram are simulated on this machine. No real money moves.\n  Open ${app.url}/sandbox to chat with the bot and pay.\n  Sandbox database (deleted on exit): ${sandbox.databaseFile}\n${banner}\n`);
   }
 
-  const shutdown = (signal: string) => {
-    app.log.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
+  let stopping = false;
+  const exitAfterStop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
     void app
       .stop()
       .then(() => sandbox?.close())
-      .then(() => process.exit(0));
+      .then(() => process.exit(code), () => process.exit(1));
   };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+  app.telegram.catch((err: unknown) => {
+    if (!(err instanceof TelegramRefusedError)) return;
+    console.error(err.message);
+    exitAfterStop(2);
+  });
+  onSignal = (signal) => {
+    app.log.info({ signal }, "shutting down");
+    exitAfterStop(0);
+  };
+  if (requested) onSignal(requested);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -43,6 +43,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     webhookRejections: new Counter({ name: "khqr_webhook_rejections_total", help: "Webhooks refused", labelNames: ["provider", "reason"], registers }),
     webhooksAccepted: new Counter({ name: "khqr_webhooks_accepted_total", help: "Webhooks verified and handled", labelNames: ["provider"], registers }),
     pollCalls: new Counter({ name: "khqr_poll_calls_total", help: "Status calls made by the poller", labelNames: ["provider"], registers }),
+    deeplinks: new Counter({ name: "khqr_deeplinks_total", help: "Open-in-bank-app links asked for, by outcome (ok|error|timeout|none)", labelNames: ["provider", "outcome"], registers }),
   };
 }
 

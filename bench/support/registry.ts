@@ -5,10 +5,12 @@ export const BENCHMARKS = {
   "webhook-ingest": () => import("../webhook-ingest.js"),
   "webhook-even-rate": () => import("../webhook-even-rate.js"),
   "webhook-postgres": () => import("../webhook-postgres.js"),
+  "panel-latency": () => import("../panel-latency.js"),
   "payment-to-credit": () => import("../payment-to-credit.js"),
   "qr-card": () => import("../qr-card.js"),
   polling: () => import("../polling.js"),
   bot: () => import("../bot.js"),
+  startup: () => import("../startup.js"),
 } as const satisfies Record<string, () => Promise<{ run(): Promise<BenchResult> }>>;
 
 export type BenchName = keyof typeof BENCHMARKS;

@@ -26,6 +26,7 @@ import { topUpFeature } from "./features/topup.js";
 import { unhandledFeature } from "./features/unhandled.js";
 import { botI18n } from "./i18n.js";
 import { leaveConversationOnCommand } from "./middlewares/leave-conversation.js";
+import { logUpdates } from "./middlewares/log-updates.js";
 import { syncUsers } from "./middlewares/users.js";
 
 export type { BotDeps } from "./deps.js";
@@ -58,6 +59,7 @@ export function createBot(token: string, botDeps: BotDeps): Bot<BotContext> {
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }));
   bot.api.config.use(apiThrottler({ out: PRIVATE_CHAT_RATE }));
 
+  bot.use(logUpdates(deps.log));
   if (deps.config.bot.mode === "polling") bot.use(sequentialize(sequentializeKey));
   const chats = bot.chatType("private");
   chats.use(session<SessionData, BotContext>({ initial: () => ({}), storage: deps.storage.session, getSessionKey: chatKey }));

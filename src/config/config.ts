@@ -29,8 +29,10 @@ export interface Config {
   bot: {
     token: string; apiRoot: string; mode: "polling" | "webhook";
     publicUrl?: string; webhookSecret?: string; adminIds: number[]; adminChatId?: number;
+    /** How bank apps name the bot on a deep link (Bakong `sourceInfo`); unset: the bot's own name and picture. */
+    appName?: string; appIconUrl?: string;
   };
-  runtime: { databaseUrl: string; redisUrl?: string; httpHost: string; httpPort: number; logLevel: string };
+  runtime: { databaseUrl: string; redisUrl?: string; httpHost: string; httpPort: number; logLevel: string; metricsToken?: string };
   topup: {
     currency: Currency; minMinor: number; maxMinor: number; presetsMinor: number[];
     ttlSeconds: number; khrPerUsd: number; merchantName: string; merchantCity: string;
@@ -51,6 +53,7 @@ export const SECRET_VARIABLES = [
   "BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "RAKSMEYPAY_PROFILE_KEY", "RAKSMEYPAY_WEBHOOK_API_KEY",
   "KESS_CLIENT_SECRET", "KESS_PASSWORD", "KESS_API_SECRET", "AHNAJAK_SECRET_KEY", "PAYWAY_WEBHOOK_TOKEN",
   "BAKONG_TOKEN", "PANEL_API_KEY",
+  "METRICS_TOKEN",
 ] as const;
 
 type Env = Record<string, string | undefined>;
@@ -83,12 +86,14 @@ export function isUnconfigured(env: Env): boolean {
 
 /**
  * Validates the environment. Throws one ConfigError listing every bad or missing variable.
- * `sandbox` skips the requirement for live credentials (the sandbox supplies its own).
+ * `sandbox` skips the requirement for live credentials (the sandbox supplies its own); so does
+ * `databaseOnly` (operator commands that read the database: credentials set are still checked).
  */
-export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
+export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: boolean } = {}): Config {
   const problems: string[] = [];
   const v = reader(env, problems);
   const sandbox = opts.sandbox ?? false;
+  const credentialsOptional = sandbox || opts.databaseOnly === true;
 
   const topupCurrency = v.oneOf("TOPUP_CURRENCY", CURRENCIES, "USD");
   const panelType = v.oneOf("PANEL_TYPE", PANEL_TYPES, "perfectpanel");
@@ -103,12 +108,16 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
     if (p < minMinor || p > maxMinor) problems.push(`TOPUP_PRESETS: ${formatMoney(p, topupCurrency)} is outside TOPUP_MIN..TOPUP_MAX`);
   }
 
-  const providers = loadProviders(env, v, problems, sandbox);
+  const providers = loadProviders(env, v, problems, credentialsOptional);
   const botMode = v.oneOf("BOT_MODE", ["polling", "webhook"] as const, "polling");
   const publicUrl = v.url("PUBLIC_URL", botMode === "webhook");
   const webhookSecret = v.str("TELEGRAM_WEBHOOK_SECRET", botMode === "webhook");
   if (webhookSecret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(webhookSecret)) {
     problems.push("TELEGRAM_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)");
+  }
+  if ((env.BOT_APP_NAME?.trim().length ?? 0) > 64) problems.push("BOT_APP_NAME: at most 64 characters");
+  if (env.METRICS_TOKEN?.trim() && !/^[A-Za-z0-9._~+/-]{16,256}$/.test(env.METRICS_TOKEN.trim())) {
+    problems.push("METRICS_TOKEN: 16-256 characters of A-Z, a-z, 0-9 and . _ ~ + / - (sent as Authorization: Bearer <token>)");
   }
   if (providers.payway && providers.payway.webhookToken.length < 16) {
     problems.push("PAYWAY_WEBHOOK_TOKEN: must be at least 16 characters (it is the webhook's only protection)");
@@ -117,13 +126,15 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
   const config: Config = {
     sandbox,
     bot: {
-      token: v.str("BOT_TOKEN", !sandbox) ?? "",
+      token: v.str("BOT_TOKEN", !credentialsOptional) ?? "",
       apiRoot: v.url("TELEGRAM_API_ROOT", false) ?? "https://api.telegram.org",
       mode: botMode,
       publicUrl,
       webhookSecret,
       adminIds: v.list("ADMIN_IDS", "").map((id) => v.telegramId("ADMIN_IDS", id)),
       adminChatId: env.ADMIN_CHAT_ID?.trim() ? v.telegramId("ADMIN_CHAT_ID", env.ADMIN_CHAT_ID.trim(), { negative: true }) : undefined,
+      appName: v.str("BOT_APP_NAME", false),
+      appIconUrl: v.url("BOT_APP_ICON_URL", false),
     },
     runtime: {
       databaseUrl: v.databaseUrl("DATABASE_URL", "file:./data/bot.db"),
@@ -133,6 +144,7 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
       httpHost: sandbox ? (v.str("SANDBOX_HTTP_HOST", false) ?? "127.0.0.1") : (v.str("HTTP_HOST", false) ?? "0.0.0.0"),
       httpPort: v.int("HTTP_PORT", 8080, 0, 65535),
       logLevel: v.oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+      metricsToken: v.str("METRICS_TOKEN", false),
     },
     topup: {
       currency: topupCurrency,
@@ -147,8 +159,8 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
     providers,
     panel: {
       type: panelType,
-      url: v.url("PANEL_URL", !sandbox) ?? "",
-      apiKey: v.str("PANEL_API_KEY", !sandbox) ?? "",
+      url: v.url("PANEL_URL", !credentialsOptional) ?? "",
+      apiKey: v.str("PANEL_API_KEY", !credentialsOptional) ?? "",
       paymentMethod: v.str("PANEL_PAYMENT_METHOD", false) ?? "KHQR",
       currency: v.oneOf("PANEL_CURRENCY", CURRENCIES, "USD"),
     },
@@ -161,7 +173,7 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean } = {}): Config {
   if (config.crediter.panelMaxConnections < config.crediter.concurrency) {
     problems.push(`PANEL_MAX_CONNECTIONS: must be at least CREDIT_CONCURRENCY (${config.crediter.concurrency}), or credits wait for a free connection`);
   }
-  if (!sandbox && providers.enabled.length === 0) {
+  if (!credentialsOptional && providers.enabled.length === 0) {
     problems.push("PAYMENT_PROVIDERS: no payment provider is configured (set the variables of at least one provider)");
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -7,6 +7,7 @@ import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.js";
 import { createSqliteRecorder, type SqliteRecorder } from "../ledger/sqlite-recorder.js";
 import { migrate } from "./migrate.js";
+import { describeOpenError, prepareSqliteFolder, probePostgres } from "./open-errors.js";
 import { dialectOf, sqlitePath, type Dialect } from "./url.js";
 
 export type { Dialect };
@@ -25,10 +26,19 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Opens the database named by `url`, applying pending migrations first. */
+/**
+ * Opens the database named by `url`, applying pending migrations first.
+ * Throws a DatabaseOpenError (one line: what and where) when it cannot be reached, created or migrated.
+ */
 export async function openDatabase(url: string, opts: { poolSize?: number; onPoolError?: (err: Error) => void } = {}): Promise<Database> {
   const dialect = dialectOf(url);
-  await migrate(url);
+  try {
+    if (dialect === "sqlite") prepareSqliteFolder(sqlitePath(url));
+    else await probePostgres(url);
+    await migrate(url);
+  } catch (err) {
+    throw describeOpenError(url, err);
+  }
   if (dialect === "sqlite") {
     const file = sqlitePath(url);
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });

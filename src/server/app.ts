@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { Logger } from "../logger.js";
+import { constantTimeEqual } from "../payments/providers/constant-time.js";
 import type { Metrics } from "../metrics.js";
 import { webhookRoutes, type WebhookDeps } from "./webhooks.js";
 
@@ -10,8 +11,10 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export interface HttpAppDeps extends WebhookDeps {
   metrics: Metrics;
   log: Logger;
-  /** Database reachable and workers running. */
-  ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  /** Database reachable, Telegram connected and workers running; `reason` says what is missing. */
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; reason?: string }>;
+  /** METRICS_TOKEN: when set, /metrics answers only `Authorization: Bearer <token>`. */
+  metricsToken?: string;
   /** Extra routes mounted by the composition root (Telegram webhook, sandbox pages). */
   mount?: (app: Hono) => void;
 }
@@ -24,7 +27,11 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     const started = performance.now();
     await next();
     if (c.req.path !== "/healthz" && c.req.path !== "/metrics") {
-      deps.log.debug({ reqId: c.get("requestId"), method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) }, "http");
+      const line = { reqId: c.get("requestId"), method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) };
+      // One info line per provider webhook: the provider only when it is a configured one (never the raw path, PayWay's holds a token).
+      const segment = c.req.path.startsWith("/webhooks/") ? c.req.path.split("/")[2] : undefined;
+      if (segment !== undefined) deps.log.info({ ...line, provider: [...deps.providers.keys()].find((name) => name === segment) ?? "unknown" }, "webhook");
+      else deps.log.debug(line, "http");
     }
   });
   const limitBody = bodyLimit({
@@ -44,7 +51,12 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     const r = await deps.ready();
     return c.json(r, r.ok ? 200 : 503);
   });
-  app.get("/metrics", async (c) => c.text(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType }));
+  app.get("/metrics", async (c) => {
+    if (deps.metricsToken !== undefined && !constantTimeEqual(c.req.header("authorization") ?? "", `Bearer ${deps.metricsToken}`)) {
+      return c.json({ ok: false, error: "unauthorized" }, 401, { "WWW-Authenticate": "Bearer" });
+    }
+    return c.text(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType });
+  });
   app.route("/webhooks", webhookRoutes(deps));
   deps.mount?.(app);
   return app;

@@ -112,8 +112,8 @@ describe("operator CLI", () => {
     expect(second).toMatchObject({ code: 0, stdout: "database is up to date\n" });
   });
 
-  it("report 30d prints the period's top-ups as CSV on stdout", async () => {
-    const run = await runCli(["report", "30d"], env);
+  it("export 30d prints the period's top-ups as CSV on stdout", async () => {
+    const run = await runCli(["export", "30d"], env);
     expect(run).toMatchObject({ code: 0, stderr: "" });
     const [header, ...rows] = run.stdout.trimEnd().split("\n");
     expect(header).toBe("reference,created_at,provider,status,amount,currency,telegram_id,username,panel_login,paid_amount,paid_at,provider_transaction_ids,refunded_amount");
@@ -121,8 +121,96 @@ describe("operator CLI", () => {
     expect(rows[1]!.split(",").slice(2, 9)).toEqual(["bakong", "HELD", "12.50", "USD", "1001", "alice_tg", "alice"]);
   });
 
-  it("report with a period it does not understand prints the usage and exits 2", async () => {
-    const run = await runCli(["report", "last-week"], env);
+  it("report, export, pending, find and migrate run with DATABASE_URL alone (no bot token, no credentials)", async () => {
+    const bare = { DOTENV_CONFIG_PATH: env.DOTENV_CONFIG_PATH!, DATABASE_URL: env.DATABASE_URL!, LOG_LEVEL: "warn" };
+    const report = await runCli(["report", "30d"], bare);
+    expect(report).toMatchObject({ code: 0, stderr: "" });
+    expect(report.stdout).toMatch(/^report \d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2} \(/);
+    expect(report.stdout).toMatch(/^paid: {5}\d+ top-up\(s\), [\d.]+ USD$/m);
+    expect(report.stdout).toContain("by provider and status:");
+    expect(await runCli(["export", "30d"], bare)).toMatchObject({ code: 0, stderr: "" });
+    expect(await runCli(["pending"], bare)).toMatchObject({ code: 0, stderr: "" });
+    expect(await runCli(["find", "alice"], bare)).toMatchObject({ code: 0, stderr: "" });
+    expect(await runCli(["migrate"], bare)).toMatchObject({ code: 0, stdout: "database is up to date\n" });
+    // A credential that is set is still checked: half a provider is a configuration error, as for the bot.
+    const half = await runCli(["pending"], { ...bare, KESS_CLIENT_ID: "only-this" });
+    expect(half).toMatchObject({ code: 2, stdout: "" });
+    expect(half.stderr).toContain("KESS_CLIENT_SECRET: required but not set");
+  });
+
+  it("find shows a top-up's timeline by reference, a customer by login or Telegram id, an orphan payment by transaction id, and exits 1 when nothing matches", async () => {
+    const byReference = await runCli(["find", held.reference], env);
+    expect(byReference).toMatchObject({ code: 0, stderr: "" });
+    expect(byReference.stdout).toMatch(new RegExp(`^top-up ${held.reference}: HELD, 12\\.50 USD via bakong for panel login alice, customer @alice_tg \\(1001\\)$`, "m"));
+    expect(byReference.stdout).toMatch(/^ {2}\d{4}-\d{2}-\d{2} \d{2}:\d{2} {2}created {2}12\.50 USD via bakong for alice$/m);
+    expect(byReference.stdout).toMatch(/ {2}held {2}panel refused payments\/add for alice: User is blocked$/m);
+
+    const byLogin = await runCli(["find", "bob"], env);
+    expect(byLogin.stdout).toMatch(/^customer @bob_tg \(1002\): panel login bob, /m);
+    expect(byLogin.stdout).toContain(credited.reference);
+    const byTelegramId = await runCli(["find", "1001"], env);
+    expect(byTelegramId.stdout).toMatch(/^customer @alice_tg \(1001\)/m);
+
+    const none = await runCli(["find", "nobody-here"], env);
+    expect(none).toMatchObject({ code: 1, stdout: 'nothing found for "nobody-here" (a reference, provider transaction id, @username, Telegram id or panel login)\n' });
+
+    // A payment that matched no top-up of ours (an orphan) is found by the provider's transaction id.
+    await database.db.payment.create({
+      data: { provider: "raksmeypay", providerTxnId: "rp-orphan-77", reference: "99990000000001", topUpId: null, amountMinor: 300, currency: "USD", flag: "ORPHAN", source: "webhook", raw: "{}" },
+    });
+    const orphan = await runCli(["find", "rp-orphan-77"], env);
+    expect(orphan).toMatchObject({ code: 0, stderr: "" });
+    expect(orphan.stdout).toMatch(/^ {2}\d{4}-\d{2}-\d{2} \d{2}:\d{2} {2}raksmeypay txn rp-orphan-77 {2}3\.00 USD {2}ORPHAN {2}no top-up of ours \(orphan, reference sent: 99990000000001\)$/m);
+  });
+
+  it("credit queues a manual credit to a login, audited as the operator; a bad amount is a usage error", async () => {
+    const run = await runCli(["credit", "alice", "3.25", "goodwill", "for", "the", "outage"], env);
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    const match = /^queued credit #(\d+): 3\.25 USD to alice, memo "(KHQR MANUAL [0-9a-f]+)": the running bot's crediter applies it on its next sweep/.exec(run.stdout);
+    expect(match, run.stdout).not.toBeNull();
+    const credit = await database.db.credit.findUniqueOrThrow({ where: { id: Number(match![1]) } });
+    expect(credit).toMatchObject({ panelLogin: "alice", amountMinor: 325, currency: "USD", memo: match![2], status: "QUEUED", kind: "manual" });
+    expect(await database.db.auditLog.findMany({ where: { subject: "alice", action: "manual_credit" } })).toMatchObject([{ actorId: 0n, reason: "goodwill for the outage" }]);
+
+    const bad = await runCli(["credit", "alice", "3.257", "typo"], env);
+    expect(bad).toMatchObject({ code: 2, stdout: "" });
+    expect(bad.stderr).toContain('not a positive USD amount: "3.257"');
+  });
+
+  it("refund shows the plan and changes nothing without --yes; with --yes it refunds once, audited", async () => {
+    const plan = await runCli(["refund", credited.reference, "5", "customer", "asked"], env);
+    expect(plan).toMatchObject({ code: 0, stderr: "" });
+    expect(plan.stdout).toContain(`refund plan for ${credited.reference}: 5.00 USD of 20.00 USD refundable`);
+    expect(plan.stdout).toContain("reason: customer asked");
+    expect(plan.stdout).toContain("nothing refunded yet: run it again with --yes to refund");
+    expect(await database.db.refund.count()).toBe(0);
+
+    const done = await runCli(["refund", credited.reference, "5", "customer", "asked", "--yes"], env);
+    expect(done).toMatchObject({ code: 0, stderr: "" });
+    expect(done.stdout).toMatch(new RegExp(`^refund #\\d+ of ${credited.reference}: 5\\.00 USD$`, "m"));
+    expect(await database.db.refund.findMany()).toMatchObject([{ amountMinor: 500, reason: "customer asked" }]);
+    expect(await database.db.auditLog.count({ where: { subject: credited.reference, actorId: 0n } })).toBeGreaterThan(0);
+
+    const unpaid = await runCli(["refund", open.reference, "--yes"], env);
+    expect(unpaid).toMatchObject({ code: 1, stdout: `${open.reference}: this top-up was never paid: nothing to refund\n` });
+  });
+
+  it("--help prints the usage with every command, exit 0", async () => {
+    const run = await runCli(["--help"], {});
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    for (const command of ["report", "export", "pending", "find", "migrate", "recredit", "credit", "refund"]) {
+      expect(run.stdout).toMatch(new RegExp(`^ {2}${command}( |,)`, "m"));
+    }
+  });
+
+  it("a database it cannot open is one line saying what and where, exit 1", async () => {
+    const run = await runCli(["pending"], { DOTENV_CONFIG_PATH: env.DOTENV_CONFIG_PATH!, DATABASE_URL: "file:/proc/1/x/bot.db" });
+    expect(run).toMatchObject({ code: 1, stdout: "" });
+    expect(run.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^cannot create the folder \/proc\/1\/x for the SQLite database \/proc\/1\/x\/bot\.db: /)]);
+  });
+
+  it("export with a period it does not understand prints the usage and exits 2", async () => {
+    const run = await runCli(["export", "last-week"], env);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain('not a period: "last-week"');
@@ -168,9 +256,9 @@ describe("operator CLI", () => {
     expect(panelSim.payments.filter((p) => p.login === "bob")).toHaveLength(1);
   });
 
-  it("a missing variable is a configuration error naming it, exit 2", async () => {
+  it("a command that calls the panel needs its variables: a missing one is a configuration error naming it, exit 2", async () => {
     const { PANEL_API_KEY: _omitted, ...partial } = env;
-    const run = await runCli(["pending"], partial);
+    const run = await runCli(["recredit", held.reference], partial);
     expect(run).toMatchObject({ code: 2, stdout: "" });
     expect(run.stderr).toContain("PANEL_API_KEY: required but not set");
   });

@@ -42,7 +42,7 @@ const RAKSMEYPAY_TOPUPS = TOTAL_TOPUPS - BAKONG_TOPUPS;
 const CONVERSATIONAL = 4;
 const PANEL_LOGINS = 50;
 const FIRST_CUSTOMER_ID = 810_000_000;
-/** The poller's interval for a top-up younger than two minutes (src/payments/poller.ts, pollIntervalMs). */
+/** The poller's interval for a top-up younger than two minutes (src/jobs/poller.ts, pollIntervalMs). */
 const POLL_INTERVAL_MS = 3_000;
 /** Two rounds of one top-up closer than this would mean two pollers took the same turn. */
 const MIN_ROUND_GAP_MS = 2_500;

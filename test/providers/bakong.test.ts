@@ -7,7 +7,7 @@ import type { Currency } from "../../src/payments/money.js";
 import { ProviderError, type PaymentProvider, type StatusResult, type TopUpRef } from "../../src/payments/provider.js";
 import { createBakongProvider, maskBakongAccount } from "../../src/payments/providers/bakong.js";
 import { noApiFaults } from "../../src/sandbox/faults.js";
-import { startBakongSimulator, type BakongListMode, type BakongSimulator } from "../../src/sandbox/providers/bakong-simulator.js";
+import { startBakongSimulator, type BakongListMode, type BakongPayment, type BakongSimulator } from "../../src/sandbox/providers/bakong-simulator.js";
 import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
 
 const TOKEN = "bakong-test-token-0123456789";
@@ -58,6 +58,8 @@ afterAll(async () => {
 beforeEach(() => {
   Object.assign(sim.apiFaults, noApiFaults());
   sim.listMode = "array";
+  sim.refuseNextLists = 0;
+  sim.deeplinkMode = "ok";
   sim.resetCalls();
 });
 
@@ -139,13 +141,23 @@ describe("Bakong polling a single top-up", () => {
     expect(result).toMatchObject({ state: "paid", observations: [{ amountMinor: 40_000, currency: "KHR", md5: topUp.md5 }] });
   });
 
-  it("reports a payment to another receiving account as failed, never as an observation", async () => {
+  it("holds a payment to another receiving account: an observation with a hold reason, never dropped", async () => {
     const p = provider();
     const topUp = await createdTopUp(p, 500, "USD");
-    await sim.pay({ reference: topUp.reference, qr: topUp.qr, toAccountId: "someone_else@aclb" });
+    const { providerTxnId } = await sim.pay({ reference: topUp.reference, qr: topUp.qr, toAccountId: "someone_else@aclb" });
     const [result] = await p.checkStatus!([topUp]);
-    expect(result).toMatchObject({ state: "failed" });
-    expect((result as { reason: string }).reason).toContain("someone_else@aclb");
+    expect(result).toMatchObject({ state: "paid", observations: [{ providerTxnId, reference: topUp.reference, amountMinor: 500, currency: "USD" }] });
+    const obs = (result as Extract<StatusResult, { state: "paid" }>).observations[0]!;
+    expect(obs.holdReason).toBe(`Bakong reports this QR paid to someone_else@aclb, not to our account ${ACCOUNT}`);
+  });
+
+  it("compares the receiving account without regard to letter case", async () => {
+    const p = provider();
+    const topUp = await createdTopUp(p, 500, "USD");
+    await sim.pay({ reference: topUp.reference, qr: topUp.qr, toAccountId: ACCOUNT.toUpperCase() });
+    const [result] = await p.checkStatus!([topUp]);
+    expect(result).toMatchObject({ state: "paid", observations: [{ amountMinor: 500 }] });
+    expect((result as Extract<StatusResult, { state: "paid" }>).observations[0]!.holdReason).toBeUndefined();
   });
 
   it("reports a failed transaction (errorCode 3) as failed", async () => {
@@ -222,14 +234,86 @@ describe("Bakong batched polling", () => {
     expect(sim.calls).toMatchObject({ byMd5List: 2, byMd5: 0 });
   });
 
-  it("finds a mismatched receiving account in a batch too", async () => {
+  it("finds a mismatched receiving account in a batch too, and holds only that one", async () => {
     const p = provider();
     const good = await createdTopUp(p, 100, "USD");
     const bad = await createdTopUp(p, 200, "USD");
     await sim.pay({ reference: good.reference, qr: good.qr });
     await sim.pay({ reference: bad.reference, qr: bad.qr, toAccountId: "thief@abaa" });
     const results = await p.checkStatus!([good, bad]);
-    expect(results.map((r) => r.state)).toEqual(["paid", "failed"]);
+    expect(results.map((r) => r.state)).toEqual(["paid", "paid"]);
+    const [okObs, heldObs] = results.map((r) => (r as Extract<StatusResult, { state: "paid" }>).observations[0]!);
+    expect(okObs!.holdReason).toBeUndefined();
+    expect(heldObs!.holdReason).toMatch(/thief@abaa/);
+  });
+
+  describe("one odd item does not stall the batch", () => {
+    async function batchWithOdd(odd: BakongPayment["odd"]) {
+      const p = provider();
+      const paid = await createdTopUp(p, 1050, "USD");
+      const unpaid = await createdTopUp(p, 100, "USD");
+      const oddOne = await createdTopUp(p, 300, "USD");
+      const later = await createdTopUp(p, 40_000, "KHR");
+      const a = await sim.pay({ reference: paid.reference, qr: paid.qr });
+      const b = await sim.pay({ reference: oddOne.reference, qr: oddOne.qr, odd });
+      const c = await sim.pay({ reference: later.reference, qr: later.qr });
+      const results = await p.checkStatus!([paid, unpaid, oddOne, later]);
+      return { results, hashes: [a.providerTxnId, b.providerTxnId, c.providerTxnId] };
+    }
+    const observationOf = (r: StatusResult | undefined) => (r as Extract<StatusResult, { state: "paid" }>).observations[0]!;
+
+    it("an inexact amount is held, rounded down to the cent; the others are confirmed", async () => {
+      const { results, hashes } = await batchWithOdd({ amountJson: "3.005" });
+      expect(results.map((r) => r.state)).toEqual(["paid", "pending", "paid", "paid"]);
+      expect(observationOf(results[0])).toMatchObject({ providerTxnId: hashes[0], amountMinor: 1050 });
+      expect(observationOf(results[2])).toMatchObject({ providerTxnId: hashes[1], amountMinor: 300, holdReason: "Bakong reports the amount 3.005, which is not an exact USD amount" });
+      expect(observationOf(results[3])).toMatchObject({ providerTxnId: hashes[2], amountMinor: 40_000, currency: "KHR" });
+      expect(observationOf(results[3]).holdReason).toBeUndefined();
+    });
+
+    it("an unknown currency is held with what Bakong said", async () => {
+      const { results } = await batchWithOdd({ currency: "EUR" });
+      expect(results.map((r) => r.state)).toEqual(["paid", "pending", "paid", "paid"]);
+      expect(observationOf(results[2]).holdReason).toBe('Bakong reports the payment in "EUR", which is neither USD nor KHR (the amount 3)');
+    });
+
+    it("an amount and currency sent as strings of any case are read as usual", async () => {
+      const { results } = await batchWithOdd({ amountJson: '"3.00"', currency: "usd" });
+      expect(observationOf(results[2])).toMatchObject({ amountMinor: 300, currency: "USD" });
+      expect(observationOf(results[2]).holdReason).toBeUndefined();
+    });
+
+    it("an unreadable answer leaves only its own top-up pending, to be checked again", async () => {
+      const { results } = await batchWithOdd({ unreadable: true });
+      expect(results.map((r) => r.state)).toEqual(["paid", "pending", "pending", "paid"]);
+      // The malformed list item did not push the adapter off the list endpoint for good.
+      sim.resetCalls();
+      const p = provider();
+      const more = [await createdTopUp(p, 100, "USD"), await createdTopUp(p, 100, "USD")];
+      await p.checkStatus!(more);
+      expect(sim.calls).toMatchObject({ byMd5List: 1, byMd5: 0 });
+    });
+
+    for (const listMode of ["array", "object", "absent"] as const) {
+      it(`the same holds with the list endpoint in "${listMode}" mode`, async () => {
+        sim.listMode = listMode;
+        const { results } = await batchWithOdd({ unreadable: true });
+        expect(results.map((r) => r.state)).toEqual(["paid", "pending", "pending", "paid"]);
+      });
+    }
+  });
+
+  it("a list call refused for one batch checks that batch one by one and keeps using the list afterwards", async () => {
+    const p = provider();
+    const { topUps, hashes } = await threeTopUps(p);
+    await p.checkStatus!(topUps); // learns "array"
+    sim.refuseNextLists = 2;
+    sim.resetCalls();
+    expectPaidPendingPaid(await p.checkStatus!(topUps), topUps, hashes);
+    expect(sim.calls).toMatchObject({ byMd5List: 2, byMd5: 3 });
+    sim.resetCalls();
+    expectPaidPendingPaid(await p.checkStatus!(topUps), topUps, hashes);
+    expect(sim.calls).toMatchObject({ byMd5List: 1, byMd5: 2 });
   });
 });
 
@@ -349,9 +433,6 @@ describe("Bakong answers from a stub server", () => {
     ["not JSON", "<html>oops</html>"],
     ["paid without data", paidBody(null as unknown as Record<string, unknown>)],
     ["paid without hash", paidBody({ ...goodData, hash: undefined })],
-    ["amount as text", paidBody({ ...goodData, amount: "1.00" })],
-    ["unknown currency", paidBody({ ...goodData, currency: "EUR" })],
-    ["inexact amount", paidBody({ ...goodData, amount: 1.005 })],
   ];
   for (const [name, body] of invalidAnswers) {
     it(`${name} → invalid_response, never paid`, async () => {
@@ -359,6 +440,25 @@ describe("Bakong answers from a stub server", () => {
       const err = await rejection(stubProvider().checkStatus!([await oneTopUp()]));
       expect(err.kind).toBe("invalid_response");
       expect(String(err.opts.cause)).toContain(name === "not JSON" ? "oops" : "responseCode");
+    });
+  }
+
+  const heldAnswers: [string, string, number, RegExp | undefined][] = [
+    ["amount as text", paidBody({ ...goodData, amount: "1.00" }), 100, undefined],
+    ["unknown currency", paidBody({ ...goodData, currency: "EUR" }), 0, /neither USD nor KHR/],
+    ["inexact amount", paidBody({ ...goodData, amount: 1.005 }), 100, /1\.005, which is not an exact USD amount/],
+    ["amount missing", paidBody({ ...goodData, amount: undefined }), 0, /Bakong reports no amount, which is not an exact USD amount/],
+    ["receiving account missing", paidBody({ ...goodData, toAccountId: undefined }), 100, /unnamed account/],
+    ["payer account as a number, description as an object", paidBody({ ...goodData, fromAccountId: 855123456, description: { a: 1 } }), 100, undefined],
+  ];
+  for (const [name, body, amountMinor, reason] of heldAnswers) {
+    it(`${name} → ${reason ? "held" : "paid"}, never dropped`, async () => {
+      answer = { status: 200, body };
+      const [result] = await stubProvider().checkStatus!([await oneTopUp()]);
+      expect(result).toMatchObject({ state: "paid", observations: [{ providerTxnId: "ab".repeat(32), amountMinor }] });
+      const obs = (result as Extract<StatusResult, { state: "paid" }>).observations[0]!;
+      if (reason) expect(obs.holdReason).toMatch(reason);
+      else expect(obs.holdReason).toBeUndefined();
     });
   }
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { KessConfig } from "../../src/config/config.js";
 import { decodeKhqr, encodeKhqr, khqrMd5 } from "../../src/payments/khqr/index.js";
 import type { Currency } from "../../src/payments/money.js";
-import { ProviderError, type PaymentProvider, type TopUpRef, type WebhookResult } from "../../src/payments/provider.js";
+import { ProviderError, type PaymentProvider, type StatusResult, type TopUpRef, type WebhookResult } from "../../src/payments/provider.js";
 import { createKessProvider, type KessDeps } from "../../src/payments/providers/kess.js";
 import { GATEWAY_ERRORS, gatewayError, orderStatusResult, type OrderInfo } from "../../src/payments/providers/kess-api.js";
 import { makeSign } from "../../src/payments/providers/kess-signing.js";
@@ -35,7 +35,7 @@ function topUp(over: Partial<TopUpRef> = {}): TopUpRef {
 }
 
 function provider(config: Partial<KessConfig> = {}, deps: Partial<KessDeps> = {}): PaymentProvider {
-  return createKessProvider(sim.config(config), { log, ...deps });
+  return createKessProvider(sim.config(config), { log, queryIntervalMs: 0, ...deps });
 }
 
 async function rejection(p: Promise<unknown>): Promise<ProviderError> {
@@ -133,6 +133,46 @@ describe("create → nativePay", () => {
     expect(received.map((r) => r.path)).toEqual(["/webhooks/kess-notify-url"]);
   });
 
+  it("keeps nativePay's deeplink for the phone path, beside the QR", async () => {
+    const withLink = await kess.create(topUp());
+    expect(withLink.qr).toBeDefined();
+    const link = new URL(withLink.deepLink!);
+    expect(link.protocol).toBe("https:");
+    expect(link.searchParams.get("reference")).toMatch(/^\d+$/);
+    sim.deeplinkMode = "none";
+    try {
+      expect((await kess.create(topUp())).deepLink).toBeUndefined();
+    } finally {
+      sim.deeplinkMode = "link";
+    }
+  });
+
+  it("the simulator's only_deeplink mode: is_ios_device required, then a deeplink and no QR", async () => {
+    const cfg = sim.config();
+    const login = await fetch(`${sim.url}/oauth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ grant_type: "password", client_id: cfg.clientId, client_secret: cfg.clientSecret, username: cfg.username, password: cfg.password }),
+    });
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    const nativePay = async (extra: Record<string, unknown>) => {
+      const fields = {
+        service: "webpay.acquire.nativePay", sign_type: "MD5", seller_code: cfg.sellerCode, out_trade_no: newRef(), body: "Top-up",
+        total_amount: "5.00", currency: "USD", service_code: "KHQR", ...extra,
+      };
+      const res = await fetch(`${sim.url}/api/mch/v2/gateway`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ ...fields, sign: makeSign(fields, cfg.apiSecret) }),
+      });
+      return { status: res.status, body: (await res.json()) as { code?: string; data?: { qrcode: string | null; deeplink: string | null; for_ios: boolean | null } } };
+    };
+    expect(await nativePay({ only_deeplink: 1 })).toMatchObject({ status: 400, body: { code: "VALIDATION_ERROR" } });
+    const only = await nativePay({ only_deeplink: 1, is_ios_device: 0 });
+    expect(only.body.data).toMatchObject({ qrcode: null, for_ios: false });
+    expect(only.body.data!.deeplink).toMatch(/^https:\/\/[^/]+\/[0-9a-f]+\?reference=\d+$/);
+  });
+
   it("the same reference twice → DUPLICATED", async () => {
     const t = topUp();
     await kess.create(t);
@@ -203,6 +243,49 @@ describe("payment confirmed", () => {
   });
 });
 
+describe("status checks are gated per order", () => {
+  const queryOrders = () => sim.stats.calls["webpay.acquire.queryOrder"] ?? 0;
+
+  it("200 concurrent checks of one order make one queryOrder call, and all get its answer", async () => {
+    const p = provider({}, { queryIntervalMs: 1_000 });
+    const t = await created(p);
+    const before = queryOrders();
+    const results = await Promise.all(Array.from({ length: 200 }, () => p.checkStatus!([t])));
+    expect(results.every(([r]) => r!.state === "pending")).toBe(true);
+    expect(queryOrders() - before).toBe(1);
+  });
+
+  it("a check, the payment and its notification each get a fresh answer", async () => {
+    const p = provider({}, { queryIntervalMs: 60_000 });
+    const t = await created(p);
+    expect(await p.checkStatus!([t])).toEqual([{ state: "pending" }]);
+    await sim.pay({ reference: t.reference });
+    expect((await p.checkStatus!([t]))[0]!.state).toBe("paid");
+  });
+
+  it("200 checks one after another cost the burst of 3 calls, then one per interval", async () => {
+    let clock = Date.now();
+    const p = provider({}, { queryIntervalMs: 1_000, now: () => clock });
+    const t = await created(p);
+    const before = queryOrders();
+    for (let i = 0; i < 200; i++) expect(await p.checkStatus!([t])).toEqual([{ state: "pending" }]);
+    expect(queryOrders() - before).toBe(3);
+    await sim.pay({ reference: t.reference });
+    expect(await p.checkStatus!([t])).toEqual([{ state: "pending" }]);
+    clock += 1_000;
+    expect((await p.checkStatus!([t]))[0]!.state).toBe("paid");
+    expect(queryOrders() - before).toBe(4);
+  });
+
+  it("different orders are not held up by each other", async () => {
+    const p = provider({}, { queryIntervalMs: 60_000 });
+    const ts = await Promise.all(Array.from({ length: 3 }, () => created(p)));
+    const before = queryOrders();
+    expect((await p.checkStatus!(ts)).map((r) => r.state)).toEqual(["pending", "pending", "pending"]);
+    expect(queryOrders() - before).toBe(3);
+  });
+});
+
 describe("verifyWebhook", () => {
   const reference = "26010112345678";
   const fields = { out_trade_no: reference, transaction_id: "TR2601-1", total_amount: 12.5, currency: "USD", status: "SUCCESS", sign_type: "MD5" };
@@ -235,6 +318,34 @@ describe("verifyWebhook", () => {
     ["a wrong content type", json(signed(fields), "text/plain"), { kind: "rejected", status: 415 }],
   ])("%s", async (_name, req, expected) => {
     expect(await kess.verifyWebhook!(req)).toMatchObject(expected);
+  });
+
+  // makeSign joins k=v with & and escapes nothing: each of these verifies under a plain makeSign.
+  const recut = (f: Record<string, unknown>) => ({ ...f, sign: makeSign(f, SECRET) });
+  it.each([
+    ["a field moved into another's value", { out_trade_no: reference, status: "SUCCESS", body: "Top-up&currency=USD", sign_type: "MD5" }, "malformed field"],
+    ["an & in out_trade_no", { out_trade_no: `${reference}&x=1`, status: "SUCCESS", sign_type: "MD5" }, "malformed out_trade_no"],
+    ["an amount with three decimals", { ...fields, total_amount: "12.505" }, "malformed total_amount"],
+    ["an amount in exponent form", { ...fields, total_amount: 1e-7 }, "malformed total_amount"],
+    ["a negative amount", { ...fields, total_amount: "-1" }, "malformed total_amount"],
+    ["a currency that is not three letters", { ...fields, currency: "USD=" }, "malformed currency"],
+    ["a transaction id with a separator", { ...fields, transaction_id: "TR=1" }, "malformed transaction_id"],
+    ["a status with a separator", { ...fields, status: "SUCCESS&x" }, "malformed status"],
+    ["a paid_at that is not a time", { ...fields, paid_at: "yesterday" }, "malformed paid_at"],
+    ["a key with a separator", { ...fields, "a=b": "c" }, "malformed field name"],
+  ])("refuses %s before the sign counts", async (_name, f, reason) => {
+    expect(await kess.verifyWebhook!(json(recut(f)))).toEqual({ kind: "rejected", status: 400, reason });
+  });
+
+  it("refuses a sign that is not hex of the sign_type's length", async () => {
+    const sign = makeSign(fields, SECRET);
+    expect(await kess.verifyWebhook!(json({ ...fields, sign: `${sign}00` }))).toEqual({ kind: "rejected", status: 400, reason: "malformed sign" });
+    expect(await kess.verifyWebhook!(json({ ...fields, sign_type: "HMAC-SHA256", sign }))).toEqual({ kind: "rejected", status: 400, reason: "malformed sign" });
+  });
+
+  it("accepts the simulator's full notification, with the seed's formats (null transaction id, ISO paid_at, trailing-space status)", async () => {
+    const full = { ...fields, token: "44816b39953515cd6262b187", body: "Top-up alice", paid_at: "2022-07-18T10:44:53.000000Z", status: "SUCCESS ", transaction_id: null };
+    expect(await kess.verifyWebhook!(json(recut(full)))).toEqual({ kind: "signal", reference });
   });
 
   it("a repeated delivery verifies again identically", async () => {
@@ -271,10 +382,10 @@ describe("OAuth token", () => {
 
   it("a 401 costs one fresh login, shared by concurrent callers, and the call is retried once", async () => {
     const p = provider();
-    const t = await created(p);
+    const ts = await Promise.all(Array.from({ length: 5 }, () => created(p)));
     sim.revokeTokens();
     const before = { ...sim.stats };
-    const results = await Promise.all(Array.from({ length: 5 }, () => p.checkStatus!([t])));
+    const results = await Promise.all(ts.map((t) => p.checkStatus!([t])));
     expect(results.every(([r]) => r!.state === "pending")).toBe(true);
     expect(sim.stats.passwordGrants - before.passwordGrants).toBe(1);
     expect(sim.stats.refreshGrants - before.refreshGrants).toBe(0);
@@ -457,6 +568,7 @@ describe("refund → v2Refund", () => {
 
 describe("order status mapping", () => {
   const reference = "26010112345678";
+  const ours = { reference, currency: "USD" as const };
   const order = (status: string, more: Partial<OrderInfo> = {}): OrderInfo => ({
     token: "44816b39953515cd6262b187", out_trade_no: reference, transaction_id: "TR2601-1", total_amount: 10.5, currency: "USD", status, ...more,
   });
@@ -474,21 +586,29 @@ describe("order status mapping", () => {
     ["PARTIAL_REFUNDED", { state: "failed", reason: expect.stringMatching(/partially refunded/) }],
     ["PENDING_PARTIAL_REFUND", { state: "failed", reason: expect.stringMatching(/partially refunded.*pending/) }],
   ])("%s", (status, expected) => {
-    expect(orderStatusResult(order(status), reference, {})).toMatchObject(expected);
+    expect(orderStatusResult(order(status), ours, {})).toMatchObject(expected);
   });
 
   it.each([
     ["an unknown status", order("MAYBE")],
-    ["SUCCESS without a transaction id", order("SUCCESS", { transaction_id: null })],
-    ["SUCCESS in another currency", order("SUCCESS", { currency: "THB" })],
-    ["SUCCESS with an inexact amount", order("SUCCESS", { total_amount: "10.555" })],
     ["another order", order("SUCCESS", { out_trade_no: "26010100000000" })],
   ])("%s → invalid_response", (_name, o) => {
-    expect(() => orderStatusResult(o, reference, {})).toThrow(expect.objectContaining({ kind: "invalid_response" }));
+    expect(() => orderStatusResult(o, ours, {})).toThrow(expect.objectContaining({ kind: "invalid_response" }));
+  });
+
+  it.each([
+    ["without a transaction id", order("SUCCESS", { transaction_id: null }), { providerTxnId: `order:${reference}`, amountMinor: 1050 }, undefined],
+    ["with an empty transaction id", order("SUCCESS", { transaction_id: "" }), { providerTxnId: `order:${reference}`, amountMinor: 1050 }, undefined],
+    ["in another currency", order("SUCCESS", { currency: "THB" }), { amountMinor: 0, currency: "USD" }, 'KESS reports the payment in "THB", which is neither USD nor KHR (the amount 10.5)'],
+    ["with an inexact amount", order("SUCCESS", { total_amount: "10.555" }), { amountMinor: 1055, currency: "USD" }, 'KESS reports the amount "10.555", which is not an exact USD amount'],
+  ])("SUCCESS %s → a payment, held when odd", (_name, o, fields, holdReason) => {
+    const result = orderStatusResult(o, ours, {});
+    expect(result).toMatchObject({ state: "paid", observations: [{ provider: "kess", reference, ...fields }] });
+    expect((result as Extract<StatusResult, { state: "paid" }>).observations[0]!.holdReason).toBe(holdReason);
   });
 
   it("KHR amounts are whole riel", () => {
-    expect(orderStatusResult(order("SUCCESS", { total_amount: 40000, currency: "khr" }), reference, {})).toMatchObject({
+    expect(orderStatusResult(order("SUCCESS", { total_amount: 40000, currency: "khr" }), ours, {})).toMatchObject({
       state: "paid", observations: [{ amountMinor: 40000, currency: "KHR" }],
     });
   });

@@ -52,6 +52,7 @@ function secretValues(): Record<SecretName, string> {
     PAYWAY_WEBHOOK_TOKEN: `rel-payway-token-${core()}`,
     BAKONG_TOKEN: `rel-bakong-token-${core()}`,
     PANEL_API_KEY: `rel-panel-key-${core()}`,
+    METRICS_TOKEN: `rel-metrics-token-${core()}`,
   };
 }
 

@@ -80,6 +80,14 @@ describe("configuration", () => {
     expect(problems({ ...live, ADMIN_IDS: "1,abc" })).toEqual(['ADMIN_IDS: "abc" is not a Telegram user id (decimal digits)']);
     expect(problems({ ...live, PANEL_URL: "ftp://x" })).toEqual(['PANEL_URL: "ftp://x" is not an http(s) URL']);
   });
+
+  it("reads the optional deep-link app name and icon", () => {
+    expect(loadConfig(live).bot).toMatchObject({ appName: undefined, appIconUrl: undefined });
+    const c = loadConfig({ ...live, BOT_APP_NAME: "Top-up Bot", BOT_APP_ICON_URL: "https://cdn.example/icon.png" });
+    expect(c.bot).toMatchObject({ appName: "Top-up Bot", appIconUrl: "https://cdn.example/icon.png" });
+    expect(problems({ ...live, BOT_APP_ICON_URL: "javascript:alert(1)" })).toEqual(['BOT_APP_ICON_URL: "javascript:alert(1)" is not an http(s) URL']);
+    expect(problems({ ...live, BOT_APP_NAME: "x".repeat(65) })).toEqual(["BOT_APP_NAME: at most 64 characters"]);
+  });
 });
 
 describe(".env.example", () => {

@@ -23,6 +23,7 @@ const SECRETS: Record<(typeof SECRET_VARIABLES)[number], string> = {
   PAYWAY_WEBHOOK_TOKEN: `payway-token-${MARKER}-09`,
   BAKONG_TOKEN: `eyJhbGciOiJIUzI1NiJ9.bakong-${MARKER}-10`,
   PANEL_API_KEY: `sk-panel-${MARKER}-11`,
+  METRICS_TOKEN: `metrics-token-${MARKER}-12`,
 };
 const ALL_SECRETS = Object.values(SECRETS);
 

@@ -7,6 +7,7 @@ export const BAKONG_PATHS = {
   /** Unconfirmed: only third-party SDKs use it, and they disagree on the body. */
   byMd5List: "/v1/check_transaction_by_md5_list",
   account: "/v1/check_bakong_account",
+  deeplink: "/v1/generate_deeplink_by_qr",
 } as const;
 
 /** Most md5s one list call accepts. */
@@ -27,23 +28,26 @@ export const bakongEnvelope = z.object({
 });
 export type BakongEnvelope = z.infer<typeof bakongEnvelope>;
 
+/**
+ * A paid transaction as read before judging it: only the hash must be there (it is the payment's
+ * identity); every other field is checked afterwards, so an odd value holds the payment instead
+ * of hiding it.
+ */
 export const bakongTransaction = z.object({
-  hash: z.string().min(1),
-  fromAccountId: z.string().min(1),
-  toAccountId: z.string().min(1),
-  currency: z.enum(["USD", "KHR"]),
-  amount: z.number().nonnegative(),
-  description: z.string().nullish(),
+  hash: z.string().trim().min(1).max(128),
+  fromAccountId: z.unknown().optional(),
+  toAccountId: z.unknown().optional(),
+  currency: z.unknown().optional(),
+  amount: z.unknown().optional(),
 });
 export type BakongTransaction = z.infer<typeof bakongTransaction>;
 
-export const bakongListItems = z.array(
-  z.object({
-    md5: z.string().min(1),
-    status: z.string(),
-    message: z.string().nullish(),
-  }),
-);
+/** One list item; items of any other shape are skipped, and their md5s checked one by one. */
+export const bakongListItem = z.object({
+  md5: z.string().min(1),
+  status: z.string(),
+  message: z.string().nullish(),
+});
 
 /** Documented error codes (1–10), plus 11 from check_bakong_account. */
 export const BAKONG_ERROR = {

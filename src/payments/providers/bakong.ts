@@ -2,21 +2,22 @@ import type { BakongConfig } from "../../config/config.js";
 import { OutboundError, send, type OutboundResponse } from "../../http/outbound.js";
 import type { Logger } from "../../logger.js";
 import { khqrMd5 } from "../khqr/index.js";
-import { minorFromDecimal } from "../money.js";
-import { ProviderError, type CreatedPayment, type PaymentProvider, type StatusResult, type TopUpRef } from "../provider.js";
+import { minorFromDecimal, type Currency } from "../money.js";
+import { ProviderError, type CreatedPayment, type PaymentObservation, type PaymentProvider, type StatusResult, type TopUpRef } from "../provider.js";
 import {
   BAKONG_ERROR,
   BAKONG_ERROR_MESSAGES,
   BAKONG_LIST_LIMIT,
   BAKONG_PATHS,
   bakongEnvelope,
-  bakongListItems,
+  bakongListItem,
   bakongTransaction,
   listRequestBody,
   type BakongEnvelope,
   type BakongListShape,
   type BakongTransaction,
 } from "./bakong-api.js";
+import { heldAmountMinor, saidAmount } from "./held-amount.js";
 import { buildDynamicKhqr } from "./local-khqr.js";
 
 export interface BakongDeps {
@@ -34,7 +35,9 @@ type LookupMode = "untried" | BakongListShape | "single";
 type Md5Answer =
   | { kind: "paid"; txn: BakongTransaction; raw: unknown }
   | { kind: "pending" }
-  | { kind: "failed"; reason: string };
+  | { kind: "failed"; reason: string }
+  /** An answer about this md5 alone that could not be read: only its top-up waits for the next poll. */
+  | { kind: "unreadable"; error: ProviderError };
 
 type ListOutcome = { kind: "ok"; statuses: Map<string, string> } | { kind: "shape_error" } | { kind: "absent" };
 
@@ -62,6 +65,9 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
     for (let i = 0; i < unique.length; i += BAKONG_LIST_LIMIT) {
       for (const [md5, answer] of await lookUp(unique.slice(i, i + BAKONG_LIST_LIMIT))) answers.set(md5, answer);
     }
+    // Nothing readable at all is Bakong's problem, not one transaction's: the whole call fails.
+    const unreadable = [...answers.values()].filter((a) => a.kind === "unreadable");
+    if (unreadable.length > 0 && unreadable.length === unique.length) throw unreadable[0]!.error;
     return topUps.map((topUp, i) => {
       const md5 = md5Of[i];
       if (md5 === undefined) return { state: "failed", reason: "top-up has no KHQR md5 to look up at Bakong" };
@@ -79,19 +85,26 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
     return answers;
   }
 
-  /** Statuses by md5 from the list endpoint, or null when only one-by-one lookups work. */
+  /** Statuses by md5 from the list endpoint, or null when this batch is checked one md5 at a time. */
   async function listStatuses(md5s: string[]): Promise<Map<string, string> | null> {
     if (mode === "single") return null;
     const shapes: BakongListShape[] = mode === "object" ? ["object", "array"] : ["array", "object"];
+    let absent = false;
     for (const shape of shapes) {
       const outcome = await postList(shape, md5s);
       if (outcome.kind === "ok") {
         remember(shape);
         return outcome.statuses;
       }
-      if (outcome.kind === "absent") break;
+      if (outcome.kind === "absent") {
+        absent = true;
+        break;
+      }
     }
-    remember("single");
+    // A list call that worked before and refuses this batch (one odd md5 in it, say) costs this batch
+    // single lookups, not the list endpoint for good.
+    if (absent || mode === "untried") remember("single");
+    else deps.log.warn({ provider: "bakong", md5s: md5s.length }, "Bakong refused an md5 list; checking this batch one md5 at a time");
     return null;
   }
 
@@ -108,9 +121,14 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
     const envelope = parseEnvelope(res);
     if (envelope?.errorCode === BAKONG_ERROR.unauthorized) throw tokenError(res);
     if (res.status >= 400 || (envelope && envelope.responseCode !== 0)) return { kind: "shape_error" };
-    const items = bakongListItems.safeParse(envelope?.data);
-    if (!items.success) return { kind: "absent" };
-    const statuses = new Map(items.data.map((item) => [item.md5, item.status.toUpperCase()] as const));
+    const data = envelope?.data;
+    if (!Array.isArray(data)) return { kind: "absent" };
+    // An item of another shape is skipped: its md5 is then confirmed on its own, like any unknown status.
+    const items = data.flatMap((raw: unknown) => {
+      const item = bakongListItem.safeParse(raw);
+      return item.success ? [item.data] : [];
+    });
+    const statuses = new Map(items.map((item) => [item.md5, item.status.trim().toUpperCase()] as const));
     // An answer about none of the md5s we sent means the body was not understood.
     if (!md5s.some((md5) => statuses.has(md5))) return { kind: "shape_error" };
     return { kind: "ok", statuses };
@@ -120,12 +138,14 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
     const res = await post(BAKONG_PATHS.byMd5, JSON.stringify({ md5 }));
     throwOnHttpFailure(res);
     const envelope = parseEnvelope(res);
-    if (!envelope) throw invalid(res, "answer is not a Bakong response");
+    if (!envelope) return { kind: "unreadable", error: invalid(res, "answer is not a Bakong response") };
     if (envelope.errorCode === BAKONG_ERROR.unauthorized) throw tokenError(res);
-    if (res.status >= 400) throw rejected(res, envelope.errorCode ?? undefined, `Bakong answered HTTP ${res.status}: ${envelope.responseMessage ?? ""}`.trim());
+    if (res.status >= 400) {
+      return { kind: "unreadable", error: rejected(res, envelope.errorCode ?? undefined, `Bakong answered HTTP ${res.status}: ${envelope.responseMessage ?? ""}`.trim()) };
+    }
     if (envelope.responseCode === 0) {
       const txn = bakongTransaction.safeParse(envelope.data);
-      if (!txn.success) throw invalid(res, "transaction data does not have the documented shape");
+      if (!txn.success) return { kind: "unreadable", error: invalid(res, "transaction data does not have the documented shape") };
       return { kind: "paid", txn: txn.data, raw: JSON.parse(res.text) as unknown };
     }
     switch (envelope.errorCode) {
@@ -136,37 +156,52 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
       default: {
         const code = envelope.errorCode ?? undefined;
         const known = code === undefined ? undefined : BAKONG_ERROR_MESSAGES[code];
-        throw rejected(res, code, known ?? `Bakong error ${code ?? "without a code"}: ${envelope.responseMessage ?? "no message"}`);
+        return { kind: "unreadable", error: rejected(res, code, known ?? `Bakong error ${code ?? "without a code"}: ${envelope.responseMessage ?? "no message"}`) };
       }
     }
   }
 
   function resultFor(topUp: TopUpRef, md5: string, answer: Md5Answer): StatusResult {
-    if (answer.kind !== "paid") return answer.kind === "pending" ? { state: "pending" } : { state: "failed", reason: answer.reason };
-    const { txn } = answer;
-    if (txn.toAccountId !== config.accountId) {
-      return { state: "failed", reason: `Bakong transaction ${txn.hash} for this QR was paid to ${txn.toAccountId}, not to ${config.accountId}` };
+    switch (answer.kind) {
+      case "pending":
+        return { state: "pending" };
+      case "failed":
+        return { state: "failed", reason: answer.reason };
+      case "unreadable":
+        deps.log.warn({ provider: "bakong", reference: topUp.reference, kind: answer.error.kind, msg: answer.error.message }, "Bakong answer for one top-up unreadable; it is checked again at the next poll");
+        return { state: "pending" };
+      case "paid":
+        return { state: "paid", observations: [observation(topUp, md5, answer.txn, answer.raw)] };
     }
-    const amountMinor = minorFromDecimal(txn.amount, txn.currency);
-    if (amountMinor === null) {
-      throw new ProviderError("bakong", "invalid_response", `Bakong: amount ${txn.amount} is not an exact ${txn.currency} amount`, {
-        cause: JSON.stringify(answer.raw),
-      });
+  }
+
+  /** A paid transaction on one of our md5s is always an observation; what does not fit becomes its hold reason. */
+  function observation(topUp: TopUpRef, md5: string, txn: BakongTransaction, raw: unknown): PaymentObservation {
+    const odd: string[] = [];
+    const toAccount = typeof txn.toAccountId === "string" ? txn.toAccountId.trim() : undefined;
+    if (toAccount === undefined || toAccount.toLowerCase() !== config.accountId.trim().toLowerCase()) {
+      odd.push(`Bakong reports this QR paid to ${toAccount ?? "an unnamed account"}, not to our account ${config.accountId}`);
+    }
+    const currency = bakongCurrency(txn.currency);
+    let amountMinor: number;
+    if (!currency) {
+      odd.push(`Bakong reports the payment in ${JSON.stringify(txn.currency)}, which is neither USD nor KHR (${saidAmount(txn.amount)})`);
+      amountMinor = 0;
+    } else {
+      const exact = typeof txn.amount === "number" || typeof txn.amount === "string" ? minorFromDecimal(txn.amount, currency) : null;
+      if (exact === null) odd.push(`Bakong reports ${saidAmount(txn.amount)}, which is not an exact ${currency} amount`);
+      amountMinor = exact ?? heldAmountMinor(txn.amount, currency);
     }
     return {
-      state: "paid",
-      observations: [
-        {
-          provider: "bakong",
-          providerTxnId: txn.hash,
-          md5,
-          reference: topUp.reference,
-          amountMinor,
-          currency: txn.currency,
-          payer: maskBakongAccount(txn.fromAccountId),
-          raw: answer.raw,
-        },
-      ],
+      provider: "bakong",
+      providerTxnId: txn.hash,
+      md5,
+      reference: topUp.reference,
+      amountMinor,
+      currency: currency ?? topUp.currency,
+      ...(typeof txn.fromAccountId === "string" && txn.fromAccountId.trim() ? { payer: maskBakongAccount(txn.fromAccountId.trim()) } : {}),
+      ...(odd.length > 0 ? { holdReason: odd.join("; ") } : {}),
+      raw,
     };
   }
 
@@ -244,6 +279,11 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function bakongCurrency(value: unknown): Currency | undefined {
+  const text = typeof value === "string" ? value.trim().toUpperCase() : undefined;
+  return text === "USD" || text === "KHR" ? text : undefined;
 }
 
 /** `abcdef@aclb` → `ab***@aclb`: enough for a person to recognise, not to reuse. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { decimalString, minorFromDecimal, type Currency } from "../money.js";
-import { ProviderError, type PaymentObservation, type StatusResult } from "../provider.js";
+import { ProviderError, type PaymentObservation, type StatusResult, type TopUpRef } from "../provider.js";
+import { heldAmountMinor, saidAmount } from "./held-amount.js";
 
 /** KESS Pay's wire shapes (seed 002): OAuth token, the single merchant gateway, its services and errors. */
 
@@ -98,7 +99,8 @@ export type RefundHistory = z.infer<typeof refundHistory>;
 export const orderInfo = z.object({
   token: z.string().min(1),
   out_trade_no: idText,
-  transaction_id: idText.nullish(),
+  /** "" is read as absent, like null. */
+  transaction_id: z.union([idText, z.literal("")]).nullish(),
   total_amount: amount,
   currency: z.string(),
   status: z.string(),
@@ -228,10 +230,11 @@ export function kessCurrency(value: string): Currency | undefined {
 }
 
 /**
- * One queryOrder answer as a StatusResult. SUCCESS needs the gateway's transaction id and an exact
- * amount in USD or KHR; anything else is an invalid answer, never a payment.
+ * One queryOrder answer as a StatusResult. A SUCCESS order is a payment; its key is the gateway's
+ * transaction id, or `order:<out_trade_no>` when it carries none (one KESS order is paid once).
  */
-export function orderStatusResult(order: OrderInfo, reference: string, raw: unknown): StatusResult {
+export function orderStatusResult(order: OrderInfo, topUp: Pick<TopUpRef, "reference" | "currency">, raw: unknown): StatusResult {
+  const reference = topUp.reference;
   if (String(order.out_trade_no) !== reference) {
     throw invalid(`queryOrder answered for order ${String(order.out_trade_no)}, not ${reference}`, raw);
   }
@@ -246,28 +249,37 @@ export function orderStatusResult(order: OrderInfo, reference: string, raw: unkn
     case "refunded":
       return { state: "failed", reason: refundedReason(order) };
     case "paid":
-      return { state: "paid", observations: [paidObservation(order, reference, raw)] };
+      return { state: "paid", observations: [paidObservation(order, topUp, raw)] };
     default:
       throw invalid(`unknown order status ${JSON.stringify(order.status)}`, raw);
   }
 }
 
-function paidObservation(order: OrderInfo, reference: string, raw: unknown): PaymentObservation {
-  if (!order.transaction_id) throw invalid("a SUCCESS order without a transaction_id", raw);
+/** A SUCCESS order is always an observation; an amount or currency that does not read exactly holds it. */
+function paidObservation(order: OrderInfo, topUp: Pick<TopUpRef, "reference" | "currency">, raw: unknown): PaymentObservation {
   const currency = kessCurrency(order.currency);
-  if (!currency) throw invalid(`a payment in an unknown currency ${JSON.stringify(order.currency)}`, raw);
-  const amountMinor = minorFromDecimal(order.total_amount, currency);
-  if (amountMinor === null) throw invalid(`an inexact amount ${JSON.stringify(order.total_amount)}`, raw);
+  const exact = currency ? minorFromDecimal(order.total_amount, currency) : null;
+  const holdReason = !currency
+    ? `KESS reports the payment in ${JSON.stringify(order.currency)}, which is neither USD nor KHR (${saidAmount(order.total_amount)})`
+    : exact === null
+      ? `KESS reports ${saidAmount(order.total_amount)}, which is not an exact ${currency} amount`
+      : undefined;
   const payer = maskedPayer(order);
   return {
     provider: "kess",
-    providerTxnId: String(order.transaction_id),
-    reference,
-    amountMinor,
-    currency,
+    providerTxnId: order.transaction_id ? String(order.transaction_id) : orderPaymentKey(topUp.reference),
+    reference: topUp.reference,
+    amountMinor: exact ?? (currency ? heldAmountMinor(order.total_amount, currency) : 0),
+    currency: currency ?? topUp.currency,
     ...(payer ? { payer } : {}),
+    ...(holdReason ? { holdReason } : {}),
     raw,
   };
+}
+
+/** The payment key of a SUCCESS order that names no transaction. */
+export function orderPaymentKey(reference: string): string {
+  return `order:${reference}`;
 }
 
 function refundedReason(order: OrderInfo): string {

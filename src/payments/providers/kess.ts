@@ -36,6 +36,8 @@ import {
   type RefundRequest,
 } from "./kess-api.js";
 import { createKessTokenCache } from "./kess-auth.js";
+import { notifyFormatProblem } from "./kess-notify.js";
+import { createQueryGate } from "./kess-query-gate.js";
 import { isKessSignType, makeSign, verifySign } from "./kess-signing.js";
 import { reject } from "./webhook-input.js";
 
@@ -46,15 +48,23 @@ export interface KessDeps {
   notifyUrl?: string;
   /** Per-call deadline; default 15 s. */
   timeoutMs?: number;
+  /** Once an order's few back-to-back queryOrder calls are spent, at most one per this interval; default 1 s. */
+  queryIntervalMs?: number;
 }
 
 const POLL_CONCURRENCY = 4;
+/** queryOrder calls for one order that may follow each other at once (a check, the payment, its notification). */
+const QUERY_BURST = 3;
+/** Orders whose last queryOrder is remembered; the least recently asked are forgotten first. */
+const QUERY_GATE_KEYS = 10_000;
 
 export function createKessProvider(config: KessConfig, deps: KessDeps): PaymentProvider {
   const now = deps.now ?? Date.now;
   const log = deps.log;
   const timeoutMs = deps.timeoutMs ?? 15_000;
   const tokens = createKessTokenCache({ config, log, now, timeoutMs });
+  // Notifications are only hints and anyone may send them: they must not become one gateway call each.
+  const queries = createQueryGate<StatusResult>({ minIntervalMs: deps.queryIntervalMs ?? 1000, burst: QUERY_BURST, maxKeys: QUERY_GATE_KEYS, clock: now });
 
   /** One signed gateway call; a 401 costs one fresh login and one retry (KESS applied nothing). */
   async function call(service: KessService, params: NativePayRequest | OrderRequest | RefundRequest): Promise<{ data: unknown; raw: unknown }> {
@@ -111,7 +121,7 @@ export function createKessProvider(config: KessConfig, deps: KessDeps): PaymentP
     });
     const parsed = nativePayData.safeParse(data);
     if (!parsed.success) throw invalid("nativePay data is not the documented shape", raw);
-    const { qrcode, qrcode_link: link, order_info: order } = parsed.data;
+    const { qrcode, qrcode_link: link, deeplink, order_info: order } = parsed.data;
     if (String(order.out_trade_no) !== topUp.reference) throw invalid(`nativePay answered for order ${String(order.out_trade_no)}`, raw);
     if (kessCurrency(order.currency) !== topUp.currency || minorFromDecimal(order.total_amount, topUp.currency) !== topUp.amountMinor) {
       throw invalid(`nativePay created an order of ${String(order.total_amount)} ${order.currency}, not ${amount} ${topUp.currency}`, raw);
@@ -125,6 +135,7 @@ export function createKessProvider(config: KessConfig, deps: KessDeps): PaymentP
       ...(checkoutUrl ? { checkoutUrl } : {}),
       providerRef: order.token,
       expiresAt: gatewayExpiry(order.expired_at, parsed.data.expires_in),
+      ...(deeplink?.trim() ? { deepLink: deeplink.trim() } : {}),
     };
   }
 
@@ -153,7 +164,7 @@ export function createKessProvider(config: KessConfig, deps: KessDeps): PaymentP
       if (err instanceof ProviderError && err.opts.code === "EXPIRED") return { state: "expired" };
       throw err;
     }
-    return orderStatusResult(found.order, topUp.reference, found.raw);
+    return orderStatusResult(found.order, topUp, found.raw);
   }
 
   async function checkStatus(topUps: readonly TopUpRef[]): Promise<StatusResult[]> {
@@ -162,7 +173,8 @@ export function createKessProvider(config: KessConfig, deps: KessDeps): PaymentP
     const worker = async () => {
       while (next < topUps.length) {
         const i = next++;
-        results[i] = await queryOne(topUps[i]!);
+        const topUp = topUps[i]!;
+        results[i] = await queries.run(topUp.reference, () => queryOne(topUp));
       }
     };
     await Promise.all(Array.from({ length: Math.min(POLL_CONCURRENCY, topUps.length) }, worker));
@@ -244,6 +256,9 @@ export function createKessProvider(config: KessConfig, deps: KessDeps): PaymentP
     if (fields.sign !== undefined && fields.sign !== null && fields.sign !== "") {
       const signed = { ...fields, sign_type: fields.sign_type ?? config.signType };
       if (!isKessSignType(signed.sign_type)) return reject(403, "unsupported sign_type");
+      // makeSign joins k=v pairs with & and no escaping: a value is only trusted in its exact format.
+      const problem = notifyFormatProblem(signed);
+      if (problem) return reject(400, problem);
       if (!verifySign(signed, config.apiSecret)) return reject(403, "bad sign");
     }
     const reference = notifyReference(fields);
@@ -299,5 +314,5 @@ function parseNotify(req: WebhookRequest): { fields: Record<string, unknown> } |
     return { fields: parsed as Record<string, unknown> };
   }
   if (form) return { fields: Object.fromEntries(new URLSearchParams(text)) };
-  return { rejected: reject(415, `unsupported content type ${type}`) };
+  return { rejected: reject(415, "unsupported content type") };
 }

@@ -3,16 +3,45 @@ import { Hono, type Context } from "hono";
 import type { KessConfig } from "../../config/config.js";
 import { decodeKhqr, encodeKhqr, type KhqrAccount } from "../../payments/khqr/index.js";
 import { decimalString, minorFromDecimal, type Currency } from "../../payments/money.js";
-import {
-  GATEWAY_PATH, OUT_TRADE_NO, REFUNDABLE_SERVICE_CODES, SERVICE, SERVICE_CODES, TOKEN_PATH, REFRESH_TOKEN_GRACE_MS,
-} from "../../payments/providers/kess-api.js";
-import { isKessSignType, makeSign, verifySign, type KessSignType } from "../../payments/providers/kess-signing.js";
 import { noApiFaults, noWebhookFaults, sleep, takeApiFault } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
 import { serveApp } from "../serve.js";
 import { deliverWebhook } from "./webhook-sender.js";
+import { isKessSignType, kessSign, kessSignMatches, type KessSignType } from "./kess-sign.js";
 
 /** KESS Pay's OAuth endpoint and merchant gateway (seed 002), in memory. */
+
+const TOKEN_PATH = "/oauth/token";
+const GATEWAY_PATH = "/api/mch/v2/gateway";
+const SERVICE = {
+  nativePay: "webpay.acquire.nativePay",
+  queryOrder: "webpay.acquire.queryOrder",
+  closeOrder: "webpay.acquire.closeorder",
+  refund: "webpay.acquire.v2Refund",
+} as const;
+/** nativePay's service_code values, as the seed lists them. */
+const SERVICE_CODES = [
+  "ABAAKHPP", "ACLBKHPP", "ALIPAY", "KHQR", "BIOBKHPP", "CADIKHPP", "CHNOKHPP", "EMONEY", "FTCCKHPP", "GOOGLEPAY",
+  "HATHKHPP", "KESSKH", "KESSKHQR", "PPCBKHPP", "SBPLKHPP", "TRUEMONEY", "UPAY", "UNIONPAY", "VBLCKHPP", "VISA_MASTER",
+  "WECHAT", "WING",
+];
+/** "Available for VISA_MASTER, Wing Bank, ACLEDA Bank, WeChat and Alipay only." */
+const REFUNDABLE_SERVICE_CODES = ["VISA_MASTER", "WING", "ACLBKHPP", "WECHAT", "ALIPAY"];
+/** String(32), "Alphanumeric or with dash". */
+const OUT_TRADE_NO = /^[A-Za-z0-9-]{1,32}$/;
+/** "The refresh_token will expire after access_token expired 15 minutes." */
+const REFRESH_TOKEN_GRACE_MS = 15 * 60_000;
+const LINK_ORIGIN = "https://kess-deeplink.sandbox.invalid";
+
+/**
+ * nativePay's `deeplink`: an https link naming the order (on a host that never resolves: only the
+ * sandbox page opens it, as its bank pane), a bank-app scheme link (which a Telegram button cannot
+ * open), or null as in the seed's example.
+ */
+export type KessDeeplinkMode = "link" | "app" | "none";
+
+/** A bank-app payment; `withoutTransactionId` makes KESS report it SUCCESS with `transaction_id: null`. */
+export type KessPayment = PayableOrder & { withoutTransactionId?: boolean };
 
 export interface KessSimulatorOptions {
   port?: number;
@@ -64,6 +93,7 @@ export interface SimulatedKessOrder {
 }
 
 export interface KessSimulator extends ProviderSimulator {
+  pay(order: KessPayment): Promise<{ providerTxnId: string }>;
   /** A KessConfig pointing at this simulator with its credentials. */
   config(overrides?: Partial<KessConfig>): KessConfig;
   readonly stats: { passwordGrants: number; refreshGrants: number; unauthorized: number; calls: Record<string, number>; notifications: number };
@@ -74,6 +104,7 @@ export interface KessSimulator extends ProviderSimulator {
   order(reference: string): SimulatedKessOrder | undefined;
   /** Forces an order into any documented status (status-mapping tests). */
   setOrderStatus(reference: string, status: OrderStatus, transactionId?: string | null): void;
+  deeplinkMode: KessDeeplinkMode;
 }
 
 const DEFAULTS = {
@@ -94,6 +125,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
   const stats = { passwordGrants: 0, refreshGrants: 0, unauthorized: 0, calls: {} as Record<string, number>, notifications: 0 };
   let webhookUrl: string | undefined;
   let baseUrl = "";
+  let deeplinkMode: KessDeeplinkMode = "link";
   const closing = new AbortController();
 
   // Built by hand: Hono's status type has no 419, which KESS uses for EXPIRED.
@@ -168,12 +200,12 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     const body = await jsonObject(c);
     if (!body) return fail(400, "VALIDATION_ERROR", "The request body must be a JSON object.");
     if (!isKessSignType(body.sign_type)) return fail(400, "VALIDATION_ERROR", "The selected sign type is invalid.");
-    if (!verifySign(body, creds.apiSecret)) return fail(400, "VALIDATION_ERROR", "Invalid signature.");
+    if (!kessSignMatches(body, creds.apiSecret)) return fail(400, "VALIDATION_ERROR", "Invalid signature.");
     const service = String(body.service);
     stats.calls[service] = (stats.calls[service] ?? 0) + 1;
     const ok = (data: unknown) => {
       const answer = { success: true, data, sign_type: body.sign_type };
-      return c.json({ ...answer, sign: makeSign(answer, creds.apiSecret) });
+      return c.json({ ...answer, sign: kessSign(answer, creds.apiSecret) });
     };
     switch (service) {
       case SERVICE.nativePay:
@@ -200,7 +232,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     const body = await jsonObject(c);
     if (!body || typeof body.reference !== "string") return c.json({ error: "reference required" }, 400);
     try {
-      return c.json(await pay(body as unknown as PayableOrder));
+      return c.json(await pay(body as unknown as KessPayment));
     } catch (err) {
       return c.json({ error: err instanceof Error ? err.message : String(err) }, 409);
     }
@@ -222,6 +254,11 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     const expiresIn = body.expires_in === undefined ? 1800 : Number(body.expires_in);
     if (!Number.isInteger(expiresIn) || expiresIn < 1) return invalidField("expires_in");
     if (body.notify_url !== undefined && typeof body.notify_url !== "string") return invalidField("notify_url");
+    // "only_deeplink: Generate deeplink only. Ex: 1 or 0"; then is_ios_device must say the phone's OS.
+    const onlyDeeplink = booleanFlag(body.only_deeplink);
+    const forIos = booleanFlag(body.is_ios_device);
+    if (onlyDeeplink === null) return invalidField("only_deeplink");
+    if (forIos === null || (onlyDeeplink && forIos === undefined)) return invalidField("is_ios_device");
     if (orders.has(reference)) return fail(409, "DUPLICATED", "Existing record found.");
 
     const createdAt = Date.now();
@@ -244,15 +281,26 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     });
     orders.set(reference, order);
     return ok({
-      qrcode: qrMode === "qrcode" ? order.qrcode : null,
-      qrcode_link: qrMode === "qrcode_link" ? `${baseUrl}/qr/${token}` : null,
-      deeplink: null,
+      qrcode: !onlyDeeplink && qrMode === "qrcode" ? order.qrcode : null,
+      qrcode_link: !onlyDeeplink && qrMode === "qrcode_link" ? `${baseUrl}/qr/${token}` : null,
+      deeplink: onlyDeeplink ? webDeeplink(order) : deeplinkFor(order),
+      for_ios: forIos ?? null,
       expires_in: expiresIn,
       brand_logo: null,
       app_name: "KESSCHAT",
       service_code: body.service_code,
       order_info: orderInfo(order),
     });
+  }
+
+  function deeplinkFor(order: SimulatedKessOrder): string | null {
+    if (deeplinkMode === "none") return null;
+    if (deeplinkMode === "app") return `kesschat://pay?token=${order.token}`;
+    return webDeeplink(order);
+  }
+
+  function webDeeplink(order: SimulatedKessOrder): string {
+    return `${LINK_ORIGIN}/${order.token}?reference=${encodeURIComponent(order.outTradeNo)}`;
   }
 
   function closeOrder(body: Record<string, unknown>, ok: Ok): Response {
@@ -336,7 +384,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     };
   }
 
-  async function pay(p: PayableOrder): Promise<{ providerTxnId: string }> {
+  async function pay(p: KessPayment): Promise<{ providerTxnId: string }> {
     let order = findOrder(p.reference);
     if (!order && p.qr) {
       const decoded = decodeKhqr(p.qr);
@@ -347,13 +395,13 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     if (!order) throw new Error(`KESS simulator: no order ${p.reference}`);
     if (order.status !== "WAITING") throw new Error(`KESS simulator: order ${order.outTradeNo} is ${order.status}, it cannot be paid`);
     order.status = "SUCCESS";
-    order.transactionId = transactionId("TR");
+    order.transactionId = p.withoutTransactionId ? null : transactionId("TR");
     order.paidAt = Date.now();
     if (p.amountMinor !== undefined || p.currency !== undefined) {
       order.paid = { amountMinor: p.amountMinor ?? order.amountMinor, currency: p.currency ?? order.currency };
     }
     await notify(order);
-    return { providerTxnId: order.transactionId };
+    return { providerTxnId: order.transactionId ?? `order:${order.outTradeNo}` };
   }
 
   async function notify(order: SimulatedKessOrder): Promise<void> {
@@ -365,7 +413,7 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
         total_amount: info.total_amount, currency: info.currency, status: info.status, paid_at: info.paid_at,
         sign_type: opts.notifySignType ?? "MD5",
       };
-      let sign = makeSign(fields, creds.apiSecret);
+      let sign = kessSign(fields, creds.apiSecret);
       if (forge) sign = (sign[0] === "0" ? "1" : "0") + sign.slice(1);
       return { headers: { "content-type": "application/json" }, body: JSON.stringify({ ...fields, sign }) };
     }, () => stats.notifications++);
@@ -403,6 +451,12 @@ export async function startKessSimulator(opts: KessSimulatorOptions = {}): Promi
     order(reference) {
       const o = findOrder(reference);
       return o && structuredClone(o);
+    },
+    get deeplinkMode() {
+      return deeplinkMode;
+    },
+    set deeplinkMode(mode: KessDeeplinkMode) {
+      deeplinkMode = mode;
     },
     setOrderStatus(reference, status, txnId) {
       const o = orders.get(reference);
@@ -442,6 +496,14 @@ async function jsonObject(c: Context): Promise<Record<string, unknown> | undefin
   } catch {
     return undefined;
   }
+}
+
+/** A PHP-style boolean parameter (true/false, 1/0, "1"/"0"): undefined when absent, null when neither. */
+function booleanFlag(value: unknown): boolean | undefined | null {
+  if (value === undefined) return undefined;
+  if (value === true || value === 1 || value === "1") return true;
+  if (value === false || value === 0 || value === "0") return false;
+  return null;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

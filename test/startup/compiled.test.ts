@@ -1,0 +1,63 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startProgram, type Program } from "./program.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const run = promisify(execFile);
+
+/**
+ * The compiled build as `npm start` and the Dockerfile run it: `npm run build`, then `node dist/main.js`.
+ * Start-up reads the locales, the card fonts and the migrations, and the sandbox page serves its files,
+ * so a file the build leaves behind shows here.
+ */
+describe("the compiled build (node dist/main.js)", () => {
+  let dir: string;
+  let program: Program;
+  let url: string;
+
+  beforeAll(async () => {
+    await run("npm", ["run", "build", "--silent"], { cwd: ROOT, timeout: 240_000 });
+    dir = mkdtempSync(join(tmpdir(), "khqr-compiled-"));
+    program = startProgram({ DATABASE_URL: `file:${join(dir, "bot.db")}`, LOG_LEVEL: "info" }, { entry: "dist/main.js" });
+    url = await program.url();
+    await program.logLine(/started/);
+  }, 300_000);
+  afterAll(() => {
+    program?.kill();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("starts the sandbox and serves /healthz and the sandbox page with its files", async () => {
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const page = await fetch(`${url}/sandbox`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<html");
+    for (const file of ["page.js", "chat.js", "dom.js", "page.css"]) expect((await fetch(`${url}/sandbox/${file}`)).status, file).toBe(200);
+  });
+
+  it("answers a customer in English from the compiled locales", async () => {
+    const sent = await fetch(`${url}/sandbox/api/chats/customer/send`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "/help" }) });
+    expect(sent.status).toBe(200);
+    expect(await program.logLine(/^update$/)).toMatchObject({ kind: "message", ok: true });
+    const { messages } = (await (await fetch(`${url}/sandbox/api/chats/customer/messages`)).json()) as { messages: { text: string }[] };
+    // A missing locale file shows as the bare message key ("help-text"), not as a sentence.
+    const answers = messages.map((m) => m.text).filter((text) => text !== "/help");
+    expect(answers.length).toBeGreaterThan(0);
+    for (const text of answers) expect(text).toMatch(/\s/);
+  });
+
+  it("the compiled CLI runs against the same database with DATABASE_URL alone", async () => {
+    const { stdout } = await run(process.execPath, ["dist/cli.js", "pending"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", DOTENV_CONFIG_PATH: join(dir, "absent.env"), DATABASE_URL: `file:${join(dir, "bot.db")}` } });
+    expect(stdout).toMatch(/open top-up\(s\), \d+ held credit\(s\)/);
+  });
+
+  it("stops on SIGTERM with exit 0", async () => {
+    program.child.kill("SIGTERM");
+    expect(await program.exited).toEqual({ code: 0, signal: null });
+  });
+});
