@@ -275,6 +275,9 @@ admin-note-flagged = ⚠️ Payment HELD ({ $flag }): paid { $amount }, ordered 
 admin-note-repeat = 🔁 Repeat payment { $amount } via { $provider } on ref { $reference }, already paid before · { $login } · { $who } · payer { $payer }. Credited automatically (signed by { $provider }).
 admin-note-orphan = ❓ Payment { $amount } via { $provider } (txn { $txn }, reference sent: { $reference }) matches none of our top-ups: { $reason }. Recorded, nothing credited. /find { $txn }, then /credit the right login or refund it at { $provider }.
 admin-note-notice = ℹ️ { $provider } sent a verified notification that is not a payment (ref { $reference }): { $detail }
+admin-digest = 🧾 { $count } payments, { $total } in the last { $minutes } min; { $held } held for an admin:
+admin-digest-held-line = • { $reference } { $amount } via { $provider }: { $reason }
+admin-digest-more = … and { $count } more: /pending
 admin-note-held = ⏸ Credit #{ $id } held: { $amount } to { $login } · ref { $reference } · { $reason }. Check the panel, then /recredit { $reference }.
 admin-note-outage = { $state ->
     [down] 🔴 { $component } is failing: { $detail }

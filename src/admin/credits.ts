@@ -6,6 +6,7 @@ import type { Currency } from "../payments/money.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
 import type { PanelClient } from "../panel/panel-client.js";
 import type { RecreditOutcome } from "./admin-service.js";
+import { moveCredit, moveTopUp } from "../ledger/moves.js";
 import { audit } from "./audit.js";
 
 export function createAdminCredits(deps: { database: Database; panel: PanelClient; wakeup: Wakeup; panelCurrency: Currency; log: Logger; now?: () => Date }) {
@@ -31,8 +32,8 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
       const found = await deps.panel.findCredit(held.memo);
       if (found) {
         await db.$transaction(async (tx) => {
-          await tx.credit.update({ where: { id: held.id }, data: { status: CreditStatus.DONE, doneAt: now(), panelPaymentId: found.panelPaymentId ?? null, lastError: null } });
-          await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.CREDITED, creditedAt: now() } });
+          await moveCredit(tx, held.id, CreditStatus.DONE, { doneAt: now(), panelPaymentId: found.panelPaymentId ?? null, lastError: null }, { from: [CreditStatus.HELD], required: true });
+          await moveTopUp(tx, topUp.id, TopUpStatus.CREDITED, { creditedAt: now() });
           await audit(tx, { actorId: input.adminId, action: "recredit", subject: topUp.reference, reason: input.reason, details: { creditId: held.id, outcome: "found_on_panel", memo: held.memo } });
         });
         return { status: "found_on_panel", creditId: held.id };
@@ -41,11 +42,12 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
     // After a relink the credit goes to the customer's current login.
     const login = topUp.user.panelLogin ?? held.panelLogin;
     await db.$transaction(async (tx) => {
-      await tx.credit.update({
-        where: { id: held.id },
-        data: { status: CreditStatus.QUEUED, panelLogin: login, attempts: 0, firstFailureAt: null, nextAttemptAt: now(), lastError: null, errorKind: null, claimedBy: null, claimedUntil: null },
-      });
-      await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.PAID } });
+      await moveCredit(
+        tx, held.id, CreditStatus.QUEUED,
+        { panelLogin: login, attempts: 0, firstFailureAt: null, nextAttemptAt: now(), lastError: null, errorKind: null, claimedBy: null, claimedUntil: null },
+        { from: [CreditStatus.HELD], required: true },
+      );
+      await moveTopUp(tx, topUp.id, TopUpStatus.PAID, {}, { from: [TopUpStatus.HELD] });
       await audit(tx, { actorId: input.adminId, action: "recredit", subject: topUp.reference, reason: input.reason, details: { creditId: held.id, previousError: held.lastError, login } });
     });
     deps.wakeup.notify("credits");

@@ -1,7 +1,7 @@
 import type { ProviderName } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
-import { toPanelAmount } from "../payments/ledger.js";
+import { toPanelAmount } from "../ledger/decide.js";
 import type { Currency } from "../payments/money.js";
 import { CreditStatus, TopUpStatus } from "../payments/states.js";
 import { topUpRef, type Providers } from "../payments/topups.js";
