@@ -6,7 +6,7 @@
 import type { ProviderName } from "../src/config/config.js";
 import { openDatabase } from "../src/db/database.js";
 import type { Metrics } from "../src/metrics.js";
-import { createNotifier } from "../src/notify/notifier.js";
+import { createNotifier } from "../src/jobs/notifier.js";
 import { createPanelClient } from "../src/panel/create-panel-client.js";
 import { recordPayment } from "../src/payments/ledger.js";
 import { createRaksmeyPayProvider } from "../src/payments/providers/raksmeypay.js";

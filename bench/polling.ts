@@ -1,6 +1,6 @@
 /**
  * 4. Polling economics: 1,000 pending Bakong top-ups, 10 % of them paid at random moments over 10
- * minutes, on a simulated clock. The real poller (src/payments/poller.ts, production options) is
+ * minutes, on a simulated clock. The real poller (src/jobs/poller.ts, production options) is
  * driven pass by pass; the Bakong simulator counts the calls it receives.
  */
 import { openDatabase } from "../src/db/database.js";
@@ -8,7 +8,7 @@ import { createLocalWakeup } from "../src/db/wakeup.js";
 import { createMetrics } from "../src/metrics.js";
 import { createOutageTracker } from "../src/notify/outages.js";
 import type { LedgerDeps } from "../src/payments/ledger.js";
-import { createPoller, pollIntervalMs } from "../src/payments/poller.js";
+import { createPoller, pollIntervalMs } from "../src/jobs/poller.js";
 import { createBakongProvider } from "../src/payments/providers/bakong.js";
 import type { PaymentProvider } from "../src/payments/provider.js";
 import { createTopUpService } from "../src/payments/topups.js";

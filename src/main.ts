@@ -15,13 +15,13 @@ import type { Database } from "./db/database.js";
 import { DatabaseOpenError } from "./db/open-errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import { createNotifier } from "./notify/notifier.js";
+import { createNotifier } from "./jobs/notifier.js";
 import { createOutageTracker } from "./notify/outages.js";
-import { createCrediter } from "./panel/crediter.js";
+import { createCrediter } from "./jobs/crediter.js";
 import { renderKhqrCard } from "./payments/card/index.js";
 import { createDeepLinker, deepLinkApp } from "./payments/deeplink.js";
 import type { LedgerDeps } from "./payments/ledger.js";
-import { createPoller } from "./payments/poller.js";
+import { createPoller } from "./jobs/poller.js";
 import { createTopUpService } from "./payments/topups.js";
 import { createHttpApp } from "./server/app.js";
 import { serveWithLimits } from "./server/http-limits.js";
@@ -113,7 +113,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
 
   const crediter = createCrediter(
     { database, panel, wakeup, outages, log, metrics, adminChats },
-    { retryForMs: config.crediter.retryForSeconds * 1000, leaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, concurrency: 4, sweepMs: timings.crediterSweepMs, instanceId },
+    { retryForMs: config.crediter.retryForSeconds * 1000, leaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, concurrency: config.crediter.concurrency, sweepMs: timings.crediterSweepMs, instanceId },
   );
   const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log }, { graceMs: timings.pollGraceMs, claimMs: 30_000, sweepMs: timings.pollerSweepMs, batch: 200 });
   const notifier = createNotifier({ database, wakeup, deliver: createDelivery(bot.api, { database, panel, config, log }), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });

@@ -38,7 +38,7 @@ export async function openServices(config: Config, opts: ServicesOptions): Promi
   const database = await openDatabase(config.runtime.databaseUrl, { onPoolError: (err) => log.warn({ err }, "a PostgreSQL connection failed; the pool replaces it") });
   const wakeup = database.pgPool ? await createPgWakeup(database.pgPool, log) : createLocalWakeup();
   const providers = createProviders(config, { log, publicUrl: config.bot.publicUrl });
-  const panel = createPanelClient(config.panel, { log, ...(opts.panelTimeouts ? { timeouts: opts.panelTimeouts } : {}) });
+  const panel = createPanelClient(config.panel, { log, maxConnections: config.crediter.panelMaxConnections, ...(opts.panelTimeouts ? { timeouts: opts.panelTimeouts } : {}) });
   const admin = createAdminService({
     database,
     providers,

@@ -7,6 +7,7 @@ import type { Currency } from "../payments/money.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
 import type { PanelClient } from "../panel/panel-client.js";
 import type { RecreditOutcome } from "./admin-service.js";
+import { moveCredit, moveTopUp } from "../ledger/moves.js";
 import { enqueueNotification } from "../notify/outbox.js";
 import { audit } from "./audit.js";
 
@@ -23,15 +24,17 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
     if (deps.panel.findCredit) {
       const found = await deps.panel.findCredit(held.memo);
       if (found) {
-        await db.$transaction(async (tx) => {
-          await tx.credit.update({ where: { id: held.id }, data: { status: CreditStatus.DONE, doneAt: now(), panelPaymentId: found.panelPaymentId ?? null, lastError: null } });
+        const done = await db.$transaction(async (tx) => {
+          if (!(await moveCredit(tx, held.id, CreditStatus.DONE, { doneAt: now(), panelPaymentId: found.panelPaymentId ?? null, lastError: null }, { from: [CreditStatus.HELD] }))) return false;
           if (topUp) {
-            await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.CREDITED, creditedAt: now() } });
+            await moveTopUp(tx, topUp.id, TopUpStatus.CREDITED, { creditedAt: now() });
             // The receipt the crediter would have sent (same key: one receipt whichever path finishes the credit).
             await enqueueNotification(tx, [topUp.chatId], `credited:${held.id}`, { kind: "topup.credited", topUpId: topUp.id, late: false }, now());
           }
           await audit(tx, { actorId: input.adminId, action: "recredit", subject, reason: input.reason, details: { creditId: held.id, outcome: "found_on_panel", memo: held.memo } });
+          return true;
         });
+        if (!done) return { status: "nothing_held" };
         deps.wakeup.notify("notifications");
         return { status: "found_on_panel", creditId: held.id };
       }
@@ -39,12 +42,13 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
     // After a relink the credit goes to the customer's current login.
     const login = topUp?.user.panelLogin ?? held.panelLogin;
     const released = await db.$transaction(async (tx) => {
-      const taken = await tx.credit.updateMany({
-        where: { id: held.id, status: CreditStatus.HELD },
-        data: { status: CreditStatus.QUEUED, panelLogin: login, attempts: 0, firstFailureAt: null, nextAttemptAt: now(), lastError: null, errorKind: null, claimedBy: null, claimedUntil: null },
-      });
-      if (taken.count === 0) return false;
-      if (topUp) await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.PAID } });
+      const taken = await moveCredit(
+        tx, held.id, CreditStatus.QUEUED,
+        { panelLogin: login, attempts: 0, firstFailureAt: null, nextAttemptAt: now(), lastError: null, errorKind: null, claimedBy: null, claimedUntil: null },
+        { from: [CreditStatus.HELD] },
+      );
+      if (!taken) return false;
+      if (topUp) await moveTopUp(tx, topUp.id, TopUpStatus.PAID, {}, { from: [TopUpStatus.HELD] });
       await audit(tx, { actorId: input.adminId, action: "recredit", subject, reason: input.reason, details: { creditId: held.id, previousError: held.lastError, login } });
       return true;
     });

@@ -4,7 +4,7 @@ import { createReports } from "../admin/reports.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
-import type { Deliver } from "../notify/notifier.js";
+import type { Deliver } from "../jobs/notifier.js";
 import type { NotificationPayload } from "../notify/outbox.js";
 import type { PanelClient } from "../panel/panel-client.js";
 import { enqueueNotification } from "../notify/outbox.js";
@@ -27,6 +27,8 @@ export interface DeliveryDeps {
 const BONUS_KIND = "bonus";
 
 type Payload<K extends NotificationPayload["kind"]> = Extract<NotificationPayload, { kind: K }>;
+/** A digest lists held payments one by one up to this many (Telegram caps a message at 4096 characters). */
+const DIGEST_HELD_LINES = 25;
 
 /**
  * Renders each queued notification from the database, in the recipient's stored language (see admin-locale.ts for admin chats).
@@ -147,6 +149,30 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     );
   }
 
+  /** Many payment notes at once: totals, then each payment that waits for an admin on its own line. */
+  async function digest(chatId: number, p: Payload<"admin.digest">): Promise<void> {
+    const rows = await db.payment.findMany({ where: { id: { in: p.paymentIds } }, include: { topUp: true, credit: true }, orderBy: { id: "asc" } });
+    if (rows.length === 0) return;
+    const sums = new Map<string, number>();
+    for (const r of rows) sums.set(r.currency, (sums.get(r.currency) ?? 0) + r.amountMinor);
+    const minutes = Math.max(1, Math.ceil((rows.at(-1)!.observedAt.getTime() - rows[0]!.observedAt.getTime()) / 60_000));
+    const held = rows.filter((r) => r.topUpId === null || r.credit?.status === CreditStatus.HELD);
+    const t = await adminT(chatId);
+    const lines = [
+      t("admin-digest", { count: rows.length, total: [...sums].map(([currency, sum]) => money(sum, currency)).join(" + "), minutes, held: held.length }),
+      ...held.slice(0, DIGEST_HELD_LINES).map((r) =>
+        t("admin-digest-held-line", {
+          reference: r.topUp?.reference ?? r.reference ?? r.providerTxnId,
+          amount: money(r.amountMinor, r.currency),
+          provider: r.provider,
+          reason: r.credit?.lastError ?? "no top-up of ours",
+        }),
+      ),
+      ...(held.length > DIGEST_HELD_LINES ? [t("admin-digest-more", { count: held.length - DIGEST_HELD_LINES })] : []),
+    ];
+    await api.sendMessage(chatId, lines.join("\n"));
+  }
+
   async function creditHeld(chatId: number, p: Payload<"admin.held">): Promise<void> {
     const credit = await db.credit.findUnique({ where: { id: p.creditId } });
     if (!credit) return;
@@ -212,6 +238,8 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
         return payment(chatId, payload.paymentId, "admin-note-flagged");
       case "admin.orphan":
         return orphan(chatId, payload);
+      case "admin.digest":
+        return digest(chatId, payload);
       case "admin.notice":
         return void (await api.sendMessage(chatId, (await adminT(chatId))("admin-note-notice", { provider: payload.provider, reference: payload.reference ?? "-", detail: payload.detail })));
       case "admin.held":

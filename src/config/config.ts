@@ -43,7 +43,13 @@ export interface Config {
   };
   providers: ProvidersConfig;
   panel: { type: PanelType; url: string; apiKey: string; paymentMethod: string; currency: Currency };
-  crediter: { retryForSeconds: number };
+  crediter: {
+    retryForSeconds: number;
+    /** Panel credit calls in flight at once: at least the credits per second wanted × the panel's latency in seconds. */
+    concurrency: number;
+    /** Connections to the panel: at least `concurrency`, or calls wait for a free connection. */
+    panelMaxConnections: number;
+  };
 }
 
 /** Every variable this program reads; `.env.example` documents each one. */
@@ -164,8 +170,15 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
       paymentMethod: v.str("PANEL_PAYMENT_METHOD", false) ?? "KHQR",
       currency: v.oneOf("PANEL_CURRENCY", CURRENCIES, "USD"),
     },
-    crediter: { retryForSeconds: v.int("CREDIT_RETRY_SECONDS", 3600, 0, 30 * 86_400) },
+    crediter: {
+      retryForSeconds: v.int("CREDIT_RETRY_SECONDS", 3600, 0, 30 * 86_400),
+      concurrency: v.int("CREDIT_CONCURRENCY", 16, 1, 1000),
+      panelMaxConnections: v.int("PANEL_MAX_CONNECTIONS", 16, 1, 1000),
+    },
   };
+  if (config.crediter.panelMaxConnections < config.crediter.concurrency) {
+    problems.push(`PANEL_MAX_CONNECTIONS: must be at least CREDIT_CONCURRENCY (${config.crediter.concurrency}), or credits wait for a free connection`);
+  }
   if (!credentialsOptional && providers.enabled.length === 0) {
     problems.push("PAYMENT_PROVIDERS: no payment provider is configured (set the variables of at least one provider)");
   }

@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.js";
+import { createSqliteRecorder, type SqliteRecorder } from "../ledger/sqlite-recorder.js";
 import { migrate } from "./migrate.js";
 import { describeOpenError, prepareSqliteFolder, probePostgres } from "./open-errors.js";
 import { dialectOf, sqlitePath, type Dialect } from "./url.js";
@@ -20,6 +21,8 @@ export interface Database {
   url: string;
   /** PostgreSQL only: a pool for LISTEN/NOTIFY and advisory locks. */
   pgPool?: pg.Pool;
+  /** SQLite only: the synchronous hot path that records payments (its own connection). */
+  recorder?: SqliteRecorder;
   close(): Promise<void>;
 }
 
@@ -41,7 +44,14 @@ export async function openDatabase(url: string, opts: { poolSize?: number; onPoo
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }) });
     await db.$executeRawUnsafe("PRAGMA busy_timeout = 10000");
-    return { db, dialect, url, close: () => db.$disconnect() };
+    const recorder = createSqliteRecorder(file);
+    return {
+      db, dialect, url, recorder,
+      close: async () => {
+        recorder.close();
+        await db.$disconnect();
+      },
+    };
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
   // An idle connection dropped by the server (restart, admin kill) must not crash the process; the pool replaces it.

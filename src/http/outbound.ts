@@ -1,7 +1,14 @@
-import { Agent, errors, request } from "undici";
+import { Agent, errors, request, type Dispatcher } from "undici";
 
-/** Keep-alive connections shared by every outbound client. */
-const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+/** A set of keep-alive connections, at most `connections` per origin. */
+export type OutboundPool = Dispatcher;
+
+export function outboundPool(connections: number): OutboundPool {
+  return new Agent({ keepAliveTimeout: 10_000, connections });
+}
+
+/** Keep-alive connections shared by every outbound client without a pool of its own. */
+const agent = outboundPool(64);
 
 export interface OutboundRequest {
   method: "GET" | "POST";
@@ -9,6 +16,8 @@ export interface OutboundRequest {
   body?: string;
   /** Whole-answer deadline; the connection itself must open within min(timeoutMs, 5 s). */
   timeoutMs?: number;
+  /** Connections to use; default: the shared pool. */
+  pool?: OutboundPool;
 }
 
 export interface OutboundResponse {
@@ -42,7 +51,7 @@ export async function send(url: string, req: OutboundRequest): Promise<OutboundR
       method: req.method,
       headers: req.headers,
       body: req.body,
-      dispatcher: agent,
+      dispatcher: req.pool ?? agent,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs + 1_000),

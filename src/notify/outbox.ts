@@ -1,4 +1,5 @@
 import type { Db } from "../db/database.js";
+import { NotificationStatus } from "../ledger/transitions.js";
 
 type Tx = Pick<Db, "notification">;
 
@@ -20,6 +21,8 @@ export type NotificationPayload =
   | { kind: "admin.notice"; provider: string; reference: string | null; detail: string }
   | { kind: "admin.held"; creditId: number }
   | { kind: "admin.outage"; component: string; state: "down" | "up"; detail: string }
+  /** Built by the notifier, never queued: many payment notes for one admin chat as one message. */
+  | { kind: "admin.digest"; paymentIds: number[] }
   | { kind: "admin.daily"; date: string }
   | { kind: "admin.recredited"; creditId: number };
 
@@ -31,7 +34,7 @@ export async function enqueueNotification(tx: Tx, chatIds: readonly bigint[], de
   for (const chatId of chatIds) {
     await tx.notification.upsert({
       where: { dedupeKey: `${dedupeKey}@${chatId}` },
-      create: { dedupeKey: `${dedupeKey}@${chatId}`, chatId, kind: payload.kind, payload: JSON.stringify(payload), status: "QUEUED", nextAttemptAt: now },
+      create: { dedupeKey: `${dedupeKey}@${chatId}`, chatId, kind: payload.kind, payload: JSON.stringify(payload), status: NotificationStatus.QUEUED, nextAttemptAt: now },
       update: {},
     });
   }

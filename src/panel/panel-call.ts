@@ -1,4 +1,4 @@
-import { OutboundError, send, type OutboundRequest, type OutboundResponse } from "../http/outbound.js";
+import { OutboundError, send, type OutboundPool, type OutboundRequest, type OutboundResponse } from "../http/outbound.js";
 import type { Logger } from "../logger.js";
 import { minorDigits, minorFromDecimal, type Currency } from "../payments/money.js";
 import { PanelError } from "./panel-client.js";
@@ -42,7 +42,7 @@ export class PanelTransport {
   private readonly secrets: string[];
 
   constructor(
-    private readonly opts: { panel: string; apiKey: string; timeouts: PanelTimeouts; log?: Logger },
+    private readonly opts: { panel: string; apiKey: string; timeouts: PanelTimeouts; log?: Logger; pool?: OutboundPool },
   ) {
     const key = opts.apiKey;
     // The key can come back raw, URL-encoded or form-encoded (e.g. echoed in an error page).
@@ -60,7 +60,7 @@ export class PanelTransport {
     const timeoutMs = op.write ? this.opts.timeouts.writeMs : this.opts.timeouts.readMs;
     let res: OutboundResponse;
     try {
-      res = await send(url, { ...req, timeoutMs });
+      res = await send(url, { ...req, timeoutMs, pool: this.opts.pool });
     } catch (err) {
       this.opts.log?.debug({ panel: this.opts.panel, op: op.name, ms: Date.now() - started, err: this.scrub(String(err)) }, "panel call failed");
       throw this.transportError(err, op);

@@ -1,4 +1,4 @@
-import { formBody, type OutboundResponse } from "../http/outbound.js";
+import { formBody, type OutboundPool, type OutboundResponse } from "../http/outbound.js";
 import type { Logger } from "../logger.js";
 import { decimalString, type Currency } from "../payments/money.js";
 import { assertAmount, balanceToMinor, DEFAULT_TIMEOUTS, PanelTransport, panelUrl, parseJson, type PanelOp, type PanelTimeouts } from "./panel-call.js";
@@ -13,6 +13,8 @@ export interface PerfectPanelV1Options {
   apiKey: string;
   currency: Currency;
   timeouts?: Partial<PanelTimeouts>;
+  /** Outbound connections to the panel (PANEL_MAX_CONNECTIONS); default: the shared pool. */
+  pool?: OutboundPool;
   log?: Logger;
 }
 
@@ -33,6 +35,7 @@ export class PerfectPanelV1Client implements PanelClient {
       apiKey: opts.apiKey,
       timeouts: { ...DEFAULT_TIMEOUTS, ...opts.timeouts },
       log: opts.log,
+      pool: opts.pool,
     });
   }
 

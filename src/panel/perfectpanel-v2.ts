@@ -1,4 +1,4 @@
-import type { OutboundResponse } from "../http/outbound.js";
+import type { OutboundPool, OutboundResponse } from "../http/outbound.js";
 import type { Logger } from "../logger.js";
 import { decimalString, type Currency } from "../payments/money.js";
 import {
@@ -16,6 +16,8 @@ export interface PerfectPanelV2Options {
   paymentMethod: string;
   currency: Currency;
   timeouts?: Partial<PanelTimeouts>;
+  /** Outbound connections to the panel (PANEL_MAX_CONNECTIONS); default: the shared pool. */
+  pool?: OutboundPool;
   /** Pages of the payment list findCredit reads before it gives up; a search cut short is an error, never "not found". */
   findCreditPages?: number;
   log?: Logger;
@@ -34,6 +36,7 @@ export class PerfectPanelV2Client implements PanelClient {
       apiKey: opts.apiKey,
       timeouts: { ...DEFAULT_TIMEOUTS, ...opts.timeouts },
       log: opts.log,
+      pool: opts.pool,
     });
     this.pages = opts.findCreditPages ?? 5;
   }

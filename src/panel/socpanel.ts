@@ -1,3 +1,4 @@
+import type { OutboundPool } from "../http/outbound.js";
 import type { Logger } from "../logger.js";
 import { decimalString, minorDigits, type Currency } from "../payments/money.js";
 import { assertAmount, DEFAULT_TIMEOUTS, PanelTransport, panelUrl, parseJson, type PanelOp, type PanelTimeouts } from "./panel-call.js";
@@ -11,6 +12,8 @@ export interface SocPanelOptions {
   /** "decimal" (default) sends "10.50"; "integer" sends "10" and refuses amounts with a fraction. */
   amountFormat?: SocPanelAmountFormat;
   timeouts?: Partial<PanelTimeouts>;
+  /** Outbound connections to the panel (PANEL_MAX_CONNECTIONS); default: the shared pool. */
+  pool?: OutboundPool;
   log?: Logger;
 }
 
@@ -29,6 +32,7 @@ export class SocPanelClient implements PanelClient {
       apiKey: opts.apiKey,
       timeouts: { ...DEFAULT_TIMEOUTS, ...opts.timeouts },
       log: opts.log,
+      pool: opts.pool,
     });
   }
 

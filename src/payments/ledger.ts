@@ -1,12 +1,11 @@
 import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
-import type { TopUp } from "../generated/sqlite/client.js";
+import { recordOnPostgres } from "../ledger/postgres-recorder.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import { enqueueNotification } from "../notify/outbox.js";
-import { formatMoney, khrToUsdCents, type Currency } from "./money.js";
+import type { Currency } from "./money.js";
 import type { PaymentObservation } from "./provider.js";
-import { CreditKind, CreditStatus, PaymentFlag, TopUpStatus, type ObservationSource } from "./states.js";
+import { PaymentFlag, type ObservationSource } from "./states.js";
 
 export interface LedgerDeps {
   database: Database;
@@ -43,110 +42,16 @@ export interface RecordOptions {
   signed: boolean;
 }
 
-/** The memo that tags a credit on the panel; unique, so a credit can be found again by it. */
-export function creditMemo(reference: string, paymentId: number): string {
-  return `KHQR ${reference} ${paymentId}`;
-}
-
-/** Converts a paid amount into the panel's currency; the rate is recorded when one was used. */
-export function toPanelAmount(amountMinor: number, currency: Currency, panelCurrency: Currency, khrPerUsd: number): { amountMinor: number; rate: string | null } {
-  if (currency === panelCurrency) return { amountMinor, rate: null };
-  if (currency === "KHR") return { amountMinor: khrToUsdCents(amountMinor, khrPerUsd), rate: String(khrPerUsd) };
-  // USD cents to whole riel is exact.
-  return { amountMinor: (amountMinor * khrPerUsd) / 100, rate: String(khrPerUsd) };
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string }).code === "P2002";
-}
-
-interface Verdict {
-  flag: PaymentFlag;
-  /** Set when the payment must wait for an admin: the reason in plain words. */
-  holdReason: string | null;
-}
-
-/** Decides what a payment on one of our top-ups is; pure, so the rule reads in one place. */
-export function judgePayment(obs: PaymentObservation, topUp: Pick<TopUp, "amountMinor" | "currency" | "provider">, priorPayments: number, signed: boolean): Verdict {
-  const paid = formatMoney(obs.amountMinor, obs.currency);
-  const ordered = formatMoney(topUp.amountMinor, topUp.currency as Currency);
-  const mismatch =
-    obs.currency !== topUp.currency ? { flag: PaymentFlag.CURRENCY_MISMATCH, why: `paid ${paid} in another currency than the order (${ordered})` }
-    : obs.amountMinor < topUp.amountMinor ? { flag: PaymentFlag.UNDERPAID, why: `paid ${paid}, less than the ${ordered} ordered` }
-    : obs.amountMinor > topUp.amountMinor ? { flag: PaymentFlag.OVERPAID, why: `paid ${paid}, more than the ${ordered} ordered` }
-    : null;
-  const reasons = [mismatch?.why, obs.holdReason].filter((r): r is string => Boolean(r));
-  if (priorPayments > 0 && !signed) {
-    reasons.push(`a further payment on an order already paid, reported by ${topUp.provider} whose notifications are not signed: confirm it at ${topUp.provider} first`);
-  }
-  const flag = mismatch?.flag ?? (priorPayments > 0 ? PaymentFlag.REPEAT : obs.holdReason ? PaymentFlag.REVIEW : PaymentFlag.OK);
-  return { flag, holdReason: reasons.length > 0 ? reasons.join("; ") : null };
-}
-
 /**
- * Records a verified payment exactly once, then decides: credit queued, or held for an admin, or
+ * Records a verified payment exactly once, then decides (src/ledger/decide.ts): credit queued, or held for an admin, or
  * (no top-up of ours) kept as an orphan. Webhook and poller both end here; the unique key
  * (provider, providerTxnId) decides what is a duplicate. Never refuses a verified observation.
  */
 export async function recordPayment(deps: LedgerDeps, obs: PaymentObservation, opts: RecordOptions): Promise<RecordOutcome> {
-  const { db } = deps.database;
   const now = deps.now?.() ?? new Date();
-  const existing = await db.payment.findUnique({ where: { provider_providerTxnId: { provider: obs.provider, providerTxnId: obs.providerTxnId } }, select: { id: true } });
-  if (existing) return { outcome: "duplicate", paymentId: existing.id };
-
-  let result: RecordOutcome;
-  try {
-    result = await db.$transaction(async (tx): Promise<RecordOutcome> => {
-      const topUp = obs.reference
-        ? await tx.topUp.findUnique({ where: { reference: obs.reference } })
-        : obs.md5
-          ? await tx.topUp.findFirst({ where: { md5: obs.md5 } })
-          : null;
-      const paymentData = {
-        provider: obs.provider, providerTxnId: obs.providerTxnId, amountMinor: obs.amountMinor, currency: obs.currency, source: opts.source,
-        payer: obs.payer ?? null, raw: JSON.stringify(obs.raw ?? null), reference: obs.reference ?? obs.md5 ?? null, observedAt: now,
-      };
-
-      if (!topUp || topUp.provider !== obs.provider) {
-        if (!opts.signed) return { outcome: "unverified" };
-        const sent = obs.reference ? `reference ${obs.reference}` : obs.md5 ? `QR md5 ${obs.md5}` : "no reference";
-        const reason = !topUp ? `no top-up of ours matches ${sent}` : `${sent} is a top-up paid through ${topUp.provider}, not ${obs.provider}`;
-        const payment = await tx.payment.create({ data: { ...paymentData, topUpId: null, flag: PaymentFlag.ORPHAN } });
-        await enqueueNotification(tx, deps.adminChats, `payment:${payment.id}`, { kind: "admin.orphan", paymentId: payment.id, reason }, now);
-        return { outcome: "orphan", paymentId: payment.id, reason };
-      }
-
-      const priorPayments = await tx.payment.count({ where: { topUpId: topUp.id } });
-      const verdict = judgePayment(obs, topUp, priorPayments, opts.signed);
-      const held = verdict.holdReason !== null;
-      const payment = await tx.payment.create({ data: { ...paymentData, topUpId: topUp.id, flag: verdict.flag } });
-      const amount = toPanelAmount(obs.amountMinor, obs.currency, deps.panelCurrency, deps.khrPerUsd);
-      const credit = await tx.credit.create({
-        data: {
-          paymentId: payment.id, topUpId: topUp.id, panelLogin: topUp.panelLogin, amountMinor: amount.amountMinor,
-          currency: deps.panelCurrency, rate: amount.rate, memo: creditMemo(topUp.reference, payment.id), kind: CreditKind.PAYMENT,
-          status: held ? CreditStatus.HELD : CreditStatus.QUEUED, nextAttemptAt: now, createdAt: now,
-          lastError: verdict.holdReason, errorKind: held ? "flagged" : null,
-        },
-      });
-      // A payment on an open or lapsed top-up settles it; a further payment leaves its state alone.
-      await tx.topUp.updateMany({
-        where: { id: topUp.id, status: { in: [TopUpStatus.PENDING, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED] } },
-        data: { status: held ? TopUpStatus.HELD : TopUpStatus.PAID, paidAt: topUp.paidAt ?? now, nextPollAt: null },
-      });
-      const adminKind = held ? "admin.flagged" : verdict.flag === PaymentFlag.REPEAT ? "admin.repeat" : "admin.payment";
-      await enqueueNotification(tx, deps.adminChats, `payment:${payment.id}`, { kind: adminKind, paymentId: payment.id }, now);
-      if (!held) return { outcome: "recorded", paymentId: payment.id, topUpId: topUp.id, flag: verdict.flag, creditId: credit.id };
-      await enqueueNotification(tx, [topUp.chatId], `held-payment:${payment.id}`, { kind: "topup.held", topUpId: topUp.id, paymentId: payment.id }, now);
-      return { outcome: "held", paymentId: payment.id, topUpId: topUp.id, flag: verdict.flag, creditId: credit.id, reason: verdict.holdReason! };
-    });
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const winner = await db.payment.findUnique({ where: { provider_providerTxnId: { provider: obs.provider, providerTxnId: obs.providerTxnId } }, select: { id: true } });
-    if (!winner) throw err;
-    return { outcome: "duplicate", paymentId: winner.id };
-  }
-
+  const { recorder, pgPool } = deps.database;
+  if (!recorder && !pgPool) throw new Error("this database has no payment recorder (SQLite recorder or PostgreSQL pool)");
+  const result = recorder ? await recorder.record(deps, obs, opts, now) : await recordOnPostgres(pgPool!, deps, obs, opts, now);
   if (result.outcome !== "duplicate" && result.outcome !== "unverified") {
     const flag = result.outcome === "orphan" ? PaymentFlag.ORPHAN : result.flag;
     deps.metrics.topUpsPaid.inc({ provider: obs.provider, flag, source: opts.source });

@@ -1,6 +1,7 @@
 import type { Config, ProviderName } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { TopUp } from "../generated/sqlite/client.js";
+import { moveTopUp } from "../ledger/moves.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { enqueueNotification } from "../notify/outbox.js";
@@ -107,10 +108,10 @@ export function createTopUpService(deps: TopUpServiceDeps) {
 
   /** Customer cancelled. A payment that still arrives is credited all the same. */
   async function cancel(topUpId: number): Promise<TopUp | null> {
-    const changed = await db.topUp.updateMany({ where: { id: topUpId, status: TopUpStatus.PENDING }, data: { status: TopUpStatus.CANCELLED, closedAt: now() } });
+    const changed = await moveTopUp(db, topUpId, TopUpStatus.CANCELLED, { closedAt: now() });
     const topUp = await db.topUp.findUnique({ where: { id: topUpId } });
-    if (changed.count === 1 && topUp) await closeAtProvider(topUp);
-    return changed.count === 1 ? topUp : null;
+    if (changed && topUp) await closeAtProvider(topUp);
+    return changed ? topUp : null;
   }
 
   async function closeAtProvider(topUp: TopUp): Promise<void> {
@@ -131,9 +132,9 @@ export function createTopUpService(deps: TopUpServiceDeps) {
     let expired = 0;
     for (const topUp of due) {
       const done = await db.$transaction(async (tx) => {
-        const changed = await tx.topUp.updateMany({ where: { id: topUp.id, status: TopUpStatus.PENDING }, data: { status: TopUpStatus.EXPIRED, closedAt: at } });
-        if (changed.count === 1) await enqueueNotification(tx, [topUp.chatId], `expired:${topUp.id}`, { kind: "topup.expired", topUpId: topUp.id }, at);
-        return changed.count === 1;
+        const changed = await moveTopUp(tx, topUp.id, TopUpStatus.EXPIRED, { closedAt: at });
+        if (changed) await enqueueNotification(tx, [topUp.chatId], `expired:${topUp.id}`, { kind: "topup.expired", topUpId: topUp.id }, at);
+        return changed;
       });
       if (!done) continue;
       expired++;

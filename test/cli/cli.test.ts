@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { migrationsFor } from "../../src/db/migrate.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import { creditMemo } from "../../src/payments/ledger.js";
+import { creditMemo } from "../../src/ledger/decide.js";
 import { newReference } from "../../src/payments/reference.js";
 import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
 import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";

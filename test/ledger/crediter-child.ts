@@ -4,7 +4,7 @@ import { openDatabase } from "../../src/db/database.js";
 import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { createMetrics } from "../../src/metrics.js";
 import { createOutageTracker } from "../../src/notify/outages.js";
-import { createCrediter } from "../../src/panel/crediter.js";
+import { createCrediter } from "../../src/jobs/crediter.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 
 const env = process.env as Record<string, string>;

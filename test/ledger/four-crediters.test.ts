@@ -4,7 +4,7 @@ import { createPgWakeup, type Wakeup } from "../../src/db/wakeup.js";
 import { createMetrics } from "../../src/metrics.js";
 import { createOutageTracker } from "../../src/notify/outages.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import { createCrediter } from "../../src/panel/crediter.js";
+import { createCrediter } from "../../src/jobs/crediter.js";
 import type { PanelClient } from "../../src/panel/panel-client.js";
 import { CreditKind, CreditStatus } from "../../src/payments/states.js";
 import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";

@@ -4,7 +4,7 @@ import { createLookup } from "../../src/admin/lookup.js";
 import { createAdminCredits } from "../../src/admin/credits.js";
 import { createDelivery } from "../../src/bot/delivery.js";
 import { loadConfig } from "../../src/config/config.js";
-import { createNotifier } from "../../src/notify/notifier.js";
+import { createNotifier } from "../../src/jobs/notifier.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { createPayWayProvider } from "../../src/payments/providers/payway.js";
 import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
@@ -30,7 +30,7 @@ const PAYWAY = {
  * the panel simulator, the core (webhooks, ledger, crediter) and the notifier delivering to a fake
  * Telegram, so a test sees the admin and customer notes as sent.
  */
-export async function startMoneyKit(database: TestDatabase) {
+export async function startMoneyKit(database: TestDatabase, opts: { notifier?: boolean } = {}) {
   const fake = await createFakeTelegram();
   const token = `${700_000 + Math.floor(Math.random() * 99_999)}:MONEY-bot_token`;
   const driver = fake.bot(token, { username: "khqr_money_bot" });
@@ -60,14 +60,14 @@ export async function startMoneyKit(database: TestDatabase) {
     { database, wakeup: core.wakeup, deliver: createDelivery(api, { database, panel, config, log: silentLog }), log: silentLog },
     { sweepMs: 100, leaseMs: 30_000, batch: 50 },
   );
-  notifier.start();
+  if (opts.notifier !== false) notifier.start();
   const lookup = createLookup({ database });
   const adminCredits = createAdminCredits({ database, panel, wakeup: core.wakeup, panelCurrency: "USD", log: silentLog });
 
   const user = await database.db.user.create({ data: { telegramId: BigInt(CUSTOMER_CHAT), panelLogin: "dara", language: "en" } });
 
   return {
-    core, payway, raksmey, panelSim, driver, lookup, adminCredits, userId: user.id,
+    core, payway, raksmey, panelSim, driver, notifier, lookup, adminCredits, userId: user.id,
     /** Text of every message the bot sent to a chat so far. */
     texts: (chatId: number) => driver.messagesIn(chatId).map((m) => m.text ?? m.caption ?? ""),
     async stop() {

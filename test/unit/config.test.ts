@@ -32,6 +32,13 @@ describe("configuration", () => {
     expect(c.bot).toMatchObject({ mode: "polling", apiRoot: "https://api.telegram.org" });
   });
 
+  it("sizes the crediter: CREDIT_CONCURRENCY panel calls in flight over PANEL_MAX_CONNECTIONS connections", () => {
+    expect(loadConfig(live).crediter).toMatchObject({ concurrency: 16, panelMaxConnections: 16 });
+    expect(loadConfig({ ...live, CREDIT_CONCURRENCY: "32", PANEL_MAX_CONNECTIONS: "40" }).crediter).toMatchObject({ concurrency: 32, panelMaxConnections: 40 });
+    expect(problems({ ...live, CREDIT_CONCURRENCY: "0" })).toEqual([expect.stringMatching(/^CREDIT_CONCURRENCY: /)]);
+    expect(problems({ ...live, CREDIT_CONCURRENCY: "32", PANEL_MAX_CONNECTIONS: "8" })).toEqual([expect.stringMatching(/^PANEL_MAX_CONNECTIONS: must be at least CREDIT_CONCURRENCY \(32\)/)]);
+  });
+
   it("lists every bad or missing variable at once", () => {
     const list = problems({ ...live, BOT_TOKEN: "", HTTP_PORT: "http", TOPUP_CURRENCY: "EUR", BOT_MODE: "webhook", KESS_CLIENT_ID: "id" });
     expect(list).toEqual(expect.arrayContaining([

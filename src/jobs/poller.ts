@@ -1,13 +1,13 @@
 import type { ProviderName } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { TopUp } from "../generated/sqlite/client.js";
-import { createWorkLoop, type WorkLoop } from "../jobs/loop.js";
+import { createWorkLoop, type WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { OutageTracker } from "../notify/outages.js";
-import { recordPayment, type LedgerDeps } from "./ledger.js";
-import { ProviderError, type PaymentProvider } from "./provider.js";
-import { OPEN_OR_LATE, topUpRef, type Providers, type TopUpService } from "./topups.js";
+import { recordPayment, type LedgerDeps } from "../payments/ledger.js";
+import { ProviderError, type PaymentProvider } from "../payments/provider.js";
+import { OPEN_OR_LATE, topUpRef, type Providers, type TopUpService } from "../payments/topups.js";
 
 export interface PollerOptions {
   /** Keep polling this long after expiry: a late payment is still money paid. */
@@ -86,7 +86,12 @@ export function createPoller(
       for (const [i, topUp] of batch.entries()) {
         const result = results[i];
         if (result?.state === "paid") {
-          for (const obs of result.observations) await recordPayment(deps.ledger, obs, { source: "poll", signed: true });
+          for (const obs of result.observations) {
+            // One observation the database refuses must not keep the rest of the batch from being recorded.
+            await recordPayment(deps.ledger, obs, { source: "poll", signed: true }).catch((err) =>
+              log.error({ err, topUpId: topUp.id, provider: provider.name }, "recording a polled payment failed; it is polled again"),
+            );
+          }
         } else if (result?.state === "failed") {
           log.info({ topUpId: topUp.id, reason: result.reason }, "provider reports the payment failed");
         }

@@ -1,13 +1,15 @@
 import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
-import { createWorkLoop, subscribedLoop, type WorkLoop } from "../jobs/loop.js";
+import type { WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { OutageTracker } from "../notify/outages.js";
+import { claimDueCredits, type ClaimedCredit } from "../ledger/claims.js";
+import { moveCredit, moveTopUp } from "../ledger/moves.js";
 import { enqueueNotification } from "../notify/outbox.js";
 import { CreditStatus, TopUpStatus } from "../payments/states.js";
 import type { Credit } from "../generated/sqlite/client.js";
-import { PanelError, type PanelClient } from "./panel-client.js";
+import { PanelError, type PanelClient } from "../panel/panel-client.js";
 
 export interface CrediterOptions {
   /** Keep retrying an unavailable panel this long, then hold the credit for an admin. */
@@ -16,6 +18,7 @@ export interface CrediterOptions {
   leaseMs: number;
   /** Wait this long after an unknown outcome before looking for the memo, so a late write shows up. */
   reconcileDelayMs: number;
+  /** Panel calls in flight at once (CREDIT_CONCURRENCY). */
   concurrency: number;
   sweepMs: number;
   instanceId: string;
@@ -45,7 +48,7 @@ export function backoffMs(attempt: number, random = Math.random): number {
  * Invariant: a credit whose outcome is unknown is never re-sent until the panel's payment list
  * shows the memo is absent; panels without a list hold it for an admin.
  */
-export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkLoop & { pass(): Promise<boolean> } {
+export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkLoop {
   const { db } = deps.database;
   const now = () => deps.now?.() ?? new Date();
   const log = deps.log.child({ worker: "crediter" });
@@ -53,12 +56,12 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
   async function hold(credit: Credit, reason: string, errorKind: string, extra: { panelMessage?: string } = {}): Promise<void> {
     const at = now();
     await db.$transaction(async (tx) => {
-      await tx.credit.update({
-        where: { id: credit.id },
-        data: { status: CreditStatus.HELD, lastError: extra.panelMessage ? `${reason} (panel said: ${extra.panelMessage})` : reason, errorKind, claimedBy: null, claimedUntil: null },
-      });
+      const lastError = extra.panelMessage ? `${reason} (panel said: ${extra.panelMessage})` : reason;
+      await moveCredit(tx, credit.id, CreditStatus.HELD, { lastError, errorKind, claimedBy: null, claimedUntil: null }, { required: true });
       if (credit.topUpId !== null) {
-        const topUp = await tx.topUp.update({ where: { id: credit.topUpId }, data: { status: TopUpStatus.HELD } });
+        // Only a top-up waiting for this credit is held; a credited (earlier payment) or refunded one keeps its state.
+        await moveTopUp(tx, credit.topUpId, TopUpStatus.HELD, {}, { from: [TopUpStatus.PAID] });
+        const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId }, select: { id: true, chatId: true } });
         await enqueueNotification(tx, [topUp.chatId], `held:${topUp.id}`, { kind: "topup.held", topUpId: topUp.id }, at);
       }
       await enqueueNotification(tx, deps.adminChats, `credit-held:${credit.id}:${credit.attempts}`, { kind: "admin.held", creditId: credit.id }, at);
@@ -71,16 +74,15 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
   async function markDone(credit: Credit, result: { panelPaymentId?: string; balanceMinor?: number }): Promise<void> {
     const at = now();
     await db.$transaction(async (tx) => {
-      await tx.credit.update({
-        where: { id: credit.id },
-        data: { status: CreditStatus.DONE, doneAt: at, panelPaymentId: result.panelPaymentId ?? null, balanceMinor: result.balanceMinor ?? null, claimedBy: null, claimedUntil: null, lastError: null },
-      });
+      await moveCredit(
+        tx, credit.id, CreditStatus.DONE,
+        { doneAt: at, panelPaymentId: result.panelPaymentId ?? null, balanceMinor: result.balanceMinor ?? null, claimedBy: null, claimedUntil: null, lastError: null },
+        { required: true },
+      );
       if (credit.topUpId === null) return;
       const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId } });
       const late = topUp.status === TopUpStatus.HELD ? false : topUp.expiresAt < (topUp.paidAt ?? at);
-      if (topUp.status !== TopUpStatus.REFUNDED) {
-        await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.CREDITED, creditedAt: at } });
-      }
+      await moveTopUp(tx, topUp.id, TopUpStatus.CREDITED, { creditedAt: at });
       if (result.balanceMinor !== undefined) {
         await tx.user.update({ where: { id: topUp.userId }, data: { lastBalanceMinor: result.balanceMinor } });
       }
@@ -102,18 +104,20 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
       await hold(credit, `panel unavailable since ${firstFailureAt.toISOString()}: ${error}`, errorKind);
       return;
     }
-    await db.credit.update({
-      where: { id: credit.id },
-      data: { status, attempts: credit.attempts + 1, firstFailureAt, nextAttemptAt: new Date(at.getTime() + delayMs), lastError: error, errorKind, claimedBy: null, claimedUntil: null },
-    });
+    await moveCredit(
+      db, credit.id, status,
+      { attempts: credit.attempts + 1, firstFailureAt, nextAttemptAt: new Date(at.getTime() + delayMs), lastError: error, errorKind, claimedBy: null, claimedUntil: null },
+      { required: true },
+    );
   }
 
   async function unknownOutcome(credit: Credit, detail: string): Promise<void> {
     if (deps.panel.capabilities.findCredit) {
-      await db.credit.update({
-        where: { id: credit.id },
-        data: { status: CreditStatus.RECONCILE, nextAttemptAt: new Date(now().getTime() + opts.reconcileDelayMs), lastError: detail, errorKind: "unknown", claimedBy: null, claimedUntil: null },
-      });
+      await moveCredit(
+        db, credit.id, CreditStatus.RECONCILE,
+        { nextAttemptAt: new Date(now().getTime() + opts.reconcileDelayMs), lastError: detail, errorKind: "unknown", claimedBy: null, claimedUntil: null },
+        { required: true },
+      );
       log.warn({ creditId: credit.id, detail }, "credit outcome unknown; will look for its memo on the panel");
       return;
     }
@@ -151,7 +155,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
         await markDone(credit, { panelPaymentId: found.panelPaymentId });
       } else {
         log.info({ creditId: credit.id }, "memo not on the panel: safe to send again");
-        await db.credit.update({ where: { id: credit.id }, data: { status: CreditStatus.QUEUED, nextAttemptAt: now(), claimedBy: null, claimedUntil: null } });
+        await moveCredit(db, credit.id, CreditStatus.QUEUED, { nextAttemptAt: now(), claimedBy: null, claimedUntil: null }, { required: true });
         deps.wakeup.notify("credits");
       }
     } catch (err) {
@@ -172,39 +176,101 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     }
   }
 
-  async function claim(at: Date): Promise<Credit[]> {
-    const due = await db.credit.findMany({
-      where: {
-        status: { in: [CreditStatus.QUEUED, CreditStatus.RECONCILE] },
-        nextAttemptAt: { lte: at },
-        OR: [{ claimedUntil: null }, { claimedUntil: { lt: at } }],
-      },
-      orderBy: { nextAttemptAt: "asc" },
-      take: opts.concurrency * 2,
-    });
-    const claimed: Credit[] = [];
-    for (const credit of due) {
-      if (claimed.length >= opts.concurrency) break;
-      const taken = await db.credit.updateMany({
-        where: { id: credit.id, status: credit.status, claimedUntil: credit.claimedUntil },
-        data: {
-          status: credit.status === CreditStatus.QUEUED ? CreditStatus.SENDING : credit.status,
-          claimedBy: opts.instanceId,
-          claimedUntil: new Date(at.getTime() + opts.leaseMs),
-        },
-      });
-      if (taken.count === 1) claimed.push(credit);
+  /** Claims as many due credits as there are free slots (one statement) and starts each at once. */
+  async function fill(): Promise<void> {
+    for (;;) {
+      const free = opts.concurrency - inFlight.size;
+      if (!running || free <= 0) return;
+      const claimed = await claimDueCredits(deps.database, { instanceId: opts.instanceId, at: now(), leaseMs: opts.leaseMs, limit: free });
+      if (claimed.length === 0) return;
+      const rows = new Map((await db.credit.findMany({ where: { id: { in: claimed.map((c) => c.id) } } })).map((c) => [c.id, c]));
+      for (const c of claimed) launch(rows.get(c.id)!, c.status);
+      if (claimed.length < free) return;
     }
-    return claimed;
   }
 
-  async function pass(): Promise<boolean> {
-    const at = now();
-    await recoverStale(at);
-    const claimed = await claim(at);
-    await Promise.all(claimed.map((c) => (c.status === CreditStatus.QUEUED ? send(c) : reconcile(c))));
-    return claimed.length >= opts.concurrency;
+  function launch(credit: Credit, claimedAs: ClaimedCredit["status"]): void {
+    const work = (claimedAs === CreditStatus.SENDING ? send(credit) : reconcile(credit))
+      .catch((err) => log.error({ err, creditId: credit.id }, "credit attempt failed; its lease expiry brings it back"))
+      .finally(() => {
+        inFlight.delete(work);
+        scheduleFill();
+      });
+    inFlight.add(work);
   }
 
-  return subscribedLoop(createWorkLoop("crediter", pass, { sweepMs: opts.sweepMs, log }), deps.wakeup, "credits", pass);
+  // Completions and wake-ups in the same turn share one claim.
+  let filling: Promise<void> | null = null;
+  let fillAgain = false;
+  let fillScheduled = false;
+  function scheduleFill(): void {
+    if (!running || fillScheduled) return;
+    fillScheduled = true;
+    setImmediate(() => {
+      fillScheduled = false;
+      void runFill();
+    });
+  }
+  function runFill(): Promise<void> {
+    if (filling) {
+      fillAgain = true;
+      return filling;
+    }
+    filling = (async () => {
+      do {
+        fillAgain = false;
+        try {
+          await fill();
+        } catch (err) {
+          log.error({ err }, "claiming credits failed; retrying on the next sweep");
+        }
+      } while (fillAgain && running);
+    })().finally(() => {
+      filling = null;
+    });
+    return filling;
+  }
+
+  async function sweep(): Promise<void> {
+    try {
+      await recoverStale(now());
+    } catch (err) {
+      log.error({ err }, "recovering stale credit claims failed; retrying on the next sweep");
+    }
+    await runFill();
+  }
+
+  const inFlight = new Set<Promise<void>>();
+  let running = false;
+  let timer: NodeJS.Timeout | null = null;
+  let unsubscribe: (() => void) | null = null;
+  const tick = () => {
+    void sweep().finally(() => {
+      if (running) timer = setTimeout(tick, opts.sweepMs).unref();
+    });
+  };
+
+  /**
+   * Panel calls stay continuously in flight: whenever one finishes, its slot is claimed again
+   * (no end-of-pass barrier). Sweeps every sweepMs recover stale claims and catch lost wake-ups.
+   */
+  return {
+    get running() {
+      return running;
+    },
+    start() {
+      if (running) return;
+      running = true;
+      unsubscribe = deps.wakeup.on("credits", scheduleFill);
+      tick();
+    },
+    wake: scheduleFill,
+    async stop() {
+      running = false;
+      unsubscribe?.();
+      if (timer) clearTimeout(timer);
+      await filling;
+      await Promise.all([...inFlight]);
+    },
+  };
 }

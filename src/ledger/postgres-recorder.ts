@@ -1,0 +1,123 @@
+import type pg from "pg";
+import type { LedgerDeps, RecordOptions, RecordOutcome } from "../payments/ledger.js";
+import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, SETTLED_BY_A_PAYMENT, type PlannedNote } from "./decide.js";
+import type { PaymentObservation } from "../payments/provider.js";
+import { PaymentFlag, TopUpStatus } from "../payments/states.js";
+import { sources } from "./moves.js";
+import { postgresTimestamp } from "./sql-time.js";
+import { NotificationStatus } from "./transitions.js";
+
+type RecorderConfig = Pick<LedgerDeps, "adminChats" | "panelCurrency" | "khrPerUsd">;
+
+interface Lookup {
+  existing: number | null;
+  id: number | null;
+  reference: string | null;
+  provider: string | null;
+  currency: string | null;
+  amountMinor: string | null;
+  panelLogin: string | null;
+  chatId: string | null;
+  prior: number;
+}
+
+/** Reads what the decision needs in one round trip: a recorded twin, the top-up, its payments so far. */
+const LOOKUP = `
+  SELECT (SELECT "id" FROM "payments" WHERE "provider" = $1 AND "providerTxnId" = $2) AS "existing",
+         t."id", t."reference", t."provider", t."currency", t."amountMinor"::text AS "amountMinor", t."panelLogin", t."chatId"::text AS "chatId",
+         (SELECT count(*)::int FROM "payments" WHERE "topUpId" = t."id") AS "prior"
+  FROM (SELECT 1) AS one
+  LEFT JOIN LATERAL (
+    SELECT * FROM "top_ups" WHERE ($3::text IS NOT NULL AND "reference" = $3) OR ($3::text IS NULL AND $4::text IS NOT NULL AND "md5" = $4)
+    ORDER BY "id" LIMIT 1
+  ) AS t ON true`;
+
+/**
+ * Writes the payment, its credit, the top-up's new state and the notes in one statement. A twin
+ * recorded meanwhile (same provider transaction) makes the payment insert a no-op, and with it every
+ * other part: the caller then reports a duplicate.
+ */
+function writeStatement(withCredit: boolean, settleFrom: readonly string[], settleTo: string): string {
+  const credit = withCredit
+    ? `, c AS (
+        INSERT INTO "credits" ("paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "lastError", "errorKind", "createdAt")
+        SELECT p."id", $12, $13, $14, $15, $16, 'KHQR ' || $17::text || ' ' || p."id", $18, $19, 0, $11::timestamp, $20, $21, $11::timestamp FROM p RETURNING "id")
+      , t AS (
+        UPDATE "top_ups" SET "status" = '${settleTo}', "paidAt" = COALESCE("paidAt", $11::timestamp), "nextPollAt" = NULL, "updatedAt" = $11::timestamp
+        WHERE "id" = $12 AND "status" IN (${settleFrom.map((s) => `'${s}'`).join(", ")}) AND EXISTS (SELECT 1 FROM p))`
+    : "";
+  return `
+    WITH p AS (
+      INSERT INTO "payments" ("provider", "providerTxnId", "topUpId", "amountMinor", "currency", "flag", "source", "payer", "raw", "reference", "observedAt")
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::timestamp)
+      ON CONFLICT ("provider", "providerTxnId") DO NOTHING RETURNING "id")
+    ${credit}
+    , n AS (
+      INSERT INTO "notifications" ("dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
+      SELECT replace(note.key, '{id}', p."id"::text) || '@' || note.chat, note.chat::bigint, note.kind, replace(note.payload, '"{id}"', p."id"::text),
+             '${NotificationStatus.QUEUED}', 0, $11::timestamp, $11::timestamp
+      FROM p CROSS JOIN unnest($${withCredit ? 22 : 12}::text[], $${withCredit ? 23 : 13}::text[], $${withCredit ? 24 : 14}::text[], $${withCredit ? 25 : 15}::text[]) AS note(key, chat, kind, payload)
+      ON CONFLICT ("dedupeKey") DO NOTHING)
+    SELECT (SELECT "id" FROM p) AS "paymentId"${withCredit ? `, (SELECT "id" FROM c) AS "creditId"` : ""}`;
+}
+
+const STATEMENTS = {
+  orphan: writeStatement(false, [], ""),
+  [TopUpStatus.PAID]: writeStatement(true, sources("topUp", TopUpStatus.PAID, SETTLED_BY_A_PAYMENT), TopUpStatus.PAID),
+  [TopUpStatus.HELD]: writeStatement(true, sources("topUp", TopUpStatus.HELD, SETTLED_BY_A_PAYMENT), TopUpStatus.HELD),
+};
+
+/** The notes as four parallel arrays, the payment id left as a placeholder the statement fills in. */
+function noteArrays(notes: PlannedNote[]): [string[], string[], string[], string[]] {
+  const keys: string[] = [], chats: string[] = [], kinds: string[] = [], payloads: string[] = [];
+  for (const note of notes) {
+    for (const chat of note.chatIds) {
+      keys.push(note.key.replace(/\d+$/, "{id}"));
+      chats.push(String(chat));
+      kinds.push(note.payload.kind);
+      payloads.push(JSON.stringify({ ...note.payload, paymentId: "{id}" }));
+    }
+  }
+  return [keys, chats, kinds, payloads];
+}
+
+/**
+ * PostgreSQL's hot path: two round trips over the pg pool (look up, then one CTE that writes
+ * everything), no interactive transaction held open across awaits.
+ */
+export async function recordOnPostgres(pool: pg.Pool, config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, at: Date): Promise<RecordOutcome> {
+  const { rows } = await pool.query<Lookup>(LOOKUP, [obs.provider, obs.providerTxnId, obs.reference ?? null, obs.reference ? null : (obs.md5 ?? null)]);
+  const found = rows[0]!;
+  if (found.existing !== null) return { outcome: "duplicate", paymentId: found.existing };
+  const now = postgresTimestamp(at);
+  const base = [obs.provider, obs.providerTxnId];
+  const tail = [obs.amountMinor, obs.currency];
+  const common = [opts.source, obs.payer ?? null, JSON.stringify(obs.raw ?? null), obs.reference ?? obs.md5 ?? null, now];
+  const duplicate = async (): Promise<RecordOutcome> => {
+    const twin = await pool.query<{ id: number }>(`SELECT "id" FROM "payments" WHERE "provider" = $1 AND "providerTxnId" = $2`, base);
+    return { outcome: "duplicate", paymentId: twin.rows[0]!.id };
+  };
+
+  if (found.id === null || found.provider !== obs.provider) {
+    if (!opts.signed) return { outcome: "unverified" };
+    const reason = orphanReason(obs, found.provider === null ? null : { provider: found.provider });
+    const written = await pool.query<{ paymentId: number | null }>(STATEMENTS.orphan, [...base, null, ...tail, PaymentFlag.ORPHAN, ...common, ...noteArrays(orphanNotes(config, 0, reason))]);
+    const paymentId = written.rows[0]!.paymentId;
+    return paymentId === null ? duplicate() : { outcome: "orphan", paymentId, reason };
+  }
+
+  const topUp = { id: found.id, reference: found.reference!, provider: found.provider, currency: found.currency!, amountMinor: Number(found.amountMinor), panelLogin: found.panelLogin!, chatId: BigInt(found.chatId!) };
+  const verdict = judgePayment(obs, topUp, found.prior, opts.signed);
+  const held = verdict.holdReason !== null;
+  const credit = creditFor(config, obs, topUp, 0, verdict, at);
+  const written = await pool.query<{ paymentId: number | null; creditId: number | null }>(STATEMENTS[held ? TopUpStatus.HELD : TopUpStatus.PAID], [
+    ...base, topUp.id, ...tail, verdict.flag, ...common,
+    topUp.id, credit.panelLogin, credit.amountMinor, credit.currency, credit.rate, topUp.reference, credit.kind, credit.status, credit.lastError, credit.errorKind,
+    ...noteArrays(paymentNotes(config, 0, topUp, verdict)),
+  ]);
+  const { paymentId, creditId } = written.rows[0]!;
+  if (paymentId === null || creditId === null) return duplicate();
+  return held
+    ? { outcome: "held", paymentId, topUpId: topUp.id, flag: verdict.flag, creditId, reason: verdict.holdReason! }
+    : { outcome: "recorded", paymentId, topUpId: topUp.id, flag: verdict.flag, creditId };
+}

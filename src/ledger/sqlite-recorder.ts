@@ -1,0 +1,164 @@
+import Sqlite from "better-sqlite3";
+import type { TopUp } from "../generated/sqlite/client.js";
+import type { LedgerDeps, RecordOptions, RecordOutcome } from "../payments/ledger.js";
+import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, SETTLED_BY_A_PAYMENT, type PlannedNote } from "./decide.js";
+import type { PaymentObservation } from "../payments/provider.js";
+import { PaymentFlag, TopUpStatus } from "../payments/states.js";
+import { sources } from "./moves.js";
+import { sqliteTimestamp } from "./sql-time.js";
+import { NotificationStatus } from "./transitions.js";
+
+export type RecorderConfig = Pick<LedgerDeps, "adminChats" | "panelCurrency" | "khrPerUsd">;
+interface Pending {
+  config: RecorderConfig;
+  obs: PaymentObservation;
+  opts: RecordOptions;
+  now: Date;
+  resolve(outcome: RecordOutcome): void;
+  reject(err: unknown): void;
+}
+
+/** How long a batch waits for another process's write lock (a CLI, a crediter child) before failing. */
+const BUSY_GIVE_UP_MS = 10_000;
+
+/**
+ * SQLite's hot path: a payment, its credit and its notes recorded in one synchronous better-sqlite3
+ * transaction with statements prepared once. Nothing else runs while it runs, so no other work can
+ * join it or be undone by its rollback (unlike an interactive transaction on a shared connection).
+ * Observations arriving in the same event-loop turn share one transaction (group commit); each runs
+ * in its own savepoint, so one failing does not fail the others, and each caller gets its outcome.
+ */
+export function createSqliteRecorder(file: string) {
+  const db = new Sqlite(file);
+  // Never block the event loop waiting for a lock: a busy database is retried asynchronously.
+  db.pragma("busy_timeout = 0");
+
+  const q = {
+    paymentByTxn: db.prepare<[string, string], { id: number }>(`SELECT "id" FROM "payments" WHERE "provider" = ? AND "providerTxnId" = ?`),
+    topUpByReference: db.prepare<[string], TopUpRow>(`SELECT "id", "reference", "provider", "currency", "amountMinor", "panelLogin", "chatId", "paidAt" FROM "top_ups" WHERE "reference" = ?`),
+    topUpByMd5: db.prepare<[string], TopUpRow>(`SELECT "id", "reference", "provider", "currency", "amountMinor", "panelLogin", "chatId", "paidAt" FROM "top_ups" WHERE "md5" = ? ORDER BY "id" LIMIT 1`),
+    paymentsOn: db.prepare<[number], { n: number }>(`SELECT count(*) AS "n" FROM "payments" WHERE "topUpId" = ?`),
+    insertPayment: db.prepare(
+      `INSERT INTO "payments" ("provider", "providerTxnId", "topUpId", "amountMinor", "currency", "flag", "source", "payer", "raw", "reference", "observedAt")
+       VALUES (@provider, @providerTxnId, @topUpId, @amountMinor, @currency, @flag, @source, @payer, @raw, @reference, @observedAt)`,
+    ),
+    insertCredit: db.prepare(
+      `INSERT INTO "credits" ("paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "lastError", "errorKind", "createdAt")
+       VALUES (@paymentId, @topUpId, @panelLogin, @amountMinor, @currency, @rate, @memo, @kind, @status, 0, @nextAttemptAt, @lastError, @errorKind, @createdAt)`,
+    ),
+    insertNote: db.prepare(
+      `INSERT INTO "notifications" ("dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
+       VALUES (?, ?, ?, ?, '${NotificationStatus.QUEUED}', 0, ?, ?) ON CONFLICT ("dedupeKey") DO NOTHING`,
+    ),
+  };
+  const settle = (to: TopUpStatus) => {
+    const from = sources("topUp", to, SETTLED_BY_A_PAYMENT);
+    return db.prepare<[string, string, number]>(
+      `UPDATE "top_ups" SET "status" = '${to}', "paidAt" = COALESCE("paidAt", ?), "nextPollAt" = NULL, "updatedAt" = ?
+       WHERE "id" = ? AND "status" IN (${from.map((s) => `'${s}'`).join(", ")})`,
+    );
+  };
+  const settleAs = { [TopUpStatus.PAID]: settle(TopUpStatus.PAID), [TopUpStatus.HELD]: settle(TopUpStatus.HELD) };
+
+  function enqueue(notes: PlannedNote[], now: string): void {
+    for (const note of notes) {
+      for (const chatId of note.chatIds) q.insertNote.run(`${note.key}@${chatId}`, chatId, note.payload.kind, JSON.stringify(note.payload), now, now);
+    }
+  }
+
+  /** One observation: the same decisions as the Prisma path in src/payments/ledger.ts. */
+  function recordOne(config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, at: Date): RecordOutcome {
+    const existing = q.paymentByTxn.get(obs.provider, obs.providerTxnId);
+    if (existing) return { outcome: "duplicate", paymentId: existing.id };
+    const row = obs.reference ? q.topUpByReference.get(obs.reference) : obs.md5 ? q.topUpByMd5.get(obs.md5) : undefined;
+    const now = sqliteTimestamp(at);
+    const payment = {
+      provider: obs.provider, providerTxnId: obs.providerTxnId, amountMinor: obs.amountMinor, currency: obs.currency, source: opts.source,
+      payer: obs.payer ?? null, raw: JSON.stringify(obs.raw ?? null), reference: obs.reference ?? obs.md5 ?? null, observedAt: now,
+    };
+    if (!row || row.provider !== obs.provider) {
+      if (!opts.signed) return { outcome: "unverified" };
+      const reason = orphanReason(obs, row ?? null);
+      const paymentId = Number(q.insertPayment.run({ ...payment, topUpId: null, flag: PaymentFlag.ORPHAN }).lastInsertRowid);
+      enqueue(orphanNotes(config, paymentId, reason), now);
+      return { outcome: "orphan", paymentId, reason };
+    }
+    const topUp = { ...row, chatId: BigInt(row.chatId) } satisfies Pick<TopUp, "id" | "chatId" | "amountMinor" | "currency" | "provider" | "panelLogin" | "reference">;
+    const verdict = judgePayment(obs, topUp, q.paymentsOn.get(topUp.id)!.n, opts.signed);
+    const held = verdict.holdReason !== null;
+    const paymentId = Number(q.insertPayment.run({ ...payment, topUpId: topUp.id, flag: verdict.flag }).lastInsertRowid);
+    const credit = creditFor(config, obs, topUp, paymentId, verdict, at);
+    const creditId = Number(q.insertCredit.run({ ...credit, nextAttemptAt: now, createdAt: now }).lastInsertRowid);
+    settleAs[held ? TopUpStatus.HELD : TopUpStatus.PAID].run(now, now, topUp.id);
+    enqueue(paymentNotes(config, paymentId, topUp, verdict), now);
+    return held
+      ? { outcome: "held", paymentId, topUpId: topUp.id, flag: verdict.flag, creditId, reason: verdict.holdReason! }
+      : { outcome: "recorded", paymentId, topUpId: topUp.id, flag: verdict.flag, creditId };
+  }
+
+  // Each unit in a savepoint (a nested better-sqlite3 transaction) inside the batch's transaction.
+  const unit = db.transaction((p: Pending) => recordOne(p.config, p.obs, p.opts, p.now));
+  const batch = db.transaction((list: Pending[]) =>
+    list.map((p): { ok: true; outcome: RecordOutcome } | { ok: false; err: unknown } => {
+      try {
+        return { ok: true, outcome: unit(p) };
+      } catch (err) {
+        if (isBusy(err)) throw err;
+        return { ok: false, err };
+      }
+    }),
+  );
+
+  let queue: Pending[] = [];
+  let scheduled = false;
+
+  function flush(list: Pending[], firstTry: number): void {
+    let results;
+    try {
+      results = batch.immediate(list);
+    } catch (err) {
+      if (isBusy(err) && Date.now() - firstTry < BUSY_GIVE_UP_MS) {
+        setTimeout(() => flush(list, firstTry), 2).unref();
+        return;
+      }
+      for (const p of list) p.reject(err);
+      return;
+    }
+    results.forEach((r, i) => (r.ok ? list[i]!.resolve(r.outcome) : list[i]!.reject(r.err)));
+  }
+
+  return {
+    record(config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, now: Date): Promise<RecordOutcome> {
+      return new Promise((resolve, reject) => {
+        queue.push({ config, obs, opts, now, resolve, reject });
+        if (scheduled) return;
+        scheduled = true;
+        setImmediate(() => {
+          const list = queue;
+          queue = [];
+          scheduled = false;
+          flush(list, Date.now());
+        });
+      });
+    },
+    close: () => db.close(),
+  };
+}
+
+export type SqliteRecorder = ReturnType<typeof createSqliteRecorder>;
+
+interface TopUpRow {
+  id: number;
+  reference: string;
+  provider: string;
+  currency: string;
+  amountMinor: number;
+  panelLogin: string;
+  chatId: number;
+  paidAt: string | null;
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || code === "SQLITE_BUSY_SNAPSHOT";
+}
