@@ -3,7 +3,7 @@ import { Api } from "grammy";
 import { createLookup } from "../../src/admin/lookup.js";
 import { createDelivery } from "../../src/bot/delivery.js";
 import { loadConfig } from "../../src/config/config.js";
-import { createNotifier } from "../../src/notify/notifier.js";
+import { createNotifier } from "../../src/jobs/notifier.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { createAhnajakProvider } from "../../src/payments/providers/ahnajak.js";
 import { createPayWayProvider } from "../../src/payments/providers/payway.js";
