@@ -3,6 +3,7 @@ import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Logger } from "../logger.js";
 import { toPanelAmount } from "../ledger/decide.js";
+import { moveCredit, moveTopUp } from "../ledger/moves.js";
 import { enqueueNotification } from "../notify/outbox.js";
 import type { Currency } from "../payments/money.js";
 import { CreditStatus, TopUpStatus } from "../payments/states.js";
@@ -118,10 +119,11 @@ export function createRefunds(deps: RefundDeps) {
     const fullRefund = plan.amountMinor === plan.refundableMinor;
     await db.$transaction(async (tx) => {
       await tx.refund.update({ where: { id: row.id }, data: { providerStatus: provider.status, providerRef: provider.status === "REFUNDED" ? provider.message ?? null : null, panelStatus: panel.status, panelDetail: panel.message ?? null } });
-      if (fullRefund) await tx.topUp.update({ where: { id: topUp.id }, data: { status: TopUpStatus.REFUNDED } });
+      if (fullRefund) await moveTopUp(tx, topUp.id, TopUpStatus.REFUNDED);
       if (plan.panel === "not_credited") {
         const which = input.heldCreditId === undefined ? {} : { id: input.heldCreditId };
-        await tx.credit.updateMany({ where: { topUpId: topUp.id, status: CreditStatus.HELD, ...which }, data: { status: CreditStatus.CANCELLED, lastError: `refunded by admin ${input.adminId}` } });
+        const held = await tx.credit.findMany({ where: { topUpId: topUp.id, status: CreditStatus.HELD, ...which }, select: { id: true } });
+        for (const c of held) await moveCredit(tx, c.id, CreditStatus.CANCELLED, { lastError: `refunded by admin ${input.adminId}` }, { from: [CreditStatus.HELD] });
       }
       await audit(tx, { actorId: input.adminId, action: "refund", subject: topUp.reference, reason: input.reason, details: { refundId: row.id, amountMinor: plan.amountMinor, currency: plan.currency, provider, panel, pending } });
       if (!pending) await enqueueNotification(tx, [topUp.chatId], `refunded:${row.id}`, { kind: "topup.refunded", refundId: row.id });
