@@ -4,9 +4,8 @@
  * payments/s at an even rate with a limit sized for it (limit ≥ rate × latency): payment → credit
  * should then cost the panel's latency and little else.
  */
-import BetterSqlite3 from "better-sqlite3";
-import { sqlitePath } from "../src/db/url.js";
 import { SANDBOX_CUSTOMER } from "../src/sandbox/start-sandbox.js";
+import { paymentCredits, type PaymentCredit } from "./support/credit-times.js";
 import { references, seedTopUps, startSandboxApp, tempSqlite } from "./support/fixtures.js";
 import { runLoad } from "./support/load.js";
 import { ms, num, perSec, sleep, summarize, type BenchResult } from "./support/result.js";
@@ -18,26 +17,10 @@ const RATE = 1_000;
 const RATE_SEC = 5;
 const SIZED_LIMIT = 256;
 
-function millis(value: unknown): number {
-  return typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : Date.parse(String(value));
-}
-
-function credits(databaseUrl: string): { observed: number; done: number | null }[] {
-  const sqlite = new BetterSqlite3(sqlitePath(databaseUrl), { readonly: true, timeout: 10_000 });
-  try {
-    const rows = sqlite
-      .prepare(`SELECT p."observedAt" AS observed, c."doneAt" AS done FROM "payments" p JOIN "credits" c ON c."paymentId" = p."id" WHERE c."kind" = 'payment'`)
-      .all() as { observed: unknown; done: unknown }[];
-    return rows.map((r) => ({ observed: millis(r.observed), done: r.done === null ? null : millis(r.done) }));
-  } finally {
-    sqlite.close();
-  }
-}
-
-async function waitForCredits(databaseUrl: string, count: number, limitMs: number): Promise<ReturnType<typeof credits>> {
+async function waitForCredits(databaseUrl: string, count: number, limitMs: number): Promise<PaymentCredit[]> {
   const until = Date.now() + limitMs;
   for (;;) {
-    const rows = credits(databaseUrl);
+    const rows = paymentCredits(databaseUrl);
     if (rows.filter((r) => r.done !== null).length >= count || Date.now() > until) return rows;
     await sleep(250);
   }

@@ -3,9 +3,8 @@
  * 1,000 distinct signed RaksmeyPay webhooks a second for 10 s, one every millisecond, each timed from
  * when it was due. Then: how long payment → credit took, and whether a backlog was left behind.
  */
-import BetterSqlite3 from "better-sqlite3";
-import { sqlitePath } from "../src/db/url.js";
 import { SANDBOX_CUSTOMER } from "../src/sandbox/start-sandbox.js";
+import { lastPaymentId, paymentCredits } from "./support/credit-times.js";
 import { references, seedTopUps, startSandboxApp, tempSqlite } from "./support/fixtures.js";
 import { runLoad } from "./support/load.js";
 import { ms, num, perSec, sleep, summarize, type BenchResult } from "./support/result.js";
@@ -15,34 +14,6 @@ const DURATION_SEC = 10;
 const WARMUP_SEC = 2;
 const CONNECTIONS = 256;
 const BACKLOG_CHECK_MS = 1_000;
-
-/** Timestamps as stored by either path (ISO text or epoch milliseconds). */
-function millis(value: unknown): number {
-  return typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : Date.parse(String(value));
-}
-
-function creditTimes(databaseUrl: string, sinceId: number): { latencies: number[]; open: number; payments: number } {
-  const sqlite = new BetterSqlite3(sqlitePath(databaseUrl), { readonly: true, timeout: 10_000 });
-  try {
-    const rows = sqlite
-      .prepare(`SELECT p."observedAt" AS observed, c."doneAt" AS done, c."status" AS status FROM "payments" p JOIN "credits" c ON c."paymentId" = p."id" WHERE p."id" > ?`)
-      .all(sinceId) as { observed: unknown; done: unknown; status: string }[];
-    const payments = (sqlite.prepare(`SELECT count(*) AS n FROM "payments" WHERE "id" > ?`).get(sinceId) as { n: number }).n;
-    const latencies = rows.filter((r) => r.status === "DONE" && r.done !== null).map((r) => millis(r.done) - millis(r.observed));
-    return { latencies: latencies.sort((a, b) => a - b), open: rows.filter((r) => r.status !== "DONE").length, payments };
-  } finally {
-    sqlite.close();
-  }
-}
-
-function lastPaymentId(databaseUrl: string): number {
-  const sqlite = new BetterSqlite3(sqlitePath(databaseUrl), { readonly: true, timeout: 10_000 });
-  try {
-    return (sqlite.prepare(`SELECT coalesce(max("id"), 0) AS id FROM "payments"`).get() as { id: number }).id;
-  } finally {
-    sqlite.close();
-  }
-}
 
 export async function run(): Promise<BenchResult> {
   const db = tempSqlite("even");
@@ -62,8 +33,9 @@ export async function run(): Promise<BenchResult> {
     const since = lastPaymentId(db.url);
     const hooks = await runLoad(job(refs, DURATION_SEC));
     await sleep(BACKLOG_CHECK_MS);
-    const after = creditTimes(db.url, since);
-    const credit = summarize(after.latencies);
+    const rows = paymentCredits(db.url, since);
+    const after = { payments: rows.length, open: rows.filter((r) => r.done === null).length };
+    const credit = summarize(rows.flatMap((r) => (r.done === null ? [] : [r.done - r.observed])));
     const all2xx = hooks.count2xx === RATE * DURATION_SEC && hooks.non2xx === 0 && hooks.errors === 0;
     const notes: string[] = [];
     if (!all2xx) notes.push(`Answers by status: ${JSON.stringify(hooks.statusCodes)}; errors ${hooks.errors}.`);
