@@ -7,7 +7,8 @@ import { startApplication, type Application } from "../src/main.js";
 import { SANDBOX_CUSTOMER, startSandbox } from "../src/sandbox/start-sandbox.js";
 import { references } from "./support/fixtures.js";
 import { runLoad, type LoadJob, type LoadResult } from "./support/load.js";
-import { seedPostgresTopUps, tempPostgres } from "./support/postgres.js";
+import { createPostgresDatabase } from "../test/support/databases.js";
+import { seedPostgresTopUps } from "./support/postgres.js";
 import { ms, num, perSec, sleep, type BenchResult } from "./support/result.js";
 
 const CONNECTIONS = 50;
@@ -15,7 +16,7 @@ const DURATION_SEC = 10;
 const PER_RUN = 40_000;
 
 export async function run(): Promise<BenchResult> {
-  const database = await tempPostgres();
+  const database = await createPostgresDatabase();
   const sandbox = await startSandbox({ providers: ["raksmeypay"] });
   const config = loadConfig(
     {
@@ -77,6 +78,6 @@ export async function run(): Promise<BenchResult> {
   } finally {
     for (const app of apps) await Promise.race([app.stop(), sleep(5_000)]);
     await sandbox.close();
-    await database.drop();
+    await database.dropDatabase();
   }
 }

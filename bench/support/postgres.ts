@@ -1,27 +1,4 @@
 import pg from "pg";
-import { randomBytes } from "node:crypto";
-
-const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-
-/** A new empty database on the local PostgreSQL server; `drop` removes it. */
-export async function tempPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `khqr_bench_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-      await c.end();
-    },
-  };
-}
 
 /** Pending top-ups for one shared customer, inserted in one statement (the app must have migrated the database). */
 export async function seedPostgresTopUps(url: string, opts: { provider: string; refs: readonly string[]; amountMinor: number; panelLogin: string; chatId: bigint }): Promise<void> {
