@@ -97,7 +97,7 @@ export async function startHarness(opts: HarnessOptions = {}) {
 
   const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log }, { graceMs: 3_600_000, claimMs: 10_000, sweepMs: 100, batch: 50 });
   const crediter = createCrediter(
-    { database, panel: panelClient, wakeup, outages, log, metrics, adminChats },
+    { database, panel: panelClient, wakeup, outages, log, metrics, adminChats, bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd } },
     { retryForMs: 60_000, leaseMs: 30_000, reconcileDelayMs: 500, concurrency: 4, sweepMs: 100, instanceId: "test" },
   );
 
