@@ -4,7 +4,7 @@ import type { WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { OutageTracker } from "../notify/outages.js";
-import { queueBonusCredit, type BonusPolicy } from "../ledger/bonus-credit.js";
+import { noteReleasedBonus, queueBonusCredit, type BonusPolicy } from "../ledger/bonus-credit.js";
 import { claimDueCredits, type ClaimedCredit } from "../ledger/claims.js";
 import { moveCredit, moveTopUp } from "../ledger/moves.js";
 import { enqueueNotification } from "../notify/outbox.js";
@@ -79,6 +79,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     const at = now();
     const isBonus = credit.kind === CreditKind.BONUS;
     let bonusQueued = 0;
+    let noted = false;
     await db.$transaction(async (tx) => {
       await moveCredit(
         tx, credit.id, CreditStatus.DONE,
@@ -91,7 +92,10 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
         await tx.user.update({ where: { id: topUp.userId }, data: { lastBalanceMinor: result.balanceMinor } });
       }
       // The payment's receipt already names its bonus, and the top-up was credited with the payment.
-      if (isBonus) return;
+      if (isBonus) {
+        noted = await noteReleasedBonus(tx, credit.id, topUp.reference, deps.adminChats, at);
+        return;
+      }
       const late = topUp.status === TopUpStatus.HELD ? false : topUp.expiresAt < (topUp.paidAt ?? at);
       await moveTopUp(tx, topUp.id, TopUpStatus.CREDITED, { creditedAt: at });
       bonusQueued = await queueBonusCredit(tx, deps.database.dialect, credit, deps.bonus, at);
@@ -99,6 +103,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     });
     if (isBonus) {
       log.info({ creditId: credit.id, panelPaymentId: result.panelPaymentId }, "deposit bonus applied");
+      if (noted) deps.wakeup.notify("notifications");
       return;
     }
     deps.metrics.topUpsCredited.inc();

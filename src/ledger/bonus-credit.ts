@@ -2,11 +2,13 @@ import type { Db, Dialect } from "../db/database.js";
 import type { Credit } from "../generated/sqlite/client.js";
 import { bonusFor, type BonusTiers } from "../payments/bonus.js";
 import type { Currency } from "../payments/money.js";
+import { enqueueNotification } from "../notify/outbox.js";
 import { CreditKind, CreditStatus } from "../payments/states.js";
 import { creditMemo, toPanelAmount } from "./decide.js";
 import { postgresTimestamp, sqliteTimestamp } from "./sql-time.js";
 
 type Tx = Pick<Db, "payment" | "topUp" | "$executeRawUnsafe">;
+type NoteTx = Pick<Db, "auditLog" | "notification">;
 
 /** What earns a deposit bonus (TOPUP_BONUS) and at which rate it is converted when the payment's credit had none. */
 export interface BonusPolicy {
@@ -50,4 +52,16 @@ export async function queueBonusCredit(tx: Tx, dialect: Dialect, credit: Credit,
           ...values, postgresTimestamp(at),
         );
   return inserted === 1 ? panel.amountMinor : 0;
+}
+
+/**
+ * A bonus sends no receipt, so when one an admin released (/recredit, the alert's Credit button) lands,
+ * the note /recredit promises is queued here (a payment credit's is queued as its receipt is sent).
+ * Same key as that path: one note per credit. Returns whether one was queued.
+ */
+export async function noteReleasedBonus(tx: NoteTx, creditId: number, reference: string, adminChats: readonly bigint[], at: Date): Promise<boolean> {
+  const audits = await tx.auditLog.findMany({ where: { action: "recredit", subject: reference }, select: { details: true } });
+  if (!audits.some((a) => (JSON.parse(a.details) as { creditId?: number }).creditId === creditId)) return false;
+  await enqueueNotification(tx, adminChats, `recredited:${creditId}`, { kind: "admin.recredited", creditId }, at);
+  return true;
 }

@@ -91,6 +91,7 @@ export async function startHarness(opts: HarnessOptions = {}) {
   const admin: AdminService = createAdminService({
     database, providers, panel: panelClient, wakeup, topUpCurrency: config.topup.currency,
     panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, log,
+    bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd },
   });
   const storage = createBotStorage({ config, database });
   const deps: BotDeps = { config, database, topUps, panel: panelClient, admin, renderCard: renderKhqrCard, log, metrics, storage, ...(opts.deepLinks ? { deepLinks: opts.deepLinks } : {}) };

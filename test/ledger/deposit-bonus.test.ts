@@ -3,13 +3,13 @@ import { createCrediter } from "../../src/jobs/crediter.js";
 import { createMetrics } from "../../src/metrics.js";
 import { createOutageTracker } from "../../src/notify/outages.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import type { PanelClient } from "../../src/panel/panel-client.js";
+import { PanelError, type PanelClient } from "../../src/panel/panel-client.js";
 import { parseBonusTiers, type BonusTiers } from "../../src/payments/bonus.js";
 import { recordPayment } from "../../src/payments/ledger.js";
 import type { Currency } from "../../src/payments/money.js";
 import { eventually, FAST_CREDITER, silentLog } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
-import { CUSTOMER_CHAT, startMoneyKit, type MoneyKit } from "../money/money-kit.js";
+import { ADMIN_CHAT, CUSTOMER_CHAT, startMoneyKit, type MoneyKit } from "../money/money-kit.js";
 
 function tiers(text: string, currency: Currency): BonusTiers {
   const parsed = parseBonusTiers(text, currency);
@@ -39,6 +39,19 @@ for (const dialect of dialects) {
     }
     const panelCreditsFor = (reference: string) => kit.panelSim.payments.filter((p) => p.memo.includes(reference));
     const creditsOf = (topUpId: number) => database.db.credit.findMany({ where: { topUpId }, orderBy: { id: "asc" } });
+    const PANEL = { type: "perfectpanel", apiKey: "panel-key-money", paymentMethod: "KHQR", currency: "USD" } as const;
+    /** A crediter of our own over `panel`, after the kit's is stopped (restart it with kit.core.crediter.start()). */
+    function crediterOver(panel: PanelClient, instanceId: string) {
+      const adminChats = [BigInt(ADMIN_CHAT)];
+      return createCrediter(
+        {
+          database, panel, wakeup: kit.core.wakeup, log: silentLog, metrics: createMetrics(), adminChats,
+          outages: createOutageTracker({ db: database.db, adminChats, log: silentLog }),
+          bonus: { tiers: tiers("50:5,100:10", "USD"), khrPerUsd: 4100 },
+        },
+        { ...FAST_CREDITER, instanceId },
+      );
+    }
     const bonusDone = (topUpId: number) => eventually(async () => (await database.db.credit.findFirst({ where: { topUpId, kind: "bonus", status: "DONE" } })) ?? false, "the bonus credited");
 
     it("a 100 USD payment with tiers 50:5,100:10 credits 100 and a separate 10 bonus, each once, with one receipt naming the bonus", async () => {
@@ -95,12 +108,7 @@ for (const dialect of dialects) {
 
     it("a crediter stopped right after the payment's credit leaves the bonus queued, and the next one credits it exactly once", async () => {
       await kit.core.crediter.stop();
-      const realPanel = createPanelClient({ type: "perfectpanel", url: kit.panelSim.url, apiKey: "panel-key-money", paymentMethod: "KHQR", currency: "USD" });
-      const deps = (panel: PanelClient) => ({
-        database, panel, wakeup: kit.core.wakeup, log: silentLog, metrics: createMetrics(), adminChats: [-100n],
-        outages: createOutageTracker({ db: database.db, adminChats: [-100n], log: silentLog }),
-        bonus: { tiers: tiers("50:5,100:10", "USD"), khrPerUsd: 4100 },
-      });
+      const realPanel = createPanelClient({ ...PANEL, url: kit.panelSim.url });
       let stopped: Promise<void> | undefined;
       const dying: PanelClient = {
         type: realPanel.type,
@@ -113,7 +121,7 @@ for (const dialect of dialects) {
           return result;
         },
       };
-      const first = createCrediter(deps(dying), { ...FAST_CREDITER, instanceId: "first" });
+      const first = crediterOver(dying, "first");
       first.start();
 
       const { topUp: order, payment } = await topUp("raksmeypay", 150_00);
@@ -123,7 +131,7 @@ for (const dialect of dialects) {
       expect((await creditsOf(order.id)).map((c) => [c.kind, c.status])).toEqual([["payment", "DONE"], ["bonus", "QUEUED"]]);
       expect(panelCreditsFor(order.reference).map((p) => p.amountMinor)).toEqual([150_00]);
 
-      const second = createCrediter(deps(realPanel), { ...FAST_CREDITER, instanceId: "second" });
+      const second = crediterOver(realPanel, "second");
       second.start();
       try {
         await bonusDone(order.id);
@@ -133,6 +141,54 @@ for (const dialect of dialects) {
       }
       expect(panelCreditsFor(order.reference).map((p) => p.amountMinor)).toEqual([150_00, 15_00]);
       expect(await database.db.credit.count({ where: { topUpId: order.id } })).toBe(2);
+    });
+
+    it("a bonus the panel refuses is held for the admins alone, and once released lands with the /recredit note and no second receipt", async () => {
+      await kit.core.crediter.stop();
+      const realPanel = createPanelClient({ ...PANEL, url: kit.panelSim.url });
+      let refusals = 1;
+      const refusing: PanelClient = {
+        type: realPanel.type,
+        capabilities: realPanel.capabilities,
+        findCredit: (memo) => realPanel.findCredit!(memo),
+        async credit(login, amountMinor, memo) {
+          if (memo.endsWith(" bonus") && refusals-- > 0) throw new PanelError("rejected", "the panel refused the payment", { panelMessage: "limit reached" });
+          return realPanel.credit(login, amountMinor, memo);
+        },
+      };
+      const crediter = crediterOver(refusing, "refusing");
+      crediter.start();
+      try {
+        const { topUp: order, payment } = await topUp("raksmeypay", 100_00);
+        await kit.raksmey.pay({ reference: order.reference, qr: payment.qr });
+        const held = await eventually(async () => (await database.db.credit.findFirst({ where: { topUpId: order.id, kind: "bonus", status: "HELD" } })) ?? false, "the bonus held");
+        expect(held.lastError).toMatch(/limit reached/);
+        expect((await database.db.topUp.findUniqueOrThrow({ where: { id: order.id } })).status).toBe("CREDITED");
+        const customerNotes = () => database.db.notification.findMany({ where: { chatId: BigInt(CUSTOMER_CHAT), payload: { contains: `"topUpId":${order.id},` } }, select: { kind: true } });
+        expect((await customerNotes()).map((n) => n.kind)).toEqual(["topup.credited"]);
+        expect(await database.db.notification.count({ where: { chatId: BigInt(ADMIN_CHAT), kind: "admin.held", payload: { contains: `"creditId":${held.id}}` } } })).toBe(1);
+
+        expect(await kit.adminCredits.releaseHeld({ creditId: held.id, adminId: 1n })).toMatchObject({ status: "queued", creditId: held.id });
+        await bonusDone(order.id);
+        expect(panelCreditsFor(order.reference).map((p) => p.amountMinor)).toEqual([100_00, 10_00]);
+        expect(await database.db.notification.count({ where: { chatId: BigInt(ADMIN_CHAT), kind: "admin.recredited", payload: { contains: `"creditId":${held.id}}` } } })).toBe(1);
+        expect((await customerNotes()).map((n) => n.kind)).toEqual(["topup.credited"]);
+      } finally {
+        await crediter.stop();
+        kit.core.crediter.start();
+      }
+    });
+
+    it("a held payment an admin finds already on the panel earns its bonus too", async () => {
+      const { topUp: order, payment } = await topUp("payway", 100_00);
+      await kit.payway.pay({ reference: order.reference, qr: payment.qr, amountMinor: 120_00, currency: "USD" });
+      const held = await eventually(async () => (await database.db.credit.findFirst({ where: { topUpId: order.id, status: "HELD" } })) ?? false, "held");
+      // Someone credited it by hand on the panel, with its memo.
+      await createPanelClient({ ...PANEL, url: kit.panelSim.url }).credit("dara", 120_00, held.memo);
+      expect(await kit.adminCredits.recredit({ reference: order.reference, adminId: 1n })).toMatchObject({ status: "found_on_panel" });
+      const bonus = await bonusDone(order.id);
+      expect(bonus.amountMinor).toBe(12_00);
+      expect(panelCreditsFor(order.reference).map((p) => p.amountMinor)).toEqual([120_00, 12_00]);
     });
   });
 

@@ -13,7 +13,7 @@ import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpane
 import { startPayWaySimulator } from "../../src/sandbox/providers/payway-simulator.js";
 import { startRaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
 import { createFakeTelegram } from "../../src/sandbox/telegram/index.js";
-import { silentLog, startCore } from "../support/core.js";
+import { silentLog, startCore, TEST_TOPUP } from "../support/core.js";
 import type { TestDatabase } from "../support/databases.js";
 
 export const ADMIN_CHAT = -100;
@@ -62,7 +62,10 @@ export async function startMoneyKit(database: TestDatabase, opts: { notifier?: b
   );
   if (opts.notifier !== false) notifier.start();
   const lookup = createLookup({ database });
-  const adminCredits = createAdminCredits({ database, panel, wakeup: core.wakeup, panelCurrency: "USD", log: silentLog });
+  const adminCredits = createAdminCredits({
+    database, panel, wakeup: core.wakeup, panelCurrency: "USD", log: silentLog,
+    ...(opts.topup?.bonus ? { bonus: { tiers: opts.topup.bonus, khrPerUsd: opts.topup.khrPerUsd ?? TEST_TOPUP.khrPerUsd } } : {}),
+  });
 
   const user = await database.db.user.create({ data: { telegramId: BigInt(CUSTOMER_CHAT), panelLogin: "dara", language: "en" } });
 
