@@ -24,7 +24,6 @@ for (const dialect of dialects) {
   describe.runIf(dialect.enabled)(`deposit bonus on ${dialect.name}`, () => {
     let database: TestDatabase;
     let kit: MoneyKit;
-    let seq = 0;
 
     beforeAll(async () => {
       database = await dialect.fresh();
