@@ -47,6 +47,7 @@ export async function openServices(config: Config, opts: ServicesOptions): Promi
     topUpCurrency: config.topup.currency,
     panelCurrency: config.panel.currency,
     khrPerUsd: config.topup.khrPerUsd,
+    bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd },
     log,
   });
   const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);

@@ -1,5 +1,6 @@
 import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
+import type { BonusPolicy } from "../ledger/bonus-credit.js";
 import type { Logger } from "../logger.js";
 import type { Currency } from "../payments/money.js";
 import type { Providers } from "../payments/topups.js";
@@ -20,6 +21,8 @@ export interface AdminServiceDeps {
   topUpCurrency: Currency;
   panelCurrency: Currency;
   khrPerUsd: number;
+  /** TOPUP_BONUS: a held payment credit an admin finds on the panel earns its bonus as the crediter's would. */
+  bonus?: BonusPolicy;
   log: Logger;
   now?: () => Date;
 }

@@ -7,11 +7,12 @@ import type { Currency } from "../payments/money.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
 import type { PanelClient } from "../panel/panel-client.js";
 import type { RecreditOutcome } from "./admin-service.js";
+import { queueBonusCredit, type BonusPolicy } from "../ledger/bonus-credit.js";
 import { moveCredit, moveTopUp } from "../ledger/moves.js";
 import { enqueueNotification } from "../notify/outbox.js";
 import { audit } from "./audit.js";
 
-export function createAdminCredits(deps: { database: Database; panel: PanelClient; wakeup: Wakeup; panelCurrency: Currency; log: Logger; now?: () => Date }) {
+export function createAdminCredits(deps: { database: Database; panel: PanelClient; wakeup: Wakeup; panelCurrency: Currency; log: Logger; bonus?: BonusPolicy; now?: () => Date }) {
   const { db } = deps.database;
   const now = () => deps.now?.() ?? new Date();
 
@@ -24,10 +25,13 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
     if (deps.panel.findCredit) {
       const found = await deps.panel.findCredit(held.memo);
       if (found) {
+        let bonusQueued = 0;
         const done = await db.$transaction(async (tx) => {
           if (!(await moveCredit(tx, held.id, CreditStatus.DONE, { doneAt: now(), panelPaymentId: found.panelPaymentId ?? null, lastError: null }, { from: [CreditStatus.HELD] }))) return false;
-          if (topUp) {
+          // A bonus rides on its payment's receipt and top-up state; a payment credit earns its bonus here as in the crediter.
+          if (topUp && held.kind !== CreditKind.BONUS) {
             await moveTopUp(tx, topUp.id, TopUpStatus.CREDITED, { creditedAt: now() });
+            bonusQueued = await queueBonusCredit(tx, deps.database.dialect, held, deps.bonus, now());
             // The receipt the crediter would have sent (same key: one receipt whichever path finishes the credit).
             await enqueueNotification(tx, [topUp.chatId], `credited:${held.id}`, { kind: "topup.credited", topUpId: topUp.id, late: false }, now());
           }
@@ -36,6 +40,7 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
         });
         if (!done) return { status: "nothing_held" };
         deps.wakeup.notify("notifications");
+        if (bonusQueued > 0) deps.wakeup.notify("credits");
         return { status: "found_on_panel", creditId: held.id };
       }
     }

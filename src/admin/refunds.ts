@@ -6,7 +6,7 @@ import { toPanelAmount } from "../ledger/decide.js";
 import { moveCredit, moveTopUp } from "../ledger/moves.js";
 import { enqueueNotification } from "../notify/outbox.js";
 import type { Currency } from "../payments/money.js";
-import { CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
 import { topUpRef, type Providers } from "../payments/topups.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
 import type { ConfirmReturnedOutcome, RefundOutcome, RefundPlanResult } from "./admin-service.js";
@@ -22,7 +22,6 @@ export interface RefundDeps {
   log: Logger;
 }
 
-const BONUS_KIND = "bonus";
 /** A refund whose money an admin returned by hand and confirmed. */
 export const RETURNED_BY_HAND = "RETURNED";
 /** Provider outcomes that leave the money with the merchant: the refund is pending until an admin returns it. */
@@ -52,7 +51,7 @@ export function createRefunds(deps: RefundDeps) {
     if (!Number.isSafeInteger(amount) || amount <= 0) return { ok: false, reason: "invalid_amount" };
     if (amount > refundable) return { ok: false, reason: "amount_too_large" };
     const credits = await db.credit.findMany({ where: { topUpId: topUp.id, status: CreditStatus.DONE }, select: { kind: true, amountMinor: true, currency: true } });
-    const bonus = credits.filter((c) => c.kind === BONUS_KIND && c.currency === deps.panelCurrency).reduce((s, c) => s + c.amountMinor, 0);
+    const bonus = credits.filter((c) => c.kind === CreditKind.BONUS && c.currency === deps.panelCurrency).reduce((s, c) => s + c.amountMinor, 0);
     const panel = credits.length === 0 || held ? "not_credited" : deps.panel.debit ? "debit" : "manual";
     const { payments: _p, refunds: _r, ...plain } = topUp;
     return {
@@ -119,7 +118,12 @@ export function createRefunds(deps: RefundDeps) {
     const fullRefund = plan.amountMinor === plan.refundableMinor;
     await db.$transaction(async (tx) => {
       await tx.refund.update({ where: { id: row.id }, data: { providerStatus: provider.status, providerRef: provider.status === "REFUNDED" ? provider.message ?? null : null, panelStatus: panel.status, panelDetail: panel.message ?? null } });
-      if (fullRefund) await moveTopUp(tx, topUp.id, TopUpStatus.REFUNDED);
+      if (fullRefund) {
+        await moveTopUp(tx, topUp.id, TopUpStatus.REFUNDED);
+        // A bonus not yet on the panel is not earned by money that went back.
+        const unpaidBonus = await tx.credit.findMany({ where: { topUpId: topUp.id, kind: CreditKind.BONUS, status: { in: [CreditStatus.QUEUED, CreditStatus.HELD] } }, select: { id: true } });
+        for (const c of unpaidBonus) await moveCredit(tx, c.id, CreditStatus.CANCELLED, { lastError: `top-up refunded by admin ${input.adminId}` }, { from: [CreditStatus.QUEUED, CreditStatus.HELD] });
+      }
       if (plan.panel === "not_credited") {
         const which = input.heldCreditId === undefined ? {} : { id: input.heldCreditId };
         const held = await tx.credit.findMany({ where: { topUpId: topUp.id, status: CreditStatus.HELD, ...which }, select: { id: true } });

@@ -1,10 +1,10 @@
 import type { Database } from "../db/database.js";
 import { decimalString, type Currency } from "../payments/money.js";
+import { CreditKind } from "../payments/states.js";
 import type { ReportData, ReportPeriod } from "./admin-service.js";
 import { bucketsOf, localDateTime, REPORT_TIME_ZONE } from "./period.js";
 
 const TOP_CUSTOMERS = 5;
-const BONUS_KIND = "bonus";
 const DONE = "DONE";
 
 function csvField(value: string | number | bigint | null | undefined): string {
@@ -62,7 +62,7 @@ export function createReports(deps: { database: Database; currency: Currency; pa
     const statuses = await db.topUp.groupBy({ by: ["status"], where: { createdAt: inPeriod(period) }, _count: { _all: true } });
     const refunds = await db.refund.aggregate({ where: { createdAt: inPeriod(period), currency: deps.currency }, _count: true, _sum: { amountMinor: true } });
     const bonuses = await db.credit.aggregate({
-      where: { kind: BONUS_KIND, status: DONE, doneAt: inPeriod(period), currency: deps.panelCurrency },
+      where: { kind: CreditKind.BONUS, status: DONE, doneAt: inPeriod(period), currency: deps.panelCurrency },
       _count: true,
       _sum: { amountMinor: true },
     });
@@ -91,7 +91,7 @@ export function createReports(deps: { database: Database; currency: Currency; pa
       orderBy: { createdAt: "asc" },
       include: { user: true, payments: true, refunds: true },
     });
-    const bonusRows = await db.credit.findMany({ where: { kind: BONUS_KIND, status: DONE, topUpId: { in: rows.map((t) => t.id) } }, select: { topUpId: true, amountMinor: true } });
+    const bonusRows = await db.credit.findMany({ where: { kind: CreditKind.BONUS, status: DONE, topUpId: { in: rows.map((t) => t.id) } }, select: { topUpId: true, amountMinor: true } });
     const bonusOf = new Map<number, number>();
     for (const b of bonusRows) bonusOf.set(b.topUpId!, (bonusOf.get(b.topUpId!) ?? 0) + b.amountMinor);
     const zone = `(${REPORT_TIME_ZONE})`;

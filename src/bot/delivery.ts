@@ -8,7 +8,7 @@ import type { Deliver } from "../jobs/notifier.js";
 import type { NotificationPayload } from "../notify/outbox.js";
 import type { PanelClient } from "../panel/panel-client.js";
 import { enqueueNotification } from "../notify/outbox.js";
-import { CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
 import { adminTranslator } from "./admin-locale.js";
 import { reportText } from "./features/admin-report.js";
 import { customerLabel, money } from "./format.js";
@@ -24,7 +24,6 @@ export interface DeliveryDeps {
   log: Logger;
 }
 
-const BONUS_KIND = "bonus";
 
 type Payload<K extends NotificationPayload["kind"]> = Extract<NotificationPayload, { kind: K }>;
 /** A digest lists held payments one by one up to this many (Telegram caps a message at 4096 characters). */
@@ -69,9 +68,9 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     const topUp = await topUpWithUser(p.topUpId);
     if (!topUp) return;
     const t = translator(topUp.user.language);
-    const credit = await db.credit.findFirst({ where: { topUpId: topUp.id, status: CreditStatus.DONE, kind: { not: BONUS_KIND } }, orderBy: { id: "desc" }, include: { payment: true } });
+    const credit = await db.credit.findFirst({ where: { topUpId: topUp.id, status: CreditStatus.DONE, kind: { not: CreditKind.BONUS } }, orderBy: { id: "desc" }, include: { payment: true } });
     if (credit) await noteRecredit(credit.id, topUp.reference);
-    const bonus = await db.credit.aggregate({ where: { topUpId: topUp.id, kind: BONUS_KIND, status: { not: CreditStatus.CANCELLED } }, _sum: { amountMinor: true } });
+    const bonus = await db.credit.aggregate({ where: { topUpId: topUp.id, kind: CreditKind.BONUS, status: { not: CreditStatus.CANCELLED } }, _sum: { amountMinor: true } });
     const bonusMinor = bonus._sum.amountMinor ?? 0;
     const balance = await balanceAfter(credit?.balanceMinor, topUp.panelLogin, topUp.userId);
     // What was actually paid (an under- or overpayment an admin released differs from the order).

@@ -4,10 +4,11 @@ import type { WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { OutageTracker } from "../notify/outages.js";
+import { noteReleasedBonus, queueBonusCredit, type BonusPolicy } from "../ledger/bonus-credit.js";
 import { claimDueCredits, type ClaimedCredit } from "../ledger/claims.js";
 import { moveCredit, moveTopUp } from "../ledger/moves.js";
 import { enqueueNotification } from "../notify/outbox.js";
-import { CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
 import type { Credit } from "../generated/sqlite/client.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
 
@@ -32,6 +33,8 @@ export interface CrediterDeps {
   log: Logger;
   metrics: Metrics;
   adminChats: readonly bigint[];
+  /** TOPUP_BONUS: a payment credit that is done queues its deposit bonus; none when absent. */
+  bonus?: BonusPolicy;
   now?: () => Date;
 }
 
@@ -58,7 +61,8 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     await db.$transaction(async (tx) => {
       const lastError = extra.panelMessage ? `${reason} (panel said: ${extra.panelMessage})` : reason;
       await moveCredit(tx, credit.id, CreditStatus.HELD, { lastError, errorKind, claimedBy: null, claimedUntil: null }, { required: true });
-      if (credit.topUpId !== null) {
+      // A held bonus waits for an admin alone: its top-up was credited and the customer has the receipt.
+      if (credit.topUpId !== null && credit.kind !== CreditKind.BONUS) {
         // Only a top-up waiting for this credit is held; a credited (earlier payment) or refunded one keeps its state.
         await moveTopUp(tx, credit.topUpId, TopUpStatus.HELD, {}, { from: [TopUpStatus.PAID] });
         const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId }, select: { id: true, chatId: true } });
@@ -73,6 +77,9 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
 
   async function markDone(credit: Credit, result: { panelPaymentId?: string; balanceMinor?: number }): Promise<void> {
     const at = now();
+    const isBonus = credit.kind === CreditKind.BONUS;
+    let bonusQueued = 0;
+    let noted = false;
     await db.$transaction(async (tx) => {
       await moveCredit(
         tx, credit.id, CreditStatus.DONE,
@@ -81,20 +88,32 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
       );
       if (credit.topUpId === null) return;
       const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId } });
-      const late = topUp.status === TopUpStatus.HELD ? false : topUp.expiresAt < (topUp.paidAt ?? at);
-      await moveTopUp(tx, topUp.id, TopUpStatus.CREDITED, { creditedAt: at });
       if (result.balanceMinor !== undefined) {
         await tx.user.update({ where: { id: topUp.userId }, data: { lastBalanceMinor: result.balanceMinor } });
       }
+      // The payment's receipt already names its bonus, and the top-up was credited with the payment.
+      if (isBonus) {
+        noted = await noteReleasedBonus(tx, credit.id, topUp.reference, deps.adminChats, at);
+        return;
+      }
+      const late = topUp.status === TopUpStatus.HELD ? false : topUp.expiresAt < (topUp.paidAt ?? at);
+      await moveTopUp(tx, topUp.id, TopUpStatus.CREDITED, { creditedAt: at });
+      bonusQueued = await queueBonusCredit(tx, deps.database.dialect, credit, deps.bonus, at);
       await enqueueNotification(tx, [topUp.chatId], `credited:${credit.id}`, { kind: "topup.credited", topUpId: topUp.id, late }, at);
     });
+    if (isBonus) {
+      log.info({ creditId: credit.id, panelPaymentId: result.panelPaymentId }, "deposit bonus applied");
+      if (noted) deps.wakeup.notify("notifications");
+      return;
+    }
     deps.metrics.topUpsCredited.inc();
     if (credit.paymentId !== null) {
       const payment = await db.payment.findUnique({ where: { id: credit.paymentId }, select: { observedAt: true } });
       if (payment) deps.metrics.creditLatency.observe((at.getTime() - payment.observedAt.getTime()) / 1000);
     }
-    log.info({ creditId: credit.id, panelPaymentId: result.panelPaymentId }, "credit applied");
+    log.info({ creditId: credit.id, panelPaymentId: result.panelPaymentId, bonusQueued }, "credit applied");
     deps.wakeup.notify("notifications");
+    if (bonusQueued > 0) deps.wakeup.notify("credits");
   }
 
   async function reschedule(credit: Credit, status: CreditStatus, delayMs: number, error: string, errorKind: string): Promise<void> {

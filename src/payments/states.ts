@@ -41,6 +41,7 @@ export const CreditStatus = {
 } as const;
 export type CreditStatus = (typeof CreditStatus)[keyof typeof CreditStatus];
 
-export const CreditKind = { PAYMENT: "payment", MANUAL: "manual" } as const;
+/** BONUS: the deposit bonus (TOPUP_BONUS) a payment credit earns, queued when that credit is done. */
+export const CreditKind = { PAYMENT: "payment", MANUAL: "manual", BONUS: "bonus" } as const;
 
 export type ObservationSource = "webhook" | "poll" | "check";

@@ -58,6 +58,16 @@ describe("refunds take the deposit bonus back", () => {
     expect(panel.payments.filter((p) => p.kind !== "credit").map((p) => p.amountMinor)).toEqual([4400, 6600]);
   });
 
+  it("a full refund cancels a bonus that has not reached the panel yet, so it is never credited afterwards", async () => {
+    const topUp = await creditedWithBonus("26031000000004", 9004n);
+    const { db } = database;
+    await db.credit.updateMany({ where: { topUpId: topUp.id, kind: "bonus" }, data: { status: "HELD", doneAt: null } });
+    const plan = await refunds.planRefund(topUp.reference);
+    expect(plan.ok && plan.plan).toMatchObject({ amountMinor: 10_000, bonusTakeBackMinor: 0 });
+    await refunds.refund({ reference: topUp.reference, reason: "asked", adminId: 1n });
+    expect(await db.credit.findFirstOrThrow({ where: { topUpId: topUp.id, kind: "bonus" } })).toMatchObject({ status: "CANCELLED" });
+  });
+
   it("stays pending until an admin confirms the money was returned, once; then the customer is told", async () => {
     const topUp = await creditedWithBonus("26031000000002", 9002n);
     const outcome = await refunds.refund({ reference: topUp.reference, reason: "asked", adminId: 7n });

@@ -91,13 +91,14 @@ export async function startHarness(opts: HarnessOptions = {}) {
   const admin: AdminService = createAdminService({
     database, providers, panel: panelClient, wakeup, topUpCurrency: config.topup.currency,
     panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, log,
+    bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd },
   });
   const storage = createBotStorage({ config, database });
   const deps: BotDeps = { config, database, topUps, panel: panelClient, admin, renderCard: renderKhqrCard, log, metrics, storage, ...(opts.deepLinks ? { deepLinks: opts.deepLinks } : {}) };
 
   const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log }, { graceMs: 3_600_000, claimMs: 10_000, sweepMs: 100, batch: 50 });
   const crediter = createCrediter(
-    { database, panel: panelClient, wakeup, outages, log, metrics, adminChats },
+    { database, panel: panelClient, wakeup, outages, log, metrics, adminChats, bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd } },
     { retryForMs: 60_000, leaseMs: 30_000, reconcileDelayMs: 500, concurrency: 4, sweepMs: 100, instanceId: "test" },
   );
 

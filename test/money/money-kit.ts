@@ -3,7 +3,7 @@ import { Api } from "grammy";
 import { createLookup } from "../../src/admin/lookup.js";
 import { createAdminCredits } from "../../src/admin/credits.js";
 import { createDelivery } from "../../src/bot/delivery.js";
-import { loadConfig } from "../../src/config/config.js";
+import { loadConfig, type Config } from "../../src/config/config.js";
 import { createNotifier } from "../../src/jobs/notifier.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { createPayWayProvider } from "../../src/payments/providers/payway.js";
@@ -13,7 +13,7 @@ import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpane
 import { startPayWaySimulator } from "../../src/sandbox/providers/payway-simulator.js";
 import { startRaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
 import { createFakeTelegram } from "../../src/sandbox/telegram/index.js";
-import { silentLog, startCore } from "../support/core.js";
+import { silentLog, startCore, TEST_TOPUP } from "../support/core.js";
 import type { TestDatabase } from "../support/databases.js";
 
 export const ADMIN_CHAT = -100;
@@ -30,7 +30,7 @@ const PAYWAY = {
  * the panel simulator, the core (webhooks, ledger, crediter) and the notifier delivering to a fake
  * Telegram, so a test sees the admin and customer notes as sent.
  */
-export async function startMoneyKit(database: TestDatabase, opts: { notifier?: boolean } = {}) {
+export async function startMoneyKit(database: TestDatabase, opts: { notifier?: boolean; topup?: Partial<Config["topup"]> } = {}) {
   const fake = await createFakeTelegram();
   const token = `${700_000 + Math.floor(Math.random() * 99_999)}:MONEY-bot_token`;
   const driver = fake.bot(token, { username: "khqr_money_bot" });
@@ -47,7 +47,7 @@ export async function startMoneyKit(database: TestDatabase, opts: { notifier?: b
     ["raksmeypay", createRaksmeyPayProvider({ baseUrl: raksmey.url, qrTemplate: 2, ...RAKSMEY }, { log: silentLog })],
   ]);
   const panel = createPanelClient({ type: "perfectpanel", url: panelSim.url, apiKey: PANEL_KEY, paymentMethod: "KHQR", currency: "USD" });
-  const core = await startCore({ database, providers, panel, poller: false });
+  const core = await startCore({ database, providers, panel, poller: false, ...(opts.topup ? { topup: opts.topup } : {}) });
   payway.setWebhookUrl(`${core.url}/webhooks/payway/${PAYWAY.webhookToken}`);
   raksmey.setWebhookUrl(`${core.url}/webhooks/raksmeypay`);
 
@@ -62,7 +62,10 @@ export async function startMoneyKit(database: TestDatabase, opts: { notifier?: b
   );
   if (opts.notifier !== false) notifier.start();
   const lookup = createLookup({ database });
-  const adminCredits = createAdminCredits({ database, panel, wakeup: core.wakeup, panelCurrency: "USD", log: silentLog });
+  const adminCredits = createAdminCredits({
+    database, panel, wakeup: core.wakeup, panelCurrency: "USD", log: silentLog,
+    ...(opts.topup?.bonus ? { bonus: { tiers: opts.topup.bonus, khrPerUsd: opts.topup.khrPerUsd ?? TEST_TOPUP.khrPerUsd } } : {}),
+  });
 
   const user = await database.db.user.create({ data: { telegramId: BigInt(CUSTOMER_CHAT), panelLogin: "dara", language: "en" } });
 

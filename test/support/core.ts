@@ -44,7 +44,7 @@ export async function startCore(opts: {
   const ledger: LedgerDeps = { database: opts.database, wakeup, log, metrics, panelCurrency: opts.panelCurrency ?? "USD", khrPerUsd: topup.khrPerUsd, adminChats };
   const topUps = createTopUpService({ database: opts.database, providers: opts.providers, ledger, topup, metrics, log });
   const crediter = createCrediter(
-    { database: opts.database, panel: opts.panel, wakeup, outages, log, metrics, adminChats },
+    { database: opts.database, panel: opts.panel, wakeup, outages, log, metrics, adminChats, bonus: { tiers: topup.bonus, khrPerUsd: topup.khrPerUsd } },
     { ...FAST_CREDITER, ...opts.crediter, instanceId: opts.instanceId ?? "test" },
   );
   const poller = createPoller({ database: opts.database, providers: opts.providers, ledger, topUps, outages, metrics, log }, { graceMs: 60_000, claimMs: 10_000, sweepMs: 100, batch: 200 });

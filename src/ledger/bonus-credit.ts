@@ -1,0 +1,67 @@
+import type { Db, Dialect } from "../db/database.js";
+import type { Credit } from "../generated/sqlite/client.js";
+import { bonusFor, type BonusTiers } from "../payments/bonus.js";
+import type { Currency } from "../payments/money.js";
+import { enqueueNotification } from "../notify/outbox.js";
+import { CreditKind, CreditStatus } from "../payments/states.js";
+import { creditMemo, toPanelAmount } from "./decide.js";
+import { postgresTimestamp, sqliteTimestamp } from "./sql-time.js";
+
+type Tx = Pick<Db, "payment" | "topUp" | "$executeRawUnsafe">;
+type NoteTx = Pick<Db, "auditLog" | "notification">;
+
+/** What earns a deposit bonus (TOPUP_BONUS) and at which rate it is converted when the payment's credit had none. */
+export interface BonusPolicy {
+  tiers: BonusTiers;
+  khrPerUsd: number;
+}
+
+/** The memo of the bonus a payment earns: the payment credit's memo plus " bonus", unique like it. */
+export function bonusMemo(reference: string, paymentId: number): string {
+  return `${creditMemo(reference, paymentId)} bonus`;
+}
+
+/**
+ * Queues the deposit bonus a payment credit earns, in the transaction that marks that credit done.
+ * The bonus is on what was paid (an admin-released under- or overpayment earns the bonus of its real
+ * amount), converted to the panel's currency at the payment credit's rate. Manual and bonus credits
+ * earn none. The unique memo makes the insert a no-op when the bonus is already queued.
+ * Returns the bonus queued, in the panel's minor units (0 when none).
+ */
+export async function queueBonusCredit(tx: Tx, dialect: Dialect, credit: Credit, policy: BonusPolicy | undefined, at: Date): Promise<number> {
+  if (!policy || policy.tiers.tiers.length === 0) return 0;
+  if (credit.kind !== CreditKind.PAYMENT || credit.paymentId === null || credit.topUpId === null) return 0;
+  const payment = await tx.payment.findUniqueOrThrow({ where: { id: credit.paymentId }, select: { id: true, amountMinor: true, currency: true } });
+  const bonus = bonusFor(payment.amountMinor, payment.currency as Currency, policy.tiers);
+  if (bonus <= 0) return 0;
+  const rate = credit.rate === null ? policy.khrPerUsd : Number(credit.rate);
+  const panel = toPanelAmount(bonus, payment.currency as Currency, credit.currency as Currency, rate);
+  if (panel.amountMinor <= 0) return 0;
+  const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId }, select: { reference: true } });
+  const values = [credit.topUpId, credit.panelLogin, panel.amountMinor, credit.currency, panel.rate, bonusMemo(topUp.reference, payment.id), CreditKind.BONUS, CreditStatus.QUEUED];
+  const inserted =
+    dialect === "sqlite"
+      ? await tx.$executeRawUnsafe(
+          `INSERT INTO "credits" ("paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "createdAt")
+           VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("memo") DO NOTHING`,
+          ...values, sqliteTimestamp(at), sqliteTimestamp(at),
+        )
+      : await tx.$executeRawUnsafe(
+          `INSERT INTO "credits" ("paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "createdAt")
+           VALUES (NULL, $1, $2, $3, $4, $5, $6, $7, $8, 0, $9::timestamp, $9::timestamp) ON CONFLICT ("memo") DO NOTHING`,
+          ...values, postgresTimestamp(at),
+        );
+  return inserted === 1 ? panel.amountMinor : 0;
+}
+
+/**
+ * A bonus sends no receipt, so when one an admin released (/recredit, the alert's Credit button) lands,
+ * the note /recredit promises is queued here (a payment credit's is queued as its receipt is sent).
+ * Same key as that path: one note per credit. Returns whether one was queued.
+ */
+export async function noteReleasedBonus(tx: NoteTx, creditId: number, reference: string, adminChats: readonly bigint[], at: Date): Promise<boolean> {
+  const audits = await tx.auditLog.findMany({ where: { action: "recredit", subject: reference }, select: { details: true } });
+  if (!audits.some((a) => (JSON.parse(a.details) as { creditId?: number }).creditId === creditId)) return false;
+  await enqueueNotification(tx, adminChats, `recredited:${creditId}`, { kind: "admin.recredited", creditId }, at);
+  return true;
+}
