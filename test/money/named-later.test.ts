@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ProviderName } from "../../src/config/config.js";
+import type { TopUp } from "../../src/generated/sqlite/client.js";
+import { createPanelClient } from "../../src/panel/create-panel-client.js";
+import { recordPayment, type RecordOutcome } from "../../src/payments/ledger.js";
+import type { PaymentProvider } from "../../src/payments/provider.js";
+import { createKessProvider } from "../../src/payments/providers/kess.js";
+import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
+import { topUpRef } from "../../src/payments/topups.js";
+import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
+import { startKessSimulator, type KessSimulator } from "../../src/sandbox/providers/kess-simulator.js";
+import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
+import { postWebhook } from "../../src/sandbox/providers/webhook-sender.js";
+import { eventually, silentLog, startCore, userFor, type Core } from "../support/core.js";
+import { dialects, type TestDatabase } from "../support/databases.js";
+
+/**
+ * A payment seen by polling before its provider names the bank transaction (RaksmeyPay's Verify API
+ * names none; a KESS order may carry no transaction_id yet) is recorded under a placeholder key. When
+ * the transaction is named later, in either order, it is still one payment credited once; only a new
+ * transaction is a second payment. Over loopback: simulators, core, panel simulator, real databases.
+ */
+
+const PANEL_KEY = "named-later-panel-key";
+const LOGIN = "named_later";
+const RAKSMEY = { profileId: "p-named", profileKey: "k-named", webhookApiKey: "w-named" };
+/** Nothing listens here: a webhook sent to it is kept in the simulator's deliveries, to be posted later. */
+const NOWHERE = "http://127.0.0.1:1/webhooks/raksmeypay";
+
+for (const dialect of dialects) {
+  describe.runIf(dialect.enabled)(`a payment named later is still one payment (${dialect.name})`, () => {
+    let database: TestDatabase;
+    let raksmey: RaksmeyPaySimulator;
+    let kessSim: KessSimulator;
+    let panelSim: PanelSimulator;
+    let core: Core;
+    let providers: Map<ProviderName, PaymentProvider>;
+    let telegramId = 72_000_000n;
+
+    beforeAll(async () => {
+      database = await dialect.fresh();
+      raksmey = await startRaksmeyPaySimulator({ ...RAKSMEY, merchantName: "Named Shop" });
+      kessSim = await startKessSimulator();
+      panelSim = await startPerfectPanelSimulator({ apiKey: PANEL_KEY, users: { [LOGIN]: 0 } });
+      providers = new Map<ProviderName, PaymentProvider>([
+        // No grace: a poll records at once, as it does when the webhook is later than the grace.
+        ["raksmeypay", createRaksmeyPayProvider({ baseUrl: raksmey.url, qrTemplate: 2, ...RAKSMEY }, { log: silentLog, pollGraceMs: 0 })],
+        ["kess", createKessProvider(kessSim.config(), { log: silentLog })],
+      ]);
+      const panel = createPanelClient({ type: "perfectpanel", url: panelSim.url, apiKey: PANEL_KEY, paymentMethod: "KHQR", currency: "USD" });
+      core = await startCore({ database, providers, panel, poller: false });
+      kessSim.setWebhookUrl(`${core.url}/webhooks/kess`);
+    }, 60_000);
+
+    afterAll(async () => {
+      await core?.stop();
+      await Promise.all([raksmey?.close(), kessSim?.close(), panelSim?.close()]);
+      await database?.drop();
+    });
+
+    async function newTopUp(provider: "raksmeypay" | "kess", amountMinor: number): Promise<TopUp> {
+      const userId = await userFor(database, LOGIN, telegramId++);
+      const started = await core.topUps.start({ userId, chatId: telegramId, amountMinor, provider });
+      if (!started.ok) throw new Error(`top-up not started: ${started.reason}`);
+      return started.topUp;
+    }
+
+    const paymentsOf = (topUpId: number) => database.db.payment.findMany({ where: { topUpId }, orderBy: { id: "asc" } });
+    const creditsOf = (topUpId: number) => database.db.credit.count({ where: { topUpId } });
+    /** Notes about payments (the crediter's own notes come and go with crediting). */
+    const notes = () => database.db.notification.count({ where: { OR: [{ dedupeKey: { startsWith: "payment:" } }, { dedupeKey: { startsWith: "held-payment:" } }] } });
+    const panelCredits = (reference: string) => panelSim.payments.filter((p) => p.memo.includes(reference)).length;
+    const creditedOnPanel = (reference: string, count: number) => eventually(async () => panelCredits(reference) === count, `${count} panel credit(s) for ${reference}`);
+
+    /** What a poll that asked the provider now would record (a poll in flight while the webhook lands). */
+    async function pollObservation(provider: ProviderName, topUp: TopUp) {
+      const [result] = await providers.get(provider)!.checkStatus!([topUpRef(topUp)]);
+      if (result?.state !== "paid") throw new Error(`expected a paid status, got ${result?.state}`);
+      return result.observations[0]!;
+    }
+
+    /** Pays the QR with the webhook held back; returns a function that posts it to the core. */
+    async function payWithLateWebhook(topUp: TopUp): Promise<{ bakongHash: string; deliver: () => Promise<number | undefined> }> {
+      raksmey.setWebhookUrl(NOWHERE);
+      const { providerTxnId } = await raksmey.pay({ reference: topUp.reference });
+      const held = raksmey.deliveries.at(-1)!;
+      expect(held.error).toBeDefined();
+      raksmey.setWebhookUrl(`${core.url}/webhooks/raksmeypay`);
+      return { bakongHash: providerTxnId, deliver: async () => (await postWebhook(`${core.url}/webhooks/raksmeypay`, held.headers, held.body)).status };
+    }
+
+    describe("RaksmeyPay", () => {
+      it("poll first, then the webhook: one payment under the bank transaction, credited once; a redelivery is a duplicate", async () => {
+        const topUp = await newTopUp("raksmeypay", 500);
+        const late = await payWithLateWebhook(topUp);
+
+        const polled = await core.topUps.check(topUp, "poll");
+        expect(polled.recorded).toMatchObject([{ outcome: "recorded", flag: "OK" }]);
+        expect((await paymentsOf(topUp.id)).map((p) => p.providerTxnId)).toEqual([topUp.reference]);
+        const notesBefore = await notes();
+
+        expect(await late.deliver()).toBe(200);
+        const [payment, ...more] = await paymentsOf(topUp.id);
+        expect(more).toHaveLength(0);
+        expect(payment).toMatchObject({ providerTxnId: late.bakongHash, amountMinor: 500, currency: "USD", flag: "OK", source: "poll" });
+        expect(await creditsOf(topUp.id)).toBe(1);
+        expect(await notes()).toBe(notesBefore);
+
+        expect(await late.deliver()).toBe(200);
+        expect(await paymentsOf(topUp.id)).toHaveLength(1);
+        expect(await creditsOf(topUp.id)).toBe(1);
+        await creditedOnPanel(topUp.reference, 1);
+      });
+
+      it("the webhook first, then a poll that was in flight: the poll is a duplicate of the webhook's payment", async () => {
+        const topUp = await newTopUp("raksmeypay", 600);
+        const poll = pollObservation.bind(null, "raksmeypay", topUp);
+        const { providerTxnId } = await raksmey.pay({ reference: topUp.reference });
+        const [payment] = await eventually(async () => {
+          const rows = await paymentsOf(topUp.id);
+          return rows.length > 0 && rows;
+        }, "the webhook's payment recorded");
+
+        const outcome: RecordOutcome = await recordPayment(core.ledger, await poll(), { source: "poll", signed: true });
+        expect(outcome).toEqual({ outcome: "duplicate", paymentId: payment!.id });
+        expect((await paymentsOf(topUp.id)).map((p) => p.providerTxnId)).toEqual([providerTxnId]);
+        expect(await creditsOf(topUp.id)).toBe(1);
+        await creditedOnPanel(topUp.reference, 1);
+      });
+
+      it("poll, webhook, then the same QR paid again (a new bakong_hash): two payments, the second a credited REPEAT", async () => {
+        const topUp = await newTopUp("raksmeypay", 700);
+        const late = await payWithLateWebhook(topUp);
+        await core.topUps.check(topUp, "poll");
+        expect(await late.deliver()).toBe(200);
+
+        const again = await raksmey.pay({ reference: topUp.reference });
+        const payments = await eventually(async () => {
+          const rows = await paymentsOf(topUp.id);
+          return rows.length === 2 && rows;
+        }, "the second payment recorded");
+        expect(payments.map((p) => [p.providerTxnId, p.flag])).toEqual([[late.bakongHash, "OK"], [again.providerTxnId, "REPEAT"]]);
+        expect(await creditsOf(topUp.id)).toBe(2);
+        await creditedOnPanel(topUp.reference, 2);
+
+        // A poll still in flight from before names the first payment again: nothing new.
+        const outcome = await recordPayment(core.ledger, await pollObservation("raksmeypay", topUp), { source: "poll", signed: true });
+        expect(outcome).toMatchObject({ outcome: "duplicate", paymentId: payments[0]!.id });
+        expect(await paymentsOf(topUp.id)).toHaveLength(2);
+      });
+
+      it("a named transaction of another amount than the polled one is not taken for it", async () => {
+        const topUp = await newTopUp("raksmeypay", 800);
+        await raksmey.pay({ reference: topUp.reference });
+        const polled = await pollObservation("raksmeypay", topUp);
+        const first = await eventually(async () => (await paymentsOf(topUp.id))[0], "the webhook's payment recorded");
+        // The same top-up as a fresh poll of a different amount would see it: a payment of its own.
+        const outcome = await recordPayment(core.ledger, { ...polled, amountMinor: 801 }, { source: "poll", signed: true });
+        expect(outcome).toMatchObject({ outcome: "held", flag: "OVERPAID" });
+        expect((await paymentsOf(topUp.id)).map((p) => p.id)).toEqual([first.id, (outcome as { paymentId: number }).paymentId]);
+      });
+    });
+
+    describe("KESS", () => {
+      it("an order without transaction_id, named later: one payment re-keyed to the transaction, credited once", async () => {
+        const topUp = await newTopUp("kess", 900);
+        await kessSim.pay({ reference: topUp.reference, withoutTransactionId: true });
+        const [unnamed] = await eventually(async () => {
+          const rows = await paymentsOf(topUp.id);
+          return rows.length > 0 && rows;
+        }, "the order's payment recorded");
+        expect(unnamed!.providerTxnId).toBe(`order:${topUp.reference}`);
+        const notesBefore = await notes();
+
+        kessSim.setOrderStatus(topUp.reference, "SUCCESS", "TR-NAMED-LATER-1");
+        const named = await pollObservation("kess", topUp);
+        expect(await recordPayment(core.ledger, named, { source: "poll", signed: true })).toEqual({ outcome: "duplicate", paymentId: unnamed!.id, rekeyed: true });
+        expect(await recordPayment(core.ledger, named, { source: "poll", signed: true })).toEqual({ outcome: "duplicate", paymentId: unnamed!.id });
+        expect((await paymentsOf(topUp.id)).map((p) => p.providerTxnId)).toEqual(["TR-NAMED-LATER-1"]);
+        expect(await creditsOf(topUp.id)).toBe(1);
+        expect(await notes()).toBe(notesBefore);
+        await creditedOnPanel(topUp.reference, 1);
+      });
+
+      it("the transaction first, then an answer without it: a duplicate, still one payment", async () => {
+        const topUp = await newTopUp("kess", 1_000);
+        const { providerTxnId } = await kessSim.pay({ reference: topUp.reference });
+        const [payment] = await eventually(async () => {
+          const rows = await paymentsOf(topUp.id);
+          return rows.length > 0 && rows;
+        }, "the order's payment recorded");
+        expect(payment!.providerTxnId).toBe(providerTxnId);
+
+        kessSim.setOrderStatus(topUp.reference, "SUCCESS", null);
+        const unnamed = await pollObservation("kess", topUp);
+        expect(unnamed.providerTxnId).toBe(`order:${topUp.reference}`);
+        expect(await recordPayment(core.ledger, unnamed, { source: "poll", signed: true })).toEqual({ outcome: "duplicate", paymentId: payment!.id });
+        expect(await paymentsOf(topUp.id)).toHaveLength(1);
+        expect(await creditsOf(topUp.id)).toBe(1);
+        await creditedOnPanel(topUp.reference, 1);
+      });
+
+      it("a second transaction on an order whose first was re-keyed is a REPEAT, not a re-key", async () => {
+        const topUp = await newTopUp("kess", 1_100);
+        await kessSim.pay({ reference: topUp.reference, withoutTransactionId: true });
+        await eventually(async () => (await paymentsOf(topUp.id)).length === 1, "the order's payment recorded");
+        kessSim.setOrderStatus(topUp.reference, "SUCCESS", "TR-NAMED-LATER-2");
+        expect(await recordPayment(core.ledger, await pollObservation("kess", topUp), { source: "poll", signed: true })).toMatchObject({ outcome: "duplicate", rekeyed: true });
+
+        kessSim.setOrderStatus(topUp.reference, "SUCCESS", "TR-NAMED-LATER-3");
+        const second = await recordPayment(core.ledger, await pollObservation("kess", topUp), { source: "poll", signed: true });
+        expect(second).toMatchObject({ outcome: "recorded", flag: "REPEAT" });
+        expect((await paymentsOf(topUp.id)).map((p) => [p.providerTxnId, p.flag])).toEqual([["TR-NAMED-LATER-2", "OK"], ["TR-NAMED-LATER-3", "REPEAT"]]);
+        expect(await creditsOf(topUp.id)).toBe(2);
+      });
+    });
+  });
+}
