@@ -162,6 +162,32 @@ for (const dialect of dialects) {
       });
     });
 
+    describe("deliveries at the same time", () => {
+      const observed = (topUp: TopUp, providerTxnId: string) => ({ provider: "raksmeypay" as const, providerTxnId, reference: topUp.reference, amountMinor: topUp.amountMinor, currency: "USD" as const, raw: {} });
+
+      it("one bank transaction delivered five times at once after the poll: renamed once, all five duplicates", async () => {
+        const topUp = await newTopUp("raksmeypay", 1_200);
+        const polled = await recordPayment(core.ledger, observed(topUp, topUp.reference), { source: "poll", signed: true });
+        expect(polled.outcome).toBe("recorded");
+        const outcomes = await Promise.all(Array.from({ length: 5 }, () => recordPayment(core.ledger, observed(topUp, "aa".repeat(32)), { source: "webhook", signed: true })));
+        expect(outcomes.every((o) => o.outcome === "duplicate" && o.paymentId === (polled as { paymentId: number }).paymentId)).toBe(true);
+        expect(outcomes.filter((o) => o.outcome === "duplicate" && o.rekeyed)).toHaveLength(1);
+        expect((await paymentsOf(topUp.id)).map((p) => p.providerTxnId)).toEqual(["aa".repeat(32)]);
+        expect(await creditsOf(topUp.id)).toBe(1);
+      });
+
+      it("two bank transactions at once after the poll: one takes the polled payment over, the other is a REPEAT", async () => {
+        const topUp = await newTopUp("raksmeypay", 1_300);
+        await recordPayment(core.ledger, observed(topUp, topUp.reference), { source: "poll", signed: true });
+        const outcomes = await Promise.all(["bb", "cc"].map((h) => recordPayment(core.ledger, observed(topUp, h.repeat(32)), { source: "webhook", signed: true })));
+        expect(outcomes.map((o) => o.outcome).sort()).toEqual(["duplicate", "recorded"]);
+        const payments = await paymentsOf(topUp.id);
+        expect(payments.map((p) => p.flag)).toEqual(["OK", "REPEAT"]);
+        expect(payments.map((p) => p.providerTxnId).sort()).toEqual(["bb".repeat(32), "cc".repeat(32)]);
+        expect(await creditsOf(topUp.id)).toBe(2);
+      });
+    });
+
     describe("KESS", () => {
       it("an order without transaction_id, named later: one payment re-keyed to the transaction, credited once", async () => {
         const topUp = await newTopUp("kess", 900);
