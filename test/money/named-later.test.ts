@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderName } from "../../src/config/config.js";
 import type { TopUp } from "../../src/generated/sqlite/client.js";
@@ -186,6 +187,48 @@ for (const dialect of dialects) {
         expect(payments.map((p) => p.providerTxnId).sort()).toEqual(["bb".repeat(32), "cc".repeat(32)]);
         expect(await creditsOf(topUp.id)).toBe(2);
       });
+    });
+
+    describe("any order of polls and webhooks", () => {
+      const ORDER_MINOR = 1_500;
+      /** Our reference (a poll) or one of four bank transactions; the last is of another amount than ordered. */
+      const sighting = fc.record({ key: fc.constantFrom("poll", "h0", "h1", "h2", "h3"), pollAmount: fc.constantFrom(ORDER_MINOR, ORDER_MINOR - 100) });
+      let run = 0;
+
+      it("every bank transaction ends as exactly one row, a polled payment is never counted beside its transaction, one credit per row", async () => {
+        const userId = await userFor(database, LOGIN, telegramId++);
+        await fc.assert(
+          fc.asyncProperty(fc.array(sighting, { minLength: 1, maxLength: 8 }), async (sightings) => {
+            const reference = `9${String(++run).padStart(6, "0")}`;
+            const topUp = await database.db.topUp.create({
+              data: { reference, userId, chatId: 1n, provider: "raksmeypay", currency: "USD", amountMinor: ORDER_MINOR, panelLogin: LOGIN, status: "PENDING", expiresAt: new Date(Date.now() + 600_000) },
+            });
+            const named = new Set<string>();
+            let added = 0;
+            for (const s of sightings) {
+              const providerTxnId = s.key === "poll" ? reference : `${s.key}-${reference}`;
+              const amountMinor = s.key === "poll" ? s.pollAmount : s.key === "h3" ? ORDER_MINOR + 100 : ORDER_MINOR;
+              if (s.key !== "poll") named.add(providerTxnId);
+              const outcome = await recordPayment(core.ledger, { provider: "raksmeypay", providerTxnId, reference, amountMinor, currency: "USD", raw: {} }, { source: s.key === "poll" ? "poll" : "webhook", signed: true });
+              const rows = await paymentsOf(topUp.id);
+              if (outcome.outcome === "duplicate") expect(rows.map((r) => r.id)).toContain(outcome.paymentId);
+              else added++;
+              expect(rows).toHaveLength(added);
+            }
+            const rows = await paymentsOf(topUp.id);
+            for (const key of named) expect(rows.filter((r) => r.providerTxnId === key)).toHaveLength(1);
+            const unnamed = rows.filter((r) => r.providerTxnId === reference);
+            expect(rows).toHaveLength(named.size + unnamed.length);
+            expect(unnamed.length).toBeLessThanOrEqual(1);
+            // Whatever came first, a polled payment and a bank transaction of the same amount are one payment.
+            const namedAmounts = rows.filter((r) => r.providerTxnId !== reference).map((r) => r.amountMinor);
+            expect(unnamed.filter((r) => namedAmounts.includes(r.amountMinor))).toEqual([]);
+            expect(await creditsOf(topUp.id)).toBe(rows.length);
+            expect(rows.slice(1).every((r) => r.flag === "REPEAT" || r.flag === "OVERPAID" || r.flag === "UNDERPAID")).toBe(true);
+          }),
+          { numRuns: dialect.name === "sqlite" ? 40 : 20 },
+        );
+      }, 120_000);
     });
 
     describe("KESS", () => {
