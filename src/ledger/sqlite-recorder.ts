@@ -67,7 +67,7 @@ export function createSqliteRecorder(file: string) {
     }
   }
 
-  /** One observation: the same decisions as the Prisma path in src/payments/ledger.ts. */
+  /** One observation: the same decisions as the PostgreSQL path (src/ledger/postgres-recorder.ts). */
   function recordOne(config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, at: Date): RecordOutcome {
     const existing = q.paymentByTxn.get(obs.provider, obs.providerTxnId);
     if (existing) return { outcome: "duplicate", paymentId: existing.id };
