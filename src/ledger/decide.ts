@@ -3,6 +3,7 @@ import type { NotificationPayload } from "../notify/outbox.js";
 import { formatMoney, khrToUsdCents, type Currency } from "../payments/money.js";
 import type { LedgerDeps } from "../payments/ledger.js";
 import type { PaymentObservation } from "../payments/provider.js";
+import { orderPaymentKey } from "../payments/providers/kess-api.js";
 import { CreditKind, CreditStatus, PaymentFlag, TopUpStatus } from "../payments/states.js";
 
 // What the ledger decides about a verified payment, written once for both hot paths
@@ -42,6 +43,42 @@ export function judgePayment(obs: PaymentObservation, topUp: Pick<TopUp, "amount
   }
   const flag = mismatch?.flag ?? (priorPayments > 0 ? PaymentFlag.REPEAT : obs.holdReason ? PaymentFlag.REVIEW : PaymentFlag.OK);
   return { flag, holdReason: reasons.length > 0 ? reasons.join("; ") : null };
+}
+
+/** A payment already recorded on the top-up, as far as telling it apart from a new one goes. */
+export interface EarlierPayment {
+  id: number;
+  provider: string;
+  providerTxnId: string;
+  amountMinor: number;
+  currency: string;
+}
+
+/** An observation that is a payment already recorded: rename the row to the transaction now named, or nothing to do. */
+export type SamePayment = { kind: "rekey"; paymentId: number; placeholderKey: string } | { kind: "seen"; paymentId: number };
+
+/**
+ * The key of a payment seen before its provider named the bank transaction: our reference (a
+ * RaksmeyPay Verify answer) or `order:<reference>` (a KESS order without transaction_id).
+ */
+function isPlaceholderKey(providerTxnId: string, reference: string): boolean {
+  return providerTxnId === reference || providerTxnId === orderPaymentKey(reference);
+}
+
+/**
+ * Polling can see a payment before the webhook names its transaction, and either may arrive first;
+ * both must stay one payment. A named transaction meeting a placeholder row of the same amount takes
+ * it over (once: renamed, the row no longer has the placeholder key, so a genuine second payment is
+ * still a repeat). A placeholder meeting any payment of the same amount is that payment.
+ */
+export function samePaymentRecorded(obs: PaymentObservation, reference: string, earlier: readonly EarlierPayment[]): SamePayment | null {
+  const sameMoney = (p: EarlierPayment) => p.provider === obs.provider && p.amountMinor === obs.amountMinor && p.currency === obs.currency;
+  if (isPlaceholderKey(obs.providerTxnId, reference)) {
+    const named = earlier.find(sameMoney);
+    return named ? { kind: "seen", paymentId: named.id } : null;
+  }
+  const unnamed = earlier.find((p) => sameMoney(p) && isPlaceholderKey(p.providerTxnId, reference));
+  return unnamed ? { kind: "rekey", paymentId: unnamed.id, placeholderKey: unnamed.providerTxnId } : null;
 }
 
 /** A payment on an open or lapsed top-up settles it; a further payment leaves its state alone. */

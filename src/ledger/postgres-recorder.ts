@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { LedgerDeps, RecordOptions, RecordOutcome } from "../payments/ledger.js";
-import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, SETTLED_BY_A_PAYMENT, type PlannedNote } from "./decide.js";
+import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, SETTLED_BY_A_PAYMENT, type EarlierPayment, type PlannedNote } from "./decide.js";
 import type { PaymentObservation } from "../payments/provider.js";
 import { PaymentFlag, TopUpStatus } from "../payments/states.js";
 import { sources } from "./moves.js";
@@ -18,14 +18,15 @@ interface Lookup {
   amountMinor: string | null;
   panelLogin: string | null;
   chatId: string | null;
-  prior: number;
+  earlier: (Omit<EarlierPayment, "amountMinor"> & { amountMinor: string })[];
 }
 
 /** Reads what the decision needs in one round trip: a recorded twin, the top-up, its payments so far. */
 const LOOKUP = `
   SELECT (SELECT "id" FROM "payments" WHERE "provider" = $1 AND "providerTxnId" = $2) AS "existing",
          t."id", t."reference", t."provider", t."currency", t."amountMinor"::text AS "amountMinor", t."panelLogin", t."chatId"::text AS "chatId",
-         (SELECT count(*)::int FROM "payments" WHERE "topUpId" = t."id") AS "prior"
+         (SELECT coalesce(json_agg(json_build_object('id', e."id", 'provider', e."provider", 'providerTxnId', e."providerTxnId", 'amountMinor', e."amountMinor"::text, 'currency', e."currency") ORDER BY e."id"), '[]')
+          FROM "payments" AS e WHERE e."topUpId" = t."id") AS "earlier"
   FROM (SELECT 1) AS one
   LEFT JOIN LATERAL (
     SELECT * FROM "top_ups" WHERE ($3::text IS NOT NULL AND "reference" = $3) OR ($3::text IS NULL AND $4::text IS NOT NULL AND "md5" = $4)
@@ -107,7 +108,14 @@ export async function recordOnPostgres(pool: pg.Pool, config: RecorderConfig, ob
   }
 
   const topUp = { id: found.id, reference: found.reference!, provider: found.provider, currency: found.currency!, amountMinor: Number(found.amountMinor), panelLogin: found.panelLogin!, chatId: BigInt(found.chatId!) };
-  const verdict = judgePayment(obs, topUp, found.prior, opts.signed);
+  const earlier = found.earlier.map((e) => ({ ...e, amountMinor: Number(e.amountMinor) }));
+  const same = samePaymentRecorded(obs, topUp.reference, earlier);
+  if (same?.kind === "seen") return { outcome: "duplicate", paymentId: same.paymentId };
+  if (same?.kind === "rekey") {
+    const renamed = await rekey(pool, obs, same.paymentId, same.placeholderKey);
+    return renamed ? { outcome: "duplicate", paymentId: same.paymentId, rekeyed: true } : recordOnPostgres(pool, config, obs, opts, at);
+  }
+  const verdict = judgePayment(obs, topUp, earlier.length, opts.signed);
   const held = verdict.holdReason !== null;
   const credit = creditFor(config, obs, topUp, 0, verdict, at);
   const written = await pool.query<{ paymentId: number | null; creditId: number | null }>(STATEMENTS[held ? TopUpStatus.HELD : TopUpStatus.PAID], [
@@ -120,4 +128,21 @@ export async function recordOnPostgres(pool: pg.Pool, config: RecorderConfig, ob
   return held
     ? { outcome: "held", paymentId, topUpId: topUp.id, flag: verdict.flag, creditId, reason: verdict.holdReason! }
     : { outcome: "recorded", paymentId, topUpId: topUp.id, flag: verdict.flag, creditId };
+}
+
+const UNIQUE_VIOLATION = "23505";
+
+/**
+ * Renames a placeholder row to the transaction the provider named. False when the ground moved since
+ * the look-up (another delivery renamed the row, or recorded this transaction): the caller looks again,
+ * and each placeholder row can be renamed once, so looking again ends.
+ */
+async function rekey(pool: pg.Pool, obs: PaymentObservation, paymentId: number, placeholderKey: string): Promise<boolean> {
+  try {
+    const renamed = await pool.query(`UPDATE "payments" SET "providerTxnId" = $1 WHERE "id" = $2 AND "providerTxnId" = $3`, [obs.providerTxnId, paymentId, placeholderKey]);
+    return renamed.rowCount === 1;
+  } catch (err) {
+    if ((err as { code?: string }).code === UNIQUE_VIOLATION) return false;
+    throw err;
+  }
 }

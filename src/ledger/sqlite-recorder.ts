@@ -1,7 +1,7 @@
 import Sqlite from "better-sqlite3";
 import type { TopUp } from "../generated/sqlite/client.js";
 import type { LedgerDeps, RecordOptions, RecordOutcome } from "../payments/ledger.js";
-import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, SETTLED_BY_A_PAYMENT, type PlannedNote } from "./decide.js";
+import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, SETTLED_BY_A_PAYMENT, type EarlierPayment, type PlannedNote } from "./decide.js";
 import type { PaymentObservation } from "../payments/provider.js";
 import { PaymentFlag, TopUpStatus } from "../payments/states.js";
 import { sources } from "./moves.js";
@@ -37,7 +37,8 @@ export function createSqliteRecorder(file: string) {
     paymentByTxn: db.prepare<[string, string], { id: number }>(`SELECT "id" FROM "payments" WHERE "provider" = ? AND "providerTxnId" = ?`),
     topUpByReference: db.prepare<[string], TopUpRow>(`SELECT "id", "reference", "provider", "currency", "amountMinor", "panelLogin", "chatId", "paidAt" FROM "top_ups" WHERE "reference" = ?`),
     topUpByMd5: db.prepare<[string], TopUpRow>(`SELECT "id", "reference", "provider", "currency", "amountMinor", "panelLogin", "chatId", "paidAt" FROM "top_ups" WHERE "md5" = ? ORDER BY "id" LIMIT 1`),
-    paymentsOn: db.prepare<[number], { n: number }>(`SELECT count(*) AS "n" FROM "payments" WHERE "topUpId" = ?`),
+    paymentsOn: db.prepare<[number], EarlierPayment>(`SELECT "id", "provider", "providerTxnId", "amountMinor", "currency" FROM "payments" WHERE "topUpId" = ? ORDER BY "id"`),
+    rekey: db.prepare<[string, number]>(`UPDATE "payments" SET "providerTxnId" = ? WHERE "id" = ?`),
     insertPayment: db.prepare(
       `INSERT INTO "payments" ("provider", "providerTxnId", "topUpId", "amountMinor", "currency", "flag", "source", "payer", "raw", "reference", "observedAt")
        VALUES (@provider, @providerTxnId, @topUpId, @amountMinor, @currency, @flag, @source, @payer, @raw, @reference, @observedAt)`,
@@ -66,7 +67,7 @@ export function createSqliteRecorder(file: string) {
     }
   }
 
-  /** One observation: the same decisions as the Prisma path in src/payments/ledger.ts. */
+  /** One observation: the same decisions as the PostgreSQL path (src/ledger/postgres-recorder.ts). */
   function recordOne(config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, at: Date): RecordOutcome {
     const existing = q.paymentByTxn.get(obs.provider, obs.providerTxnId);
     if (existing) return { outcome: "duplicate", paymentId: existing.id };
@@ -84,7 +85,11 @@ export function createSqliteRecorder(file: string) {
       return { outcome: "orphan", paymentId, reason };
     }
     const topUp = { ...row, chatId: BigInt(row.chatId) } satisfies Pick<TopUp, "id" | "chatId" | "amountMinor" | "currency" | "provider" | "panelLogin" | "reference">;
-    const verdict = judgePayment(obs, topUp, q.paymentsOn.get(topUp.id)!.n, opts.signed);
+    const earlier = q.paymentsOn.all(topUp.id);
+    const same = samePaymentRecorded(obs, topUp.reference, earlier);
+    if (same?.kind === "rekey") q.rekey.run(obs.providerTxnId, same.paymentId);
+    if (same) return { outcome: "duplicate", paymentId: same.paymentId, ...(same.kind === "rekey" ? { rekeyed: true } : {}) };
+    const verdict = judgePayment(obs, topUp, earlier.length, opts.signed);
     const held = verdict.holdReason !== null;
     const paymentId = Number(q.insertPayment.run({ ...payment, topUpId: topUp.id, flag: verdict.flag }).lastInsertRowid);
     const credit = creditFor(config, obs, topUp, paymentId, verdict, at);

@@ -25,8 +25,11 @@ export type RecordOutcome =
   | { outcome: "held"; paymentId: number; topUpId: number; flag: PaymentFlag; creditId: number; reason: string }
   /** Recorded without a top-up of ours (unknown reference, or another provider's): admins are told. */
   | { outcome: "orphan"; paymentId: number; reason: string }
-  /** This provider transaction was recorded before. */
-  | { outcome: "duplicate"; paymentId: number }
+  /**
+   * This payment was recorded before: under this key, or (`rekeyed`) under a placeholder key that
+   * now carries the transaction the provider named (src/ledger/decide.ts samePaymentRecorded).
+   */
+  | { outcome: "duplicate"; paymentId: number; rekeyed?: true }
   /**
    * Unsigned and for no top-up of ours with this provider: a reference of ours is part of what
    * verifies an unsigned notification, so this one is not verified. Nothing is stored.
@@ -45,7 +48,9 @@ export interface RecordOptions {
 /**
  * Records a verified payment exactly once, then decides (src/ledger/decide.ts): credit queued, or held for an admin, or
  * (no top-up of ours) kept as an orphan. Webhook and poller both end here; the unique key
- * (provider, providerTxnId) decides what is a duplicate. Never refuses a verified observation.
+ * (provider, providerTxnId) decides what is a duplicate, and a payment first recorded under a placeholder
+ * key (polling named no transaction) is the same payment when the webhook names it. Never refuses a
+ * verified observation.
  */
 export async function recordPayment(deps: LedgerDeps, obs: PaymentObservation, opts: RecordOptions): Promise<RecordOutcome> {
   const now = deps.now?.() ?? new Date();
@@ -59,6 +64,9 @@ export async function recordPayment(deps: LedgerDeps, obs: PaymentObservation, o
     deps.log[level]({ provider: obs.provider, paymentId: result.paymentId, outcome: result.outcome, flag, source: opts.source }, "payment recorded");
     if (result.outcome === "recorded") deps.wakeup.notify("credits");
     deps.wakeup.notify("notifications");
+  }
+  if (result.outcome === "duplicate" && result.rekeyed) {
+    deps.log.info({ provider: obs.provider, paymentId: result.paymentId, source: opts.source }, "payment recorded earlier now keyed by the transaction its provider named");
   }
   return result;
 }

@@ -1,10 +1,11 @@
 /**
  * Lets RaksmeyPay's webhook record a payment before the poller does. The webhook names the bank
  * transaction (bakong_hash), the payment's key; the Verify answer names none, so a poll can only key
- * a payment by our reference. Were the poll first, the webhook's bakong_hash for that same payment
- * would look like a second payment. So a SUCCESS seen by polling counts only once it has been seen
- * for `graceMs` (the webhook, sent when RaksmeyPay confirms the payment, normally lands well within
- * it); by then a recorded payment has closed the top-up and it is not polled again.
+ * a payment by our reference. Were the poll first, the ledger would rename that payment to the
+ * webhook's bakong_hash when it lands (src/ledger/decide.ts samePaymentRecorded), losing nothing but
+ * the webhook's details. So a SUCCESS seen by polling counts only once it has been seen for `graceMs`
+ * (the webhook, sent when RaksmeyPay confirms the payment, normally lands well within it); by then a
+ * recorded payment has closed the top-up and it is not polled again.
  */
 export interface PollGrace {
   /** Whether a poll may record the payment of `reference`, seen paid now. */

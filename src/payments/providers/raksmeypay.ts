@@ -44,8 +44,11 @@ export interface RaksmeyPayDeps {
   pollGraceMs?: number;
 }
 
-/** The webhook is sent as RaksmeyPay confirms the payment; seconds are plenty for it to land. */
-export const POLL_GRACE_MS = 5_000;
+/**
+ * The webhook is sent as RaksmeyPay confirms the payment and normally lands within a second. A poll
+ * that records first is not a double credit either way: the ledger re-keys it when the webhook names it.
+ */
+export const POLL_GRACE_MS = 1_000;
 
 /**
  * RaksmeyPay (seed 001): KHQR from the QR API, confirmation by webhook and by the Verify API.
@@ -53,7 +56,8 @@ export const POLL_GRACE_MS = 5_000;
  * A payment's key (providerTxnId) is its bank transaction, the webhook's `bakong_hash`: a second
  * delivery of the same hash is a duplicate, a new hash on the same transaction_id is the QR paid
  * again. The Verify answer names no bank transaction, so a payment seen only by polling is keyed by
- * our transaction_id (the top-up reference), and only after the webhook has had its chance.
+ * our transaction_id (the top-up reference), and only after the webhook has had its chance; when the
+ * webhook comes later, the ledger renames that payment to its bakong_hash (src/ledger/decide.ts).
  */
 export function createRaksmeyPayProvider(config: RaksmeyPayConfig, deps: RaksmeyPayDeps): PaymentProvider {
   const baseUrl = config.baseUrl.replace(/\/+$/, "");
