@@ -3,7 +3,7 @@ import type { NotificationPayload } from "../notify/outbox.js";
 import { formatMoney, khrToUsdCents, type Currency } from "../payments/money.js";
 import type { LedgerDeps } from "../payments/ledger.js";
 import type { PaymentObservation } from "../payments/provider.js";
-import { orderPaymentKey } from "../payments/providers/kess-api.js";
+import { orderPaymentKey } from "../payments/reference.js";
 import { CreditKind, CreditStatus, PaymentFlag, TopUpStatus } from "../payments/states.js";
 
 // What the ledger decides about a verified payment, written once for both hot paths

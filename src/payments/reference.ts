@@ -12,3 +12,8 @@ export function newReference(now: Date): string {
 export function looksLikeReference(text: string): boolean {
   return /^\d{14}$/.test(text);
 }
+
+/** The payment key of a paid order whose provider has not named the bank transaction (yet). */
+export function orderPaymentKey(reference: string): string {
+  return `order:${reference}`;
+}

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { decimalString, minorFromDecimal, type Currency } from "../money.js";
 import { ProviderError, type PaymentObservation, type StatusResult, type TopUpRef } from "../provider.js";
+import { orderPaymentKey } from "../reference.js";
 import { heldAmountMinor, saidAmount } from "./held-amount.js";
 
 /** KESS Pay's wire shapes (seed 002): OAuth token, the single merchant gateway, its services and errors. */
@@ -275,11 +276,6 @@ function paidObservation(order: OrderInfo, topUp: Pick<TopUpRef, "reference" | "
     ...(holdReason ? { holdReason } : {}),
     raw,
   };
-}
-
-/** The payment key of a SUCCESS order that names no transaction. */
-export function orderPaymentKey(reference: string): string {
-  return `order:${reference}`;
 }
 
 function refundedReason(order: OrderInfo): string {
