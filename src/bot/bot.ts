@@ -7,6 +7,7 @@ import { chatKey, type BotContext, type ConversationContext, type SessionData } 
 import { CONVERSATION_TIMEOUT_MS } from "./conversations/steps.js";
 import { LINK_CONVERSATION, linkAccountConversation } from "./conversations/link-account.js";
 import { TOPUP_CONVERSATION, topUpConversation } from "./conversations/topup.js";
+import { createAdminNotes } from "../admin/notes.js";
 import { createCustomers } from "../customers/customers.js";
 import type { BotDeps, FeatureDeps } from "./deps.js";
 import { adminCreditFeature } from "./features/admin-credit.js";
@@ -51,7 +52,7 @@ export const sequentializeKey = chatKey;
 
 /** Builds the bot; starts nothing. Private chats only: group updates are ignored (the admin chat only receives notes). */
 export function createBot(token: string, botDeps: BotDeps): Bot<BotContext> {
-  const deps: FeatureDeps = { ...botDeps, customers: createCustomers(botDeps.database.db) };
+  const deps: FeatureDeps = { ...botDeps, customers: createCustomers(botDeps.database.db), adminNotes: createAdminNotes(botDeps.database.db) };
   const bot = new Bot<BotContext>(token, {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
     client: { apiRoot: deps.config.bot.apiRoot },

@@ -1,14 +1,16 @@
 import type { Api } from "grammy";
+import { createAdminNotes } from "../admin/notes.js";
 import { parsePeriod } from "../admin/period.js";
 import { createReports } from "../admin/reports.js";
 import type { Config } from "../config/config.js";
+import { createCustomers } from "../customers/customers.js";
+import { createReceipts } from "../customers/receipts.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { Deliver } from "../jobs/notifier.js";
 import type { NotificationPayload } from "../notify/outbox.js";
 import type { PanelClient } from "../panel/panel-client.js";
-import { enqueueNotification } from "../notify/outbox.js";
-import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditStatus, TopUpStatus } from "../payments/states.js";
 import { adminTranslator } from "./admin-locale.js";
 import { reportText } from "./features/admin-report.js";
 import { customerLabel, money } from "./format.js";
@@ -34,16 +36,18 @@ const DIGEST_HELD_LINES = 25;
  * Throwing makes the notifier try again later, so every step tolerates having run before.
  */
 export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
-  const { db } = deps.database;
+  const customers = createCustomers(deps.database.db);
+  const receipts = createReceipts(deps.database.db);
+  const notes = createAdminNotes(deps.database.db);
   const panelCurrency = deps.config.panel.currency;
   const { adminIds, adminChatId } = deps.config.bot;
   const adminChats = (adminChatId !== undefined ? [adminChatId] : adminIds).map(BigInt);
   const sign = actionSigner(deps.config.bot.token).data;
-  const adminT = (chatId: number) => adminTranslator(db, chatId, adminIds);
+  const adminT = (chatId: number) => adminTranslator(customers, chatId, adminIds);
   const reports = createReports({ database: deps.database, currency: deps.config.topup.currency, panelCurrency });
 
   async function topUpWithUser(id: number) {
-    const topUp = await db.topUp.findUnique({ where: { id }, include: { user: true } });
+    const topUp = await receipts.topUpWithCustomer(id);
     if (!topUp) deps.log.error({ topUpId: id }, "notification for a top-up that does not exist");
     return topUp;
   }
@@ -55,8 +59,7 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     try {
       const found = await deps.panel.findUser(login);
       if (found?.balanceMinor === undefined) return undefined;
-      // Only while the customer is still linked to this login: /balance shows it as that login's.
-      await db.user.updateMany({ where: { id: userId, panelLogin: login }, data: { lastBalanceMinor: found.balanceMinor } });
+      await customers.rememberBalance(userId, login, found.balanceMinor);
       return found.balanceMinor;
     } catch (err) {
       deps.log.warn({ msg: (err as Error).message }, "no balance for the receipt: panel lookup failed");
@@ -68,10 +71,9 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     const topUp = await topUpWithUser(p.topUpId);
     if (!topUp) return;
     const t = translator(topUp.user.language);
-    const credit = await db.credit.findFirst({ where: { topUpId: topUp.id, status: CreditStatus.DONE, kind: { not: CreditKind.BONUS } }, orderBy: { id: "desc" }, include: { payment: true } });
-    if (credit) await noteRecredit(credit.id, topUp.reference);
-    const bonus = await db.credit.aggregate({ where: { topUpId: topUp.id, kind: CreditKind.BONUS, status: { not: CreditStatus.CANCELLED } }, _sum: { amountMinor: true } });
-    const bonusMinor = bonus._sum.amountMinor ?? 0;
+    const credit = await receipts.landedCredit(topUp.id);
+    if (credit) await notes.noteRecreditLanded(credit.id, topUp.reference, adminChats);
+    const bonusMinor = await receipts.bonusMinor(topUp.id);
     const balance = await balanceAfter(credit?.balanceMinor, topUp.panelLogin, topUp.userId);
     // What was actually paid (an under- or overpayment an admin released differs from the order).
     const paid = credit?.payment ?? topUp;
@@ -95,10 +97,7 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     const topUp = await topUpWithUser(p.topUpId);
     if (!topUp) return;
     const t = translator(topUp.user.language);
-    const paid =
-      (p.paymentId === undefined
-        ? await db.payment.findFirst({ where: { topUpId: topUp.id }, orderBy: { id: "desc" } })
-        : await db.payment.findFirst({ where: { id: p.paymentId, topUpId: topUp.id } })) ?? topUp;
+    const paid = (await receipts.heldPayment(topUp.id, p.paymentId)) ?? topUp;
     await retireCard(api, chatId, topUp.messageId, t("card-retired"));
     await api.sendMessage(chatId, t("topup-held", { amount: money(paid.amountMinor, paid.currency), reference: topUp.reference }));
   }
@@ -117,7 +116,7 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
   type PaymentNote = "admin-note-payment" | "admin-note-repeat" | "admin-note-flagged";
 
   async function payment(chatId: number, paymentId: number, note: PaymentNote): Promise<void> {
-    const row = await db.payment.findUnique({ where: { id: paymentId }, include: { topUp: { include: { user: true } }, credit: true } });
+    const row = await notes.paymentWithTopUp(paymentId);
     if (!row) return;
     const topUp = row.topUp;
     const t = await adminT(chatId);
@@ -140,7 +139,7 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
   }
 
   async function orphan(chatId: number, p: Payload<"admin.orphan">): Promise<void> {
-    const row = await db.payment.findUnique({ where: { id: p.paymentId } });
+    const row = await notes.payment(p.paymentId);
     if (!row) return;
     await api.sendMessage(
       chatId,
@@ -150,7 +149,7 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
 
   /** Many payment notes at once: totals, then each payment that waits for an admin on its own line. */
   async function digest(chatId: number, p: Payload<"admin.digest">): Promise<void> {
-    const rows = await db.payment.findMany({ where: { id: { in: p.paymentIds } }, include: { topUp: true, credit: true }, orderBy: { id: "asc" } });
+    const rows = await notes.digestPayments(p.paymentIds);
     if (rows.length === 0) return;
     const sums = new Map<string, number>();
     for (const r of rows) sums.set(r.currency, (sums.get(r.currency) ?? 0) + r.amountMinor);
@@ -173,9 +172,8 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
   }
 
   async function creditHeld(chatId: number, p: Payload<"admin.held">): Promise<void> {
-    const credit = await db.credit.findUnique({ where: { id: p.creditId } });
+    const { credit, topUp } = await notes.creditWithTopUp(p.creditId);
     if (!credit) return;
-    const topUp = credit.topUpId === null ? null : await db.topUp.findUnique({ where: { id: credit.topUpId } });
     const t = await adminT(chatId);
     await api.sendMessage(
       chatId,
@@ -191,23 +189,15 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     );
   }
 
-  /** A credit an admin released (/recredit, the alert's Credit button) has landed: the note /recredit promised. */
-  async function noteRecredit(creditId: number, reference: string): Promise<void> {
-    const audits = await db.auditLog.findMany({ where: { action: "recredit", subject: reference }, select: { details: true } });
-    if (!audits.some((a) => (JSON.parse(a.details) as { creditId?: number; outcome?: string }).creditId === creditId)) return;
-    await enqueueNotification(db, adminChats, `recredited:${creditId}`, { kind: "admin.recredited", creditId });
-  }
-
   async function recredited(chatId: number, p: Payload<"admin.recredited">): Promise<void> {
-    const credit = await db.credit.findUnique({ where: { id: p.creditId } });
+    const { credit, topUp } = await notes.creditWithTopUp(p.creditId);
     if (!credit) return;
-    const topUp = credit.topUpId === null ? null : await db.topUp.findUnique({ where: { id: credit.topUpId } });
     const t = await adminT(chatId);
     await api.sendMessage(chatId, t("admin-note-recredited", { id: credit.id, amount: money(credit.amountMinor, credit.currency), login: credit.panelLogin, reference: topUp?.reference ?? credit.memo }));
   }
 
   async function refunded(chatId: number, p: Payload<"topup.refunded">): Promise<void> {
-    const refund = await db.refund.findUnique({ where: { id: p.refundId }, include: { topUp: { include: { user: true } } } });
+    const refund = await receipts.refundWithCustomer(p.refundId);
     if (!refund) return;
     const t = translator(refund.topUp.user.language);
     await api.sendMessage(chatId, t("topup-refunded", { amount: money(refund.amountMinor, refund.currency), reference: refund.topUp.reference }));

@@ -1,4 +1,5 @@
 import type { UserFromGetMe } from "grammy/types";
+import type { AdminNotes } from "../admin/notes.js";
 import type { AdminService } from "../admin/admin-service.js";
 import type { Config, ProviderName } from "../config/config.js";
 import type { Customers } from "../customers/customers.js";
@@ -31,7 +32,8 @@ export interface BotDeps {
   botInfo?: UserFromGetMe;
 }
 
-/** What the customer features get: the dependencies, plus the customer records createBot builds over the database. */
+/** What the features get: the dependencies, plus the records createBot builds over the database. */
 export interface FeatureDeps extends BotDeps {
   customers: Customers;
+  adminNotes: AdminNotes;
 }

@@ -28,6 +28,12 @@ export function createCustomers(db: Db) {
       await db.user.update({ where: { id: user.id }, data: { panelLogin: login, ...lastBalance } });
     },
 
+    /** The stored language of each of these Telegram users who has used the bot (admins included). */
+    async languagesOf(telegramIds: readonly bigint[]): Promise<Map<bigint, string>> {
+      const users = await db.user.findMany({ where: { telegramId: { in: [...telegramIds] } }, select: { telegramId: true, language: true } });
+      return new Map(users.map((u) => [u.telegramId, u.language]));
+    },
+
     /** The notifier writes to the customer later in this language. */
     async setLanguage(telegramId: number, language: string): Promise<void> {
       await db.user.update({ where: { telegramId: BigInt(telegramId) }, data: { language } });

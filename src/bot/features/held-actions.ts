@@ -1,7 +1,7 @@
 import { Composer, type CallbackQueryContext } from "grammy";
 import { adminTranslator } from "../admin-locale.js";
 import type { BotContext } from "../context.js";
-import type { BotDeps } from "../deps.js";
+import type { FeatureDeps } from "../deps.js";
 import { isAdmin } from "../filters/is-admin.js";
 import { clock, money } from "../format.js";
 import type { Translate } from "../i18n.js";
@@ -23,12 +23,11 @@ type Ctx = CallbackQueryContext<BotContext>;
  * well as in an admin's private chat; only ADMIN_IDS may press, and the data is signed (held-actions keyboard).
  * Each change is audited by the admin service and the note is edited to say who did what.
  */
-export function heldActionsFeature(deps: BotDeps): Composer<BotContext> {
+export function heldActionsFeature(deps: FeatureDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const signer = actionSigner(deps.config.bot.token);
   const sign = signer.data;
   const admin = isAdmin(deps.config);
-  const { db } = deps.database;
 
   const editKeyboard = (ctx: Ctx, markup: Parameters<Ctx["editMessageReplyMarkup"]>[0]) => ctx.editMessageReplyMarkup(markup).catch(ignoreRefusal);
 
@@ -43,8 +42,7 @@ export function heldActionsFeature(deps: BotDeps): Composer<BotContext> {
   }
 
   async function heldCredit(creditId: number) {
-    const credit = await db.credit.findUnique({ where: { id: creditId } });
-    const topUp = credit?.topUpId == null ? null : await db.topUp.findUnique({ where: { id: credit.topUpId } });
+    const { credit, topUp } = await deps.adminNotes.creditWithTopUp(creditId);
     return { credit, topUp, held: credit?.status === "HELD" };
   }
 
@@ -108,7 +106,7 @@ export function heldActionsFeature(deps: BotDeps): Composer<BotContext> {
   }
 
   composer.callbackQuery(ACTION_DATA, async (ctx) => {
-    const t = await adminTranslator(db, ctx.from.id, deps.config.bot.adminIds);
+    const t = await adminTranslator(deps.customers, ctx.from.id, deps.config.bot.adminIds);
     if (!admin(ctx)) return ctx.answerCallbackQuery({ text: t("admin-held-admins-only") });
     const [, code, idText, signature] = ctx.match;
     if (!signer.verify(code!, idText!, signature!)) return ctx.answerCallbackQuery({ text: t("admin-held-invalid") });

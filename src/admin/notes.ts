@@ -1,0 +1,37 @@
+import type { Db } from "../db/database.js";
+import { enqueueNotification } from "../notify/outbox.js";
+
+/** What the admin notes (the notifier's messages to admins and their buttons) read about payments and credits. */
+export function createAdminNotes(db: Db) {
+  return {
+    /** A payment with its credit, its top-up and that top-up's customer. */
+    async paymentWithTopUp(paymentId: number) {
+      return db.payment.findUnique({ where: { id: paymentId }, include: { topUp: { include: { user: true } }, credit: true } });
+    },
+
+    async payment(paymentId: number) {
+      return db.payment.findUnique({ where: { id: paymentId } });
+    },
+
+    /** The payments a digest sums up, oldest first, each with its top-up and credit. */
+    async digestPayments(paymentIds: number[]) {
+      return db.payment.findMany({ where: { id: { in: paymentIds } }, include: { topUp: true, credit: true }, orderBy: { id: "asc" } });
+    },
+
+    /** A credit and the top-up it pays for (null when the credit has none, or does not exist). */
+    async creditWithTopUp(creditId: number) {
+      const credit = await db.credit.findUnique({ where: { id: creditId } });
+      const topUp = credit?.topUpId == null ? null : await db.topUp.findUnique({ where: { id: credit.topUpId } });
+      return { credit, topUp };
+    },
+
+    /** A credit an admin released (/recredit, the alert's Credit button) has landed: queues the note /recredit promised. */
+    async noteRecreditLanded(creditId: number, reference: string, adminChats: readonly bigint[]): Promise<void> {
+      const audits = await db.auditLog.findMany({ where: { action: "recredit", subject: reference }, select: { details: true } });
+      if (!audits.some((a) => (JSON.parse(a.details) as { creditId?: number; outcome?: string }).creditId === creditId)) return;
+      await enqueueNotification(db, adminChats, `recredited:${creditId}`, { kind: "admin.recredited", creditId });
+    },
+  };
+}
+
+export type AdminNotes = ReturnType<typeof createAdminNotes>;
