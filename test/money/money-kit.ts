@@ -1,10 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { Api } from "grammy";
 import { createLookup } from "../../src/admin/lookup.js";
 import { createAdminCredits } from "../../src/admin/credits.js";
-import { createDelivery } from "../../src/bot/delivery.js";
-import { loadConfig, type Config } from "../../src/config/config.js";
-import { createNotifier } from "../../src/jobs/notifier.js";
+import type { Config } from "../../src/config/config.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { createPayWayProvider } from "../../src/payments/providers/payway.js";
 import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
@@ -12,11 +9,11 @@ import type { Providers } from "../../src/payments/topups.js";
 import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
 import { startPayWaySimulator } from "../../src/sandbox/providers/payway-simulator.js";
 import { startRaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
-import { createFakeTelegram } from "../../src/sandbox/telegram/index.js";
+import { startNotesSide } from "./notes-side.js";
 import { silentLog, startCore, TEST_TOPUP } from "../support/core.js";
 import type { TestDatabase } from "../support/databases.js";
 
-export const ADMIN_CHAT = -100;
+export { ADMIN_CHAT } from "./notes-side.js";
 export const CUSTOMER_CHAT = 5_001;
 const PANEL_KEY = "panel-key-money";
 const RAKSMEY = { profileId: "p-money", profileKey: "k-money", webhookApiKey: "w-money" };
@@ -31,14 +28,6 @@ const PAYWAY = {
  * Telegram, so a test sees the admin and customer notes as sent.
  */
 export async function startMoneyKit(database: TestDatabase, opts: { notifier?: boolean; topup?: Partial<Config["topup"]> } = {}) {
-  const fake = await createFakeTelegram();
-  const token = `${700_000 + Math.floor(Math.random() * 99_999)}:MONEY-bot_token`;
-  const driver = fake.bot(token, { username: "khqr_money_bot" });
-  driver.addGroup({ id: ADMIN_CHAT, title: "Admins" });
-  driver.addUser({ id: CUSTOMER_CHAT, first_name: "Dara", language_code: "en" });
-  // Telegram lets a bot write only to users who started it.
-  driver.sendText(CUSTOMER_CHAT, "/start");
-
   const payway = await startPayWaySimulator();
   const raksmey = await startRaksmeyPaySimulator({ ...RAKSMEY, merchantName: "Money Shop" });
   const panelSim = await startPerfectPanelSimulator({ apiKey: PANEL_KEY, users: { dara: 0 } });
@@ -51,16 +40,10 @@ export async function startMoneyKit(database: TestDatabase, opts: { notifier?: b
   payway.setWebhookUrl(`${core.url}/webhooks/payway/${PAYWAY.webhookToken}`);
   raksmey.setWebhookUrl(`${core.url}/webhooks/raksmeypay`);
 
-  const config = loadConfig({
-    BOT_TOKEN: token, TELEGRAM_API_ROOT: fake.url, ADMIN_IDS: "1", ADMIN_CHAT_ID: String(ADMIN_CHAT),
-    BAKONG_TOKEN: "t", BAKONG_ACCOUNT_ID: "merchant@aclb", PANEL_URL: panelSim.url, PANEL_API_KEY: PANEL_KEY, MERCHANT_NAME: "Money Shop",
+  const notes = await startNotesSide({
+    database, wakeup: core.wakeup, panel, panelUrl: panelSim.url, panelKey: PANEL_KEY, shop: "Money Shop",
+    customer: { id: CUSTOMER_CHAT, first_name: "Dara" }, start: opts.notifier !== false,
   });
-  const api = new Api(token, { apiRoot: fake.url });
-  const notifier = createNotifier(
-    { database, wakeup: core.wakeup, deliver: createDelivery(api, { database, panel, config, log: silentLog }), log: silentLog },
-    { sweepMs: 100, leaseMs: 30_000, batch: 50 },
-  );
-  if (opts.notifier !== false) notifier.start();
   const lookup = createLookup({ database });
   const adminCredits = createAdminCredits({
     database, panel, wakeup: core.wakeup, panelCurrency: "USD", log: silentLog,
@@ -70,13 +53,11 @@ export async function startMoneyKit(database: TestDatabase, opts: { notifier?: b
   const user = await database.db.user.create({ data: { telegramId: BigInt(CUSTOMER_CHAT), panelLogin: "dara", language: "en" } });
 
   return {
-    core, payway, raksmey, panelSim, driver, notifier, lookup, adminCredits, userId: user.id,
-    /** Text of every message the bot sent to a chat so far. */
-    texts: (chatId: number) => driver.messagesIn(chatId).map((m) => m.text ?? m.caption ?? ""),
+    core, payway, raksmey, panelSim, driver: notes.driver, notifier: notes.notifier, lookup, adminCredits, userId: user.id, texts: notes.texts,
     async stop() {
-      await notifier.stop();
+      await notes.stop();
       await core.stop();
-      await Promise.all([payway.close(), raksmey.close(), panelSim.close(), fake.close()]);
+      await Promise.all([payway.close(), raksmey.close(), panelSim.close()]);
     },
   };
 }

@@ -1,9 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { Api } from "grammy";
 import { createLookup } from "../../src/admin/lookup.js";
-import { createDelivery } from "../../src/bot/delivery.js";
-import { loadConfig } from "../../src/config/config.js";
-import { createNotifier } from "../../src/jobs/notifier.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { createAhnajakProvider } from "../../src/payments/providers/ahnajak.js";
 import { createPayWayProvider } from "../../src/payments/providers/payway.js";
@@ -13,11 +9,11 @@ import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpane
 import { startAhnajakSimulator } from "../../src/sandbox/providers/ahnajak-simulator.js";
 import { startPayWaySimulator } from "../../src/sandbox/providers/payway-simulator.js";
 import { startRaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
-import { createFakeTelegram } from "../../src/sandbox/telegram/index.js";
 import { eventually, silentLog, startCore } from "../support/core.js";
+import { ADMIN_CHAT, startNotesSide } from "./notes-side.js";
 import type { TestDatabase } from "../support/databases.js";
 
-export const ADMIN_CHAT = -100;
+export { ADMIN_CHAT };
 export const CUSTOMER_CHAT = 5_002;
 const PANEL_KEY = "panel-key-provider-cases";
 const RAKSMEY = { profileId: "p-cases", profileKey: "k-cases", webhookApiKey: "w-cases" };
@@ -33,14 +29,6 @@ const PAYWAY = {
  * customer notes to a fake Telegram. The poller is off, so each case is decided by the webhook alone.
  */
 export async function startProviderKit(database: TestDatabase) {
-  const fake = await createFakeTelegram();
-  const token = `${800_000 + Math.floor(Math.random() * 99_999)}:CASES-bot_token`;
-  const driver = fake.bot(token, { username: "khqr_cases_bot" });
-  driver.addGroup({ id: ADMIN_CHAT, title: "Admins" });
-  driver.addUser({ id: CUSTOMER_CHAT, first_name: "Sok", language_code: "en" });
-  // Telegram lets a bot write only to users who started it.
-  driver.sendText(CUSTOMER_CHAT, "/start");
-
   const raksmey = await startRaksmeyPaySimulator({ ...RAKSMEY, merchantName: "Cases Shop" });
   const ahnajak = await startAhnajakSimulator({ ...AHNAJAK, merchantName: "Cases Shop" });
   const payway = await startPayWaySimulator();
@@ -56,19 +44,12 @@ export async function startProviderKit(database: TestDatabase) {
   ahnajak.setWebhookUrl(`${core.url}/webhooks/ahnajak`);
   payway.setWebhookUrl(`${core.url}/webhooks/payway/${PAYWAY.webhookToken}`);
 
-  const config = loadConfig({
-    BOT_TOKEN: token, TELEGRAM_API_ROOT: fake.url, ADMIN_IDS: "1", ADMIN_CHAT_ID: String(ADMIN_CHAT),
-    BAKONG_TOKEN: "t", BAKONG_ACCOUNT_ID: "merchant@aclb", PANEL_URL: panelSim.url, PANEL_API_KEY: PANEL_KEY, MERCHANT_NAME: "Cases Shop",
+  const notes = await startNotesSide({
+    database, wakeup: core.wakeup, panel, panelUrl: panelSim.url, panelKey: PANEL_KEY, shop: "Cases Shop", customer: { id: CUSTOMER_CHAT, first_name: "Sok" },
   });
-  const api = new Api(token, { apiRoot: fake.url });
-  const notifier = createNotifier(
-    { database, wakeup: core.wakeup, deliver: createDelivery(api, { database, panel, config, log: silentLog }), log: silentLog },
-    { sweepMs: 100, leaseMs: 30_000, batch: 50 },
-  );
-  notifier.start();
   const lookup = createLookup({ database });
   let users = 0;
-  const texts = (chatId: number) => driver.messagesIn(chatId).map((m) => m.text ?? m.caption ?? "");
+  const texts = notes.texts;
 
   return {
     core, raksmey, ahnajak, payway, panelSim, lookup, texts, webhookUrl: core.url,
@@ -84,9 +65,9 @@ export async function startProviderKit(database: TestDatabase) {
     customerSaid: (...needles: string[]) => eventually(async () => texts(CUSTOMER_CHAT).find((t) => needles.every((n) => t.includes(n))), `customer note with ${needles.join(" & ")}`),
     panelCreditsFor: (reference: string) => panelSim.payments.filter((p) => p.memo.includes(reference)),
     async stop() {
-      await notifier.stop();
+      await notes.stop();
       await core.stop();
-      await Promise.all([raksmey.close(), ahnajak.close(), payway.close(), panelSim.close(), fake.close()]);
+      await Promise.all([raksmey.close(), ahnajak.close(), payway.close(), panelSim.close()]);
     },
   };
 }
