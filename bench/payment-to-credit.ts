@@ -27,8 +27,8 @@ const LOADED_EVERY_MS = 50;
 const DRAIN_WAIT_MS = 60_000;
 const PANEL_KEY = "bench-panel-key";
 const RAKSMEYPAY = { baseUrl: "http://127.0.0.1:9", profileId: "bench-profile", profileKey: "bench-profile-key", webhookApiKey: "bench-webhook-key", qrTemplate: 1 as const };
-/** src/main.ts's production crediter settings (DEFAULT_TIMINGS, concurrency 4). */
-const PRODUCTION_CREDITER = { concurrency: 4, sweepMs: 5_000, leaseMs: 90_000, reconcileDelayMs: 15_000, retryForMs: 3_600_000 };
+/** The production crediter settings (src/main.ts's DEFAULT_TIMINGS, CREDIT_CONCURRENCY's default 16). */
+const PRODUCTION_CREDITER = { concurrency: 16, sweepMs: 5_000, leaseMs: 90_000, reconcileDelayMs: 15_000, retryForMs: 3_600_000 };
 
 interface Sample {
   t0: number;
@@ -169,7 +169,7 @@ export async function run(): Promise<BenchResult> {
     const notes = [
       `The crediter is the bottleneck under load, not the ledger: a sample's recordPayment took p50 ${ms(summarize(saturated.samples.map((x) => x.recordedAt! - x.t0)).p50)} even at saturation, ` +
         `but while webhooks arrived at ${perSec(saturated.load.rps2xx)} the crediter applied only ${perSec(saturated.creditRateDuring)}, against ${perSec(saturated.creditRateAfter)} once the load stopped: ` +
-        `its 4 workers take turns on the one event loop (and the one SQLite connection) with ${CONNECTIONS} connections' requests.`,
+        `its ${PRODUCTION_CREDITER.concurrency} calls in flight take turns on the one event loop with ${CONNECTIONS} connections' requests.`,
       `So every second of such a burst leaves a backlog, and each new credit waits behind it (credits are claimed oldest first): p50 ${ms(satTotal.p50)} against ${ms(idleTotal.p50)} idle ` +
         `(${num(satTotal.p50 / idleTotal.p50, 0)}×); ` +
         (saturated.notCredited === 0 ? `the last sample was credited ${num(saturated.drainMs / 1000, 1)} s after the load stopped.` : `${saturated.notCredited} samples were still not credited ${DRAIN_WAIT_MS / 1000} s after it.`),
@@ -181,7 +181,7 @@ export async function run(): Promise<BenchResult> {
       name: "payment-to-credit",
       title: "Payment to credit",
       method: [
-        `startCore (test/support/core.ts): ledger, webhook server, crediter with src/main.ts's production settings (concurrency 4, sweep 5 s; woken at once by the in-process wakeup), poller off. SQLite temp file, perfectpanel simulator on loopback.`,
+        `startCore (test/support/core.ts): ledger, webhook server, crediter with src/main.ts's production settings (concurrency ${PRODUCTION_CREDITER.concurrency}, sweep 5 s; woken at once by the in-process wakeup), poller off. SQLite temp file, perfectpanel simulator on loopback.`,
         `Idle phase only: a notifier (production sweep and batch) with an instant delivery, since every payment wakes it too. It is stopped for the loaded phases: in the full app its deliveries are held back by Telegram's rate limits (see webhook ingest), so it does little database work under load.`,
         `t0 just before recordPayment(); t1 when the panel simulator appends the credit to its payment list (its push is wrapped), both performance.now() in the same process.`,
         `Idle: ${IDLE_SAMPLES} samples one at a time after ${IDLE_WARMUP} warm-up, each started once the previous credit's bookkeeping had finished (the crediter observed its latency metric) plus 5 ms. The idle p50 is the baseline for the loaded ratios.`,
