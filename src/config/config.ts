@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { khqrAmountString } from "../payments/khqr/amount.js";
 import { NO_BONUS, parseBonusTiers, type BonusTiers } from "../payments/bonus.js";
 import { CURRENCIES, formatMoney, parseAmount, type Currency } from "../payments/money.js";
 import { redactUrlCredentials } from "./redact-url.js";
@@ -62,6 +63,8 @@ export const SECRET_VARIABLES = [
 
 type Env = Record<string, string | undefined>;
 
+const KHQR_AMOUNT_MAX_CHARS = 13;
+
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -105,6 +108,11 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
   const minMinor = amount("TOPUP_MIN", topupCurrency === "USD" ? "1" : "4000");
   const maxMinor = amount("TOPUP_MAX", topupCurrency === "USD" ? "1000" : "4000000");
   if (minMinor > maxMinor) problems.push("TOPUP_MIN: must not be greater than TOPUP_MAX");
+  // Every provider here is paid by KHQR, whose amount (tag 54) holds at most 13 characters; panels take 2-decimal
+  // JSON numbers, exact far beyond that.
+  if (khqrAmountString(maxMinor, topupCurrency).length > KHQR_AMOUNT_MAX_CHARS) {
+    problems.push(`TOPUP_MAX: ${formatMoney(maxMinor, topupCurrency)} does not fit a KHQR amount (at most ${KHQR_AMOUNT_MAX_CHARS} characters)`);
+  }
   const presetsMinor = v
     .list("TOPUP_PRESETS", topupCurrency === "USD" ? "5,10,20,50" : "20000,40000,100000,200000")
     .map((p) => v.amountText("TOPUP_PRESETS", p, topupCurrency));

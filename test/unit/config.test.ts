@@ -65,6 +65,10 @@ describe("configuration", () => {
     const khr = loadConfig({ ...live, TOPUP_CURRENCY: "KHR", TOPUP_PRESETS: "10000, 40000" });
     expect(khr.topup).toMatchObject({ presetsMinor: [10000, 40000], minMinor: 4000, maxMinor: 4_000_000 });
     expect(problems({ ...live, TOPUP_PRESETS: "5,2000" })).toEqual(["TOPUP_PRESETS: 2,000.00 USD is outside TOPUP_MIN..TOPUP_MAX"]);
+    // KHQR's amount holds 13 characters: 9999999999.99 USD fits, one more dollar does not.
+    expect(problems({ ...live, TOPUP_MAX: "9999999999.99" })).toEqual([]);
+    expect(problems({ ...live, TOPUP_MAX: "10000000000.5" })).toEqual(["TOPUP_MAX: 10,000,000,000.50 USD does not fit a KHQR amount (at most 13 characters)"]);
+    expect(problems({ ...live, TOPUP_CURRENCY: "KHR", TOPUP_PRESETS: "10000", TOPUP_MAX: "9999999999999" })).toEqual([]);
   });
 
   it("checks lengths that KHQR imposes", () => {
