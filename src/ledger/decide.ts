@@ -22,6 +22,9 @@ export function toPanelAmount(amountMinor: number, currency: Currency, panelCurr
   return { amountMinor: (amountMinor * khrPerUsd) / 100, rate: String(khrPerUsd) };
 }
 
+/** What both payment recorders need to know of the deployment. */
+export type RecorderConfig = Pick<LedgerDeps, "adminChats" | "panelCurrency" | "khrPerUsd">;
+
 export interface Verdict {
   flag: PaymentFlag;
   /** Set when the payment must wait for an admin: the reason in plain words. */

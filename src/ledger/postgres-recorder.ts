@@ -1,13 +1,11 @@
 import type pg from "pg";
-import type { LedgerDeps, RecordOptions, RecordOutcome } from "../payments/ledger.js";
-import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, SETTLED_BY_A_PAYMENT, type EarlierPayment, type PlannedNote } from "./decide.js";
+import type { RecordOptions, RecordOutcome } from "../payments/ledger.js";
+import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, SETTLED_BY_A_PAYMENT, type EarlierPayment, type PlannedNote, type RecorderConfig } from "./decide.js";
 import type { PaymentObservation } from "../payments/provider.js";
 import { PaymentFlag, TopUpStatus } from "../payments/states.js";
 import { sources } from "./moves.js";
 import { postgresTimestamp } from "./sql-time.js";
 import { NotificationStatus } from "./transitions.js";
-
-type RecorderConfig = Pick<LedgerDeps, "adminChats" | "panelCurrency" | "khrPerUsd">;
 
 interface Lookup {
   existing: number | null;

@@ -1,14 +1,13 @@
 import Sqlite from "better-sqlite3";
 import type { TopUp } from "../generated/sqlite/client.js";
-import type { LedgerDeps, RecordOptions, RecordOutcome } from "../payments/ledger.js";
-import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, SETTLED_BY_A_PAYMENT, type EarlierPayment, type PlannedNote } from "./decide.js";
+import type { RecordOptions, RecordOutcome } from "../payments/ledger.js";
+import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, SETTLED_BY_A_PAYMENT, type EarlierPayment, type PlannedNote, type RecorderConfig } from "./decide.js";
 import type { PaymentObservation } from "../payments/provider.js";
 import { PaymentFlag, TopUpStatus } from "../payments/states.js";
 import { sources } from "./moves.js";
 import { sqliteTimestamp } from "./sql-time.js";
 import { NotificationStatus } from "./transitions.js";
 
-export type RecorderConfig = Pick<LedgerDeps, "adminChats" | "panelCurrency" | "khrPerUsd">;
 interface Pending {
   config: RecorderConfig;
   obs: PaymentObservation;
@@ -17,6 +16,8 @@ interface Pending {
   resolve(outcome: RecordOutcome): void;
   reject(err: unknown): void;
 }
+
+const TOP_UP_COLUMNS = `"id", "reference", "provider", "currency", "amountMinor", "panelLogin", "chatId"`;
 
 /** How long a batch waits for another process's write lock (a CLI, a crediter child) before failing. */
 const BUSY_GIVE_UP_MS = 10_000;
@@ -35,8 +36,8 @@ export function createSqliteRecorder(file: string) {
 
   const q = {
     paymentByTxn: db.prepare<[string, string], { id: number }>(`SELECT "id" FROM "payments" WHERE "provider" = ? AND "providerTxnId" = ?`),
-    topUpByReference: db.prepare<[string], TopUpRow>(`SELECT "id", "reference", "provider", "currency", "amountMinor", "panelLogin", "chatId", "paidAt" FROM "top_ups" WHERE "reference" = ?`),
-    topUpByMd5: db.prepare<[string], TopUpRow>(`SELECT "id", "reference", "provider", "currency", "amountMinor", "panelLogin", "chatId", "paidAt" FROM "top_ups" WHERE "md5" = ? ORDER BY "id" LIMIT 1`),
+    topUpByReference: db.prepare<[string], TopUpRow>(`SELECT ${TOP_UP_COLUMNS} FROM "top_ups" WHERE "reference" = ?`),
+    topUpByMd5: db.prepare<[string], TopUpRow>(`SELECT ${TOP_UP_COLUMNS} FROM "top_ups" WHERE "md5" = ? ORDER BY "id" LIMIT 1`),
     paymentsOn: db.prepare<[number], EarlierPayment>(`SELECT "id", "provider", "providerTxnId", "amountMinor", "currency" FROM "payments" WHERE "topUpId" = ? ORDER BY "id"`),
     rekey: db.prepare<[string, number]>(`UPDATE "payments" SET "providerTxnId" = ? WHERE "id" = ?`),
     insertPayment: db.prepare(
@@ -160,7 +161,6 @@ interface TopUpRow {
   amountMinor: number;
   panelLogin: string;
   chatId: number;
-  paidAt: string | null;
 }
 
 function isBusy(err: unknown): boolean {
