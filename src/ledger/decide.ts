@@ -11,7 +11,12 @@ import { CreditKind, CreditStatus, PaymentFlag, TopUpStatus } from "../payments/
 
 /** The memo that tags a credit on the panel; unique, so a credit can be found again by it. */
 export function creditMemo(reference: string, paymentId: number): string {
-  return `KHQR ${reference} ${paymentId}`;
+  return `${creditMemoPrefix(reference)}${paymentId}`;
+}
+
+/** The memo before its payment id, for a statement that learns the id as it inserts the payment. */
+export function creditMemoPrefix(reference: string): string {
+  return `KHQR ${reference} `;
 }
 
 /** Converts a paid amount into the panel's currency; the rate is recorded when one was used. */

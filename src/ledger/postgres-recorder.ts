@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { RecordOptions, RecordOutcome } from "../payments/ledger.js";
-import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, SETTLED_BY_A_PAYMENT, type EarlierPayment, type PlannedNote, type RecorderConfig } from "./decide.js";
+import { creditFor, creditMemoPrefix, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, SETTLED_BY_A_PAYMENT, type EarlierPayment, type PlannedNote, type RecorderConfig } from "./decide.js";
 import type { PaymentObservation } from "../payments/provider.js";
 import { PaymentFlag, TopUpStatus } from "../payments/states.js";
 import { sources } from "./moves.js";
@@ -40,7 +40,7 @@ function writeStatement(withCredit: boolean, settleFrom: readonly string[], sett
   const credit = withCredit
     ? `, c AS (
         INSERT INTO "credits" ("paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "lastError", "errorKind", "createdAt")
-        SELECT p."id", $12, $13, $14, $15, $16, 'KHQR ' || $17::text || ' ' || p."id", $18, $19, 0, $11::timestamp, $20, $21, $11::timestamp FROM p RETURNING "id")
+        SELECT p."id", $12, $13, $14, $15, $16, $17::text || p."id", $18, $19, 0, $11::timestamp, $20, $21, $11::timestamp FROM p RETURNING "id")
       , t AS (
         UPDATE "top_ups" SET "status" = '${settleTo}', "paidAt" = COALESCE("paidAt", $11::timestamp), "nextPollAt" = NULL, "updatedAt" = $11::timestamp
         WHERE "id" = $12 AND "status" IN (${settleFrom.map((s) => `'${s}'`).join(", ")}) AND EXISTS (SELECT 1 FROM p))`
@@ -118,7 +118,7 @@ export async function recordOnPostgres(pool: pg.Pool, config: RecorderConfig, ob
   const credit = creditFor(config, obs, topUp, 0, verdict, at);
   const written = await pool.query<{ paymentId: number | null; creditId: number | null }>(STATEMENTS[held ? TopUpStatus.HELD : TopUpStatus.PAID], [
     ...base, topUp.id, ...tail, verdict.flag, ...common,
-    topUp.id, credit.panelLogin, credit.amountMinor, credit.currency, credit.rate, topUp.reference, credit.kind, credit.status, credit.lastError, credit.errorKind,
+    topUp.id, credit.panelLogin, credit.amountMinor, credit.currency, credit.rate, creditMemoPrefix(topUp.reference), credit.kind, credit.status, credit.lastError, credit.errorKind,
     ...noteArrays(paymentNotes(config, 0, topUp, verdict)),
   ]);
   const { paymentId, creditId } = written.rows[0]!;
