@@ -107,10 +107,8 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
       return;
     }
     deps.metrics.topUpsCredited.inc();
-    if (credit.paymentId !== null) {
-      const payment = await db.payment.findUnique({ where: { id: credit.paymentId }, select: { observedAt: true } });
-      if (payment) deps.metrics.creditLatency.observe((at.getTime() - payment.observedAt.getTime()) / 1000);
-    }
+    // A payment's credit is created in the same write as the payment, at its observedAt: no read needed.
+    if (credit.paymentId !== null) deps.metrics.creditLatency.observe((at.getTime() - credit.createdAt.getTime()) / 1000);
     log.info({ creditId: credit.id, panelPaymentId: result.panelPaymentId, bonusQueued }, "credit applied");
     deps.wakeup.notify("notifications");
     if (bonusQueued > 0) deps.wakeup.notify("credits");
