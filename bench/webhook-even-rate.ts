@@ -9,7 +9,7 @@ import { references, seedTopUps, startSandboxApp, tempSqlite } from "./support/f
 import { runLoad } from "./support/load.js";
 import { ms, num, perSec, sleep, summarize, type BenchResult } from "./support/result.js";
 
-const RATE = 1_000;
+const RATE = Number(process.env.BENCH_RATE ?? 1_000);
 const DURATION_SEC = 10;
 const WARMUP_SEC = 2;
 const CONNECTIONS = 256;
