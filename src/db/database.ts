@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.js";
-import { createSqliteRecorder, type SqliteRecorder } from "../ledger/sqlite-recorder.js";
+import { openSqliteHotPath, postgresHotPath, type HotPath } from "../ledger/hot-path.js";
 import { migrate } from "./migrate.js";
 import { describeOpenError, prepareSqliteFolder, probePostgres } from "./open-errors.js";
 import { dialectOf, sqlitePath, type Dialect } from "./url.js";
@@ -21,8 +21,8 @@ export interface Database {
   url: string;
   /** PostgreSQL only: a pool for LISTEN/NOTIFY and advisory locks. */
   pgPool?: pg.Pool;
-  /** SQLite only: the synchronous hot path that records payments (its own connection). */
-  recorder?: SqliteRecorder;
+  /** The ledger's hot paths (record payments, claim and finish credits, claim and settle notifications), without Prisma. */
+  hot: HotPath;
   close(): Promise<void>;
 }
 
@@ -44,11 +44,11 @@ export async function openDatabase(url: string, opts: { poolSize?: number; onPoo
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }) });
     await db.$executeRawUnsafe("PRAGMA busy_timeout = 10000");
-    const recorder = createSqliteRecorder(file);
+    const hot = openSqliteHotPath(file);
     return {
-      db, dialect, url, recorder,
+      db, dialect, url, hot,
       close: async () => {
-        recorder.close();
+        hot.close();
         await db.$disconnect();
       },
     };
@@ -62,6 +62,7 @@ export async function openDatabase(url: string, opts: { poolSize?: number; onPoo
     dialect,
     url,
     pgPool: pool,
+    hot: postgresHotPath(pool),
     close: async () => {
       await client.$disconnect();
       await pool.end().catch(() => undefined);

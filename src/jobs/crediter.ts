@@ -1,11 +1,11 @@
 import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
-import type { WorkLoop } from "./loop.js";
+import { createWorkLoop, type WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { OutageTracker } from "../notify/outages.js";
-import { noteReleasedBonus, queueBonusCredit, type BonusPolicy } from "../ledger/bonus-credit.js";
-import { claimDueCredits, type ClaimedCredit } from "../ledger/claims.js";
+import { noteReleasedBonus, type BonusPolicy } from "../ledger/bonus-credit.js";
+import type { ClaimedCredit, PanelReceipt } from "../ledger/credit-queue.js";
 import { moveCredit, moveTopUp } from "../ledger/moves.js";
 import { enqueueNotification } from "../notify/outbox.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
@@ -75,43 +75,40 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     deps.wakeup.notify("notifications");
   }
 
-  async function markDone(credit: Credit, result: { panelPaymentId?: string; balanceMinor?: number }): Promise<void> {
+  /** A payment or manual credit applied: the hot path (group-committed with other finishes). */
+  async function markDone(credit: Credit, receipt: PanelReceipt): Promise<void> {
+    if (credit.kind === CreditKind.BONUS) return markBonusDone(credit, receipt);
     const at = now();
-    const isBonus = credit.kind === CreditKind.BONUS;
-    let bonusQueued = 0;
-    let noted = false;
-    await db.$transaction(async (tx) => {
-      await moveCredit(
-        tx, credit.id, CreditStatus.DONE,
-        { doneAt: at, panelPaymentId: result.panelPaymentId ?? null, balanceMinor: result.balanceMinor ?? null, claimedBy: null, claimedUntil: null, lastError: null },
-        { required: true },
-      );
-      if (credit.topUpId === null) return;
-      const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId } });
-      if (result.balanceMinor !== undefined) {
-        await tx.user.update({ where: { id: topUp.userId }, data: { lastBalanceMinor: result.balanceMinor } });
-      }
-      // The payment's receipt already names its bonus, and the top-up was credited with the payment.
-      if (isBonus) {
-        noted = await noteReleasedBonus(tx, credit.id, topUp.reference, deps.adminChats, at);
-        return;
-      }
-      const late = topUp.status === TopUpStatus.HELD ? false : topUp.expiresAt < (topUp.paidAt ?? at);
-      await moveTopUp(tx, topUp.id, TopUpStatus.CREDITED, { creditedAt: at });
-      bonusQueued = await queueBonusCredit(tx, deps.database.dialect, credit, deps.bonus, at);
-      await enqueueNotification(tx, [topUp.chatId], `credited:${credit.id}`, { kind: "topup.credited", topUpId: topUp.id, late }, at);
-    });
-    if (isBonus) {
-      log.info({ creditId: credit.id, panelPaymentId: result.panelPaymentId }, "deposit bonus applied");
-      if (noted) deps.wakeup.notify("notifications");
+    const { topUpId, bonusQueued } = await deps.database.hot.credits.finish(credit, receipt, at, deps.bonus);
+    if (topUpId === null) {
+      log.info({ creditId: credit.id, panelPaymentId: receipt.panelPaymentId }, "manual credit applied");
       return;
     }
     deps.metrics.topUpsCredited.inc();
     // A payment's credit is created in the same write as the payment, at its observedAt: no read needed.
     if (credit.paymentId !== null) deps.metrics.creditLatency.observe((at.getTime() - credit.createdAt.getTime()) / 1000);
-    log.info({ creditId: credit.id, panelPaymentId: result.panelPaymentId, bonusQueued }, "credit applied");
+    log.info({ creditId: credit.id, panelPaymentId: receipt.panelPaymentId, bonusQueued }, "credit applied");
     deps.wakeup.notify("notifications");
     if (bonusQueued > 0) deps.wakeup.notify("credits");
+  }
+
+  /** A deposit bonus applied: no receipt (the payment's named it), but an admin who released it is told. */
+  async function markBonusDone(credit: Credit, receipt: PanelReceipt): Promise<void> {
+    const at = now();
+    let noted = false;
+    await db.$transaction(async (tx) => {
+      await moveCredit(
+        tx, credit.id, CreditStatus.DONE,
+        { doneAt: at, panelPaymentId: receipt.panelPaymentId ?? null, balanceMinor: receipt.balanceMinor ?? null, claimedBy: null, claimedUntil: null, lastError: null },
+        { required: true },
+      );
+      if (credit.topUpId === null) return;
+      const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId }, select: { userId: true, reference: true } });
+      if (receipt.balanceMinor !== undefined) await tx.user.update({ where: { id: topUp.userId }, data: { lastBalanceMinor: receipt.balanceMinor } });
+      noted = await noteReleasedBonus(tx, credit.id, topUp.reference, deps.adminChats, at);
+    });
+    log.info({ creditId: credit.id, panelPaymentId: receipt.panelPaymentId }, "deposit bonus applied");
+    if (noted) deps.wakeup.notify("notifications");
   }
 
   async function reschedule(credit: Credit, status: CreditStatus, delayMs: number, error: string, errorKind: string): Promise<void> {
@@ -194,99 +191,56 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
   }
 
   /** Claims as many due credits as there are free slots (one statement) and starts each at once. */
-  async function fill(): Promise<void> {
-    for (;;) {
-      const free = opts.concurrency - inFlight.size;
-      if (!running || free <= 0) return;
-      const claimed = await claimDueCredits(deps.database, { instanceId: opts.instanceId, at: now(), leaseMs: opts.leaseMs, limit: free });
-      if (claimed.length === 0) return;
-      const rows = new Map((await db.credit.findMany({ where: { id: { in: claimed.map((c) => c.id) } } })).map((c) => [c.id, c]));
-      for (const c of claimed) launch(rows.get(c.id)!, c.status);
-      if (claimed.length < free) return;
-    }
+  async function fill(): Promise<boolean> {
+    const free = opts.concurrency - inFlight.size;
+    if (free <= 0) return false;
+    const claimed = await deps.database.hot.credits.claim({ instanceId: opts.instanceId, at: now(), leaseMs: opts.leaseMs, limit: free });
+    for (const credit of claimed) launch(credit);
+    return claimed.length === free;
   }
 
-  function launch(credit: Credit, claimedAs: ClaimedCredit["status"]): void {
-    const work = (claimedAs === CreditStatus.SENDING ? send(credit) : reconcile(credit))
+  function launch(credit: ClaimedCredit): void {
+    const work = (credit.claimedAs === CreditStatus.SENDING ? send(credit) : reconcile(credit))
       .catch((err) => log.error({ err, creditId: credit.id }, "credit attempt failed; its lease expiry brings it back"))
       .finally(() => {
         inFlight.delete(work);
-        scheduleFill();
+        loop.wake();
       });
     inFlight.add(work);
   }
 
-  // Completions and wake-ups in the same turn share one claim.
-  let filling: Promise<void> | null = null;
-  let fillAgain = false;
-  let fillScheduled = false;
-  function scheduleFill(): void {
-    if (!running || fillScheduled) return;
-    fillScheduled = true;
-    setImmediate(() => {
-      fillScheduled = false;
-      void runFill();
-    });
-  }
-  function runFill(): Promise<void> {
-    if (filling) {
-      fillAgain = true;
-      return filling;
+  let lastRecovery = 0;
+  async function pass(): Promise<boolean> {
+    const at = now();
+    if (at.getTime() - lastRecovery >= opts.sweepMs) {
+      lastRecovery = at.getTime();
+      try {
+        await recoverStale(at);
+      } catch (err) {
+        log.error({ err }, "recovering stale credit claims failed; retrying on the next sweep");
+      }
     }
-    filling = (async () => {
-      do {
-        fillAgain = false;
-        try {
-          await fill();
-        } catch (err) {
-          log.error({ err }, "claiming credits failed; retrying on the next sweep");
-        }
-      } while (fillAgain && running);
-    })().finally(() => {
-      filling = null;
-    });
-    return filling;
-  }
-
-  async function sweep(): Promise<void> {
-    try {
-      await recoverStale(now());
-    } catch (err) {
-      log.error({ err }, "recovering stale credit claims failed; retrying on the next sweep");
-    }
-    await runFill();
+    return fill();
   }
 
   const inFlight = new Set<Promise<void>>();
-  let running = false;
-  let timer: NodeJS.Timeout | null = null;
+  // Panel calls stay continuously in flight: each one finishing wakes the loop, and completions and
+  // wake-ups in the same turn share one claim. Passes every sweepMs recover stale claims and catch lost wake-ups.
+  const loop = createWorkLoop("crediter", pass, { sweepMs: opts.sweepMs, log });
   let unsubscribe: (() => void) | null = null;
-  const tick = () => {
-    void sweep().finally(() => {
-      if (running) timer = setTimeout(tick, opts.sweepMs).unref();
-    });
-  };
-
-  /**
-   * Panel calls stay continuously in flight: whenever one finishes, its slot is claimed again
-   * (no end-of-pass barrier). Sweeps every sweepMs recover stale claims and catch lost wake-ups.
-   */
   return {
     get running() {
-      return running;
+      return loop.running;
     },
     start() {
-      if (running) return;
-      running = true;
-      unsubscribe = deps.wakeup.on("credits", scheduleFill);
-      tick();
+      if (loop.running) return;
+      unsubscribe = deps.wakeup.on("credits", () => loop.wake());
+      loop.start();
     },
-    wake: scheduleFill,
+    wake: () => loop.wake(),
     async stop() {
-      running = false;
       unsubscribe?.();
-      if (timer) clearTimeout(timer);
-      await filling;
+      await loop.stop();
       await Promise.all([...inFlight]);
     },
   };

@@ -21,37 +21,66 @@ export function bonusMemo(reference: string, paymentId: number): string {
   return `${creditMemo(reference, paymentId)} bonus`;
 }
 
+/** The bonus credit a payment credit earns, ready to insert; null when it earns none. */
+export interface PlannedBonus {
+  topUpId: number;
+  panelLogin: string;
+  amountMinor: number;
+  currency: string;
+  rate: string | null;
+  memo: string;
+}
+
 /**
- * Queues the deposit bonus a payment credit earns, in the transaction that marks that credit done.
- * The bonus is on what was paid (an admin-released under- or overpayment earns the bonus of its real
- * amount), converted to the panel's currency at the payment credit's rate. Manual and bonus credits
- * earn none. The unique memo makes the insert a no-op when the bonus is already queued.
+ * The deposit bonus a payment credit earns. The bonus is on what was paid (an admin-released under- or
+ * overpayment earns the bonus of its real amount), converted to the panel's currency at the payment
+ * credit's rate. Manual and bonus credits earn none.
+ */
+export function planBonusCredit(
+  credit: Pick<Credit, "kind" | "paymentId" | "topUpId" | "panelLogin" | "currency" | "rate">,
+  payment: { id: number; amountMinor: number; currency: string },
+  reference: string,
+  policy: BonusPolicy | undefined,
+): PlannedBonus | null {
+  if (!policy || policy.tiers.tiers.length === 0) return null;
+  if (credit.kind !== CreditKind.PAYMENT || credit.topUpId === null) return null;
+  const bonus = bonusFor(payment.amountMinor, payment.currency as Currency, policy.tiers);
+  if (bonus <= 0) return null;
+  const rate = credit.rate === null ? policy.khrPerUsd : Number(credit.rate);
+  const panel = toPanelAmount(bonus, payment.currency as Currency, credit.currency as Currency, rate);
+  if (panel.amountMinor <= 0) return null;
+  return { topUpId: credit.topUpId, panelLogin: credit.panelLogin, amountMinor: panel.amountMinor, currency: credit.currency, rate: panel.rate, memo: bonusMemo(reference, payment.id) };
+}
+
+/** Column order of the bonus insert, shared by the SQLite and PostgreSQL writers. */
+export function bonusValues(b: PlannedBonus): unknown[] {
+  return [b.topUpId, b.panelLogin, b.amountMinor, b.currency, b.rate, b.memo, CreditKind.BONUS, CreditStatus.QUEUED];
+}
+
+export const BONUS_INSERT_COLUMNS = `("paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "createdAt")`;
+
+/**
+ * Queues the deposit bonus a payment credit earns (planBonusCredit), in the transaction that marks that
+ * credit done. The unique memo makes the insert a no-op when the bonus is already queued.
  * Returns the bonus queued, in the panel's minor units (0 when none).
  */
 export async function queueBonusCredit(tx: Tx, dialect: Dialect, credit: Credit, policy: BonusPolicy | undefined, at: Date): Promise<number> {
-  if (!policy || policy.tiers.tiers.length === 0) return 0;
-  if (credit.kind !== CreditKind.PAYMENT || credit.paymentId === null || credit.topUpId === null) return 0;
+  if (!policy || policy.tiers.tiers.length === 0 || credit.paymentId === null || credit.topUpId === null) return 0;
   const payment = await tx.payment.findUniqueOrThrow({ where: { id: credit.paymentId }, select: { id: true, amountMinor: true, currency: true } });
-  const bonus = bonusFor(payment.amountMinor, payment.currency as Currency, policy.tiers);
-  if (bonus <= 0) return 0;
-  const rate = credit.rate === null ? policy.khrPerUsd : Number(credit.rate);
-  const panel = toPanelAmount(bonus, payment.currency as Currency, credit.currency as Currency, rate);
-  if (panel.amountMinor <= 0) return 0;
   const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId }, select: { reference: true } });
-  const values = [credit.topUpId, credit.panelLogin, panel.amountMinor, credit.currency, panel.rate, bonusMemo(topUp.reference, payment.id), CreditKind.BONUS, CreditStatus.QUEUED];
+  const planned = planBonusCredit(credit, payment, topUp.reference, policy);
+  if (!planned) return 0;
   const inserted =
     dialect === "sqlite"
       ? await tx.$executeRawUnsafe(
-          `INSERT INTO "credits" ("paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "createdAt")
-           VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("memo") DO NOTHING`,
-          ...values, sqliteTimestamp(at), sqliteTimestamp(at),
+          `INSERT INTO "credits" ${BONUS_INSERT_COLUMNS} VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("memo") DO NOTHING`,
+          ...bonusValues(planned), sqliteTimestamp(at), sqliteTimestamp(at),
         )
       : await tx.$executeRawUnsafe(
-          `INSERT INTO "credits" ("paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "createdAt")
-           VALUES (NULL, $1, $2, $3, $4, $5, $6, $7, $8, 0, $9::timestamp, $9::timestamp) ON CONFLICT ("memo") DO NOTHING`,
-          ...values, postgresTimestamp(at),
+          `INSERT INTO "credits" ${BONUS_INSERT_COLUMNS} VALUES (NULL, $1, $2, $3, $4, $5, $6, $7, $8, 0, $9::timestamp, $9::timestamp) ON CONFLICT ("memo") DO NOTHING`,
+          ...bonusValues(planned), postgresTimestamp(at),
         );
-  return inserted === 1 ? panel.amountMinor : 0;
+  return inserted === 1 ? planned.amountMinor : 0;
 }
 
 /**

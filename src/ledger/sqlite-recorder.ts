@@ -1,39 +1,21 @@
-import Sqlite from "better-sqlite3";
+import type Sqlite from "better-sqlite3";
 import type { TopUp } from "../generated/sqlite/client.js";
 import type { RecordOptions, RecordOutcome } from "../payments/ledger.js";
 import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, SETTLED_BY_A_PAYMENT, type EarlierPayment, type PlannedNote, type RecorderConfig } from "./decide.js";
 import type { PaymentObservation } from "../payments/provider.js";
 import { PaymentFlag, TopUpStatus } from "../payments/states.js";
 import { sources } from "./moves.js";
+import { createGroupCommit } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
 import { NotificationStatus } from "./transitions.js";
 
-interface Pending {
-  config: RecorderConfig;
-  obs: PaymentObservation;
-  opts: RecordOptions;
-  now: Date;
-  resolve(outcome: RecordOutcome): void;
-  reject(err: unknown): void;
-}
-
 const TOP_UP_COLUMNS = `"id", "reference", "provider", "currency", "amountMinor", "panelLogin", "chatId"`;
 
-/** How long a batch waits for another process's write lock (a CLI, a crediter child) before failing. */
-const BUSY_GIVE_UP_MS = 10_000;
-
 /**
- * SQLite's hot path: a payment, its credit and its notes recorded in one synchronous better-sqlite3
- * transaction with statements prepared once. Nothing else runs while it runs, so no other work can
- * join it or be undone by its rollback (unlike an interactive transaction on a shared connection).
- * Observations arriving in the same event-loop turn share one transaction (group commit); each runs
- * in its own savepoint, so one failing does not fail the others, and each caller gets its outcome.
+ * SQLite's hot path for payments: a payment, its credit and its notes recorded in one synchronous
+ * better-sqlite3 transaction with statements prepared once, group-committed (src/ledger/sqlite-group-commit.ts).
  */
-export function createSqliteRecorder(file: string) {
-  const db = new Sqlite(file);
-  // Never block the event loop waiting for a lock: a busy database is retried asynchronously.
-  db.pragma("busy_timeout = 0");
-
+export function createSqliteRecorder(db: Sqlite.Database) {
   const q = {
     paymentByTxn: db.prepare<[string, string], { id: number }>(`SELECT "id" FROM "payments" WHERE "provider" = ? AND "providerTxnId" = ?`),
     topUpByReference: db.prepare<[string], TopUpRow>(`SELECT ${TOP_UP_COLUMNS} FROM "top_ups" WHERE "reference" = ?`),
@@ -102,52 +84,10 @@ export function createSqliteRecorder(file: string) {
       : { outcome: "recorded", paymentId, topUpId: topUp.id, flag: verdict.flag, creditId };
   }
 
-  // Each unit in a savepoint (a nested better-sqlite3 transaction) inside the batch's transaction.
-  const unit = db.transaction((p: Pending) => recordOne(p.config, p.obs, p.opts, p.now));
-  const batch = db.transaction((list: Pending[]) =>
-    list.map((p): { ok: true; outcome: RecordOutcome } | { ok: false; err: unknown } => {
-      try {
-        return { ok: true, outcome: unit(p) };
-      } catch (err) {
-        if (isBusy(err)) throw err;
-        return { ok: false, err };
-      }
-    }),
-  );
-
-  let queue: Pending[] = [];
-  let scheduled = false;
-
-  function flush(list: Pending[], firstTry: number): void {
-    let results;
-    try {
-      results = batch.immediate(list);
-    } catch (err) {
-      if (isBusy(err) && Date.now() - firstTry < BUSY_GIVE_UP_MS) {
-        setTimeout(() => flush(list, firstTry), 2).unref();
-        return;
-      }
-      for (const p of list) p.reject(err);
-      return;
-    }
-    results.forEach((r, i) => (r.ok ? list[i]!.resolve(r.outcome) : list[i]!.reject(r.err)));
-  }
+  const submit = createGroupCommit(db, (u: { config: RecorderConfig; obs: PaymentObservation; opts: RecordOptions; now: Date }) => recordOne(u.config, u.obs, u.opts, u.now));
 
   return {
-    record(config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, now: Date): Promise<RecordOutcome> {
-      return new Promise((resolve, reject) => {
-        queue.push({ config, obs, opts, now, resolve, reject });
-        if (scheduled) return;
-        scheduled = true;
-        setImmediate(() => {
-          const list = queue;
-          queue = [];
-          scheduled = false;
-          flush(list, Date.now());
-        });
-      });
-    },
-    close: () => db.close(),
+    record: (config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, now: Date): Promise<RecordOutcome> => submit({ config, obs, opts, now }),
   };
 }
 
@@ -161,9 +101,4 @@ interface TopUpRow {
   amountMinor: number;
   panelLogin: string;
   chatId: number;
-}
-
-function isBusy(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || code === "SQLITE_BUSY_SNAPSHOT";
 }

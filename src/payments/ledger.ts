@@ -1,6 +1,5 @@
 import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
-import { recordOnPostgres } from "../ledger/postgres-recorder.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { Currency } from "./money.js";
@@ -54,9 +53,7 @@ export interface RecordOptions {
  */
 export async function recordPayment(deps: LedgerDeps, obs: PaymentObservation, opts: RecordOptions): Promise<RecordOutcome> {
   const now = deps.now?.() ?? new Date();
-  const { recorder, pgPool } = deps.database;
-  if (!recorder && !pgPool) throw new Error("this database has no payment recorder (SQLite recorder or PostgreSQL pool)");
-  const result = recorder ? await recorder.record(deps, obs, opts, now) : await recordOnPostgres(pgPool!, deps, obs, opts, now);
+  const result = await deps.database.hot.record(deps, obs, opts, now);
   if (result.outcome !== "duplicate" && result.outcome !== "unverified") {
     const flag = result.outcome === "orphan" ? PaymentFlag.ORPHAN : result.flag;
     deps.metrics.topUpsPaid.inc({ provider: obs.provider, flag, source: opts.source });

@@ -1,0 +1,43 @@
+import Sqlite from "better-sqlite3";
+import type pg from "pg";
+import type { RecordOptions, RecordOutcome } from "../payments/ledger.js";
+import type { PaymentObservation } from "../payments/provider.js";
+import type { CreditQueue } from "./credit-queue.js";
+import type { RecorderConfig } from "./decide.js";
+import type { NotificationQueue } from "./notification-queue.js";
+import { createPostgresCreditQueue } from "./postgres-credit-queue.js";
+import { createPostgresNotificationQueue } from "./postgres-notification-queue.js";
+import { recordOnPostgres } from "./postgres-recorder.js";
+import { createSqliteCreditQueue } from "./sqlite-credit-queue.js";
+import { createSqliteNotificationQueue } from "./sqlite-notification-queue.js";
+import { createSqliteRecorder } from "./sqlite-recorder.js";
+
+/**
+ * The ledger's hot paths, which bypass Prisma: record a payment (with its credit and notes), claim and
+ * finish credits, claim and settle notifications. On SQLite they share one better-sqlite3 connection of
+ * their own and run as synchronous, group-committed transactions; on PostgreSQL each is one statement
+ * (CTEs) over the pg pool. Prisma serves the cold paths (admin, reports, lookups, the rare transitions).
+ */
+export interface HotPath {
+  record(config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, now: Date): Promise<RecordOutcome>;
+  credits: CreditQueue;
+  notifications: NotificationQueue;
+  close(): void;
+}
+
+export function openSqliteHotPath(file: string): HotPath {
+  const db = new Sqlite(file);
+  // Never block the event loop waiting for a lock: a busy database is retried asynchronously (src/ledger/sqlite-group-commit.ts).
+  db.pragma("busy_timeout = 0");
+  const recorder = createSqliteRecorder(db);
+  return { record: recorder.record, credits: createSqliteCreditQueue(db), notifications: createSqliteNotificationQueue(db), close: () => db.close() };
+}
+
+export function postgresHotPath(pool: pg.Pool): HotPath {
+  return {
+    record: (config, obs, opts, now) => recordOnPostgres(pool, config, obs, opts, now),
+    credits: createPostgresCreditQueue(pool),
+    notifications: createPostgresNotificationQueue(pool),
+    close: () => undefined,
+  };
+}

@@ -1,0 +1,53 @@
+import type { Notification } from "../generated/sqlite/client.js";
+import { parseState } from "./transitions.js";
+
+/** Customers' messages (receipts) or admins' notes: the notifier serves customers first. */
+export type Audience = "customers" | "admins";
+
+/** Every admin note's kind starts with this (src/notify/outbox.ts NotificationPayload). */
+export const ADMIN_KIND_PREFIX = "admin.";
+
+/** A failed delivery: queued again at `nextAttemptAt`, or FAILED for good. */
+export interface Retry {
+  id: number;
+  attempts: number;
+  nextAttemptAt: Date;
+  giveUp: boolean;
+}
+
+/**
+ * The notifier's hot path (src/ledger/sqlite-notification-queue.ts, src/ledger/postgres-notification-queue.ts).
+ * `due` reads off the (status, nextAttemptAt) index; `claim` takes a lease on rows just before they are
+ * sent, so several instances never send one twice; `sent` and `retry` settle them.
+ */
+export interface NotificationQueue {
+  due(audience: Audience, at: Date, limit: number): Promise<Notification[]>;
+  /** Returns the ids this call claimed (rows another instance holds are left out). */
+  claim(ids: readonly number[], at: Date, leaseMs: number): Promise<Set<number>>;
+  sent(ids: readonly number[], at: Date): Promise<void>;
+  retry(retries: readonly Retry[], lastError: string): Promise<void>;
+}
+
+export interface RawNotification {
+  id: number | bigint;
+  dedupeKey: string;
+  chatId: number | bigint | string;
+  kind: string;
+  payload: string;
+  status: string;
+  attempts: number | bigint;
+  nextAttemptAt: string;
+  claimedUntil: string | null;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+/** Reads a raw notification row into its typed value, once, at the ledger's boundary. */
+export function notificationFromRow(row: RawNotification): Notification {
+  return {
+    id: Number(row.id), dedupeKey: row.dedupeKey, chatId: BigInt(row.chatId), kind: row.kind, payload: row.payload, status: parseState("notification", row.status),
+    attempts: Number(row.attempts), nextAttemptAt: new Date(row.nextAttemptAt), claimedUntil: row.claimedUntil === null ? null : new Date(row.claimedUntil),
+    lastError: row.lastError, createdAt: new Date(row.createdAt), sentAt: row.sentAt === null ? null : new Date(row.sentAt),
+  };
+}

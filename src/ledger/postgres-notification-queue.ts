@@ -1,0 +1,50 @@
+import type pg from "pg";
+import { ADMIN_KIND_PREFIX, notificationFromRow, type NotificationQueue, type RawNotification } from "./notification-queue.js";
+import { sources } from "./moves.js";
+import { postgresTimestamp } from "./sql-time.js";
+import { NotificationStatus } from "./transitions.js";
+
+const { QUEUED, SENT, FAILED } = NotificationStatus;
+const list = (states: readonly string[]) => states.map((s) => `'${s}'`).join(", ");
+const iso = (column: string) => `to_char("${column}", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "${column}"`;
+const COLUMNS = `"id", "dedupeKey", "chatId"::text AS "chatId", "kind", "payload", "status", "attempts", "lastError", ${["nextAttemptAt", "claimedUntil", "createdAt", "sentAt"].map(iso).join(", ")}`;
+const dueSql = (audience: "NOT LIKE" | "LIKE") =>
+  `SELECT ${COLUMNS} FROM "notifications" WHERE "status" = '${QUEUED}' AND "nextAttemptAt" <= $1::timestamp AND ("claimedUntil" IS NULL OR "claimedUntil" < $1::timestamp)
+   AND "kind" ${audience} '${ADMIN_KIND_PREFIX}%' ORDER BY "nextAttemptAt" LIMIT $2`;
+const DUE = { customers: dueSql("NOT LIKE"), admins: dueSql("LIKE") };
+
+/** PostgreSQL's notifier hot path: one statement per call over the pg pool. */
+export function createPostgresNotificationQueue(pool: pg.Pool): NotificationQueue {
+  return {
+    async due(audience, at, limit) {
+      const { rows } = await pool.query<RawNotification>(DUE[audience], [postgresTimestamp(at), limit]);
+      return rows.map(notificationFromRow);
+    },
+    async claim(ids, at, leaseMs) {
+      if (ids.length === 0) return new Set();
+      const { rows } = await pool.query<{ id: number }>(
+        `UPDATE "notifications" SET "claimedUntil" = $1::timestamp WHERE "id" = ANY($2::int[]) AND "status" = '${QUEUED}'
+         AND ("claimedUntil" IS NULL OR "claimedUntil" < $3::timestamp) RETURNING "id"`,
+        [postgresTimestamp(new Date(at.getTime() + leaseMs)), ids, postgresTimestamp(at)],
+      );
+      return new Set(rows.map((r) => r.id));
+    },
+    async sent(ids, at) {
+      if (ids.length === 0) return;
+      await pool.query(
+        `UPDATE "notifications" SET "status" = '${SENT}', "sentAt" = $1::timestamp, "claimedUntil" = NULL WHERE "id" = ANY($2::int[]) AND "status" IN (${list(sources("notification", SENT, undefined))})`,
+        [postgresTimestamp(at), ids],
+      );
+    },
+    async retry(retries, lastError) {
+      if (retries.length === 0) return;
+      await pool.query(
+        `UPDATE "notifications" AS n SET "status" = CASE WHEN r."giveUp" THEN '${FAILED}' ELSE '${QUEUED}' END, "attempts" = r."attempts", "lastError" = $5,
+           "nextAttemptAt" = r."nextAttemptAt", "claimedUntil" = NULL
+         FROM unnest($1::int[], $2::int[], $3::timestamp[], $4::bool[]) AS r("id", "attempts", "nextAttemptAt", "giveUp")
+         WHERE n."id" = r."id" AND n."status" IN (${list(sources("notification", QUEUED, undefined))})`,
+        [retries.map((r) => r.id), retries.map((r) => r.attempts), retries.map((r) => postgresTimestamp(r.nextAttemptAt)), retries.map((r) => r.giveUp), lastError],
+      );
+    },
+  };
+}

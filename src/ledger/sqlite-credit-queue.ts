@@ -1,0 +1,85 @@
+import type Sqlite from "better-sqlite3";
+import type { Credit } from "../generated/sqlite/client.js";
+import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
+import { BONUS_INSERT_COLUMNS, bonusValues, planBonusCredit, type BonusPolicy } from "./bonus-credit.js";
+import { claimedFromRow, type CreditQueue, type FinishedCredit, type PanelReceipt, type RawCredit } from "./credit-queue.js";
+import { sources } from "./moves.js";
+import { createGroupCommit } from "./sqlite-group-commit.js";
+import { sqliteTimestamp } from "./sql-time.js";
+import { IllegalTransition, NotificationStatus } from "./transitions.js";
+
+/** Due credits in one state, oldest first, read off the (status, nextAttemptAt) index without a sort. */
+const due = (status: string) =>
+  `SELECT * FROM (SELECT "id" FROM "credits" WHERE "status" = '${status}' AND "nextAttemptAt" <= @at AND ("claimedUntil" IS NULL OR "claimedUntil" < @at) ORDER BY "nextAttemptAt" LIMIT @limit)`;
+
+const list = (states: readonly string[]) => states.map((s) => `'${s}'`).join(", ");
+
+interface FinishUnit {
+  credit: Credit;
+  receipt: PanelReceipt;
+  at: Date;
+  bonus: BonusPolicy | undefined;
+}
+
+/** SQLite's crediter hot path: prepared statements in synchronous transactions on the ledger's connection. */
+export function createSqliteCreditQueue(db: Sqlite.Database): CreditQueue {
+  const { QUEUED, SENDING, RECONCILE, DONE } = CreditStatus;
+  const q = {
+    claim: db.prepare<[{ instanceId: string; until: string; at: string; limit: number }], RawCredit>(
+      `UPDATE "credits" SET "status" = CASE WHEN "status" = '${QUEUED}' THEN '${SENDING}' ELSE "status" END, "claimedBy" = @instanceId, "claimedUntil" = @until
+       WHERE "id" IN (SELECT "id" FROM (${due(RECONCILE)} UNION ALL ${due(QUEUED)}) LIMIT @limit)
+       RETURNING *`,
+    ),
+    done: db.prepare(
+      `UPDATE "credits" SET "status" = '${DONE}', "doneAt" = @at, "panelPaymentId" = @panelPaymentId, "balanceMinor" = @balanceMinor,
+         "claimedBy" = NULL, "claimedUntil" = NULL, "lastError" = NULL
+       WHERE "id" = @id AND "status" IN (${list(sources("credit", DONE, [SENDING, RECONCILE]))})`,
+    ),
+    status: db.prepare<[number], { status: string }>(`SELECT "status" FROM "credits" WHERE "id" = ?`),
+    topUp: db.prepare<[number], { id: number; reference: string; chatId: number | bigint; userId: number; status: string; expiresAt: string; paidAt: string | null }>(
+      `SELECT "id", "reference", "chatId", "userId", "status", "expiresAt", "paidAt" FROM "top_ups" WHERE "id" = ?`,
+    ),
+    credited: db.prepare<[string, string, number]>(
+      `UPDATE "top_ups" SET "status" = '${TopUpStatus.CREDITED}', "creditedAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" IN (${list(sources("topUp", TopUpStatus.CREDITED, undefined))})`,
+    ),
+    balance: db.prepare<[number, string, number]>(`UPDATE "users" SET "lastBalanceMinor" = ?, "updatedAt" = ? WHERE "id" = ?`),
+    payment: db.prepare<[number], { id: number; amountMinor: number; currency: string }>(`SELECT "id", "amountMinor", "currency" FROM "payments" WHERE "id" = ?`),
+    bonus: db.prepare(`INSERT INTO "credits" ${BONUS_INSERT_COLUMNS} VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("memo") DO NOTHING`),
+    note: db.prepare(
+      `INSERT INTO "notifications" ("dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
+       VALUES (?, ?, 'topup.credited', ?, '${NotificationStatus.QUEUED}', 0, ?, ?) ON CONFLICT ("dedupeKey") DO NOTHING`,
+    ),
+  };
+
+  function finishOne({ credit, receipt, at, bonus }: FinishUnit): FinishedCredit {
+    if (credit.kind === CreditKind.BONUS) throw new Error("a bonus credit is finished by the crediter's admin-aware path");
+    const now = sqliteTimestamp(at);
+    const moved = q.done.run({ id: credit.id, at: now, panelPaymentId: receipt.panelPaymentId ?? null, balanceMinor: receipt.balanceMinor ?? null });
+    if (moved.changes === 0) throw new IllegalTransition("credit", q.status.get(credit.id)?.status ?? "(missing)", DONE, credit.id);
+    if (credit.topUpId === null) return { topUpId: null, bonusQueued: 0 };
+    const topUp = q.topUp.get(credit.topUpId)!;
+    if (receipt.balanceMinor !== undefined) q.balance.run(receipt.balanceMinor, now, topUp.userId);
+    // A late payment's receipt says so; a held one released by an admin is not "late".
+    const late = topUp.status === TopUpStatus.HELD ? false : new Date(topUp.expiresAt) < new Date(topUp.paidAt ?? now);
+    q.credited.run(now, now, topUp.id);
+    let bonusQueued = 0;
+    const payment = bonus && credit.paymentId !== null ? q.payment.get(credit.paymentId) : undefined;
+    const planned = payment ? planBonusCredit(credit, payment, topUp.reference, bonus) : null;
+    if (planned && q.bonus.run(...bonusValues(planned), now, now).changes === 1) bonusQueued = planned.amountMinor;
+    const chatId = BigInt(topUp.chatId);
+    q.note.run(`credited:${credit.id}@${chatId}`, chatId, JSON.stringify({ kind: "topup.credited", topUpId: topUp.id, late }), now, now);
+    return { topUpId: topUp.id, bonusQueued };
+  }
+
+  const finish = createGroupCommit(db, finishOne);
+  const claim = createGroupCommit(db, (o: { instanceId: string; at: Date; leaseMs: number; limit: number }) => {
+    const at = sqliteTimestamp(o.at);
+    // RECONCILE first: a credit of unknown outcome must not wait behind a backlog of new ones.
+    return q.claim.all({ instanceId: o.instanceId, until: sqliteTimestamp(new Date(o.at.getTime() + o.leaseMs)), at, limit: o.limit }).map(claimedFromRow);
+  });
+
+  return {
+    claim: (opts) => (opts.limit <= 0 ? Promise.resolve([]) : claim(opts)),
+    finish: (credit, receipt, at, bonus) => finish({ credit, receipt, at, bonus }),
+  };
+}

@@ -1,0 +1,67 @@
+import type Sqlite from "better-sqlite3";
+
+/** How long a batch waits for another process's write lock (a CLI, a crediter child) before failing. */
+const BUSY_GIVE_UP_MS = 10_000;
+
+interface Pending<I, O> {
+  input: I;
+  resolve(output: O): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Group commit on SQLite: units of work submitted in the same event-loop turn run in one synchronous
+ * IMMEDIATE transaction, each in its own savepoint, so one failing does not fail the others and each
+ * caller gets its own result. Nothing else runs while a batch runs, so no other work can join it or be
+ * undone by its rollback. A database locked by another process is retried asynchronously: the event
+ * loop never blocks waiting for a lock.
+ */
+export function createGroupCommit<I, O>(db: Sqlite.Database, unit: (input: I) => O): (input: I) => Promise<O> {
+  const inSavepoint = db.transaction(unit);
+  const batch = db.transaction((list: Pending<I, O>[]) =>
+    list.map((p): { ok: true; output: O } | { ok: false; err: unknown } => {
+      try {
+        return { ok: true, output: inSavepoint(p.input) };
+      } catch (err) {
+        if (isBusy(err)) throw err;
+        return { ok: false, err };
+      }
+    }),
+  );
+
+  let queue: Pending<I, O>[] = [];
+  let scheduled = false;
+
+  function flush(list: Pending<I, O>[], firstTry: number): void {
+    let results;
+    try {
+      results = batch.immediate(list);
+    } catch (err) {
+      if (isBusy(err) && Date.now() - firstTry < BUSY_GIVE_UP_MS) {
+        setTimeout(() => flush(list, firstTry), 2).unref();
+        return;
+      }
+      for (const p of list) p.reject(err);
+      return;
+    }
+    results.forEach((r, i) => (r.ok ? list[i]!.resolve(r.output) : list[i]!.reject(r.err)));
+  }
+
+  return (input) =>
+    new Promise<O>((resolve, reject) => {
+      queue.push({ input, resolve, reject });
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => {
+        const list = queue;
+        queue = [];
+        scheduled = false;
+        flush(list, Date.now());
+      });
+    });
+}
+
+export function isBusy(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || code === "SQLITE_BUSY_SNAPSHOT";
+}

@@ -1,0 +1,49 @@
+import type Sqlite from "better-sqlite3";
+import { ADMIN_KIND_PREFIX, notificationFromRow, type NotificationQueue, type RawNotification, type Retry } from "./notification-queue.js";
+import { sources } from "./moves.js";
+import { createGroupCommit } from "./sqlite-group-commit.js";
+import { sqliteTimestamp } from "./sql-time.js";
+import { NotificationStatus } from "./transitions.js";
+
+const { QUEUED, SENT, FAILED } = NotificationStatus;
+const list = (states: readonly string[]) => states.map((s) => `'${s}'`).join(", ");
+const dueSql = (audience: "NOT LIKE" | "LIKE") =>
+  `SELECT * FROM "notifications" WHERE "status" = '${QUEUED}' AND "nextAttemptAt" <= @at AND ("claimedUntil" IS NULL OR "claimedUntil" < @at)
+   AND "kind" ${audience} '${ADMIN_KIND_PREFIX}%' ORDER BY "nextAttemptAt" LIMIT @limit`;
+
+/** SQLite's notifier hot path: prepared statements on the ledger's connection, writes group-committed. */
+export function createSqliteNotificationQueue(db: Sqlite.Database): NotificationQueue {
+  const q = {
+    // Integers as BigInt: a chat id is 64-bit.
+    customers: db.prepare<[{ at: string; limit: number }], RawNotification>(dueSql("NOT LIKE")).safeIntegers(),
+    admins: db.prepare<[{ at: string; limit: number }], RawNotification>(dueSql("LIKE")).safeIntegers(),
+    claim: db.prepare<[string, string, string], { id: number }>(
+      `UPDATE "notifications" SET "claimedUntil" = ? WHERE "id" IN (SELECT "value" FROM json_each(?)) AND "status" = '${QUEUED}'
+       AND ("claimedUntil" IS NULL OR "claimedUntil" < ?) RETURNING "id"`,
+    ),
+    sent: db.prepare<[string, string]>(
+      `UPDATE "notifications" SET "status" = '${SENT}', "sentAt" = ?, "claimedUntil" = NULL WHERE "id" IN (SELECT "value" FROM json_each(?)) AND "status" IN (${list(sources("notification", SENT, undefined))})`,
+    ),
+    retry: db.prepare(
+      `UPDATE "notifications" SET "status" = @status, "attempts" = @attempts, "lastError" = @lastError, "nextAttemptAt" = @nextAttemptAt, "claimedUntil" = NULL
+       WHERE "id" = @id AND "status" IN (${list(sources("notification", QUEUED, undefined))})`,
+    ),
+  };
+
+  const claim = createGroupCommit(db, (c: { ids: readonly number[]; at: Date; leaseMs: number }) =>
+    new Set(q.claim.all(sqliteTimestamp(new Date(c.at.getTime() + c.leaseMs)), JSON.stringify(c.ids), sqliteTimestamp(c.at)).map((r) => r.id)),
+  );
+  const sent = createGroupCommit(db, (s: { ids: readonly number[]; at: Date }) => void q.sent.run(sqliteTimestamp(s.at), JSON.stringify(s.ids)));
+  const retry = createGroupCommit(db, (r: { retries: readonly Retry[]; lastError: string }) => {
+    for (const one of r.retries) {
+      q.retry.run({ id: one.id, status: one.giveUp ? FAILED : QUEUED, attempts: one.attempts, lastError: r.lastError, nextAttemptAt: sqliteTimestamp(one.nextAttemptAt) });
+    }
+  });
+
+  return {
+    due: (audience, at, limit) => Promise.resolve((audience === "customers" ? q.customers : q.admins).all({ at: sqliteTimestamp(at), limit }).map(notificationFromRow)),
+    claim: (ids, at, leaseMs) => (ids.length === 0 ? Promise.resolve(new Set()) : claim({ ids, at, leaseMs })),
+    sent: (ids, at) => (ids.length === 0 ? Promise.resolve() : sent({ ids, at })),
+    retry: (retries, lastError) => retry({ retries, lastError }),
+  };
+}
