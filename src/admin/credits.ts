@@ -1,15 +1,14 @@
-import { randomBytes } from "node:crypto";
 import type { Database } from "../db/database.js";
 import type { Credit, TopUp, User } from "../generated/sqlite/client.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Logger } from "../logger.js";
 import type { Currency } from "../payments/money.js";
-import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditStatus } from "../payments/states.js";
 import type { PanelClient } from "../panel/panel-client.js";
 import type { RecreditOutcome } from "./admin-service.js";
-import { queueBonusCredit, type BonusPolicy } from "../ledger/bonus-credit.js";
-import { moveCredit, moveTopUp } from "../ledger/moves.js";
-import { enqueueNotification } from "../notify/outbox.js";
+import type { BonusPolicy } from "../ledger/bonus-credit.js";
+import { requeueHeldCredit, settleHeldFoundOnPanel } from "../ledger/held-credits.js";
+import { queueManualCredit } from "../ledger/manual-credits.js";
 import { audit } from "./audit.js";
 
 export function createAdminCredits(deps: { database: Database; panel: PanelClient; wakeup: Wakeup; panelCurrency: Currency; log: Logger; bonus?: BonusPolicy; now?: () => Date }) {
@@ -25,20 +24,13 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
     if (deps.panel.findCredit) {
       const found = await deps.panel.findCredit(held.memo);
       if (found) {
-        let bonusQueued = 0;
-        const done = await db.$transaction(async (tx) => {
-          if (!(await moveCredit(tx, held.id, CreditStatus.DONE, { doneAt: now(), panelPaymentId: found.panelPaymentId ?? null, lastError: null }, { from: [CreditStatus.HELD] }))) return false;
-          // A bonus rides on its payment's receipt and top-up state; a payment credit earns its bonus here as in the crediter.
-          if (topUp && held.kind !== CreditKind.BONUS) {
-            await moveTopUp(tx, topUp.id, TopUpStatus.CREDITED, { creditedAt: now() });
-            bonusQueued = await queueBonusCredit(tx, deps.database.dialect, held, deps.bonus, now());
-            // The receipt the crediter would have sent (same key: one receipt whichever path finishes the credit).
-            await enqueueNotification(tx, [topUp.chatId], `credited:${held.id}`, { kind: "topup.credited", topUpId: topUp.id, late: false }, now());
-          }
+        const bonusQueued = await db.$transaction(async (tx) => {
+          const queued = await settleHeldFoundOnPanel(tx, deps.database.dialect, held, topUp, found, deps.bonus, now());
+          if (queued === null) return null;
           await audit(tx, { actorId: input.adminId, action: "recredit", subject, reason: input.reason, details: { creditId: held.id, outcome: "found_on_panel", memo: held.memo } });
-          return true;
+          return queued;
         });
-        if (!done) return { status: "nothing_held" };
+        if (bonusQueued === null) return { status: "nothing_held" };
         deps.wakeup.notify("notifications");
         if (bonusQueued > 0) deps.wakeup.notify("credits");
         return { status: "found_on_panel", creditId: held.id };
@@ -47,13 +39,7 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
     // After a relink the credit goes to the customer's current login.
     const login = topUp?.user.panelLogin ?? held.panelLogin;
     const released = await db.$transaction(async (tx) => {
-      const taken = await moveCredit(
-        tx, held.id, CreditStatus.QUEUED,
-        { panelLogin: login, attempts: 0, firstFailureAt: null, nextAttemptAt: now(), lastError: null, errorKind: null, claimedBy: null, claimedUntil: null },
-        { from: [CreditStatus.HELD] },
-      );
-      if (!taken) return false;
-      if (topUp) await moveTopUp(tx, topUp.id, TopUpStatus.PAID, {}, { from: [TopUpStatus.HELD] });
+      if (!(await requeueHeldCredit(tx, held, topUp?.id ?? null, login, now()))) return false;
       await audit(tx, { actorId: input.adminId, action: "recredit", subject, reason: input.reason, details: { creditId: held.id, previousError: held.lastError, login } });
       return true;
     });
@@ -89,17 +75,14 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
 
   /** Credits a panel login by hand (goodwill, a payment that came outside the bot), audited. */
   async function manualCredit(input: { login: string; amountMinor: number; reason: string; adminId: bigint }): Promise<{ creditId: number; memo: string }> {
-    const memo = `KHQR MANUAL ${randomBytes(5).toString("hex")}`;
     const credit = await db.$transaction(async (tx) => {
-      const row = await tx.credit.create({
-        data: { panelLogin: input.login, amountMinor: input.amountMinor, currency: deps.panelCurrency, memo, kind: CreditKind.MANUAL, status: CreditStatus.QUEUED, nextAttemptAt: now(), createdAt: now() },
-      });
-      await audit(tx, { actorId: input.adminId, action: "manual_credit", subject: input.login, reason: input.reason, details: { creditId: row.id, amountMinor: input.amountMinor, currency: deps.panelCurrency, memo } });
+      const row = await queueManualCredit(tx, { panelLogin: input.login, amountMinor: input.amountMinor, currency: deps.panelCurrency, at: now() });
+      await audit(tx, { actorId: input.adminId, action: "manual_credit", subject: input.login, reason: input.reason, details: { creditId: row.id, amountMinor: input.amountMinor, currency: deps.panelCurrency, memo: row.memo } });
       return row;
     });
     deps.log.info({ creditId: credit.id, adminId: input.adminId }, "manual credit queued");
     deps.wakeup.notify("credits");
-    return { creditId: credit.id, memo };
+    return { creditId: credit.id, memo: credit.memo };
   }
 
   return { recredit, releaseHeld, manualCredit };

@@ -2,7 +2,7 @@ import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
 import { createWorkLoop, type WorkLoop } from "../jobs/loop.js";
 import type { Logger } from "../logger.js";
-import { enqueueNotification } from "../notify/outbox.js";
+import { enqueueNotification } from "../ledger/outbox.js";
 import { localDate, startOfLocalDay } from "./period.js";
 
 export interface DailyReportDeps {

@@ -1,5 +1,5 @@
 import type { Db } from "../db/database.js";
-import { enqueueNotification } from "../notify/outbox.js";
+import { enqueueNotification } from "../ledger/outbox.js";
 
 /** What the admin notes (the notifier's messages to admins and their buttons) read about payments and credits. */
 export function createAdminNotes(db: Db) {

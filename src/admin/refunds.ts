@@ -3,10 +3,9 @@ import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Logger } from "../logger.js";
 import { toPanelAmount } from "../ledger/decide.js";
-import { moveCredit, moveTopUp } from "../ledger/moves.js";
-import { enqueueNotification } from "../notify/outbox.js";
+import { markRefundReturned, openRefund, PENDING_PROVIDER_STATUSES, recordRefundResult, refundPending } from "../ledger/refunds.js";
 import type { Currency } from "../payments/money.js";
-import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditKind, CreditStatus } from "../payments/states.js";
 import { topUpRef, type Providers } from "../payments/topups.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
 import type { ConfirmReturnedOutcome, RefundOutcome, RefundPlanResult } from "./admin-service.js";
@@ -21,11 +20,6 @@ export interface RefundDeps {
   khrPerUsd: number;
   log: Logger;
 }
-
-/** A refund whose money an admin returned by hand and confirmed. */
-export const RETURNED_BY_HAND = "RETURNED";
-/** Provider outcomes that leave the money with the merchant: the refund is pending until an admin returns it. */
-const PENDING_PROVIDER_STATUSES = ["MANUAL", "UNSUPPORTED", "FAILED"];
 
 /** The bonus share refunds up to `refundedMinor` of `paidMinor` take back: proportional, all of it on a full refund. */
 function bonusShare(bonusMinor: number, refundedMinor: number, paidMinor: number): number {
@@ -82,9 +76,7 @@ export function createRefunds(deps: RefundDeps) {
     const creditBack = plan.panel === "not_credited" ? 0 : toPanelAmount(plan.amountMinor, plan.currency, deps.panelCurrency, deps.khrPerUsd).amountMinor;
     const bonusBack = plan.bonusTakeBackMinor;
     const panelAmount = creditBack + bonusBack;
-    const row = await db.refund.create({
-      data: { topUpId: topUp.id, amountMinor: plan.amountMinor, currency: plan.currency, reason: input.reason, adminId: input.adminId, providerStatus: "PENDING", panelStatus: "PENDING" },
-    });
+    const row = await openRefund(db, { topUpId: topUp.id, amountMinor: plan.amountMinor, currency: plan.currency, reason: input.reason, adminId: input.adminId });
 
     let provider: RefundOutcome["provider"] = { status: "MANUAL", message: "this provider has no refund API: return the money from its dashboard or by bank transfer" };
     const adapter = deps.providers.get(topUp.provider as ProviderName);
@@ -114,23 +106,11 @@ export function createRefunds(deps: RefundDeps) {
       panel = { status: "MANUAL_REQUIRED", message: "this panel has no deduction API: deduct the balance by hand in the panel's admin", ...panelBase };
     }
 
-    const pending = provider.status !== "REFUNDED";
+    const pending = refundPending(provider.status);
     const fullRefund = plan.amountMinor === plan.refundableMinor;
     await db.$transaction(async (tx) => {
-      await tx.refund.update({ where: { id: row.id }, data: { providerStatus: provider.status, providerRef: provider.status === "REFUNDED" ? provider.message ?? null : null, panelStatus: panel.status, panelDetail: panel.message ?? null } });
-      if (fullRefund) {
-        await moveTopUp(tx, topUp.id, TopUpStatus.REFUNDED);
-        // A bonus not yet on the panel is not earned by money that went back.
-        const unpaidBonus = await tx.credit.findMany({ where: { topUpId: topUp.id, kind: CreditKind.BONUS, status: { in: [CreditStatus.QUEUED, CreditStatus.HELD] } }, select: { id: true } });
-        for (const c of unpaidBonus) await moveCredit(tx, c.id, CreditStatus.CANCELLED, { lastError: `top-up refunded by admin ${input.adminId}` }, { from: [CreditStatus.QUEUED, CreditStatus.HELD] });
-      }
-      if (plan.panel === "not_credited") {
-        const which = input.heldCreditId === undefined ? {} : { id: input.heldCreditId };
-        const held = await tx.credit.findMany({ where: { topUpId: topUp.id, status: CreditStatus.HELD, ...which }, select: { id: true } });
-        for (const c of held) await moveCredit(tx, c.id, CreditStatus.CANCELLED, { lastError: `refunded by admin ${input.adminId}` }, { from: [CreditStatus.HELD] });
-      }
+      await recordRefundResult(tx, row, topUp, { provider, panel, fullRefund, notCredited: plan.panel === "not_credited", heldCreditId: input.heldCreditId, adminId: input.adminId });
       await audit(tx, { actorId: input.adminId, action: "refund", subject: topUp.reference, reason: input.reason, details: { refundId: row.id, amountMinor: plan.amountMinor, currency: plan.currency, provider, panel, pending } });
-      if (!pending) await enqueueNotification(tx, [topUp.chatId], `refunded:${row.id}`, { kind: "topup.refunded", refundId: row.id });
     });
     if (!pending) deps.wakeup.notify("notifications");
     deps.log.info({ reference: topUp.reference, refundId: row.id, provider: provider.status, panel: panel.status, pending }, "refund recorded");
@@ -151,10 +131,8 @@ export function createRefunds(deps: RefundDeps) {
     const row = await db.refund.findUnique({ where: { id: input.refundId }, include: { topUp: true } });
     if (!row) return { status: "not_found" };
     const done = await db.$transaction(async (tx) => {
-      const taken = await tx.refund.updateMany({ where: { id: row.id, providerStatus: { in: PENDING_PROVIDER_STATUSES } }, data: { providerStatus: RETURNED_BY_HAND } });
-      if (taken.count === 0) return false;
+      if (!(await markRefundReturned(tx, row, row.topUp.chatId))) return false;
       await audit(tx, { actorId: input.adminId, action: "refund_returned", subject: row.topUp.reference, details: { refundId: row.id, amountMinor: row.amountMinor, currency: row.currency, before: row.providerStatus } });
-      await enqueueNotification(tx, [row.topUp.chatId], `refunded:${row.id}`, { kind: "topup.refunded", refundId: row.id });
       return true;
     });
     if (!done) return { status: "already_done" };

@@ -8,7 +8,7 @@ import { createReceipts } from "../customers/receipts.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { Deliver } from "../jobs/notifier.js";
-import type { NotificationPayload } from "../notify/outbox.js";
+import type { NotificationPayload } from "../ledger/outbox.js";
 import type { PanelClient } from "../panel/panel-client.js";
 import { CreditStatus, TopUpStatus } from "../payments/states.js";
 import { adminTranslator } from "./admin-locale.js";

@@ -1,13 +1,14 @@
 import type { ProviderName } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { TopUp } from "../generated/sqlite/client.js";
+import { claimDuePolls, reschedulePoll } from "../ledger/poll-claims.js";
 import { createWorkLoop, type WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { OutageTracker } from "../notify/outages.js";
 import { recordPayment, type LedgerDeps } from "../payments/ledger.js";
 import { ProviderError, type PaymentProvider } from "../payments/provider.js";
-import { OPEN_OR_LATE, topUpRef, type Providers, type TopUpService } from "../payments/topups.js";
+import { topUpRef, type Providers, type TopUpService } from "../payments/topups.js";
 
 export interface PollerOptions {
   /** Keep polling this long after expiry: a late payment is still money paid. */
@@ -48,20 +49,7 @@ export function createPoller(
   async function claim(at: Date): Promise<TopUp[]> {
     const providers = polled.filter((name) => (pausedUntil.get(name) ?? 0) <= at.getTime());
     if (providers.length === 0) return [];
-    const due = await db.topUp.findMany({
-      where: { status: { in: [...OPEN_OR_LATE] }, provider: { in: providers }, nextPollAt: { lte: at } },
-      orderBy: { nextPollAt: "asc" },
-      take: opts.batch,
-    });
-    const claimed: TopUp[] = [];
-    for (const topUp of due) {
-      const taken = await db.topUp.updateMany({
-        where: { id: topUp.id, nextPollAt: topUp.nextPollAt },
-        data: { nextPollAt: new Date(at.getTime() + opts.claimMs) },
-      });
-      if (taken.count === 1) claimed.push(topUp);
-    }
-    return claimed;
+    return claimDuePolls(db, { providers, at, batch: opts.batch, claimMs: opts.claimMs });
   }
 
   async function pollProvider(provider: PaymentProvider, topUps: TopUp[]): Promise<void> {
@@ -112,11 +100,7 @@ export function createPoller(
   }
 
   async function reschedule(topUp: TopUp, at: Date): Promise<void> {
-    // Recording a payment clears nextPollAt; only a still-open top-up is scheduled again.
-    await db.topUp.updateMany({
-      where: { id: topUp.id, status: { in: [...OPEN_OR_LATE] }, nextPollAt: { not: null } },
-      data: { nextPollAt: nextPollAt(topUp, at, opts.graceMs), pollCount: { increment: 1 } },
-    });
+    await reschedulePoll(db, topUp.id, nextPollAt(topUp, at, opts.graceMs));
   }
 
   async function pass(): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { TopUp } from "../generated/sqlite/client.js";
-import type { NotificationPayload } from "../notify/outbox.js";
+import type { NotificationPayload } from "./outbox.js";
 import { formatMoney, khrToUsdCents, type Currency } from "../payments/money.js";
 import type { LedgerDeps } from "../payments/ledger.js";
 import type { PaymentObservation } from "../payments/provider.js";

@@ -1,6 +1,6 @@
 import type { Db } from "../db/database.js";
 import type { Logger } from "../logger.js";
-import { enqueueNotification } from "./outbox.js";
+import { enqueueNotification } from "../ledger/outbox.js";
 
 /**
  * Tells admins once when an outside party (a provider, the panel) starts failing and once when it

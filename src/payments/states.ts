@@ -10,6 +10,9 @@ export const TopUpStatus = {
 } as const;
 export type TopUpStatus = (typeof TopUpStatus)[keyof typeof TopUpStatus];
 
+/** Statuses in which a payment may still show up at the provider. */
+export const OPEN_OR_LATE: readonly string[] = [TopUpStatus.PENDING, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED];
+
 /**
  * What the ledger found when it recorded a payment. OK, and REPEAT from a signed source, are
  * credited; the rest wait for an admin. ORPHAN: no top-up of ours, so no credit at all.

@@ -1,14 +1,13 @@
 import type { Config, ProviderName } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { TopUp } from "../generated/sqlite/client.js";
-import { moveTopUp } from "../ledger/moves.js";
+import { attachTopUpMessage, cancelTopUp, expireTopUp, openTopUp } from "../ledger/top-up-records.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import { enqueueNotification } from "../notify/outbox.js";
 import { recordPayment, type LedgerDeps, type RecordOutcome } from "./ledger.js";
 import { ProviderError, type CreatedPayment, type PaymentProvider, type TopUpRef } from "./provider.js";
 import { newReference } from "./reference.js";
-import { TopUpStatus, type ObservationSource } from "./states.js";
+import { OPEN_OR_LATE, TopUpStatus, type ObservationSource } from "./states.js";
 
 export type Providers = ReadonlyMap<ProviderName, PaymentProvider>;
 
@@ -86,13 +85,11 @@ export function createTopUpService(deps: TopUpServiceDeps) {
         return { ok: false, reason: "provider_error", error: err };
       }
       try {
-        const topUp = await db.topUp.create({
-          data: {
-            reference, userId: user.id, chatId: input.chatId, provider: input.provider, currency: deps.topup.currency,
-            amountMinor: input.amountMinor, panelLogin: user.panelLogin, status: TopUpStatus.PENDING,
-            qr: payment.qr ?? null, md5: payment.md5 ?? null, checkoutUrl: payment.checkoutUrl ?? null, providerRef: payment.providerRef ?? null,
-            expiresAt: payment.expiresAt ?? expiresAt, nextPollAt: provider.capabilities.statusApi ? createdAt : null, createdAt,
-          },
+        const topUp = await openTopUp(db, {
+          reference, userId: user.id, chatId: input.chatId, provider: input.provider, currency: deps.topup.currency,
+          amountMinor: input.amountMinor, panelLogin: user.panelLogin,
+          qr: payment.qr ?? null, md5: payment.md5 ?? null, checkoutUrl: payment.checkoutUrl ?? null, providerRef: payment.providerRef ?? null,
+          expiresAt: payment.expiresAt ?? expiresAt, nextPollAt: provider.capabilities.statusApi ? createdAt : null, createdAt,
         });
         deps.metrics.topUpsCreated.inc({ provider: input.provider });
         return { ok: true, topUp, payment };
@@ -103,12 +100,12 @@ export function createTopUpService(deps: TopUpServiceDeps) {
   }
 
   async function attachMessage(topUpId: number, messageId: number): Promise<void> {
-    await db.topUp.update({ where: { id: topUpId }, data: { messageId } });
+    await attachTopUpMessage(db, topUpId, messageId);
   }
 
   /** Customer cancelled. A payment that still arrives is credited all the same. */
   async function cancel(topUpId: number): Promise<TopUp | null> {
-    const changed = await moveTopUp(db, topUpId, TopUpStatus.CANCELLED, { closedAt: now() });
+    const changed = await cancelTopUp(db, topUpId, now());
     const topUp = await db.topUp.findUnique({ where: { id: topUpId } });
     if (changed && topUp) await closeAtProvider(topUp);
     return changed ? topUp : null;
@@ -131,12 +128,7 @@ export function createTopUpService(deps: TopUpServiceDeps) {
     const due = await db.topUp.findMany({ where: { status: TopUpStatus.PENDING, expiresAt: { lte: at } }, take: limit });
     let expired = 0;
     for (const topUp of due) {
-      const done = await db.$transaction(async (tx) => {
-        const changed = await moveTopUp(tx, topUp.id, TopUpStatus.EXPIRED, { closedAt: at });
-        if (changed) await enqueueNotification(tx, [topUp.chatId], `expired:${topUp.id}`, { kind: "topup.expired", topUpId: topUp.id }, at);
-        return changed;
-      });
-      if (!done) continue;
+      if (!(await expireTopUp(db, topUp, at))) continue;
       expired++;
       deps.metrics.topUpsExpired.inc({ provider: topUp.provider });
       await closeAtProvider(topUp);
@@ -162,8 +154,5 @@ export function createTopUpService(deps: TopUpServiceDeps) {
 
   return { start, pendingFor, find, findOwned, recentFor, attachMessage, cancel, expireDue, check };
 }
-
-/** Statuses in which a payment may still show up at the provider. */
-export const OPEN_OR_LATE: readonly string[] = [TopUpStatus.PENDING, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED];
 
 export type TopUpService = ReturnType<typeof createTopUpService>;

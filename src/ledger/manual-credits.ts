@@ -1,0 +1,15 @@
+import { randomBytes } from "node:crypto";
+import type { Db } from "../db/database.js";
+import type { Credit } from "../generated/sqlite/client.js";
+import type { Currency } from "../payments/money.js";
+import { CreditKind, CreditStatus } from "../payments/states.js";
+
+type Tx = Pick<Db, "credit">;
+
+/** Queues a credit an admin gives by hand (goodwill, a payment that came outside the bot) under a memo of its own. */
+export async function queueManualCredit(tx: Tx, input: { panelLogin: string; amountMinor: number; currency: Currency; at: Date }): Promise<Credit> {
+  const memo = `KHQR MANUAL ${randomBytes(5).toString("hex")}`;
+  return tx.credit.create({
+    data: { panelLogin: input.panelLogin, amountMinor: input.amountMinor, currency: input.currency, memo, kind: CreditKind.MANUAL, status: CreditStatus.QUEUED, nextAttemptAt: input.at, createdAt: input.at },
+  });
+}
