@@ -46,6 +46,7 @@ for (const dialect of dialects) {
 
     /** What a top-up ended as, independent of which observation got there first. */
     async function endState(topUpId: number, outcomes: RecordOutcome[]) {
+      const topUp = await database.db.topUp.findUniqueOrThrow({ where: { id: topUpId } });
       const payments = await database.db.payment.findMany({ where: { topUpId }, orderBy: { id: "asc" } });
       const credits = await database.db.credit.findMany({ where: { topUpId }, orderBy: { id: "asc" } });
       const notes = await database.db.notification.findMany({ where: { dedupeKey: { in: payments.flatMap((p) => [`payment:${p.id}@-100`, `held-payment:${p.id}@1`]) } } });
@@ -54,7 +55,8 @@ for (const dialect of dialects) {
         flags: payments.map((p) => p.flag),
         credits: payments.map((p) => credits.filter((c) => c.paymentId === p.id).map((c) => c.status)),
         notes: notes.map((n) => n.kind).sort(),
-        status: (await database.db.topUp.findUniqueOrThrow({ where: { id: topUpId } })).status,
+        status: topUp.status,
+        paymentsSeen: topUp.paymentsSeen,
       };
     }
 
@@ -79,6 +81,7 @@ for (const dialect of dialects) {
             else {
               expect(payments[0]!.providerTxnId).toBe(txn);
               expect(outcomes.map((o) => o.outcome).sort()).toEqual(["duplicate", "recorded"]);
+              expect((await database.db.topUp.findUniqueOrThrow({ where: { id: topUp.id } })).paymentsSeen).toBe(1);
             }
           }
           expect({ rounds: twice.length, first: twice.slice(0, 3) }).toEqual({ rounds: 0, first: [] });
@@ -98,7 +101,7 @@ for (const dialect of dialects) {
             await recordPayment(ledger, paid(provider, sequentialTopUp.reference, `seq-a-${sequentialTopUp.id}`), { source: "webhook", signed }),
             await recordPayment(ledger, paid(provider, sequentialTopUp.reference, `seq-b-${sequentialTopUp.id}`), { source: "webhook", signed }),
           ]);
-          expect(sequential.flags).toEqual(["OK", "REPEAT"]);
+          expect(sequential).toMatchObject({ flags: ["OK", "REPEAT"], paymentsSeen: 2 });
 
           const differing: string[] = [];
           for (let round = 0; round < ROUNDS; round++) {
@@ -113,5 +116,24 @@ for (const dialect of dialects) {
         }, 60_000);
       }
     });
+
+    it(`one transaction reported for a top-up and, at once, without a reference of ours: one payment, the top-up counts it only if it is its own, ${ROUNDS} times`, async () => {
+      const wrong: string[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const topUp = await order("raksmeypay");
+        const txn = `lost-ref-${topUp.id}`;
+        const outcomes = await Promise.all([
+          recordPayment(ledger, paid("raksmeypay", topUp.reference, txn), { source: "webhook", signed: true }),
+          recordPayment(ledger, paid("raksmeypay", `NOT${topUp.reference}`, txn), { source: "webhook", signed: true }),
+        ]);
+        const kept = await database.db.payment.findMany({ where: { provider: "raksmeypay", providerTxnId: txn } });
+        const now = await database.db.topUp.findUniqueOrThrow({ where: { id: topUp.id } });
+        const end = { outcomes: outcomes.map((o) => o.outcome).sort(), payments: kept.length, onTopUp: kept.filter((p) => p.topUpId === topUp.id).length, status: now.status, paymentsSeen: now.paymentsSeen };
+        const ownFirst = { outcomes: ["duplicate", "recorded"], payments: 1, onTopUp: 1, status: "PAID", paymentsSeen: 1 };
+        const orphanFirst = { outcomes: ["duplicate", "orphan"], payments: 1, onTopUp: 0, status: "PENDING", paymentsSeen: 0 };
+        if (JSON.stringify(end) !== JSON.stringify(ownFirst) && JSON.stringify(end) !== JSON.stringify(orphanFirst)) wrong.push(`${topUp.reference}: ${JSON.stringify(end)}`);
+      }
+      expect({ rounds: wrong.length, first: wrong.slice(0, 3) }).toEqual({ rounds: 0, first: [] });
+    }, 60_000);
   });
 }
