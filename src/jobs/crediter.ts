@@ -4,11 +4,10 @@ import { createWorkLoop, type WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { OutageTracker } from "../notify/outages.js";
-import { noteReleasedBonus, type BonusPolicy } from "../ledger/bonus-credit.js";
+import type { BonusPolicy } from "../ledger/bonus-credit.js";
+import { finishBonusCredit, holdCredit, reconcileCredit, requeueCredit, retryCredit, takeStaleClaims } from "../ledger/credit-outcomes.js";
 import type { ClaimedCredit, PanelReceipt } from "../ledger/credit-queue.js";
-import { moveCredit, moveTopUp } from "../ledger/moves.js";
-import { enqueueNotification } from "../notify/outbox.js";
-import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditKind, CreditStatus } from "../payments/states.js";
 import type { Credit } from "../generated/sqlite/client.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
 
@@ -57,19 +56,8 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
   const log = deps.log.child({ worker: "crediter" });
 
   async function hold(credit: Credit, reason: string, errorKind: string, extra: { panelMessage?: string } = {}): Promise<void> {
-    const at = now();
-    await db.$transaction(async (tx) => {
-      const lastError = extra.panelMessage ? `${reason} (panel said: ${extra.panelMessage})` : reason;
-      await moveCredit(tx, credit.id, CreditStatus.HELD, { lastError, errorKind, claimedBy: null, claimedUntil: null }, { required: true });
-      // A held bonus waits for an admin alone: its top-up was credited and the customer has the receipt.
-      if (credit.topUpId !== null && credit.kind !== CreditKind.BONUS) {
-        // Only a top-up waiting for this credit is held; a credited (earlier payment) or refunded one keeps its state.
-        await moveTopUp(tx, credit.topUpId, TopUpStatus.HELD, {}, { from: [TopUpStatus.PAID] });
-        const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId }, select: { id: true, chatId: true } });
-        await enqueueNotification(tx, [topUp.chatId], `held:${topUp.id}`, { kind: "topup.held", topUpId: topUp.id }, at);
-      }
-      await enqueueNotification(tx, deps.adminChats, `credit-held:${credit.id}:${credit.attempts}`, { kind: "admin.held", creditId: credit.id }, at);
-    });
+    const lastError = extra.panelMessage ? `${reason} (panel said: ${extra.panelMessage})` : reason;
+    await holdCredit(db, credit, lastError, errorKind, deps.adminChats, now());
     deps.metrics.creditsHeld.inc({ reason: errorKind });
     log.warn({ creditId: credit.id, reason, errorKind }, "credit held for an admin");
     deps.wakeup.notify("notifications");
@@ -94,44 +82,24 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
 
   /** A deposit bonus applied: no receipt (the payment's named it), but an admin who released it is told. */
   async function markBonusDone(credit: Credit, receipt: PanelReceipt): Promise<void> {
-    const at = now();
-    let noted = false;
-    await db.$transaction(async (tx) => {
-      await moveCredit(
-        tx, credit.id, CreditStatus.DONE,
-        { doneAt: at, panelPaymentId: receipt.panelPaymentId ?? null, balanceMinor: receipt.balanceMinor ?? null, claimedBy: null, claimedUntil: null, lastError: null },
-        { required: true },
-      );
-      if (credit.topUpId === null) return;
-      const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId }, select: { userId: true, reference: true } });
-      if (receipt.balanceMinor !== undefined) await tx.user.update({ where: { id: topUp.userId }, data: { lastBalanceMinor: receipt.balanceMinor } });
-      noted = await noteReleasedBonus(tx, credit.id, topUp.reference, deps.adminChats, at);
-    });
+    const noted = await finishBonusCredit(db, credit, receipt, deps.adminChats, now());
     log.info({ creditId: credit.id, panelPaymentId: receipt.panelPaymentId }, "deposit bonus applied");
     if (noted) deps.wakeup.notify("notifications");
   }
 
-  async function reschedule(credit: Credit, status: CreditStatus, delayMs: number, error: string, errorKind: string): Promise<void> {
+  async function reschedule(credit: Credit, status: typeof CreditStatus.QUEUED | typeof CreditStatus.RECONCILE, delayMs: number, error: string, errorKind: string): Promise<void> {
     const at = now();
     const firstFailureAt = credit.firstFailureAt ?? at;
     if (at.getTime() - firstFailureAt.getTime() > opts.retryForMs) {
       await hold(credit, `panel unavailable since ${firstFailureAt.toISOString()}: ${error}`, errorKind);
       return;
     }
-    await moveCredit(
-      db, credit.id, status,
-      { attempts: credit.attempts + 1, firstFailureAt, nextAttemptAt: new Date(at.getTime() + delayMs), lastError: error, errorKind, claimedBy: null, claimedUntil: null },
-      { required: true },
-    );
+    await retryCredit(db, credit, status, { firstFailureAt, nextAttemptAt: new Date(at.getTime() + delayMs), lastError: error, errorKind });
   }
 
   async function unknownOutcome(credit: Credit, detail: string): Promise<void> {
     if (deps.panel.capabilities.findCredit) {
-      await moveCredit(
-        db, credit.id, CreditStatus.RECONCILE,
-        { nextAttemptAt: new Date(now().getTime() + opts.reconcileDelayMs), lastError: detail, errorKind: "unknown", claimedBy: null, claimedUntil: null },
-        { required: true },
-      );
+      await reconcileCredit(db, credit, new Date(now().getTime() + opts.reconcileDelayMs), detail);
       log.warn({ creditId: credit.id, detail }, "credit outcome unknown; will look for its memo on the panel");
       return;
     }
@@ -169,7 +137,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
         await markDone(credit, { panelPaymentId: found.panelPaymentId });
       } else {
         log.info({ creditId: credit.id }, "memo not on the panel: safe to send again");
-        await moveCredit(db, credit.id, CreditStatus.QUEUED, { nextAttemptAt: now(), claimedBy: null, claimedUntil: null }, { required: true });
+        await requeueCredit(db, credit, now());
         deps.wakeup.notify("credits");
       }
     } catch (err) {
@@ -180,13 +148,8 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
 
   /** A SENDING claim whose lease ran out: its worker died or hung mid-call. */
   async function recoverStale(at: Date): Promise<void> {
-    const stale = await db.credit.findMany({ where: { status: CreditStatus.SENDING, claimedUntil: { lt: at } }, take: 100 });
-    for (const credit of stale) {
-      const taken = await db.credit.updateMany({
-        where: { id: credit.id, status: CreditStatus.SENDING, claimedUntil: credit.claimedUntil },
-        data: { claimedBy: opts.instanceId, claimedUntil: new Date(at.getTime() + opts.leaseMs) },
-      });
-      if (taken.count === 1) await unknownOutcome(credit, "the worker stopped while the panel call was in flight");
+    for (const credit of await takeStaleClaims(db, { instanceId: opts.instanceId, at, leaseMs: opts.leaseMs })) {
+      await unknownOutcome(credit, "the worker stopped while the panel call was in flight");
     }
   }
 

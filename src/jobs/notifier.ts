@@ -3,7 +3,7 @@ import type { Wakeup } from "../db/wakeup.js";
 import type { Notification } from "../generated/sqlite/client.js";
 import { createWorkLoop, subscribedLoop, type WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
-import type { NotificationPayload } from "../notify/outbox.js";
+import type { NotificationPayload } from "../ledger/outbox.js";
 
 /** Sends one queued message. Throwing means "try again later". */
 export type Deliver = (chatId: bigint, payload: NotificationPayload) => Promise<void>;

@@ -4,7 +4,7 @@ import { parseState } from "./transitions.js";
 /** Customers' messages (receipts) or admins' notes: the notifier serves customers first. */
 export type Audience = "customers" | "admins";
 
-/** Every admin note's kind starts with this (src/notify/outbox.ts NotificationPayload). */
+/** Every admin note's kind starts with this (src/ledger/outbox.ts NotificationPayload). */
 export const ADMIN_KIND_PREFIX = "admin.";
 
 /** A failed delivery: queued again at `nextAttemptAt`, or FAILED for good. */

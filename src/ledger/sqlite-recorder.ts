@@ -1,10 +1,10 @@
 import type Sqlite from "better-sqlite3";
 import type { TopUp } from "../generated/sqlite/client.js";
 import type { RecordOptions, RecordOutcome } from "../payments/ledger.js";
-import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, SETTLED_BY_A_PAYMENT, type EarlierPayment, type PlannedNote, type RecorderConfig } from "./decide.js";
+import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, type EarlierPayment, type PlannedNote, type RecorderConfig } from "./decide.js";
 import type { PaymentObservation } from "../payments/provider.js";
 import { PaymentFlag, TopUpStatus } from "../payments/states.js";
-import { sources } from "./moves.js";
+import { countPaymentSet } from "./count-payment.js";
 import { createGroupCommit } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
 import { NotificationStatus } from "./transitions.js";
@@ -35,14 +35,9 @@ export function createSqliteRecorder(db: Sqlite.Database) {
        VALUES (?, ?, ?, ?, '${NotificationStatus.QUEUED}', 0, ?, ?) ON CONFLICT ("dedupeKey") DO NOTHING`,
     ),
   };
-  const settle = (to: TopUpStatus) => {
-    const from = sources("topUp", to, SETTLED_BY_A_PAYMENT);
-    return db.prepare<[string, string, number]>(
-      `UPDATE "top_ups" SET "status" = '${to}', "paidAt" = COALESCE("paidAt", ?), "nextPollAt" = NULL, "updatedAt" = ?
-       WHERE "id" = ? AND "status" IN (${from.map((s) => `'${s}'`).join(", ")})`,
-    );
-  };
-  const settleAs = { [TopUpStatus.PAID]: settle(TopUpStatus.PAID), [TopUpStatus.HELD]: settle(TopUpStatus.HELD) };
+  const countPayment = (to: typeof TopUpStatus.PAID | typeof TopUpStatus.HELD) =>
+    db.prepare<[{ now: string; id: number }]>(`UPDATE "top_ups" SET ${countPaymentSet(to, "@now")} WHERE "id" = @id`);
+  const countPaymentAs = { [TopUpStatus.PAID]: countPayment(TopUpStatus.PAID), [TopUpStatus.HELD]: countPayment(TopUpStatus.HELD) };
 
   function enqueue(notes: PlannedNote[], now: string): void {
     for (const note of notes) {
@@ -77,7 +72,7 @@ export function createSqliteRecorder(db: Sqlite.Database) {
     const paymentId = Number(q.insertPayment.run({ ...payment, topUpId: topUp.id, flag: verdict.flag }).lastInsertRowid);
     const credit = creditFor(config, obs, topUp, paymentId, verdict, at);
     const creditId = Number(q.insertCredit.run({ ...credit, nextAttemptAt: now, createdAt: now }).lastInsertRowid);
-    settleAs[held ? TopUpStatus.HELD : TopUpStatus.PAID].run(now, now, topUp.id);
+    countPaymentAs[held ? TopUpStatus.HELD : TopUpStatus.PAID].run({ now, id: topUp.id });
     enqueue(paymentNotes(config, paymentId, topUp, verdict), now);
     return held
       ? { outcome: "held", paymentId, topUpId: topUp.id, flag: verdict.flag, creditId, reason: verdict.holdReason! }
