@@ -3,6 +3,7 @@
  * 1,000 distinct signed RaksmeyPay webhooks a second for 10 s, one every millisecond, each timed from
  * when it was due. Then: how long payment → credit took, and whether a backlog was left behind.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { SANDBOX_CUSTOMER } from "../src/sandbox/start-sandbox.js";
 import { lastPaymentId, paymentCredits } from "./support/credit-times.js";
 import { references, seedTopUps, startSandboxApp, tempSqlite } from "./support/fixtures.js";
@@ -14,10 +15,12 @@ const DURATION_SEC = 10;
 const WARMUP_SEC = 2;
 const CONNECTIONS = 256;
 const BACKLOG_CHECK_MS = 1_000;
+/** Profiling runs may override the crediter sizing (BENCH_CONCURRENCY). */
+const BENCH_ENV: Record<string, string> = process.env.BENCH_CONCURRENCY ? { CREDIT_CONCURRENCY: process.env.BENCH_CONCURRENCY, PANEL_MAX_CONNECTIONS: process.env.BENCH_CONCURRENCY } : {};
 
 export async function run(): Promise<BenchResult> {
   const db = tempSqlite("even");
-  const { sandbox, app, config } = await startSandboxApp({ providers: ["raksmeypay"], databaseUrl: db.url });
+  const { sandbox, app, config } = await startSandboxApp({ providers: ["raksmeypay"], databaseUrl: db.url, env: BENCH_ENV });
   try {
     const warmRefs = references(RATE * WARMUP_SEC, "251120");
     const refs = references(RATE * DURATION_SEC);
@@ -31,7 +34,10 @@ export async function run(): Promise<BenchResult> {
     await runLoad(job(warmRefs, WARMUP_SEC));
     await sleep(2_000);
     const since = lastPaymentId(db.url);
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     const hooks = await runLoad(job(refs, DURATION_SEC));
+    loopDelay.disable();
     await sleep(BACKLOG_CHECK_MS);
     const rows = paymentCredits(db.url, since);
     const after = { payments: rows.length, open: rows.filter((r) => r.done === null).length };
@@ -53,6 +59,7 @@ export async function run(): Promise<BenchResult> {
         { label: "Requests sent / 2xx / non-2xx / errors", value: `${hooks.built.toLocaleString("en-US")} / ${hooks.count2xx.toLocaleString("en-US")} / ${hooks.non2xx} / ${hooks.errors}` },
         { label: "Achieved rate (2xx)", value: perSec(hooks.count2xx / hooks.durationSec) },
         { label: "Webhook latency from due time p50 / p90 / p99 / max", value: `${ms(hooks.latency.p50)} / ${ms(hooks.latency.p90)} / ${ms(hooks.latency.p99)} / ${ms(hooks.latency.max)}` },
+        { label: "Server event-loop delay p50 / p99 / max (while under load)", value: `${ms(loopDelay.percentile(50) / 1e6)} / ${ms(loopDelay.percentile(99) / 1e6)} / ${ms(loopDelay.max / 1e6)}` },
         { label: "Payments recorded in the window", value: after.payments.toLocaleString("en-US") },
         { label: "Payment → credit p50 / p99 / max", value: `${ms(credit.p50)} / ${ms(credit.p99)} / ${ms(credit.max)}` },
         { label: `Credits not done ${BACKLOG_CHECK_MS / 1000} s after the load`, value: num(after.open, 0) },

@@ -9,6 +9,7 @@ import { createPostgresCreditQueue } from "./postgres-credit-queue.js";
 import { createPostgresNotificationQueue } from "./postgres-notification-queue.js";
 import { recordOnPostgres } from "./postgres-recorder.js";
 import { createSqliteCreditQueue } from "./sqlite-credit-queue.js";
+import { createGroupCommit } from "./sqlite-group-commit.js";
 import { createSqliteNotificationQueue } from "./sqlite-notification-queue.js";
 import { createSqliteRecorder } from "./sqlite-recorder.js";
 
@@ -29,8 +30,9 @@ export function openSqliteHotPath(file: string): HotPath {
   const db = new Sqlite(file);
   // Never block the event loop waiting for a lock: a busy database is retried asynchronously (src/ledger/sqlite-group-commit.ts).
   db.pragma("busy_timeout = 0");
-  const recorder = createSqliteRecorder(db);
-  return { record: recorder.record, credits: createSqliteCreditQueue(db), notifications: createSqliteNotificationQueue(db), close: () => db.close() };
+  const groupCommit = createGroupCommit(db);
+  const recorder = createSqliteRecorder(db, groupCommit);
+  return { record: recorder.record, credits: createSqliteCreditQueue(db, groupCommit), notifications: createSqliteNotificationQueue(db, groupCommit), close: () => db.close() };
 }
 
 export function postgresHotPath(pool: pg.Pool): HotPath {

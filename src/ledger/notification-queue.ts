@@ -4,8 +4,11 @@ import { parseState } from "./transitions.js";
 /** Customers' messages (receipts) or admins' notes: the notifier serves customers first. */
 export type Audience = "customers" | "admins";
 
-/** Every admin note's kind starts with this (src/ledger/outbox.ts NotificationPayload). */
-export const ADMIN_KIND_PREFIX = "admin.";
+/**
+ * What every kind of each audience starts with (checked on NotificationPayload in src/ledger/outbox.ts):
+ * the due queries read `substr(kind, 1, 6)` off the notifications_audience_due_idx index.
+ */
+export const KIND_PREFIX = { customers: "topup.", admins: "admin." } as const satisfies Record<Audience, string>;
 
 /** A failed delivery: queued again at `nextAttemptAt`, or FAILED for good. */
 export interface Retry {

@@ -26,6 +26,10 @@ export type NotificationPayload =
   | { kind: "admin.daily"; date: string }
   | { kind: "admin.recredited"; creditId: number };
 
+// The notifier tells audiences apart by these prefixes (src/ledger/notification-queue.ts KIND_PREFIX).
+type Check<T extends true> = T;
+export type KindsHaveAudiencePrefix = Check<NotificationPayload["kind"] extends `topup.${string}` | `admin.${string}` ? true : false>;
+
 /**
  * Queues a message in the same transaction as the change it reports. The dedupe key makes the
  * same event produce one message per chat however many times or instances it is reported from.

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { ADMIN_KIND_PREFIX, notificationFromRow, type NotificationQueue, type RawNotification } from "./notification-queue.js";
+import { KIND_PREFIX, notificationFromRow, type Audience, type NotificationQueue, type RawNotification } from "./notification-queue.js";
 import { sources } from "./moves.js";
 import { postgresTimestamp } from "./sql-time.js";
 import { NotificationStatus } from "./transitions.js";
@@ -8,10 +8,10 @@ const { QUEUED, SENT, FAILED } = NotificationStatus;
 const list = (states: readonly string[]) => states.map((s) => `'${s}'`).join(", ");
 const iso = (column: string) => `to_char("${column}", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "${column}"`;
 const COLUMNS = `"id", "dedupeKey", "chatId"::text AS "chatId", "kind", "payload", "status", "attempts", "lastError", ${["nextAttemptAt", "claimedUntil", "createdAt", "sentAt"].map(iso).join(", ")}`;
-const dueSql = (audience: "NOT LIKE" | "LIKE") =>
+const dueSql = (audience: Audience) =>
   `SELECT ${COLUMNS} FROM "notifications" WHERE "status" = '${QUEUED}' AND "nextAttemptAt" <= $1::timestamp AND ("claimedUntil" IS NULL OR "claimedUntil" < $1::timestamp)
-   AND "kind" ${audience} '${ADMIN_KIND_PREFIX}%' ORDER BY "nextAttemptAt" LIMIT $2`;
-const DUE = { customers: dueSql("NOT LIKE"), admins: dueSql("LIKE") };
+   AND substr("kind", 1, 6) = '${KIND_PREFIX[audience]}' ORDER BY "nextAttemptAt" LIMIT $2`;
+const DUE = { customers: dueSql("customers"), admins: dueSql("admins") };
 
 /** PostgreSQL's notifier hot path: one statement per call over the pg pool. */
 export function createPostgresNotificationQueue(pool: pg.Pool): NotificationQueue {

@@ -4,7 +4,7 @@ import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
 import { BONUS_INSERT_COLUMNS, bonusValues, planBonusCredit, type BonusPolicy } from "./bonus-credit.js";
 import { claimedFromRow, type CreditQueue, type FinishedCredit, type PanelReceipt, type RawCredit } from "./credit-queue.js";
 import { sources } from "./moves.js";
-import { createGroupCommit } from "./sqlite-group-commit.js";
+import type { GroupCommitted } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
 import { IllegalTransition, NotificationStatus } from "./transitions.js";
 
@@ -22,7 +22,7 @@ interface FinishUnit {
 }
 
 /** SQLite's crediter hot path: prepared statements in synchronous transactions on the ledger's connection. */
-export function createSqliteCreditQueue(db: Sqlite.Database): CreditQueue {
+export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupCommitted): CreditQueue {
   const { QUEUED, SENDING, RECONCILE, DONE } = CreditStatus;
   const q = {
     claim: db.prepare<[{ instanceId: string; until: string; at: string; limit: number }], RawCredit>(
@@ -71,8 +71,8 @@ export function createSqliteCreditQueue(db: Sqlite.Database): CreditQueue {
     return { topUpId: topUp.id, bonusQueued };
   }
 
-  const finish = createGroupCommit(db, finishOne);
-  const claim = createGroupCommit(db, (o: { instanceId: string; at: Date; leaseMs: number; limit: number }) => {
+  const finish = groupCommit(finishOne);
+  const claim = groupCommit((o: { instanceId: string; at: Date; leaseMs: number; limit: number }) => {
     const at = sqliteTimestamp(o.at);
     // RECONCILE first: a credit of unknown outcome must not wait behind a backlog of new ones.
     return q.claim.all({ instanceId: o.instanceId, until: sqliteTimestamp(new Date(o.at.getTime() + o.leaseMs)), at, limit: o.limit }).map(claimedFromRow);

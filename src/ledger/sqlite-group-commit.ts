@@ -3,25 +3,29 @@ import type Sqlite from "better-sqlite3";
 /** How long a batch waits for another process's write lock (a CLI, a crediter child) before failing. */
 const BUSY_GIVE_UP_MS = 10_000;
 
-interface Pending<I, O> {
-  input: I;
-  resolve(output: O): void;
+interface Pending {
+  run(): unknown;
+  resolve(output: unknown): void;
   reject(err: unknown): void;
 }
 
+/** Turns a synchronous unit of work into a group-committed asynchronous one. */
+export type GroupCommitted = <I, O>(unit: (input: I) => O) => (input: I) => Promise<O>;
+
 /**
- * Group commit on SQLite: units of work submitted in the same event-loop turn run in one synchronous
+ * Group commit on one SQLite connection: every unit of work submitted in the same event-loop turn, of
+ * whatever kind (record a payment, finish a credit, claim notifications), runs in one synchronous
  * IMMEDIATE transaction, each in its own savepoint, so one failing does not fail the others and each
- * caller gets its own result. Nothing else runs while a batch runs, so no other work can join it or be
- * undone by its rollback. A database locked by another process is retried asynchronously: the event
- * loop never blocks waiting for a lock.
+ * caller gets its own result. One commit (one WAL sync) per turn, however busy. Nothing else runs while
+ * a batch runs, so no other work can join it or be undone by its rollback. A database locked by another
+ * process is retried asynchronously: the event loop never blocks waiting for a lock.
  */
-export function createGroupCommit<I, O>(db: Sqlite.Database, unit: (input: I) => O): (input: I) => Promise<O> {
-  const inSavepoint = db.transaction(unit);
-  const batch = db.transaction((list: Pending<I, O>[]) =>
-    list.map((p): { ok: true; output: O } | { ok: false; err: unknown } => {
+export function createGroupCommit(db: Sqlite.Database): GroupCommitted {
+  const inSavepoint = db.transaction((p: Pending) => p.run());
+  const batch = db.transaction((list: Pending[]) =>
+    list.map((p): { ok: true; output: unknown } | { ok: false; err: unknown } => {
       try {
-        return { ok: true, output: inSavepoint(p.input) };
+        return { ok: true, output: inSavepoint(p) };
       } catch (err) {
         if (isBusy(err)) throw err;
         return { ok: false, err };
@@ -29,10 +33,10 @@ export function createGroupCommit<I, O>(db: Sqlite.Database, unit: (input: I) =>
     }),
   );
 
-  let queue: Pending<I, O>[] = [];
+  let queue: Pending[] = [];
   let scheduled = false;
 
-  function flush(list: Pending<I, O>[], firstTry: number): void {
+  function flush(list: Pending[], firstTry: number): void {
     let results;
     try {
       results = batch.immediate(list);
@@ -47,18 +51,19 @@ export function createGroupCommit<I, O>(db: Sqlite.Database, unit: (input: I) =>
     results.forEach((r, i) => (r.ok ? list[i]!.resolve(r.output) : list[i]!.reject(r.err)));
   }
 
-  return (input) =>
-    new Promise<O>((resolve, reject) => {
-      queue.push({ input, resolve, reject });
-      if (scheduled) return;
-      scheduled = true;
-      setImmediate(() => {
-        const list = queue;
-        queue = [];
-        scheduled = false;
-        flush(list, Date.now());
+  return <I, O>(unit: (input: I) => O) =>
+    (input: I) =>
+      new Promise<O>((resolve, reject) => {
+        queue.push({ run: () => unit(input), resolve: resolve as (output: unknown) => void, reject });
+        if (scheduled) return;
+        scheduled = true;
+        setImmediate(() => {
+          const list = queue;
+          queue = [];
+          scheduled = false;
+          flush(list, Date.now());
+        });
       });
-    });
 }
 
 export function isBusy(err: unknown): boolean {

@@ -1,22 +1,22 @@
 import type Sqlite from "better-sqlite3";
-import { ADMIN_KIND_PREFIX, notificationFromRow, type NotificationQueue, type RawNotification, type Retry } from "./notification-queue.js";
+import { KIND_PREFIX, notificationFromRow, type Audience, type NotificationQueue, type RawNotification, type Retry } from "./notification-queue.js";
 import { sources } from "./moves.js";
-import { createGroupCommit } from "./sqlite-group-commit.js";
+import type { GroupCommitted } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
 import { NotificationStatus } from "./transitions.js";
 
 const { QUEUED, SENT, FAILED } = NotificationStatus;
 const list = (states: readonly string[]) => states.map((s) => `'${s}'`).join(", ");
-const dueSql = (audience: "NOT LIKE" | "LIKE") =>
+const dueSql = (audience: Audience) =>
   `SELECT * FROM "notifications" WHERE "status" = '${QUEUED}' AND "nextAttemptAt" <= @at AND ("claimedUntil" IS NULL OR "claimedUntil" < @at)
-   AND "kind" ${audience} '${ADMIN_KIND_PREFIX}%' ORDER BY "nextAttemptAt" LIMIT @limit`;
+   AND substr("kind", 1, 6) = '${KIND_PREFIX[audience]}' ORDER BY "nextAttemptAt" LIMIT @limit`;
 
 /** SQLite's notifier hot path: prepared statements on the ledger's connection, writes group-committed. */
-export function createSqliteNotificationQueue(db: Sqlite.Database): NotificationQueue {
+export function createSqliteNotificationQueue(db: Sqlite.Database, groupCommit: GroupCommitted): NotificationQueue {
   const q = {
     // Integers as BigInt: a chat id is 64-bit.
-    customers: db.prepare<[{ at: string; limit: number }], RawNotification>(dueSql("NOT LIKE")).safeIntegers(),
-    admins: db.prepare<[{ at: string; limit: number }], RawNotification>(dueSql("LIKE")).safeIntegers(),
+    customers: db.prepare<[{ at: string; limit: number }], RawNotification>(dueSql("customers")).safeIntegers(),
+    admins: db.prepare<[{ at: string; limit: number }], RawNotification>(dueSql("admins")).safeIntegers(),
     claim: db.prepare<[string, string, string], { id: number }>(
       `UPDATE "notifications" SET "claimedUntil" = ? WHERE "id" IN (SELECT "value" FROM json_each(?)) AND "status" = '${QUEUED}'
        AND ("claimedUntil" IS NULL OR "claimedUntil" < ?) RETURNING "id"`,
@@ -30,11 +30,11 @@ export function createSqliteNotificationQueue(db: Sqlite.Database): Notification
     ),
   };
 
-  const claim = createGroupCommit(db, (c: { ids: readonly number[]; at: Date; leaseMs: number }) =>
+  const claim = groupCommit((c: { ids: readonly number[]; at: Date; leaseMs: number }) =>
     new Set(q.claim.all(sqliteTimestamp(new Date(c.at.getTime() + c.leaseMs)), JSON.stringify(c.ids), sqliteTimestamp(c.at)).map((r) => r.id)),
   );
-  const sent = createGroupCommit(db, (s: { ids: readonly number[]; at: Date }) => void q.sent.run(sqliteTimestamp(s.at), JSON.stringify(s.ids)));
-  const retry = createGroupCommit(db, (r: { retries: readonly Retry[]; lastError: string }) => {
+  const sent = groupCommit((s: { ids: readonly number[]; at: Date }) => void q.sent.run(sqliteTimestamp(s.at), JSON.stringify(s.ids)));
+  const retry = groupCommit((r: { retries: readonly Retry[]; lastError: string }) => {
     for (const one of r.retries) {
       q.retry.run({ id: one.id, status: one.giveUp ? FAILED : QUEUED, attempts: one.attempts, lastError: r.lastError, nextAttemptAt: sqliteTimestamp(one.nextAttemptAt) });
     }

@@ -5,7 +5,7 @@ import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, sameP
 import type { PaymentObservation } from "../payments/provider.js";
 import { PaymentFlag, TopUpStatus } from "../payments/states.js";
 import { countPaymentSet } from "./count-payment.js";
-import { createGroupCommit } from "./sqlite-group-commit.js";
+import type { GroupCommitted } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
 import { NotificationStatus } from "./transitions.js";
 
@@ -15,7 +15,7 @@ const TOP_UP_COLUMNS = `"id", "reference", "provider", "currency", "amountMinor"
  * SQLite's hot path for payments: a payment, its credit and its notes recorded in one synchronous
  * better-sqlite3 transaction with statements prepared once, group-committed (src/ledger/sqlite-group-commit.ts).
  */
-export function createSqliteRecorder(db: Sqlite.Database) {
+export function createSqliteRecorder(db: Sqlite.Database, groupCommit: GroupCommitted) {
   const q = {
     paymentByTxn: db.prepare<[string, string], { id: number }>(`SELECT "id" FROM "payments" WHERE "provider" = ? AND "providerTxnId" = ?`),
     topUpByReference: db.prepare<[string], TopUpRow>(`SELECT ${TOP_UP_COLUMNS} FROM "top_ups" WHERE "reference" = ?`),
@@ -79,7 +79,7 @@ export function createSqliteRecorder(db: Sqlite.Database) {
       : { outcome: "recorded", paymentId, topUpId: topUp.id, flag: verdict.flag, creditId };
   }
 
-  const submit = createGroupCommit(db, (u: { config: RecorderConfig; obs: PaymentObservation; opts: RecordOptions; now: Date }) => recordOne(u.config, u.obs, u.opts, u.now));
+  const submit = groupCommit((u: { config: RecorderConfig; obs: PaymentObservation; opts: RecordOptions; now: Date }) => recordOne(u.config, u.obs, u.opts, u.now));
 
   return {
     record: (config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, now: Date): Promise<RecordOutcome> => submit({ config, obs, opts, now }),
