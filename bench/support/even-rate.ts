@@ -14,6 +14,8 @@ export interface EvenRateJob {
   durationSec: number;
   /** Upper bound on open connections; requests due while all are busy wait in the pool's queue. */
   connections: number;
+  /** Connections opened (GET /healthz at once) before the schedule starts, as a sender's warm keep-alive pool. */
+  warmConnections?: number;
   request(i: number): { body: string; headers: Record<string, string> };
 }
 
@@ -28,6 +30,8 @@ export async function runEvenRate(job: EvenRateJob, onStart: () => void): Promis
   let behindMs = 0;
   const inFlight: Promise<void>[] = [];
   const intervalMs = 1000 / job.rate;
+  const warm = Math.min(job.warmConnections ?? 0, job.connections);
+  await Promise.all(Array.from({ length: warm }, () => pool.request({ method: "GET", path: "/healthz" }).then((res) => res.body.dump())));
   const start = performance.now();
   onStart();
   for (let i = 0; i < total; i++) {

@@ -22,6 +22,8 @@ export type LoadJob =
        * per-second bursts), each request's latency timed from when it was due.
        */
       evenRate?: number;
+      /** Even rate only: connections opened before the schedule starts (a sender's warm keep-alive pool). */
+      warmConnections?: number;
     }
   | { kind: "get"; url: string; path: string; connections: number; durationSec: number };
 

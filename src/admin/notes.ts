@@ -15,7 +15,15 @@ export function createAdminNotes(db: Db) {
 
     /** The payments a digest sums up, oldest first, each with its top-up and credit. */
     async digestPayments(paymentIds: number[]) {
-      return db.payment.findMany({ where: { id: { in: paymentIds } }, include: { topUp: true, credit: true }, orderBy: { id: "asc" } });
+      // Only what the digest shows: a burst's 200 payments with their raw provider bodies would stall the event loop.
+      return db.payment.findMany({
+        where: { id: { in: paymentIds } },
+        select: {
+          id: true, provider: true, providerTxnId: true, reference: true, amountMinor: true, currency: true, observedAt: true, topUpId: true,
+          topUp: { select: { reference: true } }, credit: { select: { status: true, lastError: true } },
+        },
+        orderBy: { id: "asc" },
+      });
     },
 
     /** A credit and the top-up it pays for (null when the credit has none, or does not exist). */

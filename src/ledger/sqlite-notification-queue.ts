@@ -6,6 +6,7 @@ import { sqliteTimestamp } from "./sql-time.js";
 import { NotificationStatus } from "./transitions.js";
 
 const { QUEUED, SENT, FAILED } = NotificationStatus;
+// `+"status"`: rows are found by id; without the `+`, SQLite walks the status index over the whole backlog.
 const list = (states: readonly string[]) => states.map((s) => `'${s}'`).join(", ");
 const dueSql = (audience: Audience) =>
   `SELECT * FROM "notifications" WHERE "status" = '${QUEUED}' AND "nextAttemptAt" <= @at AND ("claimedUntil" IS NULL OR "claimedUntil" < @at)
@@ -18,11 +19,11 @@ export function createSqliteNotificationQueue(db: Sqlite.Database, groupCommit: 
     customers: db.prepare<[{ at: string; limit: number }], RawNotification>(dueSql("customers")).safeIntegers(),
     admins: db.prepare<[{ at: string; limit: number }], RawNotification>(dueSql("admins")).safeIntegers(),
     claim: db.prepare<[string, string, string], { id: number }>(
-      `UPDATE "notifications" SET "claimedUntil" = ? WHERE "id" IN (SELECT "value" FROM json_each(?)) AND "status" = '${QUEUED}'
+      `UPDATE "notifications" SET "claimedUntil" = ? WHERE "id" IN (SELECT "value" FROM json_each(?)) AND +"status" = '${QUEUED}'
        AND ("claimedUntil" IS NULL OR "claimedUntil" < ?) RETURNING "id"`,
     ),
     sent: db.prepare<[string, string]>(
-      `UPDATE "notifications" SET "status" = '${SENT}', "sentAt" = ?, "claimedUntil" = NULL WHERE "id" IN (SELECT "value" FROM json_each(?)) AND "status" IN (${list(sources("notification", SENT, undefined))})`,
+      `UPDATE "notifications" SET "status" = '${SENT}', "sentAt" = ?, "claimedUntil" = NULL WHERE "id" IN (SELECT "value" FROM json_each(?)) AND +"status" IN (${list(sources("notification", SENT, undefined))})`,
     ),
     retry: db.prepare(
       `UPDATE "notifications" SET "status" = @status, "attempts" = @attempts, "lastError" = @lastError, "nextAttemptAt" = @nextAttemptAt, "claimedUntil" = NULL
