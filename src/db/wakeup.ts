@@ -4,6 +4,7 @@ import type { Logger } from "../logger.js";
 
 export type WakeupChannel = "credits" | "notifications";
 const CHANNELS: WakeupChannel[] = ["credits", "notifications"];
+const NOTIFY_EVERY_MS = 5;
 
 /**
  * Wakes workers when there is new work, so they do not poll the database in a busy loop.
@@ -40,13 +41,27 @@ export async function createPgWakeup(pool: pg.Pool, log: Logger): Promise<Wakeup
   });
   listener.on("error", (err) => log.warn({ err }, "LISTEN connection failed; workers fall back to periodic sweeps"));
   for (const c of CHANNELS) await listener.query(`LISTEN ${channelName(c)}`);
+  // Other instances are told at most once per NOTIFY_EVERY_MS per channel: under load every payment
+  // would otherwise cost NOTIFY statements of its own (and NOTIFY serialises committing transactions).
+  const queued = new Map<WakeupChannel, NodeJS.Timeout>();
+  const sendNotify = (channel: WakeupChannel): Promise<void> => {
+    clearTimeout(queued.get(channel));
+    queued.delete(channel);
+    return pool.query("SELECT pg_notify($1, '')", [channelName(channel)]).then(
+      () => undefined,
+      (err: unknown) => log.warn({ err }, "NOTIFY failed"),
+    );
+  };
   return {
     notify(channel) {
       local.notify(channel);
-      pool.query("SELECT pg_notify($1, '')", [channelName(channel)]).catch((err) => log.warn({ err }, "NOTIFY failed"));
+      if (queued.has(channel)) return;
+      queued.set(channel, setTimeout(() => void sendNotify(channel), NOTIFY_EVERY_MS).unref());
     },
     on: local.on,
     async close() {
+      // A wake-up still waiting to be sent goes now (a CLI's /recredit must reach the running bot before it exits).
+      await Promise.all([...queued.keys()].map(sendNotify));
       await local.close();
       listener.release(true);
     },

@@ -4,6 +4,7 @@ import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
 import { BONUS_INSERT_COLUMNS, planBonusCredit, type BonusPolicy, type PlannedBonus } from "./bonus-credit.js";
 import { claimedFromRow, type CreditQueue, type FinishedCredit, type PanelReceipt, type RawCredit } from "./credit-queue.js";
 import { sources } from "./moves.js";
+import { prepared } from "./pg-statement.js";
 import { postgresTimestamp } from "./sql-time.js";
 import { IllegalTransition, NotificationStatus } from "./transitions.js";
 
@@ -24,18 +25,18 @@ const due = (status: string) =>
    ORDER BY "nextAttemptAt" LIMIT $4 FOR UPDATE SKIP LOCKED`;
 
 // RECONCILE first: a credit of unknown outcome must not wait behind a backlog of new ones.
-const CLAIM = `
+const CLAIM = prepared("ledger-claim-credits", `
   WITH r AS (${due(RECONCILE)}), q AS (${due(QUEUED)})
   UPDATE "credits" SET "status" = CASE WHEN "status" = '${QUEUED}' THEN '${SENDING}' ELSE "status" END, "claimedBy" = $1, "claimedUntil" = $2::timestamp
   WHERE "id" IN (SELECT "id" FROM (SELECT "id" FROM r UNION ALL SELECT "id" FROM q) AS d LIMIT $4)
-  RETURNING ${CREDIT_COLUMNS}`;
+  RETURNING ${CREDIT_COLUMNS}`);
 
 /**
  * Finishes a batch in one statement: credits DONE, their top-ups CREDITED, last balances, receipts.
  * `old` reads the top-ups as they were before this statement (every part of a statement sees one
  * snapshot), which tells a released held payment from a late one.
  */
-const FINISH = `
+const FINISH = prepared("ledger-finish-credits", `
   WITH input AS (SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[]) AS i("id", "panelPaymentId", "balanceMinor")),
   c AS (
     UPDATE "credits" AS cr SET "status" = '${DONE}', "doneAt" = $4::timestamp, "panelPaymentId" = i."panelPaymentId", "balanceMinor" = i."balanceMinor",
@@ -58,7 +59,7 @@ const FINISH = `
     FROM c JOIN old ON old."id" = c."topUpId"
     ON CONFLICT ("dedupeKey") DO NOTHING)
   SELECT c."id", c."topUpId", old."reference", p."amountMinor"::text AS "paymentAmount", p."currency" AS "paymentCurrency"
-  FROM c LEFT JOIN old ON old."id" = c."topUpId" LEFT JOIN "payments" AS p ON p."id" = c."paymentId"`;
+  FROM c LEFT JOIN old ON old."id" = c."topUpId" LEFT JOIN "payments" AS p ON p."id" = c."paymentId"`);
 
 const INSERT_BONUSES = `
   INSERT INTO "credits" ${BONUS_INSERT_COLUMNS}
@@ -94,12 +95,12 @@ export function createPostgresCreditQueue(pool: pg.Pool): CreditQueue {
   async function write(batch: Waiting[], at: Date, bonus: BonusPolicy | undefined): Promise<{ rows: FinishRow[]; bonusQueued: Map<number, number> }> {
     const params = [batch.map((w) => w.credit.id), batch.map((w) => w.receipt.panelPaymentId ?? null), batch.map((w) => w.receipt.balanceMinor ?? null), postgresTimestamp(at)];
     const bonusQueued = new Map<number, number>();
-    if (!bonus || bonus.tiers.tiers.length === 0) return { rows: (await pool.query<FinishRow>(FINISH, params)).rows, bonusQueued };
+    if (!bonus || bonus.tiers.tiers.length === 0) return { rows: (await pool.query<FinishRow>(FINISH(params))).rows, bonusQueued };
     const credits = new Map(batch.map((w) => [w.credit.id, w.credit]));
     const client = await pool.connect();
     try {
       await client.query("BEGIN");
-      const { rows } = await client.query<FinishRow>(FINISH, params);
+      const { rows } = await client.query<FinishRow>(FINISH(params));
       const planned: (PlannedBonus & { creditId: number })[] = [];
       for (const row of rows) {
         const credit = credits.get(row.id)!;
@@ -144,7 +145,7 @@ export function createPostgresCreditQueue(pool: pg.Pool): CreditQueue {
   return {
     async claim(opts) {
       if (opts.limit <= 0) return [];
-      const { rows } = await pool.query<RawCredit>(CLAIM, [opts.instanceId, postgresTimestamp(new Date(opts.at.getTime() + opts.leaseMs)), postgresTimestamp(opts.at), opts.limit]);
+      const { rows } = await pool.query<RawCredit>(CLAIM([opts.instanceId, postgresTimestamp(new Date(opts.at.getTime() + opts.leaseMs)), postgresTimestamp(opts.at), opts.limit]));
       return rows.map(claimedFromRow);
     },
     finish(credit, receipt, at, bonus) {

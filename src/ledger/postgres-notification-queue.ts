@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { KIND_PREFIX, notificationFromRow, type Audience, type NotificationQueue, type RawNotification } from "./notification-queue.js";
 import { sources } from "./moves.js";
+import { prepared } from "./pg-statement.js";
 import { postgresTimestamp } from "./sql-time.js";
 import { NotificationStatus } from "./transitions.js";
 
@@ -11,13 +12,13 @@ const COLUMNS = `"id", "dedupeKey", "chatId"::text AS "chatId", "kind", "payload
 const dueSql = (audience: Audience) =>
   `SELECT ${COLUMNS} FROM "notifications" WHERE "status" = '${QUEUED}' AND "nextAttemptAt" <= $1::timestamp AND ("claimedUntil" IS NULL OR "claimedUntil" < $1::timestamp)
    AND substr("kind", 1, 6) = '${KIND_PREFIX[audience]}' ORDER BY "nextAttemptAt" LIMIT $2`;
-const DUE = { customers: dueSql("customers"), admins: dueSql("admins") };
+const DUE = { customers: prepared("ledger-due-customer-notes", dueSql("customers")), admins: prepared("ledger-due-admin-notes", dueSql("admins")) };
 
 /** PostgreSQL's notifier hot path: one statement per call over the pg pool. */
 export function createPostgresNotificationQueue(pool: pg.Pool): NotificationQueue {
   return {
     async due(audience, at, limit) {
-      const { rows } = await pool.query<RawNotification>(DUE[audience], [postgresTimestamp(at), limit]);
+      const { rows } = await pool.query<RawNotification>(DUE[audience]([postgresTimestamp(at), limit]));
       return rows.map(notificationFromRow);
     },
     async claim(ids, at, leaseMs) {

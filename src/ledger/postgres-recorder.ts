@@ -4,6 +4,7 @@ import { creditFor, creditMemoPrefix, judgePayment, orphanNotes, orphanReason, p
 import type { PaymentObservation } from "../payments/provider.js";
 import { PaymentFlag, TopUpStatus } from "../payments/states.js";
 import { countPaymentSet } from "./count-payment.js";
+import { prepared } from "./pg-statement.js";
 import { postgresTimestamp } from "./sql-time.js";
 import { NotificationStatus } from "./transitions.js";
 
@@ -89,7 +90,12 @@ function topUpStatement(settleAs: typeof TopUpStatus.PAID | typeof TopUpStatus.H
     SELECT (SELECT "id" FROM p) AS "paymentId", (SELECT "id" FROM c) AS "creditId"`;
 }
 
-const TOP_UP_STATEMENTS = { [TopUpStatus.PAID]: topUpStatement(TopUpStatus.PAID), [TopUpStatus.HELD]: topUpStatement(TopUpStatus.HELD) };
+const TOP_UP_STATEMENTS = {
+  [TopUpStatus.PAID]: prepared("ledger-record-paid", topUpStatement(TopUpStatus.PAID)),
+  [TopUpStatus.HELD]: prepared("ledger-record-held", topUpStatement(TopUpStatus.HELD)),
+};
+const RECORD_ORPHAN = prepared("ledger-record-orphan", ORPHAN_STATEMENT);
+const LOOK_UP = prepared("ledger-look-up", LOOKUP);
 
 /** The notes as four parallel arrays, the payment id left as a placeholder the statement fills in. */
 function noteArrays(notes: PlannedNote[]): [string[], string[], string[], string[]] {
@@ -111,7 +117,7 @@ function noteArrays(notes: PlannedNote[]): [string[], string[], string[], string
  * serialized by its payment count (topUpStatement): a writer that lost the race looks up again.
  */
 export async function recordOnPostgres(pool: pg.Pool, config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, at: Date): Promise<RecordOutcome> {
-  const { rows } = await pool.query<Lookup>(LOOKUP, [obs.provider, obs.providerTxnId, obs.reference ?? null, obs.reference ? null : (obs.md5 ?? null)]);
+  const { rows } = await pool.query<Lookup>(LOOK_UP([obs.provider, obs.providerTxnId, obs.reference ?? null, obs.reference ? null : (obs.md5 ?? null)]));
   const found = rows[0]!;
   if (found.existing !== null) return { outcome: "duplicate", paymentId: found.existing };
   const now = postgresTimestamp(at);
@@ -122,7 +128,7 @@ export async function recordOnPostgres(pool: pg.Pool, config: RecorderConfig, ob
   if (found.id === null || found.provider !== obs.provider) {
     if (!opts.signed) return { outcome: "unverified" };
     const reason = orphanReason(obs, found.provider === null ? null : { provider: found.provider });
-    const written = await pool.query<{ paymentId: number | null }>(ORPHAN_STATEMENT, [...base, null, ...tail, PaymentFlag.ORPHAN, ...common, ...noteArrays(orphanNotes(config, 0, reason))]);
+    const written = await pool.query<{ paymentId: number | null }>(RECORD_ORPHAN([...base, null, ...tail, PaymentFlag.ORPHAN, ...common, ...noteArrays(orphanNotes(config, 0, reason))]));
     const paymentId = written.rows[0]!.paymentId;
     if (paymentId !== null) return { outcome: "orphan", paymentId, reason };
     const twin = await pool.query<{ id: number }>(`SELECT "id" FROM "payments" WHERE "provider" = $1 AND "providerTxnId" = $2`, base);
@@ -141,11 +147,11 @@ export async function recordOnPostgres(pool: pg.Pool, config: RecorderConfig, ob
   const held = verdict.holdReason !== null;
   const credit = creditFor(config, obs, topUp, 0, verdict, at);
   const written = await pool
-    .query<{ paymentId: number | null; creditId: number | null }>(TOP_UP_STATEMENTS[held ? TopUpStatus.HELD : TopUpStatus.PAID], [
+    .query<{ paymentId: number | null; creditId: number | null }>(TOP_UP_STATEMENTS[held ? TopUpStatus.HELD : TopUpStatus.PAID]([
       ...base, topUp.id, ...tail, verdict.flag, ...common,
       found.paymentsSeen, credit.panelLogin, credit.amountMinor, credit.currency, credit.rate, creditMemoPrefix(topUp.reference), credit.kind, credit.status, credit.lastError, credit.errorKind,
       ...noteArrays(paymentNotes(config, 0, topUp, verdict)),
-    ])
+    ]))
     .catch((err: unknown) => {
       if (isTwinInserted(err)) return null;
       throw err;
