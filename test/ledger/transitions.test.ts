@@ -69,5 +69,37 @@ for (const dialect of dialects) {
       await expect(moveCredit(database.db, credit.id, CreditStatus.QUEUED, {}, { required: true })).rejects.toThrow(/DONE → QUEUED/);
       expect(await moveCredit(database.db, credit.id, CreditStatus.HELD)).toBe(false);
     });
+
+    const creditIn = (status: string, nextAttemptAt = new Date(Date.now() - 1_000)) =>
+      database.db.credit.create({
+        data: { panelLogin: "moves", amountMinor: 1, currency: "USD", memo: `MV memo ${++seq}`, kind: "manual", status, nextAttemptAt, createdAt: new Date() },
+      });
+
+    it("the hot path finishes only a claimed credit: a HELD one is an illegal transition, one of the same batch still lands", async () => {
+      const held = await creditIn(CreditStatus.HELD);
+      const sending = await creditIn(CreditStatus.SENDING);
+      const finish = (id: number) => database.hot.credits.finish({ ...held, id, status: CreditStatus.SENDING }, { panelPaymentId: "P-1" }, new Date(), undefined);
+      const [refused, landed] = await Promise.allSettled([finish(held.id), finish(sending.id)]);
+      expect(refused.status === "rejected" && refused.reason).toBeInstanceOf(IllegalTransition);
+      expect(landed).toEqual({ status: "fulfilled", value: { topUpId: null, bonusQueued: 0 } });
+      expect((await database.db.credit.findUniqueOrThrow({ where: { id: held.id } })).status).toBe(CreditStatus.HELD);
+      expect(await database.db.credit.findUniqueOrThrow({ where: { id: sending.id } })).toMatchObject({ status: CreditStatus.DONE, panelPaymentId: "P-1" });
+    });
+
+    it("one claim takes RECONCILE credits before a backlog of QUEUED ones, each once, oldest first", async () => {
+      await database.db.credit.updateMany({ where: { status: { in: [CreditStatus.QUEUED, CreditStatus.RECONCILE] } }, data: { status: CreditStatus.CANCELLED } });
+      const old = Date.now() - 60_000;
+      const queued = [];
+      for (let i = 0; i < 3; i++) queued.push(await creditIn(CreditStatus.QUEUED, new Date(old + i)));
+      const reconcile = await creditIn(CreditStatus.RECONCILE, new Date(old + 10));
+      const claim = (limit: number) => database.hot.credits.claim({ instanceId: "moves", at: new Date(), leaseMs: 60_000, limit });
+      const byId = (list: { id: number }[]) => [...list].sort((a, b) => a.id - b.id);
+      const first = byId(await claim(2));
+      expect(first.map((c) => [c.id, c.claimedAs])).toEqual([[queued[0]!.id, CreditStatus.SENDING], [reconcile.id, CreditStatus.RECONCILE]]);
+      expect(first[0]).toMatchObject({ status: CreditStatus.SENDING, claimedBy: "moves", amountMinor: 1, kind: "manual" });
+      expect(first[0]!.createdAt).toBeInstanceOf(Date);
+      expect(byId(await claim(5)).map((c) => c.id)).toEqual([queued[1]!.id, queued[2]!.id]);
+      expect(await claim(5)).toEqual([]);
+    });
   });
 }
