@@ -17,7 +17,7 @@ export const CONNECTIONS = 50;
 export const DURATION_SEC = 10;
 const WARMUP_SEC = 2;
 /** Enough distinct paid top-ups for the warm-up and 10 s at well over the target rate. */
-const SEEDED = 40_000;
+const SEEDED = 80_000;
 const WARMUP_REFS = 8_000;
 const STOP_WAIT_MS = 12_000;
 
@@ -86,7 +86,9 @@ export async function run(): Promise<BenchResult> {
     const stopStarted = performance.now();
     stopping = app.stop().then(() => performance.now() - stopStarted);
     const stopMs = await Promise.race([stopping, sleep(STOP_WAIT_MS).then(() => null)]);
-    const ratio = hooks.rps2xx / healthz.rps2xx;
+    // A repeated webhook is answered 2xx as a duplicate: only distinct payments recorded count.
+    const verifiedRate = Math.min(hooks.count2xx, recorded) / hooks.durationSec;
+    const ratio = verifiedRate / healthz.rps2xx;
 
     const notes: string[] = [
       `Each verified webhook cost ${ms(cpuPerWebhook, 2)} of CPU in the server process (including the crediter's and notifier's work meanwhile), on one event loop. ` +
@@ -101,7 +103,7 @@ export async function run(): Promise<BenchResult> {
     );
     if (hooks.repeats > 0) notes.push(`The ${measured.length} prepared top-ups ran out: ${hooks.repeats} requests repeated a webhook (answered as duplicates).`);
     notes.push(
-      `While ${num(hooks.rps2xx, 0)} payments/s were recorded, the crediter applied ${num(creditsDone / hooks.durationSec, 0)} credits/s ` +
+      `While ${num(verifiedRate, 0)} payments/s were recorded, the crediter applied ${num(creditsDone / hooks.durationSec, 0)} credits/s ` +
         `(${creditsDone} of ${recorded}); the rest stayed queued. A sustained burst like this builds a crediter backlog (see payment-to-credit).`,
     );
     const webhookShare = hooks.count2xx + hooks.non2xx > 0 ? hooks.non2xx / (hooks.count2xx + hooks.non2xx) : 0;
@@ -123,7 +125,7 @@ export async function run(): Promise<BenchResult> {
         `Order: per-statement reference (500 lookups each way) and GET /healthz ${DURATION_SEC} s (baseline) on the idle server → ${WARMUP_SEC} s webhook warm-up on other top-ups → ${DURATION_SEC} s measured webhooks. CPU figures are process.cpuUsage() of the server process (app + simulators + fake Telegram); the load generator runs in its own process.`,
       ],
       figures: [
-        { label: "Verified webhooks/s (2xx)", value: perSec(hooks.rps2xx) },
+        { label: "Verified webhooks/s (2xx, each a payment recorded)", value: perSec(verifiedRate) },
         { label: "Webhook latency p50 / p90 / p99 / max", value: `${ms(hooks.latency.p50)} / ${ms(hooks.latency.p90)} / ${ms(hooks.latency.p99)} / ${ms(hooks.latency.max)}` },
         { label: "Server-side handling p50 / p99 / max (request received → answer written)", value: `${ms(handling.p50)} / ${ms(handling.p99)} / ${ms(handling.max)}` },
         { label: `Connections the server had accepted: within 1 s / all ${CONNECTIONS} after`, value: `${acceptedInFirstSecond} / ${Number.isNaN(allAcceptedSec) ? `not all (${accepted.length})` : `${num(allAcceptedSec, 1)} s`}` },
@@ -139,7 +141,7 @@ export async function run(): Promise<BenchResult> {
         { label: "app.stop() right after the burst", value: stopMs === null ? `> ${STOP_WAIT_MS / 1000} s (cut off)` : ms(stopMs, 0) },
       ],
       targets: [
-        { label: "Verified webhooks/s (closed loop, crediter running)", target: "≥ 3,000 /s", measured: perSec(hooks.rps2xx), met: hooks.rps2xx >= 3000 },
+        { label: "Verified webhooks/s (closed loop, crediter running)", target: "≥ 3,000 /s", measured: perSec(verifiedRate), met: verifiedRate >= 3000 },
         { label: "Webhook rate vs /healthz (same run)", target: "stated", measured: pct(ratio), met: true },
       ],
       notes,

@@ -93,7 +93,7 @@ for (const dialect of dialects) {
       for (let i = 0; i < 3; i++) queued.push(await creditIn(CreditStatus.QUEUED, new Date(old + i)));
       const reconcile = await creditIn(CreditStatus.RECONCILE, new Date(old + 10));
       const claim = (limit: number) => database.hot.credits.claim({ instanceId: "moves", at: new Date(), leaseMs: 60_000, limit });
-      const byId = (list: { id: number }[]) => [...list].sort((a, b) => a.id - b.id);
+      const byId = <T extends { id: number }>(list: T[]) => [...list].sort((a, b) => a.id - b.id);
       const first = byId(await claim(2));
       expect(first.map((c) => [c.id, c.claimedAs])).toEqual([[queued[0]!.id, CreditStatus.SENDING], [reconcile.id, CreditStatus.RECONCILE]]);
       expect(first[0]).toMatchObject({ status: CreditStatus.SENDING, claimedBy: "moves", amountMinor: 1, kind: "manual" });
