@@ -42,8 +42,12 @@ export function createNotifier(
     await queue.sent(rows.map((n) => n.id), now());
   }
 
-  /** Claims rows just before sending them, so a slow (throttled) chat never outlives its claim. */
+  /**
+   * Claims rows just before sending them, so a slow (throttled) chat never outlives its claim. Once the
+   * notifier is stopping nothing more is claimed: a graceful stop waits only for the messages in flight.
+   */
   async function claim(rows: Notification[]): Promise<Notification[]> {
+    if (stopping) return [];
     const taken = await queue.claim(rows.map((n) => n.id), now(), opts.leaseMs);
     return rows.filter((n) => taken.has(n.id));
   }
@@ -78,5 +82,21 @@ export function createNotifier(
     return customers.length >= opts.batch || admins.length >= DIGEST_MAX;
   }
 
-  return subscribedLoop(createWorkLoop("notifier", pass, { sweepMs: opts.sweepMs, log }), deps.wakeup, "notifications", pass);
+  let stopping = false;
+  const loop = subscribedLoop(createWorkLoop("notifier", pass, { sweepMs: opts.sweepMs, log }), deps.wakeup, "notifications", pass);
+  return {
+    pass,
+    get running() {
+      return loop.running;
+    },
+    start() {
+      stopping = false;
+      loop.start();
+    },
+    wake: () => loop.wake(),
+    async stop() {
+      stopping = true;
+      await loop.stop();
+    },
+  };
 }
