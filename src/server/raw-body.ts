@@ -1,7 +1,8 @@
 import type { Context } from "hono";
 import type { IncomingMessage } from "node:http";
 
-export type RawBody = { ok: true; body: Buffer } | { ok: false; status: 400 | 413 };
+/** `aborted`: the client went away mid-body (nobody reads the answer; not an error of ours). */
+export type RawBody = { ok: true; body: Buffer } | { ok: false; status: 400 | 413; aborted?: true };
 
 /**
  * Reads a request body as bytes, at most `maxBytes`: straight from Node's request when served by
@@ -21,7 +22,7 @@ export async function readRawBody(c: Context, maxBytes: number): Promise<RawBody
 }
 
 function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<RawBody> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
@@ -36,6 +37,6 @@ function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<RawB
     const onEnd = () => resolve({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
     incoming.on("data", onData);
     incoming.once("end", onEnd);
-    incoming.once("error", reject);
+    incoming.once("error", () => resolve({ ok: false, status: 400, aborted: true }));
   });
 }

@@ -98,6 +98,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
   const app = new Hono();
   const run = async (c: import("hono").Context, name: string, pathToken?: string) => {
     const read = await readRawBody(c, MAX_WEBHOOK_BYTES);
+    if (!read.ok && read.aborted) deps.log.debug({ provider: name }, "webhook client went away mid-body");
     if (!read.ok) return c.json({ ok: false, error: read.status === 413 ? "body too large" : "bad Content-Length" }, read.status, { Connection: "close" });
     const answer = await handleWebhook(deps, name, { headers: c.req.header(), rawBody: read.body, pathToken });
     return c.json(answer.body, answer.status);

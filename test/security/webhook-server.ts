@@ -8,6 +8,7 @@ import { createProviders } from "../../src/payments/providers/create-providers.j
 import { createTopUpService } from "../../src/payments/topups.js";
 import { createHttpApp } from "../../src/server/app.js";
 import { DEFAULT_HTTP_LIMITS, serveWithLimits, type HttpLimits } from "../../src/server/http-limits.js";
+import type { Logger } from "../../src/logger.js";
 import { silentLog } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 
@@ -18,7 +19,7 @@ const NOWHERE = "http://127.0.0.1:9";
  * The program's HTTP surface as main.ts builds it: every provider configured (their APIs point at a
  * closed port, so nothing here may call out), a real SQLite file, served by serveWithLimits on loopback.
  */
-export async function startWebhookServer(limits: Partial<HttpLimits> = {}): Promise<{
+export async function startWebhookServer(limits: Partial<HttpLimits> = {}, log: Logger = silentLog): Promise<{
   url: string;
   port: number;
   server: Server;
@@ -34,7 +35,6 @@ export async function startWebhookServer(limits: Partial<HttpLimits> = {}): Prom
     PAYWAY_BAKONG_ID: "abaakhppxxx@abaa", PAYWAY_MERCHANT_ID: "125021214532846", PAYWAY_DATA: "0010PAYWAY@ABA0208104514230604A227", PAYWAY_WEBHOOK_TOKEN: PAYWAY_TOKEN,
     BAKONG_API_URL: NOWHERE, BAKONG_TOKEN: "sec-bakong-token", BAKONG_ACCOUNT_ID: "sec_shop@aclb",
   });
-  const log = silentLog;
   const database = await freshSqlite();
   const metrics = createMetrics();
   const providers = createProviders(config, { log });
