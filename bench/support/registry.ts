@@ -6,6 +6,7 @@ export const BENCHMARKS = {
   "webhook-even-rate": () => import("../webhook-even-rate.js"),
   "webhook-postgres": () => import("../webhook-postgres.js"),
   "panel-latency": () => import("../panel-latency.js"),
+  "admin-digest": () => import("../admin-digest.js"),
   "payment-to-credit": () => import("../payment-to-credit.js"),
   "qr-card": () => import("../qr-card.js"),
   polling: () => import("../polling.js"),
