@@ -12,7 +12,13 @@ const MAX_ATTEMPTS = 8;
 /** Per-payment admin notes; when this many wait for one chat, they go as one digest (Telegram allows ~20 messages a minute in a group). */
 const DIGESTIBLE = new Set<string>(["admin.payment", "admin.repeat", "admin.flagged", "admin.orphan"]);
 const DIGEST_FROM = 4;
-const DIGEST_MAX = 200;
+/** One digest covers up to this many payments (it lists only the held ones, up to 25). */
+const DIGEST_MAX = 1_000;
+/**
+ * Per-payment admin notes wait while customers still wait for their receipts (a burst's digest comes
+ * after them, and sums the whole burst), but never longer than this.
+ */
+const DIGEST_HOLD_MS = 60_000;
 
 /** Delivers queued notifications once each; rows are claimed, so several instances never double-send. */
 export function createNotifier(
@@ -73,13 +79,19 @@ export function createNotifier(
     const at = now();
     // Customers' messages (receipts) first; admin notes after, in digests when they pile up.
     const customers = await queue.due("customers", at, opts.batch);
-    const admins = customers.length < opts.batch ? await queue.due("admins", at, DIGEST_MAX) : [];
-    for (const group of [customers, admins]) {
-      const byChat = new Map<bigint, Notification[]>();
-      for (const n of group.sort((a, b) => a.id - b.id)) byChat.set(n.chatId, [...(byChat.get(n.chatId) ?? []), n]);
-      await Promise.all([...byChat.values()].map(sendChat));
-    }
-    return customers.length >= opts.batch || admins.length >= DIGEST_MAX;
+    await sendByChat(customers);
+    if (customers.length >= opts.batch) return true;
+    const due = await queue.due("admins", at, DIGEST_MAX);
+    const holding = due.some((n) => DIGESTIBLE.has(n.kind)) && (await queue.customersWaiting(now()));
+    const admins = holding ? due.filter((n) => !DIGESTIBLE.has(n.kind) || at.getTime() - n.createdAt.getTime() >= DIGEST_HOLD_MS) : due;
+    await sendByChat(admins);
+    return !holding && due.length >= DIGEST_MAX;
+  }
+
+  async function sendByChat(list: Notification[]): Promise<void> {
+    const byChat = new Map<bigint, Notification[]>();
+    for (const n of list.sort((a, b) => a.id - b.id)) byChat.set(n.chatId, [...(byChat.get(n.chatId) ?? []), n]);
+    await Promise.all([...byChat.values()].map(sendChat));
   }
 
   let stopping = false;

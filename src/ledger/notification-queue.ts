@@ -1,4 +1,5 @@
 import type { Notification } from "../generated/sqlite/client.js";
+import { CreditStatus } from "../payments/states.js";
 import { parseState } from "./transitions.js";
 
 /** Customers' messages (receipts) or admins' notes: the notifier serves customers first. */
@@ -9,6 +10,9 @@ export type Audience = "customers" | "admins";
  * the due queries read `substr(kind, 1, 6)` off the notifications_audience_due_idx index.
  */
 export const KIND_PREFIX = { customers: "topup.", admins: "admin." } as const satisfies Record<Audience, string>;
+
+/** A credit in one of these states has not reached the panel yet (its receipt is still to come). */
+export const OPEN_CREDIT = [CreditStatus.QUEUED, CreditStatus.SENDING, CreditStatus.RECONCILE] as const;
 
 /** A failed delivery: queued again at `nextAttemptAt`, or FAILED for good. */
 export interface Retry {
@@ -28,6 +32,8 @@ export interface NotificationQueue {
   /** Returns the ids this call claimed (rows another instance holds are left out). */
   claim(ids: readonly number[], at: Date, leaseMs: number): Promise<Set<number>>;
   sent(ids: readonly number[], at: Date): Promise<void>;
+  /** Whether customers still wait for something: a message queued for them, or a payment's credit not yet done. */
+  customersWaiting(at: Date): Promise<boolean>;
   retry(retries: readonly Retry[], lastError: string): Promise<void>;
 }
 

@@ -1,8 +1,9 @@
 import type pg from "pg";
-import { KIND_PREFIX, notificationFromRow, type Audience, type NotificationQueue, type RawNotification } from "./notification-queue.js";
+import { KIND_PREFIX, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification } from "./notification-queue.js";
 import { sources } from "./moves.js";
 import { prepared } from "./pg-statement.js";
 import { postgresTimestamp } from "./sql-time.js";
+import { CreditKind } from "../payments/states.js";
 import { NotificationStatus } from "./transitions.js";
 
 const { QUEUED, SENT, FAILED } = NotificationStatus;
@@ -12,6 +13,11 @@ const COLUMNS = `"id", "dedupeKey", "chatId"::text AS "chatId", "kind", "payload
 const dueSql = (audience: Audience) =>
   `SELECT ${COLUMNS} FROM "notifications" WHERE "status" = '${QUEUED}' AND "nextAttemptAt" <= $1::timestamp AND ("claimedUntil" IS NULL OR "claimedUntil" < $1::timestamp)
    AND substr("kind", 1, 6) = '${KIND_PREFIX[audience]}' ORDER BY "nextAttemptAt" LIMIT $2`;
+const CUSTOMERS_WAITING = prepared(
+  "ledger-customers-waiting",
+  `SELECT EXISTS (SELECT 1 FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = '${KIND_PREFIX.customers}')
+       OR EXISTS (SELECT 1 FROM "credits" WHERE "status" IN (${list(OPEN_CREDIT)}) AND "nextAttemptAt" <= $1::timestamp AND "kind" = '${CreditKind.PAYMENT}') AS "waiting"`,
+);
 const DUE = { customers: prepared("ledger-due-customer-notes", dueSql("customers")), admins: prepared("ledger-due-admin-notes", dueSql("admins")) };
 
 /** PostgreSQL's notifier hot path: one statement per call over the pg pool. */
@@ -20,6 +26,10 @@ export function createPostgresNotificationQueue(pool: pg.Pool): NotificationQueu
     async due(audience, at, limit) {
       const { rows } = await pool.query<RawNotification>(DUE[audience]([postgresTimestamp(at), limit]));
       return rows.map(notificationFromRow);
+    },
+    async customersWaiting(at) {
+      const { rows } = await pool.query<{ waiting: boolean }>(CUSTOMERS_WAITING([postgresTimestamp(at)]));
+      return rows[0]!.waiting;
     },
     async claim(ids, at, leaseMs) {
       if (ids.length === 0) return new Set();

@@ -1,8 +1,9 @@
 import type Sqlite from "better-sqlite3";
-import { KIND_PREFIX, notificationFromRow, type Audience, type NotificationQueue, type RawNotification, type Retry } from "./notification-queue.js";
+import { KIND_PREFIX, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification, type Retry } from "./notification-queue.js";
 import { sources } from "./moves.js";
 import type { GroupCommitted } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
+import { CreditKind } from "../payments/states.js";
 import { NotificationStatus } from "./transitions.js";
 
 const { QUEUED, SENT, FAILED } = NotificationStatus;
@@ -25,6 +26,10 @@ export function createSqliteNotificationQueue(db: Sqlite.Database, groupCommit: 
     sent: db.prepare<[string, string]>(
       `UPDATE "notifications" SET "status" = '${SENT}', "sentAt" = ?, "claimedUntil" = NULL WHERE "id" IN (SELECT "value" FROM json_each(?)) AND +"status" IN (${list(sources("notification", SENT, undefined))})`,
     ),
+    customersWaiting: db.prepare<[{ at: string }], { waiting: number }>(
+      `SELECT EXISTS (SELECT 1 FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = '${KIND_PREFIX.customers}')
+           OR EXISTS (SELECT 1 FROM "credits" WHERE "status" IN (${list(OPEN_CREDIT)}) AND "nextAttemptAt" <= @at AND "kind" = '${CreditKind.PAYMENT}') AS "waiting"`,
+    ),
     retry: db.prepare(
       `UPDATE "notifications" SET "status" = @status, "attempts" = @attempts, "lastError" = @lastError, "nextAttemptAt" = @nextAttemptAt, "claimedUntil" = NULL
        WHERE "id" = @id AND "status" IN (${list(sources("notification", QUEUED, undefined))})`,
@@ -44,6 +49,7 @@ export function createSqliteNotificationQueue(db: Sqlite.Database, groupCommit: 
   return {
     due: (audience, at, limit) => Promise.resolve((audience === "customers" ? q.customers : q.admins).all({ at: sqliteTimestamp(at), limit }).map(notificationFromRow)),
     claim: (ids, at, leaseMs) => (ids.length === 0 ? Promise.resolve(new Set()) : claim({ ids, at, leaseMs })),
+    customersWaiting: (at) => Promise.resolve(q.customersWaiting.get({ at: sqliteTimestamp(at) })!.waiting === 1),
     sent: (ids, at) => (ids.length === 0 ? Promise.resolve() : sent({ ids, at })),
     retry: (retries, lastError) => retry({ retries, lastError }),
   };
