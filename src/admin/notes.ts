@@ -1,6 +1,8 @@
 import type { Db } from "../db/database.js";
 import { enqueueNotification } from "../ledger/outbox.js";
 
+const DIGEST_READ_CHUNK = 500;
+
 /** What the admin notes (the notifier's messages to admins and their buttons) read about payments and credits. */
 export function createAdminNotes(db: Db) {
   return {
@@ -15,15 +17,21 @@ export function createAdminNotes(db: Db) {
 
     /** The payments a digest sums up, oldest first, each with its top-up and credit. */
     async digestPayments(paymentIds: number[]) {
-      // Only what the digest shows: a burst's 200 payments with their raw provider bodies would stall the event loop.
-      return db.payment.findMany({
-        where: { id: { in: paymentIds } },
-        select: {
-          id: true, provider: true, providerTxnId: true, reference: true, amountMinor: true, currency: true, observedAt: true, topUpId: true,
-          topUp: { select: { reference: true } }, credit: { select: { status: true, lastError: true } },
-        },
-        orderBy: { id: "asc" },
-      });
+      const rows = [];
+      // SQLite takes at most 999 parameters a statement; a burst's digest covers up to 1,000 payments.
+      for (let i = 0; i < paymentIds.length; i += DIGEST_READ_CHUNK) {
+        // Only what the digest shows: a burst's payments with their raw provider bodies would stall the event loop.
+        rows.push(
+          ...(await db.payment.findMany({
+            where: { id: { in: paymentIds.slice(i, i + DIGEST_READ_CHUNK) } },
+            select: {
+              id: true, provider: true, providerTxnId: true, reference: true, amountMinor: true, currency: true, observedAt: true, topUpId: true,
+              topUp: { select: { reference: true } }, credit: { select: { status: true, lastError: true } },
+            },
+          })),
+        );
+      }
+      return rows.sort((a, b) => a.id - b.id);
     },
 
     /** A credit and the top-up it pays for (null when the credit has none, or does not exist). */
