@@ -91,7 +91,9 @@ export async function run(): Promise<BenchResult> {
     }
     if (admin.length > 0) {
       const timeline = admin.map((m) => `${digestSize(m.text) === undefined ? "note" : `digest of ${count(digestSize(m.text)!)}`} at ${since(m.at)}`);
-      notes.push(`Admin chat in order (from the first payment): ${timeline.join(", ")}. One digest holds at most 200 notes (DIGEST_MAX), so ${count(PAYMENTS)} payments need at least ${Math.ceil(PAYMENTS / 200)}.`);
+      notes.push(
+        `Admin chat in order (from the first payment): ${timeline.join(", ")}. Per-payment admin notes wait while customers still wait for receipts (at most 60 s; src/jobs/notifier.ts DIGEST_HOLD_MS), and one digest covers up to 1,000 payments, so a burst reaches the admin chat as one digest after its receipts.`,
+      );
     }
     if (refused.length > 0) notes.push(`Bot API calls the fake Telegram refused: ${count(refused.length)} (${[...new Set(refused.map((c) => `${c.method} ${c.status} ${c.description ?? ""}`.trim()))].join("; ")}).`);
 

@@ -55,6 +55,11 @@ export async function run(): Promise<BenchResult> {
     const all2xx = hooks.count2xx === RATE * DURATION_SEC && hooks.non2xx === 0 && hooks.errors === 0;
     const notes: string[] = [];
     if (!all2xx) notes.push(`Answers by status: ${JSON.stringify(hooks.statusCodes)}; errors ${hooks.errors}.`);
+    notes.push(
+      `The server's own handling p99 was ${ms(handled.p99)}; the rest of the client-side p99 is waiting before the server reads the request: ` +
+        `its event loop stalled up to ${ms(loopDelay.max / 1e6)} (p99 ${ms(loopDelay.percentile(99) / 1e6)}), and this 2-core machine runs the sender, the server with its panel simulator and fake Telegram, and SQLite's WAL syncs at once. ` +
+        `Payment → credit adds a claim, the panel call and a group-committed finish to the same stalls.`,
+    );
     if ((hooks.behindMs ?? 0) > 5) notes.push(`The sender itself fell up to ${ms(hooks.behindMs ?? 0)} behind its schedule (those requests were still timed from when they were due).`);
     return {
       name: "webhook-even-rate",

@@ -14,11 +14,17 @@ export interface WorkLoop {
  * Runs `pass` when woken and at least every `sweepMs` (the safety net for lost wake-ups).
  * `pass` returns true when it may have left work behind, to run again at once.
  */
-export function createWorkLoop(name: string, pass: () => Promise<boolean>, opts: { sweepMs: number; log: Logger }): WorkLoop {
+export function createWorkLoop(
+  name: string,
+  pass: () => Promise<boolean>,
+  opts: { sweepMs: number; log: Logger; /** Passes start at least this far apart, however often woken. */ minGapMs?: number },
+): WorkLoop {
   let running = false;
   let current: Promise<void> | null = null;
   let again = false;
   let timer: NodeJS.Timeout | null = null;
+  let lastStart = -Infinity;
+  const soon = () => Math.max(0, lastStart + (opts.minGapMs ?? 0) - performance.now());
 
   const schedule = (ms: number) => {
     if (!running) return;
@@ -34,6 +40,7 @@ export function createWorkLoop(name: string, pass: () => Promise<boolean>, opts:
       return;
     }
     again = false;
+    lastStart = performance.now();
     current = (async () => {
       let more = false;
       try {
@@ -42,7 +49,7 @@ export function createWorkLoop(name: string, pass: () => Promise<boolean>, opts:
         opts.log.error({ err, worker: name }, "worker pass failed; retrying on the next sweep");
       }
       current = null;
-      schedule(more || again ? 0 : opts.sweepMs);
+      schedule(more || again ? soon() : opts.sweepMs);
     })();
   }
 
@@ -58,7 +65,7 @@ export function createWorkLoop(name: string, pass: () => Promise<boolean>, opts:
     wake() {
       if (!running) return;
       if (current) again = true;
-      else schedule(0);
+      else schedule(soon());
     },
     async stop() {
       running = false;

@@ -19,6 +19,8 @@ const DIGEST_MAX = 1_000;
  * after them, and sums the whole burst), but never longer than this.
  */
 const DIGEST_HOLD_MS = 60_000;
+const ADMIN_LOOK_WHILE_WAITING_MS = 1_000;
+const PASS_GAP_MS = 20;
 
 /** Delivers queued notifications once each; rows are claimed, so several instances never double-send. */
 export function createNotifier(
@@ -81,12 +83,16 @@ export function createNotifier(
     const customers = await queue.due("customers", at, opts.batch);
     await sendByChat(customers);
     if (customers.length >= opts.batch) return true;
+    const waiting = await queue.customersWaiting(now());
+    // While customers wait, every payment wakes a pass: look at the admin notes at most once a second.
+    if (waiting && at.getTime() - lastAdminLook < ADMIN_LOOK_WHILE_WAITING_MS) return false;
+    lastAdminLook = at.getTime();
     const due = await queue.due("admins", at, DIGEST_MAX);
-    const holding = due.some((n) => DIGESTIBLE.has(n.kind)) && (await queue.customersWaiting(now()));
-    const admins = holding ? due.filter((n) => !DIGESTIBLE.has(n.kind) || at.getTime() - n.createdAt.getTime() >= DIGEST_HOLD_MS) : due;
+    const admins = waiting ? due.filter((n) => !DIGESTIBLE.has(n.kind) || at.getTime() - n.createdAt.getTime() >= DIGEST_HOLD_MS) : due;
     await sendByChat(admins);
-    return !holding && due.length >= DIGEST_MAX;
+    return !waiting && due.length >= DIGEST_MAX;
   }
+  let lastAdminLook = -Infinity;
 
   async function sendByChat(list: Notification[]): Promise<void> {
     const byChat = new Map<bigint, Notification[]>();
@@ -95,7 +101,8 @@ export function createNotifier(
   }
 
   let stopping = false;
-  const loop = subscribedLoop(createWorkLoop("notifier", pass, { sweepMs: opts.sweepMs, log }), deps.wakeup, "notifications", pass);
+  // Telegram takes ~30 messages a second: a pass per payment recorded would only re-read the queue.
+  const loop = subscribedLoop(createWorkLoop("notifier", pass, { sweepMs: opts.sweepMs, log, minGapMs: PASS_GAP_MS }), deps.wakeup, "notifications", pass);
   return {
     pass,
     get running() {
