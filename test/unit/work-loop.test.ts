@@ -26,7 +26,8 @@ describe("the work loop", () => {
     const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
     expect(starts.length).toBeGreaterThanOrEqual(3);
     expect(starts.length).toBeLessThanOrEqual(8);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(49);
+    // Timers may fire a millisecond or two early against performance.now(); without the gap, passes come ~1 ms apart.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(45);
     expect(starts.at(-1)!).toBeGreaterThan(until - 50);
   });
 
