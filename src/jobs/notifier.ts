@@ -77,6 +77,7 @@ export function createNotifier(
     }
   }
 
+  let lastAdminLook = -Infinity;
   async function pass(): Promise<boolean> {
     const at = now();
     // Customers' messages (receipts) first; admin notes after, in digests when they pile up.
@@ -92,7 +93,6 @@ export function createNotifier(
     await sendByChat(admins);
     return !waiting && due.length >= DIGEST_MAX;
   }
-  let lastAdminLook = -Infinity;
 
   async function sendByChat(list: Notification[]): Promise<void> {
     const byChat = new Map<bigint, Notification[]>();

@@ -21,6 +21,16 @@ export function sources<M extends Machine>(machine: M, to: StateOf<M>, from: rea
   return [...from];
 }
 
+/** States as SQL string literals, for `"status" IN (...)`. */
+export function sqlStates(states: readonly string[]): string {
+  return states.map((s) => `'${s}'`).join(", ");
+}
+
+/** The guard of a raw write to `to`, as SQL literals: the states the table (or a narrower `from`) allows. */
+export function sqlSources<M extends Machine>(machine: M, to: StateOf<M>, from?: readonly StateOf<M>[]): string {
+  return sqlStates(sources(machine, to, from));
+}
+
 async function refuse(machine: Machine, current: { status: string } | null, to: string, id: number): Promise<never> {
   throw new IllegalTransition(machine, current?.status ?? "(missing)", to, id);
 }

@@ -3,19 +3,16 @@ import type { Credit } from "../generated/sqlite/client.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
 import { BONUS_INSERT_COLUMNS, planBonusCredit, type BonusPolicy, type PlannedBonus } from "./bonus-credit.js";
 import { claimedFromRow, type CreditQueue, type FinishedCredit, type PanelReceipt, type RawCredit } from "./credit-queue.js";
-import { sources } from "./moves.js";
+import { sqlSources } from "./moves.js";
 import { prepared } from "./pg-statement.js";
-import { postgresTimestamp } from "./sql-time.js";
+import { postgresIsoColumn, postgresTimestamp } from "./sql-time.js";
 import { IllegalTransition, NotificationStatus } from "./transitions.js";
 
-const list = (states: readonly string[]) => states.map((s) => `'${s}'`).join(", ");
-/** A timestamp(3) column (UTC, no zone) as ISO text, so no local-time parser touches it. */
-const iso = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const TIMESTAMPS = ["nextAttemptAt", "firstFailureAt", "claimedUntil", "createdAt", "doneAt"];
 const CREDIT_COLUMNS = [
   "id", "paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts",
   "claimedBy", "errorKind", "lastError", "panelPaymentId", "balanceMinor",
-].map((c) => `"${c}"`).concat(TIMESTAMPS.map((c) => `${iso(`"${c}"`)} AS "${c}"`)).join(", ");
+].map((c) => `"${c}"`).concat(TIMESTAMPS.map(postgresIsoColumn)).join(", ");
 
 const { QUEUED, SENDING, RECONCILE, DONE } = CreditStatus;
 
@@ -42,12 +39,12 @@ const FINISH = prepared("ledger-finish-credits", `
     UPDATE "credits" AS cr SET "status" = '${DONE}', "doneAt" = $4::timestamp, "panelPaymentId" = i."panelPaymentId", "balanceMinor" = i."balanceMinor",
       "claimedBy" = NULL, "claimedUntil" = NULL, "lastError" = NULL
     FROM input AS i
-    WHERE cr."id" = i."id" AND cr."kind" <> '${CreditKind.BONUS}' AND cr."status" IN (${list(sources("credit", DONE, [SENDING, RECONCILE]))})
+    WHERE cr."id" = i."id" AND cr."kind" <> '${CreditKind.BONUS}' AND cr."status" IN (${sqlSources("credit", DONE, [SENDING, RECONCILE])})
     RETURNING cr."id", cr."topUpId", cr."paymentId", i."balanceMinor"),
   old AS (SELECT t."id", t."reference", t."status", t."expiresAt", t."paidAt", t."chatId", t."userId" FROM "top_ups" AS t WHERE t."id" IN (SELECT "topUpId" FROM c)),
   moved AS (
     UPDATE "top_ups" SET "status" = '${TopUpStatus.CREDITED}', "creditedAt" = $4::timestamp, "updatedAt" = $4::timestamp
-    WHERE "id" IN (SELECT "topUpId" FROM c) AND "status" IN (${list(sources("topUp", TopUpStatus.CREDITED, undefined))})),
+    WHERE "id" IN (SELECT "topUpId" FROM c) AND "status" IN (${sqlSources("topUp", TopUpStatus.CREDITED)})),
   balances AS (
     UPDATE "users" AS u SET "lastBalanceMinor" = c."balanceMinor", "updatedAt" = $4::timestamp
     FROM c JOIN old ON old."id" = c."topUpId" WHERE u."id" = old."userId" AND c."balanceMinor" IS NOT NULL),

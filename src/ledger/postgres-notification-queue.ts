@@ -1,22 +1,20 @@
 import type pg from "pg";
 import { KIND_PREFIX, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification } from "./notification-queue.js";
-import { sources } from "./moves.js";
+import { sqlSources, sqlStates } from "./moves.js";
 import { prepared } from "./pg-statement.js";
-import { postgresTimestamp } from "./sql-time.js";
+import { postgresIsoColumn, postgresTimestamp } from "./sql-time.js";
 import { CreditKind } from "../payments/states.js";
 import { NotificationStatus } from "./transitions.js";
 
 const { QUEUED, SENT, FAILED } = NotificationStatus;
-const list = (states: readonly string[]) => states.map((s) => `'${s}'`).join(", ");
-const iso = (column: string) => `to_char("${column}", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "${column}"`;
-const COLUMNS = `"id", "dedupeKey", "chatId"::text AS "chatId", "kind", "payload", "status", "attempts", "lastError", ${["nextAttemptAt", "claimedUntil", "createdAt", "sentAt"].map(iso).join(", ")}`;
+const COLUMNS = `"id", "dedupeKey", "chatId"::text AS "chatId", "kind", "payload", "status", "attempts", "lastError", ${["nextAttemptAt", "claimedUntil", "createdAt", "sentAt"].map(postgresIsoColumn).join(", ")}`;
 const dueSql = (audience: Audience) =>
   `SELECT ${COLUMNS} FROM "notifications" WHERE "status" = '${QUEUED}' AND "nextAttemptAt" <= $1::timestamp AND ("claimedUntil" IS NULL OR "claimedUntil" < $1::timestamp)
    AND substr("kind", 1, 6) = '${KIND_PREFIX[audience]}' ORDER BY "nextAttemptAt" LIMIT $2`;
 const CUSTOMERS_WAITING = prepared(
   "ledger-customers-waiting",
   `SELECT EXISTS (SELECT 1 FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = '${KIND_PREFIX.customers}')
-       OR EXISTS (SELECT 1 FROM "credits" WHERE "status" IN (${list(OPEN_CREDIT)}) AND "nextAttemptAt" <= $1::timestamp AND "kind" = '${CreditKind.PAYMENT}') AS "waiting"`,
+       OR EXISTS (SELECT 1 FROM "credits" WHERE "status" IN (${sqlStates(OPEN_CREDIT)}) AND "nextAttemptAt" <= $1::timestamp AND "kind" = '${CreditKind.PAYMENT}') AS "waiting"`,
 );
 const DUE = { customers: prepared("ledger-due-customer-notes", dueSql("customers")), admins: prepared("ledger-due-admin-notes", dueSql("admins")) };
 
@@ -43,7 +41,7 @@ export function createPostgresNotificationQueue(pool: pg.Pool): NotificationQueu
     async sent(ids, at) {
       if (ids.length === 0) return;
       await pool.query(
-        `UPDATE "notifications" SET "status" = '${SENT}', "sentAt" = $1::timestamp, "claimedUntil" = NULL WHERE "id" = ANY($2::int[]) AND "status" IN (${list(sources("notification", SENT, undefined))})`,
+        `UPDATE "notifications" SET "status" = '${SENT}', "sentAt" = $1::timestamp, "claimedUntil" = NULL WHERE "id" = ANY($2::int[]) AND "status" IN (${sqlSources("notification", SENT)})`,
         [postgresTimestamp(at), ids],
       );
     },
@@ -53,7 +51,7 @@ export function createPostgresNotificationQueue(pool: pg.Pool): NotificationQueu
         `UPDATE "notifications" AS n SET "status" = CASE WHEN r."giveUp" THEN '${FAILED}' ELSE '${QUEUED}' END, "attempts" = r."attempts", "lastError" = $5,
            "nextAttemptAt" = r."nextAttemptAt", "claimedUntil" = NULL
          FROM unnest($1::int[], $2::int[], $3::timestamp[], $4::bool[]) AS r("id", "attempts", "nextAttemptAt", "giveUp")
-         WHERE n."id" = r."id" AND n."status" IN (${list(sources("notification", QUEUED, undefined))})`,
+         WHERE n."id" = r."id" AND n."status" IN (${sqlSources("notification", QUEUED)})`,
         [retries.map((r) => r.id), retries.map((r) => r.attempts), retries.map((r) => postgresTimestamp(r.nextAttemptAt)), retries.map((r) => r.giveUp), lastError],
       );
     },

@@ -3,7 +3,7 @@ import type { Credit } from "../generated/sqlite/client.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
 import { BONUS_INSERT_COLUMNS, bonusValues, planBonusCredit, type BonusPolicy } from "./bonus-credit.js";
 import { claimedFromRow, type CreditQueue, type FinishedCredit, type PanelReceipt, type RawCredit } from "./credit-queue.js";
-import { sources } from "./moves.js";
+import { sqlSources } from "./moves.js";
 import type { GroupCommitted } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
 import { IllegalTransition, NotificationStatus } from "./transitions.js";
@@ -12,7 +12,6 @@ import { IllegalTransition, NotificationStatus } from "./transitions.js";
 const due = (status: string) =>
   `SELECT * FROM (SELECT "id" FROM "credits" WHERE "status" = '${status}' AND "nextAttemptAt" <= @at AND ("claimedUntil" IS NULL OR "claimedUntil" < @at) ORDER BY "nextAttemptAt" LIMIT @limit)`;
 
-const list = (states: readonly string[]) => states.map((s) => `'${s}'`).join(", ");
 
 interface FinishUnit {
   credit: Credit;
@@ -33,14 +32,14 @@ export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupC
     done: db.prepare(
       `UPDATE "credits" SET "status" = '${DONE}', "doneAt" = @at, "panelPaymentId" = @panelPaymentId, "balanceMinor" = @balanceMinor,
          "claimedBy" = NULL, "claimedUntil" = NULL, "lastError" = NULL
-       WHERE "id" = @id AND "status" IN (${list(sources("credit", DONE, [SENDING, RECONCILE]))})`,
+       WHERE "id" = @id AND "status" IN (${sqlSources("credit", DONE, [SENDING, RECONCILE])})`,
     ),
     status: db.prepare<[number], { status: string }>(`SELECT "status" FROM "credits" WHERE "id" = ?`),
     topUp: db.prepare<[number], { id: number; reference: string; chatId: number | bigint; userId: number; status: string; expiresAt: string; paidAt: string | null }>(
       `SELECT "id", "reference", "chatId", "userId", "status", "expiresAt", "paidAt" FROM "top_ups" WHERE "id" = ?`,
     ),
     credited: db.prepare<[string, string, number]>(
-      `UPDATE "top_ups" SET "status" = '${TopUpStatus.CREDITED}', "creditedAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" IN (${list(sources("topUp", TopUpStatus.CREDITED, undefined))})`,
+      `UPDATE "top_ups" SET "status" = '${TopUpStatus.CREDITED}', "creditedAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" IN (${sqlSources("topUp", TopUpStatus.CREDITED)})`,
     ),
     balance: db.prepare<[number, string, number]>(`UPDATE "users" SET "lastBalanceMinor" = ?, "updatedAt" = ? WHERE "id" = ?`),
     payment: db.prepare<[number], { id: number; amountMinor: number; currency: string }>(`SELECT "id", "amountMinor", "currency" FROM "payments" WHERE "id" = ?`),

@@ -1,6 +1,6 @@
 import type Sqlite from "better-sqlite3";
 import { KIND_PREFIX, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification, type Retry } from "./notification-queue.js";
-import { sources } from "./moves.js";
+import { sqlSources, sqlStates } from "./moves.js";
 import type { GroupCommitted } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
 import { CreditKind } from "../payments/states.js";
@@ -8,7 +8,6 @@ import { NotificationStatus } from "./transitions.js";
 
 const { QUEUED, SENT, FAILED } = NotificationStatus;
 // `+"status"`: rows are found by id; without the `+`, SQLite walks the status index over the whole backlog.
-const list = (states: readonly string[]) => states.map((s) => `'${s}'`).join(", ");
 const dueSql = (audience: Audience) =>
   `SELECT * FROM "notifications" WHERE "status" = '${QUEUED}' AND "nextAttemptAt" <= @at AND ("claimedUntil" IS NULL OR "claimedUntil" < @at)
    AND substr("kind", 1, 6) = '${KIND_PREFIX[audience]}' ORDER BY "nextAttemptAt" LIMIT @limit`;
@@ -24,15 +23,15 @@ export function createSqliteNotificationQueue(db: Sqlite.Database, groupCommit: 
        AND ("claimedUntil" IS NULL OR "claimedUntil" < ?) RETURNING "id"`,
     ),
     sent: db.prepare<[string, string]>(
-      `UPDATE "notifications" SET "status" = '${SENT}', "sentAt" = ?, "claimedUntil" = NULL WHERE "id" IN (SELECT "value" FROM json_each(?)) AND +"status" IN (${list(sources("notification", SENT, undefined))})`,
+      `UPDATE "notifications" SET "status" = '${SENT}', "sentAt" = ?, "claimedUntil" = NULL WHERE "id" IN (SELECT "value" FROM json_each(?)) AND +"status" IN (${sqlSources("notification", SENT)})`,
     ),
     customersWaiting: db.prepare<[{ at: string }], { waiting: number }>(
       `SELECT EXISTS (SELECT 1 FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = '${KIND_PREFIX.customers}')
-           OR EXISTS (SELECT 1 FROM "credits" WHERE "status" IN (${list(OPEN_CREDIT)}) AND "nextAttemptAt" <= @at AND "kind" = '${CreditKind.PAYMENT}') AS "waiting"`,
+           OR EXISTS (SELECT 1 FROM "credits" WHERE "status" IN (${sqlStates(OPEN_CREDIT)}) AND "nextAttemptAt" <= @at AND "kind" = '${CreditKind.PAYMENT}') AS "waiting"`,
     ),
     retry: db.prepare(
       `UPDATE "notifications" SET "status" = @status, "attempts" = @attempts, "lastError" = @lastError, "nextAttemptAt" = @nextAttemptAt, "claimedUntil" = NULL
-       WHERE "id" = @id AND "status" IN (${list(sources("notification", QUEUED, undefined))})`,
+       WHERE "id" = @id AND "status" IN (${sqlSources("notification", QUEUED)})`,
     ),
   };
 

@@ -86,8 +86,6 @@ export function createSqliteRecorder(db: Sqlite.Database, groupCommit: GroupComm
   };
 }
 
-export type SqliteRecorder = ReturnType<typeof createSqliteRecorder>;
-
 interface TopUpRow {
   id: number;
   reference: string;
