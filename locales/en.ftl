@@ -197,6 +197,12 @@ admin-refund-problem = { $reason ->
     [amount_too_large] That is more than is left to refund on { $reference }.
     [invalid_amount] That amount cannot be refunded.
     [not_held] This payment cannot be refunded from here: it is no longer held, or it was paid in another currency than the order. Refund it at the provider; /find { $reference } shows it.
+    [credit_in_flight] Not refunded: credit #{ $creditId } of { $reference } is { $status ->
+        [HELD] held with an unknown outcome (the panel may have applied it): look for memo “{ $memo }” in the panel's payments first, then release or refund it.
+       *[other] being sent to the panel right now, and its outcome is not known yet. Nothing changed; try again in a minute, once the panel has answered (/find { $reference } shows it).
+    }
+    [changed] Not refunded: { $reference } changed since this plan was shown (another refund was recorded). Nothing changed; run /refund again to see the new plan.
+    [several_logins] Not refunded: the credits of { $reference } went to several logins. Refund at most { $most } now (taken from { $login }), then the rest.
    *[other] Refund of { $reference } not done ({ $reason }).
 }
 admin-refund-plan =
@@ -208,31 +214,42 @@ admin-refund-plan =
        *[manual] by hand ({ $provider } has no refund API): the refund stays pending until you press “Money returned”
     }
     Panel balance: { $panelWay ->
-        [debit] taken back from { $login } automatically
+        [debit] { $debit } taken back from { $debitLogin } first; if the panel refuses, the refund stops before any money leaves
         [not_credited] nothing to take back (never credited)
-       *[manual] deduct from { $login } by hand
+       *[manual] deduct { $debit } from { $debitLogin } by hand
     }
     Reason: { $reason }
 admin-refund-plan-bonus = Deposit bonus taken back: { $bonus } { $panelWay ->
     [debit] (with the credit)
    *[manual] (deduct it by hand too)
 }
+admin-refund-plan-balance = Balance of { $login } on the panel now: { $balance }
+admin-refund-plan-not-credited = Of that, never credited (its credit is cut, nothing to take back): { $amount }
 admin-refund-superseded = Replaced by a newer /refund plan for { $reference }.
 admin-refund-done = Refund #{ $id } of { $amount } for { $reference }:
 admin-refund-provider = { $status ->
     [REFUNDED] • Provider: refunded.
     [UNSUPPORTED] • Provider: cannot refund automatically ({ $message }). Return the money to the customer by hand.
     [FAILED] • Provider: refund FAILED ({ $message }). Return the money by hand or try again.
+    [NOT_SENT] • Provider: not asked: the refund stopped because the panel did not take the credit back.
    *[MANUAL] • Provider: return the money to the customer by hand.
 }
 admin-refund-panel = { $status ->
     [DEBITED] • Panel: { $amount } taken back.
     [MANUAL_REQUIRED] • Panel: deduct { $amount } by hand.
-    [FAILED] • Panel: debit FAILED ({ $message }). Deduct { $amount } by hand.
+    [FAILED] • Panel: the panel refused to take { $amount } back ({ $message }).
+    [UNKNOWN] • Panel: no answer to taking { $amount } back ({ $message }).
+    [NOT_TAKEN_BACK] • Panel: { $amount } NOT taken back: refunded anyway.
    *[NOT_CREDITED] • Panel: nothing had been credited.
 }
 admin-refund-panel-bonus = • Of that, deposit bonus: { $bonus }.
 admin-refund-pending = ⏳ Refund pending: return { $amount } to the customer by hand, then press “Money returned”. The customer is told then.
+admin-refund-stopped = ⛔ Refund stopped before any money left. Deduct the amount by hand in the panel (or check whether it was deducted), then press “Refund anyway”; until then nothing is refunded.
+admin-refund-anyway = ↩️ Refund anyway
+admin-refund-confirm-anyway = ✅ Yes, refund without taking it back
+admin-refund-ask-anyway = Refund the customer although the panel did not take the credit back?
+admin-refund-not-stopped = This refund is not waiting for a decision any more.
+admin-refund-still-stopped = ⛔ Refund #{ $id } of { $amount } for { $reference } ({ $at }) stopped: the panel did not take the credit back. Press “Refund anyway” once it is deducted by hand.
 admin-refund-customer-told = The customer has been told.
 admin-refund-mark-returned = 💸 Money returned
 admin-refund-confirm-returned = ✅ Yes, it is returned
@@ -281,9 +298,10 @@ admin-pending-open = ⏳ Open top-ups ({ $count }):
 admin-pending-open-line = • { $reference } { $amount } { $provider } → { $login }, expires { $expires }
 admin-pending-held = ⏸ Held credits ({ $count }):
 admin-pending-held-line = • #{ $id } { $reference } { $amount } → { $login }: { $reason }
+admin-pending-more = …and { $count } more.
 admin-pending-orphans = ❓ Payments matching none of our top-ups ({ $count }):
 admin-pending-orphan-line = • { $provider } txn { $txn } { $amount }, reference sent { $reference }, at { $at }: /find { $txn }
-admin-recredit-usage = Usage: /recredit <reference> [reason]
+admin-recredit-usage = Usage: /recredit <reference> [reason] — the held credit goes to the login it was paid for. To send it to another login: /recredit <reference> --to <login> <reason>
 admin-recredit-outcome = { $status ->
     [queued] Credit #{ $id } for { $reference } queued again. You will get a note when it is done.
     [found_on_panel] The panel already has credit #{ $id } for { $reference }; marked done, nothing sent again.
@@ -292,7 +310,12 @@ admin-recredit-outcome = { $status ->
     [orphan] { $reference } is a payment without a top-up of ours: nothing to re-credit. Use /credit <login> <amount> <reason> to credit it to the right login.
    *[not_found] No top-up with reference { $reference }.
 }
-admin-credit-usage = Usage: /credit <login> <amount in { $currency }> <reason>
+admin-credit-orphan-refused = { $status ->
+    [already_settled] Payment { $txn } was already settled by credit #{ $id }: nothing queued.
+    [ambiguous_orphan] Several payments without a top-up match { $txn }: nothing queued. /find { $txn } lists them.
+   *[no_orphan] No payment without a top-up matches { $txn }: nothing queued.
+}
+admin-credit-usage = Usage: /credit <login> <amount in { $currency }> <reason>. For a payment that matches none of our top-ups: /credit <login> <amount> --orphan <txn> <reason> (settles it, once).
 admin-credit-bad-amount = “{ $text }” is not a { $currency } amount.
 admin-credit-queued = Manual credit #{ $id } queued: { $amount } to { $login } (memo “{ $memo }”).
 admin-note-payment = 💰 { $amount } via { $provider } · ref { $reference } · { $login } · { $who } · payer { $payer }
@@ -305,6 +328,7 @@ admin-digest-held-line = • { $reference } { $amount } via { $provider }: { $re
 admin-digest-more = … and { $count } more: /pending
 admin-note-held = ⏸ Credit #{ $id } held: { $amount } to { $login } · ref { $reference } · { $reason }. Check the panel, then /recredit { $reference }.
 admin-note-recredited = ✅ Released credit #{ $id } is done: { $amount } to { $login } · ref { $reference }.
+admin-note-after-refund = ⚠️ Credit #{ $id } of { $amount } to { $login } landed on the panel after { $reference } was refunded. No receipt and no bonus were sent. If this money is not owed (a new payment it pays for shows in /find { $reference }), deduct it in the panel.
 admin-held-credit = ✅ Credit
 admin-held-refund = ↩️ Refund
 admin-held-details = 🔎 Details

@@ -197,6 +197,12 @@ admin-refund-problem = { $reason ->
     [amount_too_large] ចំនួននោះលើសពីអ្វីដែលនៅសល់សម្រាប់សងវិញលើ { $reference }។
     [invalid_amount] ចំនួននោះមិនអាចសងវិញបានទេ។
     [not_held] ការបង់ប្រាក់នេះមិនអាចសងវិញពីទីនេះបានទេ៖ វាលែងត្រូវបានផ្អាក ឬត្រូវបានបង់ជារូបិយប័ណ្ណផ្សេងពីការកម្ម៉ង់។ សូមសងវិញនៅអ្នកផ្តល់សេវា។ /find { $reference } បង្ហាញវា។
+    [credit_in_flight] មិនបានសងវិញទេ៖ ឥណទាន #{ $creditId } នៃ { $reference } { $status ->
+        [HELD] ត្រូវបានផ្អាក ដោយមិនដឹងលទ្ធផល (panel ប្រហែលជាបានបញ្ចូលរួច)៖ សូមរក memo «{ $memo }» ក្នុងបញ្ជីការបង់ប្រាក់របស់ panel ជាមុនសិន រួចដោះលែង ឬសងវិញ។
+       *[other] កំពុងផ្ញើទៅ panel ឥឡូវនេះ ហើយមិនទាន់ដឹងលទ្ធផលនៅឡើយ។ គ្មានអ្វីផ្លាស់ប្តូរទេ។ សូមព្យាយាមម្តងទៀតក្នុងមួយនាទី ពេល panel ឆ្លើយរួច (/find { $reference } បង្ហាញវា)។
+    }
+    [changed] មិនបានសងវិញទេ៖ { $reference } បានផ្លាស់ប្តូរតាំងពីផែនការនេះត្រូវបានបង្ហាញ (ការសងប្រាក់មួយទៀតត្រូវបានកត់ត្រា)។ គ្មានអ្វីផ្លាស់ប្តូរទេ។ សូមដំណើរការ /refund ម្តងទៀត ដើម្បីមើលផែនការថ្មី។
+    [several_logins] មិនបានសងវិញទេ៖ ឥណទាននៃ { $reference } បានទៅ login ច្រើន។ សូមសងវិញយ៉ាងច្រើន { $most } ឥឡូវនេះ (ដកពី { $login }) រួចសងផ្នែកដែលនៅសល់។
    *[other] មិនបានសងប្រាក់ { $reference } វិញទេ ({ $reason })។
 }
 admin-refund-plan =
@@ -208,31 +214,42 @@ admin-refund-plan =
        *[manual] ដោយដៃ ({ $provider } គ្មាន API សងប្រាក់)៖ ការសងប្រាក់នៅរង់ចាំ រហូតដល់អ្នកចុច «បានសងប្រាក់ហើយ»
     }
     សមតុល្យ panel៖ { $panelWay ->
-        [debit] ដកវិញពី { $login } ដោយស្វ័យប្រវត្តិ
+        [debit] ដក { $debit } វិញពី { $debitLogin } ជាមុនសិន។ បើ panel បដិសេធ ការសងប្រាក់ឈប់ មុនពេលប្រាក់ណាមួយចេញ
         [not_credited] គ្មានអ្វីត្រូវដកវិញ (មិនដែលបានបញ្ចូល)
-       *[manual] ដកពី { $login } ដោយដៃ
+       *[manual] ដក { $debit } ពី { $debitLogin } ដោយដៃ
     }
     មូលហេតុ៖ { $reason }
 admin-refund-plan-bonus = ប្រាក់រង្វាន់បញ្ចូលដែលត្រូវដកវិញ៖ { $bonus } { $panelWay ->
     [debit] (ជាមួយឥណទាន)
    *[manual] (ដកវាដោយដៃផងដែរ)
 }
+admin-refund-plan-not-credited = ក្នុងនោះ មិនទាន់បានបញ្ចូលទេ (ឥណទានរបស់វាត្រូវកាត់ គ្មានអ្វីត្រូវដកវិញ)៖ { $amount }
+admin-refund-plan-balance = សមតុល្យរបស់ { $login } នៅលើ panel ឥឡូវនេះ៖ { $balance }
 admin-refund-superseded = ត្រូវបានជំនួសដោយផែនការ /refund ថ្មីសម្រាប់ { $reference }។
 admin-refund-done = ការសងប្រាក់ #{ $id } ចំនួន { $amount } សម្រាប់ { $reference }៖
 admin-refund-provider = { $status ->
     [REFUNDED] • អ្នកផ្តល់សេវា៖ បានសងវិញ។
     [UNSUPPORTED] • អ្នកផ្តល់សេវា៖ មិនអាចសងវិញដោយស្វ័យប្រវត្តិបានទេ ({ $message })។ សូមសងប្រាក់ទៅអតិថិជនដោយដៃ។
     [FAILED] • អ្នកផ្តល់សេវា៖ ការសងប្រាក់បរាជ័យ ({ $message })។ សូមសងប្រាក់ដោយដៃ ឬព្យាយាមម្តងទៀត។
+    [NOT_SENT] • អ្នកផ្តល់សេវា៖ មិនបានសួរទេ៖ ការសងប្រាក់បានឈប់ ព្រោះ panel មិនបានដកឥណទានវិញ។
    *[MANUAL] • អ្នកផ្តល់សេវា៖ សូមសងប្រាក់ទៅអតិថិជនដោយដៃ។
 }
 admin-refund-panel = { $status ->
     [DEBITED] • Panel៖ បានដកវិញ { $amount }។
     [MANUAL_REQUIRED] • Panel៖ សូមដក { $amount } ដោយដៃ។
-    [FAILED] • Panel៖ ការដកបរាជ័យ ({ $message })។ សូមដក { $amount } ដោយដៃ។
+    [FAILED] • Panel៖ panel បដិសេធមិនដក { $amount } វិញ ({ $message })។
+    [UNKNOWN] • Panel៖ គ្មានចម្លើយចំពោះការដក { $amount } វិញ ({ $message })។
+    [NOT_TAKEN_BACK] • Panel៖ មិនបានដក { $amount } វិញទេ៖ បានសងវិញទោះយ៉ាងណាក៏ដោយ។
    *[NOT_CREDITED] • Panel៖ មិនទាន់បានបញ្ចូលអ្វីទេ។
 }
 admin-refund-panel-bonus = • ក្នុងនោះ ប្រាក់រង្វាន់បញ្ចូល៖ { $bonus }។
 admin-refund-pending = ⏳ ការសងប្រាក់កំពុងរង់ចាំ៖ សូមសង { $amount } ទៅអតិថិជនដោយដៃ រួចចុច «បានសងប្រាក់ហើយ»។ អតិថិជននឹងទទួលដំណឹងពេលនោះ។
+admin-refund-stopped = ⛔ ការសងប្រាក់បានឈប់ មុនពេលប្រាក់ណាមួយចេញ។ សូមដកចំនួននោះដោយដៃក្នុង panel (ឬពិនិត្យថាវាត្រូវបានដករួចឬនៅ) រួចចុច «សងវិញទោះយ៉ាងណា»។ រហូតដល់ពេលនោះ គ្មានអ្វីត្រូវបានសងវិញទេ។
+admin-refund-anyway = ↩️ សងវិញទោះយ៉ាងណា
+admin-refund-confirm-anyway = ✅ បាទ/ចាស សងវិញដោយមិនដកវិញ
+admin-refund-ask-anyway = សងប្រាក់ទៅអតិថិជនវិញ ទោះបី panel មិនបានដកឥណទានវិញក៏ដោយ?
+admin-refund-not-stopped = ការសងប្រាក់នេះលែងរង់ចាំការសម្រេចចិត្តទៀតហើយ។
+admin-refund-still-stopped = ⛔ ការសងប្រាក់ #{ $id } ចំនួន { $amount } សម្រាប់ { $reference } ({ $at }) បានឈប់៖ panel មិនបានដកឥណទានវិញ។ ចុច «សងវិញទោះយ៉ាងណា» នៅពេលវាត្រូវបានដកដោយដៃ។
 admin-refund-customer-told = អតិថិជនបានទទួលដំណឹងហើយ។
 admin-refund-mark-returned = 💸 បានសងប្រាក់ហើយ
 admin-refund-confirm-returned = ✅ បាទ/ចាស បានសងហើយ
@@ -281,9 +298,10 @@ admin-pending-open = ⏳ ការបញ្ចូលទឹកប្រាក់�
 admin-pending-open-line = • { $reference } { $amount } { $provider } → { $login } ផុតកំណត់ { $expires }
 admin-pending-held = ⏸ ឥណទានដែលត្រូវបានផ្អាក ({ $count })៖
 admin-pending-held-line = • #{ $id } { $reference } { $amount } → { $login }៖ { $reason }
+admin-pending-more = …និង { $count } ទៀត។
 admin-pending-orphans = ❓ ការបង់ប្រាក់ដែលមិនត្រូវនឹងការបញ្ចូលទឹកប្រាក់ណាមួយរបស់យើង ({ $count })៖
 admin-pending-orphan-line = • { $provider } ប្រតិបត្តិការ { $txn } { $amount } លេខយោងដែលបានផ្ញើ { $reference } នៅ { $at }៖ /find { $txn }
-admin-recredit-usage = របៀបប្រើ៖ /recredit <លេខយោង> [មូលហេតុ]
+admin-recredit-usage = របៀបប្រើ៖ /recredit <reference> [មូលហេតុ] — ឥណទានដែលផ្អាកទៅ login ដែលវាត្រូវបានបង់សម្រាប់។ ដើម្បីផ្ញើទៅ login ផ្សេង៖ /recredit <reference> --to <login> <មូលហេតុ>
 admin-recredit-outcome = { $status ->
     [queued] ឥណទាន #{ $id } សម្រាប់ { $reference } ត្រូវបានដាក់ក្នុងជួរម្តងទៀត។ អ្នកនឹងទទួលបានដំណឹងពេលវារួចរាល់។
     [found_on_panel] Panel មានឥណទាន #{ $id } សម្រាប់ { $reference } រួចហើយ។ បានសម្គាល់ថារួចរាល់ មិនផ្ញើម្តងទៀតទេ។
@@ -292,7 +310,12 @@ admin-recredit-outcome = { $status ->
     [orphan] { $reference } ជាការបង់ប្រាក់ដែលគ្មានការបញ្ចូលទឹកប្រាក់របស់យើង៖ គ្មានអ្វីត្រូវបញ្ចូលម្តងទៀតទេ។ សូមប្រើ /credit <login> <ចំនួន> <មូលហេតុ> ដើម្បីបញ្ចូលទៅ login ត្រឹមត្រូវ។
    *[not_found] គ្មានការបញ្ចូលទឹកប្រាក់ដែលមានលេខយោង { $reference } ទេ។
 }
-admin-credit-usage = របៀបប្រើ៖ /credit <login> <ចំនួនជា { $currency }> <មូលហេតុ>
+admin-credit-orphan-refused = { $status ->
+    [already_settled] ការបង់ប្រាក់ { $txn } ត្រូវបានដោះស្រាយរួចហើយ ដោយឥណទាន #{ $id }៖ គ្មានអ្វីត្រូវបានដាក់ក្នុងជួរទេ។
+    [ambiguous_orphan] ការបង់ប្រាក់ច្រើនដែលគ្មានការបញ្ចូលទឹកប្រាក់ ត្រូវនឹង { $txn }៖ គ្មានអ្វីត្រូវបានដាក់ក្នុងជួរទេ។ /find { $txn } បង្ហាញពួកវា។
+   *[no_orphan] គ្មានការបង់ប្រាក់ដែលគ្មានការបញ្ចូលទឹកប្រាក់ ត្រូវនឹង { $txn } ទេ៖ គ្មានអ្វីត្រូវបានដាក់ក្នុងជួរទេ។
+}
+admin-credit-usage = របៀបប្រើ៖ /credit <login> <ចំនួនជា { $currency }> <មូលហេតុ>។ សម្រាប់ការបង់ប្រាក់ដែលមិនត្រូវនឹងការបញ្ចូលទឹកប្រាក់ណាមួយរបស់យើង៖ /credit <login> <ចំនួន> --orphan <txn> <មូលហេតុ> (ដោះស្រាយវា តែម្តង)។
 admin-credit-bad-amount = «{ $text }» មិនមែនជាចំនួន { $currency } ទេ។
 admin-credit-queued = ឥណទានដោយដៃ #{ $id } ត្រូវបានដាក់ក្នុងជួរ៖ { $amount } ទៅ { $login } (memo «{ $memo }»)។
 admin-note-payment = 💰 { $amount } តាម { $provider } · លេខយោង { $reference } · { $login } · { $who } · អ្នកបង់ { $payer }
@@ -305,6 +328,7 @@ admin-digest-held-line = • { $reference } { $amount } តាម { $provider }�
 admin-digest-more = … និង { $count } ទៀត៖ /pending
 admin-note-held = ⏸ ឥណទាន #{ $id } ត្រូវបានផ្អាក៖ { $amount } ទៅ { $login } · លេខយោង { $reference } · { $reason }។ សូមពិនិត្យ panel រួច /recredit { $reference }។
 admin-note-recredited = ✅ ឥណទានដែលបានដោះលែង #{ $id } រួចរាល់៖ { $amount } ទៅ { $login } · លេខយោង { $reference }។
+admin-note-after-refund = ⚠️ ឥណទាន #{ $id } ចំនួន { $amount } ទៅ { $login } បានចូល panel បន្ទាប់ពី { $reference } ត្រូវបានសងវិញ។ មិនបានផ្ញើបង្កាន់ដៃ ឬប្រាក់រង្វាន់ទេ។ បើប្រាក់នេះមិនត្រូវជំពាក់ (ការបង់ប្រាក់ថ្មីដែលវាបង់សម្រាប់ បង្ហាញក្នុង /find { $reference }) សូមដកវាក្នុង panel។
 admin-held-credit = ✅ បញ្ចូល
 admin-held-refund = ↩️ សងវិញ
 admin-held-details = 🔎 ព័ត៌មានលម្អិត

@@ -35,6 +35,7 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
   return {
     planRefund: refunds.planRefund,
     refund: refunds.refund,
+    refundAnyway: refunds.refundAnyway,
     confirmReturned: refunds.confirmReturned,
     pendingRefunds: refunds.pendingRefunds,
     parsePeriod,

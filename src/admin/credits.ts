@@ -10,6 +10,11 @@ import type { BonusPolicy } from "../ledger/bonus-credit.js";
 import { requeueHeldCredit, settleHeldFoundOnPanel } from "../ledger/held-credits.js";
 import { queueManualCredit } from "../ledger/manual-credits.js";
 import { audit } from "./audit.js";
+import type { ManualCreditOutcome, ManualCreditRefusal } from "./admin-service.js";
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: string }).code === "P2002";
+}
 
 export function createAdminCredits(deps: { database: Database; panel: PanelClient; wakeup: Wakeup; panelCurrency: Currency; log: Logger; bonus?: BonusPolicy; now?: () => Date }) {
   const { db } = deps.database;
@@ -19,7 +24,7 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
    * Releases a held credit. Where the panel lists payments, the memo is looked up first: a credit
    * that did land is marked done instead of being sent twice.
    */
-  async function release(held: Credit, topUp: (TopUp & { user: User }) | null, input: { adminId: bigint; reason?: string }): Promise<RecreditOutcome> {
+  async function release(held: Credit, topUp: (TopUp & { user: User }) | null, input: { adminId: bigint; reason?: string; toLogin?: string }): Promise<RecreditOutcome> {
     const subject = topUp?.reference ?? held.memo;
     if (deps.panel.findCredit) {
       const found = await deps.panel.findCredit(held.memo);
@@ -36,11 +41,12 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
         return { status: "found_on_panel", creditId: held.id };
       }
     }
-    // After a relink the credit goes to the customer's current login.
-    const login = topUp?.user.panelLogin ?? held.panelLogin;
+    // The credit goes to the login it was paid for, whatever the customer linked since, unless an admin names another.
+    const login = input.toLogin ?? held.panelLogin;
     const released = await db.$transaction(async (tx) => {
       if (!(await requeueHeldCredit(tx, held, topUp?.id ?? null, login, now()))) return false;
-      await audit(tx, { actorId: input.adminId, action: "recredit", subject, reason: input.reason, details: { creditId: held.id, previousError: held.lastError, login } });
+      const moved = login === held.panelLogin ? {} : { fromLogin: held.panelLogin };
+      await audit(tx, { actorId: input.adminId, action: "recredit", subject, reason: input.reason, details: { creditId: held.id, previousError: held.lastError, login, ...moved } });
       return true;
     });
     if (!released) return { status: "nothing_held" };
@@ -49,7 +55,7 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
   }
 
   /** Releases the first credit held for a top-up (/recredit, the CLI). */
-  async function recredit(input: { reference: string; adminId: bigint; reason?: string }): Promise<RecreditOutcome> {
+  async function recredit(input: { reference: string; adminId: bigint; reason?: string; toLogin?: string }): Promise<RecreditOutcome> {
     const topUp = await db.topUp.findUnique({ where: { reference: input.reference }, include: { user: true } });
     if (!topUp) {
       const orphan = await db.payment.findFirst({ where: { topUpId: null, OR: [{ reference: input.reference }, { providerTxnId: input.reference }] }, select: { id: true } });
@@ -73,16 +79,44 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
     return release(credit, topUp, input);
   }
 
-  /** Credits a panel login by hand (goodwill, a payment that came outside the bot), audited. */
-  async function manualCredit(input: { login: string; amountMinor: number; reason: string; adminId: bigint }): Promise<{ creditId: number; memo: string }> {
-    const credit = await db.$transaction(async (tx) => {
-      const row = await queueManualCredit(tx, { panelLogin: input.login, amountMinor: input.amountMinor, currency: deps.panelCurrency, at: now() });
-      await audit(tx, { actorId: input.adminId, action: "manual_credit", subject: input.login, reason: input.reason, details: { creditId: row.id, amountMinor: input.amountMinor, currency: deps.panelCurrency, memo: row.memo } });
-      return row;
-    });
-    deps.log.info({ creditId: credit.id, adminId: input.adminId }, "manual credit queued");
+  /** The orphan payment a manual credit settles: by provider transaction id or the reference the provider sent. */
+  async function findOrphan(text: string): Promise<{ status: "ok"; paymentId: number } | ManualCreditRefusal> {
+    const rows = await db.payment.findMany({ where: { topUpId: null, OR: [{ providerTxnId: text }, { reference: text }] }, select: { id: true, credit: { select: { id: true } } }, take: 2 });
+    if (rows.length === 0) return { status: "no_orphan" };
+    if (rows.length > 1) return { status: "ambiguous_orphan" };
+    const credit = rows[0]!.credit;
+    return credit ? { status: "already_settled", creditId: credit.id } : { status: "ok", paymentId: rows[0]!.id };
+  }
+
+  /**
+   * Credits a panel login by hand (goodwill, a payment that came outside the bot), audited. With `orphan`
+   * (a payment matching none of our top-ups) the credit settles that payment: linked to it, once.
+   */
+  async function manualCredit(input: { login: string; amountMinor: number; reason: string; adminId: bigint; orphan?: string }): Promise<ManualCreditOutcome> {
+    const orphan = input.orphan === undefined ? undefined : await findOrphan(input.orphan);
+    if (orphan && orphan.status !== "ok") return orphan;
+    const paymentId = orphan?.paymentId;
+    let credit;
+    try {
+      credit = await db.$transaction(async (tx) => {
+        const row = await queueManualCredit(tx, { panelLogin: input.login, amountMinor: input.amountMinor, currency: deps.panelCurrency, at: now(), ...(paymentId === undefined ? {} : { paymentId }) });
+        await audit(tx, {
+          actorId: input.adminId, action: "manual_credit", subject: input.login, reason: input.reason,
+          details: { creditId: row.id, amountMinor: input.amountMinor, currency: deps.panelCurrency, memo: row.memo, ...(paymentId === undefined ? {} : { settlesPaymentId: paymentId }) },
+        });
+        return row;
+      });
+    } catch (err) {
+      // Two admins settling one orphan at once: the payment's unique credit lets one through.
+      if (paymentId !== undefined && isUniqueViolation(err)) {
+        const settled = await db.credit.findUnique({ where: { paymentId }, select: { id: true } });
+        return { status: "already_settled", creditId: settled?.id ?? 0 };
+      }
+      throw err;
+    }
+    deps.log.info({ creditId: credit.id, adminId: input.adminId, settlesPaymentId: paymentId }, "manual credit queued");
     deps.wakeup.notify("credits");
-    return { creditId: credit.id, memo: credit.memo };
+    return { status: "queued", creditId: credit.id, memo: credit.memo };
   }
 
   return { recredit, releaseHeld, manualCredit };

@@ -4,6 +4,9 @@ import { looksLikeReference } from "../payments/reference.js";
 import { CreditStatus, PaymentFlag, TopUpStatus } from "../payments/states.js";
 import type { FindResult, PendingOverview, TimelineEvent } from "./admin-service.js";
 
+/** Rows of each kind /pending lists; the rest is counted. */
+const PENDING_SHOWN = 50;
+
 export function createLookup(deps: { database: Database; now?: () => Date }) {
   const { db } = deps.database;
 
@@ -52,13 +55,28 @@ export function createLookup(deps: { database: Database; now?: () => Date }) {
     return { kind: "user", user, topUps };
   }
 
+  /** What waits, at most PENDING_SHOWN of each kind, with the full counts so nothing is cut silently. */
   async function pending(): Promise<PendingOverview> {
     const now = deps.now?.() ?? new Date();
-    const openTopUps = await db.topUp.findMany({ where: { status: TopUpStatus.PENDING, expiresAt: { gt: now } }, orderBy: { id: "asc" }, take: 50 });
-    const held = await db.credit.findMany({ where: { status: CreditStatus.HELD }, orderBy: { id: "asc" }, take: 50 });
+    const open = { status: TopUpStatus.PENDING, expiresAt: { gt: now } };
+    const heldWhere = { status: CreditStatus.HELD };
+    // An orphan an admin settled with /credit --orphan has its credit: it waits no more.
+    const orphans = { topUpId: null, flag: PaymentFlag.ORPHAN, credit: { is: null } };
+    const openTopUps = await db.topUp.findMany({ where: open, orderBy: { id: "asc" }, take: PENDING_SHOWN });
+    const held = await db.credit.findMany({ where: heldWhere, orderBy: { id: "asc" }, take: PENDING_SHOWN });
     const refs = new Map((await db.topUp.findMany({ where: { id: { in: held.flatMap((c) => (c.topUpId === null ? [] : [c.topUpId])) } }, select: { id: true, reference: true } })).map((t) => [t.id, t.reference]));
-    const orphanPayments = await db.payment.findMany({ where: { topUpId: null, flag: PaymentFlag.ORPHAN }, orderBy: { id: "desc" }, take: 50 });
-    return { openTopUps, heldCredits: held.map((c) => ({ ...c, reference: c.topUpId === null ? null : (refs.get(c.topUpId) ?? null) })), orphanPayments };
+    const orphanPayments = await db.payment.findMany({ where: orphans, orderBy: { id: "desc" }, take: PENDING_SHOWN });
+    const count = async (shown: number, total: () => Promise<number>) => (shown < PENDING_SHOWN ? shown : total());
+    return {
+      openTopUps,
+      heldCredits: held.map((c) => ({ ...c, reference: c.topUpId === null ? null : (refs.get(c.topUpId) ?? null) })),
+      orphanPayments,
+      totals: {
+        openTopUps: await count(openTopUps.length, () => db.topUp.count({ where: open })),
+        heldCredits: await count(held.length, () => db.credit.count({ where: heldWhere })),
+        orphanPayments: await count(orphanPayments.length, () => db.payment.count({ where: orphans })),
+      },
+    };
   }
 
   return { find, pending };

@@ -1,11 +1,12 @@
 import type { ProviderName } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
+import type { Refund, TopUp } from "../generated/sqlite/client.js";
 import type { Logger } from "../logger.js";
-import { toPanelAmount } from "../ledger/decide.js";
-import { markRefundReturned, openRefund, PENDING_PROVIDER_STATUSES, recordRefundResult, refundPending } from "../ledger/refunds.js";
+import type { BonusPolicy } from "../ledger/bonus-credit.js";
+import { decideRefund, type RefundRules } from "../ledger/refund-plan.js";
+import { markRefundReturned, NOT_SENT, openRefund, PENDING_PROVIDER_STATUSES, recordRefundResult, refundPending, refundState, stopRefund, takeStoppedRefund } from "../ledger/refunds.js";
 import type { Currency } from "../payments/money.js";
-import { CreditKind, CreditStatus } from "../payments/states.js";
 import { topUpRef, type Providers } from "../payments/topups.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
 import type { ConfirmReturnedOutcome, RefundOutcome, RefundPlanResult } from "./admin-service.js";
@@ -18,112 +19,126 @@ export interface RefundDeps {
   wakeup: Wakeup;
   panelCurrency: Currency;
   khrPerUsd: number;
+  bonus?: BonusPolicy;
   log: Logger;
+  now?: () => Date;
 }
 
-/** The bonus share refunds up to `refundedMinor` of `paidMinor` take back: proportional, all of it on a full refund. */
-function bonusShare(bonusMinor: number, refundedMinor: number, paidMinor: number): number {
-  if (paidMinor <= 0 || refundedMinor >= paidMinor) return bonusMinor;
-  return Number((BigInt(bonusMinor) * BigInt(refundedMinor)) / BigInt(paidMinor));
-}
+type ProviderResult = RefundOutcome["provider"];
+type PanelResult = RefundOutcome["panel"];
 
 export function createRefunds(deps: RefundDeps) {
   const { db } = deps.database;
+  const now = () => deps.now?.() ?? new Date();
+  const rules: RefundRules = { panelCurrency: deps.panelCurrency, khrPerUsd: deps.khrPerUsd, ...(deps.bonus ? { bonus: deps.bonus } : {}) };
+  const canDebit = deps.panel.debit !== undefined;
 
-  /** `heldCreditId`: the refund is of that held credit's payment, which the panel never received. */
+  /** The customer's balance as the panel tells it now; undefined where it cannot. */
+  async function panelBalance(login: string): Promise<number | undefined> {
+    if (!deps.panel.findUser || !deps.panel.capabilities.findUser) return undefined;
+    try {
+      return (await deps.panel.findUser(login))?.balanceMinor;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** What a refund would do, for the admin to confirm; nothing is changed. */
   async function planRefund(reference: string, amountMinor?: number, heldCreditId?: number): Promise<RefundPlanResult> {
-    const topUp = await db.topUp.findUnique({ where: { reference }, include: { payments: true, refunds: true } });
-    if (!topUp) return { ok: false, reason: "not_found" };
-    const paid = topUp.payments.filter((p) => p.currency === topUp.currency).reduce((sum, p) => sum + p.amountMinor, 0);
-    if (paid === 0) return { ok: false, reason: "not_paid" };
-    const refundedBefore = topUp.refunds.reduce((sum, r) => sum + r.amountMinor, 0);
-    const refundable = paid - refundedBefore;
-    if (refundable <= 0) return { ok: false, reason: "nothing_left" };
-    const held = heldCreditId === undefined ? undefined : await heldPayment(topUp.id, topUp.currency, heldCreditId);
-    if (held === null) return { ok: false, reason: "not_held" };
-    const amount = amountMinor ?? held?.amountMinor ?? refundable;
-    if (!Number.isSafeInteger(amount) || amount <= 0) return { ok: false, reason: "invalid_amount" };
-    if (amount > refundable) return { ok: false, reason: "amount_too_large" };
-    const credits = await db.credit.findMany({ where: { topUpId: topUp.id, status: CreditStatus.DONE }, select: { kind: true, amountMinor: true, currency: true } });
-    const bonus = credits.filter((c) => c.kind === CreditKind.BONUS && c.currency === deps.panelCurrency).reduce((s, c) => s + c.amountMinor, 0);
-    const panel = credits.length === 0 || held ? "not_credited" : deps.panel.debit ? "debit" : "manual";
-    const { payments: _p, refunds: _r, ...plain } = topUp;
+    const found = await db.topUp.findUnique({ where: { reference }, select: { id: true } });
+    if (!found) return { ok: false, reason: "not_found" };
+    const state = await refundState(db, found.id);
+    const decision = decideRefund(state, rules, { ...(amountMinor === undefined ? {} : { amountMinor }), ...(heldCreditId === undefined ? {} : { heldCreditId }) });
+    if ("reason" in decision) return { ok: false, ...decision };
+    const panel = decision.fromPanelMinor === 0 && decision.bonusBackMinor === 0 ? "not_credited" : canDebit ? "debit" : "manual";
+    const balanceMinor = panel === "not_credited" ? undefined : await panelBalance(decision.panelLogin);
     return {
       ok: true,
       plan: {
-        topUp: plain,
-        refundableMinor: refundable,
-        amountMinor: amount,
-        currency: topUp.currency as Currency,
-        provider: deps.providers.get(topUp.provider as ProviderName)?.refund ? "automatic" : "manual",
+        topUp: state.topUp,
+        refundableMinor: decision.refundableMinor,
+        refundedBeforeMinor: decision.refundedBeforeMinor,
+        amountMinor: decision.amountMinor,
+        currency: state.topUp.currency as Currency,
+        provider: deps.providers.get(state.topUp.provider as ProviderName)?.refund ? "automatic" : "manual",
         panel,
-        bonusTakeBackMinor: panel === "not_credited" ? 0 : bonusShare(bonus, refundedBefore + amount, paid) - bonusShare(bonus, refundedBefore, paid),
+        panelLogin: decision.panelLogin,
+        panelDebitMinor: decision.panelDebitMinor,
+        bonusTakeBackMinor: decision.bonusBackMinor,
+        notCreditedMinor: decision.amountMinor - decision.fromPanelMinor,
+        ...(balanceMinor === undefined ? {} : { panelBalanceMinor: balanceMinor }),
         panelCurrency: deps.panelCurrency,
       },
     };
   }
 
-  /**
-   * Refunds through the provider where it can, takes the credit (and its share of the bonus) back from the
-   * panel where it can, and records both outcomes. A refund the provider did not make is pending until an
-   * admin returns the money by hand and confirms it; the customer is told once the money is on its way back.
-   */
-  async function refund(input: { reference: string; amountMinor?: number; reason: string; adminId: bigint; heldCreditId?: number }): Promise<RefundOutcome | RefundPlanResult> {
-    const planned = await planRefund(input.reference, input.amountMinor, input.heldCreditId);
-    if (!planned.ok) return planned;
-    const { plan } = planned;
-    const topUp = plan.topUp;
-    const creditBack = plan.panel === "not_credited" ? 0 : toPanelAmount(plan.amountMinor, plan.currency, deps.panelCurrency, deps.khrPerUsd).amountMinor;
-    const bonusBack = plan.bonusTakeBackMinor;
-    const panelAmount = creditBack + bonusBack;
-    const row = await openRefund(db, { topUpId: topUp.id, amountMinor: plan.amountMinor, currency: plan.currency, reason: input.reason, adminId: input.adminId });
-
-    let provider: RefundOutcome["provider"] = { status: "MANUAL", message: "this provider has no refund API: return the money from its dashboard or by bank transfer" };
+  async function callProvider(topUp: TopUp, amountMinor: number, reason: string): Promise<ProviderResult> {
     const adapter = deps.providers.get(topUp.provider as ProviderName);
-    if (adapter?.refund) {
-      const payment = await db.payment.findFirstOrThrow({ where: { topUpId: topUp.id }, orderBy: { id: "asc" } });
-      try {
-        const r = await adapter.refund(topUpRef(topUp), payment.providerTxnId, plan.amountMinor, input.reason);
-        provider = r.status === "refunded" ? { status: "REFUNDED", message: r.providerRef } : r.status === "unsupported" ? { status: "UNSUPPORTED", message: r.message } : { status: "FAILED", message: r.message };
-      } catch (err) {
-        provider = { status: "FAILED", message: (err as Error).message };
-      }
+    if (!adapter?.refund) return { status: "MANUAL", message: "this provider has no refund API: return the money from its dashboard or by bank transfer" };
+    const payment = await db.payment.findFirstOrThrow({ where: { topUpId: topUp.id }, orderBy: { id: "asc" } });
+    try {
+      const r = await adapter.refund(topUpRef(topUp), payment.providerTxnId, amountMinor, reason);
+      return r.status === "refunded" ? { status: "REFUNDED", message: r.providerRef } : r.status === "unsupported" ? { status: "UNSUPPORTED", message: r.message } : { status: "FAILED", message: r.message };
+    } catch (err) {
+      return { status: "FAILED", message: (err as Error).message };
     }
+  }
 
-    const panelBase = { amountMinor: panelAmount, bonusMinor: bonusBack, currency: deps.panelCurrency };
-    let panel: RefundOutcome["panel"];
-    if (plan.panel === "not_credited") {
-      panel = { status: "NOT_CREDITED", message: "the payment was never credited on the panel; its held credit is cancelled", ...panelBase };
-    } else if (deps.panel.debit) {
-      try {
-        await deps.panel.debit(topUp.panelLogin, panelAmount, `KHQR REFUND ${topUp.reference} ${row.id}`);
-        panel = { status: "DEBITED", ...panelBase };
-      } catch (err) {
-        const unknown = err instanceof PanelError && err.kind === "unknown";
-        panel = { status: "FAILED", message: unknown ? `no answer from the panel: check whether it deducted before trying again (${(err as Error).message})` : (err as Error).message, ...panelBase };
-      }
-    } else {
-      panel = { status: "MANUAL_REQUIRED", message: "this panel has no deduction API: deduct the balance by hand in the panel's admin", ...panelBase };
+  /** Takes the credit (and its bonus share) back from the panel. FAILED stops the refund before the provider is asked. */
+  async function takeBack(row: Refund, topUp: TopUp): Promise<PanelResult> {
+    const base = { amountMinor: row.panelDebitMinor, bonusMinor: row.bonusBackMinor, currency: deps.panelCurrency };
+    if (row.panelDebitMinor === 0) return { status: "NOT_CREDITED", message: "the refunded part never reached the panel: its credit is cancelled or cut", ...base };
+    if (!deps.panel.debit) return { status: "MANUAL_REQUIRED", message: "this panel has no deduction API: deduct the balance by hand in the panel's admin", ...base };
+    try {
+      await deps.panel.debit(row.panelLogin ?? topUp.panelLogin, row.panelDebitMinor, `KHQR REFUND ${topUp.reference} ${row.id}`);
+      return { status: "DEBITED", ...base };
+    } catch (err) {
+      const unknown = err instanceof PanelError && err.kind === "unknown";
+      const message = unknown ? `no answer from the panel: check whether it deducted before anything else (${(err as Error).message})` : (err as Error).message;
+      return { status: unknown ? "UNKNOWN" : "FAILED", message, ...base };
     }
+  }
 
+  /** Asks the provider and records both outcomes: the money goes back, or waits for an admin to return it by hand. */
+  async function finish(row: Refund, topUp: TopUp, panel: PanelResult, reason: string, adminId: bigint, action: string): Promise<RefundOutcome> {
+    const provider = await callProvider(topUp, row.amountMinor, reason);
     const pending = refundPending(provider.status);
-    const fullRefund = plan.amountMinor === plan.refundableMinor;
     await db.$transaction(async (tx) => {
-      await recordRefundResult(tx, row, topUp, { provider, panel, fullRefund, notCredited: plan.panel === "not_credited", heldCreditId: input.heldCreditId, adminId: input.adminId });
-      await audit(tx, { actorId: input.adminId, action: "refund", subject: topUp.reference, reason: input.reason, details: { refundId: row.id, amountMinor: plan.amountMinor, currency: plan.currency, provider, panel, pending } });
+      await recordRefundResult(tx, row, topUp, { provider, panel });
+      await audit(tx, { actorId: adminId, action, subject: topUp.reference, reason, details: { refundId: row.id, amountMinor: row.amountMinor, currency: row.currency, provider, panel, pending } });
     });
     if (!pending) deps.wakeup.notify("notifications");
     deps.log.info({ reference: topUp.reference, refundId: row.id, provider: provider.status, panel: panel.status, pending }, "refund recorded");
-    return { refundId: row.id, reference: topUp.reference, amountMinor: plan.amountMinor, currency: plan.currency, provider, panel, pending };
+    return { refundId: row.id, reference: topUp.reference, amountMinor: row.amountMinor, currency: row.currency as Currency, provider, panel, pending, stopped: false };
   }
 
   /**
-   * The payment behind a held credit of this top-up; null when that credit is not held here, has no
-   * payment, or was paid in another currency than the order (refund that one at the provider).
+   * Refunds in this order: plan and record it atomically (cutting what never reached the panel), take the
+   * credit back from the panel where it can, and only then ask the provider. A panel that would not give
+   * the credit back stops the refund before the money leaves: an admin may still refund anyway (audited).
    */
-  async function heldPayment(topUpId: number, currency: string, creditId: number): Promise<{ amountMinor: number } | null> {
-    const credit = await db.credit.findFirst({ where: { id: creditId, topUpId, status: CreditStatus.HELD }, include: { payment: true } });
-    return credit?.payment && credit.payment.currency === currency ? { amountMinor: credit.payment.amountMinor } : null;
+  async function refund(input: { reference: string; amountMinor?: number; reason: string; adminId: bigint; heldCreditId?: number; expectedRefundedMinor?: number }): Promise<RefundOutcome | RefundPlanResult> {
+    const opened = await openRefund(db, { ...input, rules, at: now() });
+    if (!opened.ok) return { ok: false, ...opened.problem };
+    const { refund: row, topUp } = opened;
+    deps.wakeup.notify("notifications");
+    const panel = await takeBack(row, topUp);
+    if (panel.status !== "FAILED" && panel.status !== "UNKNOWN") return finish(row, topUp, panel, input.reason, input.adminId, "refund");
+    await db.$transaction(async (tx) => {
+      await stopRefund(tx, row, { status: panel.status, message: panel.message ?? "" });
+      await audit(tx, { actorId: input.adminId, action: "refund_stopped", subject: topUp.reference, reason: input.reason, details: { refundId: row.id, amountMinor: row.amountMinor, panel } });
+    });
+    deps.log.warn({ reference: topUp.reference, refundId: row.id, panel: panel.status }, "refund stopped: the panel did not take the credit back");
+    return { refundId: row.id, reference: topUp.reference, amountMinor: row.amountMinor, currency: row.currency as Currency, provider: { status: NOT_SENT }, panel, pending: true, stopped: true };
+  }
+
+  /** A refund stopped because the panel did not take the credit back: an admin refunds anyway, once, audited. */
+  async function refundAnyway(input: { refundId: number; adminId: bigint }): Promise<RefundOutcome | { status: "not_stopped" }> {
+    const row = await db.refund.findUnique({ where: { id: input.refundId }, include: { topUp: true } });
+    if (!row || !(await db.$transaction((tx) => takeStoppedRefund(tx, row.id)))) return { status: "not_stopped" };
+    const { topUp, ...plain } = row;
+    const panel: PanelResult = { status: "NOT_TAKEN_BACK", message: `refunded anyway: ${row.panelDetail ?? "the panel did not take the credit back"}`, amountMinor: row.panelDebitMinor, bonusMinor: row.bonusBackMinor, currency: deps.panelCurrency };
+    return finish(plain, topUp, panel, row.reason, input.adminId, "refund_anyway");
   }
 
   /** The admin returned a pending refund's money by hand: once, audited, and the customer is told. */
@@ -140,10 +155,11 @@ export function createRefunds(deps: RefundDeps) {
     return { status: "confirmed", reference: row.topUp.reference, amountMinor: row.amountMinor, currency: row.currency as Currency };
   }
 
+  /** Refunds of this top-up still waiting for an admin: money to return by hand, or a stopped one to decide. */
   async function pendingRefunds(reference: string) {
-    const rows = await db.refund.findMany({ where: { topUp: { reference }, providerStatus: { in: PENDING_PROVIDER_STATUSES } }, orderBy: { id: "asc" } });
-    return rows.map((r) => ({ refundId: r.id, amountMinor: r.amountMinor, currency: r.currency as Currency, createdAt: r.createdAt }));
+    const rows = await db.refund.findMany({ where: { topUp: { reference }, providerStatus: { in: [...PENDING_PROVIDER_STATUSES, NOT_SENT] } }, orderBy: { id: "asc" } });
+    return rows.map((r) => ({ refundId: r.id, amountMinor: r.amountMinor, currency: r.currency as Currency, createdAt: r.createdAt, stopped: r.providerStatus === NOT_SENT }));
   }
 
-  return { planRefund, refund, confirmReturned, pendingRefunds };
+  return { planRefund, refund, refundAnyway, confirmReturned, pendingRefunds };
 }

@@ -13,6 +13,8 @@ export interface PendingRefund {
   reason: string;
   /** The plan's message: a newer plan removes its buttons. */
   messageId?: number;
+  /** Refunded before the plan was shown: the confirmation refunds only while it still is (absent in sessions saved before). */
+  refundedBeforeMinor?: number;
 }
 
 /** Per chat, in the shared storage. Only JSON values: it is serialised as is. */

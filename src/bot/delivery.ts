@@ -36,7 +36,7 @@ const DIGEST_HELD_LINES = 25;
  * Throwing makes the notifier try again later, so every step tolerates having run before.
  */
 export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
-  const customers = createCustomers(deps.database.db);
+  const customers = createCustomers(deps.database);
   const receipts = createReceipts(deps.database.db);
   const notes = createAdminNotes(deps.database.db);
   const panelCurrency = deps.config.panel.currency;
@@ -74,7 +74,9 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     const credit = await receipts.landedCredit(topUp.id);
     if (credit) await notes.noteRecreditLanded(credit.id, topUp.reference, adminChats);
     const bonusMinor = await receipts.bonusMinor(topUp.id);
-    const balance = await balanceAfter(credit?.balanceMinor, topUp.panelLogin, topUp.userId);
+    // The login the money went to: the credit keeps it, whatever the customer linked since.
+    const login = credit?.panelLogin ?? topUp.panelLogin;
+    const balance = await balanceAfter(credit?.balanceMinor, login, topUp.userId);
     // What was actually paid (an under- or overpayment an admin released differs from the order).
     const paid = credit?.payment ?? topUp;
     const lines = [
@@ -82,7 +84,7 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
       t("receipt-body", {
         paid: money(paid.amountMinor, paid.currency),
         credited: credit ? money(credit.amountMinor, credit.currency) : money(topUp.amountMinor, topUp.currency),
-        login: topUp.panelLogin,
+        login,
         reference: topUp.reference,
       }),
       ...(bonusMinor > 0 ? [t("receipt-bonus", { bonus: money(bonusMinor, panelCurrency) })] : []),
@@ -189,6 +191,13 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     );
   }
 
+  async function afterRefund(chatId: number, p: Payload<"admin.after-refund">): Promise<void> {
+    const { credit, topUp } = await notes.creditWithTopUp(p.creditId);
+    if (!credit) return;
+    const t = await adminT(chatId);
+    await api.sendMessage(chatId, t("admin-note-after-refund", { id: credit.id, amount: money(credit.amountMinor, credit.currency), login: credit.panelLogin, reference: topUp?.reference ?? credit.memo }));
+  }
+
   async function recredited(chatId: number, p: Payload<"admin.recredited">): Promise<void> {
     const { credit, topUp } = await notes.creditWithTopUp(p.creditId);
     if (!credit) return;
@@ -233,6 +242,8 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
         return void (await api.sendMessage(chatId, (await adminT(chatId))("admin-note-notice", { provider: payload.provider, reference: payload.reference ?? "-", detail: payload.detail })));
       case "admin.held":
         return creditHeld(chatId, payload);
+      case "admin.after-refund":
+        return afterRefund(chatId, payload);
       case "admin.outage":
         await api.sendMessage(chatId, (await adminT(chatId))("admin-note-outage", { component: payload.component, state: payload.state, detail: payload.detail }));
         return;

@@ -1,4 +1,5 @@
-import type { RecreditOutcome } from "../admin/admin-service.js";
+import type { ManualCreditRefusal, RecreditOutcome } from "../admin/admin-service.js";
+import { takeOption } from "../admin/admin-words.js";
 import type { Config } from "../config/config.js";
 import { migrate } from "../db/migrate.js";
 import { describeOpenError, prepareSqliteFolder } from "../db/open-errors.js";
@@ -121,32 +122,44 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   recredit: {
-    args: "<reference> [reason]",
-    summary: `queue a top-up's held credit again for the crediter; the rest of the line is the reason (audited as admin ${OPERATOR_ID})`,
+    args: "<reference> [--to <login>] [reason]",
+    summary: `queue a top-up's held credit again, to the login it was paid for (--to: another, audited); the rest of the line is the reason (audited as admin ${OPERATOR_ID})`,
     minArgs: 1,
     maxArgs: Infinity,
     needs: "outside",
-    async run([reference, ...reason], ctx) {
+    async run(all, ctx) {
+      const to = takeOption(all, "--to");
+      if (!to.ok) throw new UsageError("--to needs the panel login to credit instead of the one it was paid for");
+      const [reference, ...reason] = to.rest;
+      if (reference === undefined) throw new UsageError("recredit needs a reference");
       const { admin, database } = await ctx.services();
-      const outcome = await admin.recredit({ reference: reference!, adminId: OPERATOR_ID, reason: reason.join(" ") || "operator CLI" });
-      ctx.print(describeRecredit(reference!, outcome, database.dialect === "postgres" ? "now" : "on its next sweep"));
+      const outcome = await admin.recredit({ reference, adminId: OPERATOR_ID, reason: reason.join(" ") || "operator CLI", ...(to.value === undefined ? {} : { toLogin: to.value }) });
+      ctx.print(describeRecredit(reference, outcome, database.dialect === "postgres" ? "now" : "on its next sweep"));
       return outcome.status === "not_found" || outcome.status === "nothing_held" || outcome.status === "orphan" ? 1 : 0;
     },
   },
   credit: {
-    args: "<login> <amount> <reason>",
-    summary: "queue a credit of <amount> (panel currency) to a panel login by hand; the rest of the line is the reason (audited)",
+    args: "<login> <amount> [--orphan <txn>] <reason>",
+    summary: "queue a credit of <amount> (panel currency) to a panel login by hand (--orphan: it settles that payment without a top-up, once); the rest of the line is the reason (audited)",
     minArgs: 3,
     maxArgs: Infinity,
     needs: "outside",
-    async run([login, amountText, ...reason], ctx) {
+    async run(all, ctx) {
+      const orphan = takeOption(all, "--orphan");
+      if (!orphan.ok) throw new UsageError("--orphan needs the transaction id of the payment this credit settles");
+      const [login, amountText, ...reason] = orphan.rest;
+      if (login === undefined || amountText === undefined || reason.length === 0) throw new UsageError("credit needs <login> <amount> <reason>");
       const currency = ctx.config.panel.currency;
       const amount = parseAmount(amountText!, currency);
       if (!amount.ok || amount.minor <= 0) throw new UsageError(`not a positive ${currency} amount: "${amountText}"`);
       const { admin, database } = await ctx.services();
-      const { creditId, memo } = await admin.manualCredit({ login: login!, amountMinor: amount.minor, reason: reason.join(" "), adminId: OPERATOR_ID });
+      const outcome = await admin.manualCredit({ login, amountMinor: amount.minor, reason: reason.join(" "), adminId: OPERATOR_ID, ...(orphan.value === undefined ? {} : { orphan: orphan.value }) });
+      if (outcome.status !== "queued") {
+        ctx.print(manualCreditRefusalText(outcome, orphan.value ?? ""));
+        return 1;
+      }
       const when = database.dialect === "postgres" ? "now" : "on its next sweep";
-      ctx.print(`queued credit #${creditId}: ${formatMoney(amount.minor, currency)} to ${login}, memo "${memo}": the running bot's crediter applies it ${when}; if no bot is running, at the next start`);
+      ctx.print(`queued credit #${outcome.creditId}: ${formatMoney(amount.minor, currency)} to ${login}, memo "${outcome.memo}": the running bot's crediter applies it ${when}; if no bot is running, at the next start`);
       return 0;
     },
   },
@@ -162,7 +175,7 @@ const COMMANDS: Record<string, Command> = {
       const { admin } = await ctx.services();
       const first = await admin.planRefund(reference!);
       if (!first.ok) {
-        ctx.print(planProblemText(first.reason, reference!));
+        ctx.print(planProblemText(first, reference!));
         return 1;
       }
       const amount = rest[0] === undefined ? undefined : parseAmount(rest[0], first.plan.currency);
@@ -170,7 +183,7 @@ const COMMANDS: Record<string, Command> = {
       const reason = (amount?.ok ? rest.slice(1) : rest).join(" ") || "operator CLI";
       const planned = amountMinor === undefined ? first : await admin.planRefund(reference!, amountMinor);
       if (!planned.ok) {
-        ctx.print(planProblemText(planned.reason, reference!));
+        ctx.print(planProblemText(planned, reference!));
         return 1;
       }
       ctx.print(refundPlanText(planned.plan, reason));
@@ -178,12 +191,14 @@ const COMMANDS: Record<string, Command> = {
         ctx.print(`nothing refunded yet: run it again with ${CONFIRM_FLAG} to refund`);
         return 0;
       }
-      const result = await admin.refund({ reference: reference!, reason, adminId: OPERATOR_ID, ...(amountMinor === undefined ? {} : { amountMinor }) });
+      const result = await admin.refund({
+        reference: reference!, reason, adminId: OPERATOR_ID, expectedRefundedMinor: planned.plan.refundedBeforeMinor, ...(amountMinor === undefined ? {} : { amountMinor }),
+      });
       if ("refundId" in result) {
         ctx.print(refundOutcomeText(result));
-        return 0;
+        return result.stopped ? 1 : 0;
       }
-      ctx.print(planProblemText(result.ok ? "nothing_left" : result.reason, reference!));
+      ctx.print(planProblemText(result, reference!));
       return 1;
     },
   },
@@ -223,4 +238,10 @@ function describeRecredit(reference: string, outcome: RecreditOutcome, when: str
     case "not_found":
       return `no top-up with reference ${reference}`;
   }
+}
+
+function manualCreditRefusalText(r: ManualCreditRefusal, orphan: string): string {
+  if (r.status === "already_settled") return `payment ${orphan} was already settled by credit #${r.creditId}: nothing queued`;
+  if (r.status === "ambiguous_orphan") return `several payments without a top-up match ${orphan}: nothing queued; /find ${orphan} lists them`;
+  return `no payment without a top-up matches ${orphan}: nothing queued`;
 }

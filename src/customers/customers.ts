@@ -1,6 +1,6 @@
-import type { Db } from "../db/database.js";
+import type { Db, Dialect } from "../db/database.js";
 import type { User } from "../generated/sqlite/client.js";
-import { TopUpStatus } from "../payments/states.js";
+import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
 
 /** What the bot keeps about a Telegram user, refreshed on every update. */
 export interface CustomerFields {
@@ -10,7 +10,8 @@ export interface CustomerFields {
 }
 
 /** The customers' records: who they are, which panel login they linked, their language, what they may see. */
-export function createCustomers(db: Db) {
+export function createCustomers({ db, dialect }: { db: Db; dialect: Dialect }) {
+  const placeholder = (n: number) => (dialect === "postgres" ? `$${n}` : "?");
   return {
     async save(telegramId: number, fields: CustomerFields): Promise<void> {
       const id = BigInt(telegramId);
@@ -46,11 +47,17 @@ export function createCustomers(db: Db) {
 
     /**
      * Panels offer no proof that a Telegram user owns a login, so paying is the proof: a balance is shown
-     * only to a customer who has a credited top-up into that login through this bot.
+     * only to a customer whose payment through this bot was credited to that login (and not refunded).
      */
     async hasPaidInto(userId: number, login: string): Promise<boolean> {
-      const credited = await db.topUp.findFirst({ where: { userId, panelLogin: login, status: TopUpStatus.CREDITED }, select: { id: true } });
-      return credited !== null;
+      // Each credit keeps the login it went to: a top-up's login is what was ordered, not always where the money went.
+      const rows = await db.$queryRawUnsafe<unknown[]>(
+        `SELECT 1 FROM "credits" c JOIN "top_ups" t ON t."id" = c."topUpId"
+         WHERE t."userId" = ${placeholder(1)} AND t."status" <> '${TopUpStatus.REFUNDED}'
+           AND c."panelLogin" = ${placeholder(2)} AND c."status" = '${CreditStatus.DONE}' AND c."kind" = '${CreditKind.PAYMENT}' LIMIT 1`,
+        userId, login,
+      );
+      return rows.length > 0;
     },
   };
 }

@@ -67,7 +67,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
   async function markDone(credit: Credit, receipt: PanelReceipt): Promise<void> {
     if (credit.kind === CreditKind.BONUS) return markBonusDone(credit, receipt);
     const at = now();
-    const { topUpId, bonusQueued } = await deps.database.hot.credits.finish(credit, receipt, at, deps.bonus);
+    const { topUpId, bonusQueued } = await deps.database.hot.credits.finish(credit, receipt, at, { bonus: deps.bonus, adminChats: deps.adminChats });
     if (topUpId === null) {
       log.info({ creditId: credit.id, panelPaymentId: receipt.panelPaymentId }, "manual credit applied");
       return;

@@ -33,18 +33,18 @@ export interface PlannedBonus {
 
 /**
  * The deposit bonus a payment credit earns. The bonus is on what was paid (an admin-released under- or
- * overpayment earns the bonus of its real amount), converted to the panel's currency at the payment
- * credit's rate. Manual and bonus credits earn none.
+ * overpayment earns the bonus of its real amount) less what a refund cut from the credit before it reached
+ * the panel, converted to the panel's currency at the payment credit's rate. Manual and bonus credits earn none.
  */
 export function planBonusCredit(
-  credit: Pick<Credit, "kind" | "paymentId" | "topUpId" | "panelLogin" | "currency" | "rate">,
+  credit: Pick<Credit, "kind" | "paymentId" | "topUpId" | "panelLogin" | "currency" | "rate" | "basisMinor">,
   payment: { id: number; amountMinor: number; currency: string },
   reference: string,
   policy: BonusPolicy | undefined,
 ): PlannedBonus | null {
   if (!policy || policy.tiers.tiers.length === 0) return null;
   if (credit.kind !== CreditKind.PAYMENT || credit.topUpId === null) return null;
-  const bonus = bonusFor(payment.amountMinor, payment.currency as Currency, policy.tiers);
+  const bonus = bonusFor(credit.basisMinor ?? payment.amountMinor, payment.currency as Currency, policy.tiers);
   if (bonus <= 0) return null;
   const rate = credit.rate === null ? policy.khrPerUsd : Number(credit.rate);
   const panel = toPanelAmount(bonus, payment.currency as Currency, credit.currency as Currency, rate);

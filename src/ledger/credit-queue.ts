@@ -12,6 +12,14 @@ export interface PanelReceipt {
   balanceMinor?: number;
 }
 
+/** What finishing a credit needs of the deployment. */
+export interface FinishPolicy {
+  /** TOPUP_BONUS: a payment credit that is done queues its deposit bonus. */
+  bonus: BonusPolicy | undefined;
+  /** Told when a credit lands on a top-up that was refunded meanwhile (no receipt, no bonus then). */
+  adminChats: readonly bigint[];
+}
+
 /** A payment or manual credit marked applied (bonus credits take the admin-aware path in the crediter). */
 export interface FinishedCredit {
   /** Its top-up, now CREDITED (when it was waiting for this credit); null for a credit without a top-up. */
@@ -23,12 +31,13 @@ export interface FinishedCredit {
 /**
  * The crediter's hot path (src/ledger/sqlite-credit-queue.ts, src/ledger/postgres-credit-queue.ts).
  * `claim` takes as many due credits as asked in one statement; `finish` is group-committed: credit DONE,
- * top-up CREDITED, last balance, deposit bonus and receipt, in one transaction with other finishes.
+ * top-up CREDITED, last balance, deposit bonus and receipt, in one transaction with other finishes. On a
+ * top-up refunded meanwhile it queues no bonus and no receipt, and the admins get a note instead.
  * A credit that is not SENDING or RECONCILE any more is an illegal transition: finish rejects.
  */
 export interface CreditQueue {
   claim(opts: { instanceId: string; at: Date; leaseMs: number; limit: number }): Promise<ClaimedCredit[]>;
-  finish(credit: Credit, receipt: PanelReceipt, at: Date, bonus: BonusPolicy | undefined): Promise<FinishedCredit>;
+  finish(credit: Credit, receipt: PanelReceipt, at: Date, policy: FinishPolicy): Promise<FinishedCredit>;
 }
 
 /** Columns of a credit row as the raw paths read them (timestamps as text, UTC). */
@@ -52,6 +61,7 @@ export interface RawCredit {
   lastError: string | null;
   panelPaymentId: string | null;
   balanceMinor: number | string | null;
+  basisMinor: number | string | null;
   createdAt: string;
   doneAt: string | null;
 }
@@ -65,7 +75,7 @@ export function creditFromRow(row: RawCredit): Credit {
     id: Number(row.id), paymentId: toInt(row.paymentId), topUpId: toInt(row.topUpId), panelLogin: row.panelLogin, amountMinor: Number(row.amountMinor),
     currency: row.currency, rate: row.rate, memo: row.memo, kind: row.kind, status: parseState("credit", row.status), attempts: Number(row.attempts),
     nextAttemptAt: new Date(row.nextAttemptAt), firstFailureAt: toDate(row.firstFailureAt), claimedBy: row.claimedBy, claimedUntil: toDate(row.claimedUntil),
-    errorKind: row.errorKind, lastError: row.lastError, panelPaymentId: row.panelPaymentId, balanceMinor: toInt(row.balanceMinor),
+    errorKind: row.errorKind, lastError: row.lastError, panelPaymentId: row.panelPaymentId, balanceMinor: toInt(row.balanceMinor), basisMinor: toInt(row.basisMinor),
     createdAt: new Date(row.createdAt), doneAt: toDate(row.doneAt),
   };
 }

@@ -31,7 +31,7 @@ export async function settleHeldFoundOnPanel(
 }
 
 /**
- * Puts a held credit back in the crediter's queue, to `login` (after a relink, the customer's current one),
+ * Puts a held credit back in the crediter's queue, to `login` (the one it was paid for, or one an admin named),
  * with a fresh retry budget; its top-up is paid again, not held. Returns false when it was no longer held.
  */
 export async function requeueHeldCredit(tx: Tx, held: Pick<Credit, "id">, topUpId: number | null, login: string, at: Date): Promise<boolean> {

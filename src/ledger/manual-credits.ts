@@ -6,10 +6,17 @@ import { CreditKind, CreditStatus } from "../payments/states.js";
 
 type Tx = Pick<Db, "credit">;
 
-/** Queues a credit an admin gives by hand (goodwill, a payment that came outside the bot) under a memo of its own. */
-export async function queueManualCredit(tx: Tx, input: { panelLogin: string; amountMinor: number; currency: Currency; at: Date }): Promise<Credit> {
+/**
+ * Queues a credit an admin gives by hand (goodwill, a payment that came outside the bot) under a memo of its
+ * own. `paymentId`: the orphan payment it settles, linked to it; a payment has at most one credit (unique),
+ * so a second admin cannot settle the same orphan again.
+ */
+export async function queueManualCredit(tx: Tx, input: { panelLogin: string; amountMinor: number; currency: Currency; at: Date; paymentId?: number }): Promise<Credit> {
   const memo = `KHQR MANUAL ${randomBytes(5).toString("hex")}`;
   return tx.credit.create({
-    data: { panelLogin: input.panelLogin, amountMinor: input.amountMinor, currency: input.currency, memo, kind: CreditKind.MANUAL, status: CreditStatus.QUEUED, nextAttemptAt: input.at, createdAt: input.at },
+    data: {
+      panelLogin: input.panelLogin, amountMinor: input.amountMinor, currency: input.currency, memo, kind: CreditKind.MANUAL, status: CreditStatus.QUEUED,
+      nextAttemptAt: input.at, createdAt: input.at, paymentId: input.paymentId ?? null,
+    },
   });
 }

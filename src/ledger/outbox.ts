@@ -20,6 +20,8 @@ export type NotificationPayload =
   /** A verified notification that is not a payment but that admins should see once. */
   | { kind: "admin.notice"; provider: string; reference: string | null; detail: string }
   | { kind: "admin.held"; creditId: number }
+  /** A credit landed on the panel after its top-up was refunded: no receipt, no bonus; an admin looks. */
+  | { kind: "admin.after-refund"; creditId: number }
   | { kind: "admin.outage"; component: string; state: "down" | "up"; detail: string }
   /** Built by the notifier, never queued: many payment notes for one admin chat as one message. */
   | { kind: "admin.digest"; paymentIds: number[] }

@@ -1,8 +1,8 @@
 import type pg from "pg";
 import type { Credit } from "../generated/sqlite/client.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
-import { BONUS_INSERT_COLUMNS, planBonusCredit, type BonusPolicy, type PlannedBonus } from "./bonus-credit.js";
-import { claimedFromRow, type CreditQueue, type FinishedCredit, type PanelReceipt, type RawCredit } from "./credit-queue.js";
+import { BONUS_INSERT_COLUMNS, planBonusCredit, type PlannedBonus } from "./bonus-credit.js";
+import { claimedFromRow, type CreditQueue, type FinishedCredit, type FinishPolicy, type PanelReceipt, type RawCredit } from "./credit-queue.js";
 import { sqlSources } from "./moves.js";
 import { prepared } from "./pg-statement.js";
 import { postgresIsoColumn, postgresTimestamp } from "./sql-time.js";
@@ -11,7 +11,7 @@ import { IllegalTransition, NotificationStatus } from "./transitions.js";
 const TIMESTAMPS = ["nextAttemptAt", "firstFailureAt", "claimedUntil", "createdAt", "doneAt"];
 const CREDIT_COLUMNS = [
   "id", "paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts",
-  "claimedBy", "errorKind", "lastError", "panelPaymentId", "balanceMinor",
+  "claimedBy", "errorKind", "lastError", "panelPaymentId", "balanceMinor", "basisMinor",
 ].map((c) => `"${c}"`).concat(TIMESTAMPS.map(postgresIsoColumn)).join(", ");
 
 const { QUEUED, SENDING, RECONCILE, DONE } = CreditStatus;
@@ -29,7 +29,8 @@ const CLAIM = prepared("ledger-claim-credits", `
   RETURNING ${CREDIT_COLUMNS}`);
 
 /**
- * Finishes a batch in one statement: credits DONE, their top-ups CREDITED, last balances, receipts.
+ * Finishes a batch in one statement: credits DONE, their top-ups CREDITED, last balances, receipts (on a
+ * top-up refunded meanwhile: a note to the admins instead).
  * `old` reads the top-ups as they were before this statement (every part of a statement sees one
  * snapshot), which tells a released held payment from a late one.
  */
@@ -40,22 +41,28 @@ const FINISH = prepared("ledger-finish-credits", `
       "claimedBy" = NULL, "claimedUntil" = NULL, "lastError" = NULL
     FROM input AS i
     WHERE cr."id" = i."id" AND cr."kind" <> '${CreditKind.BONUS}' AND cr."status" IN (${sqlSources("credit", DONE, [SENDING, RECONCILE])})
-    RETURNING cr."id", cr."topUpId", cr."paymentId", i."balanceMinor"),
+    RETURNING cr."id", cr."topUpId", cr."paymentId", cr."panelLogin", i."balanceMinor"),
   old AS (SELECT t."id", t."reference", t."status", t."expiresAt", t."paidAt", t."chatId", t."userId" FROM "top_ups" AS t WHERE t."id" IN (SELECT "topUpId" FROM c)),
   moved AS (
     UPDATE "top_ups" SET "status" = '${TopUpStatus.CREDITED}', "creditedAt" = $4::timestamp, "updatedAt" = $4::timestamp
     WHERE "id" IN (SELECT "topUpId" FROM c) AND "status" IN (${sqlSources("topUp", TopUpStatus.CREDITED)})),
   balances AS (
     UPDATE "users" AS u SET "lastBalanceMinor" = c."balanceMinor", "updatedAt" = $4::timestamp
-    FROM c JOIN old ON old."id" = c."topUpId" WHERE u."id" = old."userId" AND c."balanceMinor" IS NOT NULL),
+    FROM c JOIN old ON old."id" = c."topUpId" WHERE u."id" = old."userId" AND u."panelLogin" = c."panelLogin" AND c."balanceMinor" IS NOT NULL),
   receipts AS (
     INSERT INTO "notifications" ("dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
     SELECT 'credited:' || c."id" || '@' || old."chatId", old."chatId", 'topup.credited',
            '{"kind":"topup.credited","topUpId":' || old."id" || ',"late":' || CASE WHEN old."status" <> '${TopUpStatus.HELD}' AND old."expiresAt" < COALESCE(old."paidAt", $4::timestamp) THEN 'true' ELSE 'false' END || '}',
            '${NotificationStatus.QUEUED}', 0, $4::timestamp, $4::timestamp
-    FROM c JOIN old ON old."id" = c."topUpId"
+    FROM c JOIN old ON old."id" = c."topUpId" WHERE old."status" <> '${TopUpStatus.REFUNDED}'
+    ON CONFLICT ("dedupeKey") DO NOTHING),
+  after_refund AS (
+    INSERT INTO "notifications" ("dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
+    SELECT 'after-refund:' || c."id" || '@' || a."chat", a."chat", 'admin.after-refund', '{"kind":"admin.after-refund","creditId":' || c."id" || '}',
+           '${NotificationStatus.QUEUED}', 0, $4::timestamp, $4::timestamp
+    FROM c JOIN old ON old."id" = c."topUpId" CROSS JOIN unnest($5::bigint[]) AS a("chat") WHERE old."status" = '${TopUpStatus.REFUNDED}'
     ON CONFLICT ("dedupeKey") DO NOTHING)
-  SELECT c."id", c."topUpId", old."reference", p."amountMinor"::text AS "paymentAmount", p."currency" AS "paymentCurrency"
+  SELECT c."id", c."topUpId", old."reference", old."status" AS "topUpStatus", p."amountMinor"::text AS "paymentAmount", p."currency" AS "paymentCurrency"
   FROM c LEFT JOIN old ON old."id" = c."topUpId" LEFT JOIN "payments" AS p ON p."id" = c."paymentId"`);
 
 const INSERT_BONUSES = `
@@ -68,6 +75,7 @@ interface FinishRow {
   id: number;
   topUpId: number | null;
   reference: string | null;
+  topUpStatus: string | null;
   paymentAmount: string | null;
   paymentCurrency: string | null;
 }
@@ -86,11 +94,14 @@ interface Waiting {
  */
 export function createPostgresCreditQueue(pool: pg.Pool): CreditQueue {
   let waiting: Waiting[] = [];
-  let scheduled: { at: Date; bonus: BonusPolicy | undefined } | null = null;
+  let scheduled: { at: Date; policy: FinishPolicy } | null = null;
 
   /** Writes the batch: one statement, or with a bonus policy that statement and the bonus inserts in one transaction. */
-  async function write(batch: Waiting[], at: Date, bonus: BonusPolicy | undefined): Promise<{ rows: FinishRow[]; bonusQueued: Map<number, number> }> {
-    const params = [batch.map((w) => w.credit.id), batch.map((w) => w.receipt.panelPaymentId ?? null), batch.map((w) => w.receipt.balanceMinor ?? null), postgresTimestamp(at)];
+  async function write(batch: Waiting[], at: Date, { bonus, adminChats }: FinishPolicy): Promise<{ rows: FinishRow[]; bonusQueued: Map<number, number> }> {
+    const params = [
+      batch.map((w) => w.credit.id), batch.map((w) => w.receipt.panelPaymentId ?? null), batch.map((w) => w.receipt.balanceMinor ?? null), postgresTimestamp(at),
+      adminChats.map(String),
+    ];
     const bonusQueued = new Map<number, number>();
     if (!bonus || bonus.tiers.tiers.length === 0) return { rows: (await pool.query<FinishRow>(FINISH(params))).rows, bonusQueued };
     const credits = new Map(batch.map((w) => [w.credit.id, w.credit]));
@@ -101,7 +112,7 @@ export function createPostgresCreditQueue(pool: pg.Pool): CreditQueue {
       const planned: (PlannedBonus & { creditId: number })[] = [];
       for (const row of rows) {
         const credit = credits.get(row.id)!;
-        if (row.paymentAmount === null || credit.paymentId === null) continue;
+        if (row.paymentAmount === null || credit.paymentId === null || row.topUpStatus === TopUpStatus.REFUNDED) continue;
         const plan = planBonusCredit(credit, { id: credit.paymentId, amountMinor: Number(row.paymentAmount), currency: row.paymentCurrency! }, row.reference!, bonus);
         if (plan) planned.push({ ...plan, creditId: row.id });
       }
@@ -123,9 +134,9 @@ export function createPostgresCreditQueue(pool: pg.Pool): CreditQueue {
     }
   }
 
-  async function finishBatch(batch: Waiting[], at: Date, bonus: BonusPolicy | undefined): Promise<void> {
+  async function finishBatch(batch: Waiting[], at: Date, policy: FinishPolicy): Promise<void> {
     try {
-      const { rows, bonusQueued } = await write(batch, at, bonus);
+      const { rows, bonusQueued } = await write(batch, at, policy);
       const finished = new Map(rows.map((r) => [r.id, r]));
       const stray = batch.filter((w) => !finished.has(w.credit.id));
       const states = stray.length === 0 ? new Map<number, string>() : await currentStates(pool, stray.map((w) => w.credit.id));
@@ -145,18 +156,18 @@ export function createPostgresCreditQueue(pool: pg.Pool): CreditQueue {
       const { rows } = await pool.query<RawCredit>(CLAIM([opts.instanceId, postgresTimestamp(new Date(opts.at.getTime() + opts.leaseMs)), postgresTimestamp(opts.at), opts.limit]));
       return rows.map(claimedFromRow);
     },
-    finish(credit, receipt, at, bonus) {
+    finish(credit, receipt, at, policy) {
       if (credit.kind === CreditKind.BONUS) return Promise.reject(new Error("a bonus credit is finished by the crediter's admin-aware path"));
       return new Promise((resolve, reject) => {
         waiting.push({ credit, receipt, resolve, reject });
         if (scheduled) return;
-        scheduled = { at, bonus };
+        scheduled = { at, policy };
         setImmediate(() => {
           const batch = waiting;
-          const { at: batchAt, bonus: policy } = scheduled!;
+          const { at: batchAt, policy: batchPolicy } = scheduled!;
           waiting = [];
           scheduled = null;
-          void finishBatch(batch, batchAt, policy);
+          void finishBatch(batch, batchAt, batchPolicy);
         });
       });
     },

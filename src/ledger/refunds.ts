@@ -1,13 +1,16 @@
 import type { Db } from "../db/database.js";
 import type { Refund, TopUp } from "../generated/sqlite/client.js";
-import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditStatus, TopUpStatus } from "../payments/states.js";
 import { moveCredit, moveTopUp } from "./moves.js";
 import { enqueueNotification } from "./outbox.js";
+import { decideRefund, type RefundDecision, type RefundProblem, type RefundRules, type RefundState } from "./refund-plan.js";
 
-type Tx = Pick<Db, "refund" | "topUp" | "credit" | "notification">;
+type Tx = Pick<Db, "refund" | "topUp" | "credit" | "notification" | "payment">;
 
 /** A refund whose money an admin returned by hand and confirmed. */
 const RETURNED_BY_HAND = "RETURNED";
+/** The provider was not asked: the panel could not take the credit back, and an admin decides (refund anyway). */
+export const NOT_SENT = "NOT_SENT";
 /** Provider outcomes that leave the money with the merchant: the refund is pending until an admin returns it. */
 export const PENDING_PROVIDER_STATUSES = ["MANUAL", "UNSUPPORTED", "FAILED"];
 
@@ -16,44 +19,94 @@ export function refundPending(providerStatus: string): boolean {
   return providerStatus !== "REFUNDED";
 }
 
-/** Records a refund an admin asked for before the provider and the panel are called: both outcomes PENDING. */
-export async function openRefund(tx: Tx, input: { topUpId: number; amountMinor: number; currency: string; reason: string; adminId: bigint }): Promise<Refund> {
-  return tx.refund.create({ data: { ...input, providerStatus: "PENDING", panelStatus: "PENDING" } });
+/** A top-up's rows as a refund decides on them. */
+export async function refundState(tx: Tx, topUpId: number): Promise<RefundState & { topUp: TopUp }> {
+  const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: topUpId } });
+  const payments = await tx.payment.findMany({ where: { topUpId }, select: { id: true, amountMinor: true, currency: true } });
+  const credits = await tx.credit.findMany({ where: { topUpId }, orderBy: { id: "asc" } });
+  const refunds = await tx.refund.findMany({ where: { topUpId }, select: { amountMinor: true, fromPanelMinor: true, bonusBackMinor: true, panelLogin: true } });
+  return { topUp, payments, credits, refunds };
+}
+
+/** A credit moved between the read and the write (a crediter claimed it): the refund is not made. */
+class CreditMoved extends Error {
+  constructor(readonly creditId: number) {
+    super(`credit ${creditId} changed while the refund was being recorded`);
+  }
+}
+
+export type OpenedRefund = { ok: true; refund: Refund; decision: RefundDecision; topUp: TopUp } | { ok: false; problem: RefundProblem | { reason: "not_found" | "changed" } };
+
+/**
+ * Plans and records a refund in one step under the top-up's row lock (the first write of the transaction):
+ * two confirmations of one plan refund once (the second finds `expectedRefundedMinor` changed), and a credit
+ * being sent refuses it. Every credit of the top-up that has not reached the panel is cut or cancelled in
+ * the same transaction, so it can never land after the money went back. The provider and the panel are
+ * called afterwards; their outcomes are recorded by `recordRefundResult` or `stopRefund`.
+ */
+export async function openRefund(
+  db: Pick<Db, "$transaction">,
+  input: { reference: string; amountMinor?: number; heldCreditId?: number; expectedRefundedMinor?: number; reason: string; adminId: bigint; rules: RefundRules; at: Date },
+): Promise<OpenedRefund> {
+  try {
+    return await db.$transaction(async (tx) => {
+      const locked = await tx.topUp.updateMany({ where: { reference: input.reference }, data: { updatedAt: input.at } });
+      if (locked.count === 0) return { ok: false, problem: { reason: "not_found" } };
+      const { id } = await tx.topUp.findUniqueOrThrow({ where: { reference: input.reference }, select: { id: true } });
+      const state = await refundState(tx, id);
+      const decision = decideRefund(state, input.rules, input);
+      if ("reason" in decision) return { ok: false, problem: decision };
+      if (input.expectedRefundedMinor !== undefined && input.expectedRefundedMinor !== decision.refundedBeforeMinor) return { ok: false, problem: { reason: "changed" } };
+
+      for (const cut of decision.cuts) {
+        const from = [CreditStatus.QUEUED, CreditStatus.HELD] as const;
+        const moved =
+          cut.amountMinor === 0
+            ? await moveCredit(tx, cut.creditId, CreditStatus.CANCELLED, { lastError: `refunded by admin ${input.adminId}`, ...(cut.basisMinor === null ? {} : { basisMinor: 0 }) }, { from })
+            : (await tx.credit.updateMany({ where: { id: cut.creditId, status: { in: [...from] } }, data: { amountMinor: cut.amountMinor, ...(cut.basisMinor === null ? {} : { basisMinor: cut.basisMinor }) } })).count === 1;
+        if (!moved) throw new CreditMoved(cut.creditId);
+      }
+      if (decision.full) await moveTopUp(tx, id, TopUpStatus.REFUNDED);
+      else if (!decision.stillOwed) await moveTopUp(tx, id, TopUpStatus.CREDITED, { creditedAt: state.topUp.creditedAt ?? input.at }, { from: [TopUpStatus.PAID, TopUpStatus.HELD] });
+
+      const refund = await tx.refund.create({
+        data: {
+          topUpId: id, amountMinor: decision.amountMinor, currency: state.topUp.currency, reason: input.reason, adminId: input.adminId,
+          providerStatus: "PENDING", panelStatus: "PENDING", fromPanelMinor: decision.fromPanelMinor, panelDebitMinor: decision.panelDebitMinor,
+          bonusBackMinor: decision.bonusBackMinor, panelLogin: decision.panelDebitMinor > 0 ? decision.panelLogin : null, createdAt: input.at,
+        },
+      });
+      return { ok: true, refund, decision, topUp: (await tx.topUp.findUniqueOrThrow({ where: { id } })) };
+    });
+  } catch (err) {
+    if (err instanceof CreditMoved) return { ok: false, problem: { reason: "credit_in_flight", creditId: err.creditId, memo: "", status: CreditStatus.SENDING } };
+    throw err;
+  }
 }
 
 export interface RefundResult {
   provider: { status: string; message?: string };
   panel: { status: string; message?: string };
-  /** The whole refundable amount went back: the top-up is refunded and its unpaid bonus cancelled. */
-  fullRefund: boolean;
-  /** The payment never reached the panel: its held credit (`heldCreditId`, or every held one) is cancelled. */
-  notCredited: boolean;
-  heldCreditId?: number;
-  adminId: bigint;
 }
 
-/**
- * Records what the provider and the panel did with a refund, moves its top-up and credits, and tells the
- * customer once the money is on its way back (the provider refunded it; otherwise it is pending).
- */
-export async function recordRefundResult(tx: Tx, refund: Refund, topUp: Pick<TopUp, "id" | "chatId">, result: RefundResult): Promise<void> {
+/** Records what the provider and the panel did with a refund, and tells the customer once the money is on its way back. */
+export async function recordRefundResult(tx: Tx, refund: Pick<Refund, "id">, topUp: Pick<TopUp, "chatId">, result: RefundResult): Promise<void> {
   const { provider, panel } = result;
   await tx.refund.update({
     where: { id: refund.id },
     data: { providerStatus: provider.status, providerRef: provider.status === "REFUNDED" ? provider.message ?? null : null, panelStatus: panel.status, panelDetail: panel.message ?? null },
   });
-  if (result.fullRefund) {
-    await moveTopUp(tx, topUp.id, TopUpStatus.REFUNDED);
-    // A bonus not yet on the panel is not earned by money that went back.
-    const unpaidBonus = await tx.credit.findMany({ where: { topUpId: topUp.id, kind: CreditKind.BONUS, status: { in: [CreditStatus.QUEUED, CreditStatus.HELD] } }, select: { id: true } });
-    for (const c of unpaidBonus) await moveCredit(tx, c.id, CreditStatus.CANCELLED, { lastError: `top-up refunded by admin ${result.adminId}` }, { from: [CreditStatus.QUEUED, CreditStatus.HELD] });
-  }
-  if (result.notCredited) {
-    const which = result.heldCreditId === undefined ? {} : { id: result.heldCreditId };
-    const held = await tx.credit.findMany({ where: { topUpId: topUp.id, status: CreditStatus.HELD, ...which }, select: { id: true } });
-    for (const c of held) await moveCredit(tx, c.id, CreditStatus.CANCELLED, { lastError: `refunded by admin ${result.adminId}` }, { from: [CreditStatus.HELD] });
-  }
   if (!refundPending(provider.status)) await enqueueNotification(tx, [topUp.chatId], `refunded:${refund.id}`, { kind: "topup.refunded", refundId: refund.id });
+}
+
+/** The panel did not take the credit back: the provider is not asked, and the refund waits for an admin's decision. */
+export async function stopRefund(tx: Tx, refund: Pick<Refund, "id">, panel: { status: string; message: string }): Promise<void> {
+  await tx.refund.update({ where: { id: refund.id }, data: { providerStatus: NOT_SENT, panelStatus: panel.status, panelDetail: panel.message } });
+}
+
+/** An admin overrides a stopped refund (refund anyway): taken once; false when it was not stopped. */
+export async function takeStoppedRefund(tx: Tx, refundId: number): Promise<boolean> {
+  return (await tx.refund.updateMany({ where: { id: refundId, providerStatus: NOT_SENT }, data: { providerStatus: "PENDING" } })).count === 1;
 }
 
 /**

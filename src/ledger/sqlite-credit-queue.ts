@@ -1,8 +1,8 @@
 import type Sqlite from "better-sqlite3";
 import type { Credit } from "../generated/sqlite/client.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
-import { BONUS_INSERT_COLUMNS, bonusValues, planBonusCredit, type BonusPolicy } from "./bonus-credit.js";
-import { claimedFromRow, type CreditQueue, type FinishedCredit, type PanelReceipt, type RawCredit } from "./credit-queue.js";
+import { BONUS_INSERT_COLUMNS, bonusValues, planBonusCredit } from "./bonus-credit.js";
+import { claimedFromRow, type CreditQueue, type FinishedCredit, type FinishPolicy, type PanelReceipt, type RawCredit } from "./credit-queue.js";
 import { sqlSources } from "./moves.js";
 import type { GroupCommitted } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
@@ -17,7 +17,7 @@ interface FinishUnit {
   credit: Credit;
   receipt: PanelReceipt;
   at: Date;
-  bonus: BonusPolicy | undefined;
+  policy: FinishPolicy;
 }
 
 /** SQLite's crediter hot path: prepared statements in synchronous transactions on the ledger's connection. */
@@ -41,23 +41,33 @@ export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupC
     credited: db.prepare<[string, string, number]>(
       `UPDATE "top_ups" SET "status" = '${TopUpStatus.CREDITED}', "creditedAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" IN (${sqlSources("topUp", TopUpStatus.CREDITED)})`,
     ),
-    balance: db.prepare<[number, string, number]>(`UPDATE "users" SET "lastBalanceMinor" = ?, "updatedAt" = ? WHERE "id" = ?`),
+    // Only while the customer is still linked to the login the credit went to.
+    balance: db.prepare<[number, string, number, string]>(`UPDATE "users" SET "lastBalanceMinor" = ?, "updatedAt" = ? WHERE "id" = ? AND "panelLogin" = ?`),
     payment: db.prepare<[number], { id: number; amountMinor: number; currency: string }>(`SELECT "id", "amountMinor", "currency" FROM "payments" WHERE "id" = ?`),
     bonus: db.prepare(`INSERT INTO "credits" ${BONUS_INSERT_COLUMNS} VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("memo") DO NOTHING`),
     note: db.prepare(
       `INSERT INTO "notifications" ("dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
-       VALUES (?, ?, 'topup.credited', ?, '${NotificationStatus.QUEUED}', 0, ?, ?) ON CONFLICT ("dedupeKey") DO NOTHING`,
+       VALUES (?, ?, ?, ?, '${NotificationStatus.QUEUED}', 0, ?, ?) ON CONFLICT ("dedupeKey") DO NOTHING`,
     ),
   };
 
-  function finishOne({ credit, receipt, at, bonus }: FinishUnit): FinishedCredit {
+  /** A credit that landed after its top-up was refunded: no receipt, no bonus; the admins are told. */
+  function landedAfterRefund(credit: Credit, adminChats: readonly bigint[], now: string): FinishedCredit {
+    const payload = JSON.stringify({ kind: "admin.after-refund", creditId: credit.id });
+    for (const chatId of adminChats) q.note.run(`after-refund:${credit.id}@${chatId}`, chatId, "admin.after-refund", payload, now, now);
+    return { topUpId: credit.topUpId, bonusQueued: 0 };
+  }
+
+  function finishOne({ credit, receipt, at, policy }: FinishUnit): FinishedCredit {
     if (credit.kind === CreditKind.BONUS) throw new Error("a bonus credit is finished by the crediter's admin-aware path");
     const now = sqliteTimestamp(at);
     const moved = q.done.run({ id: credit.id, at: now, panelPaymentId: receipt.panelPaymentId ?? null, balanceMinor: receipt.balanceMinor ?? null });
     if (moved.changes === 0) throw new IllegalTransition("credit", q.status.get(credit.id)?.status ?? "(missing)", DONE, credit.id);
     if (credit.topUpId === null) return { topUpId: null, bonusQueued: 0 };
     const topUp = q.topUp.get(credit.topUpId)!;
-    if (receipt.balanceMinor !== undefined) q.balance.run(receipt.balanceMinor, now, topUp.userId);
+    if (receipt.balanceMinor !== undefined) q.balance.run(receipt.balanceMinor, now, topUp.userId, credit.panelLogin);
+    if (topUp.status === TopUpStatus.REFUNDED) return landedAfterRefund(credit, policy.adminChats, now);
+    const { bonus } = policy;
     // A late payment's receipt says so; a held one released by an admin is not "late".
     const late = topUp.status === TopUpStatus.HELD ? false : new Date(topUp.expiresAt) < new Date(topUp.paidAt ?? now);
     q.credited.run(now, now, topUp.id);
@@ -66,7 +76,7 @@ export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupC
     const planned = payment ? planBonusCredit(credit, payment, topUp.reference, bonus) : null;
     if (planned && q.bonus.run(...bonusValues(planned), now, now).changes === 1) bonusQueued = planned.amountMinor;
     const chatId = BigInt(topUp.chatId);
-    q.note.run(`credited:${credit.id}@${chatId}`, chatId, JSON.stringify({ kind: "topup.credited", topUpId: topUp.id, late }), now, now);
+    q.note.run(`credited:${credit.id}@${chatId}`, chatId, "topup.credited", JSON.stringify({ kind: "topup.credited", topUpId: topUp.id, late }), now, now);
     return { topUpId: topUp.id, bonusQueued };
   }
 
@@ -79,6 +89,6 @@ export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupC
 
   return {
     claim: (opts) => (opts.limit <= 0 ? Promise.resolve([]) : claim(opts)),
-    finish: (credit, receipt, at, bonus) => finish({ credit, receipt, at, bonus }),
+    finish: (credit, receipt, at, policy) => finish({ credit, receipt, at, policy }),
   };
 }

@@ -30,7 +30,7 @@ async function creditedWithBonus(reference: string, telegramId: bigint) {
 
 beforeAll(async () => {
   database = await freshSqlite();
-  panel = await startSocPanelSimulator({ apiKey: API_KEY, users: { mony: 20_000 } });
+  panel = await startSocPanelSimulator({ apiKey: API_KEY, users: { mony: 100_000 } });
   const client = new SocPanelClient({ url: panel.url, apiKey: API_KEY, currency: "USD" });
   refunds = createRefunds({ database, providers: new Map() as Providers, panel: client, wakeup, panelCurrency: "USD", khrPerUsd: 4100, log: silentLog });
 });
@@ -48,13 +48,13 @@ describe("refunds take the deposit bonus back", () => {
 
     const first = await refunds.refund({ reference: topUp.reference, amountMinor: 4000, reason: "part", adminId: 1n });
     expect(first).toMatchObject({ panel: { status: "DEBITED", amountMinor: 4400, bonusMinor: 400 }, pending: true });
-    expect(panel.balanceOf("mony")).toBe(20_000 - 4400);
+    expect(panel.balanceOf("mony")).toBe(100_000 - 4400);
 
     const rest = await refunds.planRefund(topUp.reference);
     expect(rest.ok && rest.plan).toMatchObject({ amountMinor: 6000, bonusTakeBackMinor: 600 });
     const second = await refunds.refund({ reference: topUp.reference, reason: "rest", adminId: 1n });
     expect(second).toMatchObject({ panel: { status: "DEBITED", amountMinor: 6600, bonusMinor: 600 } });
-    expect(panel.balanceOf("mony")).toBe(20_000 - 11_000);
+    expect(panel.balanceOf("mony")).toBe(100_000 - 11_000);
     expect(panel.payments.filter((p) => p.kind !== "credit").map((p) => p.amountMinor)).toEqual([4400, 6600]);
   });
 

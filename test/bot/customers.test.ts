@@ -12,16 +12,21 @@ for (const dialect of dialects) {
 
     beforeAll(async () => {
       database = await dialect.fresh();
-      customers = createCustomers(database.db);
+      customers = createCustomers(database);
     });
     afterAll(async () => database?.drop());
 
-    async function topUp(userId: number, telegramId: number, panelLogin: string, status: string) {
-      await database.db.topUp.create({
+    /** A top-up ordered for `panelLogin`; `credited` names the login its payment credit went to (DONE). */
+    async function topUp(userId: number, telegramId: number, panelLogin: string, status: string, credited?: string) {
+      const row = await database.db.topUp.create({
         data: {
           reference: String(reference++), userId, chatId: BigInt(telegramId), provider: "bakong", currency: "USD",
           amountMinor: 500, panelLogin, status, expiresAt: new Date(),
         },
+      });
+      if (credited === undefined) return;
+      await database.db.credit.create({
+        data: { topUpId: row.id, panelLogin: credited, amountMinor: 500, currency: "USD", memo: `KHQR ${row.reference} 1`, kind: "payment", status: "DONE", nextAttemptAt: new Date(), doneAt: new Date() },
       });
     }
 
@@ -54,12 +59,23 @@ for (const dialect of dialects) {
       for (const status of [TopUpStatus.PENDING, TopUpStatus.PAID, TopUpStatus.HELD, TopUpStatus.EXPIRED, TopUpStatus.CANCELLED, TopUpStatus.REFUNDED]) {
         await topUp(payer.id, 9_100_000_001, "dara", status);
       }
-      expect(await customers.hasPaidInto(payer.id, "dara")).toBe(false);
+      // A refunded top-up's credit, and a credited top-up whose credit record is missing, prove nothing.
+      await topUp(payer.id, 9_100_000_001, "dara", TopUpStatus.REFUNDED, "dara");
       await topUp(payer.id, 9_100_000_001, "dara", TopUpStatus.CREDITED);
+      expect(await customers.hasPaidInto(payer.id, "dara")).toBe(false);
+      await topUp(payer.id, 9_100_000_001, "dara", TopUpStatus.CREDITED, "dara");
       expect(await customers.hasPaidInto(payer.id, "dara")).toBe(true);
       expect(await customers.hasPaidInto(payer.id, "Dara")).toBe(false);
       expect(await customers.hasPaidInto(payer.id, "vanna")).toBe(false);
       expect(await customers.hasPaidInto(other.id, "dara")).toBe(false);
+    });
+
+    it("counts the login each credit went to, not the one the top-up was ordered for", async () => {
+      const payer = await customers.get(9_100_000_002);
+      // Ordered for "sok", released by an admin to "chan": the money is on chan.
+      await topUp(payer.id, 9_100_000_002, "sok", TopUpStatus.CREDITED, "chan");
+      expect(await customers.hasPaidInto(payer.id, "chan")).toBe(true);
+      expect(await customers.hasPaidInto(payer.id, "sok")).toBe(false);
     });
   });
 }

@@ -17,7 +17,7 @@ for (const dialect of dialects) {
 
     beforeAll(async () => {
       database = await dialect.fresh();
-      customers = createCustomers(database.db);
+      customers = createCustomers(database);
       receipts = createReceipts(database.db);
       notes = createAdminNotes(database.db);
       await customers.save(9_200_000_001, { username: "dara", firstName: "Dara", language: "km" });

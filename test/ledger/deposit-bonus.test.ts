@@ -102,7 +102,8 @@ for (const dialect of dialects) {
     });
 
     it("a manual credit earns no bonus", async () => {
-      const { creditId } = await kit.adminCredits.manualCredit({ login: "dara", amountMinor: 200_00, reason: "goodwill", adminId: 1n });
+      const queued = await kit.adminCredits.manualCredit({ login: "dara", amountMinor: 200_00, reason: "goodwill", adminId: 1n });
+      const creditId = queued.status === "queued" ? queued.creditId : -1;
       await eventually(async () => (await database.db.credit.findUniqueOrThrow({ where: { id: creditId } })).status === "DONE", "manual credit done");
       expect(await database.db.credit.count({ where: { id: { gt: creditId } } })).toBe(0);
       expect(kit.panelSim.payments.filter((p) => p.memo.includes("MANUAL")).map((p) => p.amountMinor)).toEqual([200_00]);

@@ -78,7 +78,7 @@ for (const dialect of dialects) {
     it("the hot path finishes only a claimed credit: a HELD one is an illegal transition, one of the same batch still lands", async () => {
       const held = await creditIn(CreditStatus.HELD);
       const sending = await creditIn(CreditStatus.SENDING);
-      const finish = (id: number) => database.hot.credits.finish({ ...held, id, status: CreditStatus.SENDING }, { panelPaymentId: "P-1" }, new Date(), undefined);
+      const finish = (id: number) => database.hot.credits.finish({ ...held, id, status: CreditStatus.SENDING }, { panelPaymentId: "P-1" }, new Date(), { bonus: undefined, adminChats: [] });
       const [refused, landed] = await Promise.allSettled([finish(held.id), finish(sending.id)]);
       expect(refused.status === "rejected" && refused.reason).toBeInstanceOf(IllegalTransition);
       expect(landed).toEqual({ status: "fulfilled", value: { topUpId: null, bonusQueued: 0 } });

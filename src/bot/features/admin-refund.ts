@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { InlineKeyboard, type Composer } from "grammy";
-import type { RefundOutcome, RefundPlan } from "../../admin/admin-service.js";
+import type { RefundOutcome, RefundPlan, RefundPlanResult } from "../../admin/admin-service.js";
 import { parseAmount, type Currency } from "../../payments/money.js";
 import { AdminComposer, args } from "../admin-command.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
 import { dateTime, money } from "../format.js";
 import type { Translate } from "../i18n.js";
-import { actionSigner, returnedKeyboard, type SignAction } from "../keyboards/held-actions.js";
+import { actionSigner, returnedKeyboard, stoppedKeyboard, type SignAction } from "../keyboards/held-actions.js";
 import { ignoreRefusal } from "../telegram-errors.js";
 
 const CONFIRM = /^rf:(ok|no):([0-9a-f]{12})$/;
@@ -25,17 +25,18 @@ export function adminRefundFeature(deps: BotDeps): Composer<BotContext> {
     if (!reference) return ctx.reply(t("admin-refund-usage"));
     // A refund still waiting for the money to be returned by hand can be confirmed from here too.
     for (const p of await deps.admin.pendingRefunds(reference)) {
-      await ctx.reply(t("admin-refund-still-pending", { id: p.refundId, amount: money(p.amountMinor, p.currency), reference, at: dateTime(p.createdAt) }), {
-        reply_markup: returnedKeyboard(sign, t, p.refundId, false),
+      const vars = { id: p.refundId, amount: money(p.amountMinor, p.currency), reference, at: dateTime(p.createdAt) };
+      await ctx.reply(t(p.stopped ? "admin-refund-still-stopped" : "admin-refund-still-pending", vars), {
+        reply_markup: (p.stopped ? stoppedKeyboard : returnedKeyboard)(sign, t, p.refundId, false),
       });
     }
     const first = await deps.admin.planRefund(reference);
-    if (!first.ok) return ctx.reply(planProblem(t, first.reason, reference));
+    if (!first.ok) return ctx.reply(planProblem(t, first, reference));
     const amount = rest[0] === undefined ? undefined : parseAmount(rest[0], first.plan.currency);
     const amountMinor = amount?.ok ? amount.minor : undefined;
     const reason = (amount?.ok ? rest.slice(1) : rest).join(" ") || t("admin-refund-no-reason");
     const planned = amountMinor === undefined ? first : await deps.admin.planRefund(reference, amountMinor);
-    if (!planned.ok) return ctx.reply(planProblem(t, planned.reason, reference));
+    if (!planned.ok) return ctx.reply(planProblem(t, planned, reference));
 
     // A newer plan replaces the older one: its buttons go, rather than answer "expired" later.
     const older = ctx.session.refund;
@@ -46,7 +47,10 @@ export function adminRefundFeature(deps: BotDeps): Composer<BotContext> {
     const shown = await ctx.reply(planText(t, planned.plan, reason), {
       reply_markup: new InlineKeyboard().text(t("admin-refund-confirm"), `rf:ok:${token}`).text(t("admin-refund-abort"), `rf:no:${token}`),
     });
-    ctx.session.refund = { token, expiresAt: Date.now() + CONFIRM_WITHIN_MS, reference, reason, messageId: shown.message_id, ...(amountMinor === undefined ? {} : { amountMinor }) };
+    ctx.session.refund = {
+      token, expiresAt: Date.now() + CONFIRM_WITHIN_MS, reference, reason, messageId: shown.message_id, refundedBeforeMinor: planned.plan.refundedBeforeMinor,
+      ...(amountMinor === undefined ? {} : { amountMinor }),
+    };
   });
 
   admin.callbackQuery(CONFIRM, async (ctx) => {
@@ -67,17 +71,24 @@ export function adminRefundFeature(deps: BotDeps): Composer<BotContext> {
       reference: pending.reference,
       reason: pending.reason,
       adminId: BigInt(ctx.from.id),
+      // Refunds only if nothing was refunded since this plan was shown: two confirmations refund once.
+      expectedRefundedMinor: pending.refundedBeforeMinor,
       ...(pending.amountMinor === undefined ? {} : { amountMinor: pending.amountMinor }),
     });
     if ("refundId" in result) return replyOutcome(ctx, result, t, sign);
-    return ctx.reply(planProblem(t, result.ok ? "not_refunded" : result.reason, pending.reference));
+    return ctx.reply(planProblem(t, result, pending.reference));
   });
 
   return admin.composer;
 }
 
-function planProblem(t: Translate, reason: string, reference: string): string {
-  return t("admin-refund-problem", { reason, reference });
+export function planProblem(t: Translate, problem: RefundPlanResult, reference: string): string {
+  if (problem.ok) return t("admin-refund-problem", { reason: "not_refunded", reference });
+  const details: Record<string, string | number> =
+    problem.reason === "credit_in_flight" ? { creditId: problem.creditId, memo: problem.memo, status: problem.status }
+    : problem.reason === "several_logins" ? { login: problem.login, most: money(problem.atMostMinor, problem.currency) }
+    : {};
+  return t("admin-refund-problem", { reason: problem.reason, reference, ...details });
 }
 
 function planText(t: Translate, plan: RefundPlan, reason: string): string {
@@ -91,15 +102,20 @@ function planText(t: Translate, plan: RefundPlan, reason: string): string {
       provider: plan.topUp.provider,
       providerWay: plan.provider,
       panelWay: plan.panel,
+      debit: money(plan.panelDebitMinor, plan.panelCurrency),
+      debitLogin: plan.panelLogin,
       reason,
     }),
+    ...(plan.notCreditedMinor > 0 && plan.panel !== "not_credited" ? [t("admin-refund-plan-not-credited", { amount: money(plan.notCreditedMinor, currency) })] : []),
+    ...(plan.panelBalanceMinor === undefined ? [] : [t("admin-refund-plan-balance", { login: plan.panelLogin, balance: money(plan.panelBalanceMinor, plan.panelCurrency) })]),
     ...(plan.bonusTakeBackMinor > 0 ? [t("admin-refund-plan-bonus", { bonus: money(plan.bonusTakeBackMinor, plan.panelCurrency), panelWay: plan.panel })] : []),
   ].join("\n");
 }
 
-/** The result, with a "money returned" button while the refund waits for the admin's manual step. */
+/** The result, with "refund anyway" on a stopped refund and "money returned" while it waits for the admin's manual step. */
 export async function replyOutcome(ctx: BotContext, o: RefundOutcome, t: Translate, sign: SignAction): Promise<void> {
-  await ctx.reply(outcomeText(o, t), o.pending ? { reply_markup: returnedKeyboard(sign, t, o.refundId, false) } : {});
+  const keyboard = o.stopped ? stoppedKeyboard(sign, t, o.refundId, false) : o.pending ? returnedKeyboard(sign, t, o.refundId, false) : undefined;
+  await ctx.reply(outcomeText(o, t), keyboard ? { reply_markup: keyboard } : {});
 }
 
 export function outcomeText(o: RefundOutcome, t: Translate): string {
@@ -109,6 +125,6 @@ export function outcomeText(o: RefundOutcome, t: Translate): string {
     t("admin-refund-provider", { status: o.provider.status, message: o.provider.message ?? "" }),
     t("admin-refund-panel", { status: o.panel.status, amount: panelAmount, message: o.panel.message ?? "" }),
     ...(o.panel.bonusMinor > 0 ? [t("admin-refund-panel-bonus", { bonus: money(o.panel.bonusMinor, o.panel.currency) })] : []),
-    o.pending ? t("admin-refund-pending", { amount: money(o.amountMinor, o.currency) }) : t("admin-refund-customer-told"),
+    o.stopped ? t("admin-refund-stopped") : o.pending ? t("admin-refund-pending", { amount: money(o.amountMinor, o.currency) }) : t("admin-refund-customer-told"),
   ].join("\n");
 }

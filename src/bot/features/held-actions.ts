@@ -5,10 +5,10 @@ import type { FeatureDeps } from "../deps.js";
 import { isAdmin } from "../filters/is-admin.js";
 import { clock, money } from "../format.js";
 import type { Translate } from "../i18n.js";
-import { ACTION_CODES, ACTION_DATA, actionSigner, confirmKeyboard, heldKeyboard, returnedKeyboard } from "../keyboards/held-actions.js";
+import { ACTION_CODES, ACTION_DATA, actionSigner, confirmKeyboard, heldKeyboard, returnedKeyboard, stoppedKeyboard } from "../keyboards/held-actions.js";
 import { ignoreRefusal } from "../telegram-errors.js";
 import { findText } from "./admin-find.js";
-import { replyOutcome } from "./admin-refund.js";
+import { planProblem, replyOutcome } from "./admin-refund.js";
 
 /** The audit log's reason for changes made from a note's buttons. */
 const REASON = "from the admin note's button";
@@ -86,9 +86,7 @@ export function heldActionsFeature(deps: FeatureDeps): Composer<BotContext> {
         await ctx.answerCallbackQuery();
         if (!topUp) return closeNote(ctx, t("admin-held-nothing-held"));
         const result = await deps.admin.refund({ reference: topUp.reference, reason: REASON, adminId, heldCreditId: id });
-        if (!("refundId" in result)) {
-          return closeNote(ctx, t("admin-refund-problem", { reason: result.ok ? "not_refunded" : result.reason, reference: topUp.reference }));
-        }
+        if (!("refundId" in result)) return closeNote(ctx, planProblem(t, result, topUp.reference));
         await closeNote(ctx, t("admin-held-refunded", { who: who(ctx), at: clock(new Date()), amount: money(result.amountMinor, result.currency), id: result.refundId }));
         return replyOutcome(ctx, result, t, sign);
       }
@@ -96,6 +94,18 @@ export function heldActionsFeature(deps: FeatureDeps): Composer<BotContext> {
       case ACTION_CODES.notReturned:
         await editKeyboard(ctx, { reply_markup: returnedKeyboard(sign, t, id, code === ACTION_CODES.returned) });
         return ctx.answerCallbackQuery(code === ACTION_CODES.returned ? { text: t("admin-refund-ask-returned") } : {});
+      case ACTION_CODES.anyway:
+      case ACTION_CODES.notAnyway:
+        await editKeyboard(ctx, { reply_markup: stoppedKeyboard(sign, t, id, code === ACTION_CODES.anyway) });
+        return ctx.answerCallbackQuery(code === ACTION_CODES.anyway ? { text: t("admin-refund-ask-anyway") } : {});
+      case ACTION_CODES.confirmAnyway: {
+        if (!(await deps.storage.acquire(`note-action:anyway:${id}`, ACT_ONCE_MS))) return ctx.answerCallbackQuery({ text: t("admin-held-in-hand") });
+        const outcome = await deps.admin.refundAnyway({ refundId: id, adminId });
+        await ctx.answerCallbackQuery();
+        if ("status" in outcome) return closeNote(ctx, t("admin-refund-not-stopped"));
+        await editKeyboard(ctx, undefined);
+        return replyOutcome(ctx, outcome, t, sign);
+      }
       case ACTION_CODES.confirmReturned: {
         const outcome = await deps.admin.confirmReturned({ refundId: id, adminId });
         await ctx.answerCallbackQuery();

@@ -21,10 +21,14 @@ export const ACTION_CODES = {
   returned: "m",
   confirmReturned: "M",
   notReturned: "n",
+  /** On a stopped refund (the panel did not take the credit back): refund anyway, confirmed. */
+  anyway: "a",
+  confirmAnyway: "A",
+  notAnyway: "s",
 } as const;
 export type ActionCode = (typeof ACTION_CODES)[keyof typeof ACTION_CODES];
 
-export const ACTION_DATA = /^ha:([crdCRbmMn]):(\d{1,15}):([A-Za-z0-9_-]{16})$/;
+export const ACTION_DATA = /^ha:([crdCRbmMnaAs]):(\d{1,15}):([A-Za-z0-9_-]{16})$/;
 
 export type SignAction = (code: ActionCode, id: number) => string;
 
@@ -66,4 +70,13 @@ export function returnedKeyboard(sign: SignAction, t: Translate, refundId: numbe
         .text(t("admin-refund-confirm-returned"), sign(ACTION_CODES.confirmReturned, refundId))
         .text(t("admin-held-back"), sign(ACTION_CODES.notReturned, refundId))
     : new InlineKeyboard().text(t("admin-refund-mark-returned"), sign(ACTION_CODES.returned, refundId));
+}
+
+/** Under a refund that stopped because the panel did not take the credit back. */
+export function stoppedKeyboard(sign: SignAction, t: Translate, refundId: number, confirming: boolean): InlineKeyboard {
+  return confirming
+    ? new InlineKeyboard()
+        .text(t("admin-refund-confirm-anyway"), sign(ACTION_CODES.confirmAnyway, refundId))
+        .text(t("admin-held-back"), sign(ACTION_CODES.notAnyway, refundId))
+    : new InlineKeyboard().text(t("admin-refund-anyway"), sign(ACTION_CODES.anyway, refundId));
 }
