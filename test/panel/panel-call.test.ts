@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { balanceToMinor, panelUrl } from "../../src/panel/panel-call.js";
 import type { PanelClient } from "../../src/panel/panel-client.js";
@@ -36,9 +39,9 @@ describe("panelUrl", () => {
 
 /** Each panel client over loopback against its simulator: which failure statuses can hide an applied write. */
 const clients = [
-  { name: "PerfectPanel v2", start: () => startPerfectPanelSimulator({ apiKey: API_KEY }), make: (url: string) => new PerfectPanelV2Client({ url, apiKey: API_KEY, paymentMethod: "KHQR", currency: "USD", timeouts: FAST }) },
-  { name: "PerfectPanel v1", start: () => startPerfectPanelSimulator({ apiKey: API_KEY }), make: (url: string) => new PerfectPanelV1Client({ url, apiKey: API_KEY, currency: "USD", timeouts: FAST }) },
-  { name: "SocPanel", start: () => startSocPanelSimulator({ apiKey: API_KEY }), make: (url: string) => new SocPanelClient({ url, apiKey: API_KEY, currency: "USD", timeouts: FAST }) },
+  { name: "PerfectPanel v2", start: () => startPerfectPanelSimulator({ apiKey: API_KEY }), make: (url: string): PanelClient => new PerfectPanelV2Client({ url, apiKey: API_KEY, paymentMethod: "KHQR", currency: "USD", timeouts: FAST }) },
+  { name: "PerfectPanel v1", start: () => startPerfectPanelSimulator({ apiKey: API_KEY }), make: (url: string): PanelClient => new PerfectPanelV1Client({ url, apiKey: API_KEY, currency: "USD", timeouts: FAST }) },
+  { name: "SocPanel", start: () => startSocPanelSimulator({ apiKey: API_KEY }), make: (url: string): PanelClient => new SocPanelClient({ url, apiKey: API_KEY, currency: "USD", timeouts: FAST }) },
 ] as const;
 
 /** A proxy's or the panel's failure that may come after the panel applied a write. */
@@ -94,6 +97,18 @@ for (const spec of clients) {
       if (down.debit) await expectPanelError(down.debit("alice", 100, "refused"), "unavailable", /nothing was sent/);
     });
 
+    it("a certificate refused in the TLS handshake: unavailable for every write, nothing reached the server", async () => {
+      const tls = await startSelfSignedServer();
+      try {
+        const client = spec.make(tls.url);
+        await expectPanelError(client.credit("alice", 100, "tls"), "unavailable", /DEPTH_ZERO_SELF_SIGNED_CERT.*nothing was sent/);
+        if (client.debit) await expectPanelError(client.debit("alice", 100, "tls"), "unavailable", /nothing was sent/);
+        expect(tls.requests()).toBe(0);
+      } finally {
+        await tls.close();
+      }
+    });
+
     // SocPanel has no reads.
     if (spec.name === "SocPanel") return;
     it("a read meeting any failure status can be asked again", async () => {
@@ -105,4 +120,20 @@ for (const spec of clients) {
       }
     });
   });
+}
+
+/** An HTTPS server on loopback whose certificate no client trusts; counts the requests that reach it. */
+async function startSelfSignedServer() {
+  const fixture = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url));
+  let requests = 0;
+  const server = createServer({ key: fixture("self-signed-key.pem"), cert: fixture("self-signed-cert.pem") }, (_req, res) => {
+    requests += 1;
+    res.end("{}");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
