@@ -41,7 +41,13 @@ export class OutboundError extends Error {
   }
 }
 
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT",
+  // The server's certificate was refused during the TLS handshake, before any of the request was written.
+  "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "CERT_REVOKED", "CERT_UNTRUSTED", "CERT_REJECTED", "CERT_SIGNATURE_FAILURE",
+  "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "INVALID_CA", "HOSTNAME_MISMATCH", "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
 
 /** One HTTP call with timeouts and no automatic retry (callers decide what is safe to repeat). */
 export async function send(url: string, req: OutboundRequest): Promise<OutboundResponse> {
@@ -64,14 +70,19 @@ export async function send(url: string, req: OutboundRequest): Promise<OutboundR
 
 function isNotSent(err: unknown): boolean {
   if (err instanceof errors.ConnectTimeoutError) return true;
-  const code = (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+  const code = errorCode(err);
   return code !== undefined && NOT_SENT_CODES.has(code);
+}
+
+/** undici puts the socket's code on the error or, for TLS failures, on its cause. */
+function errorCode(err: unknown): string | undefined {
+  return (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
 }
 
 function describe(err: unknown): string {
   if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) return "timed out waiting for the answer";
   if (err instanceof errors.ConnectTimeoutError) return "timed out connecting";
-  const code = (err as { code?: string }).code;
+  const code = errorCode(err);
   return code ? `network error ${code}` : err instanceof Error ? err.message : String(err);
 }
 

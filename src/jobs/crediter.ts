@@ -10,6 +10,7 @@ import type { ClaimedCredit, PanelReceipt } from "../ledger/credit-queue.js";
 import { CreditKind, CreditStatus } from "../payments/states.js";
 import type { Credit } from "../generated/sqlite/client.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
+import { decimalString, type Currency } from "../payments/money.js";
 
 export interface CrediterOptions {
   /** Keep retrying an unavailable panel this long, then hold the credit for an admin. */
@@ -103,7 +104,10 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
       log.warn({ creditId: credit.id, detail }, "credit outcome unknown; will look for its memo on the panel");
       return;
     }
-    await hold(credit, `outcome unknown (${detail}): check the panel for a payment with memo "${credit.memo}" before re-crediting`, "unknown");
+    const check = deps.panel.capabilities.memo
+      ? `check the panel for a payment with memo "${credit.memo}"`
+      : `the panel keeps no memo: check whether ${credit.panelLogin}'s balance went up by ${decimalString(credit.amountMinor, credit.currency as Currency)} ${credit.currency}`;
+    await hold(credit, `outcome unknown (${detail}): ${check} before re-crediting`, "unknown");
   }
 
   async function send(credit: Credit): Promise<void> {

@@ -9,8 +9,11 @@ import type { NotificationPayload } from "../ledger/outbox.js";
 export type Deliver = (chatId: bigint, payload: NotificationPayload) => Promise<void>;
 
 const MAX_ATTEMPTS = 8;
-/** Per-payment admin notes; when this many wait for one chat, they go as one digest (Telegram allows ~20 messages a minute in a group). */
-const DIGESTIBLE = new Set<string>(["admin.payment", "admin.repeat", "admin.flagged", "admin.orphan"]);
+/**
+ * Per-payment admin notes; when notes about this many payments wait for one chat, they go as one digest (Telegram
+ * allows ~20 messages a minute in a group). A held credit's note is one when the credit pays for a payment.
+ */
+const DIGESTIBLE = new Set<string>(["admin.payment", "admin.repeat", "admin.flagged", "admin.orphan", "admin.held"]);
 const DIGEST_FROM = 4;
 /** One digest covers up to this many payments (it lists only the held ones, up to 25). */
 const DIGEST_MAX = 1_000;
@@ -60,16 +63,13 @@ export function createNotifier(
     return rows.filter((n) => taken.has(n.id));
   }
 
-  /** One chat's messages in order; several payment notes for one admin chat become one digest. */
+  /** One chat's messages in order; notes about several payments for one admin chat become one digest. */
   async function sendChat(list: Notification[]): Promise<void> {
-    const digestible = list.filter((n) => DIGESTIBLE.has(n.kind));
-    if (digestible.length >= DIGEST_FROM) {
+    const digestible = list.filter(isDigestible);
+    if (new Set(digestible.map(paymentOf)).size >= DIGEST_FROM) {
       const claimed = await claim(digestible);
-      if (claimed.length > 0) {
-        const paymentIds = claimed.map((n) => (JSON.parse(n.payload) as { paymentId: number }).paymentId);
-        await deliverAs(claimed, { kind: "admin.digest", paymentIds });
-      }
-      list = list.filter((n) => !DIGESTIBLE.has(n.kind));
+      if (claimed.length > 0) await deliverAs(claimed, { kind: "admin.digest", paymentIds: [...new Set(claimed.map((n) => paymentOf(n)!))] });
+      list = list.filter((n) => !isDigestible(n));
     }
     for (const n of list) {
       const [one] = await claim([n]);
@@ -89,7 +89,7 @@ export function createNotifier(
     if (waiting && at.getTime() - lastAdminLook < ADMIN_LOOK_WHILE_WAITING_MS) return false;
     lastAdminLook = at.getTime();
     const due = await queue.due("admins", at, DIGEST_MAX);
-    const admins = waiting ? due.filter((n) => !DIGESTIBLE.has(n.kind) || at.getTime() - n.createdAt.getTime() >= DIGEST_HOLD_MS) : due;
+    const admins = waiting ? due.filter((n) => !isDigestible(n) || at.getTime() - n.createdAt.getTime() >= DIGEST_HOLD_MS) : due;
     await sendByChat(admins);
     return !waiting && due.length >= DIGEST_MAX;
   }
@@ -118,4 +118,13 @@ export function createNotifier(
       await loop.stop();
     },
   };
+}
+
+/** The payment an admin note is about, when it is about one. */
+function paymentOf(n: Notification): number | undefined {
+  return (JSON.parse(n.payload) as { paymentId?: number }).paymentId;
+}
+
+function isDigestible(n: Notification): boolean {
+  return DIGESTIBLE.has(n.kind) && paymentOf(n) !== undefined;
 }

@@ -24,7 +24,9 @@ export async function holdCredit(db: Db, credit: Credit, lastError: string, erro
       const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId }, select: { id: true, chatId: true } });
       await enqueueNotification(tx, [topUp.chatId], `held:${topUp.id}`, { kind: "topup.held", topUpId: topUp.id }, at);
     }
-    await enqueueNotification(tx, adminChats, `credit-held:${credit.id}:${credit.attempts}`, { kind: "admin.held", creditId: credit.id }, at);
+    // A payment's held credit names the payment, so held credits piling up (a panel outage) join the admins' digest.
+    const payment = credit.paymentId === null ? {} : { paymentId: credit.paymentId };
+    await enqueueNotification(tx, adminChats, `credit-held:${credit.id}:${credit.attempts}`, { kind: "admin.held", ...payment, creditId: credit.id }, at);
   });
 }
 

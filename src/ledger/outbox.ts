@@ -19,7 +19,8 @@ export type NotificationPayload =
   | { kind: "admin.orphan"; paymentId: number; reason: string }
   /** A verified notification that is not a payment but that admins should see once. */
   | { kind: "admin.notice"; provider: string; reference: string | null; detail: string }
-  | { kind: "admin.held"; creditId: number }
+  /** `paymentId` names the payment the held credit pays for (absent for a bonus or manual credit): the digest lists it. */
+  | { kind: "admin.held"; paymentId?: number; creditId: number }
   /** A credit landed on the panel after its top-up was refunded: no receipt, no bonus; an admin looks. */
   | { kind: "admin.after-refund"; creditId: number }
   | { kind: "admin.outage"; component: string; state: "down" | "up"; detail: string }

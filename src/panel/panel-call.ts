@@ -23,6 +23,13 @@ export interface PanelOp {
 const RAW_LIMIT = 500;
 const PANEL_MESSAGE_LIMIT = 200;
 
+/**
+ * Failure statuses that prove a request was not taken up: 408 (the server did not receive it whole), 429 (refused
+ * before handling), and Cloudflare's answers when it never reached the panel (521 refused, 522 connect timeout,
+ * 523 unreachable, 525 TLS handshake failed, 526 invalid certificate). Not 520 or 524: the panel may have acted.
+ */
+const NOT_TAKEN = new Set([408, 429, 521, 522, 523, 525, 526]);
+
 const TRY_LATER = /too many|rate.?limit|try (again )?later|temporar|maintenance|overload/i;
 const BAD_AUTH = /bad_auth|api.?key|unauthori[sz]ed|forbidden|authenticat|invalid.{0,10}token|token.{0,10}invalid/i;
 const NO_USER = /bad_username|user.{0,20}(not (be )?found|does ?n[o']t exist|not exist)|no such user|unknown user|invalid user/i;
@@ -73,13 +80,15 @@ export class PanelTransport {
       const location = String(res.headers.location ?? "");
       throw this.error("rejected", `panel answered ${op.name} with a redirect (HTTP ${status}) to ${location || "?"}: check PANEL_URL`, res.text);
     }
-    // A gateway timeout means the proxy gave up while the panel was still working on it.
-    if (op.write && (status === 504 || status === 524)) {
-      throw this.error("unknown", `panel's gateway timed out (HTTP ${status}) during ${op.name}${forLogin(op)}: it may have been applied`, res.text);
+    if (NOT_TAKEN.has(status)) {
+      throw this.error("unavailable", `panel answered HTTP ${status} to ${op.name}${forLogin(op)}; not applied, safe to retry`, res.text);
     }
-    // The panel answered, and with a failure status instead of a result: the call failed rather than being
-    // applied, so it is safe to retry (a gateway timeout, above, is the exception).
-    throw this.error("unavailable", `panel answered HTTP ${status} to ${op.name}${forLogin(op)}; not applied, safe to retry`, res.text);
+    // Any other failure status may come after the panel applied a write: a proxy answers 502 or 520 when
+    // the panel's answer went wrong, and a panel's own 500 can follow its commit.
+    if (op.write) {
+      throw this.error("unknown", `panel answered HTTP ${status} to ${op.name}${forLogin(op)}: it may have been applied`, res.text);
+    }
+    throw this.error("unavailable", `panel answered HTTP ${status} to ${op.name}`, res.text);
   }
 
   /** The panel said no in its own words: a bad key, a missing user, "try later", or anything else. */

@@ -16,6 +16,8 @@ export interface PanelCapabilities {
   debit: boolean;
   /** The panel can list payments, so a credit with an unknown outcome can be found by memo. */
   findCredit: boolean;
+  /** The panel keeps the memo with the payment, where an admin can look for it. */
+  memo: boolean;
 }
 
 /** One SMM panel. Amounts are minor units of the panel's currency. */
@@ -31,8 +33,9 @@ export interface PanelClient {
 }
 
 /**
- * rejected: the panel said no, nothing applied. unavailable: nothing was applied, safe to retry.
- * unknown: the request was sent and no answer came back, so it may have been applied.
+ * rejected: the panel said no, nothing applied. unavailable: nothing was applied, safe to retry (a write only
+ * when it was never sent, never reached the panel, or the panel said it did not apply it).
+ * unknown: a write was sent and no answer says whether it applied (none, a 5xx, an unrecognised one).
  */
 export type PanelErrorKind = "rejected" | "unavailable" | "unknown";
 

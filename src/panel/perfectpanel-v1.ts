@@ -26,7 +26,7 @@ type V1Answer = { ok: true; json: unknown } | { ok: false; code: string };
  */
 export class PerfectPanelV1Client implements PanelClient {
   readonly type = "perfectpanel-v1" as const;
-  readonly capabilities = { findUser: true, debit: true, findCredit: false };
+  readonly capabilities = { findUser: true, debit: true, findCredit: false, memo: true };
   private readonly transport: PanelTransport;
 
   constructor(private readonly opts: PerfectPanelV1Options) {

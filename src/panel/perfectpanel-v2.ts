@@ -26,7 +26,7 @@ export interface PerfectPanelV2Options {
 /** PerfectPanel Admin API v2 (X-Api-Key, JSON envelope). It has no known deduction endpoint. */
 export class PerfectPanelV2Client implements PanelClient {
   readonly type = "perfectpanel" as const;
-  readonly capabilities = { findUser: true, debit: false, findCredit: true };
+  readonly capabilities = { findUser: true, debit: false, findCredit: true, memo: true };
   private readonly transport: PanelTransport;
   private readonly pages: number;
 

@@ -23,7 +23,7 @@ export interface SocPanelOptions {
  */
 export class SocPanelClient implements PanelClient {
   readonly type = "socpanel" as const;
-  readonly capabilities = { findUser: false, debit: true, findCredit: false };
+  readonly capabilities = { findUser: false, debit: true, findCredit: false, memo: false };
   private readonly transport: PanelTransport;
 
   constructor(private readonly opts: SocPanelOptions) {

@@ -63,13 +63,28 @@ for (const panelType of ["perfectpanel", "perfectpanel-v1", "socpanel"] as const
       return c.status === "DONE" || c.status === "HELD" ? c : null;
     }, "credit settled");
 
-    it("a 500 then success credits once", async () => {
-      panelSim.setFault("http500", 1);
+    it("a 521 (the panel never reached) then success credits once", async () => {
+      panelSim.setFault("statusBefore", 1, [521]);
       const topUp = await paidTopUp();
       const credit = await eventually(async () => (await creditOf(topUp.id)).status === "DONE" && creditOf(topUp.id), "credited", 20_000);
       expect(credit.attempts).toBe(1);
       expect(credit.errorKind).toBe("unavailable");
       expect(panelCredits(topUp.reference)).toBe(1);
+    });
+
+    it("a 500 is an unknown outcome: sent again only where the memo proves it absent", async () => {
+      panelSim.setFault("http500", 1);
+      const topUp = await paidTopUp();
+      const credit = await settled(topUp.id);
+      expect(credit.errorKind).toBe("unknown");
+      if (panelType === "perfectpanel") {
+        expect(credit.status).toBe("DONE");
+        expect(panelCredits(topUp.reference)).toBe(1);
+      } else {
+        expect(credit.status).toBe("HELD");
+        expect(credit.lastError).toMatch(/^outcome unknown \(panel answered HTTP 500/);
+        expect(panelCredits(topUp.reference)).toBe(0);
+      }
     });
 
     it("a timeout after the panel applied the credit never doubles it", async () => {
@@ -84,7 +99,8 @@ for (const panelType of ["perfectpanel", "perfectpanel-v1", "socpanel"] as const
       } else {
         expect(credit.status).toBe("HELD");
         expect(credit.lastError).toMatch(/outcome unknown/);
-        expect(credit.lastError).toContain(credit.memo);
+        // SocPanel keeps no memo: the note names what to look for instead.
+        expect(credit.lastError).toContain(panelType === "socpanel" ? "check whether alice's balance went up by 10.00 USD" : credit.memo);
         expect(await database.db.notification.count({ where: { kind: "admin.held", payload: { contains: `"creditId":${credit.id}` } } })).toBe(1);
       }
     });

@@ -29,7 +29,7 @@ describe("createPanelClient", () => {
   it("builds the v2 client, which sends the configured payment method", async () => {
     const client = createPanelClient(panel("perfectpanel", `${perfect.url}/`), { timeouts: FAST });
     expect(client.type).toBe("perfectpanel");
-    expect(client.capabilities).toEqual({ findUser: true, debit: false, findCredit: true });
+    expect(client.capabilities).toEqual({ findUser: true, debit: false, findCredit: true, memo: true });
     await client.credit("alice", 100, "m-v2");
     expect(perfect.payments.at(-1)).toMatchObject({ method: "Bakong KHQR", memo: "m-v2" });
   });
@@ -55,7 +55,7 @@ describe("createPanelClient", () => {
   it("builds the SocPanel client with the amount format", async () => {
     const client = createPanelClient(panel("socpanel", soc.url), { amountFormat: "integer", timeouts: FAST });
     expect(client.type).toBe("socpanel");
-    expect(client.capabilities).toEqual({ findUser: false, debit: true, findCredit: false });
+    expect(client.capabilities).toEqual({ findUser: false, debit: true, findCredit: false, memo: false });
     await expect(client.credit("alice", 150, "m")).rejects.toThrow(/whole amounts/);
     await client.credit("alice", 200, "m");
     expect(soc.balanceOf("alice")).toBe(200);

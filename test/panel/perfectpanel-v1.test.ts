@@ -68,16 +68,17 @@ describe("PerfectPanel v1 against the simulator", () => {
 
   it("cannot look for credits", () => {
     const c = client();
-    expect(c.capabilities).toEqual({ findUser: true, debit: true, findCredit: false });
+    expect(c.capabilities).toEqual({ findUser: true, debit: true, findCredit: false, memo: true });
     expect("findCredit" in c).toBe(false);
   });
 });
 
 describe("PerfectPanel v1 faults", () => {
-  it("HTTP 500: unavailable, nothing applied", async () => {
+  it("HTTP 500 to a credit or a debit: unknown (the panel may answer so after applying)", async () => {
     sim.addUser("alice", 0);
-    sim.setFault("http500", 1);
-    await expectPanelError(client().credit("alice", 100, "m"), "unavailable", /HTTP 500/);
+    sim.setFault("http500", 2);
+    await expectPanelError(client().credit("alice", 100, "m"), "unknown", /HTTP 500.*may have been applied/);
+    await expectPanelError(client().debit("alice", 100, "m"), "unknown", /HTTP 500.*may have been applied/);
     expect(sim.payments).toHaveLength(0);
   });
 

@@ -58,7 +58,7 @@ describe("PerfectPanel v2 against the simulator", () => {
 
   it("has no debit", () => {
     const c = client();
-    expect(c.capabilities).toEqual({ findUser: true, debit: false, findCredit: true });
+    expect(c.capabilities).toEqual({ findUser: true, debit: false, findCredit: true, memo: true });
     expect("debit" in c).toBe(false);
   });
 
@@ -91,12 +91,13 @@ describe("PerfectPanel v2 against the simulator", () => {
 });
 
 describe("PerfectPanel v2 faults", () => {
-  it("HTTP 500: unavailable, nothing applied", async () => {
+  it("HTTP 500 to a credit: unknown, and the payment list shows it did not apply", async () => {
     sim.addUser("alice", 0);
     sim.setFault("http500", 1);
-    const err = await expectPanelError(client().credit("alice", 100, "m1"), "unavailable", /HTTP 500/);
+    const err = await expectPanelError(client().credit("alice", 100, "m1"), "unknown", /HTTP 500.*may have been applied/);
     expect(err.opts.raw).toContain("500 Internal Server Error");
     expect(sim.payments).toHaveLength(0);
+    expect(await client().findCredit("m1")).toBeNull();
     expect(await client().credit("alice", 100, "m1")).toMatchObject({ panelPaymentId: "1" });
   });
 
@@ -213,11 +214,13 @@ describe("PerfectPanel v2 wire format and odd answers", () => {
     expect(stub.requests).toHaveLength(1);
   });
 
-  it("a gateway timeout to a credit is unknown, a bad gateway unavailable", async () => {
+  it("a gateway timeout or a bad gateway to a credit is unknown; Cloudflare's origin unreachable is unavailable", async () => {
     stub.answer(() => html(504, "<h1>504 Gateway Time-out</h1>"));
     await expectPanelError(client(stub.url).credit("alice", 100, "m"), "unknown", /HTTP 504/);
     stub.answer(() => html(502, "<h1>502 Bad Gateway</h1>"));
-    await expectPanelError(client(stub.url).credit("alice", 100, "m"), "unavailable", /HTTP 502/);
+    await expectPanelError(client(stub.url).credit("alice", 100, "m"), "unknown", /HTTP 502/);
+    stub.answer(() => html(523, "<h1>523 Origin is unreachable</h1>"));
+    await expectPanelError(client(stub.url).credit("alice", 100, "m"), "unavailable", /HTTP 523.*not applied/);
   });
 
   it("a key echoed in an error page is scrubbed from the raw text", async () => {

@@ -29,7 +29,7 @@ afterEach(() => {
 describe("SocPanel against the simulator", () => {
   it("can only change balances", () => {
     const c = client();
-    expect(c.capabilities).toEqual({ findUser: false, debit: true, findCredit: false });
+    expect(c.capabilities).toEqual({ findUser: false, debit: true, findCredit: false, memo: false });
     expect("findUser" in c || "findCredit" in c).toBe(false);
   });
 
@@ -54,10 +54,11 @@ describe("SocPanel against the simulator", () => {
 });
 
 describe("SocPanel faults", () => {
-  it("HTTP 500: unavailable, nothing applied", async () => {
+  it("HTTP 500 to a credit or a debit: unknown (the panel may answer so after applying)", async () => {
     sim.addUser("alice", 0);
-    sim.setFault("http500", 1);
-    await expectPanelError(client().credit("alice", 100, "m"), "unavailable", /HTTP 500/);
+    sim.setFault("http500", 2);
+    await expectPanelError(client().credit("alice", 100, "m"), "unknown", /HTTP 500.*may have been applied/);
+    await expectPanelError(client().debit("alice", 100, "m"), "unknown", /HTTP 500.*may have been applied/);
     expect(sim.payments).toHaveLength(0);
   });
 
@@ -125,7 +126,7 @@ describe("SocPanel wire format and odd answers", () => {
 
   it("strips the token from an error page that echoes the request URL", async () => {
     stub.answer((req) => html(500, `<p>Error at /privateApi/incrementUserBalance?token=${encodeURIComponent(req.query.token!)}&login=alice</p>`));
-    const err = await expectPanelError(client(stub.url).credit("alice", 100, "m"), "unavailable");
+    const err = await expectPanelError(client(stub.url).credit("alice", 100, "m"), "unknown");
     expect(err.opts.raw).toContain("token=[REDACTED]");
   });
 });

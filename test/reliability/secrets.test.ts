@@ -290,8 +290,8 @@ for (const panelType of PANEL_TYPES) {
       const receipt = after(CUSTOMER, () => undefined, "Top-up successful", 20_000);
       await say(`/recredit ${topUp.reference} panel key fixed`, "queued again", ADMIN, ADMIN);
       await receipt;
-      // A 5xx from the panel: retried after a back-off, then applied.
-      panel.setFault("http500", 1);
+      // Cloudflare could not reach the panel (521): retried after a back-off, then applied.
+      panel.setFault("statusBefore", 1, [521]);
       const next = await startTopUp(full ? "ahnajak" : "bakong");
       await payAndWaitForReceipt(next.provider as ProviderName, next);
       scanned.failedCalls += 1;

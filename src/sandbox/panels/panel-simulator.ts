@@ -18,8 +18,10 @@ export interface PanelPayment {
 /**
  * http500 / http429: answer that status without applying. timeoutBefore: hold the request open, never apply.
  * timeoutAfter: apply, then hold the answer open. rejectKey: answer the panel's bad-key error.
+ * statusBefore: answer a proxy's error page (the fault's next status) without applying; statusAfter: apply, then
+ * answer that page (a proxy's 502/520 or the panel's own 500 after it committed).
  */
-export type PanelFaultMode = "none" | "http500" | "http429" | "timeoutBefore" | "timeoutAfter" | "rejectKey";
+export type PanelFaultMode = "none" | "http500" | "http429" | "timeoutBefore" | "timeoutAfter" | "rejectKey" | "statusBefore" | "statusAfter";
 
 export interface PanelFaults {
   mode: PanelFaultMode;
@@ -27,6 +29,8 @@ export interface PanelFaults {
   remaining: number;
   /** Apply, then answer this much later, on every API call. */
   slowMs: number;
+  /** statusBefore / statusAfter: the statuses answered, one per faulted call in turn. */
+  statuses: number[];
 }
 
 export interface PanelSimulatorOptions {
@@ -46,8 +50,8 @@ export interface PanelSimulator {
   addUser(login: string, balanceMinor?: number): void;
   balanceOf(login: string): number | undefined;
   readonly faults: PanelFaults;
-  /** The next `times` API calls (default: all until reset) meet this fault. */
-  setFault(mode: Exclude<PanelFaultMode, "none">, times?: number): void;
+  /** The next `times` API calls (default: all until reset) meet this fault; `statuses` for statusBefore / statusAfter (default 502). */
+  setFault(mode: Exclude<PanelFaultMode, "none">, times?: number, statuses?: readonly number[]): void;
   resetFaults(): void;
 }
 
@@ -60,7 +64,8 @@ const HOLD_MAX_MS = 120_000;
 export class PanelState {
   readonly users = new Map<string, number>();
   readonly payments: PanelPayment[] = [];
-  readonly faults: PanelFaults = { mode: "none", remaining: 0, slowMs: 0 };
+  readonly faults: PanelFaults = { mode: "none", remaining: 0, slowMs: 0, statuses: [] };
+  private faultsTaken = 0;
   readonly currency: Currency;
   private readonly holds = new Set<() => void>();
 
@@ -84,13 +89,13 @@ export class PanelState {
     return { ok: true, payment, balanceMinor };
   }
 
-  setFault(mode: Exclude<PanelFaultMode, "none">, times = Infinity): void {
-    this.faults.mode = mode;
-    this.faults.remaining = times;
+  setFault(mode: Exclude<PanelFaultMode, "none">, times = Infinity, statuses: readonly number[] = [502]): void {
+    Object.assign(this.faults, { mode, remaining: times, statuses: [...statuses] });
+    this.faultsTaken = 0;
   }
 
   resetFaults(): void {
-    Object.assign(this.faults, { mode: "none", remaining: 0, slowMs: 0 });
+    Object.assign(this.faults, { mode: "none", remaining: 0, slowMs: 0, statuses: [] });
   }
 
   /**
@@ -98,7 +103,8 @@ export class PanelState {
    * `badKey` builds the panel's own bad-key answer.
    */
   async withFaults(c: Context, badKey: () => Response, run: () => Response | Promise<Response>): Promise<Response> {
-    const fault = this.takeFault();
+    const { mode: fault, status } = this.takeFault();
+    if (fault === "statusBefore") return proxyError(c, status);
     if (fault === "http500") return c.html("<html><body><h1>500 Internal Server Error</h1></body></html>", 500);
     if (fault === "http429") return c.text("Too Many Requests", 429);
     if (fault === "rejectKey") return badKey();
@@ -107,6 +113,7 @@ export class PanelState {
       return c.text("held", 504);
     }
     const answer = await run();
+    if (fault === "statusAfter") return proxyError(c, status);
     if (fault === "timeoutAfter") await this.hold();
     if (this.faults.slowMs > 0) await sleep(this.faults.slowMs);
     return answer;
@@ -117,13 +124,15 @@ export class PanelState {
     this.holds.clear();
   }
 
-  private takeFault(): PanelFaultMode {
+  /** Consumes one use of the active fault: its mode, and the status a statusBefore / statusAfter answers. */
+  private takeFault(): { mode: PanelFaultMode; status: number } {
     const f = this.faults;
-    if (f.mode === "none" || f.remaining <= 0) return "none";
+    if (f.mode === "none" || f.remaining <= 0) return { mode: "none", status: 0 };
+    const status = f.statuses[this.faultsTaken++ % Math.max(1, f.statuses.length)] ?? 502;
     f.remaining -= 1;
     const mode = f.mode;
     if (f.remaining <= 0) f.mode = "none";
-    return mode;
+    return { mode, status };
   }
 
   private hold(): Promise<void> {
@@ -138,6 +147,11 @@ export class PanelState {
       this.holds.add(release);
     });
   }
+}
+
+/** The error page a proxy in front of the panel (Cloudflare, nginx) answers with. */
+function proxyError(c: Context, status: number): Response {
+  return c.html(`<html><body><h1>Error ${status}</h1><p>cloudflare</p></body></html>`, status as 500);
 }
 
 const controlUser = z.object({ login: z.string().min(1), balanceMinor: z.number().int().nonnegative().optional() });
@@ -170,7 +184,7 @@ export async function servePanelSimulator(app: Hono, state: PanelState, port?: n
     faults: state.faults,
     addUser: (login, balanceMinor) => state.addUser(login, balanceMinor),
     balanceOf: (login) => state.users.get(login),
-    setFault: (mode, times) => state.setFault(mode, times),
+    setFault: (mode, times, statuses) => state.setFault(mode, times, statuses),
     resetFaults: () => state.resetFaults(),
     async close() {
       state.releaseHolds();
