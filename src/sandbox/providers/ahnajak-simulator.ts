@@ -53,7 +53,10 @@ export type AhnajakWebhookDelivery = WebhookDelivery;
 export interface AhnajakSimulator extends ProviderSimulator {
   /** Mutable, like the dashboard setting. */
   payloadTemplate: Record<string, string> | undefined;
-  /** What `webhookFaults.mode = "bad_signature"` spoils: the X-Ahnajak-Signature header or the payload hash. */
+  /**
+   * What `webhookFaults.mode = "bad_signature"` spoils: the X-Ahnajak-Signature header, or only the
+   * payload hash under a valid header signature (signed, so our side records it HELD rather than refusing it).
+   */
   badSignatureKind: "header" | "payload_hash";
   readonly deliveries: readonly AhnajakWebhookDelivery[];
   session(transactionId: string): SimAhnajakSession | undefined;
