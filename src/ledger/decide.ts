@@ -94,7 +94,8 @@ export const SETTLED_BY_A_PAYMENT = [TopUpStatus.PENDING, TopUpStatus.EXPIRED, T
 
 export function orphanReason(obs: PaymentObservation, topUp: Pick<TopUp, "provider"> | null): string {
   const sent = obs.reference ? `reference ${obs.reference}` : obs.md5 ? `QR md5 ${obs.md5}` : "no reference";
-  return !topUp ? `no top-up of ours matches ${sent}` : `${sent} is a top-up paid through ${topUp.provider}, not ${obs.provider}`;
+  const why = !topUp ? `no top-up of ours matches ${sent}` : `${sent} is a top-up paid through ${topUp.provider}, not ${obs.provider}`;
+  return obs.holdReason ? `${why}; ${obs.holdReason}` : why;
 }
 
 /** The credit a payment on one of our top-ups queues (or holds), in the panel's currency. */

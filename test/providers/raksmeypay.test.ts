@@ -18,6 +18,7 @@ const PROFILE_KEY = "profile-key-for-tests";
 const API_KEY = "webhook-api-key-for-tests";
 const log = pino({ level: "silent" });
 const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 interface Received {
   headers: Record<string, string>;
@@ -231,7 +232,7 @@ describe("RaksmeyPay confirmation", () => {
       state: "paid",
       observations: [{ provider: "raksmeypay", providerTxnId: t.reference, reference: t.reference, amountMinor: 1250, currency: "USD", raw: { status: 1, payment_amount: 12.5, payment_status: "SUCCESS" } }],
     });
-    expect(providerTxnId).toMatch(/^[0-9a-f]{64}$/);
+    expect(providerTxnId).toMatch(/^[0-9a-f]{40}$/);
     expect(received).toHaveLength(0);
   });
 
@@ -391,9 +392,9 @@ describe("RaksmeyPay webhook verification", () => {
   const resigned = (p: Record<string, unknown>) =>
     JSON.stringify({ ...p, hash: webhookHash(PROFILE_KEY, String(p.timestamp), String(p.amount), String(p.bakong_hash), String(p.transaction_id)) });
 
-  it("the genuine delivery is observed", () => {
+  it("the genuine delivery, in the seed's format (a 40-hex bakong_hash), is observed", () => {
     const bakongHash = payload().bakong_hash as string;
-    expect(bakongHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(bakongHash).toMatch(/^[0-9a-f]{40}$/);
     expect(genuine.result).toMatchObject({ kind: "observed", observations: [{ providerTxnId: bakongHash, reference, amountMinor: 1250, currency: "USD" }] });
     expect(genuine.headers["x-api-key"]).toBe(API_KEY);
     expect(genuine.headers["content-type"]).toBe("application/json");
@@ -418,24 +419,18 @@ describe("RaksmeyPay webhook verification", () => {
     ["altered transaction id", () => [genuine.headers, JSON.stringify({ ...payload(), transaction_id: "26010199999999" })], "rejected", 403],
     ["altered timestamp", () => [genuine.headers, JSON.stringify({ ...payload(), timestamp: Number(payload().timestamp) + 1 })], "rejected", 403],
     ["a timestamp that is not 10 digits", () => [genuine.headers, resigned({ ...payload(), timestamp: 1 })], "rejected", 400],
-    ["a timestamp 16 minutes old, correctly hashed", () => [genuine.headers, resigned({ ...payload(), timestamp: Math.floor(Date.now() / 1000) - 16 * 60 })], "rejected", 400],
-    ["a timestamp 16 minutes ahead, correctly hashed", () => [genuine.headers, resigned({ ...payload(), timestamp: Math.floor(Date.now() / 1000) + 16 * 60 })], "rejected", 400],
-    ["a bakong_hash of 40 hex digits, correctly hashed", () => [genuine.headers, resigned({ ...payload(), bakong_hash: "b7e23ec29af22b0b4e41da31e868d57226121c84" })], "rejected", 400],
+    ["a bakong_hash of 41 hex digits, correctly hashed", () => [genuine.headers, resigned({ ...payload(), bakong_hash: `${String(payload().bakong_hash)}a` })], "rejected", 400],
+    ["a bakong_hash of 63 hex digits, correctly hashed", () => [genuine.headers, resigned({ ...payload(), bakong_hash: sha256("x").slice(1) })], "rejected", 400],
     ["a transaction_id that is not our reference, correctly hashed", () => [genuine.headers, resigned({ ...payload(), transaction_id: "TXN_1718500000" })], "rejected", 400],
-    ["an amount with a leading zero, correctly hashed", () => [genuine.headers, resigned({ ...payload(), amount: "012.50" })], "rejected", 400],
-    ["an amount in exponent form, correctly hashed", () => [genuine.headers, resigned({ ...payload(), amount: "1.25e1" })], "rejected", 400],
-    ["another profile", () => [genuine.headers, JSON.stringify({ ...payload(), profile_id: "someone-else" })], "rejected", 403],
+    ["an amount of 21 characters, correctly hashed", () => [genuine.headers, resigned({ ...payload(), amount: "1".repeat(18) + ".00" })], "rejected", 400],
     ["malformed JSON", () => [genuine.headers, genuine.rawBody.subarray(0, genuine.rawBody.length - 1)], "rejected", 400],
     ["wrong content type", () => [headersWith({ "content-type": "application/x-www-form-urlencoded" }), genuine.rawBody], "rejected", 415],
     ["missing content type", () => [headersWith({ "content-type": undefined }), genuine.rawBody], "rejected", 415],
     ["empty body", () => [genuine.headers, ""], "rejected", 400],
     ["missing field", () => [genuine.headers, JSON.stringify({ ...payload(), bakong_hash: undefined })], "rejected", 400],
     ["amount as a number (hashed as \"12.50\")", () => [genuine.headers, JSON.stringify({ ...payload(), amount: 12.5 })], "observed"],
+    ["a bakong_hash of 64 hex digits, correctly hashed", () => [genuine.headers, resigned({ ...payload(), bakong_hash: sha256("x") })], "observed"],
     ["a JSON array", () => [genuine.headers, "[]"], "rejected", 400],
-    ["unknown currency (not hashed): the admins are told", () => [genuine.headers, JSON.stringify({ ...payload(), currency: "EUR" })], "ignored"],
-    ["riel with decimals, correctly hashed: the admins are told", () => [genuine.headers, resigned({ ...payload(), currency: "KHR", amount: "100.50" })], "ignored"],
-    ["three decimals, correctly hashed", () => [genuine.headers, resigned({ ...payload(), amount: "12.505" })], "rejected", 400],
-    ["a status other than success, correctly hashed", () => [genuine.headers, resigned({ ...payload(), status: "failed" })], "ignored"],
   ];
 
   it.each(bad)("%s", async (_name, make, kind, status) => {
@@ -443,28 +438,81 @@ describe("RaksmeyPay webhook verification", () => {
     const result = await verify(headers, body);
     expect(result.kind).toBe(kind);
     if (status !== undefined) expect(result).toMatchObject({ status });
-    if (kind === "ignored") expect(result).toMatchObject({ adminNote: { reference, detail: expect.stringMatching(/RaksmeyPay/) } });
+    if (kind === "observed") {
+      expect(result).toMatchObject({ observations: [{ reference, amountMinor: 1250, currency: "USD" }] });
+      expect(result.kind === "observed" && "holdReason" in result.observations[0]!).toBe(false);
+    }
+  });
+
+  // Signed (the hash verifies over fields whose cut is fixed), so recorded: held for an admin with the reason, never refused.
+  const odd: [string, () => string, { amountMinor: number; currency: Currency }, RegExp][] = [
+    ["unknown currency (not hashed)", () => JSON.stringify({ ...payload(), currency: "EUR" }), { amountMinor: 0, currency: "USD" }, /currency "EUR" is neither USD nor KHR \(the amount "12.50"\)/],
+    ["no currency at all", () => JSON.stringify({ ...payload(), currency: undefined }), { amountMinor: 0, currency: "USD" }, /currency missing is neither USD nor KHR/],
+    ["riel with decimals, correctly hashed", () => resigned({ ...payload(), currency: "KHR", amount: "100.50" }), { amountMinor: 100, currency: "KHR" }, /the amount "100.50" is not a plain, exact KHR amount/],
+    ["three decimals, correctly hashed", () => resigned({ ...payload(), amount: "12.505" }), { amountMinor: 1250, currency: "USD" }, /the amount "12.505" is not a plain, exact USD amount/],
+    ["an amount with a leading zero, correctly hashed", () => resigned({ ...payload(), amount: "012.50" }), { amountMinor: 1250, currency: "USD" }, /the amount "012.50" is not a plain, exact USD amount/],
+    ["an amount in exponent form, correctly hashed", () => resigned({ ...payload(), amount: "1.25e1" }), { amountMinor: 0, currency: "USD" }, /the amount "1.25e1"/],
+    ["a JSON number with three decimals, correctly hashed", () => JSON.stringify({ ...payload(), amount: 12.505, hash: webhookHash(PROFILE_KEY, String(payload().timestamp), "12.505", String(payload().bakong_hash), reference) }), { amountMinor: 1250, currency: "USD" }, /the amount "12.505"/],
+    ["a status other than success (not hashed)", () => JSON.stringify({ ...payload(), status: "failed" }), { amountMinor: 1250, currency: "USD" }, /status "failed", documented as always "success"/],
+    ["another profile (not hashed)", () => JSON.stringify({ ...payload(), profile_id: "someone-else" }), { amountMinor: 1250, currency: "USD" }, /profile_id "someone-else" is not our profile/],
+    ["a timestamp 16 minutes old, correctly hashed", () => resigned({ ...payload(), timestamp: Math.floor(Date.now() / 1000) - 16 * 60 }), { amountMinor: 1250, currency: "USD" }, /timestamp \d{10} is 16 minutes before our clock/],
+    ["a timestamp 16 minutes ahead, correctly hashed", () => resigned({ ...payload(), timestamp: Math.floor(Date.now() / 1000) + 16 * 60 }), { amountMinor: 1250, currency: "USD" }, /timestamp \d{10} is 16 minutes after our clock/],
+  ];
+
+  it.each(odd)("%s: observed and held with its reason", async (_name, body, booked, why) => {
+    const result = await verify(genuine.headers, body());
+    expect(result).toMatchObject({ kind: "observed", observations: [{ providerTxnId: payload().bakong_hash, reference, ...booked }] });
+    const holdReason = result.kind === "observed" ? result.observations[0]!.holdReason : undefined;
+    expect(holdReason).toMatch(/^RaksmeyPay sent a signed notification in an unexpected format: /);
+    expect(holdReason).toMatch(why);
+  });
+
+  it("a payment in neither USD nor KHR is held as 0 of the top-ups' currency", async () => {
+    const riel = createRaksmeyPayProvider({ baseUrl: sim.url, profileId: PROFILE_ID, profileKey: PROFILE_KEY, webhookApiKey: API_KEY, qrTemplate: 2 }, { log, currency: "KHR" });
+    const result = await riel.verifyWebhook!({ headers: genuine.headers, rawBody: Buffer.from(JSON.stringify({ ...payload(), currency: "THB" })) });
+    expect(result).toMatchObject({ kind: "observed", observations: [{ amountMinor: 0, currency: "KHR", holdReason: expect.stringContaining('currency "THB"') }] });
   });
 
   describe("a captured body re-cut across the unseparated hash fields is refused before the hash counts", () => {
     // sha1(key . timestamp . amount . bakong_hash . transaction_id): moving characters between
-    // neighbouring fields keeps the concatenation, so the hash still matches.
-    const recut = (change: (p: { timestamp: string; amount: string; bakong_hash: string; transaction_id: string }) => Record<string, string>) => {
-      const p = payload();
-      const fields = { timestamp: String(p.timestamp), amount: String(p.amount), bakong_hash: String(p.bakong_hash), transaction_id: String(p.transaction_id) };
+    // neighbouring fields keeps the concatenation, so the hash still matches. The timestamp (10 digits)
+    // and the transaction_id (14) fix both ends; a bakong_hash of 40 or 64 hex digits and an amount of
+    // at most 20 characters leave no cut that turns one hash length into the other.
+    type Hashed = { timestamp: string; amount: string; bakong_hash: string; transaction_id: string };
+    const with64 = () => JSON.parse(resigned({ ...payload(), bakong_hash: sha256(`recut-${reference}`) })) as Record<string, unknown>;
+    const recut = (base: Record<string, unknown>, change: (p: Hashed) => Partial<Hashed>) => {
+      const fields = { timestamp: String(base.timestamp), amount: String(base.amount), bakong_hash: String(base.bakong_hash), transaction_id: String(base.transaction_id) };
       const cut = change(fields);
-      const joined = (f: typeof fields) => f.timestamp + f.amount + f.bakong_hash + f.transaction_id;
+      const joined = (f: Hashed) => f.timestamp + f.amount + f.bakong_hash + f.transaction_id;
       expect(joined({ ...fields, ...cut })).toBe(joined(fields));
-      return JSON.stringify({ ...p, ...cut });
+      return JSON.stringify({ ...base, ...cut });
     };
+    const cuts: [string, (p: Hashed) => Partial<Hashed>][] = [
+      ["last timestamp digit moved into the amount", (f) => ({ timestamp: f.timestamp.slice(0, -1), amount: f.timestamp.slice(-1) + f.amount })],
+      ["last amount digit moved into the bakong_hash", (f) => ({ amount: f.amount.slice(0, -1), bakong_hash: f.amount.slice(-1) + f.bakong_hash })],
+      ["last bakong_hash digit moved into the transaction_id", (f) => ({ bakong_hash: f.bakong_hash.slice(0, -1), transaction_id: f.bakong_hash.slice(-1) + f.transaction_id })],
+      ["first amount digit moved into the timestamp", (f) => ({ timestamp: f.timestamp + f.amount.slice(0, 1), amount: f.amount.slice(1) })],
+    ];
+    it.each(cuts)("40-hex bakong_hash: %s → 400", async (_name, change) => {
+      expect(await verify(genuine.headers, recut(payload(), change))).toMatchObject({ kind: "rejected", status: 400 });
+    });
+    it.each(cuts)("64-hex bakong_hash: %s → 400", async (_name, change) => {
+      expect(await verify(genuine.headers, recut(with64(), change))).toMatchObject({ kind: "rejected", status: 400 });
+    });
     it.each([
-      ["last timestamp digit moved into the amount", (f: { timestamp: string; amount: string }) => ({ timestamp: f.timestamp.slice(0, -1), amount: f.timestamp.slice(-1) + f.amount })],
-      ["last amount digit moved into the bakong_hash", (f: { amount: string; bakong_hash: string }) => ({ amount: f.amount.slice(0, -1), bakong_hash: f.amount.slice(-1) + f.bakong_hash })],
-      ["last bakong_hash digit moved into the transaction_id", (f: { bakong_hash: string; transaction_id: string }) => ({ bakong_hash: f.bakong_hash.slice(0, -1), transaction_id: f.bakong_hash.slice(-1) + f.transaction_id })],
-      ["first amount digit moved into the timestamp", (f: { timestamp: string; amount: string }) => ({ timestamp: f.timestamp + f.amount.slice(0, 1), amount: f.amount.slice(1) })],
-    ] as const)("%s → 400", async (_name, change) => {
-      const result = await verify(genuine.headers, recut(change as never));
-      expect(result).toMatchObject({ kind: "rejected", status: 400 });
+      ["its first 24 hex digits moved into the amount (a 40-hex hash is left)", (f: Hashed) => ({ amount: f.amount + f.bakong_hash.slice(0, 24), bakong_hash: f.bakong_hash.slice(24) })],
+      ["its last 24 hex digits moved into the transaction_id (a 40-hex hash is left)", (f: Hashed) => ({ bakong_hash: f.bakong_hash.slice(0, 40), transaction_id: f.bakong_hash.slice(40) + f.transaction_id })],
+    ] as const)("64-hex bakong_hash cut to 40: %s → 400", async (_name, change) => {
+      const base = with64();
+      expect(await verify(genuine.headers, JSON.stringify(base))).toMatchObject({ kind: "observed", observations: [{ providerTxnId: base.bakong_hash }] });
+      expect(await verify(genuine.headers, recut(base, change))).toMatchObject({ kind: "rejected", status: 400 });
+    });
+    it("a 40-hex bakong_hash cannot grow to 64 from the amount: an amount of 24 characters is refused before the hash counts", async () => {
+      const long = "1".repeat(21) + ".00";
+      const base = JSON.parse(resigned({ ...payload(), amount: long })) as Record<string, unknown>;
+      expect(await verify(genuine.headers, JSON.stringify(base))).toMatchObject({ kind: "rejected", status: 400 });
+      const grown = recut(base, (f) => ({ amount: f.amount.slice(0, -24), bakong_hash: f.amount.slice(-24) + f.bakong_hash }));
+      expect(await verify(genuine.headers, grown)).toMatchObject({ kind: "rejected", status: 400 });
     });
   });
 

@@ -390,14 +390,12 @@ describe("webhook faults", { timeout }, () => {
       { name: "raksmeypay", kind: "api_key" },
       { name: "kess", kind: "sign" },
       { name: "ahnajak", kind: "header" },
-      { name: "ahnajak", kind: "payload_hash" },
       { name: "payway", kind: "path token" },
     ] as const;
     for (const c of cases) {
       const t = await newTopUp(c.name, 1_700);
       webhookFaults(c.name).mode = "bad_signature";
       if (c.name === "raksmeypay") sims.raksmeypay.badSignatureKind = c.kind as "hash" | "api_key";
-      if (c.name === "ahnajak") sims.ahnajak.badSignatureKind = c.kind as "header" | "payload_hash";
       const rejectionsBefore = await rejections(c.name);
       await pay(t);
       injected.badSignature += 1;
@@ -462,7 +460,8 @@ describe("soak: every fault at once", { timeout }, () => {
         webhookFaults(name).mode = mode;
         webhookFaults(name).delayMs = pick([0, 0, 300, 1_500]);
         if (name === "raksmeypay") sims.raksmeypay.badSignatureKind = pick(["hash", "api_key"] as const);
-        if (name === "ahnajak") sims.ahnajak.badSignatureKind = pick(["header", "payload_hash"] as const);
+        // Ahnajak's stays "header": a wrong payload hash under a valid header signature is signed, so it is
+        // recorded HELD (test/money/signed-odd-notifications.test.ts), not a fault the soak recovers from.
         const count = batch.filter((t) => t.topUp.provider === name).length;
         if (mode === "drop") injected.dropped += count;
         if (mode === "duplicate") injected.duplicated += count;

@@ -1,5 +1,5 @@
 import { looksLikeReference } from "../reference.js";
-import { amountTexts, digitsText } from "./webhook-input.js";
+import { digitsText, shown } from "./webhook-input.js";
 
 /** Ahnajak's wire shapes (seed 000): the signed checkout link and the webhook payload. */
 
@@ -36,29 +36,43 @@ export function webhookFieldNames(template: Record<string, string> | undefined):
   return names;
 }
 
-/** The webhook's values once read through the field names, each in its exact format. */
+/**
+ * The webhook's values once read through the field names. The body has passed its HMAC (over the exact
+ * bytes), so nothing in it can have been re-cut or edited: a value that is not as documented is named
+ * in `odd` and the payment is held for an admin, not refused.
+ */
 export interface AhnajakWebhook {
-  transactionId: string;
-  /** The texts the amount may have been hashed as: as sent when a string, "12.50" or "12.5" when a number. */
+  /** Our reference, when `transaction_id` is one. */
+  reference?: string;
+  /** `transaction_id` as text when it is not a reference of ours but still an id (the payment is then an orphan). */
+  otherId?: string;
+  /** `amount` as sent. */
+  amount: unknown;
+  /** The texts the payload hash may have been taken over: as sent when a string, "12.50" or "12.5" when a number. */
   amountTexts: string[];
-  status: string;
-  hash: string;
+  /** `status` when it is a word. */
+  status?: string;
+  /** The payload hash, lower case, when it is 64 hex digits. */
+  hash?: string;
+  odd: string[];
 }
 
-/**
- * Reads the variables of the payload hash `sha256(transaction_id + amount + secret_key)`: no separator
- * between them, so `transaction_id` must be one of our references (digits only, fixed length) and
- * `amount` a plain decimal with at most two places before the hash may count.
- */
-export function readWebhookValues(values: Record<WebhookVariable, unknown>): { ok: true; value: AhnajakWebhook } | { ok: false; variables: WebhookVariable[] } {
-  const text = (value: unknown, pattern: RegExp) => (typeof value === "string" && pattern.test(value) ? value : undefined);
-  const read = {
-    transaction_id: digitsText(values.transaction_id, looksLikeReference),
-    amount: amountTexts(values.amount),
-    status: text(values.status, /^[A-Za-z_]{1,32}$/),
-    hash: text(values.hash, /^[0-9a-fA-F]{64}$/),
-  };
-  const bad = WEBHOOK_VARIABLES.filter((v) => read[v] === undefined);
-  if (bad.length > 0) return { ok: false, variables: bad };
-  return { ok: true, value: { transactionId: read.transaction_id!, amountTexts: read.amount!, status: read.status!, hash: read.hash! } };
+export function readWebhookValues(values: Record<WebhookVariable, unknown>, fields: Record<WebhookVariable, string>): AhnajakWebhook {
+  const odd: string[] = [];
+  const reference = digitsText(values.transaction_id, looksLikeReference);
+  const otherId = reference === undefined ? idText(values.transaction_id) : undefined;
+  if (reference === undefined && otherId === undefined) odd.push(`${fields.transaction_id} ${shown(values.transaction_id)}`);
+  const amount = values.amount;
+  const amountTexts = typeof amount === "string" ? [amount] : typeof amount === "number" && Number.isFinite(amount) ? [...new Set([amount.toFixed(2), String(amount)])] : [];
+  const status = typeof values.status === "string" && /^[A-Za-z_]{1,32}$/.test(values.status) ? values.status : undefined;
+  if (status === undefined) odd.push(`${fields.status} ${shown(values.status)}`);
+  const hash = typeof values.hash === "string" && /^[0-9a-fA-F]{64}$/.test(values.hash) ? values.hash.toLowerCase() : undefined;
+  if (hash === undefined) odd.push(`${fields.hash} ${shown(values.hash)} is not a SHA-256 payload hash`);
+  return { reference, otherId, amount, amountTexts, status, hash, odd };
+}
+
+/** Another system's transaction id (Ahnajak takes any unique string): short text without control characters. */
+function idText(value: unknown): string | undefined {
+  const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
+  return typeof text === "string" && /^[\x21-\x7e]{1,64}$/.test(text) ? text : undefined;
 }

@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto";
 import type { AhnajakConfig } from "../../config/config.js";
 import type { Logger } from "../../logger.js";
-import { decimalString, minorFromDecimal } from "../money.js";
-import { ProviderError, type CreatedPayment, type PaymentProvider, type TopUpRef, type WebhookRequest, type WebhookResult } from "../provider.js";
+import { decimalString } from "../money.js";
+import { ProviderError, type CreatedPayment, type PaymentObservation, type PaymentProvider, type TopUpRef, type WebhookRequest, type WebhookResult } from "../provider.js";
 import {
   AHNAJAK_PAID_STATUS,
   AHNAJAK_TRANSACTION_ID,
@@ -14,7 +15,8 @@ import {
 } from "./ahnajak-api.js";
 import { checkoutRequestHash, webhookPayloadHash, webhookSignature } from "./ahnajak-signing.js";
 import { constantTimeEqual } from "./constant-time.js";
-import { firstMatching, header, isJson, parseJson, reject } from "./webhook-input.js";
+import { bookAmount } from "./held-amount.js";
+import { firstMatching, header, parseJson, reject, unexpectedFormat } from "./webhook-input.js";
 
 const NAME = "ahnajak";
 
@@ -51,27 +53,29 @@ export function createAhnajakProvider(config: AhnajakConfig, _deps: { log: Logge
     if (!constantTimeEqual(signature.trim().toLowerCase(), webhookSignature(config.secretKey, req.rawBody))) {
       return reject(403, "X-Ahnajak-Signature does not match the body");
     }
-    if (!isJson(header(req.headers, "content-type"))) return reject(415, "the body must be application/json");
+    // Signed from here on, every byte (the content type is not, and does not matter): whatever the body
+    // says is recorded, and held for an admin when anything is not as documented.
     const json = parseJson(req.rawBody);
-    if (typeof json !== "object" || json === null || Array.isArray(json)) return reject(400, "the body is not a JSON object");
+    if (typeof json !== "object" || json === null || Array.isArray(json)) return observed(unreadable(req.rawBody));
     const body = json as Record<string, unknown>;
-    const read = readWebhookValues(Object.fromEntries(WEBHOOK_VARIABLES.map((v) => [v, body[fields[v]]])) as Record<WebhookVariable, unknown>);
-    if (!read.ok) return reject(400, `missing or malformed fields: ${read.variables.map((v) => fields[v]).join(", ")}`);
-    const p = read.value;
-    const amount = firstMatching(p.amountTexts, p.hash.toLowerCase(), (text) => webhookPayloadHash(p.transactionId, text, config.secretKey));
-    if (amount === undefined) return reject(403, "payload hash does not match");
-    const reference = p.transactionId;
-    if (p.status.toUpperCase() !== AHNAJAK_PAID_STATUS) {
-      return { kind: "ignored", reason: `status "${p.status}"`, adminNote: { reference, detail: `Ahnajak sent a signed notification with status "${p.status}" (not a payment); check it in the Ahnajak dashboard` } };
+    const p = readWebhookValues(Object.fromEntries(WEBHOOK_VARIABLES.map((v) => [v, body[fields[v]]])) as Record<WebhookVariable, unknown>, fields);
+    const id = p.reference ?? p.otherId;
+    if (p.status !== undefined && p.status.toUpperCase() !== AHNAJAK_PAID_STATUS) {
+      return { kind: "ignored", reason: `status "${p.status}"`, adminNote: { reference: id, detail: `Ahnajak sent a signed notification with status "${p.status}" (not a payment); check it in the Ahnajak dashboard` } };
     }
-    const amountMinor = minorFromDecimal(amount, "USD");
-    if (amountMinor === null) {
-      return { kind: "ignored", reason: `amount ${amount} is out of range`, adminNote: { reference, detail: `Ahnajak reports a signed payment of ${amount} USD, more than any top-up can be; check it in the Ahnajak dashboard` } };
-    }
-    return {
-      kind: "observed",
-      observations: [{ provider: NAME, providerTxnId: reference, reference, amountMinor, currency: "USD", raw: json }],
-    };
+    const hashed = id === undefined || p.hash === undefined ? undefined : firstMatching(p.amountTexts, p.hash, (text) => webhookPayloadHash(id, text, config.secretKey));
+    const booked = bookAmount(hashed ?? p.amount, "USD", "USD");
+    const odd = [
+      ...p.odd,
+      ...(id !== undefined && p.hash !== undefined && hashed === undefined ? [`the payload hash does not match ${fields.transaction_id} and ${fields.amount}`] : []),
+      ...(booked.odd ? [booked.odd] : []),
+    ];
+    const holdReason = unexpectedFormat(SIGNED, odd);
+    // A transaction_id that is not one of our references is kept as an orphan under that id; none at all, under the body's digest.
+    return observed({
+      provider: NAME, providerTxnId: id ?? bodyKey(req.rawBody), ...(id !== undefined ? { reference: id } : {}), amountMinor: booked.amountMinor, currency: "USD",
+      ...(holdReason ? { holdReason } : {}), raw: json,
+    });
   }
 
   return {
@@ -80,6 +84,25 @@ export function createAhnajakProvider(config: AhnajakConfig, _deps: { log: Logge
     capabilities: { presentation: "checkout", statusApi: false, webhook: true, signedWebhook: true, pollConcurrency: 1, pollBatch: 1 },
     create,
     verifyWebhook,
+  };
+}
+
+const SIGNED = "Ahnajak sent a signed notification";
+
+function observed(observation: PaymentObservation): WebhookResult {
+  return { kind: "observed", observations: [observation] };
+}
+
+/** The key of a signed body that names no transaction: its bytes, so that a redelivery is a duplicate. */
+function bodyKey(rawBody: Buffer): string {
+  return `body:${createHash("sha256").update(rawBody).digest("hex")}`;
+}
+
+/** A signed body that is no JSON object: kept as an orphan of no amount, for an admin to look into. */
+function unreadable(rawBody: Buffer): PaymentObservation {
+  return {
+    provider: NAME, providerTxnId: bodyKey(rawBody), amountMinor: 0, currency: "USD",
+    holdReason: unexpectedFormat(SIGNED, ["the body is not a JSON object"])!, raw: rawBody.toString("utf8"),
   };
 }
 

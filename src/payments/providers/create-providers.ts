@@ -14,10 +14,10 @@ export function createProviders(config: Config, deps: { log: Logger; publicUrl?:
   const merchant = { merchantName: config.topup.merchantName, merchantCity: config.topup.merchantCity };
   const log = (name: ProviderName) => deps.log.child({ provider: name });
   const factories: Record<ProviderName, () => PaymentProvider | undefined> = {
-    raksmeypay: () => p.raksmeypay && createRaksmeyPayProvider(p.raksmeypay, { log: log("raksmeypay") }),
+    raksmeypay: () => p.raksmeypay && createRaksmeyPayProvider(p.raksmeypay, { log: log("raksmeypay"), currency: config.topup.currency }),
     kess: () => p.kess && createKessProvider(p.kess, { log: log("kess"), notifyUrl: deps.publicUrl && `${deps.publicUrl}/webhooks/kess` }),
     ahnajak: () => p.ahnajak && createAhnajakProvider(p.ahnajak, { log: log("ahnajak") }),
-    payway: () => p.payway && createPayWayProvider(p.payway, { log: log("payway"), ...merchant }),
+    payway: () => p.payway && createPayWayProvider(p.payway, { log: log("payway"), currency: config.topup.currency, ...merchant }),
     bakong: () => p.bakong && createBakongProvider(p.bakong, { log: log("bakong"), ...merchant }),
   };
   const providers = new Map<ProviderName, PaymentProvider>();

@@ -1,18 +1,21 @@
 import type { PayWayConfig } from "../../config/config.js";
 import type { Logger } from "../../logger.js";
-import { looksLikeReference } from "../reference.js";
-import { CURRENCIES, minorFromDecimal, type Currency } from "../money.js";
+import { orderPaymentKey } from "../reference.js";
+import type { Currency } from "../money.js";
 import type { CreatedPayment, PaymentProvider, TopUpRef, WebhookRequest, WebhookResult } from "../provider.js";
 import { constantTimeEqual } from "./constant-time.js";
 import { buildDynamicKhqr } from "./local-khqr.js";
-import { PAYWAY_PAID_STATUS, payWayWebhookBody, type PayWayWebhookBody } from "./payway-webhook.js";
-import { header, isJson, parseJson, reject } from "./webhook-input.js";
+import { bookAmount } from "./held-amount.js";
+import { PAYWAY_PAID_STATUS, readNotification, type PayWayNotification } from "./payway-webhook.js";
+import { header, isJson, parseJson, reject, unexpectedFormat } from "./webhook-input.js";
 
 export interface PayWayDeps {
   log: Logger;
   merchantName: string;
   merchantCity: string;
   now?: () => number;
+  /** The top-ups' currency (TOPUP_CURRENCY, default USD): a payment in neither USD nor KHR is held as 0 of it. */
+  currency?: Currency;
 }
 
 /**
@@ -36,38 +39,31 @@ export function createPayWayProvider(config: PayWayConfig, deps: PayWayDeps): Pa
     if (!tokenMatches(req.pathToken, config.webhookToken)) return reject(404, "not found");
     if (!isJson(header(req.headers, "content-type"))) return reject(415, "the body must be application/json");
     const json = parseJson(req.rawBody);
-    if (json === undefined) return reject(400, "body is not valid JSON");
-    const parsed = payWayWebhookBody.safeParse(json);
-    if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(body)"))].join(", ");
-      return reject(400, `invalid or missing fields: ${fields}`);
-    }
-    const body = parsed.data;
+    if (typeof json !== "object" || json === null || Array.isArray(json)) return reject(400, "the body is not a JSON object");
     // Unsigned: the path token and a reference of ours are all that make a notification ours.
-    if (!looksLikeReference(body.merchant_ref)) return reject(404, "merchant_ref is not a reference of ours");
-    const reference = body.merchant_ref;
-    if (body.status !== PAYWAY_PAID_STATUS) {
+    const body = readNotification(json as Record<string, unknown>);
+    if (!body) return reject(404, "merchant_ref is not a reference of ours");
+    const { reference } = body;
+    if (body.status !== undefined && body.status !== PAYWAY_PAID_STATUS) {
       const description = body.description ?? "no description";
       return {
         kind: "ignored",
         reason: `PayWay status "${body.status}" (${description}) is not a payment`,
-        adminNote: { reference, detail: `PayWay sent status "${body.status}" (${description}) for transaction ${body.tran_id}: not booked as a payment. If it was paid, this is a format we do not know yet; check it in PayWay.` },
+        adminNote: { reference, detail: `PayWay sent status "${body.status}" (${description}) for transaction ${body.tranId ?? "(unreadable)"}: not booked as a payment. If it was paid, this is a format we do not know yet; check it in PayWay.` },
       };
     }
-    const currency = body.original_currency.toUpperCase() as Currency;
-    const amountMinor = CURRENCIES.includes(currency) ? minorFromDecimal(body.original_amount, currency) : null;
-    if (amountMinor === null) {
-      return {
-        kind: "ignored",
-        reason: `original_amount ${body.original_amount} ${body.original_currency} is not an exact USD or KHR amount`,
-        adminNote: { reference, detail: `PayWay reports a payment of ${body.original_amount} ${body.original_currency} (transaction ${body.tran_id}) that is not an exact USD or KHR amount; check it in PayWay.` },
-      };
-    }
-    deps.log.info({ provider: "payway", tranId: body.tran_id, reference }, "PayWay payment notification");
-    // Amount and currency go to the ledger as paid; it holds whatever differs from the order.
+    // Ours from here on: recorded, and held for an admin when anything is not as documented.
+    const booked = bookAmount(body.amount, body.currency, deps.currency ?? "USD");
+    const holdReason = unexpectedFormat("PayWay sent a notification", [...body.odd, ...(booked.odd ? [booked.odd] : [])]);
+    deps.log.info({ provider: "payway", tranId: body.tranId, reference }, "PayWay payment notification");
+    // Amount and currency go to the ledger as paid; it holds whatever differs from the order. Without a
+    // readable tran_id the order stands for its payment, as a placeholder PayWay never names later.
     return {
       kind: "observed",
-      observations: [{ provider: "payway", providerTxnId: body.tran_id, reference, amountMinor, currency, payer: payerOf(body), raw: json }],
+      observations: [{
+        provider: "payway", providerTxnId: body.tranId ?? orderPaymentKey(reference), reference, amountMinor: booked.amountMinor, currency: booked.currency,
+        payer: payerOf(body), ...(holdReason ? { holdReason } : {}), raw: json,
+      }],
     };
   }
 
@@ -90,8 +86,8 @@ function tokenMatches(given: string | undefined, expected: string): boolean {
   return given !== undefined && expected !== "" && constantTimeEqual(given, expected);
 }
 
-function payerOf(body: PayWayWebhookBody): string | undefined {
-  const parts = [body.payer_name?.trim(), body.payer_account ? maskAccountNumber(body.payer_account) : undefined].filter(Boolean);
+function payerOf(body: PayWayNotification): string | undefined {
+  const parts = [body.payerName?.trim(), body.payerAccount ? maskAccountNumber(body.payerAccount) : undefined].filter(Boolean);
   return parts.length > 0 ? parts.join(" ") : undefined;
 }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { looksLikeReference } from "../reference.js";
-import { amountTexts, digitsText } from "./webhook-input.js";
+import { digitsText } from "./webhook-input.js";
 
 /** RaksmeyPay's wire shapes (seed 001): QR API, Verify Transaction API and the webhook payload. */
 
@@ -53,46 +53,58 @@ export const verifyAnswer = z.object({
   err_msg: z.string().optional(),
 });
 
-/** How far a webhook's `timestamp` may be from our clock: RaksmeyPay dispatches once, at payment time. */
+/** How far a webhook's `timestamp` may be from our clock before it is held: RaksmeyPay dispatches once, at payment time. */
 export const WEBHOOK_TIMESTAMP_WINDOW_S = 15 * 60;
 
-/** The webhook body once every hashed field has its exact format; numbers are kept as the text they were. */
-export interface RaksmeyPayWebhook {
+/** The hashed fields of the webhook body, each in the shape that keeps the hash from being re-cut. */
+export interface RaksmeyPaySignedFields {
   transactionId: string;
   /** The texts the amount may have been hashed as (one when sent as a string). */
   amountTexts: string[];
-  currency: string;
-  status: string;
-  profileId: string;
   bakongHash: string;
   timestamp: string;
   hash: string;
 }
 
+/** An amount text that may be hashed: at most 20 printable ASCII characters, fewer than the 24 between a 40- and a 64-hex bakong_hash. */
+const AMOUNT_TEXT = /^[\x21-\x7e]{1,20}$/;
+
 /**
- * Reads the webhook body. The hash runs over `timestamp . amount . bakong_hash . transaction_id`
- * without separators, so each of them must have its exact format before the hash may count; else a
- * captured body could be re-cut (a digit moved from one field into the next) and still verify.
+ * Reads the hashed fields. The hash runs over `timestamp . amount . bakong_hash . transaction_id` without
+ * separators, so a captured body could be re-cut (characters moved from one field into the next) and
+ * still verify, unless the cut is fixed by the formats: `timestamp` (10 digits) and `transaction_id`
+ * (one of our 14-digit references) have fixed lengths at both ends, so a verifying body starts and ends
+ * with the genuine ones; between them `bakong_hash` is exactly 40 or 64 hex digits and `amount` at most
+ * 20 printable ASCII characters, too short to take or give the 24 characters that would turn one hash
+ * length into the other. So each field verifies only as it was hashed, whatever the amount looks like;
+ * an amount that is not a plain exact decimal is held after verification, not refused.
  */
-export function readWebhook(json: unknown): { ok: true; value: RaksmeyPayWebhook } | { ok: false; fields: string[] } {
-  const body = typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+export function readSignedFields(body: Record<string, unknown>): { ok: true; value: RaksmeyPaySignedFields } | { ok: false; fields: string[] } {
   const text = (value: unknown, pattern: RegExp) => (typeof value === "string" && pattern.test(value) ? value : undefined);
   const value = {
     transactionId: digitsText(body.transaction_id, looksLikeReference),
-    amountTexts: amountTexts(body.amount),
-    currency: text(body.currency, /^[A-Za-z]{3}$/),
-    status: text(body.status, /^[A-Za-z_]{1,32}$/),
-    profileId: text(body.profile_id, /^[\w-]{1,128}$/) ?? digitsText(body.profile_id, (t) => t.length <= 20),
-    bakongHash: text(body.bakong_hash, /^[0-9a-fA-F]{64}$/),
+    amountTexts: hashedAmountTexts(body.amount),
+    bakongHash: text(body.bakong_hash, /^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/),
     timestamp: digitsText(body.timestamp, (t) => t.length === 10),
     hash: text(body.hash, /^[0-9a-fA-F]{40}$/),
   };
   const names: Record<keyof typeof value, string> = {
-    transactionId: "transaction_id", amountTexts: "amount", currency: "currency", status: "status",
-    profileId: "profile_id", bakongHash: "bakong_hash", timestamp: "timestamp", hash: "hash",
+    transactionId: "transaction_id", amountTexts: "amount", bakongHash: "bakong_hash", timestamp: "timestamp", hash: "hash",
   };
   const fields = (Object.keys(value) as (keyof typeof value)[]).filter((k) => value[k] === undefined).map((k) => names[k]);
-  return fields.length > 0 ? { ok: false, fields } : { ok: true, value: value as RaksmeyPayWebhook };
+  return fields.length > 0 ? { ok: false, fields } : { ok: true, value: value as RaksmeyPaySignedFields };
+}
+
+/**
+ * The texts an amount may have been hashed as: a string as sent; a JSON number has lost its text, so
+ * its two-place form ("12.50", when exact) and its shortest form ("12.5", "12.505").
+ */
+function hashedAmountTexts(value: unknown): string[] | undefined {
+  if (typeof value === "string") return AMOUNT_TEXT.test(value) ? [value] : undefined;
+  if (typeof value !== "number" || !Number.isFinite(value)) return undefined;
+  const twoPlaces = value.toFixed(2);
+  const texts = [...new Set([Number(twoPlaces) === value ? twoPlaces : "", String(value)])].filter((t) => AMOUNT_TEXT.test(t));
+  return texts.length > 0 ? texts : undefined;
 }
 
 /** The QR API's documented refusals, worded for an admin. */

@@ -2,7 +2,7 @@ import type { RaksmeyPayConfig } from "../../config/config.js";
 import { formBody, OutboundError, send, type OutboundResponse } from "../../http/outbound.js";
 import type { Logger } from "../../logger.js";
 import { decodeKhqr, khqrMd5, validateKhqr, type DecodedKhqr, type KhqrError } from "../khqr/index.js";
-import { CURRENCIES, decimalString, minorFromDecimal, type Currency } from "../money.js";
+import { decimalString, minorFromDecimal, type Currency } from "../money.js";
 import {
   ProviderError,
   type CreatedPayment,
@@ -21,7 +21,7 @@ import {
   qrApiPath,
   verifyAnswer,
   verifyApiPath,
-  readWebhook,
+  readSignedFields,
   WEBHOOK_TIMESTAMP_WINDOW_S,
   type QrApiRequest,
   type VerifyApiRequest,
@@ -29,7 +29,8 @@ import {
 import { qrRequestHash, verifyRequestHash, webhookHash } from "./raksmeypay-signing.js";
 import { constantTimeEqual } from "./constant-time.js";
 import { createPollGrace } from "./raksmeypay-poll-grace.js";
-import { firstMatching, header, isJson, parseJson, reject } from "./webhook-input.js";
+import { bookAmount, knownCurrency } from "./held-amount.js";
+import { firstMatching, header, isJson, parseJson, reject, shown, unexpectedFormat } from "./webhook-input.js";
 import type { z } from "zod";
 
 const NAME = "raksmeypay";
@@ -42,6 +43,8 @@ export interface RaksmeyPayDeps {
   timeoutMs?: number;
   /** How long a SUCCESS seen by polling waits for the webhook to record it (raksmeypay-poll-grace.ts). */
   pollGraceMs?: number;
+  /** The top-ups' currency (TOPUP_CURRENCY, default USD): a payment in neither USD nor KHR is held as 0 of it. */
+  currency?: Currency;
 }
 
 /**
@@ -173,34 +176,32 @@ export function createRaksmeyPayProvider(config: RaksmeyPayConfig, deps: Raksmey
     if (!constantTimeEqual(apiKey, config.webhookApiKey)) return reject(401, "wrong X-Api-Key");
     if (!isJson(header(req.headers, "content-type"))) return reject(415, "the body must be application/json");
     const json = parseJson(req.rawBody);
-    if (json === undefined) return reject(400, "the body is not JSON");
-    const read = readWebhook(json);
+    if (typeof json !== "object" || json === null || Array.isArray(json)) return reject(400, "the body is not a JSON object");
+    const body = json as Record<string, unknown>;
+    const read = readSignedFields(body);
     if (!read.ok) return reject(400, `missing or malformed fields: ${read.fields.join(", ")}`);
     const p = read.value;
-    if (Math.abs(Number(p.timestamp) - Math.floor(now() / 1000)) > WEBHOOK_TIMESTAMP_WINDOW_S) {
-      return reject(400, `timestamp is more than ${WEBHOOK_TIMESTAMP_WINDOW_S / 60} minutes away from now`);
-    }
     const amount = firstMatching(p.amountTexts, p.hash.toLowerCase(), (text) => webhookHash(config.profileKey, p.timestamp, text, p.bakongHash, p.transactionId));
     if (amount === undefined) return reject(403, "hash does not match");
-    if (p.profileId !== config.profileId) return reject(403, "the payment belongs to another profile");
 
-    // Verified from here on: nothing below may end without the admins hearing of it.
-    const reference = p.transactionId;
-    if (p.status.toLowerCase() !== "success") {
-      return { kind: "ignored", reason: `status "${p.status}"`, adminNote: { reference, detail: `RaksmeyPay sent a signed notification with status "${p.status}" (not a payment); check it in the RaksmeyPay dashboard` } };
-    }
-    const currency = p.currency.toUpperCase() as Currency;
-    const amountMinor = CURRENCIES.includes(currency) ? minorFromDecimal(amount, currency) : null;
-    if (amountMinor === null) {
-      return {
-        kind: "ignored",
-        reason: `amount ${amount} ${p.currency} is not a payment we can book`,
-        adminNote: { reference, detail: `RaksmeyPay reports a signed payment of ${amount} ${p.currency} (bank transaction ${p.bakongHash}) that is not an exact USD or KHR amount; check it in the RaksmeyPay dashboard` },
-      };
-    }
+    // Signed from here on: whatever else the body says, it is recorded (held when anything is odd).
+    const currency = knownCurrency(body.currency);
+    const profileId = typeof body.profile_id === "number" ? String(body.profile_id) : body.profile_id;
+    const booked = bookAmount(amount, currency, deps.currency ?? "USD");
+    const odd = [
+      ...(currency === undefined ? [`currency ${shown(body.currency)} is neither USD nor KHR (the amount ${shown(amount)})`] : []),
+      ...(booked.odd ? [booked.odd] : []),
+      ...(typeof body.status === "string" && body.status.toLowerCase() === "success" ? [] : [`status ${shown(body.status)}, documented as always "success"`]),
+      ...(profileId === config.profileId ? [] : [`profile_id ${shown(body.profile_id)} is not our profile`]),
+      ...timestampOddity(Number(p.timestamp), now()),
+    ];
+    const holdReason = unexpectedFormat("RaksmeyPay sent a signed notification", odd);
     // The bank transaction is the payment: the same bakong_hash again is a duplicate delivery, a new one
     // on the same transaction_id is the same QR paid again.
-    const observation: PaymentObservation = { provider: NAME, providerTxnId: p.bakongHash.toLowerCase(), reference, amountMinor, currency, raw: json };
+    const observation: PaymentObservation = {
+      provider: NAME, providerTxnId: p.bakongHash.toLowerCase(), reference: p.transactionId, amountMinor: booked.amountMinor, currency: booked.currency,
+      ...(holdReason ? { holdReason } : {}), raw: json,
+    };
     return { kind: "observed", observations: [observation] };
   }
 
@@ -228,6 +229,13 @@ function usableQr(qr: string, now: () => number): { ok: true; value: DecodedKhqr
   if (checked.error.code !== "EXPIRY_REQUIRED") return checked;
   const decoded = decodeKhqr(qr);
   return decoded.ok ? { ok: true, value: decoded.value } : decoded;
+}
+
+/** A signed webhook sent far from now: a late delivery, or one replayed (its bakong_hash then is a duplicate). */
+function timestampOddity(timestampS: number, nowMs: number): string[] {
+  const minutes = Math.round((timestampS - nowMs / 1000) / 60);
+  if (Math.abs(timestampS - Math.floor(nowMs / 1000)) <= WEBHOOK_TIMESTAMP_WINDOW_S) return [];
+  return [`timestamp ${timestampS} is ${Math.abs(minutes)} minutes ${minutes < 0 ? "before" : "after"} our clock`];
 }
 
 /** A short ASCII remark: RaksmeyPay hashes it as received, so nothing it might normalise goes in. */

@@ -60,3 +60,17 @@ export function firstMatching(candidates: readonly string[], given: string, expe
   for (const candidate of candidates) if (constantTimeEqual(given, expected(candidate)) && found === undefined) found = candidate;
   return found;
 }
+
+/** A notification's value as an admin note shows it: JSON, cut short (it comes from outside). */
+export function shown(value: unknown): string {
+  const text = value === undefined ? "missing" : (JSON.stringify(value) ?? String(value));
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/**
+ * The hold reason of a verified notification whose fields are not as documented: it is recorded and
+ * held for an admin, never refused (a 4xx would lose a payment the provider does not send again).
+ */
+export function unexpectedFormat(sender: string, oddities: readonly string[]): string | undefined {
+  return oddities.length > 0 ? `${sender} in an unexpected format: ${oddities.join("; ")}` : undefined;
+}

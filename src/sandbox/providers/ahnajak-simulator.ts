@@ -53,7 +53,10 @@ export type AhnajakWebhookDelivery = WebhookDelivery;
 export interface AhnajakSimulator extends ProviderSimulator {
   /** Mutable, like the dashboard setting. */
   payloadTemplate: Record<string, string> | undefined;
-  /** What `webhookFaults.mode = "bad_signature"` spoils: the X-Ahnajak-Signature header or the payload hash. */
+  /**
+   * What `webhookFaults.mode = "bad_signature"` spoils: the X-Ahnajak-Signature header, or only the
+   * payload hash under a valid header signature (signed, so our side records it HELD rather than refusing it).
+   */
   badSignatureKind: "header" | "payload_hash";
   readonly deliveries: readonly AhnajakWebhookDelivery[];
   session(transactionId: string): SimAhnajakSession | undefined;
@@ -63,6 +66,14 @@ export interface AhnajakSimulator extends ProviderSimulator {
    * ("number_hashed_short", what PHP or JavaScript would print).
    */
   webhookAmountAs: "string" | "number" | "number_hashed_short";
+  /**
+   * Values that replace the default body's own (e.g. `{ amount: "12.505" }`), for a notification the
+   * seed does not show: the payload hash is taken over what is sent unless `hash` is replaced too, and
+   * the header signature always over the body sent.
+   */
+  webhookOverrides: Record<string, unknown>;
+  /** A body sent instead of any JSON (still signed), for a notification Ahnajak might send unreadable. */
+  webhookRawBody: string | undefined;
 }
 
 type Opened = { ok: true; session: SimAhnajakSession } | { ok: false; status: 400 | 403 | 404 | 409; message: string };
@@ -189,14 +200,16 @@ export async function startAhnajakSimulator(opts: AhnajakSimulatorOptions): Prom
     await deliverWebhook(webhookFaults, () => webhookUrl, (forge) => {
       const amount = decimalString(paid.amountMinor, "USD");
       const asNumber = sim.webhookAmountAs !== "string";
+      const over = sim.webhookOverrides;
+      const sent = (name: WebhookVariable, value: string) => (name in over ? String(over[name]) : value);
       const hashed = sim.webhookAmountAs === "number_hashed_short" ? String(Number(amount)) : amount;
-      let hash = webhookPayloadHash(session.transactionId, hashed, opts.secretKey);
+      let hash = webhookPayloadHash(sent("transaction_id", session.transactionId), sent("amount", hashed), opts.secretKey);
       const spoiling = forge ? sim.badSignatureKind : undefined;
       if (spoiling === "payload_hash") hash = spoilHex(hash);
       const values = { transaction_id: session.transactionId, amount, status: "SUCCESS", hash };
       const payload = renderPayload(sim.payloadTemplate, values);
       if (asNumber && !sim.payloadTemplate) payload.amount = Number(amount);
-      const body = JSON.stringify(payload);
+      const body = sim.webhookRawBody ?? JSON.stringify({ ...payload, ...over });
       let signature = webhookSignature(opts.secretKey, body);
       if (spoiling === "header") signature = spoilHex(signature);
       return { headers: { "content-type": "application/json", "x-ahnajak-signature": signature }, body };
@@ -210,6 +223,8 @@ export async function startAhnajakSimulator(opts: AhnajakSimulatorOptions): Prom
     payloadTemplate: opts.payloadTemplate,
     badSignatureKind: "header",
     webhookAmountAs: "string",
+    webhookOverrides: {},
+    webhookRawBody: undefined,
     deliveries,
     apiFaults,
     webhookFaults,
@@ -227,7 +242,7 @@ export async function startAhnajakSimulator(opts: AhnajakSimulatorOptions): Prom
 }
 
 /** The default body, or the dashboard template with each `{{variable}}` filled in. */
-function renderPayload(template: Record<string, string> | undefined, values: Record<WebhookVariable, string>): Record<string, string | number> {
+function renderPayload(template: Record<string, string> | undefined, values: Record<WebhookVariable, string>): Record<string, unknown> {
   if (!template) return { ...values };
   const fill = (whole: string, v: string) => ((WEBHOOK_VARIABLES as readonly string[]).includes(v) ? values[v as WebhookVariable] : whole);
   return Object.fromEntries(Object.entries(template).map(([field, text]) => [field, text.replace(/\{\{\s*(\w+)\s*\}\}/g, fill)]));

@@ -28,11 +28,14 @@ export interface PayWayDelivery {
  * How the next notifications look. `fieldTypes`: "seed" as seed 003 prints them (tran_id a string,
  * amounts JSON numbers), "strings" (every value a string) or "numbers" (tran_id a number too).
  * `status`/`description`: "0"/"APPROVED" is a payment; anything else shows an unknown status.
+ * `overrides`: values that replace the body's own (e.g. `{ original_currency: "EUR" }`), for a
+ * notification the seed does not show.
  */
 export interface PayWayNotificationStyle {
   fieldTypes: "seed" | "strings" | "numbers";
   status: string;
   description: string;
+  overrides: Record<string, unknown>;
 }
 
 export type PayWaySimulator = ProviderSimulator & {
@@ -41,7 +44,7 @@ export type PayWaySimulator = ProviderSimulator & {
 };
 
 /** Seed 003's notification body, with each value typed as the style asks. */
-type PayWayNotification = Record<string, string | number>;
+type PayWayNotification = Record<string, unknown>;
 
 const PHNOM_PENH_OFFSET_MS = 7 * 3600_000;
 
@@ -57,7 +60,7 @@ export async function startPayWaySimulator(opts: PayWaySimulatorOptions = {}): P
   const webhookFaults = noWebhookFaults();
   const deliveries: PayWayDelivery[] = [];
   const usedTranIds = new Set<string>();
-  const style: PayWayNotificationStyle = { fieldTypes: "seed", status: "0", description: "APPROVED" };
+  const style: PayWayNotificationStyle = { fieldTypes: "seed", status: "0", description: "APPROVED", overrides: {} };
 
   async function pay(order: PayableOrder): Promise<{ providerTxnId: string }> {
     const paid = whatIsPaid(order, now());
@@ -80,6 +83,7 @@ export async function startPayWaySimulator(opts: PayWaySimulatorOptions = {}): P
       payer_account: payer.account,
       payer_name: payer.name,
       bank_name: payer.bank,
+      ...style.overrides,
     };
     await deliver(JSON.stringify(body));
     return { providerTxnId: tranId };

@@ -84,6 +84,13 @@ export interface RaksmeyPaySimulator extends ProviderSimulator {
   webhookAmountAs: "string" | "number";
   /** QRs without tag 99.01 (no expiry), as some RaksmeyPay profiles issue them. */
   qrWithoutExpiry: boolean;
+  /** Hex digits of a new payment's bakong_hash: 40 as in the seed's sample payload (default), or 64 as Bakong's own hashes. */
+  bakongHashHex: 40 | 64;
+  /**
+   * Values that replace the webhook's own (e.g. `{ currency: "EUR" }`, `{ amount: "12.505" }`), for a
+   * notification RaksmeyPay might send but the seed does not show; the hash is taken over what is sent.
+   */
+  webhookOverrides: Record<string, unknown>;
 }
 
 const controlPay = z.object({
@@ -236,7 +243,7 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
     const payment: SimRaksmeyPayPayment = {
       amountMinor: order.amountMinor ?? t.amountMinor,
       currency: order.currency ?? t.currency,
-      bakongHash: randomBytes(32).toString("hex"),
+      bakongHash: randomBytes(sim.bakongHashHex / 2).toString("hex"),
       timestamp: Math.floor(paidAt / 1000),
       day: dayOf(paidAt),
     };
@@ -249,13 +256,7 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
   async function notify(t: SimRaksmeyPayTransaction, paid: SimRaksmeyPayPayment): Promise<void> {
     await deliverWebhook(webhookFaults, () => webhookUrl, (forge) => {
       const amount = decimalString(paid.amountMinor, paid.currency);
-      let hash = webhookHash(profile.key, String(paid.timestamp), amount, paid.bakongHash, t.transactionId);
-      let apiKey = profile.webhookApiKey;
-      if (forge) {
-        if (sim.badSignatureKind === "hash") hash = spoilHex(hash);
-        else apiKey = `${apiKey}-wrong`;
-      }
-      const body = JSON.stringify({
+      const fields: Record<string, unknown> = {
         transaction_id: t.transactionId,
         amount: sim.webhookAmountAs === "number" ? Number(amount) : amount,
         currency: paid.currency,
@@ -263,8 +264,17 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
         profile_id: profile.id,
         bakong_hash: paid.bakongHash,
         timestamp: paid.timestamp,
-        hash,
-      });
+        ...sim.webhookOverrides,
+      };
+      // A JSON number amount is hashed as the decimal it stands for ("5.00").
+      const hashed = (name: string) => (name === "amount" && typeof fields.amount === "number" ? fields.amount.toFixed(2) : String(fields[name]));
+      let hash = webhookHash(profile.key, hashed("timestamp"), hashed("amount"), hashed("bakong_hash"), hashed("transaction_id"));
+      let apiKey = profile.webhookApiKey;
+      if (forge) {
+        if (sim.badSignatureKind === "hash") hash = spoilHex(hash);
+        else apiKey = `${apiKey}-wrong`;
+      }
+      const body = JSON.stringify({ ...fields, hash });
       return { headers: { "content-type": "application/json", "x-api-key": apiKey }, body };
     }, (delivery) => deliveries.push(delivery));
   }
@@ -279,6 +289,8 @@ export async function startRaksmeyPaySimulator(opts: RaksmeyPaySimulatorOptions)
     badSignatureKind: "hash",
     webhookAmountAs: "string",
     qrWithoutExpiry: false,
+    bakongHashHex: 40,
+    webhookOverrides: {},
     deliveries,
     apiFaults,
     webhookFaults,
