@@ -4,6 +4,7 @@ import { openDatabase, type Database } from "../../src/db/database.js";
 import { eventually } from "../support/core.js";
 import { createPostgresDatabase, postgresAvailable } from "../support/databases.js";
 import { runCli } from "./run-cli.js";
+import { fakeBotToken } from "../support/bot-token.js";
 
 describe.runIf(postgresAvailable)("operator CLI on PostgreSQL", () => {
   let created: Awaited<ReturnType<typeof createPostgresDatabase>>;
@@ -39,7 +40,7 @@ describe.runIf(postgresAvailable)("operator CLI on PostgreSQL", () => {
     // SocPanel has no payment list, so the re-credit is queued without a panel call (nothing listens on port 9).
     const run = await runCli(["recredit", topUp.reference], {
       DOTENV_CONFIG_PATH: "/nonexistent/.env", DATABASE_URL: created.url, LOG_LEVEL: "warn",
-      BOT_TOKEN: "123456:cli-pg-token", PANEL_TYPE: "socpanel", PANEL_URL: "http://127.0.0.1:9", PANEL_API_KEY: "panel-key-cli-pg",
+      BOT_TOKEN: fakeBotToken(123456, "cli-pg-token"), ADMIN_IDS: "7", MERCHANT_NAME: "CLI Shop", PANEL_TYPE: "socpanel", PANEL_URL: "http://127.0.0.1:9", PANEL_API_KEY: "panel-key-cli-pg",
       BAKONG_API_URL: "http://127.0.0.1:9", BAKONG_TOKEN: "bakong-cli-pg-token", BAKONG_ACCOUNT_ID: "shop@aclb",
     });
     expect(run).toMatchObject({ code: 0, stderr: "" });

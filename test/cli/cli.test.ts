@@ -12,6 +12,7 @@ import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js
 import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
 import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
 import { runCli } from "./run-cli.js";
+import { fakeBotToken } from "../support/bot-token.js";
 
 const API_KEY = "panel-key-cli";
 
@@ -76,7 +77,9 @@ describe("operator CLI", () => {
       DOTENV_CONFIG_PATH: join(dir, "absent.env"),
       DATABASE_URL: `file:${join(dir, "bot.db")}`,
       LOG_LEVEL: "warn",
-      BOT_TOKEN: "123456:cli-test-token",
+      BOT_TOKEN: fakeBotToken(123456, "cli-test-token"),
+      ADMIN_IDS: "7",
+      MERCHANT_NAME: "CLI Shop",
       TELEGRAM_API_ROOT: tripwire.url,
       PANEL_TYPE: "perfectpanel",
       PANEL_URL: tripwire.url,
