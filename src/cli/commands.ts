@@ -103,7 +103,7 @@ const COMMANDS: Record<string, Command> = {
   },
   migrate: {
     args: "",
-    summary: "apply pending database migrations (the bot also applies them at start)",
+    summary: "create the database or apply its pending migrations (the bot also does at start); the only command that does",
     minArgs: 0,
     maxArgs: 0,
     needs: "database",
@@ -204,6 +204,8 @@ export function usage(): string {
     "",
     "report, export, pending, find and migrate need only DATABASE_URL; recredit, credit and refund need the",
     "bot's full configuration (they may call the panel or a provider). Reads .env like the bot.",
+    "Every command but migrate needs an existing database migrated by this version; report, export, pending",
+    "and find open it read-only.",
     "Exit codes: 0 done, 1 the command failed or found nothing, 2 bad usage or configuration.",
   ].join("\n");
 }

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { mkdtempSync, rmSync } from "node:fs";
+import Sqlite from "better-sqlite3";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -209,10 +210,68 @@ describe("operator CLI", () => {
     }
   });
 
-  it("a database it cannot open is one line saying what and where, exit 1", async () => {
-    const run = await runCli(["pending"], { DOTENV_CONFIG_PATH: env.DOTENV_CONFIG_PATH!, DATABASE_URL: "file:/proc/1/x/bot.db" });
+  it("a database it cannot create is one line saying what and where, exit 1", async () => {
+    const run = await runCli(["migrate"], { DOTENV_CONFIG_PATH: env.DOTENV_CONFIG_PATH!, DATABASE_URL: "file:/proc/1/x/bot.db" });
     expect(run).toMatchObject({ code: 1, stdout: "" });
     expect(run.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^cannot create the folder \/proc\/1\/x for the SQLite database \/proc\/1\/x\/bot\.db: /)]);
+  });
+
+  it("the CLI leaves a missing file missing and an old database unmigrated", async () => {
+    const typo = join(dir, "typo", "bot.db");
+    // A command that reads, and one that changes money.
+    for (const args of [["pending"], ["credit", "alice", "1", "goodwill"]]) {
+      const run = await runCli(args, { ...env, DATABASE_URL: `file:${typo}` });
+      expect(run, args[0]).toMatchObject({ code: 1, stdout: "", stderr: `no SQLite database at ${typo} (DATABASE_URL): a mistyped path? \`migrate\` creates a new database\n` });
+    }
+    expect(existsSync(join(dir, "typo"))).toBe(false);
+
+    // A database of the previous version: every migration but the last applied.
+    const oldFile = join(dir, "old.db");
+    const migrations = migrationsFor("sqlite");
+    const old = new Sqlite(oldFile);
+    for (const m of migrations.slice(0, -1)) {
+      old.exec(m.sql);
+      old.exec(`CREATE TABLE IF NOT EXISTS "_migrations" ("name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "appliedAt" TEXT NOT NULL)`);
+      old.prepare(`INSERT INTO "_migrations" VALUES (?, ?, ?)`).run(m.name, m.checksum, new Date().toISOString());
+    }
+    old.close();
+    const oldEnv = { ...env, DATABASE_URL: `file:${oldFile}` };
+    const applied = () => {
+      const db = new Sqlite(oldFile, { readonly: true });
+      try {
+        return (db.prepare(`SELECT name FROM "_migrations" ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+      } finally {
+        db.close();
+      }
+    };
+    for (const args of [["pending"], ["credit", "alice", "1", "goodwill"]]) {
+      const run = await runCli(args, oldEnv);
+      expect(run, args[0]).toMatchObject({ code: 1, stdout: "", stderr: `the SQLite database ${oldFile} is not up to date (1 of ${migrations.length} migrations not applied): run \`migrate\` first\n` });
+    }
+    expect(applied()).toEqual(migrations.slice(0, -1).map((m) => m.name));
+
+    expect(await runCli(["migrate"], oldEnv)).toMatchObject({ code: 0, stdout: `applied ${migrations.at(-1)!.name}\n` });
+    expect(await runCli(["pending"], oldEnv)).toMatchObject({ code: 0, stderr: "" });
+  });
+
+  it("a database migrated by a newer version is refused, one line, exit 1", async () => {
+    const newerFile = join(dir, "newer.db");
+    const newer = await openDatabase(`file:${newerFile}`);
+    await newer.db.$executeRawUnsafe(`INSERT INTO "_migrations" VALUES ('999_from_the_future.sql', 'x', '2030-01-01T00:00:00.000Z')`);
+    await newer.close();
+    const run = await runCli(["report"], { ...env, DATABASE_URL: `file:${newerFile}` });
+    expect(run).toMatchObject({ code: 1, stdout: "", stderr: `the SQLite database ${newerFile} was migrated by a newer version of this program (999_from_the_future.sql is unknown here): use that version\n` });
+  });
+
+  it("report, pending, find and export open the database read-only", async () => {
+    const readOnly = await openDatabase(env.DATABASE_URL!, { existing: "read-only" });
+    try {
+      await expect(readOnly.db.user.create({ data: { telegramId: 9009n, panelLogin: "nobody" } })).rejects.toThrow(/readonly/i);
+      expect(await readOnly.db.user.count({ where: { telegramId: 9009n } })).toBe(0);
+      expect(await readOnly.db.topUp.count()).toBeGreaterThan(0);
+    } finally {
+      await readOnly.close();
+    }
   });
 
   it("export with a period it does not understand prints the usage and exits 2", async () => {
