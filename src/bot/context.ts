@@ -15,10 +15,21 @@ export interface PendingRefund {
   messageId?: number;
 }
 
+/** A manual credit above TOPUP_MAX waiting for the admin's confirmation; the token ties the button to it. */
+export interface PendingCredit {
+  token: string;
+  /** Epoch ms after which the confirmation button no longer works. */
+  expiresAt: number;
+  login: string;
+  amountMinor: number;
+  reason: string;
+}
+
 /** Per chat, in the shared storage. Only JSON values: it is serialised as is. */
 export interface SessionData {
   language?: Locale;
   refund?: PendingRefund;
+  credit?: PendingCredit;
 }
 
 export type BotContext = ConversationFlavor<Context & SessionFlavor<SessionData> & I18nFlavor>;

@@ -4,7 +4,9 @@ import { migrate } from "../db/migrate.js";
 import { describeOpenError, prepareSqliteFolder } from "../db/open-errors.js";
 import { dialectOf, sqlitePath } from "../db/url.js";
 import type { Logger } from "../logger.js";
-import { formatMoney, parseAmount } from "../payments/money.js";
+import { amountFormat, readAmount, readAmountAndReason } from "../admin/amount-words.js";
+import { manualCreditLimit } from "../admin/manual-credit-limit.js";
+import { formatMoney } from "../payments/money.js";
 import type { Services } from "../services.js";
 import { findText } from "./find-text.js";
 import { pendingTable } from "./pending-table.js";
@@ -41,7 +43,7 @@ export interface Command {
 }
 
 const PERIODS = "today | yesterday | 7d | 30d | YYYY-MM-DD..YYYY-MM-DD; default today";
-/** Refunds move money: without this flag `refund` only shows what it would do. */
+/** Without this flag `refund` only shows what it would do, and `credit` does nothing above TOPUP_MAX. */
 const CONFIRM_FLAG = "--yes";
 
 async function periodOf(text: string | undefined, ctx: CommandContext) {
@@ -134,19 +136,27 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   credit: {
-    args: "<login> <amount> <reason>",
-    summary: "queue a credit of <amount> (panel currency) to a panel login by hand; the rest of the line is the reason (audited)",
+    args: `<login> <amount> <reason> [${CONFIRM_FLAG}]`,
+    summary: `queue a credit of <amount> (panel currency) to a panel login by hand; the rest of the line is the reason (audited); above TOPUP_MAX only with ${CONFIRM_FLAG}`,
     minArgs: 3,
     maxArgs: Infinity,
     needs: "outside",
-    async run([login, amountText, ...reason], ctx) {
+    async run(all, ctx) {
+      const confirmed = all.includes(CONFIRM_FLAG);
+      const [login, amountText, ...reason] = all.filter((a) => a !== CONFIRM_FLAG);
       const currency = ctx.config.panel.currency;
-      const amount = parseAmount(amountText!, currency);
-      if (!amount.ok || amount.minor <= 0) throw new UsageError(`not a positive ${currency} amount: "${amountText}"`);
+      const amountMinor = readAmount(amountText ?? "", currency);
+      if (amountMinor === undefined) throw new UsageError(`not an amount: "${amountText ?? ""}" (${amountFormat(currency)})`);
+      if (login === undefined || reason.length === 0) throw new UsageError("credit needs a login, an amount and a reason");
+      const limit = manualCreditLimit(ctx.config);
+      if (amountMinor > limit && !confirmed) {
+        ctx.print(`${formatMoney(amountMinor, currency)} is more than the largest top-up (TOPUP_MAX, ${formatMoney(limit, currency)}): nothing credited; run it again with ${CONFIRM_FLAG} if that amount is meant`);
+        return 1;
+      }
       const { admin, database } = await ctx.services();
-      const { creditId, memo } = await admin.manualCredit({ login: login!, amountMinor: amount.minor, reason: reason.join(" "), adminId: OPERATOR_ID });
+      const { creditId, memo } = await admin.manualCredit({ login, amountMinor, reason: reason.join(" "), adminId: OPERATOR_ID });
       const when = database.dialect === "postgres" ? "now" : "on its next sweep";
-      ctx.print(`queued credit #${creditId}: ${formatMoney(amount.minor, currency)} to ${login}, memo "${memo}": the running bot's crediter applies it ${when}; if no bot is running, at the next start`);
+      ctx.print(`queued credit #${creditId}: ${formatMoney(amountMinor, currency)} to ${login}, memo "${memo}": the running bot's crediter applies it ${when}; if no bot is running, at the next start`);
       return 0;
     },
   },
@@ -165,9 +175,10 @@ const COMMANDS: Record<string, Command> = {
         ctx.print(planProblemText(first.reason, reference!));
         return 1;
       }
-      const amount = rest[0] === undefined ? undefined : parseAmount(rest[0], first.plan.currency);
-      const amountMinor = amount?.ok ? amount.minor : undefined;
-      const reason = (amount?.ok ? rest.slice(1) : rest).join(" ") || "operator CLI";
+      const read = readAmountAndReason(rest, first.plan.currency);
+      if (!read.ok) throw new UsageError(`not an amount: "${read.text}" (${amountFormat(first.plan.currency)}); nothing refunded`);
+      const { amountMinor } = read;
+      const reason = read.reason.join(" ") || "operator CLI";
       const planned = amountMinor === undefined ? first : await admin.planRefund(reference!, amountMinor);
       if (!planned.ok) {
         ctx.print(planProblemText(planned.reason, reference!));

@@ -179,7 +179,31 @@ describe("operator CLI", () => {
 
     const bad = await runCli(["credit", "alice", "3.257", "typo"], env);
     expect(bad).toMatchObject({ code: 2, stdout: "" });
-    expect(bad.stderr).toContain('not a positive USD amount: "3.257"');
+    expect(bad.stderr).toContain('not an amount: "3.257" (USD amounts are digits with at most 2 decimals, e.g. 10 or 10.50)');
+  });
+
+  it("credit above TOPUP_MAX needs --yes", async () => {
+    const manual = () => database.db.credit.count({ where: { kind: "manual", amountMinor: 150_000 } });
+    const unconfirmed = await runCli(["credit", "bob", "1500", "year-end", "bonus"], env);
+    expect(unconfirmed).toMatchObject({
+      code: 1, stderr: "",
+      stdout: "1,500.00 USD is more than the largest top-up (TOPUP_MAX, 1,000.00 USD): nothing credited; run it again with --yes if that amount is meant\n",
+    });
+    expect(await manual()).toBe(0);
+    const confirmed = await runCli(["credit", "bob", "1500", "year-end", "bonus", "--yes"], env);
+    expect(confirmed).toMatchObject({ code: 0, stderr: "" });
+    expect(confirmed.stdout).toMatch(/^queued credit #\d+: 1,500\.00 USD to bob/);
+    expect(await database.db.credit.findMany({ where: { kind: "manual", amountMinor: 150_000 } })).toMatchObject([{ panelLogin: "bob", status: "QUEUED" }]);
+  });
+
+  it("refund refuses an amount it cannot read instead of refunding everything, exit 2", async () => {
+    const bad = ["-5", "10,5", "12.345", "$10", "1e3"];
+    const runs = await Promise.all(bad.map((amount) => runCli(["refund", credited.reference, amount, "customer", "asked", "--yes"], env)));
+    runs.forEach((run, i) => {
+      expect(run, bad[i]).toMatchObject({ code: 2, stdout: "" });
+      expect(run.stderr, bad[i]).toContain(`not an amount: "${bad[i]}" (USD amounts are digits with at most 2 decimals, e.g. 10 or 10.50); nothing refunded`);
+    });
+    expect(await database.db.refund.count({ where: { topUp: { reference: credited.reference } } })).toBe(0);
   });
 
   it("refund shows the plan and changes nothing without --yes; with --yes it refunds once, audited", async () => {
