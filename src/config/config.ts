@@ -127,7 +127,7 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
   const publicUrl = v.url("PUBLIC_URL", botMode === "webhook");
   // Telegram's updates and the providers' payment webhooks arrive there: never in clear text across a network.
   if (live && publicUrl !== undefined && !isHttpsOrLoopback(publicUrl)) {
-    problems.push(`PUBLIC_URL: must be an https:// address (Telegram updates and payment webhooks are sent to it); http only on a loopback address`);
+    problems.push("PUBLIC_URL: must be an https:// address (Telegram updates and payment webhooks are sent to it); http only on a loopback address");
   }
   const webhookSecret = v.str("TELEGRAM_WEBHOOK_SECRET", botMode === "webhook");
   if (webhookSecret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(webhookSecret)) {
