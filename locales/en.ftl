@@ -316,7 +316,16 @@ admin-credit-orphan-refused = { $status ->
    *[no_orphan] No payment without a top-up matches { $txn }: nothing queued.
 }
 admin-credit-usage = Usage: /credit <login> <amount in { $currency }> <reason>. For a payment that matches none of our top-ups: /credit <login> <amount> --orphan <txn> <reason> (settles it, once).
-admin-credit-bad-amount = “{ $text }” is not a { $currency } amount.
+admin-bad-amount = “{ $text }” is not an amount I can read, so nothing was done. { $currency ->
+    [KHR] KHR amounts are whole riel in digits, e.g. 40000 or 40,000.
+   *[other] { $currency } amounts are digits with at most 2 decimals, e.g. 10 or 10.50.
+}
+admin-credit-confirm-ask = ⚠️ { $amount } to { $login } is more than the largest top-up ({ $limit }). Credit it anyway?
+    Reason: { $reason }
+admin-credit-confirm = ✅ Credit { $amount }
+admin-credit-abort = ✖️ Cancel
+admin-credit-stale = This confirmation has expired. Run /credit again.
+admin-credit-aborted = Credit of { $amount } to { $login } not done.
 admin-credit-queued = Manual credit #{ $id } queued: { $amount } to { $login } (memo “{ $memo }”).
 admin-note-payment = 💰 { $amount } via { $provider } · ref { $reference } · { $login } · { $who } · payer { $payer }
 admin-note-flagged = ⚠️ Payment HELD ({ $flag }): paid { $amount }, ordered { $ordered } via { $provider } · ref { $reference } · { $login } · { $who }. Why: { $reason }. /pending, then /recredit { $reference } (credits what was paid) or /refund { $reference }.

@@ -316,7 +316,16 @@ admin-credit-orphan-refused = { $status ->
    *[no_orphan] គ្មានការបង់ប្រាក់ដែលគ្មានការបញ្ចូលទឹកប្រាក់ ត្រូវនឹង { $txn } ទេ៖ គ្មានអ្វីត្រូវបានដាក់ក្នុងជួរទេ។
 }
 admin-credit-usage = របៀបប្រើ៖ /credit <login> <ចំនួនជា { $currency }> <មូលហេតុ>។ សម្រាប់ការបង់ប្រាក់ដែលមិនត្រូវនឹងការបញ្ចូលទឹកប្រាក់ណាមួយរបស់យើង៖ /credit <login> <ចំនួន> --orphan <txn> <មូលហេតុ> (ដោះស្រាយវា តែម្តង)។
-admin-credit-bad-amount = «{ $text }» មិនមែនជាចំនួន { $currency } ទេ។
+admin-bad-amount = «{ $text }» មិនមែនជាចំនួនដែលខ្ញុំអាចអានបានទេ ដូច្នេះគ្មានអ្វីត្រូវបានធ្វើទេ។ { $currency ->
+    [KHR] ចំនួន KHR ជារៀលគត់ សរសេរជាលេខ ឧ. 40000 ឬ 40,000។
+   *[other] ចំនួន { $currency } ជាលេខដែលមានទសភាគយ៉ាងច្រើន 2 ខ្ទង់ ឧ. 10 ឬ 10.50។
+}
+admin-credit-confirm-ask = ⚠️ { $amount } ទៅ { $login } គឺច្រើនជាងការបញ្ចូលទឹកប្រាក់ធំបំផុត ({ $limit })។ នៅតែបញ្ចូលឬ?
+    មូលហេតុ៖ { $reason }
+admin-credit-confirm = ✅ បញ្ចូល { $amount }
+admin-credit-abort = ✖️ បោះបង់
+admin-credit-stale = ការបញ្ជាក់នេះផុតកំណត់ហើយ។ សូមដំណើរការ /credit ម្តងទៀត។
+admin-credit-aborted = មិនបានបញ្ចូល { $amount } ទៅ { $login } ទេ។
 admin-credit-queued = ឥណទានដោយដៃ #{ $id } ត្រូវបានដាក់ក្នុងជួរ៖ { $amount } ទៅ { $login } (memo «{ $memo }»)។
 admin-note-payment = 💰 { $amount } តាម { $provider } · លេខយោង { $reference } · { $login } · { $who } · អ្នកបង់ { $payer }
 admin-note-flagged = ⚠️ ការបង់ប្រាក់ត្រូវបានផ្អាក ({ $flag })៖ បានបង់ { $amount } បានកម្ម៉ង់ { $ordered } តាម { $provider } · លេខយោង { $reference } · { $login } · { $who }។ មូលហេតុ៖ { $reason }។ /pending រួច /recredit { $reference } (បញ្ចូលចំនួនដែលបានបង់) ឬ /refund { $reference }។

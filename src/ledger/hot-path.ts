@@ -26,8 +26,8 @@ export interface HotPath {
   close(): void;
 }
 
-export function openSqliteHotPath(file: string): HotPath {
-  const db = new Sqlite(file);
+export function openSqliteHotPath(file: string, opts: { readonly?: boolean } = {}): HotPath {
+  const db = new Sqlite(file, { readonly: opts.readonly ?? false });
   // Never block the event loop waiting for a lock: a busy database is retried asynchronously (src/ledger/sqlite-group-commit.ts).
   db.pragma("busy_timeout = 0");
   const groupCommit = createGroupCommit(db);

@@ -20,7 +20,7 @@ export const SANDBOX_ADMIN = { id: 700_000_002, first_name: "Sokha", username: "
 export const SANDBOX_ADMIN_CHAT = -1_000_700_000_003;
 export const SANDBOX_PANEL_USERS: Record<string, number> = { dara: 250, alice: 0, bopha: 1000 };
 
-const BOT_TOKEN = "7000000000:SANDBOX-bot-token-not-a-secret";
+const BOT_TOKEN = "7000000000:SANDBOX-bot-token-not-a-secret-0000";
 const PAYWAY_TOKEN = "sandbox-payway-path-token-0123456789";
 
 export interface Sandbox {
