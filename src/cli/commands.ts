@@ -6,7 +6,10 @@ import { dialectOf, sqlitePath } from "../db/url.js";
 import type { Logger } from "../logger.js";
 import { formatMoney, parseAmount } from "../payments/money.js";
 import type { Services } from "../services.js";
+import { backupCommand } from "./backup.js";
+import { checkCommand } from "./check.js";
 import { findText } from "./find-text.js";
+import { linkForCommand } from "./link-for.js";
 import { pendingTable } from "./pending-table.js";
 import { planProblemText, refundOutcomeText, refundPlanText } from "./refund-text.js";
 import { reportText } from "./report-text.js";
@@ -52,6 +55,9 @@ async function periodOf(text: string | undefined, ctx: CommandContext) {
 }
 
 const COMMANDS: Record<string, Command> = {
+  check: checkCommand,
+  backup: backupCommand,
+  "link-for": linkForCommand,
   report: {
     args: "[period]",
     summary: `totals of the period: paid, refunded, net, by provider (${PERIODS})`,
@@ -202,7 +208,7 @@ export function usage(): string {
     "",
     ...lines.map(([left, right]) => `  ${left!.padEnd(width)}  ${right}`),
     "",
-    "report, export, pending, find and migrate need only DATABASE_URL; recredit, credit and refund need the",
+    "report, export, pending, find, migrate and backup need only DATABASE_URL; the others need the",
     "bot's full configuration (they may call the panel or a provider). Reads .env like the bot.",
     "Exit codes: 0 done, 1 the command failed or found nothing, 2 bad usage or configuration.",
   ].join("\n");
