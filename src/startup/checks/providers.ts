@@ -1,10 +1,12 @@
 import type { Config, ProviderName } from "../../config/config.js";
-import { OutboundError, send } from "../../http/outbound.js";
+import { formBody, OutboundError, send } from "../../http/outbound.js";
 import { validateKhqr } from "../../payments/khqr/index.js";
 import { ProviderError, type PaymentProvider, type TopUpRef } from "../../payments/provider.js";
 import { BAKONG_ERROR, BAKONG_PATHS, bakongEnvelope } from "../../payments/providers/bakong-api.js";
 import { createProviders } from "../../payments/providers/create-providers.js";
 import { createKessTokenCache } from "../../payments/providers/kess-auth.js";
+import { verifyAnswer, verifyApiPath } from "../../payments/providers/raksmeypay-api.js";
+import { verifyRequestHash } from "../../payments/providers/raksmeypay-signing.js";
 import { fail, note, pass, warn, type CheckResult } from "../self-check.js";
 import { messageOf, quote, type CheckDeps } from "./check-deps.js";
 
@@ -20,7 +22,7 @@ const LABEL: Record<ProviderName, string> = { raksmeypay: "RaksmeyPay", kess: "K
 export async function checkProviders(config: Config, deps: CheckDeps): Promise<CheckResult[]> {
   const providers = createProviders(config, { log: deps.log });
   const checks: Record<ProviderName, () => Promise<CheckResult>> = {
-    raksmeypay: () => checkRaksmeyPay(providers.get("raksmeypay")!, deps),
+    raksmeypay: () => checkRaksmeyPay(config, deps),
     kess: () => checkKess(config, providers.get("kess")!, deps),
     bakong: () => checkBakong(config, deps),
     payway: () => checkPayWay(providers.get("payway")!, deps),
@@ -36,17 +38,28 @@ function neverIssued(deps: CheckDeps): TopUpRef {
   return { reference: NEVER_ISSUED, amountMinor: 1, currency: "USD", panelLogin: "self-check", createdAt: new Date(now), expiresAt: new Date(now + 600_000), md5: "0".repeat(32) };
 }
 
-async function checkRaksmeyPay(provider: PaymentProvider, deps: CheckDeps): Promise<CheckResult> {
+/** Verify Transaction of a reference never issued: "not found" means the profile and the hash are right. */
+async function checkRaksmeyPay(config: Config, deps: CheckDeps): Promise<CheckResult> {
   const name = LABEL.raksmeypay;
+  const { baseUrl, profileId, profileKey } = config.providers.raksmeypay!;
+  let answer;
   try {
-    await provider.checkStatus!([neverIssued(deps)]);
+    const res = await send(`${baseUrl.replace(/\/+$/, "")}${verifyApiPath(profileId)}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+      body: formBody({ transaction_id: NEVER_ISSUED, hash: verifyRequestHash(profileKey, NEVER_ISSUED) }),
+      timeoutMs: deps.timeoutMs,
+    });
+    answer = verifyAnswer.safeParse(JSON.parse(res.text));
+    if (!answer.success) return fail(name, `Verify Transaction answered HTTP ${res.status}: ${quote(res.text)}`, "check RAKSMEYPAY_BASE_URL");
   } catch (err) {
-    const said = messageOf(err);
-    if (/hash/i.test(said)) return fail(name, `Verify Transaction answered "invalid hash"`, "RAKSMEYPAY_PROFILE_KEY is wrong: copy the profile key from the RaksmeyPay dashboard");
-    if (/profile/i.test(said)) return fail(name, said, "RAKSMEYPAY_PROFILE_ID is wrong: copy the profile id from the RaksmeyPay dashboard");
-    return fail(name, said, unreachable(err, "RAKSMEYPAY_BASE_URL"));
+    return fail(name, `Verify Transaction: ${err instanceof OutboundError ? err.message : "the answer is not JSON"}`, "cannot reach RaksmeyPay: check RAKSMEYPAY_BASE_URL and this server's internet access");
   }
-  return pass(name, `RAKSMEYPAY_PROFILE_ID and RAKSMEYPAY_PROFILE_KEY accepted (Verify Transaction of a reference that does not exist answered "not found"); RAKSMEYPAY_WEBHOOK_API_KEY is checked by the first webhook`);
+  const said = answer.data.err_msg ?? "";
+  if (/profile/i.test(said)) return fail(name, `Verify Transaction answered "${quote(said)}"`, "RAKSMEYPAY_PROFILE_ID is wrong: copy the profile id from the RaksmeyPay dashboard");
+  if (/hash/i.test(said)) return fail(name, `Verify Transaction answered "${quote(said)}"`, "RAKSMEYPAY_PROFILE_KEY is wrong: copy the profile key from the RaksmeyPay dashboard");
+  if (answer.data.status !== 0 || !/not\s*found/i.test(said)) return fail(name, `Verify Transaction of a reference that does not exist answered "${quote(said || `status ${answer.data.status}`)}"`, "check RAKSMEYPAY_PROFILE_ID and RAKSMEYPAY_PROFILE_KEY");
+  return pass(name, `RAKSMEYPAY_PROFILE_ID and RAKSMEYPAY_PROFILE_KEY accepted (Verify Transaction of a reference that does not exist answered "${quote(said)}"); RAKSMEYPAY_WEBHOOK_API_KEY is checked by the first webhook`);
 }
 
 async function checkKess(config: Config, provider: PaymentProvider, deps: CheckDeps): Promise<CheckResult> {
@@ -119,11 +132,15 @@ export function jwtExpiry(token: string): number | undefined {
 /** PayWay has no API: the KHQR is built here from the PAYWAY_* values, so check that it is a valid KHQR. */
 async function checkPayWay(provider: PaymentProvider, deps: CheckDeps): Promise<CheckResult> {
   const name = LABEL.payway;
-  const created = await provider.create(neverIssued(deps));
-  const checked = created.qr === undefined ? undefined : validateKhqr(created.qr, { now: deps.now });
-  if (!checked?.ok) {
-    return fail(name, `the KHQR built from the PAYWAY_* values is not valid${checked ? ` (${checked.error.message})` : ""}`, "copy PAYWAY_BAKONG_ID, PAYWAY_MERCHANT_ID and PAYWAY_DATA again from what ABA gave you");
+  const fix = "copy PAYWAY_BAKONG_ID, PAYWAY_MERCHANT_ID and PAYWAY_DATA again from what ABA gave you";
+  let qr: string | undefined;
+  try {
+    qr = (await provider.create(neverIssued(deps))).qr;
+  } catch (err) {
+    return fail(name, `no KHQR can be built from the PAYWAY_* values: ${messageOf(err)}`, fix);
   }
+  const checked = qr === undefined ? undefined : validateKhqr(qr, { now: deps.now });
+  if (!checked?.ok) return fail(name, `the KHQR built from the PAYWAY_* values is not valid${checked ? ` (${checked.error.message})` : ""}`, fix);
   return note(name, "the KHQR built from the PAYWAY_* values is valid; the rest cannot be checked without a payment (PayWay has no API): pay a 0.01 test and watch for its webhook");
 }
 
