@@ -7,6 +7,7 @@ import { startBakongSimulator } from "../../src/sandbox/providers/bakong-simulat
 import { startSandbox, type Sandbox } from "../../src/sandbox/start-sandbox.js";
 import { formatCheck, runSelfCheck, type CheckResult } from "../../src/startup/self-check.js";
 import { runCli } from "../cli/run-cli.js";
+import { startProgram } from "./program.js";
 
 /** Issue 20, item 1: `npm run cli -- check` against the simulators, one bad credential per party. */
 let sandbox: Sandbox;
@@ -138,4 +139,20 @@ describe("Bakong token expiry (a JWT's exp)", () => {
       await bakong.close();
     }
   });
+});
+
+describe("at start-up in live mode", () => {
+  it("runs the same check: logged line by line, and shown on /readyz", async () => {
+    const port = await freePort();
+    const program = startProgram({ ...env, HTTP_PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, PANEL_API_KEY: "a-wrong-panel-key", LOG_LEVEL: "info" });
+    try {
+      const line = await program.logLine(/^self-check$/, 30_000);
+      expect(line).toHaveProperty("check");
+      const url = await program.url();
+      await expect.poll(async () => ((await (await fetch(`${url}/readyz`)).json()) as { selfCheck?: string[] }).selfCheck, { timeout: 15_000 })
+        .toEqual(expect.arrayContaining([expect.stringMatching(/^✗ Panel: .*PANEL_API_KEY is wrong/), expect.stringMatching(/^✓ PUBLIC_URL: /)]));
+    } finally {
+      program.kill();
+    }
+  }, 60_000);
 });
