@@ -12,6 +12,7 @@ import { createCustomers } from "../customers/customers.js";
 import type { BotDeps, FeatureDeps } from "./deps.js";
 import { adminCreditFeature } from "./features/admin-credit.js";
 import { adminFindFeature } from "./features/admin-find.js";
+import { adminLinkForFeature } from "./features/admin-link-for.js";
 import { adminPendingFeature } from "./features/admin-pending.js";
 import { adminRefundFeature } from "./features/admin-refund.js";
 import { adminReportFeature } from "./features/admin-report.js";
@@ -84,6 +85,7 @@ export function createBot(token: string, botDeps: BotDeps): Bot<BotContext> {
   chats.use(
     startFeature(deps),
     languageFeature(deps),
+    adminLinkForFeature(deps),
     linkAccountFeature(),
     topUpFeature(deps),
     paymentButtonsFeature(deps),

@@ -5,7 +5,7 @@ import type { Logger } from "../logger.js";
 import { LOCALES, translator, type Locale } from "./i18n.js";
 
 const CUSTOMER_COMMANDS = ["topup", "balance", "history", "link", "language", "help", "cancel"] as const;
-const ADMIN_COMMANDS = ["refund", "report", "find", "pending", "recredit", "credit"] as const;
+const ADMIN_COMMANDS = ["refund", "report", "find", "pending", "recredit", "credit", "link_for"] as const;
 
 function customerCommands(locale: Locale): BotCommand[] {
   const t = translator(locale);

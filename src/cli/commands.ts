@@ -9,7 +9,10 @@ import { amountFormat, readAmount, readAmountAndReason } from "../admin/amount-w
 import { manualCreditLimit } from "../admin/manual-credit-limit.js";
 import { formatMoney } from "../payments/money.js";
 import type { Services } from "../services.js";
+import { backupCommand } from "./backup.js";
+import { checkCommand } from "./check.js";
 import { findText } from "./find-text.js";
+import { linkForCommand } from "./link-for.js";
 import { pendingTable } from "./pending-table.js";
 import { planProblemText, refundOutcomeText, refundPlanText } from "./refund-text.js";
 import { reportText } from "./report-text.js";
@@ -55,6 +58,9 @@ async function periodOf(text: string | undefined, ctx: CommandContext) {
 }
 
 const COMMANDS: Record<string, Command> = {
+  check: checkCommand,
+  backup: backupCommand,
+  "link-for": linkForCommand,
   report: {
     args: "[period]",
     summary: `totals of the period: paid, refunded, net, by provider (${PERIODS})`,
@@ -226,7 +232,7 @@ export function usage(): string {
     "",
     ...lines.map(([left, right]) => `  ${left!.padEnd(width)}  ${right}`),
     "",
-    "report, export, pending, find and migrate need only DATABASE_URL; recredit, credit and refund need the",
+    "report, export, pending, find, migrate and backup need only DATABASE_URL; the others need the",
     "bot's full configuration (they may call the panel or a provider). Reads .env like the bot.",
     "Every command but migrate needs an existing database migrated by this version; report, export, pending",
     "and find open it read-only.",

@@ -72,7 +72,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   for (const name of names) {
     if (name === "bakong") {
-      const sim = keep(await startBakongSimulator({ token: "sandbox-bakong-token" }));
+      const sim = keep(await startBakongSimulator({ token: "sandbox-bakong-token", accounts: ["sandbox_shop@aclb"] }));
       Object.assign(env, { BAKONG_API_URL: sim.url, BAKONG_TOKEN: "sandbox-bakong-token", BAKONG_ACCOUNT_ID: "sandbox_shop@aclb" });
       providers.set(name, sim);
     } else if (name === "raksmeypay") {

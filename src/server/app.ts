@@ -11,8 +11,11 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export interface HttpAppDeps extends WebhookDeps {
   metrics: Metrics;
   log: Logger;
-  /** Database reachable, Telegram connected and workers running; `reason` says what is missing. */
-  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; reason?: string }>;
+  /**
+   * Database reachable, Telegram connected and workers running; `reason` says what is missing. `selfCheck`:
+   * the start-up self-check's lines (src/startup/self-check.ts), shown for the operator; they do not decide `ok`.
+   */
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; reason?: string; selfCheck?: string[] }>;
   /** METRICS_TOKEN: when set, /metrics answers only `Authorization: Bearer <token>`. */
   metricsToken?: string;
   /** Extra routes mounted by the composition root (Telegram webhook, sandbox pages). */
