@@ -11,7 +11,6 @@ import { decimalString, type Currency } from "../payments/money.js";
 import { CreditKind, CreditStatus } from "../payments/states.js";
 import type { Credit } from "../generated/sqlite/client.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
-import { decimalString, type Currency } from "../payments/money.js";
 
 export interface CrediterOptions {
   /** Keep retrying an unavailable panel this long, then hold the credit for an admin. */
