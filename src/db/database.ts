@@ -8,6 +8,8 @@ import { PrismaClient as PostgresClient } from "../generated/postgres/client.js"
 import { openSqliteHotPath, postgresHotPath, type HotPath } from "../ledger/hot-path.js";
 import { migrate } from "./migrate.js";
 import { describeOpenError, prepareSqliteFolder, probePostgres } from "./open-errors.js";
+import { startCheckpointer, type Checkpointer } from "./sqlite-checkpointer.js";
+import { SQLITE_PRAGMAS } from "./sqlite-pragmas.js";
 import { dialectOf, sqlitePath, type Dialect } from "./url.js";
 
 export type { Dialect };
@@ -23,14 +25,29 @@ export interface Database {
   pgPool?: pg.Pool;
   /** The ledger's hot paths (record payments, claim and finish credits, claim and settle notifications), without Prisma. */
   hot: HotPath;
+  /** SQLite only: the thread that checkpoints the WAL off the main thread. */
+  checkpointer?: Checkpointer;
   close(): Promise<void>;
+}
+
+/** Prisma's SQLite adapter with SQLITE_PRAGMAS applied to every connection it opens. */
+class SqliteAdapter extends PrismaBetterSqlite3 {
+  override connect() {
+    return super.connect().then(async (connection) => {
+      await connection.executeScript(SQLITE_PRAGMAS);
+      return connection;
+    });
+  }
 }
 
 /**
  * Opens the database named by `url`, applying pending migrations first.
  * Throws a DatabaseOpenError (one line: what and where) when it cannot be reached, created or migrated.
  */
-export async function openDatabase(url: string, opts: { poolSize?: number; onPoolError?: (err: Error) => void } = {}): Promise<Database> {
+export async function openDatabase(
+  url: string,
+  opts: { poolSize?: number; onPoolError?: (err: Error) => void; onCheckpointError?: (err: Error) => void } = {},
+): Promise<Database> {
   const dialect = dialectOf(url);
   try {
     if (dialect === "sqlite") prepareSqliteFolder(sqlitePath(url));
@@ -42,14 +59,16 @@ export async function openDatabase(url: string, opts: { poolSize?: number; onPoo
   if (dialect === "sqlite") {
     const file = sqlitePath(url);
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }) });
+    const db = new SqliteClient({ adapter: new SqliteAdapter({ url: file, timeout: 10_000 }) });
     await db.$executeRawUnsafe("PRAGMA busy_timeout = 10000");
     const hot = openSqliteHotPath(file);
+    const checkpointer = file === ":memory:" ? undefined : startCheckpointer(file, { onError: opts.onCheckpointError });
     return {
-      db, dialect, url, hot,
+      db, dialect, url, hot, checkpointer,
       close: async () => {
         hot.close();
         await db.$disconnect();
+        await checkpointer?.stop();
       },
     };
   }
