@@ -3,17 +3,11 @@ import type Sqlite from "better-sqlite3";
 /** How long a batch waits for another process's write lock (a CLI, a crediter child) before failing. */
 const BUSY_GIVE_UP_MS = 10_000;
 /**
- * The gap kept after a commit before the next one, as a multiple of how long that commit took, within
- * [MIN_GAP_MS, MAX_GAP_MS]. A commit waits for the WAL to reach the disk (synchronous = FULL) with the
- * event loop blocked: 0.25 ms on a quiet disk, about 2 ms on this shared one (bench sqlite-commit). Spacing
- * commits by their own cost keeps that wait under a quarter of the loop's time, and under load more
- * payments share each commit, which is what makes the WAL per payment small (bench sqlite-commit: 50 KiB
- * at 4 per commit, 22 KiB at 16). When idle, the first unit still commits at once.
+ * At most one commit per this many ms. A commit waits for the WAL to reach the disk (~0.25 ms here,
+ * more on slower disks) with the event loop blocked, so under load each turn's commit would cost more
+ * than the work it commits; when idle, the first unit still commits at once.
  */
-const GAP_PER_COMMIT_TIME = 3;
-const MIN_GAP_MS = 1;
-/** Bounds what the spacing adds to a webhook's answer. */
-const MAX_GAP_MS = 8;
+const COMMIT_EVERY_MS = 1;
 
 interface Pending {
   run(): unknown;
@@ -28,10 +22,9 @@ export type GroupCommitted = <I, O>(unit: (input: I) => O) => (input: I) => Prom
  * Group commit on one SQLite connection: every unit of work submitted in the same event-loop turn, of
  * whatever kind (record a payment, finish a credit, claim notifications), runs in one synchronous
  * IMMEDIATE transaction, each in its own savepoint, so one failing does not fail the others and each
- * caller gets its own result. One commit (one WAL sync) per turn, spaced by what commits cost
- * (GAP_PER_COMMIT_TIME). Nothing else runs while a batch runs, so no other work can join it or be undone
- * by its rollback. A database locked by another process is retried asynchronously: the event loop never
- * blocks waiting for a lock.
+ * caller gets its own result. One commit (one WAL sync) per turn, and at most one per COMMIT_EVERY_MS. Nothing else runs while
+ * a batch runs, so no other work can join it or be undone by its rollback. A database locked by another
+ * process is retried asynchronously: the event loop never blocks waiting for a lock.
  */
 export function createGroupCommit(db: Sqlite.Database): GroupCommitted {
   const inSavepoint = db.transaction((p: Pending) => p.run());
@@ -48,22 +41,19 @@ export function createGroupCommit(db: Sqlite.Database): GroupCommitted {
 
   let queue: Pending[] = [];
   let scheduled = false;
-  /** When the next commit may start. */
-  let nextCommit = -Infinity;
+  let lastCommit = -Infinity;
   function run(): void {
     const list = queue;
     queue = [];
     scheduled = false;
+    lastCommit = performance.now();
     flush(list, Date.now());
   }
 
   function flush(list: Pending[], firstTry: number): void {
     let results;
-    const started = performance.now();
     try {
       results = batch.immediate(list);
-      const took = performance.now() - started;
-      nextCommit = started + took + Math.min(Math.max(took * GAP_PER_COMMIT_TIME, MIN_GAP_MS), MAX_GAP_MS);
     } catch (err) {
       if (isBusy(err) && Date.now() - firstTry < BUSY_GIVE_UP_MS) {
         setTimeout(() => flush(list, firstTry), 2).unref();
@@ -81,7 +71,7 @@ export function createGroupCommit(db: Sqlite.Database): GroupCommitted {
         queue.push({ run: () => unit(input), resolve: resolve as (output: unknown) => void, reject });
         if (scheduled) return;
         scheduled = true;
-        const wait = nextCommit - performance.now();
+        const wait = lastCommit + COMMIT_EVERY_MS - performance.now();
         if (wait > 0) setTimeout(run, wait);
         else setImmediate(run);
       });
