@@ -37,10 +37,7 @@ export interface Checkpointer {
  * main thread copies pages (every connection's own auto-checkpoint sits at WAL_LIMIT_FRAMES, a bound the
  * checkpointer keeps the WAL far below; src/db/sqlite-pragmas.ts).
  */
-export function startCheckpointer(
-  file: string,
-  opts: { onError?: (err: Error) => void } = {},
-): Checkpointer {
+export function startCheckpointer(file: string, opts: { onError?: (err: Error) => void } = {}): Checkpointer {
   const shared = new SharedArrayBuffer(STAT_NAMES.length * Float64Array.BYTES_PER_ELEMENT);
   const figures = new Float64Array(shared);
   const worker = new Worker(new URL("./sqlite-checkpoint-worker.mjs", import.meta.url), {
