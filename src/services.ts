@@ -37,7 +37,11 @@ export interface ServicesOptions {
  */
 export async function openServices(config: Config, opts: ServicesOptions): Promise<Services> {
   const { log } = opts;
-  const database = await openDatabase(config.runtime.databaseUrl, { existing: opts.existing, onPoolError: (err) => log.warn({ err }, "a PostgreSQL connection failed; the pool replaces it") });
+  const database = await openDatabase(config.runtime.databaseUrl, {
+    existing: opts.existing,
+    onPoolError: (err) => log.warn({ err }, "a PostgreSQL connection failed; the pool replaces it"),
+    onCheckpointError: (err) => log.warn({ err }, "a SQLite checkpoint failed; the next one tries again"),
+  });
   const wakeup = database.pgPool ? await createPgWakeup(database.pgPool, log) : createLocalWakeup();
   const providers = createProviders(config, { log, publicUrl: config.bot.publicUrl });
   const panel = createPanelClient(config.panel, { log, maxConnections: config.crediter.panelMaxConnections, ...(opts.panelTimeouts ? { timeouts: opts.panelTimeouts } : {}) });

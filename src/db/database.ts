@@ -8,6 +8,8 @@ import { PrismaClient as PostgresClient } from "../generated/postgres/client.js"
 import { openSqliteHotPath, postgresHotPath, type HotPath } from "../ledger/hot-path.js";
 import { assertMigrated, migrate } from "./migrate.js";
 import { describeOpenError, prepareSqliteFolder, probePostgres } from "./open-errors.js";
+import { startCheckpointer, type Checkpointer } from "./sqlite-checkpointer.js";
+import { SQLITE_PRAGMAS } from "./sqlite-pragmas.js";
 import { dialectOf, sqlitePath, type Dialect } from "./url.js";
 
 export type { Dialect };
@@ -23,6 +25,8 @@ export interface Database {
   pgPool?: pg.Pool;
   /** The ledger's hot paths (record payments, claim and finish credits, claim and settle notifications), without Prisma. */
   hot: HotPath;
+  /** SQLite only: the thread that checkpoints the WAL off the main thread. */
+  checkpointer?: Checkpointer;
   close(): Promise<void>;
 }
 
@@ -34,6 +38,17 @@ export interface OpenOptions {
    * "read-only" also refuses every write.
    */
   existing?: "read-only" | "read-write";
+  onCheckpointError?: (err: Error) => void;
+}
+
+/** Prisma's SQLite adapter with SQLITE_PRAGMAS applied to every connection it opens. */
+class SqliteAdapter extends PrismaBetterSqlite3 {
+  override connect() {
+    return super.connect().then(async (connection) => {
+      await connection.executeScript(SQLITE_PRAGMAS);
+      return connection;
+    });
+  }
 }
 
 /**
@@ -57,14 +72,17 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
   if (dialect === "sqlite") {
     const file = sqlitePath(url);
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000, readonly }) });
+    const db = new SqliteClient({ adapter: new SqliteAdapter({ url: file, timeout: 10_000, readonly }) });
     await db.$executeRawUnsafe("PRAGMA busy_timeout = 10000");
     const hot = openSqliteHotPath(file, { readonly });
+    // A read-only connection writes nothing, so there is nothing to checkpoint.
+    const checkpointer = file === ":memory:" || readonly ? undefined : startCheckpointer(file, { onError: opts.onCheckpointError });
     return {
-      db, dialect, url, hot,
+      db, dialect, url, hot, checkpointer,
       close: async () => {
         hot.close();
         await db.$disconnect();
+        await checkpointer?.stop();
       },
     };
   }

@@ -41,8 +41,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     maxSize: MAX_BODY_BYTES,
     onError: (c) => c.json({ ok: false, error: "body too large" }, 413),
   });
-  // Provider webhooks read and cap their raw body themselves (src/server/raw-body.ts).
-  app.use((c, next) => (c.req.path.startsWith("/webhooks/") ? next() : limitBody(c, next)));
+  // Provider webhooks read and cap their raw body themselves (src/server/raw-body.ts). GET and HEAD routes read
+  // no body: the limiter would build a full Request for each (/healthz answered about 4× slower with it).
+  app.use((c, next) => (c.req.method === "GET" || c.req.method === "HEAD" || c.req.path.startsWith("/webhooks/") ? next() : limitBody(c, next)));
   app.onError((err, c) => {
     deps.log.error({ err, reqId: c.get("requestId"), path: c.req.path }, "request failed");
     return c.json({ ok: false, error: "internal error", requestId: c.get("requestId") }, 500);
