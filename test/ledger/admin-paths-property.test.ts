@@ -50,24 +50,36 @@ const TIERS: BonusTiers = { currency: "USD", tiers: [{ fromMinor: 500, basisPoin
 const ADMIN = 1n;
 
 const topUpIndex = fc.constantFrom(0, 1);
+const fault = fc.constantFrom("5xx-before" as const, "5xx-after" as const, "521" as const, "timeout-before" as const, "timeout-after" as const);
 const command = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("pay" as const), topUp: topUpIndex, via: fc.constantFrom("webhook" as const, "poll" as const), amount: fc.constantFrom("exact" as const, "exact" as const, "under" as const, "over" as const), delta: fc.integer({ min: 1, max: 150 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("panel" as const), answer: fc.constantFrom("ok" as const, "5xx-before" as const, "5xx-after" as const, "521" as const, "timeout-before" as const, "timeout-after" as const), times: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("panel" as const), answer: fc.oneof(fc.constant("ok" as const), fault), times: fc.constantFrom(1, 2, 3, Infinity) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("run" as const), ms: fc.integer({ min: 10, max: 400 }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("refund" as const), topUp: topUpIndex, percent: fc.option(fc.integer({ min: 1, max: 99 }), { nil: undefined }), twice: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("refund" as const), topUp: topUpIndex, percent: fc.option(fc.integer({ min: 1, max: 99 }), { nil: undefined }), twice: fc.boolean(),
+      /** The admin waits until no credit of the top-up is at the panel, as one who looked at it first would. */
+      afterCredits: fc.boolean(),
+      /** The panel's next answer, set just before: most likely the refund's own debit meets it. */
+      debitMeets: fc.option(fault, { nil: undefined, freq: 3 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("refund-held" as const), topUp: topUpIndex }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("credit" as const), topUp: topUpIndex, via: fc.constantFrom("recredit" as const, "button" as const, "recredit-to-current" as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("relink" as const) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("refund-anyway" as const), twice: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("refund-anyway" as const), twice: fc.boolean() }) },
 );
 type Command = typeof command extends fc.Arbitrary<infer C> ? C : never;
 
 const scenario = fc.record({
   amounts: fc.tuple(fc.integer({ min: 300, max: 1500 }), fc.integer({ min: 300, max: 1500 })),
-  commands: fc.array(command, { minLength: 2, maxLength: 9 }),
+  commands: fc.array(command, { minLength: 2, maxLength: 10 }),
 });
 
 const seed = process.env.PROPERTY_SEED === undefined ? undefined : Number(process.env.PROPERTY_SEED);
+/** PROPERTY_RUNS_SCALE=10 hunts longer than the suite's default. */
+const scale = Number(process.env.PROPERTY_RUNS_SCALE ?? 1);
 
 /** The rigs each dialect runs: the panel API (v1 debits, v2 cannot and reconciles by memo) and whether TOPUP_BONUS is set. */
 const RIGS: { panelType: PanelType; bonus: boolean; runs: number }[] = [
@@ -98,7 +110,7 @@ for (const dialect of dialects) {
     /** The core and the admin paths over one panel API; one rig runs at a time, so one crediter works the database. */
     async function startRig(panelType: PanelType, withBonus: boolean) {
       const panel = createPanelClient({ type: panelType, url: panelSim.url, apiKey: PANEL_KEY, paymentMethod: "KHQR", currency: "USD" }, { timeouts: { readMs: 400, writeMs: 400 } });
-      const core = await startCore({ database, providers, panel, poller: false, crediter: { reconcileDelayMs: 100 }, ...(withBonus ? { topup: { bonus: TIERS } } : {}) });
+      const core = await startCore({ database, providers, panel, poller: false, crediter: { reconcileDelayMs: 100, retryForMs: 3_000 }, ...(withBonus ? { topup: { bonus: TIERS } } : {}) });
       raksmey.setWebhookUrl(`${core.url}/webhooks/raksmeypay`);
       const bonus: BonusPolicy | undefined = withBonus ? { tiers: TIERS, khrPerUsd: 4100 } : undefined;
       const common = { database, panel, wakeup: core.wakeup, panelCurrency: "USD" as const, log: silentLog, ...(bonus ? { bonus } : {}) };
@@ -166,7 +178,7 @@ for (const dialect of dialects) {
       run.log.push(`pay ${topUp.reference} ${amountMinor} by webhook`);
     }
 
-    function panelAnswers(c: Extract<Command, { kind: "panel" }>): void {
+    function panelAnswers(c: Pick<Extract<Command, { kind: "panel" }>, "answer" | "times">): void {
       if (c.answer === "ok") panelSim.resetFaults();
       else if (c.answer === "5xx-before") panelSim.setFault("statusBefore", c.times, [502, 500, 520]);
       else if (c.answer === "5xx-after") panelSim.setFault("statusAfter", c.times, [502, 520, 500]);
@@ -180,6 +192,11 @@ for (const dialect of dialects) {
     async function refund(rig: Rig, run: Run, c: Extract<Command, { kind: "refund" }>): Promise<void> {
       const topUp = await existingTopUp(run, c.topUp);
       if (!topUp) return;
+      if (c.afterCredits) {
+        const busy = { topUpId: topUp.id, status: { in: [CreditStatus.QUEUED, CreditStatus.SENDING, CreditStatus.RECONCILE] } };
+        await eventually(async () => (await database.db.credit.count({ where: busy })) === 0, "no credit at the panel", 1_500).catch(() => undefined);
+      }
+      if (c.debitMeets) panelAnswers({ answer: c.debitMeets, times: 1 });
       const refunded = await refundedOf(topUp.id);
       const refundable = (run.paid.get(topUp.id) ?? 0) - refunded;
       const amountMinor = c.percent === undefined ? undefined : Math.max(1, Math.floor((refundable * c.percent) / 100));
@@ -187,7 +204,7 @@ for (const dialect of dialects) {
       const outcomes = await Promise.all((c.twice ? [1, 2] : [1]).map(() => rig.refunds.refund(input)));
       // Two confirmations of the same plan refund once.
       expect(outcomes.filter((o) => "refundId" in o).length).toBeLessThanOrEqual(1);
-      for (const o of outcomes) run.log.push(`refund ${topUp.reference} ${amountMinor ?? "all"}: ${told(o)}`);
+      for (const o of outcomes) run.log.push(`refund ${topUp.reference} ${amountMinor ?? "all"}${c.debitMeets ? ` (panel: ${c.debitMeets})` : ""}: ${told(o)}`);
     }
 
     async function refundHeld(rig: Rig, run: Run, c: Extract<Command, { kind: "refund-held" }>): Promise<void> {
@@ -351,8 +368,10 @@ for (const dialect of dialects) {
       try {
         for (const c of s.commands) {
           if (c.kind === "pay") await pay(rig, run, c);
-          else if (c.kind === "panel") panelAnswers(c);
-          else if (c.kind === "run") await new Promise((r) => setTimeout(r, c.ms));
+          else if (c.kind === "panel") {
+            panelAnswers(c);
+            run.log.push(`panel answers ${c.answer} ×${c.times}`);
+          } else if (c.kind === "run") await new Promise((r) => setTimeout(r, c.ms));
           else if (c.kind === "refund") await refund(rig, run, c);
           else if (c.kind === "refund-held") await refundHeld(rig, run, c);
           else if (c.kind === "credit") await credit(rig, run, c);
@@ -362,6 +381,7 @@ for (const dialect of dialects) {
         const topUps = run.topUps.filter((t): t is TopUp => t !== undefined);
         await settle(rig, topUps.map((t) => t.id));
         for (const t of topUps) await checkTopUp(rig, run, t);
+        if (process.env.PROPERTY_TRACE) console.log(run.log.join("\n"));
         // What this run left held is settled off-stage, so /pending keeps listing the next runs' in full.
         await database.db.credit.updateMany({ where: { topUpId: { in: topUps.map((t) => t.id) }, status: CreditStatus.HELD }, data: { status: CreditStatus.CANCELLED } });
       } catch (err) {
@@ -376,11 +396,11 @@ for (const dialect of dialects) {
       it(`on ${panelType}${bonus ? " with TOPUP_BONUS" : ""}: ${runs} random interleavings`, async () => {
         const rig = await startRig(panelType, bonus);
         try {
-          await fc.assert(fc.asyncProperty(scenario, (s) => runScenario(rig, s)), { numRuns: runs, ...(seed === undefined ? {} : { seed }), interruptAfterTimeLimit: 90_000, markInterruptAsFailure: true });
+          await fc.assert(fc.asyncProperty(scenario, (s) => runScenario(rig, s)), { numRuns: Math.round(runs * scale), ...(seed === undefined ? {} : { seed }), interruptAfterTimeLimit: 90_000 * scale, markInterruptAsFailure: true });
         } finally {
           await rig.core.stop();
         }
-      }, 120_000);
+      }, 120_000 * scale);
     }
   });
 }
