@@ -45,8 +45,10 @@ export async function openServices(config: Config, opts: ServicesOptions): Promi
   const wakeup = database.pgPool ? await createPgWakeup(database.pgPool, log) : createLocalWakeup();
   const providers = createProviders(config, { log, publicUrl: config.bot.publicUrl });
   const panel = createPanelClient(config.panel, { log, maxConnections: config.crediter.panelMaxConnections, ...(opts.panelTimeouts ? { timeouts: opts.panelTimeouts } : {}) });
+  const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
   const admin = createAdminService({
     database,
+    adminChats,
     providers,
     panel,
     wakeup,
@@ -56,7 +58,6 @@ export async function openServices(config: Config, opts: ServicesOptions): Promi
     bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd },
     log,
   });
-  const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
   return {
     database,
     wakeup,

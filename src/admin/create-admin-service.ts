@@ -21,6 +21,8 @@ export interface AdminServiceDeps {
   topUpCurrency: Currency;
   panelCurrency: Currency;
   khrPerUsd: number;
+  /** ADMIN_CHAT_ID, else ADMIN_IDS: where the admin services' notes go. */
+  adminChats: readonly bigint[];
   /** TOPUP_BONUS: a held payment credit an admin finds on the panel earns its bonus as the crediter's would. */
   bonus?: BonusPolicy;
   log: Logger;

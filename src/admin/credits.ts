@@ -16,7 +16,17 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: string }).code === "P2002";
 }
 
-export function createAdminCredits(deps: { database: Database; panel: PanelClient; wakeup: Wakeup; panelCurrency: Currency; log: Logger; bonus?: BonusPolicy; now?: () => Date }) {
+export function createAdminCredits(deps: {
+  database: Database;
+  panel: PanelClient;
+  wakeup: Wakeup;
+  panelCurrency: Currency;
+  /** Told when a held credit found on the panel belongs to a top-up refunded meanwhile. */
+  adminChats: readonly bigint[];
+  log: Logger;
+  bonus?: BonusPolicy;
+  now?: () => Date;
+}) {
   const { db } = deps.database;
   const now = () => deps.now?.() ?? new Date();
 
@@ -30,7 +40,7 @@ export function createAdminCredits(deps: { database: Database; panel: PanelClien
       const found = await deps.panel.findCredit(held.memo);
       if (found) {
         const bonusQueued = await db.$transaction(async (tx) => {
-          const queued = await settleHeldFoundOnPanel(tx, deps.database.dialect, held, topUp, found, deps.bonus, now());
+          const queued = await settleHeldFoundOnPanel(tx, deps.database.dialect, held, topUp, found, deps.bonus, now(), deps.adminChats);
           if (queued === null) return null;
           await audit(tx, { actorId: input.adminId, action: "recredit", subject, reason: input.reason, details: { creditId: held.id, outcome: "found_on_panel", memo: held.memo } });
           return queued;

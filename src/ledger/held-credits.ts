@@ -11,7 +11,7 @@ type Tx = Pick<Db, "topUp" | "credit" | "payment" | "notification" | "$executeRa
  * A held credit an admin released turned out to be on the panel already (found by its memo): it is done,
  * not sent again. A payment credit finishes its top-up, earns its bonus and sends the receipt the crediter
  * would have sent (same key: one receipt whichever path finishes the credit); a bonus rides on its
- * payment's. Returns null when the credit was no longer held, else the bonus queued (0 when none).
+ * payment's. On a refunded top-up it is the crediter's "landed after the refund" instead: a note to the admins. Returns null when the credit was no longer held, else the bonus queued (0 when none).
  */
 export async function settleHeldFoundOnPanel(
   tx: Tx,
@@ -21,11 +21,15 @@ export async function settleHeldFoundOnPanel(
   found: { panelPaymentId?: string },
   bonus: BonusPolicy | undefined,
   at: Date,
+  adminChats: readonly bigint[],
 ): Promise<number | null> {
   if (!(await moveCredit(tx, held.id, CreditStatus.DONE, { doneAt: at, panelPaymentId: found.panelPaymentId ?? null, lastError: null }, { from: [CreditStatus.HELD] }))) return null;
   if (!topUp || held.kind === CreditKind.BONUS) return 0;
-  // Refunded meanwhile (a payment made again after the refund): no bonus and no "credited" receipt.
-  if (topUp.status === TopUpStatus.REFUNDED) return 0;
+  // Refunded meanwhile (a payment made again after the refund): no bonus and no "credited" receipt, as the crediter.
+  if (topUp.status === TopUpStatus.REFUNDED) {
+    await enqueueNotification(tx, adminChats, `after-refund:${held.id}`, { kind: "admin.after-refund", creditId: held.id }, at);
+    return 0;
+  }
   await moveTopUp(tx, topUp.id, TopUpStatus.CREDITED, { creditedAt: at });
   const bonusQueued = await queueBonusCredit(tx, dialect, held, bonus, at);
   await enqueueNotification(tx, [topUp.chatId], `credited:${held.id}`, { kind: "topup.credited", topUpId: topUp.id, late: false }, at);

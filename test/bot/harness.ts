@@ -90,7 +90,7 @@ export async function startHarness(opts: HarnessOptions = {}) {
   const topUps: TopUpService = createTopUpService({ database, providers, ledger, topup: config.topup, metrics, log });
   const outages = createOutageTracker({ db: database.db, adminChats, log, onChange: () => wakeup.notify("notifications") });
   const admin: AdminService = createAdminService({
-    database, providers, panel: panelClient, wakeup, topUpCurrency: config.topup.currency,
+    database, providers, panel: panelClient, wakeup, topUpCurrency: config.topup.currency, adminChats,
     panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, log,
     bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd },
   });

@@ -113,7 +113,7 @@ for (const dialect of dialects) {
       const core = await startCore({ database, providers, panel, poller: false, crediter: { reconcileDelayMs: 100, retryForMs }, ...(withBonus ? { topup: { bonus: TIERS } } : {}) });
       raksmey.setWebhookUrl(`${core.url}/webhooks/raksmeypay`);
       const bonus: BonusPolicy | undefined = withBonus ? { tiers: TIERS, khrPerUsd: 4100 } : undefined;
-      const common = { database, panel, wakeup: core.wakeup, panelCurrency: "USD" as const, log: silentLog, ...(bonus ? { bonus } : {}) };
+      const common = { database, panel, wakeup: core.wakeup, panelCurrency: "USD" as const, adminChats: core.ledger.adminChats, log: silentLog, ...(bonus ? { bonus } : {}) };
       return {
         panelType, core, withBonus,
         refunds: createRefunds({ ...common, providers, khrPerUsd: 4100 }),

@@ -39,7 +39,7 @@ for (const dialect of dialects) {
       core = await startCore({ database, providers, panel, poller: false, topup: { bonus: { currency: "USD", tiers: BONUS } }, crediter: { leaseMs: 30_000 } });
       sim.setWebhookUrl(`${core.url}/webhooks/raksmeypay`);
       admin = createAdminService({
-        database, providers, panel, wakeup: core.wakeup, topUpCurrency: "USD", panelCurrency: "USD", khrPerUsd: 4100,
+        database, providers, panel, wakeup: core.wakeup, topUpCurrency: "USD", panelCurrency: "USD", khrPerUsd: 4100, adminChats: core.ledger.adminChats,
         bonus: { tiers: { currency: "USD", tiers: BONUS }, khrPerUsd: 4100 }, log: silentLog,
       });
     });

@@ -46,7 +46,7 @@ export async function startMoneyKit(database: TestDatabase, opts: { notifier?: b
   });
   const lookup = createLookup({ database });
   const adminCredits = createAdminCredits({
-    database, panel, wakeup: core.wakeup, panelCurrency: "USD", log: silentLog,
+    database, panel, wakeup: core.wakeup, panelCurrency: "USD", adminChats: core.ledger.adminChats, log: silentLog,
     ...(opts.topup?.bonus ? { bonus: { tiers: opts.topup.bonus, khrPerUsd: opts.topup.khrPerUsd ?? TEST_TOPUP.khrPerUsd } } : {}),
   });
 
