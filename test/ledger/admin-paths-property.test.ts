@@ -393,10 +393,9 @@ for (const dialect of dialects) {
     }
 
     /**
-     * FAILS (reported to the lead): a credit that finishes on a REFUNDED top-up queues no bonus and sends no
-     * receipt, and the admins are told (admin.after-refund): so the crediter does (sqlite/postgres-credit-queue
-     * finish). The Credit button that finds the held credit on the panel (settleHeldFoundOnPanel) does not: it
-     * queues the payment's bonus, sends the customer a "credited" receipt and tells no admin.
+     * A credit that finishes on a REFUNDED top-up queues no bonus and sends no receipt, and the admins are told
+     * (admin.after-refund), whether the crediter finishes it or the Credit button finds it on the panel
+     * (settleHeldFoundOnPanel; found by this property's hunt before it was fixed).
      */
     it("a held credit found on the panel after its top-up was refunded finishes as the crediter's would", async () => {
       const rig = await startRig("perfectpanel", true, 300);
