@@ -310,8 +310,9 @@ admin-pending-held-line = • #{ $id } { $reference } { $amount } → { $login }
 admin-pending-more = …and { $count } more.
 admin-pending-orphans = ❓ Payments matching none of our top-ups ({ $count }):
 admin-pending-orphan-line = • { $provider } txn { $txn } { $amount }, reference sent { $reference }, at { $at }: /find { $txn }
-admin-recredit-usage = Usage: /recredit <reference> [reason] — the held credit goes to the login it was paid for. To send it to another login: /recredit <reference> --to <login> <reason>
+admin-recredit-usage = Usage: /recredit <reference> [reason] — the held credit goes to the login it was paid for. To send it to another login: /recredit <reference> --to <login> <reason>. If you found its memo on the panel yourself (it did land): /recredit <reference> --landed [reason] marks it done without sending it again.
 admin-recredit-outcome = { $status ->
+    [lookup_failed] Nothing sent: the panel's payment list could not be read to check whether { $reference } already landed ({ $message }). Try again later.
     [queued] Credit #{ $id } for { $reference } queued again. You will get a note when it is done.
     [found_on_panel] The panel already has credit #{ $id } for { $reference }; marked done, nothing sent again.
     [already_credited] { $reference } is already credited; nothing to do.
@@ -364,6 +365,7 @@ admin-held-credited = { $status ->
     [queued] ✅ Credit #{ $id } released by { $who } at { $at }; a note follows when it lands.
     [found_on_panel] ✅ Credit #{ $id } was already on the panel; marked done by { $who } at { $at }.
     [already_credited] Credit #{ $id } was already credited.
+    [lookup_failed] Credit #{ $id } is still held: the panel's payment list could not be read to check whether it already landed. Try again later.
    *[other] Nothing is held for credit #{ $id } any more.
 }
 admin-held-refunded = ↩️ Refund #{ $id } of { $amount } by { $who } at { $at }.

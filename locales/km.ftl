@@ -310,8 +310,9 @@ admin-pending-held-line = • #{ $id } { $reference } { $amount } → { $login }
 admin-pending-more = …និង { $count } ទៀត។
 admin-pending-orphans = ❓ ការបង់ប្រាក់ដែលមិនត្រូវនឹងការបញ្ចូលទឹកប្រាក់ណាមួយរបស់យើង ({ $count })៖
 admin-pending-orphan-line = • { $provider } ប្រតិបត្តិការ { $txn } { $amount } លេខយោងដែលបានផ្ញើ { $reference } នៅ { $at }៖ /find { $txn }
-admin-recredit-usage = របៀបប្រើ៖ /recredit <reference> [មូលហេតុ] — ឥណទានដែលផ្អាកទៅ login ដែលវាត្រូវបានបង់សម្រាប់។ ដើម្បីផ្ញើទៅ login ផ្សេង៖ /recredit <reference> --to <login> <មូលហេតុ>
+admin-recredit-usage = របៀបប្រើ៖ /recredit <reference> [មូលហេតុ] — ឥណទានដែលផ្អាកទៅ login ដែលវាត្រូវបានបង់សម្រាប់។ ដើម្បីផ្ញើទៅ login ផ្សេង៖ /recredit <reference> --to <login> <មូលហេតុ>។ បើអ្នកបានរកឃើញ memo របស់វានៅលើ panel ដោយខ្លួនឯង (វាបានចូលហើយ)៖ /recredit <reference> --landed [មូលហេតុ] សម្គាល់ថារួចរាល់ ដោយមិនផ្ញើម្តងទៀត។
 admin-recredit-outcome = { $status ->
+    [lookup_failed] មិនបានផ្ញើអ្វីទេ៖ មិនអាចអានបញ្ជីការបង់ប្រាក់របស់ panel ដើម្បីពិនិត្យថា { $reference } បានចូលរួចឬនៅ ({ $message })។ សូមព្យាយាមម្តងទៀតពេលក្រោយ។
     [queued] ឥណទាន #{ $id } សម្រាប់ { $reference } ត្រូវបានដាក់ក្នុងជួរម្តងទៀត។ អ្នកនឹងទទួលបានដំណឹងពេលវារួចរាល់។
     [found_on_panel] Panel មានឥណទាន #{ $id } សម្រាប់ { $reference } រួចហើយ។ បានសម្គាល់ថារួចរាល់ មិនផ្ញើម្តងទៀតទេ។
     [already_credited] { $reference } ត្រូវបានបញ្ចូលរួចហើយ។ គ្មានអ្វីត្រូវធ្វើទេ។
@@ -364,6 +365,7 @@ admin-held-credited = { $status ->
     [queued] ✅ ឥណទាន #{ $id } ត្រូវបានដោះលែងដោយ { $who } នៅម៉ោង { $at }។ ដំណឹងនឹងមកពេលវាចូល។
     [found_on_panel] ✅ ឥណទាន #{ $id } មាននៅលើ panel រួចហើយ។ សម្គាល់ថារួចរាល់ដោយ { $who } នៅម៉ោង { $at }។
     [already_credited] ឥណទាន #{ $id } ត្រូវបានបញ្ចូលរួចហើយ។
+    [lookup_failed] ឥណទាន #{ $id } នៅតែត្រូវបានផ្អាក៖ មិនអាចអានបញ្ជីការបង់ប្រាក់របស់ panel ដើម្បីពិនិត្យថាវាបានចូលរួចឬនៅ។ សូមព្យាយាមម្តងទៀតពេលក្រោយ។
    *[other] គ្មានអ្វីត្រូវបានផ្អាកសម្រាប់ឥណទាន #{ $id } ទៀតទេ។
 }
 admin-held-refunded = ↩️ ការសងប្រាក់ #{ $id } ចំនួន { $amount } ដោយ { $who } នៅម៉ោង { $at }។

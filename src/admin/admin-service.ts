@@ -113,7 +113,9 @@ export type RecreditOutcome =
   | { status: "nothing_held" }
   /** A payment without a top-up of ours: it needs /credit to a login. */
   | { status: "orphan" }
-  | { status: "not_found" };
+  | { status: "not_found" }
+  /** The panel's payment list could not be read: nothing was sent, the credit stays held. */
+  | { status: "lookup_failed"; message: string };
 
 export type ManualCreditRefusal =
   | { status: "no_orphan" | "ambiguous_orphan" }
@@ -139,8 +141,11 @@ export interface AdminService {
   reportChartPng(report: ReportData): Promise<Buffer>;
   find(query: string): Promise<FindResult>;
   pending(): Promise<PendingOverview>;
-  /** Releases a held credit to the login it was paid for; `toLogin`, named by an admin, sends it elsewhere (audited). */
-  recredit(input: { reference: string; adminId: bigint; reason?: string; toLogin?: string }): Promise<RecreditOutcome>;
+  /**
+   * Releases a held credit to the login it was paid for; `toLogin`, named by an admin, sends it elsewhere (audited);
+   * `landed`: the admin found its memo on the panel by hand, so it is marked done and nothing is sent.
+   */
+  recredit(input: { reference: string; adminId: bigint; reason?: string; toLogin?: string; landed?: boolean }): Promise<RecreditOutcome>;
   /** Releases one held credit (the alert's Credit button), whether or not it belongs to a top-up. */
   releaseHeld(input: { creditId: number; adminId: bigint; reason?: string }): Promise<RecreditOutcome>;
   /** `orphan`: the transaction id (or sent reference) of a payment matching none of our top-ups that this credit settles. */

@@ -30,26 +30,37 @@ export function createAdminCredits(deps: {
   const { db } = deps.database;
   const now = () => deps.now?.() ?? new Date();
 
+  /** The held credit is on the panel already: done, not sent again (its receipt and bonus as the crediter's). */
+  async function settleLanded(held: Credit, topUp: (TopUp & { user: User }) | null, found: { panelPaymentId?: string }, input: { adminId: bigint; reason?: string }, outcome: string): Promise<RecreditOutcome> {
+    const bonusQueued = await db.$transaction(async (tx) => {
+      const queued = await settleHeldFoundOnPanel(tx, deps.database.dialect, held, topUp, found, deps.bonus, now(), deps.adminChats);
+      if (queued === null) return null;
+      await audit(tx, { actorId: input.adminId, action: "recredit", subject: topUp?.reference ?? held.memo, reason: input.reason, details: { creditId: held.id, outcome, memo: held.memo } });
+      return queued;
+    });
+    if (bonusQueued === null) return { status: "nothing_held" };
+    deps.wakeup.notify("notifications");
+    if (bonusQueued > 0) deps.wakeup.notify("credits");
+    return { status: "found_on_panel", creditId: held.id };
+  }
+
   /**
    * Releases a held credit. Where the panel lists payments, the memo is looked up first: a credit
-   * that did land is marked done instead of being sent twice.
+   * that did land is marked done instead of being sent twice. `landed`: an admin found the memo on the
+   * panel by hand (a panel that cannot list payments, after an unknown outcome): marked done, nothing sent.
    */
-  async function release(held: Credit, topUp: (TopUp & { user: User }) | null, input: { adminId: bigint; reason?: string; toLogin?: string }): Promise<RecreditOutcome> {
+  async function release(held: Credit, topUp: (TopUp & { user: User }) | null, input: { adminId: bigint; reason?: string; toLogin?: string; landed?: boolean }): Promise<RecreditOutcome> {
     const subject = topUp?.reference ?? held.memo;
+    if (input.landed) return settleLanded(held, topUp, {}, input, "marked_landed_by_admin");
     if (deps.panel.findCredit) {
-      const found = await deps.panel.findCredit(held.memo);
-      if (found) {
-        const bonusQueued = await db.$transaction(async (tx) => {
-          const queued = await settleHeldFoundOnPanel(tx, deps.database.dialect, held, topUp, found, deps.bonus, now(), deps.adminChats);
-          if (queued === null) return null;
-          await audit(tx, { actorId: input.adminId, action: "recredit", subject, reason: input.reason, details: { creditId: held.id, outcome: "found_on_panel", memo: held.memo } });
-          return queued;
-        });
-        if (bonusQueued === null) return { status: "nothing_held" };
-        deps.wakeup.notify("notifications");
-        if (bonusQueued > 0) deps.wakeup.notify("credits");
-        return { status: "found_on_panel", creditId: held.id };
+      let found: { panelPaymentId?: string } | null;
+      try {
+        found = await deps.panel.findCredit(held.memo);
+      } catch (err) {
+        // Without the lookup the credit might be sent twice: it stays held.
+        return { status: "lookup_failed", message: (err as Error).message };
       }
+      if (found) return settleLanded(held, topUp, found, input, "found_on_panel");
     }
     // The credit goes to the login it was paid for, whatever the customer linked since, unless an admin names another.
     const login = input.toLogin ?? held.panelLogin;
@@ -65,7 +76,7 @@ export function createAdminCredits(deps: {
   }
 
   /** Releases the first credit held for a top-up (/recredit, the CLI). */
-  async function recredit(input: { reference: string; adminId: bigint; reason?: string; toLogin?: string }): Promise<RecreditOutcome> {
+  async function recredit(input: { reference: string; adminId: bigint; reason?: string; toLogin?: string; landed?: boolean }): Promise<RecreditOutcome> {
     const topUp = await db.topUp.findUnique({ where: { reference: input.reference }, include: { user: true } });
     if (!topUp) {
       const orphan = await db.payment.findFirst({ where: { topUpId: null, OR: [{ reference: input.reference }, { providerTxnId: input.reference }] }, select: { id: true } });

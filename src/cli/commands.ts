@@ -130,20 +130,22 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   recredit: {
-    args: "<reference> [--to <login>] [reason]",
-    summary: `queue a top-up's held credit again, to the login it was paid for (--to: another, audited); the rest of the line is the reason (audited as admin ${OPERATOR_ID})`,
+    args: "<reference> [--to <login> | --landed] [reason]",
+    summary: `queue a top-up's held credit again, to the login it was paid for (--to: another, audited; --landed: you found its memo on the panel, mark it done, send nothing); the rest of the line is the reason (audited as admin ${OPERATOR_ID})`,
     minArgs: 1,
     maxArgs: Infinity,
     needs: "outside",
     async run(all, ctx) {
-      const to = takeOption(all, "--to");
+      const landed = all.includes("--landed");
+      const to = takeOption(all.filter((a) => a !== "--landed"), "--to");
       if (!to.ok) throw new UsageError("--to needs the panel login to credit instead of the one it was paid for");
+      if (landed && to.value !== undefined) throw new UsageError("--landed and --to cannot go together: a credit that landed went to its own login");
       const [reference, ...reason] = to.rest;
       if (reference === undefined) throw new UsageError("recredit needs a reference");
       const { admin, database } = await ctx.services();
-      const outcome = await admin.recredit({ reference, adminId: OPERATOR_ID, reason: reason.join(" ") || "operator CLI", ...(to.value === undefined ? {} : { toLogin: to.value }) });
+      const outcome = await admin.recredit({ reference, adminId: OPERATOR_ID, reason: reason.join(" ") || "operator CLI", ...(to.value === undefined ? {} : { toLogin: to.value }), ...(landed ? { landed } : {}) });
       ctx.print(describeRecredit(reference, outcome, database.dialect === "postgres" ? "now" : "on its next sweep"));
-      return outcome.status === "not_found" || outcome.status === "nothing_held" || outcome.status === "orphan" ? 1 : 0;
+      return outcome.status === "not_found" || outcome.status === "nothing_held" || outcome.status === "orphan" || outcome.status === "lookup_failed" ? 1 : 0;
     },
   },
   credit: {
@@ -254,6 +256,8 @@ function describeRecredit(reference: string, outcome: RecreditOutcome, when: str
       return `${reference} is a payment without a top-up of ours: credit it to the right login with \`credit\``;
     case "not_found":
       return `no top-up with reference ${reference}`;
+    case "lookup_failed":
+      return `nothing sent: the panel's payment list could not be read to check whether ${reference} already landed (${outcome.message}); try again later`;
   }
 }
 

@@ -356,7 +356,7 @@ describe("operator CLI", () => {
     const run = await runCli(["refund-everything"], env);
     expect(run).toMatchObject({ code: 2, stdout: "" });
     expect(run.stderr).toContain("unknown command: refund-everything");
-    expect(run.stderr).toMatch(/^ {2}recredit <reference> \[--to <login>\] \[reason\]/m);
+    expect(run.stderr).toMatch(/^ {2}recredit <reference> \[--to <login> \| --landed\] \[reason\]/m);
   });
 
   it("contacted no provider or Telegram, and the panel only to read (recredit's memo lookup, a refund plan's balance)", () => {

@@ -118,6 +118,15 @@ for (const dialect of dialects) {
       expect(await admin.refund({ reference: topUp.reference, reason: "x", adminId: 1n })).toMatchObject({ ok: false, reason: "credit_in_flight", status: "HELD", memo: held!.memo });
       expect(panelFor(topUp.reference)).toHaveLength(1);
       expect(await database.db.refund.count({ where: { topUpId: topUp.id } })).toBe(0);
+
+      // The admin finds the memo on the panel by hand: marked done, nothing sent again; then it can be refunded.
+      expect(await admin.recredit({ reference: topUp.reference, adminId: 1n, landed: true, reason: "memo seen on the panel" })).toMatchObject({ status: "found_on_panel" });
+      expect(await creditsOf(topUp.id)).toMatchObject([{ status: "DONE" }]);
+      expect((await topUpOf(topUp.id)).status).toBe("CREDITED");
+      core.crediter.wake();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(panelFor(topUp.reference)).toHaveLength(1);
+      expect(await admin.refund({ reference: topUp.reference, reason: "after all", adminId: 1n })).toMatchObject({ panel: { status: "DEBITED", amountMinor: 15_00 } });
     });
 
     it("two confirmations of one plan (bot and CLI at once) refund once", async () => {

@@ -23,17 +23,20 @@ export function adminCreditFeature(deps: BotDeps): Composer<BotContext> {
 
   admin.command("recredit", async (ctx) => {
     const t = ctx.t.bind(ctx);
-    const to = takeOption(args(ctx), "--to");
+    const words = args(ctx);
+    const landed = words.includes("--landed");
+    const to = takeOption(words.filter((w) => w !== "--landed"), "--to");
     const [reference, ...reason] = to.ok ? to.rest : [];
-    if (!to.ok || !reference || (to.value !== undefined && reason.length === 0)) return ctx.reply(t("admin-recredit-usage"));
+    if (!to.ok || !reference || (to.value !== undefined && (reason.length === 0 || landed))) return ctx.reply(t("admin-recredit-usage"));
     const outcome = await deps.admin.recredit({
       reference,
       adminId: BigInt(ctx.from!.id),
       ...(reason.length > 0 ? { reason: reason.join(" ") } : {}),
       ...(to.value === undefined ? {} : { toLogin: to.value }),
+      ...(landed ? { landed } : {}),
     });
     const id = "creditId" in outcome ? outcome.creditId : 0;
-    await ctx.reply(t("admin-recredit-outcome", { status: outcome.status, reference, id }));
+    await ctx.reply(t("admin-recredit-outcome", { status: outcome.status, reference, id, message: "message" in outcome ? outcome.message : "" }));
   });
 
   /** `orphan`: the payment without a top-up of ours this credit settles (once). */
