@@ -6,7 +6,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { SANDBOX_CUSTOMER } from "../src/sandbox/start-sandbox.js";
 import { lastPaymentId, paymentCredits } from "./support/credit-times.js";
-import { references, seedTopUps, startSandboxApp, tempSqlite } from "./support/fixtures.js";
+import { references, seedTopUps, startBenchApp } from "./support/fixtures.js";
 import { runLoad } from "./support/load.js";
 import { watchServer } from "./support/server-timing.js";
 import { ms, num, perSec, sleep, summarize, type BenchResult } from "./support/result.js";
@@ -27,12 +27,12 @@ const BENCH_ENV = { CREDIT_CONCURRENCY: String(CREDIT_SLOTS), PANEL_MAX_CONNECTI
 
 export async function run(): Promise<BenchResult> {
   const server = watchServer("/webhooks/");
-  const db = tempSqlite("even");
-  const { sandbox, app, config } = await startSandboxApp({ providers: ["raksmeypay"], databaseUrl: db.url, env: BENCH_ENV });
+  const bench = await startBenchApp("even", { providers: ["raksmeypay"], env: BENCH_ENV });
+  const { app, config, databaseUrl } = bench;
   try {
     const warmRefs = references(RATE * WARMUP_SEC, "251120");
     const refs = references(RATE * DURATION_SEC);
-    seedTopUps(db.url, { provider: "raksmeypay", refs: [...warmRefs, ...refs], amountMinor: 500, panelLogin: "dara", chatId: BigInt(SANDBOX_CUSTOMER.id), userPerTopUp: true });
+    seedTopUps(databaseUrl, { provider: "raksmeypay", refs: [...warmRefs, ...refs], amountMinor: 500, panelLogin: "dara", chatId: BigInt(SANDBOX_CUSTOMER.id), userPerTopUp: true });
     const rp = config.providers.raksmeypay!;
     const job = (list: string[], durationSec: number) => ({
       kind: "webhooks" as const, url: app.url, path: "/webhooks/raksmeypay", refs: list,
@@ -41,7 +41,7 @@ export async function run(): Promise<BenchResult> {
     });
     await runLoad(job(warmRefs, WARMUP_SEC));
     await sleep(2_000);
-    const since = lastPaymentId(db.url);
+    const since = lastPaymentId(databaseUrl);
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
     server.reset();
@@ -49,7 +49,7 @@ export async function run(): Promise<BenchResult> {
     loopDelay.disable();
     const handled = summarize(server.read().handled);
     await sleep(BACKLOG_CHECK_MS);
-    const rows = paymentCredits(db.url, since);
+    const rows = paymentCredits(databaseUrl, since);
     const after = { payments: rows.length, open: rows.filter((r) => r.done === null).length };
     const credit = summarize(rows.flatMap((r) => (r.done === null ? [] : [r.done - r.observed])));
     const all2xx = hooks.count2xx === RATE * DURATION_SEC && hooks.non2xx === 0 && hooks.errors === 0;
@@ -90,8 +90,6 @@ export async function run(): Promise<BenchResult> {
     };
   } finally {
     server.restore();
-    await Promise.race([app.stop(), sleep(5_000)]);
-    await sandbox.close();
-    db.remove();
+    await bench.close();
   }
 }
