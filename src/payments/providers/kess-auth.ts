@@ -1,7 +1,7 @@
 import type { KessConfig } from "../../config/config.js";
 import type { Logger } from "../../logger.js";
 import { ProviderError } from "../provider.js";
-import { readJson, type ProviderTransport } from "../provider-transport.js";
+import { ProviderTransport, readJson } from "../provider-transport.js";
 import { REFRESH_TOKEN_GRACE_MS, TOKEN_PATH, tokenAnswer, tokenError, type PasswordGrant, type RefreshGrant } from "./kess-api.js";
 
 /** The OAuth access token every gateway call carries, shared by all callers of one adapter. */
@@ -21,13 +21,23 @@ interface Tokens {
   marginMs: number;
 }
 
+/** How KESS is called, at the token endpoint and the gateway alike: its secrets are kept out of every message. */
+export function kessTransport(config: KessConfig, opts: { log: Logger; now: () => number; timeoutMs?: number }): ProviderTransport {
+  return new ProviderTransport({
+    provider: "kess", label: "KESS", timeoutMs: opts.timeoutMs, log: opts.log, now: opts.now,
+    secrets: [config.clientSecret, config.password, config.apiSecret],
+  });
+}
+
 export function createKessTokenCache(opts: {
   config: KessConfig;
   log: Logger;
   now: () => number;
-  transport: ProviderTransport;
+  /** Whole-answer deadline of a login; default the transport's. */
+  timeoutMs?: number;
 }): KessTokenCache {
-  const { config, log, now, transport } = opts;
+  const { config, log, now } = opts;
+  const transport = kessTransport(config, opts);
   let current: Tokens | undefined;
   // One renewal at a time: concurrent callers wait for the same login instead of each logging in.
   let inflight: Promise<Tokens> | undefined;

@@ -2,7 +2,7 @@ import type { KessConfig } from "../../config/config.js";
 import type { Logger } from "../../logger.js";
 import { decodeKhqr, khqrMd5 } from "../khqr/index.js";
 import { decimalString, minorFromDecimal } from "../money.js";
-import { ProviderTransport, readJson } from "../provider-transport.js";
+import { readJson } from "../provider-transport.js";
 import {
   ProviderError,
   type CreatedPayment,
@@ -35,7 +35,7 @@ import {
   type OrderRequest,
   type RefundRequest,
 } from "./kess-api.js";
-import { createKessTokenCache } from "./kess-auth.js";
+import { createKessTokenCache, kessTransport } from "./kess-auth.js";
 import { notifyFormatProblem } from "./kess-notify.js";
 import { createQueryGate } from "./kess-query-gate.js";
 import { isKessSignType, makeSign, verifySign } from "./kess-signing.js";
@@ -63,10 +63,8 @@ const QUERY_GATE_KEYS = 10_000;
 export function createKessProvider(config: KessConfig, deps: KessDeps): PaymentProvider {
   const now = deps.now ?? Date.now;
   const log = deps.log;
-  const transport = new ProviderTransport({
-    provider: "kess", label: "KESS", timeoutMs: deps.timeoutMs, log, now, secrets: [config.clientSecret, config.password, config.apiSecret],
-  });
-  const tokens = createKessTokenCache({ config, log, now, transport });
+  const transport = kessTransport(config, { log, now, timeoutMs: deps.timeoutMs });
+  const tokens = createKessTokenCache({ config, log, now, timeoutMs: deps.timeoutMs });
   // Notifications are only hints and anyone may send them: they must not become one gateway call each.
   const queries = createQueryGate<StatusResult>({ minIntervalMs: deps.queryIntervalMs ?? 1000, burst: QUERY_BURST, maxKeys: QUERY_GATE_KEYS, clock: now });
 
