@@ -49,17 +49,17 @@ export const BOT_COMMANDS: readonly BotCommandDefinition[] = [
 ];
 
 /**
- * The handlers of the commands handled ahead of the conversations, or of all the others: each feature
- * once, behind the admin filter when its commands are admins' (a feature's commands share one audience).
+ * The handlers of the commands handled ahead of the conversations, or of all the others: each feature once,
+ * admins' first and behind the admin filter (a feature's commands share one audience). Admins' go first so
+ * that a longer command of theirs is not taken for a shorter one of everyone's ("/link-for" is "/link" to grammY).
  */
 export function commandHandlers(deps: FeatureDeps, stage: "before-conversations" | "after-conversations"): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const admin = isAdmin(deps.config);
   const wanted = BOT_COMMANDS.filter((c) => (c.beforeConversations === true) === (stage === "before-conversations"));
-  for (const { feature, audience } of wanted.filter((c, i) => wanted.findIndex((d) => d.feature === c.feature) === i)) {
-    if (audience === "admins") composer.filter(admin, feature(deps));
-    else composer.use(feature(deps));
-  }
+  const features = wanted.filter((c, i) => wanted.findIndex((d) => d.feature === c.feature) === i);
+  for (const { feature } of features.filter((c) => c.audience === "admins")) composer.filter(admin, feature(deps));
+  for (const { feature } of features.filter((c) => c.audience === "everyone")) composer.use(feature(deps));
   return composer;
 }
 
