@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Build: dependencies (native better-sqlite3), the generated Prisma clients, then the compiled program in dist/.
+# Build: dependencies (native better-sqlite3), the generated Prisma clients, the compiled program in dist/, then
+# node_modules cut down to what the compiled program loads (scripts/slim-runtime.sh).
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -8,24 +9,26 @@ COPY prisma ./prisma
 COPY scripts ./scripts
 RUN npm ci
 COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && sh scripts/slim-runtime.sh
 
-# Run: the compiled build (node dist/main.js), no compilers, non-root, migrations applied by the program at start.
-# Files read at run time beside dist/: locales/, assets/fonts/, prisma/migrations/.
+# Run: the compiled build as the image's `node` user. The program's files belong to root and are read-only to
+# it; the only writable place is /data (SQLite), a volume created owned by `node` on first start.
+# Size, estimated with du (no Docker daemon was available to build it): node_modules 406 MB → 55 MB,
+# dist + locales + assets + prisma 4.5 MB, on node:22-bookworm-slim (about 200 MB): about 610 MB → 260 MB.
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production HTTP_HOST=0.0.0.0 HTTP_PORT=8080 DATABASE_URL=file:/data/bot.db
 WORKDIR /app
-COPY --from=build --chown=node:node /app/package.json ./
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/dist ./dist
-COPY --from=build --chown=node:node /app/locales ./locales
-COPY --from=build --chown=node:node /app/assets ./assets
-COPY --from=build --chown=node:node /app/prisma ./prisma
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/locales ./locales
+COPY --from=build /app/assets ./assets
+COPY --from=build /app/prisma ./prisma
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# Operator CLI in the container: docker compose exec bot node dist/cli.js --help
+# Tests the container's own address, where a published port leads: a bot bound to 127.0.0.1 is unhealthy.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/startup/healthcheck.js"]
+# Operator CLI in the container: docker compose exec bot node dist/cli.js check (or pending, backup /data/x.db, …)
 CMD ["node", "dist/main.js"]

@@ -111,9 +111,15 @@ async function startOnce(variant: Variant): Promise<Run> {
 }
 
 export async function run(): Promise<BenchResult> {
-  const b0 = performance.now();
-  execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "ignore" });
-  const buildMs = performance.now() - b0;
+  // The first `npm start` on a fresh clone compiles everything; the second finds nothing changed (scripts/build.mjs).
+  rmSync(join(ROOT, "dist"), { recursive: true, force: true });
+  const timedBuild = () => {
+    const t0 = performance.now();
+    execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "ignore" });
+    return performance.now() - t0;
+  };
+  const buildMs = timedBuild();
+  const rebuildMs = timedBuild();
 
   const results = new Map<string, Run[]>();
   // Interleaved, so a change in the machine's load touches every variant alike.
@@ -128,7 +134,10 @@ export async function run(): Promise<BenchResult> {
   const base = median(BASELINE.label, (r) => r.healthzMs);
   const [compiled, viaNpm, tsx] = VARIANTS.map((v) => v.label) as [string, string, string];
 
-  const figures: Figure[] = [{ label: "npm run build (tsc, incremental, plus asset copy)", value: ms(buildMs, 0) }];
+  const figures: Figure[] = [
+    { label: "npm run build, first (no dist/: tsc, plus asset copy)", value: ms(buildMs, 0) },
+    { label: "npm run build, second (nothing changed: no compile, no copy)", value: ms(rebuildMs, 0) },
+  ];
   for (const variant of [BASELINE, ...VARIANTS]) {
     const runs = results.get(variant.label)!;
     const up = summarize(runs.map((r) => r.healthzMs).sort((a, b) => a - b));
@@ -139,7 +148,18 @@ export async function run(): Promise<BenchResult> {
     }
   }
 
+  const npmStart = median(viaNpm, (r) => r.healthzMs);
+  figures.push({
+    label: "npm start on a fresh clone / the second npm start (build + start to first /healthz)",
+    value: `${ms(buildMs + npmStart, 0)} / ${ms(rebuildMs + npmStart, 0)}`,
+  });
   const targets: Target[] = [
+    {
+      label: "Second npm start: the build step when nothing changed",
+      target: "no recompile (≤ 10 % of the first build)",
+      measured: `${ms(rebuildMs, 0)} vs ${ms(buildMs, 0)}`,
+      met: rebuildMs <= buildMs / 10,
+    },
     {
       label: "Compiled start-up vs the tsx run",
       target: "faster",
@@ -168,7 +188,7 @@ export async function run(): Promise<BenchResult> {
       "Start-up: from spawn to the first 200 from GET /healthz, polled every 10 ms. The HTTP server starts before the bot connects to Telegram, so this is also the time until provider webhooks are taken.",
       `Memory: VmRSS summed over the started process and all its descendants (npm, sh, the tsx CLI and its node child where present), ${SETTLE_MS / 1000} s after the first /healthz. Then SIGTERM and the time to exit.`,
       "Baseline: a bare node:http server started with node -e, same port polling.",
-      "The compiled build is built first (npm run build, timed); `npm start --ignore-scripts` skips the pre-start build that npm start otherwise runs each time.",
+      "The compiled build is built first from an empty dist/ (npm run build, timed), then once more with nothing changed (timed: what a second `npm start` spends before starting); `npm start --ignore-scripts` skips the pre-start build in the start-up runs.",
     ],
     figures,
     targets,

@@ -41,6 +41,8 @@ start-greeting = Hello { $name }! 👋
     I top up your panel balance with KHQR: pay from any Cambodian bank app and the money reaches your account within seconds.
 start-linked = Your panel account: { $login }. Tap “Top up” to add funds.
 start-not-linked = First, link your panel account so I know where to put the money.
+start-link-linked = ✅ Your panel account { $login } is linked. Choose an amount to add:
+start-link-not-found = I could not find “{ $login }” on the panel, so nothing was linked. Send /link and type your username.
 language-choose = Choose your language:
 language-changed = Done, I will speak English. What would you like to do?
 help =
@@ -174,6 +176,7 @@ command-find = Find a top-up or customer
 command-pending = Open top-ups and held credits
 command-recredit = Retry a held credit
 command-credit = Credit a panel account by hand
+command-link_for = A link that opens the bot with a panel login linked
 admin-help =
     Admin commands:
     /refund <reference> [amount] [reason]
@@ -182,8 +185,14 @@ admin-help =
     /pending
     /recredit <reference> [reason]
     /credit <login> <amount> <reason>
+    /link_for <login>
 admin-failed = ⚠️ Failed: { $message }
 admin-failed-internal = an internal error (details are in the log)
+admin-link-for-usage = Usage: /link_for <panel login>
+admin-link-for =
+    Link for { $login } (opens the bot, links the login, offers the amounts):
+    { $link }
+    Paste it into the panel's "Add funds" page or send it to the customer. It shows nothing of the account: the balance appears only after a top-up paid through the bot.
 admin-refund-usage = Usage: /refund <reference> [amount] [reason]
 admin-refund-no-reason = no reason given
 admin-refund-confirm = ✅ Refund
@@ -316,11 +325,21 @@ admin-credit-orphan-refused = { $status ->
    *[no_orphan] No payment without a top-up matches { $txn }: nothing queued.
 }
 admin-credit-usage = Usage: /credit <login> <amount in { $currency }> <reason>. For a payment that matches none of our top-ups: /credit <login> <amount> --orphan <txn> <reason> (settles it, once).
-admin-credit-bad-amount = “{ $text }” is not a { $currency } amount.
+admin-bad-amount = “{ $text }” is not an amount I can read, so nothing was done. { $currency ->
+    [KHR] KHR amounts are whole riel in digits, e.g. 40000 or 40,000.
+   *[other] { $currency } amounts are digits with at most 2 decimals, e.g. 10 or 10.50.
+}
+admin-credit-confirm-ask = ⚠️ { $amount } to { $login } is more than the largest top-up ({ $limit }). Credit it anyway?
+    Reason: { $reason }
+admin-credit-confirm = ✅ Credit { $amount }
+admin-credit-abort = ✖️ Cancel
+admin-credit-stale = This confirmation has expired. Run /credit again.
+admin-credit-aborted = Credit of { $amount } to { $login } not done.
 admin-credit-queued = Manual credit #{ $id } queued: { $amount } to { $login } (memo “{ $memo }”).
-admin-note-payment = 💰 { $amount } via { $provider } · ref { $reference } · { $login } · { $who } · payer { $payer }
+admin-note-payment = 💰 { $amount } via { $provider } · ref { $reference } · { $login } · { $who }{ $payer }
+admin-note-payer = payer { $payer }
 admin-note-flagged = ⚠️ Payment HELD ({ $flag }): paid { $amount }, ordered { $ordered } via { $provider } · ref { $reference } · { $login } · { $who }. Why: { $reason }. /pending, then /recredit { $reference } (credits what was paid) or /refund { $reference }.
-admin-note-repeat = 🔁 Repeat payment { $amount } via { $provider } on ref { $reference }, already paid before · { $login } · { $who } · payer { $payer }. Credited automatically (signed by { $provider }).
+admin-note-repeat = 🔁 Repeat payment { $amount } via { $provider } on ref { $reference }, already paid before · { $login } · { $who }{ $payer }. Credited automatically (signed by { $provider }).
 admin-note-orphan = ❓ Payment { $amount } via { $provider } (txn { $txn }, reference sent: { $reference }) matches none of our top-ups: { $reason }. Recorded, nothing credited. /find { $txn }, then /credit the right login or refund it at { $provider }.
 admin-note-notice = ℹ️ { $provider } sent a verified notification that is not a payment (ref { $reference }): { $detail }
 admin-digest = 🧾 { $count } payments, { $total } in the last { $minutes } min; { $held } held for an admin:

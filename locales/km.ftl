@@ -41,6 +41,8 @@ start-greeting = សួស្តី { $name }! 👋
     ខ្ញុំជួយបញ្ចូលទឹកប្រាក់ទៅក្នុងគណនី panel របស់អ្នកតាម KHQR៖ បង់ពីកម្មវិធីធនាគារណាមួយនៅកម្ពុជា ហើយប្រាក់នឹងចូលគណនីរបស់អ្នកក្នុងរយៈពេលប៉ុន្មានវិនាទី។
 start-linked = គណនី panel របស់អ្នក៖ { $login }។ ចុច «បញ្ចូលទឹកប្រាក់» ដើម្បីបញ្ចូលប្រាក់។
 start-not-linked = ជាដំបូង សូមភ្ជាប់គណនី panel របស់អ្នក ដើម្បីឱ្យខ្ញុំដឹងថាត្រូវបញ្ចូលប្រាក់ទៅណា។
+start-link-linked = ✅ គណនី panel របស់អ្នក { $login } បានភ្ជាប់រួចហើយ។ សូមជ្រើសរើសចំនួនទឹកប្រាក់ដែលចង់បញ្ចូល៖
+start-link-not-found = ខ្ញុំរកមិនឃើញ «{ $login }» នៅលើ panel ទេ ដូច្នេះមិនបានភ្ជាប់អ្វីទេ។ សូមផ្ញើ /link ហើយវាយឈ្មោះអ្នកប្រើរបស់អ្នក។
 language-choose = សូមជ្រើសរើសភាសា៖
 language-changed = រួចរាល់ ខ្ញុំនឹងនិយាយភាសាខ្មែរ។ តើអ្នកចង់ធ្វើអ្វី?
 help =
@@ -174,6 +176,7 @@ command-find = ស្វែងរកការបញ្ចូលទឹកប្�
 command-pending = ការបញ្ចូលដែលកំពុងបើក និងការបញ្ចូលដែលត្រូវបានផ្អាក
 command-recredit = បញ្ចូលឥណទានដែលត្រូវបានផ្អាកម្តងទៀត
 command-credit = បញ្ចូលទឹកប្រាក់ទៅគណនី panel ដោយដៃ
+command-link_for = តំណដែលបើកបូត ដោយភ្ជាប់ login panel រួចស្រេច
 admin-help =
     ពាក្យបញ្ជាអ្នកគ្រប់គ្រង៖
     /refund <លេខយោង> [ចំនួន] [មូលហេតុ]
@@ -182,8 +185,14 @@ admin-help =
     /pending
     /recredit <លេខយោង> [មូលហេតុ]
     /credit <login> <ចំនួន> <មូលហេតុ>
+    /link_for <login>
 admin-failed = ⚠️ បរាជ័យ៖ { $message }
 admin-failed-internal = កំហុសខាងក្នុង (ព័ត៌មានលម្អិតមាននៅក្នុង log)
+admin-link-for-usage = របៀបប្រើ៖ /link_for <login panel>
+admin-link-for =
+    តំណសម្រាប់ { $login } (បើកបូត ភ្ជាប់ login ហើយបង្ហាញចំនួនទឹកប្រាក់)៖
+    { $link }
+    បិទភ្ជាប់វានៅក្នុងទំព័រ «Add funds» របស់ panel ឬផ្ញើទៅអតិថិជន។ វាមិនបង្ហាញអ្វីពីគណនីទេ៖ សមតុល្យបង្ហាញតែក្រោយពេលបញ្ចូលទឹកប្រាក់តាមបូតរួច។
 admin-refund-usage = របៀបប្រើ៖ /refund <លេខយោង> [ចំនួន] [មូលហេតុ]
 admin-refund-no-reason = គ្មានមូលហេតុ
 admin-refund-confirm = ✅ សងប្រាក់វិញ
@@ -316,11 +325,21 @@ admin-credit-orphan-refused = { $status ->
    *[no_orphan] គ្មានការបង់ប្រាក់ដែលគ្មានការបញ្ចូលទឹកប្រាក់ ត្រូវនឹង { $txn } ទេ៖ គ្មានអ្វីត្រូវបានដាក់ក្នុងជួរទេ។
 }
 admin-credit-usage = របៀបប្រើ៖ /credit <login> <ចំនួនជា { $currency }> <មូលហេតុ>។ សម្រាប់ការបង់ប្រាក់ដែលមិនត្រូវនឹងការបញ្ចូលទឹកប្រាក់ណាមួយរបស់យើង៖ /credit <login> <ចំនួន> --orphan <txn> <មូលហេតុ> (ដោះស្រាយវា តែម្តង)។
-admin-credit-bad-amount = «{ $text }» មិនមែនជាចំនួន { $currency } ទេ។
+admin-bad-amount = «{ $text }» មិនមែនជាចំនួនដែលខ្ញុំអាចអានបានទេ ដូច្នេះគ្មានអ្វីត្រូវបានធ្វើទេ។ { $currency ->
+    [KHR] ចំនួន KHR ជារៀលគត់ សរសេរជាលេខ ឧ. 40000 ឬ 40,000។
+   *[other] ចំនួន { $currency } ជាលេខដែលមានទសភាគយ៉ាងច្រើន 2 ខ្ទង់ ឧ. 10 ឬ 10.50។
+}
+admin-credit-confirm-ask = ⚠️ { $amount } ទៅ { $login } គឺច្រើនជាងការបញ្ចូលទឹកប្រាក់ធំបំផុត ({ $limit })។ នៅតែបញ្ចូលឬ?
+    មូលហេតុ៖ { $reason }
+admin-credit-confirm = ✅ បញ្ចូល { $amount }
+admin-credit-abort = ✖️ បោះបង់
+admin-credit-stale = ការបញ្ជាក់នេះផុតកំណត់ហើយ។ សូមដំណើរការ /credit ម្តងទៀត។
+admin-credit-aborted = មិនបានបញ្ចូល { $amount } ទៅ { $login } ទេ។
 admin-credit-queued = ឥណទានដោយដៃ #{ $id } ត្រូវបានដាក់ក្នុងជួរ៖ { $amount } ទៅ { $login } (memo «{ $memo }»)។
-admin-note-payment = 💰 { $amount } តាម { $provider } · លេខយោង { $reference } · { $login } · { $who } · អ្នកបង់ { $payer }
+admin-note-payment = 💰 { $amount } តាម { $provider } · លេខយោង { $reference } · { $login } · { $who }{ $payer }
+admin-note-payer = អ្នកបង់ { $payer }
 admin-note-flagged = ⚠️ ការបង់ប្រាក់ត្រូវបានផ្អាក ({ $flag })៖ បានបង់ { $amount } បានកម្ម៉ង់ { $ordered } តាម { $provider } · លេខយោង { $reference } · { $login } · { $who }។ មូលហេតុ៖ { $reason }។ /pending រួច /recredit { $reference } (បញ្ចូលចំនួនដែលបានបង់) ឬ /refund { $reference }។
-admin-note-repeat = 🔁 ការបង់ប្រាក់ម្តងទៀត { $amount } តាម { $provider } លើលេខយោង { $reference } ដែលបានបង់រួចហើយ · { $login } · { $who } · អ្នកបង់ { $payer }។ បានបញ្ចូលដោយស្វ័យប្រវត្តិ (ចុះហត្ថលេខាដោយ { $provider })។
+admin-note-repeat = 🔁 ការបង់ប្រាក់ម្តងទៀត { $amount } តាម { $provider } លើលេខយោង { $reference } ដែលបានបង់រួចហើយ · { $login } · { $who }{ $payer }។ បានបញ្ចូលដោយស្វ័យប្រវត្តិ (ចុះហត្ថលេខាដោយ { $provider })។
 admin-note-orphan = ❓ ការបង់ប្រាក់ { $amount } តាម { $provider } (ប្រតិបត្តិការ { $txn } លេខយោងដែលបានផ្ញើ៖ { $reference }) មិនត្រូវនឹងការបញ្ចូលទឹកប្រាក់ណាមួយរបស់យើងទេ៖ { $reason }។ បានកត់ត្រា មិនបានបញ្ចូលអ្វីទេ។ /find { $txn } រួច /credit ទៅ login ត្រឹមត្រូវ ឬសងវិញនៅ { $provider }។
 admin-note-notice = ℹ️ { $provider } បានផ្ញើដំណឹងដែលបានផ្ទៀងផ្ទាត់ ប៉ុន្តែមិនមែនជាការបង់ប្រាក់ (លេខយោង { $reference })៖ { $detail }
 admin-digest = 🧾 ការបង់ប្រាក់ { $count } សរុប { $total } ក្នុងរយៈពេល { $minutes } នាទីចុងក្រោយ។ { $held } ត្រូវបានផ្អាកសម្រាប់អ្នកគ្រប់គ្រង៖

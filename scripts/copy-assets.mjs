@@ -1,7 +1,7 @@
 // Copies the files under src/ that tsc does not emit (the sandbox page's HTML, CSS and browser scripts) to
 // the same place under dist/, where the compiled modules look for them next to themselves. Locales, fonts
 // and migrations are read from the project root by both the TypeScript and the compiled build.
-import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 
 const SRC = "src";
@@ -15,11 +15,21 @@ function* assets(dir) {
   }
 }
 
+/** Same size and modification time as the source: copied before and unchanged since (the copy keeps the time). */
+function unchanged(file, target) {
+  const a = statSync(file);
+  const b = statSync(target, { throwIfNoEntry: false });
+  return b !== undefined && a.size === b.size && Math.trunc(a.mtimeMs) === Math.trunc(b.mtimeMs);
+}
+
 let copied = 0;
 for (const file of assets(SRC)) {
   const target = join(OUT, relative(SRC, file));
+  if (unchanged(file, target)) continue;
   mkdirSync(dirname(target), { recursive: true });
   copyFileSync(file, target);
+  const { atime, mtime } = statSync(file);
+  utimesSync(target, atime, mtime);
   copied++;
 }
-console.log(`copied ${copied} asset file(s) from ${SRC}/ to ${OUT}/`);
+console.log(`copied ${copied} changed asset file(s) from ${SRC}/ to ${OUT}/`);

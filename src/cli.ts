@@ -8,7 +8,8 @@ import { openServices, type Services } from "./services.js";
 /**
  * Operator commands (`npm run cli -- <command>`) on the services the admin bot commands use, built by the
  * same builder as the bot's (src/services.ts). Opens the database, runs one command, closes; never starts
- * the bot or workers. Exit codes: 0 done, 1 the command failed, 2 bad usage or configuration.
+ * the bot or workers. Only `migrate` creates or migrates a database: the others open an existing, migrated
+ * one, read-only when they only read. Exit codes: 0 done, 1 the command failed, 2 bad usage or configuration.
  */
 async function main([name, ...args]: string[]): Promise<number> {
   if (name === "help" || name === "--help" || name === "-h") {
@@ -40,7 +41,7 @@ async function main([name, ...args]: string[]): Promise<number> {
     return await command.run(args, {
       config,
       log,
-      services: () => (services ??= openServices(config, { log })),
+      services: () => (services ??= openServices(config, { log, existing: command.needs === "database" ? "read-only" : "read-write" })),
       print: (text) => console.log(text),
     });
   } catch (err) {

@@ -27,7 +27,9 @@ import { createHttpApp } from "./server/app.js";
 import { serveWithLimits } from "./server/http-limits.js";
 import { telegramWebhook } from "./server/telegram-webhook.js";
 import { openServices } from "./services.js";
+import { SELF_CHECK_PREFIX, selfCheckAnswer } from "./startup/checks/public-url.js";
 import { closeServer } from "./startup/close-server.js";
+import { formatCheck, runSelfCheck } from "./startup/self-check.js";
 import { connectTelegram, TelegramRefusedError } from "./startup/telegram.js";
 
 export interface ApplicationOptions {
@@ -37,6 +39,8 @@ export interface ApplicationOptions {
   mount?: Parameters<typeof createHttpApp>[0]["mount"];
   /** Tuning for tests and benchmarks. */
   timings?: Partial<Timings>;
+  /** The start-up self-check's lines for /readyz, once it has run (live mode). */
+  selfCheck?: () => string[] | undefined;
 }
 
 export interface Timings {
@@ -141,12 +145,17 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
       const db = await database.db.$queryRawUnsafe("SELECT 1").then(() => true, () => false);
       const notConnected = telegram.notReadyReason();
       const checks = { database: db, telegram: notConnected === undefined, crediter: crediter.running, poller: poller.running, notifier: notifier.running, accepting };
-      return { ok: Object.values(checks).every(Boolean), checks, ...(notConnected ? { reason: notConnected } : {}) };
+      const selfCheck = opts.selfCheck?.();
+      return { ok: Object.values(checks).every(Boolean), checks, ...(notConnected ? { reason: notConnected } : {}), ...(selfCheck ? { selfCheck } : {}) };
     },
     mount: (hono) => {
       if (config.bot.mode === "webhook") {
         hono.post("/telegram", telegramWebhook(bot, { secretToken: config.bot.webhookSecret!, log }));
       }
+      hono.get(`${SELF_CHECK_PREFIX}:nonce`, (c) => {
+        const answer = selfCheckAnswer(config.bot.token, c.req.param("nonce"));
+        return answer ? c.text(answer) : c.json({ ok: false, error: "not found" }, 404);
+      });
       opts.mount?.(hono);
     },
   });
@@ -252,8 +261,9 @@ async function main(): Promise<void> {
   }
 
   let app: Application;
+  let selfCheck: string[] | undefined;
   try {
-    app = await launchApplication(config, { mount });
+    app = await launchApplication(config, { mount, selfCheck: () => selfCheck });
   } catch (err) {
     await sandbox?.close();
     // Expected failures get one line, no stack: the operator fixes the database or the port, not the code.
@@ -264,6 +274,13 @@ async function main(): Promise<void> {
     throw err;
   }
   running.app = app;
+  if (!sandboxMode) {
+    // Live mode: every credential and PUBLIC_URL checked once, in the background; logged and shown on /readyz.
+    void runSelfCheck(config, { log: app.log, publicUrl: "running" }).then((results) => {
+      selfCheck = results.map(formatCheck);
+      for (const r of results) app.log[r.level === "pass" || r.level === "note" ? "info" : "warn"]({ check: r.name, level: r.level, detail: r.detail, ...(r.fix ? { fix: r.fix } : {}) }, "self-check");
+    }, (err: unknown) => app.log.warn({ err }, "self-check could not run"));
+  }
   if (sandbox) {
     sandbox.connect(app.url);
     const banner = "=".repeat(72);

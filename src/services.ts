@@ -1,7 +1,7 @@
 import { createAdminService } from "./admin/create-admin-service.js";
 import type { AdminService } from "./admin/admin-service.js";
 import type { Config } from "./config/config.js";
-import { openDatabase, type Database } from "./db/database.js";
+import { openDatabase, type Database, type OpenOptions } from "./db/database.js";
 import { createLocalWakeup, createPgWakeup, type Wakeup } from "./db/wakeup.js";
 import type { Logger } from "./logger.js";
 import type { PanelTimeouts } from "./panel/panel-call.js";
@@ -24,18 +24,24 @@ export interface Services {
 
 export interface ServicesOptions {
   log: Logger;
+  /** The operator CLI opens only an existing, migrated database (see OpenOptions.existing). */
+  existing?: OpenOptions["existing"];
   panelTimeouts?: Partial<PanelTimeouts>;
 }
 
 /**
- * Opens the database (applying migrations) and builds the providers, the panel client and the admin
+ * Opens the database (applying migrations, unless `existing`) and builds the providers, the panel client and the admin
  * service. Nothing here calls an outside party: a configuration without credentials (the CLI's
  * database-only commands) builds too, and only a command that needs the panel or a provider reaches it.
  * On PostgreSQL the wake-up reaches every running instance's workers.
  */
 export async function openServices(config: Config, opts: ServicesOptions): Promise<Services> {
   const { log } = opts;
-  const database = await openDatabase(config.runtime.databaseUrl, { onPoolError: (err) => log.warn({ err }, "a PostgreSQL connection failed; the pool replaces it") });
+  const database = await openDatabase(config.runtime.databaseUrl, {
+    existing: opts.existing,
+    onPoolError: (err) => log.warn({ err }, "a PostgreSQL connection failed; the pool replaces it"),
+    onCheckpointError: (err) => log.warn({ err }, "a SQLite checkpoint failed; the next one tries again"),
+  });
   const wakeup = database.pgPool ? await createPgWakeup(database.pgPool, log) : createLocalWakeup();
   const providers = createProviders(config, { log, publicUrl: config.bot.publicUrl });
   const panel = createPanelClient(config.panel, { log, maxConnections: config.crediter.panelMaxConnections, ...(opts.panelTimeouts ? { timeouts: opts.panelTimeouts } : {}) });

@@ -4,6 +4,7 @@ import type { BenchResult } from "./result.js";
 export const BENCHMARKS = {
   "webhook-ingest": () => import("../webhook-ingest.js"),
   "webhook-even-rate": () => import("../webhook-even-rate.js"),
+  "sqlite-commit": () => import("../sqlite-commit.js"),
   "webhook-postgres": () => import("../webhook-postgres.js"),
   "panel-latency": () => import("../panel-latency.js"),
   "admin-digest": () => import("../admin-digest.js"),

@@ -6,6 +6,7 @@ import type { BotContext } from "./context.js";
 import type { FeatureDeps } from "./deps.js";
 import { adminCreditFeature } from "./features/admin-credit.js";
 import { adminFindFeature } from "./features/admin-find.js";
+import { adminLinkForFeature } from "./features/admin-link-for.js";
 import { adminPendingFeature } from "./features/admin-pending.js";
 import { adminRefundFeature } from "./features/admin-refund.js";
 import { adminReportFeature } from "./features/admin-report.js";
@@ -46,6 +47,7 @@ export const BOT_COMMANDS: readonly BotCommandDefinition[] = [
   { name: "pending", audience: "admins", feature: adminPendingFeature },
   { name: "recredit", audience: "admins", feature: adminCreditFeature },
   { name: "credit", audience: "admins", feature: adminCreditFeature },
+  { name: "link_for", audience: "admins", feature: adminLinkForFeature },
 ];
 
 /**

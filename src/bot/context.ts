@@ -17,10 +17,23 @@ export interface PendingRefund {
   refundedBeforeMinor?: number;
 }
 
+/** A manual credit above TOPUP_MAX waiting for the admin's confirmation; the token ties the button to it. */
+export interface PendingCredit {
+  token: string;
+  /** Epoch ms after which the confirmation button no longer works. */
+  expiresAt: number;
+  login: string;
+  amountMinor: number;
+  reason: string;
+  /** The payment without a top-up of ours the credit settles (/credit --orphan). */
+  orphan?: string;
+}
+
 /** Per chat, in the shared storage. Only JSON values: it is serialised as is. */
 export interface SessionData {
   language?: Locale;
   refund?: PendingRefund;
+  credit?: PendingCredit;
 }
 
 export type BotContext = ConversationFlavor<Context & SessionFlavor<SessionData> & I18nFlavor>;

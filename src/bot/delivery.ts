@@ -133,7 +133,8 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
         reference: topUp?.reference ?? "-",
         login: topUp?.panelLogin ?? "-",
         who: topUp ? customerLabel(topUp.user) : "-",
-        payer: row.payer ?? "-",
+        // Only a payer the provider named: no "payer -" when it named none.
+        payer: row.payer ? ` · ${t("admin-note-payer", { payer: row.payer })}` : "",
         reason: row.credit?.lastError ?? "-",
       }),
       held ? { reply_markup: heldKeyboard(sign, t, held.id, topUp !== null) } : {},

@@ -5,9 +5,14 @@ import { migrate } from "../db/migrate.js";
 import { describeOpenError, prepareSqliteFolder } from "../db/open-errors.js";
 import { dialectOf, sqlitePath } from "../db/url.js";
 import type { Logger } from "../logger.js";
-import { formatMoney, parseAmount } from "../payments/money.js";
+import { amountFormat, readAmount, readAmountAndReason } from "../admin/amount-words.js";
+import { manualCreditLimit } from "../admin/manual-credit-limit.js";
+import { formatMoney } from "../payments/money.js";
 import type { Services } from "../services.js";
+import { backupCommand } from "./backup.js";
+import { checkCommand } from "./check.js";
 import { findText } from "./find-text.js";
+import { linkForCommand } from "./link-for.js";
 import { pendingTable } from "./pending-table.js";
 import { planProblemText, refundOutcomeText, refundPlanText } from "./refund-text.js";
 import { reportText } from "./report-text.js";
@@ -42,7 +47,7 @@ export interface Command {
 }
 
 const PERIODS = "today | yesterday | 7d | 30d | YYYY-MM-DD..YYYY-MM-DD; default today";
-/** Refunds move money: without this flag `refund` only shows what it would do. */
+/** Without this flag `refund` only shows what it would do, and `credit` does nothing above TOPUP_MAX. */
 const CONFIRM_FLAG = "--yes";
 
 async function periodOf(text: string | undefined, ctx: CommandContext) {
@@ -53,6 +58,9 @@ async function periodOf(text: string | undefined, ctx: CommandContext) {
 }
 
 const COMMANDS: Record<string, Command> = {
+  check: checkCommand,
+  backup: backupCommand,
+  "link-for": linkForCommand,
   report: {
     args: "[period]",
     summary: `totals of the period: paid, refunded, net, by provider (${PERIODS})`,
@@ -104,7 +112,7 @@ const COMMANDS: Record<string, Command> = {
   },
   migrate: {
     args: "",
-    summary: "apply pending database migrations (the bot also applies them at start)",
+    summary: "create the database or apply its pending migrations (the bot also does at start); the only command that does",
     minArgs: 0,
     maxArgs: 0,
     needs: "database",
@@ -139,27 +147,33 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   credit: {
-    args: "<login> <amount> [--orphan <txn>] <reason>",
-    summary: "queue a credit of <amount> (panel currency) to a panel login by hand (--orphan: it settles that payment without a top-up, once); the rest of the line is the reason (audited)",
+    args: `<login> <amount> [--orphan <txn>] <reason> [${CONFIRM_FLAG}]`,
+    summary: `queue a credit of <amount> (panel currency) to a panel login by hand (--orphan: it settles that payment without a top-up, once); the rest of the line is the reason (audited); above TOPUP_MAX only with ${CONFIRM_FLAG}`,
     minArgs: 3,
     maxArgs: Infinity,
     needs: "outside",
     async run(all, ctx) {
-      const orphan = takeOption(all, "--orphan");
+      const confirmed = all.includes(CONFIRM_FLAG);
+      const orphan = takeOption(all.filter((a) => a !== CONFIRM_FLAG), "--orphan");
       if (!orphan.ok) throw new UsageError("--orphan needs the transaction id of the payment this credit settles");
       const [login, amountText, ...reason] = orphan.rest;
-      if (login === undefined || amountText === undefined || reason.length === 0) throw new UsageError("credit needs <login> <amount> <reason>");
       const currency = ctx.config.panel.currency;
-      const amount = parseAmount(amountText!, currency);
-      if (!amount.ok || amount.minor <= 0) throw new UsageError(`not a positive ${currency} amount: "${amountText}"`);
+      const amountMinor = readAmount(amountText ?? "", currency);
+      if (amountMinor === undefined) throw new UsageError(`not an amount: "${amountText ?? ""}" (${amountFormat(currency)})`);
+      if (login === undefined || reason.length === 0) throw new UsageError("credit needs a login, an amount and a reason");
+      const limit = manualCreditLimit(ctx.config);
+      if (amountMinor > limit && !confirmed) {
+        ctx.print(`${formatMoney(amountMinor, currency)} is more than the largest top-up (TOPUP_MAX, ${formatMoney(limit, currency)}): nothing credited; run it again with ${CONFIRM_FLAG} if that amount is meant`);
+        return 1;
+      }
       const { admin, database } = await ctx.services();
-      const outcome = await admin.manualCredit({ login, amountMinor: amount.minor, reason: reason.join(" "), adminId: OPERATOR_ID, ...(orphan.value === undefined ? {} : { orphan: orphan.value }) });
+      const outcome = await admin.manualCredit({ login, amountMinor, reason: reason.join(" "), adminId: OPERATOR_ID, ...(orphan.value === undefined ? {} : { orphan: orphan.value }) });
       if (outcome.status !== "queued") {
         ctx.print(manualCreditRefusalText(outcome, orphan.value ?? ""));
         return 1;
       }
       const when = database.dialect === "postgres" ? "now" : "on its next sweep";
-      ctx.print(`queued credit #${outcome.creditId}: ${formatMoney(amount.minor, currency)} to ${login}, memo "${outcome.memo}": the running bot's crediter applies it ${when}; if no bot is running, at the next start`);
+      ctx.print(`queued credit #${outcome.creditId}: ${formatMoney(amountMinor, currency)} to ${login}, memo "${outcome.memo}": the running bot's crediter applies it ${when}; if no bot is running, at the next start`);
       return 0;
     },
   },
@@ -178,9 +192,10 @@ const COMMANDS: Record<string, Command> = {
         ctx.print(planProblemText(first, reference!));
         return 1;
       }
-      const amount = rest[0] === undefined ? undefined : parseAmount(rest[0], first.plan.currency);
-      const amountMinor = amount?.ok ? amount.minor : undefined;
-      const reason = (amount?.ok ? rest.slice(1) : rest).join(" ") || "operator CLI";
+      const read = readAmountAndReason(rest, first.plan.currency);
+      if (!read.ok) throw new UsageError(`not an amount: "${read.text}" (${amountFormat(first.plan.currency)}); nothing refunded`);
+      const { amountMinor } = read;
+      const reason = read.reason.join(" ") || "operator CLI";
       const planned = amountMinor === undefined ? first : await admin.planRefund(reference!, amountMinor);
       if (!planned.ok) {
         ctx.print(planProblemText(planned, reference!));
@@ -217,8 +232,10 @@ export function usage(): string {
     "",
     ...lines.map(([left, right]) => `  ${left!.padEnd(width)}  ${right}`),
     "",
-    "report, export, pending, find and migrate need only DATABASE_URL; recredit, credit and refund need the",
+    "report, export, pending, find, migrate and backup need only DATABASE_URL; the others need the",
     "bot's full configuration (they may call the panel or a provider). Reads .env like the bot.",
+    "Every command but migrate needs an existing database migrated by this version; report, export, pending",
+    "and find open it read-only.",
     "Exit codes: 0 done, 1 the command failed or found nothing, 2 bad usage or configuration.",
   ].join("\n");
 }

@@ -101,6 +101,8 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
   const v = reader(env, problems);
   const sandbox = opts.sandbox ?? false;
   const credentialsOptional = sandbox || opts.databaseOnly === true;
+  // The full configuration of a real deployment (the bot, and the CLI commands that reach outside parties).
+  const live = !credentialsOptional;
 
   const topupCurrency = v.oneOf("TOPUP_CURRENCY", CURRENCIES, "USD");
   const panelType = v.oneOf("PANEL_TYPE", PANEL_TYPES, "perfectpanel");
@@ -123,6 +125,10 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
   const providers = loadProviders(env, v, problems, credentialsOptional);
   const botMode = v.oneOf("BOT_MODE", ["polling", "webhook"] as const, "polling");
   const publicUrl = v.url("PUBLIC_URL", botMode === "webhook");
+  // Telegram's updates and the providers' payment webhooks arrive there: never in clear text across a network.
+  if (live && publicUrl !== undefined && !isHttpsOrLoopback(publicUrl)) {
+    problems.push("PUBLIC_URL: must be an https:// address (Telegram updates and payment webhooks are sent to it); http only on a loopback address");
+  }
   const webhookSecret = v.str("TELEGRAM_WEBHOOK_SECRET", botMode === "webhook");
   if (webhookSecret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(webhookSecret)) {
     problems.push("TELEGRAM_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)");
@@ -139,7 +145,7 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
     sandbox,
     dailyReportAtMinutes: v.timeOfDay("DAILY_REPORT_AT"),
     bot: {
-      token: v.str("BOT_TOKEN", !credentialsOptional) ?? "",
+      token: v.botToken("BOT_TOKEN", { required: live, checked: !sandbox }) ?? "",
       apiRoot: v.url("TELEGRAM_API_ROOT", false) ?? "https://api.telegram.org",
       mode: botMode,
       publicUrl,
@@ -166,7 +172,8 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
       presetsMinor,
       ttlSeconds: v.int("TOPUP_TTL_SECONDS", 600, 60, 86_400),
       khrPerUsd: v.int("KHR_PER_USD", 4100, 1, 1_000_000),
-      merchantName: v.maxLen("MERCHANT_NAME", 25, "KHQR Top-up"),
+      // The payee name in every customer's bank app: a live deployment names itself.
+      merchantName: v.maxLen("MERCHANT_NAME", 25, live ? undefined : "KHQR Top-up"),
       merchantCity: v.maxLen("MERCHANT_CITY", 15, "Phnom Penh"),
       bonus: v.bonusTiers("TOPUP_BONUS", topupCurrency),
     },
@@ -187,7 +194,10 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
   if (config.crediter.panelMaxConnections < config.crediter.concurrency) {
     problems.push(`PANEL_MAX_CONNECTIONS: must be at least CREDIT_CONCURRENCY (${config.crediter.concurrency}), or credits wait for a free connection`);
   }
-  if (!credentialsOptional && providers.enabled.length === 0) {
+  if (live && config.bot.adminIds.length === 0 && config.bot.adminChatId === undefined) {
+    problems.push("ADMIN_IDS, ADMIN_CHAT_ID: neither is set; held payments, orphan payments and outage alerts would reach no one (set at least one)");
+  }
+  if (live && providers.enabled.length === 0) {
     problems.push("PAYMENT_PROVIDERS: no payment provider is configured (set the variables of at least one provider)");
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -264,6 +274,15 @@ function loadProviders(env: Env, v: Reader, problems: string[], sandbox: boolean
 
 type Reader = ReturnType<typeof reader>;
 
+/** What @BotFather hands out: `<bot id>:<35 characters>`. */
+const BOT_TOKEN_SHAPE = /^\d{1,20}:[A-Za-z0-9_-]{35}$/;
+
+/** A loopback address is reached by nothing outside this machine (a local Bot API server, tests): http there is fine. */
+function isHttpsOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === "https:" || hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
 /** Plain decimal digits only: `0x10`, `1e3`, `0b101`, `1.0` and `+5` are not numbers here, whatever Number() says. */
 function decimalInteger(text: string, negative: boolean): number | undefined {
   if (!(negative ? /^-?\d+$/ : /^\d+$/).test(text)) return undefined;
@@ -328,9 +347,22 @@ function reader(env: Env, problems: string[]) {
       problems.push(`${name}: "${text}" is not a Telegram ${opts.negative ? "chat" : "user"} id (decimal digits${opts.negative ? ", a group's with a leading -" : ""})`);
       return 0;
     },
-    maxLen(name: string, max: number, fallback: string): string {
+    /** Without a fallback the variable is required. */
+    maxLen(name: string, max: number, fallback: string | undefined): string {
       const value = raw(name) ?? fallback;
+      if (value === undefined) {
+        problems.push(`${name}: required but not set`);
+        return "";
+      }
       if (value.length > max) problems.push(`${name}: at most ${max} characters (KHQR limit), got ${value.length}`);
+      return value;
+    },
+    /** The token is a secret: a problem describes its shape, never quotes it. */
+    botToken(name: string, opts: { required: boolean; checked: boolean }): string | undefined {
+      const value = this.str(name, opts.required);
+      if (value !== undefined && opts.checked && !BOT_TOKEN_SHAPE.test(value)) {
+        problems.push(`${name}: does not look like a token from @BotFather (the bot's id in digits, a colon, then 35 letters, digits, _ or -)`);
+      }
       return value;
     },
     mcc(name: string, fallback: string): string {

@@ -6,8 +6,10 @@ import { dirname } from "node:path";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.js";
 import { openSqliteHotPath, postgresHotPath, type HotPath } from "../ledger/hot-path.js";
-import { migrate } from "./migrate.js";
+import { assertMigrated, migrate } from "./migrate.js";
 import { describeOpenError, prepareSqliteFolder, probePostgres } from "./open-errors.js";
+import { startCheckpointer, type Checkpointer } from "./sqlite-checkpointer.js";
+import { SQLITE_PRAGMAS } from "./sqlite-pragmas.js";
 import { dialectOf, sqlitePath, type Dialect } from "./url.js";
 
 export type { Dialect };
@@ -23,37 +25,68 @@ export interface Database {
   pgPool?: pg.Pool;
   /** The ledger's hot paths (record payments, claim and finish credits, claim and settle notifications), without Prisma. */
   hot: HotPath;
+  /** SQLite only: the thread that checkpoints the WAL off the main thread. */
+  checkpointer?: Checkpointer;
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  poolSize?: number;
+  onPoolError?: (err: Error) => void;
+  /**
+   * Open only a database that exists and is migrated, never creating or migrating one (the operator CLI);
+   * "read-only" also refuses every write.
+   */
+  existing?: "read-only" | "read-write";
+  onCheckpointError?: (err: Error) => void;
+}
+
+/** Prisma's SQLite adapter with SQLITE_PRAGMAS applied to every connection it opens. */
+class SqliteAdapter extends PrismaBetterSqlite3 {
+  override connect() {
+    return super.connect().then(async (connection) => {
+      await connection.executeScript(SQLITE_PRAGMAS);
+      return connection;
+    });
+  }
+}
+
 /**
- * Opens the database named by `url`, applying pending migrations first.
+ * Opens the database named by `url`, applying pending migrations first (unless `existing`).
  * Throws a DatabaseOpenError (one line: what and where) when it cannot be reached, created or migrated.
  */
-export async function openDatabase(url: string, opts: { poolSize?: number; onPoolError?: (err: Error) => void } = {}): Promise<Database> {
+export async function openDatabase(url: string, opts: OpenOptions = {}): Promise<Database> {
   const dialect = dialectOf(url);
+  const readonly = opts.existing === "read-only";
   try {
-    if (dialect === "sqlite") prepareSqliteFolder(sqlitePath(url));
-    else await probePostgres(url);
-    await migrate(url);
+    if (opts.existing) {
+      await assertMigrated(url);
+    } else {
+      if (dialect === "sqlite") prepareSqliteFolder(sqlitePath(url));
+      else await probePostgres(url);
+      await migrate(url);
+    }
   } catch (err) {
     throw describeOpenError(url, err);
   }
   if (dialect === "sqlite") {
     const file = sqlitePath(url);
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }) });
+    const db = new SqliteClient({ adapter: new SqliteAdapter({ url: file, timeout: 10_000, readonly }) });
     await db.$executeRawUnsafe("PRAGMA busy_timeout = 10000");
-    const hot = openSqliteHotPath(file);
+    const hot = openSqliteHotPath(file, { readonly });
+    // A read-only connection writes nothing, so there is nothing to checkpoint.
+    const checkpointer = file === ":memory:" || readonly ? undefined : startCheckpointer(file, { onError: opts.onCheckpointError });
     return {
-      db, dialect, url, hot,
+      db, dialect, url, hot, checkpointer,
       close: async () => {
         hot.close();
         await db.$disconnect();
+        await checkpointer?.stop();
       },
     };
   }
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, ...(readonly ? { options: "-c default_transaction_read_only=on" } : {}) });
   // An idle connection dropped by the server (restart, admin kill) must not crash the process; the pool replaces it.
   pool.on("error", (err) => opts.onPoolError?.(err));
   const client = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Db;

@@ -1,9 +1,11 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { databasePlace, DatabaseOpenError, POSTGRES_CONNECT_TIMEOUT_MS } from "./open-errors.js";
+import { applySqlitePragmas } from "./sqlite-pragmas.js";
 import { dialectOf, sqlitePath, type Dialect } from "./url.js";
 
 const migrationsRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../prisma/migrations");
@@ -27,7 +29,10 @@ export function migrationsFor(dialect: Dialect): Migration[] {
     });
 }
 
-function assertUnchanged(applied: Map<string, string>, migrations: Migration[]): Migration[] {
+/** Applied migrations by name, with their checksums. */
+type Applied = Map<string, string>;
+
+function assertUnchanged(applied: Applied, migrations: Migration[]): Migration[] {
   for (const m of migrations) {
     const seen = applied.get(m.name);
     if (seen && seen !== m.checksum) {
@@ -47,6 +52,7 @@ function migrateSqlite(file: string): string[] {
   const db = new Database(file, { timeout: 10_000 });
   try {
     db.pragma("journal_mode = WAL");
+    applySqlitePragmas(db);
     db.exec(`CREATE TABLE IF NOT EXISTS "_migrations" ("name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "appliedAt" TEXT NOT NULL)`);
     const ran: string[] = [];
     db.transaction(() => {
@@ -87,5 +93,56 @@ async function migratePostgres(url: string): Promise<string[]> {
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [PG_LOCK_KEY]).catch(() => undefined);
     await client.end();
+  }
+}
+
+/**
+ * Checks, without changing anything, that the database at `url` exists and has exactly this code's
+ * migrations applied. Throws a DatabaseOpenError (one line) when the SQLite file is missing (a mistyped
+ * path is never created), when migrations are pending (run `migrate`), or when a newer version migrated it.
+ */
+export async function assertMigrated(url: string): Promise<void> {
+  const dialect = dialectOf(url);
+  const applied = dialect === "sqlite" ? appliedSqlite(sqlitePath(url)) : await appliedPostgres(url);
+  const known = migrationsFor(dialect);
+  const unknown = [...applied.keys()].filter((name) => !known.some((m) => m.name === name)).sort();
+  if (unknown.length > 0) {
+    throw new DatabaseOpenError(`${databasePlace(url)} was migrated by a newer version of this program (${unknown.at(-1)} is unknown here): use that version`);
+  }
+  let pending: Migration[];
+  try {
+    pending = assertUnchanged(applied, known);
+  } catch (err) {
+    throw new DatabaseOpenError(`${databasePlace(url)}: ${(err as Error).message}`);
+  }
+  if (pending.length > 0) {
+    throw new DatabaseOpenError(`${databasePlace(url)} is not up to date (${pending.length} of ${known.length} migrations not applied): run \`migrate\` first`);
+  }
+}
+
+function appliedSqlite(file: string): Applied {
+  if (!existsSync(file)) {
+    throw new DatabaseOpenError(`no SQLite database at ${resolve(file)} (DATABASE_URL): a mistyped path? \`migrate\` creates a new database`);
+  }
+  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 10_000 });
+  try {
+    if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'`).get()) return new Map();
+    const rows = db.prepare(`SELECT name, checksum FROM "_migrations"`).all() as { name: string; checksum: string }[];
+    return new Map(rows.map((r) => [r.name, r.checksum]));
+  } finally {
+    db.close();
+  }
+}
+
+async function appliedPostgres(url: string): Promise<Applied> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS });
+  await client.connect();
+  try {
+    const { rows: [table] } = await client.query<{ found: string | null }>(`SELECT to_regclass('"_migrations"')::text AS found`);
+    if (!table?.found) return new Map();
+    const { rows } = await client.query<{ name: string; checksum: string }>(`SELECT name, checksum FROM "_migrations"`);
+    return new Map(rows.map((r) => [r.name, r.checksum]));
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

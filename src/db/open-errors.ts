@@ -53,11 +53,18 @@ export async function probePostgres(url: string): Promise<void> {
   }
 }
 
+/** "the SQLite database /abs/bot.db" or "the PostgreSQL database shop at db:5432": where, without credentials. */
+export function databasePlace(url: string): string {
+  if (dialectOf(url) === "sqlite") return `the SQLite database ${resolve(sqlitePath(url))}`;
+  const where = postgresPlace(url);
+  return `the PostgreSQL database ${where.database} at ${where.host}`;
+}
+
 /** Turns a driver's error on opening or migrating `url` into one line naming the problem and the place. */
 export function describeOpenError(url: string, err: unknown): DatabaseOpenError {
   if (err instanceof DatabaseOpenError) return err;
   if (dialectOf(url) === "sqlite") {
-    return new DatabaseOpenError(`cannot open the SQLite database ${resolve(sqlitePath(url))}: ${reasonOf(err)}`, { cause: err });
+    return new DatabaseOpenError(`cannot open ${databasePlace(url)}: ${reasonOf(err)}`, { cause: err });
   }
   const where = postgresPlace(url);
   const code = (err as { code?: unknown }).code;
@@ -68,7 +75,7 @@ export function describeOpenError(url: string, err: unknown): DatabaseOpenError 
     : code === "28P01" || code === "28000" ? `the server refused the login of user "${where.user}"`
     : /connection timeout|timeout expired/i.test(err instanceof Error ? err.message : "") ? `no answer within ${POSTGRES_CONNECT_TIMEOUT_MS / 1000} s (is the host reachable and the port right? a firewall dropping packets?)`
     : reasonOf(err);
-  return new DatabaseOpenError(`cannot open the PostgreSQL database ${where.database} at ${where.host}: ${reason}`, { cause: err });
+  return new DatabaseOpenError(`cannot open ${databasePlace(url)}: ${reason}`, { cause: err });
 }
 
 function postgresPlace(url: string): { host: string; database: string; user: string } {

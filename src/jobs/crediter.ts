@@ -7,10 +7,10 @@ import type { OutageTracker } from "../notify/outages.js";
 import type { BonusPolicy } from "../ledger/bonus-credit.js";
 import { finishBonusCredit, holdCredit, reconcileCredit, requeueCredit, retryCredit, takeStaleClaims } from "../ledger/credit-outcomes.js";
 import type { ClaimedCredit, PanelReceipt } from "../ledger/credit-queue.js";
+import { decimalString, type Currency } from "../payments/money.js";
 import { CreditKind, CreditStatus } from "../payments/states.js";
 import type { Credit } from "../generated/sqlite/client.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
-import { decimalString, type Currency } from "../payments/money.js";
 
 export interface CrediterOptions {
   /** Keep retrying an unavailable panel this long, then hold the credit for an admin. */
@@ -70,13 +70,13 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     const at = now();
     const { topUpId, bonusQueued } = await deps.database.hot.credits.finish(credit, receipt, at, { bonus: deps.bonus, adminChats: deps.adminChats });
     if (topUpId === null) {
-      log.info({ creditId: credit.id, panelPaymentId: receipt.panelPaymentId }, "manual credit applied");
+      log.info({ ...creditFields(credit), creditId: credit.id, panelPaymentId: receipt.panelPaymentId }, "manual credit applied");
       return;
     }
     deps.metrics.topUpsCredited.inc();
     // A payment's credit is created in the same write as the payment, at its observedAt: no read needed.
     if (credit.paymentId !== null) deps.metrics.creditLatency.observe((at.getTime() - credit.createdAt.getTime()) / 1000);
-    log.info({ creditId: credit.id, panelPaymentId: receipt.panelPaymentId, bonusQueued }, "credit applied");
+    log.info({ ...creditFields(credit), creditId: credit.id, panelPaymentId: receipt.panelPaymentId, bonusQueued }, "credit applied");
     deps.wakeup.notify("notifications");
     if (bonusQueued > 0) deps.wakeup.notify("credits");
   }
@@ -211,4 +211,9 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
       await Promise.all([...inFlight]);
     },
   };
+}
+
+/** What an operator searches a credit line by: the memo (`KHQR <reference> <payment id>`), login and amount. */
+function creditFields(credit: Credit): Record<string, string> {
+  return { memo: credit.memo, login: credit.panelLogin, amount: `${decimalString(Number(credit.amountMinor), credit.currency as Currency)} ${credit.currency}` };
 }

@@ -17,13 +17,15 @@ export async function settleHeldFoundOnPanel(
   tx: Tx,
   dialect: Dialect,
   held: Credit,
-  topUp: Pick<TopUp, "id" | "chatId"> | null,
+  topUp: Pick<TopUp, "id" | "chatId" | "status"> | null,
   found: { panelPaymentId?: string },
   bonus: BonusPolicy | undefined,
   at: Date,
 ): Promise<number | null> {
   if (!(await moveCredit(tx, held.id, CreditStatus.DONE, { doneAt: at, panelPaymentId: found.panelPaymentId ?? null, lastError: null }, { from: [CreditStatus.HELD] }))) return null;
   if (!topUp || held.kind === CreditKind.BONUS) return 0;
+  // Refunded meanwhile (a payment made again after the refund): no bonus and no "credited" receipt.
+  if (topUp.status === TopUpStatus.REFUNDED) return 0;
   await moveTopUp(tx, topUp.id, TopUpStatus.CREDITED, { creditedAt: at });
   const bonusQueued = await queueBonusCredit(tx, dialect, held, bonus, at);
   await enqueueNotification(tx, [topUp.chatId], `credited:${held.id}`, { kind: "topup.credited", topUpId: topUp.id, late: false }, at);

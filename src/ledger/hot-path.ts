@@ -1,5 +1,6 @@
 import Sqlite from "better-sqlite3";
 import type pg from "pg";
+import { applySqlitePragmas } from "../db/sqlite-pragmas.js";
 import type { RecordOptions, RecordOutcome } from "../payments/ledger.js";
 import type { PaymentObservation } from "../payments/provider.js";
 import type { CreditQueue } from "./credit-queue.js";
@@ -26,8 +27,9 @@ export interface HotPath {
   close(): void;
 }
 
-export function openSqliteHotPath(file: string): HotPath {
-  const db = new Sqlite(file);
+export function openSqliteHotPath(file: string, opts: { readonly?: boolean } = {}): HotPath {
+  const db = new Sqlite(file, { readonly: opts.readonly ?? false });
+  applySqlitePragmas(db);
   // Never block the event loop waiting for a lock: a busy database is retried asynchronously (src/ledger/sqlite-group-commit.ts).
   db.pragma("busy_timeout = 0");
   const groupCommit = createGroupCommit(db);

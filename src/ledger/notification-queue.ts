@@ -24,7 +24,7 @@ export interface Retry {
 
 /**
  * The notifier's hot path (src/ledger/sqlite-notification-queue.ts, src/ledger/postgres-notification-queue.ts).
- * `due` reads off the (status, nextAttemptAt) index; `claim` takes a lease on rows just before they are
+ * `due` reads off the audience index (status, kind prefix, nextAttemptAt); `claim` takes a lease on rows just before they are
  * sent, so several instances never send one twice; `sent` and `retry` settle them.
  */
 export interface NotificationQueue {

@@ -161,8 +161,8 @@ export async function recordOnPostgres(pool: pg.Pool, config: RecorderConfig, ob
   // written, so decide again on what is there now. Each retry follows a payment someone else recorded.
   if (paymentId === null || creditId === null) return recordOnPostgres(pool, config, obs, opts, at);
   return held
-    ? { outcome: "held", paymentId, topUpId: topUp.id, flag: verdict.flag, creditId, reason: verdict.holdReason! }
-    : { outcome: "recorded", paymentId, topUpId: topUp.id, flag: verdict.flag, creditId };
+    ? { outcome: "held", paymentId, topUpId: topUp.id, reference: topUp.reference, panelLogin: topUp.panelLogin, flag: verdict.flag, creditId, reason: verdict.holdReason! }
+    : { outcome: "recorded", paymentId, topUpId: topUp.id, reference: topUp.reference, panelLogin: topUp.panelLogin, flag: verdict.flag, creditId };
 }
 
 const UNIQUE_VIOLATION = "23505";

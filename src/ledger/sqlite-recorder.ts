@@ -75,8 +75,8 @@ export function createSqliteRecorder(db: Sqlite.Database, groupCommit: GroupComm
     countPaymentAs[held ? TopUpStatus.HELD : TopUpStatus.PAID].run({ now, id: topUp.id });
     enqueue(paymentNotes(config, paymentId, topUp, verdict), now);
     return held
-      ? { outcome: "held", paymentId, topUpId: topUp.id, flag: verdict.flag, creditId, reason: verdict.holdReason! }
-      : { outcome: "recorded", paymentId, topUpId: topUp.id, flag: verdict.flag, creditId };
+      ? { outcome: "held", paymentId, topUpId: topUp.id, reference: topUp.reference, panelLogin: topUp.panelLogin, flag: verdict.flag, creditId, reason: verdict.holdReason! }
+      : { outcome: "recorded", paymentId, topUpId: topUp.id, reference: topUp.reference, panelLogin: topUp.panelLogin, flag: verdict.flag, creditId };
   }
 
   const submit = groupCommit((u: { config: RecorderConfig; obs: PaymentObservation; opts: RecordOptions; now: Date }) => recordOne(u.config, u.obs, u.opts, u.now));

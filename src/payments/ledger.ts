@@ -2,7 +2,7 @@ import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import type { Currency } from "./money.js";
+import { decimalString, type Currency } from "./money.js";
 import type { PaymentObservation } from "./provider.js";
 import { PaymentFlag, type ObservationSource } from "./states.js";
 
@@ -19,9 +19,9 @@ export interface LedgerDeps {
 
 /** Every verified observation ends as exactly one of these, and all but "duplicate" add a payment row. */
 export type RecordOutcome =
-  | { outcome: "recorded"; paymentId: number; topUpId: number; flag: PaymentFlag; creditId: number }
+  | { outcome: "recorded"; paymentId: number; topUpId: number; reference: string; panelLogin: string; flag: PaymentFlag; creditId: number }
   /** Recorded, credit HELD for an admin; the admins and the customer are told. */
-  | { outcome: "held"; paymentId: number; topUpId: number; flag: PaymentFlag; creditId: number; reason: string }
+  | { outcome: "held"; paymentId: number; topUpId: number; reference: string; panelLogin: string; flag: PaymentFlag; creditId: number; reason: string }
   /** Recorded without a top-up of ours (unknown reference, or another provider's): admins are told. */
   | { outcome: "orphan"; paymentId: number; reason: string }
   /**
@@ -58,7 +58,10 @@ export async function recordPayment(deps: LedgerDeps, obs: PaymentObservation, o
     const flag = result.outcome === "orphan" ? PaymentFlag.ORPHAN : result.flag;
     deps.metrics.topUpsPaid.inc({ provider: obs.provider, flag, source: opts.source });
     const level = result.outcome === "recorded" ? "info" : "warn";
-    deps.log[level]({ provider: obs.provider, paymentId: result.paymentId, outcome: result.outcome, flag, source: opts.source }, "payment recorded");
+    // What an operator searches by: the reference, provider, amount and login (an orphan has only the provider's words).
+    const topUp = result.outcome === "orphan" ? { reference: obs.reference ?? null } : { reference: result.reference, login: result.panelLogin };
+    const amount = `${decimalString(obs.amountMinor, obs.currency)} ${obs.currency}`;
+    deps.log[level]({ ...topUp, provider: obs.provider, amount, providerTxnId: obs.providerTxnId, paymentId: result.paymentId, outcome: result.outcome, flag, source: opts.source }, "payment recorded");
     if (result.outcome === "recorded") deps.wakeup.notify("credits");
     deps.wakeup.notify("notifications");
   }

@@ -20,7 +20,7 @@ export const SANDBOX_ADMIN = { id: 700_000_002, first_name: "Sokha", username: "
 export const SANDBOX_ADMIN_CHAT = -1_000_700_000_003;
 export const SANDBOX_PANEL_USERS: Record<string, number> = { dara: 250, alice: 0, bopha: 1000 };
 
-const BOT_TOKEN = "7000000000:SANDBOX-bot-token-not-a-secret";
+const BOT_TOKEN = "7000000000:SANDBOX-bot-token-not-a-secret-0000";
 const PAYWAY_TOKEN = "sandbox-payway-path-token-0123456789";
 
 export interface Sandbox {
@@ -72,7 +72,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   for (const name of names) {
     if (name === "bakong") {
-      const sim = keep(await startBakongSimulator({ token: "sandbox-bakong-token" }));
+      const sim = keep(await startBakongSimulator({ token: "sandbox-bakong-token", accounts: ["sandbox_shop@aclb"] }));
       Object.assign(env, { BAKONG_API_URL: sim.url, BAKONG_TOKEN: "sandbox-bakong-token", BAKONG_ACCOUNT_ID: "sandbox_shop@aclb" });
       providers.set(name, sim);
     } else if (name === "raksmeypay") {

@@ -11,8 +11,11 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export interface HttpAppDeps extends WebhookDeps {
   metrics: Metrics;
   log: Logger;
-  /** Database reachable, Telegram connected and workers running; `reason` says what is missing. */
-  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; reason?: string }>;
+  /**
+   * Database reachable, Telegram connected and workers running; `reason` says what is missing. `selfCheck`:
+   * the start-up self-check's lines (src/startup/self-check.ts), shown for the operator; they do not decide `ok`.
+   */
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; reason?: string; selfCheck?: string[] }>;
   /** METRICS_TOKEN: when set, /metrics answers only `Authorization: Bearer <token>`. */
   metricsToken?: string;
   /** Extra routes mounted by the composition root (Telegram webhook, sandbox pages). */
@@ -38,8 +41,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     maxSize: MAX_BODY_BYTES,
     onError: (c) => c.json({ ok: false, error: "body too large" }, 413),
   });
-  // Provider webhooks read and cap their raw body themselves (src/server/raw-body.ts).
-  app.use((c, next) => (c.req.path.startsWith("/webhooks/") ? next() : limitBody(c, next)));
+  // Provider webhooks read and cap their raw body themselves (src/server/raw-body.ts). GET and HEAD routes read
+  // no body: the limiter would build a full Request for each (/healthz answered about 4× slower with it).
+  app.use((c, next) => (c.req.method === "GET" || c.req.method === "HEAD" || c.req.path.startsWith("/webhooks/") ? next() : limitBody(c, next)));
   app.onError((err, c) => {
     deps.log.error({ err, reqId: c.get("requestId"), path: c.req.path }, "request failed");
     return c.json({ ok: false, error: "internal error", requestId: c.get("requestId") }, 500);

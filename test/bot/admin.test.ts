@@ -158,8 +158,46 @@ describe("admin commands", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await h.database.db.credit.count({ where: { kind: "manual", amountMinor: 100 } })).toBe(1);
 
-    await admin("/credit dara ten goodwill", "is not a USD amount");
+    await admin("/credit dara ten goodwill", "“ten” is not an amount I can read, so nothing was done. USD amounts are digits with at most 2 decimals");
+    await admin("/credit dara -5 goodwill", "“-5” is not an amount I can read");
     await admin("/credit dara 5", "Usage: /credit");
+  });
+
+  it("a credit above TOPUP_MAX waits for a confirmation; a double tap credits once, Cancel credits nothing", async () => {
+    const manual = (amountMinor: number) => h.database.db.credit.count({ where: { kind: "manual", amountMinor } });
+    const ask = await admin("/credit dara 600 year-end bonus", "more than the largest top-up");
+    expect(textOf(ask)).toContain("600.00 USD to dara is more than the largest top-up (500.00 USD). Credit it anyway?");
+    expect(textOf(ask)).toContain("Reason: year-end bonus");
+    expect(await manual(60_000)).toBe(0);
+
+    const confirm = buttonData(ask, "Credit 600.00 USD");
+    const queued = nextMessage(h.driver, ADMIN_ID, "Manual credit #");
+    h.driver.clickButton(ADMIN_ID, ask.message_id, confirm);
+    h.driver.clickButton(ADMIN_ID, ask.message_id, confirm);
+    expect(textOf(await queued)).toContain("600.00 USD to dara");
+    await eventually(() => expect(h.driver.callbackAnswers(ADMIN_ID).some((a) => a.text?.includes("This confirmation has expired"))).toBe(true));
+    expect(await manual(60_000)).toBe(1);
+    expect(await h.database.db.auditLog.count({ where: { actorId: BigInt(ADMIN_ID), reason: "year-end bonus" } })).toBeGreaterThan(0);
+
+    const typo = await admin("/credit dara 7000 goodwill", "more than the largest top-up");
+    await reply(ADMIN_ID, () => h.driver.clickButton(ADMIN_ID, typo.message_id, buttonData(typo, "Cancel")), "Credit of 7,000.00 USD to dara not done");
+    expect(await manual(700_000)).toBe(0);
+    // TOPUP_MAX itself needs no confirmation.
+    await admin("/credit dara 500 goodwill", "Manual credit #");
+  });
+
+  it("/refund refuses an amount it cannot read instead of refunding everything", async () => {
+    const refunds = await h.database.db.refund.count();
+    for (const bad of ["-5", "10,5", "12.345", "$10", "1e3"]) {
+      const answer = await admin(`/refund ${paidReference} ${bad} customer asked`, "is not an amount I can read");
+      expect(textOf(answer), bad).toBe(`“${bad}” is not an amount I can read, so nothing was done. USD amounts are digits with at most 2 decimals, e.g. 10 or 10.50.`);
+      expect(answer.reply_markup, bad).toBeUndefined();
+    }
+    expect(await h.database.db.refund.count()).toBe(refunds);
+    // Words that are not amount-like are the reason, and the plan is for all that is left.
+    const plan = await admin(`/refund ${paidReference} customer asked`, "Refund plan");
+    expect(textOf(plan)).toContain("Reason: customer asked");
+    await reply(ADMIN_ID, () => h.driver.clickButton(ADMIN_ID, plan.message_id, buttonData(plan, "Keep")), "not done");
   });
 
   it("shows admin help to admins only", async () => {

@@ -5,6 +5,7 @@ import { LOCALES, translator } from "../../src/bot/i18n.js";
 import { loadConfig } from "../../src/config/config.js";
 import { createFakeTelegram, type FakeTelegram } from "../../src/sandbox/telegram/index.js";
 import { ADMIN_ID, nextMessage, startHarness, textOf, type Harness } from "./harness.js";
+import { fakeBotToken } from "../support/bot-token.js";
 
 let fake: FakeTelegram;
 
@@ -18,11 +19,11 @@ afterAll(async () => {
 
 describe("registerCommands", () => {
   it("sets the customer menu in English and Khmer, and the admin menu in each admin's chat", async () => {
-    const token = "424242:TEST-commands";
+    const token = fakeBotToken(424242, "TEST-commands");
     const driver = fake.bot(token);
     driver.addUser({ id: 11, first_name: "Admin" });
     driver.sendText(11, "/start");
-    const config = loadConfig({ BOT_TOKEN: token, PANEL_URL: "http://127.0.0.1:9", PANEL_API_KEY: "k", ADMIN_IDS: "11,12", BAKONG_TOKEN: "t", BAKONG_ACCOUNT_ID: "a@b" });
+    const config = loadConfig({ BOT_TOKEN: token, PANEL_URL: "http://127.0.0.1:9", PANEL_API_KEY: "k", ADMIN_IDS: "11,12", BAKONG_TOKEN: "t", BAKONG_ACCOUNT_ID: "a@b", MERCHANT_NAME: "Commands Shop" });
     const bot = new Bot(token, { client: { apiRoot: fake.url } });
 
     await registerCommands(bot.api, config);

@@ -28,6 +28,7 @@ import { startAhnajakSimulator, type AhnajakSimulator } from "../../src/sandbox/
 import { startBakongSimulator, type BakongSimulator } from "../../src/sandbox/providers/bakong-simulator.js";
 import { createFakeTelegram, type BotDriver, type ChatMessage, type FakeTelegram } from "../../src/sandbox/telegram/index.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import { fakeBotToken } from "../support/bot-token.js";
 
 export const ADMIN_ID = 900_001;
 export const ADMIN_CHAT = -100_777;
@@ -46,7 +47,7 @@ export interface HarnessOptions {
  */
 export async function startHarness(opts: HarnessOptions = {}) {
   const fake: FakeTelegram = await createFakeTelegram();
-  const token = `${700_000 + Math.floor(Math.random() * 99_999)}:TEST-bot_token`;
+  const token = fakeBotToken(700_000 + Math.floor(Math.random() * 99_999), "TEST-bot_token");
   const driver: BotDriver = fake.bot(token, { username: "khqr_topup_bot" });
   driver.addGroup({ id: ADMIN_CHAT, title: "Admins" });
   driver.addUser({ id: ADMIN_ID, first_name: "Sophea", username: "sophea_admin", language_code: "en" });

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { mkdtempSync, rmSync } from "node:fs";
+import Sqlite from "better-sqlite3";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js
 import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
 import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
 import { runCli } from "./run-cli.js";
+import { fakeBotToken } from "../support/bot-token.js";
 
 const API_KEY = "panel-key-cli";
 
@@ -76,7 +78,9 @@ describe("operator CLI", () => {
       DOTENV_CONFIG_PATH: join(dir, "absent.env"),
       DATABASE_URL: `file:${join(dir, "bot.db")}`,
       LOG_LEVEL: "warn",
-      BOT_TOKEN: "123456:cli-test-token",
+      BOT_TOKEN: fakeBotToken(123456, "cli-test-token"),
+      ADMIN_IDS: "7",
+      MERCHANT_NAME: "CLI Shop",
       TELEGRAM_API_ROOT: tripwire.url,
       PANEL_TYPE: "perfectpanel",
       PANEL_URL: tripwire.url,
@@ -175,7 +179,31 @@ describe("operator CLI", () => {
 
     const bad = await runCli(["credit", "alice", "3.257", "typo"], env);
     expect(bad).toMatchObject({ code: 2, stdout: "" });
-    expect(bad.stderr).toContain('not a positive USD amount: "3.257"');
+    expect(bad.stderr).toContain('not an amount: "3.257" (USD amounts are digits with at most 2 decimals, e.g. 10 or 10.50)');
+  });
+
+  it("credit above TOPUP_MAX needs --yes", async () => {
+    const manual = () => database.db.credit.count({ where: { kind: "manual", amountMinor: 150_000 } });
+    const unconfirmed = await runCli(["credit", "bob", "1500", "year-end", "bonus"], env);
+    expect(unconfirmed).toMatchObject({
+      code: 1, stderr: "",
+      stdout: "1,500.00 USD is more than the largest top-up (TOPUP_MAX, 1,000.00 USD): nothing credited; run it again with --yes if that amount is meant\n",
+    });
+    expect(await manual()).toBe(0);
+    const confirmed = await runCli(["credit", "bob", "1500", "year-end", "bonus", "--yes"], env);
+    expect(confirmed).toMatchObject({ code: 0, stderr: "" });
+    expect(confirmed.stdout).toMatch(/^queued credit #\d+: 1,500\.00 USD to bob/);
+    expect(await database.db.credit.findMany({ where: { kind: "manual", amountMinor: 150_000 } })).toMatchObject([{ panelLogin: "bob", status: "QUEUED" }]);
+  });
+
+  it("refund refuses an amount it cannot read instead of refunding everything, exit 2", async () => {
+    const bad = ["-5", "10,5", "12.345", "$10", "1e3"];
+    const runs = await Promise.all(bad.map((amount) => runCli(["refund", credited.reference, amount, "customer", "asked", "--yes"], env)));
+    runs.forEach((run, i) => {
+      expect(run, bad[i]).toMatchObject({ code: 2, stdout: "" });
+      expect(run.stderr, bad[i]).toContain(`not an amount: "${bad[i]}" (USD amounts are digits with at most 2 decimals, e.g. 10 or 10.50); nothing refunded`);
+    });
+    expect(await database.db.refund.count({ where: { topUp: { reference: credited.reference } } })).toBe(0);
   });
 
   it("refund shows the plan and changes nothing without --yes; with --yes it refunds once, audited", async () => {
@@ -206,10 +234,68 @@ describe("operator CLI", () => {
     }
   });
 
-  it("a database it cannot open is one line saying what and where, exit 1", async () => {
-    const run = await runCli(["pending"], { DOTENV_CONFIG_PATH: env.DOTENV_CONFIG_PATH!, DATABASE_URL: "file:/proc/1/x/bot.db" });
+  it("a database it cannot create is one line saying what and where, exit 1", async () => {
+    const run = await runCli(["migrate"], { DOTENV_CONFIG_PATH: env.DOTENV_CONFIG_PATH!, DATABASE_URL: "file:/proc/1/x/bot.db" });
     expect(run).toMatchObject({ code: 1, stdout: "" });
     expect(run.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^cannot create the folder \/proc\/1\/x for the SQLite database \/proc\/1\/x\/bot\.db: /)]);
+  });
+
+  it("the CLI leaves a missing file missing and an old database unmigrated", async () => {
+    const typo = join(dir, "typo", "bot.db");
+    // A command that reads, and one that changes money.
+    for (const args of [["pending"], ["credit", "alice", "1", "goodwill"]]) {
+      const run = await runCli(args, { ...env, DATABASE_URL: `file:${typo}` });
+      expect(run, args[0]).toMatchObject({ code: 1, stdout: "", stderr: `no SQLite database at ${typo} (DATABASE_URL): a mistyped path? \`migrate\` creates a new database\n` });
+    }
+    expect(existsSync(join(dir, "typo"))).toBe(false);
+
+    // A database of the previous version: every migration but the last applied.
+    const oldFile = join(dir, "old.db");
+    const migrations = migrationsFor("sqlite");
+    const old = new Sqlite(oldFile);
+    for (const m of migrations.slice(0, -1)) {
+      old.exec(m.sql);
+      old.exec(`CREATE TABLE IF NOT EXISTS "_migrations" ("name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "appliedAt" TEXT NOT NULL)`);
+      old.prepare(`INSERT INTO "_migrations" VALUES (?, ?, ?)`).run(m.name, m.checksum, new Date().toISOString());
+    }
+    old.close();
+    const oldEnv = { ...env, DATABASE_URL: `file:${oldFile}` };
+    const applied = () => {
+      const db = new Sqlite(oldFile, { readonly: true });
+      try {
+        return (db.prepare(`SELECT name FROM "_migrations" ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+      } finally {
+        db.close();
+      }
+    };
+    for (const args of [["pending"], ["credit", "alice", "1", "goodwill"]]) {
+      const run = await runCli(args, oldEnv);
+      expect(run, args[0]).toMatchObject({ code: 1, stdout: "", stderr: `the SQLite database ${oldFile} is not up to date (1 of ${migrations.length} migrations not applied): run \`migrate\` first\n` });
+    }
+    expect(applied()).toEqual(migrations.slice(0, -1).map((m) => m.name));
+
+    expect(await runCli(["migrate"], oldEnv)).toMatchObject({ code: 0, stdout: `applied ${migrations.at(-1)!.name}\n` });
+    expect(await runCli(["pending"], oldEnv)).toMatchObject({ code: 0, stderr: "" });
+  });
+
+  it("a database migrated by a newer version is refused, one line, exit 1", async () => {
+    const newerFile = join(dir, "newer.db");
+    const newer = await openDatabase(`file:${newerFile}`);
+    await newer.db.$executeRawUnsafe(`INSERT INTO "_migrations" VALUES ('999_from_the_future.sql', 'x', '2030-01-01T00:00:00.000Z')`);
+    await newer.close();
+    const run = await runCli(["report"], { ...env, DATABASE_URL: `file:${newerFile}` });
+    expect(run).toMatchObject({ code: 1, stdout: "", stderr: `the SQLite database ${newerFile} was migrated by a newer version of this program (999_from_the_future.sql is unknown here): use that version\n` });
+  });
+
+  it("report, pending, find and export open the database read-only", async () => {
+    const readOnly = await openDatabase(env.DATABASE_URL!, { existing: "read-only" });
+    try {
+      await expect(readOnly.db.user.create({ data: { telegramId: 9009n, panelLogin: "nobody" } })).rejects.toThrow(/readonly/i);
+      expect(await readOnly.db.user.count({ where: { telegramId: 9009n } })).toBe(0);
+      expect(await readOnly.db.topUp.count()).toBeGreaterThan(0);
+    } finally {
+      await readOnly.close();
+    }
   });
 
   it("export with a period it does not understand prints the usage and exits 2", async () => {
@@ -270,10 +356,10 @@ describe("operator CLI", () => {
     const run = await runCli(["refund-everything"], env);
     expect(run).toMatchObject({ code: 2, stdout: "" });
     expect(run.stderr).toContain("unknown command: refund-everything");
-    expect(run.stderr).toMatch(/^ {2}recredit <reference> \[reason\]/m);
+    expect(run.stderr).toMatch(/^ {2}recredit <reference> \[--to <login>\] \[reason\]/m);
   });
 
-  it("contacted no provider, Telegram or panel (the panel only for recredit's memo lookup)", () => {
-    expect(tripwire.hits).toEqual([]);
+  it("contacted no provider or Telegram, and the panel only to read (recredit's memo lookup, a refund plan's balance)", () => {
+    expect(tripwire.hits.filter((hit) => !/^GET .*\/adminapi\/v2\/users\?username=/.test(hit))).toEqual([]);
   });
 });

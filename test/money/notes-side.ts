@@ -7,6 +7,7 @@ import { createNotifier } from "../../src/jobs/notifier.js";
 import type { PanelClient } from "../../src/panel/panel-client.js";
 import { createFakeTelegram } from "../../src/sandbox/telegram/index.js";
 import { silentLog } from "../support/core.js";
+import { fakeBotToken } from "../support/bot-token.js";
 
 export const ADMIN_CHAT = -100;
 
@@ -19,7 +20,7 @@ export async function startNotesSide(opts: {
   shop: string; customer: { id: number; first_name: string }; start?: boolean;
 }) {
   const fake = await createFakeTelegram();
-  const token = `${700_000 + Math.floor(Math.random() * 199_999)}:NOTES-bot_token`;
+  const token = fakeBotToken(700_000 + Math.floor(Math.random() * 199_999), "NOTES-bot_token");
   const driver = fake.bot(token, { username: "khqr_notes_bot" });
   driver.addGroup({ id: ADMIN_CHAT, title: "Admins" });
   driver.addUser({ ...opts.customer, language_code: "en" });

@@ -41,7 +41,8 @@ type SecretName = (typeof SECRET_VARIABLES)[number];
 function secretValues(): Record<SecretName, string> {
   const core = () => randomBytes(12).toString("hex");
   return {
-    BOT_TOKEN: `${randomInt(1_000_000_000, 9_999_999_999)}:RELbot${core()}`,
+    // BotFather's shape: 35 characters after the colon.
+    BOT_TOKEN: `${randomInt(1_000_000_000, 9_999_999_999)}:RELbot-tok-${core()}`,
     TELEGRAM_WEBHOOK_SECRET: `rel_tg_secret_${core()}`,
     RAKSMEYPAY_PROFILE_KEY: `rel-rp-profile-key-${core()}`,
     RAKSMEYPAY_WEBHOOK_API_KEY: `rel-rp-webhook-key-${core()}`,

@@ -34,4 +34,20 @@ describe("bad configuration at start-up", { timeout: 90_000 }, () => {
     expect(run.stderr).toContain('ADMIN_CHAT_ID: "1.0" is not a Telegram chat id');
     expect(`${run.stdout}${run.stderr}`).not.toMatch(/panel-pass-9931|bakong-pass-9932|\n\s+at /);
   });
+
+  it("a live configuration with a malformed BOT_TOKEN, no MERCHANT_NAME, no admin to alert and an http PUBLIC_URL exits 2 naming each", async () => {
+    const run = await start({
+      BOT_TOKEN: "123456:not-from-botfather-9933", PANEL_URL: "https://panel.example", PANEL_API_KEY: "k",
+      BAKONG_TOKEN: "t", BAKONG_ACCOUNT_ID: "shop@aclb", BOT_MODE: "webhook", PUBLIC_URL: "http://pay.example.com", TELEGRAM_WEBHOOK_SECRET: "s",
+    });
+    expect(run).toMatchObject({ code: 2, stdout: "" });
+    expect(run.stderr.trimEnd().split("\n")).toEqual([
+      "Invalid configuration:",
+      expect.stringMatching(/^ {2}- PUBLIC_URL: must be an https:\/\/ address/),
+      expect.stringMatching(/^ {2}- BOT_TOKEN: does not look like a token from @BotFather/),
+      "  - MERCHANT_NAME: required but not set",
+      expect.stringMatching(/^ {2}- ADMIN_IDS, ADMIN_CHAT_ID: neither is set; held payments, orphan payments and outage alerts would reach no one/),
+    ]);
+    expect(run.stderr).not.toContain("not-from-botfather-9933");
+  });
 });

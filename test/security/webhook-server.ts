@@ -11,6 +11,7 @@ import { DEFAULT_HTTP_LIMITS, serveWithLimits, type HttpLimits } from "../../src
 import type { Logger } from "../../src/logger.js";
 import { silentLog } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import { fakeBotToken } from "../support/bot-token.js";
 
 export const PAYWAY_TOKEN = "sec-payway-path-token-0123456789abcdef";
 const NOWHERE = "http://127.0.0.1:9";
@@ -28,7 +29,7 @@ export async function startWebhookServer(limits: Partial<HttpLimits> = {}, log: 
   close(): Promise<void>;
 }> {
   const config = loadConfig({
-    BOT_TOKEN: "1:sec", PANEL_URL: NOWHERE, PANEL_API_KEY: "sec-panel-key",
+    BOT_TOKEN: fakeBotToken(1, "sec"), ADMIN_IDS: "1", MERCHANT_NAME: "Security Shop", PANEL_URL: NOWHERE, PANEL_API_KEY: "sec-panel-key",
     RAKSMEYPAY_BASE_URL: NOWHERE, RAKSMEYPAY_PROFILE_ID: "sec-profile", RAKSMEYPAY_PROFILE_KEY: "sec-profile-key", RAKSMEYPAY_WEBHOOK_API_KEY: "sec-webhook-key",
     KESS_BASE_URL: NOWHERE, KESS_CLIENT_ID: "c", KESS_CLIENT_SECRET: "cs", KESS_USERNAME: "u", KESS_PASSWORD: "p", KESS_SELLER_CODE: "s", KESS_API_SECRET: "sec-kess-api",
     AHNAJAK_BASE_URL: NOWHERE, AHNAJAK_PROFILE_ID: "sec-ahnajak", AHNAJAK_SECRET_KEY: "sec-ahnajak-secret",

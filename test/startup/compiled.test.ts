@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../support/core.js";
 import { startProgram, type Program } from "./program.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -51,8 +52,10 @@ describe("the compiled build (node dist/main.js)", () => {
     for (const text of answers) expect(text).toMatch(/\s/);
   });
 
-  it("the compiled CLI runs against the same database with DATABASE_URL alone", async () => {
-    const { stdout } = await run(process.execPath, ["dist/cli.js", "pending"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", DOTENV_CONFIG_PATH: join(dir, "absent.env"), DATABASE_URL: `file:${join(dir, "bot.db")}` } });
+  it("the compiled CLI reads the running sandbox's database with DATABASE_URL alone", async () => {
+    // The sandbox keeps its own temporary database (named in its banner), whatever DATABASE_URL says.
+    const database = await eventually(async () => /Sandbox database \(deleted on exit\): (\S+)/.exec(program.stdout.join("\n"))?.[1], "the sandbox banner", 10_000);
+    const { stdout } = await run(process.execPath, ["dist/cli.js", "pending"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", DOTENV_CONFIG_PATH: join(dir, "absent.env"), DATABASE_URL: `file:${database}` } });
     expect(stdout).toMatch(/open top-up\(s\), \d+ held credit\(s\)/);
   });
 

@@ -6,13 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeTelegram, type FakeTelegram } from "../../src/sandbox/telegram/index.js";
 import { postgresAvailable, POSTGRES_ADMIN_URL } from "../support/databases.js";
 import { closedPort, startProgram } from "./program.js";
+import { fakeBotToken } from "../support/bot-token.js";
 
 /** A live configuration whose outside parties are all on loopback; nothing in these tests gets far enough to call them. */
 async function liveEnv(overrides: Record<string, string>): Promise<Record<string, string>> {
   const nowhere = `http://127.0.0.1:${await closedPort()}`;
   return {
     LOG_LEVEL: "info",
-    BOT_TOKEN: "123456:refused-token-value",
+    BOT_TOKEN: fakeBotToken(123456, "refused-token-value"),
+    ADMIN_IDS: "7",
+    MERCHANT_NAME: "Refusals Shop",
     TELEGRAM_API_ROOT: nowhere,
     BAKONG_API_URL: nowhere,
     BAKONG_TOKEN: "refusal-bakong-token",

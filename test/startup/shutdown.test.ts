@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresDatabase, postgresAvailable } from "../support/databases.js";
 import { closedPort, startProgram, type Program } from "./program.js";
+import { fakeBotToken } from "../support/bot-token.js";
 
 /** A GET over `agent`; resolves with the status and body, or with the error when the connection is cut. */
 function get(url: string, agent: Agent): Promise<{ status?: number; body?: string; error?: string }> {
@@ -108,7 +109,7 @@ describe.runIf(postgresAvailable)("SIGTERM while starting (a supervisor stops it
 
     const nowhere = `http://127.0.0.1:${await closedPort()}`;
     const program = startProgram({
-      DATABASE_URL: via.toString(), LOG_LEVEL: "info", BOT_TOKEN: "123456:early-stop-token", TELEGRAM_API_ROOT: nowhere,
+      DATABASE_URL: via.toString(), LOG_LEVEL: "info", BOT_TOKEN: fakeBotToken(123456, "early-stop-token"), ADMIN_IDS: "7", MERCHANT_NAME: "Shutdown Shop", TELEGRAM_API_ROOT: nowhere,
       BAKONG_API_URL: nowhere, BAKONG_TOKEN: "early-stop-bakong", BAKONG_ACCOUNT_ID: "shop@aclb", PANEL_URL: nowhere, PANEL_API_KEY: "early-stop-panel",
     });
     try {

@@ -11,6 +11,7 @@ import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpane
 import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
 import { eventually } from "../support/core.js";
 import { closedPort, startProgram, type Program } from "./program.js";
+import { fakeBotToken } from "../support/bot-token.js";
 
 const RP = { profileId: "startup-profile", profileKey: "startup-profile-key", webhookApiKey: "startup-webhook-key" };
 const METRICS_TOKEN = "metrics-token-0123456789";
@@ -32,7 +33,9 @@ describe("start-up while Telegram is unreachable", () => {
     program = startProgram({
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: "info",
-      BOT_TOKEN: "123456:startup-token",
+      BOT_TOKEN: fakeBotToken(123456, "startup-token"),
+      ADMIN_IDS: "7",
+      MERCHANT_NAME: "Startup Shop",
       TELEGRAM_API_ROOT: `http://127.0.0.1:${await closedPort()}`,
       RAKSMEYPAY_BASE_URL: raksmeypay.url,
       RAKSMEYPAY_PROFILE_ID: RP.profileId,

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, SECRET_VARIABLES } from "../../src/config/config.js";
+import { fakeBotToken } from "../support/bot-token.js";
 
 const live = {
-  BOT_TOKEN: "123:abc", PANEL_URL: "https://panel.example", PANEL_API_KEY: "k".repeat(20),
-  BAKONG_TOKEN: "t".repeat(20), BAKONG_ACCOUNT_ID: "shop@aclb",
+  BOT_TOKEN: fakeBotToken(123456, "unit-config"), PANEL_URL: "https://panel.example", PANEL_API_KEY: "k".repeat(20),
+  BAKONG_TOKEN: "t".repeat(20), BAKONG_ACCOUNT_ID: "shop@aclb", ADMIN_IDS: "7", MERCHANT_NAME: "Unit Shop",
 };
 
 function problems(env: Record<string, string>, opts: { databaseOnly?: boolean } = {}): string[] {

@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, isUnconfigured, loadConfig } from "../../src/config/config.js";
+import { fakeBotToken } from "../support/bot-token.js";
 
 const live = {
-  BOT_TOKEN: "123:abc", PANEL_URL: "https://panel.example", PANEL_API_KEY: "k".repeat(20),
-  BAKONG_TOKEN: "t".repeat(20), BAKONG_ACCOUNT_ID: "shop@aclb",
+  BOT_TOKEN: fakeBotToken(123456, "unit-config"), PANEL_URL: "https://panel.example", PANEL_API_KEY: "k".repeat(20),
+  BAKONG_TOKEN: "t".repeat(20), BAKONG_ACCOUNT_ID: "shop@aclb", ADMIN_IDS: "7", MERCHANT_NAME: "Unit Shop",
 };
 
-function problems(env: Record<string, string>): string[] {
+function problems(env: Record<string, string>, opts: { databaseOnly?: boolean } = {}): string[] {
   try {
-    loadConfig(env);
+    loadConfig(env, opts);
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;
@@ -110,6 +111,52 @@ describe("configuration", () => {
     expect(c.bot).toMatchObject({ appName: "Top-up Bot", appIconUrl: "https://cdn.example/icon.png" });
     expect(problems({ ...live, BOT_APP_ICON_URL: "javascript:alert(1)" })).toEqual(['BOT_APP_ICON_URL: "javascript:alert(1)" is not an http(s) URL']);
     expect(problems({ ...live, BOT_APP_NAME: "x".repeat(65) })).toEqual(["BOT_APP_NAME: at most 64 characters"]);
+  });
+});
+
+describe("a live configuration is strict", () => {
+  it("BOT_TOKEN must look like @BotFather's, and the problem never quotes it", () => {
+    expect(loadConfig({ ...live, BOT_TOKEN: `7012345678:${"A".repeat(34)}_` }).bot.token).toBe(`7012345678:${"A".repeat(34)}_`);
+    for (const bad of ["123:abc", "1:x", `abc:${"A".repeat(35)}`, `123456:${"A".repeat(34)}`, `123456:${"A".repeat(36)}`, `123456:${"A".repeat(34)}!`, "A".repeat(42)]) {
+      const list = problems({ ...live, BOT_TOKEN: bad });
+      expect(list, bad).toEqual(["BOT_TOKEN: does not look like a token from @BotFather (the bot's id in digits, a colon, then 35 letters, digits, _ or -)"]);
+    }
+  });
+
+  it("MERCHANT_NAME is required: every customer's bank app shows it", () => {
+    const { MERCHANT_NAME: _omitted, ...unnamed } = live;
+    expect(problems(unnamed)).toEqual(["MERCHANT_NAME: required but not set"]);
+    expect(problems({ ...live, MERCHANT_NAME: "   " })).toEqual(["MERCHANT_NAME: required but not set"]);
+  });
+
+  it("alerts reach someone: ADMIN_IDS or ADMIN_CHAT_ID must be set, and the problem names both", () => {
+    const { ADMIN_IDS: _omitted, ...readerless } = live;
+    expect(problems(readerless)).toEqual([
+      "ADMIN_IDS, ADMIN_CHAT_ID: neither is set; held payments, orphan payments and outage alerts would reach no one (set at least one)",
+    ]);
+    expect(loadConfig({ ...readerless, ADMIN_CHAT_ID: "-100123" }).bot).toMatchObject({ adminIds: [], adminChatId: -100123 });
+    expect(loadConfig(live).bot).toMatchObject({ adminIds: [7], adminChatId: undefined });
+  });
+
+  it("PUBLIC_URL must be https (http only on a loopback address)", () => {
+    const webhook = { ...live, BOT_MODE: "webhook", TELEGRAM_WEBHOOK_SECRET: "secret" };
+    const refused = ["PUBLIC_URL: must be an https:// address (Telegram updates and payment webhooks are sent to it); http only on a loopback address"];
+    expect(problems({ ...webhook, PUBLIC_URL: "http://pay.example.com" })).toEqual(refused);
+    expect(problems({ ...webhook, PUBLIC_URL: "http://127.0.0.1.example.com" })).toEqual(refused);
+    // KESS sends its notifications to PUBLIC_URL in polling mode too.
+    expect(problems({ ...live, PUBLIC_URL: "http://pay.example.com" })).toEqual(refused);
+    expect(loadConfig({ ...webhook, PUBLIC_URL: "https://pay.example.com/" }).bot.publicUrl).toBe("https://pay.example.com");
+    for (const local of ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080"]) {
+      expect(problems({ ...webhook, PUBLIC_URL: local }), local).toEqual([]);
+    }
+  });
+
+  it("the sandbox and the CLI's database commands need none of it", () => {
+    expect(loadConfig({ BOT_TOKEN: "7000000000:short" }, { sandbox: true }).topup.merchantName).toBe("KHQR Top-up");
+    expect(loadConfig({ BOT_MODE: "webhook", PUBLIC_URL: "http://pay.example.com", TELEGRAM_WEBHOOK_SECRET: "s" }, { sandbox: true }).bot.publicUrl).toBe("http://pay.example.com");
+    expect(loadConfig({ DATABASE_URL: "file:/tmp/shop.db" }, { databaseOnly: true }).bot.adminIds).toEqual([]);
+    // A token that is set is still checked, as every credential that is set.
+    expect(problems({ DATABASE_URL: "file:/tmp/shop.db", BOT_TOKEN: "123:abc" }, { databaseOnly: true })).toEqual([expect.stringMatching(/^BOT_TOKEN: does not look like/)]);
   });
 });
 

@@ -43,26 +43,32 @@ export function linkAccountConversation(deps: FeatureDeps) {
   };
 }
 
-async function linkLogin(ctx: BotContext, deps: FeatureDeps, typed: string): Promise<LinkOutcome> {
+/** The panel's spelling of a typed login, where the panel can look users up (else the login as typed). */
+export async function lookUpLogin(deps: FeatureDeps, typed: string): Promise<{ kind: "found"; login: string } | { kind: "not_found" } | { kind: "unavailable" }> {
   const { panel } = deps;
-  let login = typed;
-  if (panel.capabilities.findUser && panel.findUser) {
-    try {
-      const found = await panel.findUser(typed);
-      if (!found) {
-        await ctx.reply(ctx.t("link-not-found", { login: typed }));
-        return "not_found";
-      }
-      login = found.login;
-    } catch (err) {
-      if (!(err instanceof PanelError)) throw err;
-      deps.log.warn({ kind: err.kind, msg: err.message }, "panel lookup failed while linking an account");
-      await ctx.reply(ctx.t("link-panel-unavailable"), { reply_markup: mainMenu(ctx.t) });
-      return "unavailable";
-    }
+  if (!panel.capabilities.findUser || !panel.findUser) return { kind: "found", login: typed };
+  try {
+    const found = await panel.findUser(typed);
+    return found ? { kind: "found", login: found.login } : { kind: "not_found" };
+  } catch (err) {
+    if (!(err instanceof PanelError)) throw err;
+    deps.log.warn({ kind: err.kind, msg: err.message }, "panel lookup failed while linking an account");
+    return { kind: "unavailable" };
+  }
+}
+
+async function linkLogin(ctx: BotContext, deps: FeatureDeps, typed: string): Promise<LinkOutcome> {
+  const found = await lookUpLogin(deps, typed);
+  if (found.kind === "not_found") {
+    await ctx.reply(ctx.t("link-not-found", { login: typed }));
+    return "not_found";
+  }
+  if (found.kind === "unavailable") {
+    await ctx.reply(ctx.t("link-panel-unavailable"), { reply_markup: mainMenu(ctx.t) });
+    return "unavailable";
   }
   const user = await currentUser(deps.customers, ctx);
-  await deps.customers.linkLogin(user, login);
-  await ctx.reply(ctx.t(panel.capabilities.findUser ? "link-done" : "link-done-unchecked", { login }), { reply_markup: mainMenu(ctx.t) });
+  await deps.customers.linkLogin(user, found.login);
+  await ctx.reply(ctx.t(deps.panel.capabilities.findUser ? "link-done" : "link-done-unchecked", { login: found.login }), { reply_markup: mainMenu(ctx.t) });
   return "linked";
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { InlineKeyboard, type Composer } from "grammy";
 import type { RefundOutcome, RefundPlan, RefundPlanResult } from "../../admin/admin-service.js";
-import { parseAmount, type Currency } from "../../payments/money.js";
+import { readAmountAndReason } from "../../admin/amount-words.js";
+import type { Currency } from "../../payments/money.js";
 import { AdminComposer, args } from "../admin-command.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";
@@ -32,9 +33,10 @@ export function adminRefundFeature(deps: BotDeps): Composer<BotContext> {
     }
     const first = await deps.admin.planRefund(reference);
     if (!first.ok) return ctx.reply(planProblem(t, first, reference));
-    const amount = rest[0] === undefined ? undefined : parseAmount(rest[0], first.plan.currency);
-    const amountMinor = amount?.ok ? amount.minor : undefined;
-    const reason = (amount?.ok ? rest.slice(1) : rest).join(" ") || t("admin-refund-no-reason");
+    const read = readAmountAndReason(rest, first.plan.currency);
+    if (!read.ok) return ctx.reply(t("admin-bad-amount", { text: read.text, currency: first.plan.currency }));
+    const { amountMinor } = read;
+    const reason = read.reason.join(" ") || t("admin-refund-no-reason");
     const planned = amountMinor === undefined ? first : await deps.admin.planRefund(reference, amountMinor);
     if (!planned.ok) return ctx.reply(planProblem(t, planned, reference));
 

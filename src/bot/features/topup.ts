@@ -6,10 +6,9 @@ import { linkButton, MENU } from "../keyboards/main-menu.js";
 import { currentUser } from "../middlewares/users.js";
 import { offerPending } from "../topup-actions.js";
 
-/** Checks what can be checked before asking anything, then starts the top-up conversation. */
-export function topUpFeature(deps: FeatureDeps): Composer<BotContext> {
-  const composer = new Composer<BotContext>();
-  const begin = async (ctx: BotContext) => {
+/** Checks what can be checked before asking anything, then starts the top-up conversation (amount presets first). */
+export function beginTopUp(deps: FeatureDeps) {
+  return async (ctx: BotContext) => {
     await ctx.conversation.exitAll();
     if (deps.config.providers.enabled.length === 0) {
       await ctx.reply(ctx.t("topup-unavailable"));
@@ -27,6 +26,11 @@ export function topUpFeature(deps: FeatureDeps): Composer<BotContext> {
     }
     await ctx.conversation.enter(TOPUP_CONVERSATION);
   };
+}
+
+export function topUpFeature(deps: FeatureDeps): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const begin = beginTopUp(deps);
   composer.command("topup", begin);
   composer.callbackQuery(MENU.topup, async (ctx) => {
     await ctx.answerCallbackQuery();

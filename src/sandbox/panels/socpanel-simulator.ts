@@ -25,5 +25,11 @@ export async function startSocPanelSimulator(opts: PanelSimulatorOptions): Promi
 
   app.get("/privateApi/incrementUserBalance", balanceChange("credit"));
   app.get("/privateApi/decrementUserBalance", balanceChange("debit"));
+  // A read call (the self-check's key test): this panel sells nothing, so the list is empty.
+  app.get("/privateApi/getOrders", (c) =>
+    state.withFaults(c, () => fail(c, "Invalid token"), () =>
+      c.req.query("token") === state.opts.apiKey ? c.json({ count: 0, items: [] }) : fail(c, "Invalid token"),
+    ),
+  );
   return servePanelSimulator(app, state, opts.port);
 }

@@ -1,0 +1,30 @@
+import type Sqlite from "better-sqlite3";
+
+/** SQLite's default page size, which the migrations keep; a WAL frame is one page plus a 24-byte header. */
+export const SQLITE_PAGE_BYTES = 4096;
+export const WAL_FRAME_BYTES = SQLITE_PAGE_BYTES + 24;
+
+/**
+ * Frames in the WAL at which a connection checkpoints by itself when it commits. The checkpointer
+ * (src/db/sqlite-checkpointer.ts) keeps the WAL far below this, off the main thread; only a stalled
+ * checkpointer lets a commit reach it, and then that commit copies the pages itself so the WAL stays bounded.
+ */
+export const WAL_LIMIT_FRAMES = 8_192;
+/** What the WAL file is cut back to after it restarts (SQLite otherwise keeps its largest size on disk). */
+export const WAL_FILE_LIMIT_BYTES = WAL_LIMIT_FRAMES * WAL_FRAME_BYTES;
+
+/**
+ * The settings of every SQLite connection (Prisma's, the hot path's, the migrator's, the checkpointer's, the CLI's).
+ * `synchronous = FULL`: a commit returns only once the WAL is on disk. better-sqlite3 is built with
+ * SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so a connection that does not say so runs NORMAL, where a power loss or
+ * kernel crash can undo commits already answered (a payment acknowledged with 200, a credit marked DONE).
+ */
+export const SQLITE_PRAGMAS = [
+  "PRAGMA synchronous = FULL",
+  `PRAGMA wal_autocheckpoint = ${WAL_LIMIT_FRAMES}`,
+  `PRAGMA journal_size_limit = ${WAL_FILE_LIMIT_BYTES}`,
+].join(";\n");
+
+export function applySqlitePragmas(db: Sqlite.Database): void {
+  db.exec(SQLITE_PRAGMAS);
+}

@@ -1,0 +1,50 @@
+import type { Config } from "../../config/config.js";
+import { OutboundError, send } from "../../http/outbound.js";
+import { fail, note, pass, warn, type CheckResult } from "../self-check.js";
+import { quote, type CheckDeps } from "./check-deps.js";
+
+const NAME = "Telegram";
+/** Ports Telegram delivers webhooks to (setWebhook documentation). */
+const WEBHOOK_PORTS = new Set(["443", "80", "88", "8443"]);
+
+type BotApiAnswer = { ok: boolean; result?: unknown; description?: string; error_code?: number };
+
+/** getMe (the token), and in webhook mode the address Telegram will post updates to, read with getWebhookInfo. */
+export async function checkTelegram(config: Config, deps: CheckDeps): Promise<CheckResult[]> {
+  const call = async (method: string): Promise<BotApiAnswer | string> => {
+    try {
+      const res = await send(`${config.bot.apiRoot}/bot${config.bot.token}/${method}`, { method: "GET", timeoutMs: deps.timeoutMs });
+      return JSON.parse(res.text) as BotApiAnswer;
+    } catch (err) {
+      return err instanceof OutboundError ? err.message : "the answer is not JSON";
+    }
+  };
+  const me = await call("getMe");
+  if (typeof me === "string") return [fail(NAME, `cannot reach ${config.bot.apiRoot} (${me})`, "check this server's internet access and TELEGRAM_API_ROOT")];
+  if (!me.ok) {
+    const refused = me.error_code === 401 || me.error_code === 404;
+    return [fail(NAME, `getMe refused: ${quote(me.description ?? "no description")}`, refused ? "BOT_TOKEN is wrong: copy it again from @BotFather (/mybots → API Token)" : "try again later")];
+  }
+  const username = (me.result as { username?: string } | undefined)?.username ?? "?";
+  const results = [pass(NAME, `BOT_TOKEN accepted (getMe: @${username})`)];
+  if (config.bot.mode === "webhook") results.push(await checkWebhook(config, call));
+  return results;
+}
+
+async function checkWebhook(config: Config, call: (method: string) => Promise<BotApiAnswer | string>): Promise<CheckResult> {
+  const name = `${NAME} webhook`;
+  const wanted = `${config.bot.publicUrl}/telegram`;
+  const url = new URL(wanted);
+  if (url.protocol !== "https:") return fail(name, `${wanted} is not https`, "Telegram sends webhooks to https addresses only: set PUBLIC_URL to https://…");
+  const port = url.port || "443";
+  if (!WEBHOOK_PORTS.has(port)) return fail(name, `port ${port} of ${wanted}`, "Telegram sends webhooks to ports 443, 80, 88 or 8443 only: change PUBLIC_URL");
+  const info = await call("getWebhookInfo");
+  if (typeof info === "string" || !info.ok) return warn(name, "getWebhookInfo did not answer", "run the check again");
+  const current = info.result as { url?: string; last_error_message?: string; pending_update_count?: number };
+  if (!current.url) return note(name, `not registered yet: the bot registers ${wanted} when it starts`);
+  if (current.url !== wanted) return warn(name, `Telegram posts updates to ${current.url}, not ${wanted}`, "start the bot to register PUBLIC_URL/telegram (or fix PUBLIC_URL)");
+  if (current.last_error_message) {
+    return warn(name, `${wanted} registered; Telegram's last delivery failed: ${quote(current.last_error_message)}`, "make sure the reverse proxy forwards /telegram to the bot");
+  }
+  return pass(name, `${wanted} registered, no delivery errors`);
+}
