@@ -5,7 +5,7 @@
  */
 import { SANDBOX_ADMIN_CHAT } from "../src/sandbox/start-sandbox.js";
 import { paymentCredits } from "./support/credit-times.js";
-import { references, seedTopUps, startSandboxApp, tempSqlite } from "./support/fixtures.js";
+import { references, seedTopUps, startBenchApp } from "./support/fixtures.js";
 import { runLoad } from "./support/load.js";
 import { num, sleep, type BenchResult } from "./support/result.js";
 import { recordBotMessages, type SentMessage } from "./support/telegram-log.js";
@@ -43,12 +43,12 @@ function tally(messages: readonly SentMessage[]) {
 }
 
 export async function run(): Promise<BenchResult> {
-  const db = tempSqlite("digest");
-  const { sandbox, app, config } = await startSandboxApp({ providers: ["raksmeypay"], databaseUrl: db.url });
+  const bench = await startBenchApp("digest", { providers: ["raksmeypay"] });
+  const { sandbox, app, config, databaseUrl } = bench;
   const log = recordBotMessages(sandbox.bot);
   try {
     const refs = references(PAYMENTS);
-    seedTopUps(db.url, { provider: "raksmeypay", refs, amountMinor: 500, panelLogin: "dara", chatId: FIRST_CHAT, userPerTopUp: true });
+    seedTopUps(databaseUrl, { provider: "raksmeypay", refs, amountMinor: 500, panelLogin: "dara", chatId: FIRST_CHAT, userPerTopUp: true });
     // Telegram only delivers to private chats that exist; the customers never write, so their chats are made directly.
     for (let i = 0; i < PAYMENTS; i++) sandbox.bot.state.privateChat({ id: Number(FIRST_CHAT) + i, is_bot: false, first_name: "Bench" });
     const rp = config.providers.raksmeypay!;
@@ -66,7 +66,7 @@ export async function run(): Promise<BenchResult> {
     await sleep(SETTLE_MS);
     log.stop();
 
-    const payments = paymentCredits(db.url);
+    const payments = paymentCredits(databaseUrl);
     const firstPayment = Math.min(...payments.map((p) => p.observed));
     const { admin, digests, singles, receipts, covered } = tally(log.messages);
     const receiptChats = new Set(receipts.map((m) => m.chatId)).size;
@@ -127,8 +127,6 @@ export async function run(): Promise<BenchResult> {
     };
   } finally {
     log.stop();
-    await Promise.race([app.stop(), sleep(5_000)]);
-    await sandbox.close();
-    db.remove();
+    await bench.close();
   }
 }

@@ -11,7 +11,7 @@ import { openDatabase } from "../src/db/database.js";
 import { encodeKhqr, khqrMd5 } from "../src/payments/khqr/index.js";
 import type { Sandbox } from "../src/sandbox/start-sandbox.js";
 import type { BotDriver, ChatMessage } from "../src/sandbox/telegram/index.js";
-import { references, seedTopUps, startSandboxApp, tempSqlite } from "./support/fixtures.js";
+import { references, seedTopUps, startBenchApp, tempSqlite } from "./support/fixtures.js";
 import { collectGarbage, mib, ms, num, perSec, ratio, sleep, summarize, type BenchResult, type Figure } from "./support/result.js";
 
 const PENDING = 10_000;
@@ -67,8 +67,8 @@ async function fullFlows(driver: BotDriver, users: { id: number; login: string }
 async function footprint(): Promise<{ base: number; idle: number; heapIdle: number; pending: number; heapPending: number; roundMs: number | null; polled: number; loopP99: number; gc: boolean }> {
   const gc = collectGarbage();
   const base = process.memoryUsage().rss;
-  const file = tempSqlite("footprint");
-  const { sandbox, app } = await startSandboxApp({ databaseUrl: file.url });
+  const bench = await startBenchApp("footprint");
+  const { app, databaseUrl } = bench;
   try {
     await sleep(2_000);
     collectGarbage();
@@ -81,7 +81,7 @@ async function footprint(): Promise<{ base: number; idle: number; heapIdle: numb
     };
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
-    seedTopUps(file.url, { provider: "bakong", refs: references(PENDING, "251127"), amountMinor: 500, panelLogin: "dara", chatId: 8_000_000_000n, userPerTopUp: true, qr, pollNow: true });
+    seedTopUps(databaseUrl, { provider: "bakong", refs: references(PENDING, "251127"), amountMinor: 500, panelLogin: "dara", chatId: 8_000_000_000n, userPerTopUp: true, qr, pollNow: true });
     // Let the poller take them all once (a full polling round), the steady state of 10,000 pending.
     const t0 = performance.now();
     let polled = 0;
@@ -99,9 +99,7 @@ async function footprint(): Promise<{ base: number; idle: number; heapIdle: numb
     const usage = process.memoryUsage();
     return { base, idle, heapIdle, pending: usage.rss, heapPending: usage.heapUsed, roundMs, polled, loopP99: loop.percentile(99) / 1e6, gc };
   } finally {
-    await Promise.race([app.stop(), sleep(5_000)]);
-    await sandbox.close();
-    file.remove();
+    await bench.close();
   }
 }
 
@@ -116,12 +114,9 @@ async function startups(): Promise<{ app: number[]; database: number[] }> {
     await database.close();
     baseFile.remove();
 
-    const file = tempSqlite("startup");
-    const { sandbox, app, startMs } = await startSandboxApp({ databaseUrl: file.url });
-    appTimes.push(startMs);
-    await Promise.race([app.stop(), sleep(5_000)]);
-    await sandbox.close();
-    file.remove();
+    const bench = await startBenchApp("startup");
+    appTimes.push(bench.startMs);
+    await bench.close();
   }
   return { app: appTimes, database: dbTimes };
 }
@@ -143,8 +138,8 @@ export async function run(): Promise<BenchResult> {
   const mem = await footprint();
   const boot = await startups();
 
-  const file = tempSqlite("throughput");
-  const { sandbox, app } = await startSandboxApp({ providers: ["bakong"], databaseUrl: file.url });
+  const bench = await startBenchApp("throughput", { providers: ["bakong"] });
+  const { sandbox } = bench;
   const bare = await bareBot(sandbox);
   try {
     const ours = sandbox.bot;
@@ -227,8 +222,6 @@ export async function run(): Promise<BenchResult> {
     };
   } finally {
     await bare.stop();
-    await Promise.race([app.stop(), sleep(5_000)]);
-    await sandbox.close();
-    file.remove();
+    await bench.close();
   }
 }

@@ -6,7 +6,7 @@
  */
 import { SANDBOX_CUSTOMER } from "../src/sandbox/start-sandbox.js";
 import { lastPaymentId, paymentCredits, type PaymentCredit } from "./support/credit-times.js";
-import { references, seedTopUps, startSandboxApp, tempSqlite } from "./support/fixtures.js";
+import { references, seedTopUps, startBenchApp } from "./support/fixtures.js";
 import { runLoad } from "./support/load.js";
 import { ms, num, perSec, sleep, summarize, type BenchResult } from "./support/result.js";
 
@@ -30,16 +30,16 @@ async function waitForCredits(databaseUrl: string, count: number, limitMs: numbe
 }
 
 async function phase(limit: number, total: number, rate: number) {
-  const db = tempSqlite(`panel-${limit}`);
-  const { sandbox, app, config } = await startSandboxApp({
-    providers: ["raksmeypay"], databaseUrl: db.url,
+  const bench = await startBenchApp(`panel-${limit}`, {
+    providers: ["raksmeypay"],
     env: { CREDIT_CONCURRENCY: String(limit), PANEL_MAX_CONNECTIONS: String(limit) },
   });
+  const { sandbox, app, config, databaseUrl } = bench;
   try {
     sandbox.panel.faults.slowMs = PANEL_MS;
     const warmRefs = references(rate * WARMUP_SEC, "251124");
     const refs = references(total);
-    seedTopUps(db.url, { provider: "raksmeypay", refs: [...warmRefs, ...refs], amountMinor: 500, panelLogin: "dara", chatId: BigInt(SANDBOX_CUSTOMER.id), userPerTopUp: true });
+    seedTopUps(databaseUrl, { provider: "raksmeypay", refs: [...warmRefs, ...refs], amountMinor: 500, panelLogin: "dara", chatId: BigInt(SANDBOX_CUSTOMER.id), userPerTopUp: true });
     const rp = config.providers.raksmeypay!;
     const load = (list: string[]) =>
       runLoad({
@@ -48,15 +48,13 @@ async function phase(limit: number, total: number, rate: number) {
       });
     // Warm-up on other top-ups (JIT, connections to the panel), then its credits drain before measuring.
     await load(warmRefs);
-    await waitForCredits(db.url, warmRefs.length, 30_000);
-    const since = lastPaymentId(db.url);
+    await waitForCredits(databaseUrl, warmRefs.length, 30_000);
+    const since = lastPaymentId(databaseUrl);
     const hooks = await load(refs);
-    const rows = await waitForCredits(db.url, total, 60_000, since);
+    const rows = await waitForCredits(databaseUrl, total, 60_000, since);
     return { hooks, rows };
   } finally {
-    await Promise.race([app.stop(), sleep(5_000)]);
-    await sandbox.close();
-    db.remove();
+    await bench.close();
   }
 }
 

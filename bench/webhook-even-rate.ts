@@ -7,7 +7,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { SANDBOX_CUSTOMER } from "../src/sandbox/start-sandbox.js";
 import { lastPaymentId, paymentCredits } from "./support/credit-times.js";
-import { references, seedTopUps, startSandboxApp, tempSqlite } from "./support/fixtures.js";
+import { references, seedTopUps, startBenchApp } from "./support/fixtures.js";
 import { runLoad } from "./support/load.js";
 import { watchServer } from "./support/server-timing.js";
 import { ms, num, perSec, sleep, summarize, type BenchResult } from "./support/result.js";
@@ -32,16 +32,16 @@ const BENCH_ENV = { CREDIT_CONCURRENCY: String(CREDIT_SLOTS), PANEL_MAX_CONNECTI
 /** One measured run on a fresh application and database, its connections committing with `synchronous`. */
 async function measure(synchronous: Synchronous) {
   const server = watchServer("/webhooks/");
-  const db = tempSqlite("even");
   const restoreSync = synchronous === "NORMAL" ? commitWithNormalSync() : () => undefined;
-  const { sandbox, app, config } = await startSandboxApp({ providers: ["raksmeypay"], databaseUrl: db.url, env: BENCH_ENV });
+  const bench = await startBenchApp("even", { providers: ["raksmeypay"], env: BENCH_ENV });
+  const { app, config, databaseUrl } = bench;
   try {
     const [row] = await app.database.db.$queryRawUnsafe<{ synchronous: bigint }[]>("PRAGMA synchronous");
     const readBack = ["OFF", "NORMAL", "FULL", "EXTRA"][Number(row!.synchronous)];
     if (readBack !== synchronous) throw new Error(`asked for synchronous = ${synchronous}, the connection runs ${readBack}`);
     const warmRefs = references(RATE * WARMUP_SEC, "251120");
     const refs = references(RATE * DURATION_SEC);
-    seedTopUps(db.url, { provider: "raksmeypay", refs: [...warmRefs, ...refs], amountMinor: 500, panelLogin: "dara", chatId: BigInt(SANDBOX_CUSTOMER.id), userPerTopUp: true });
+    seedTopUps(databaseUrl, { provider: "raksmeypay", refs: [...warmRefs, ...refs], amountMinor: 500, panelLogin: "dara", chatId: BigInt(SANDBOX_CUSTOMER.id), userPerTopUp: true });
     const rp = config.providers.raksmeypay!;
     const job = (list: string[], durationSec: number) => ({
       kind: "webhooks" as const, url: app.url, path: "/webhooks/raksmeypay", refs: list,
@@ -50,7 +50,7 @@ async function measure(synchronous: Synchronous) {
     });
     await runLoad(job(warmRefs, WARMUP_SEC));
     await sleep(2_000);
-    const since = lastPaymentId(db.url);
+    const since = lastPaymentId(databaseUrl);
     const walBefore = app.database.checkpointer!.stats();
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
@@ -59,7 +59,7 @@ async function measure(synchronous: Synchronous) {
     loopDelay.disable();
     const handled = summarize(server.read().handled);
     await sleep(BACKLOG_CHECK_MS);
-    const rows = paymentCredits(db.url, since);
+    const rows = paymentCredits(databaseUrl, since);
     // One more checkpointer tick, so every frame of the window has been counted.
     await sleep(CHECKPOINT_EVERY_MS * 2);
     const walAfter = app.database.checkpointer!.stats();
@@ -74,10 +74,8 @@ async function measure(synchronous: Synchronous) {
     return { hooks, handled, loopDelay: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 }, after, credit, wal };
   } finally {
     server.restore();
-    await Promise.race([app.stop(), sleep(5_000)]);
-    await sandbox.close();
+    await bench.close();
     restoreSync();
-    db.remove();
   }
 }
 

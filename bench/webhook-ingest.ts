@@ -8,7 +8,7 @@ import type { Db } from "../src/db/database.js";
 import { sqlitePath } from "../src/db/url.js";
 import { SANDBOX_CUSTOMER } from "../src/sandbox/start-sandbox.js";
 import { runLoad, type LoadResult } from "./support/load.js";
-import { references, seedTopUps, startSandboxApp, tempSqlite } from "./support/fixtures.js";
+import { references, seedTopUps, startBenchApp } from "./support/fixtures.js";
 import { ms, num, pct, perSec, sleep, summarize, type BenchResult } from "./support/result.js";
 import { watchServer } from "./support/server-timing.js";
 import { watchTransactions } from "./support/transactions.js";
@@ -43,13 +43,12 @@ async function statementCost(prisma: Db, databaseUrl: string, reference: string)
 }
 
 export async function run(): Promise<BenchResult> {
-  const db = tempSqlite("ingest");
-  const { sandbox, app, config } = await startSandboxApp({ providers: ["raksmeypay"], databaseUrl: db.url });
-  let stopping: Promise<number> | undefined;
+  const bench = await startBenchApp("ingest", { providers: ["raksmeypay"] });
+  const { app, config, databaseUrl } = bench;
   try {
     const refs = references(SEEDED);
     const seedStart = performance.now();
-    seedTopUps(db.url, { provider: "raksmeypay", refs, amountMinor: 500, panelLogin: "dara", chatId: BigInt(SANDBOX_CUSTOMER.id) });
+    seedTopUps(databaseUrl, { provider: "raksmeypay", refs, amountMinor: 500, panelLogin: "dara", chatId: BigInt(SANDBOX_CUSTOMER.id) });
     const seedMs = performance.now() - seedStart;
     const rp = config.providers.raksmeypay!;
     const webhookJob = (list: string[], durationSec: number) => ({
@@ -60,7 +59,7 @@ export async function run(): Promise<BenchResult> {
 
     // The per-statement reference and the /healthz baseline first, while the server is idle: nothing the
     // webhooks leave behind (queued credits, notifications) slows them.
-    const statement = await statementCost(app.database.db, db.url, refs.at(-1)!);
+    const statement = await statementCost(app.database.db, databaseUrl, refs.at(-1)!);
     const healthz = await runLoad({ kind: "get", url: app.url, path: "/healthz", connections: CONNECTIONS, durationSec: DURATION_SEC });
     await runLoad(webhookJob(refs.slice(0, WARMUP_REFS), WARMUP_SEC));
     const paymentsBefore = await app.database.db.payment.count();
@@ -84,7 +83,7 @@ export async function run(): Promise<BenchResult> {
     const creditsDone = (await app.database.db.credit.count({ where: { status: "DONE" } })) - creditsDoneBefore;
     // Graceful stop right after the burst, cut off past STOP_WAIT_MS (src/main.ts force-exits after 10 s).
     const stopStarted = performance.now();
-    stopping = app.stop().then(() => performance.now() - stopStarted);
+    const stopping = app.stop().then(() => performance.now() - stopStarted);
     const stopMs = await Promise.race([stopping, sleep(STOP_WAIT_MS).then(() => null)]);
     // A repeated webhook is answered 2xx as a duplicate: only distinct payments recorded count.
     const verifiedRate = Math.min(hooks.count2xx, recorded) / hooks.durationSec;
@@ -147,9 +146,6 @@ export async function run(): Promise<BenchResult> {
       notes,
     };
   } finally {
-    // The notifier may be waiting on Telegram rate limits with a batch in hand; do not wait for it.
-    if (!stopping) await Promise.race([app.stop(), sleep(5_000)]);
-    await sandbox.close();
-    db.remove();
+    await bench.close();
   }
 }

@@ -5,7 +5,7 @@
 import { loadConfig } from "../src/config/config.js";
 import { startApplication, type Application } from "../src/main.js";
 import { SANDBOX_CUSTOMER, startSandbox } from "../src/sandbox/start-sandbox.js";
-import { references } from "./support/fixtures.js";
+import { references, stopApp } from "./support/fixtures.js";
 import { runLoad, type LoadJob, type LoadResult } from "./support/load.js";
 import { createPostgresDatabase } from "../test/support/databases.js";
 import { seedPostgresTopUps } from "./support/postgres.js";
@@ -76,7 +76,7 @@ export async function run(): Promise<BenchResult> {
       notes,
     };
   } finally {
-    for (const app of apps) await Promise.race([app.stop(), sleep(5_000)]);
+    for (const app of apps) await stopApp(app);
     await sandbox.close();
     await database.dropDatabase();
   }

@@ -8,6 +8,7 @@ import { sqlitePath } from "../../src/db/url.js";
 import { startApplication, type Application, type ApplicationOptions } from "../../src/main.js";
 import { TopUpStatus } from "../../src/payments/states.js";
 import { startSandbox, type Sandbox } from "../../src/sandbox/start-sandbox.js";
+import { sleep } from "./result.js";
 
 export const silentLog = pino({ level: "silent" });
 
@@ -17,23 +18,53 @@ export function tempSqlite(label: string): { url: string; remove(): void } {
   return { url: `file:${join(dir, "bench.db")}`, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The sandbox's simulators plus the whole application on them, on loopback, silent, on a temp SQLite file. */
-export async function startSandboxApp(opts: {
-  providers?: readonly ProviderName[];
+/** How long teardown waits for an application to stop: the notifier may be waiting on Telegram's rate limits with a batch in hand. */
+const STOP_CUTOFF_MS = 5_000;
+
+/** Stops an application, giving up waiting after STOP_CUTOFF_MS. */
+export async function stopApp(app: Application): Promise<void> {
+  await Promise.race([app.stop(), sleep(STOP_CUTOFF_MS)]);
+}
+
+export interface BenchApp {
+  sandbox: Sandbox;
+  app: Application;
+  config: Config;
+  /** How long startApplication took. */
+  startMs: number;
+  /** The temp SQLite file the application runs on. */
   databaseUrl: string;
-  timings?: ApplicationOptions["timings"];
-  env?: Record<string, string>;
-}): Promise<{ sandbox: Sandbox; app: Application; config: Config; startMs: number }> {
+  /** Stops the application (cut off after STOP_CUTOFF_MS), closes the simulators and deletes the file. */
+  close(): Promise<void>;
+}
+
+/** The sandbox's simulators plus the whole application on them, on loopback, silent, on a fresh temp SQLite file. */
+export async function startBenchApp(
+  label: string,
+  opts: { providers?: readonly ProviderName[]; timings?: ApplicationOptions["timings"]; env?: Record<string, string> } = {},
+): Promise<BenchApp> {
+  const file = tempSqlite(label);
   const sandbox = await startSandbox(opts.providers ? { providers: opts.providers } : {});
   const config = loadConfig(
-    { ...sandbox.env, HTTP_HOST: "127.0.0.1", HTTP_PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: opts.databaseUrl, ...opts.env },
+    { ...sandbox.env, HTTP_HOST: "127.0.0.1", HTTP_PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: file.url, ...opts.env },
     { sandbox: true },
   );
   const started = performance.now();
-  const app = await startApplication(config, { timings: opts.timings });
+  const app = await startApplication(config, { timings: opts.timings }).catch(async (err: unknown) => {
+    await sandbox.close();
+    file.remove();
+    throw err;
+  });
   const startMs = performance.now() - started;
   sandbox.connect(app.url);
-  return { sandbox, app, config, startMs };
+  return {
+    sandbox, app, config, startMs, databaseUrl: file.url,
+    async close() {
+      await stopApp(app);
+      await sandbox.close();
+      file.remove();
+    },
+  };
 }
 
 /** 14-digit references like the service's (yymmdd + 8 digits), unique by construction. */

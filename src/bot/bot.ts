@@ -9,23 +9,11 @@ import { LINK_CONVERSATION, linkAccountConversation } from "./conversations/link
 import { TOPUP_CONVERSATION, topUpConversation } from "./conversations/topup.js";
 import { createAdminNotes } from "../admin/notes.js";
 import { createCustomers } from "../customers/customers.js";
+import { commandHandlers } from "./commands.js";
 import type { BotDeps, FeatureDeps } from "./deps.js";
-import { adminCreditFeature } from "./features/admin-credit.js";
-import { adminFindFeature } from "./features/admin-find.js";
-import { adminLinkForFeature } from "./features/admin-link-for.js";
-import { adminPendingFeature } from "./features/admin-pending.js";
-import { adminRefundFeature } from "./features/admin-refund.js";
-import { adminReportFeature } from "./features/admin-report.js";
-import { balanceFeature } from "./features/balance.js";
-import { cancelFeature } from "./features/cancel.js";
 import { heldActionsFeature } from "./features/held-actions.js";
-import { helpFeature } from "./features/help.js";
-import { historyFeature } from "./features/history.js";
-import { languageFeature } from "./features/language.js";
-import { linkAccountFeature } from "./features/link-account.js";
 import { paymentButtonsFeature } from "./features/payment-buttons.js";
 import { startFeature } from "./features/start.js";
-import { topUpFeature } from "./features/topup.js";
 import { unhandledFeature } from "./features/unhandled.js";
 import { botI18n } from "./i18n.js";
 import { leaveConversationOnCommand } from "./middlewares/leave-conversation.js";
@@ -76,29 +64,13 @@ export function createBot(token: string, botDeps: BotDeps): Bot<BotContext> {
       storage: { type: "key", version: 1, adapter: deps.storage.conversations, getStorageKey: chatKey },
     }),
   );
-  chats.use(cancelFeature(deps));
+  chats.use(commandHandlers(deps, "before-conversations"));
   chats.use(leaveConversationOnCommand);
   const conversationOptions = { maxMillisecondsToWait: CONVERSATION_TIMEOUT_MS };
   chats.use(createConversation(linkAccountConversation(deps), { id: LINK_CONVERSATION, ...conversationOptions }));
   chats.use(createConversation(topUpConversation(deps), { id: TOPUP_CONVERSATION, ...conversationOptions }));
 
-  chats.use(
-    startFeature(deps),
-    languageFeature(deps),
-    adminLinkForFeature(deps),
-    linkAccountFeature(),
-    topUpFeature(deps),
-    paymentButtonsFeature(deps),
-    balanceFeature(deps),
-    historyFeature(deps),
-    helpFeature(deps),
-    adminRefundFeature(deps),
-    adminReportFeature(deps),
-    adminFindFeature(deps),
-    adminPendingFeature(deps),
-    adminCreditFeature(deps),
-    unhandledFeature(),
-  );
+  chats.use(startFeature(deps), commandHandlers(deps, "after-conversations"), paymentButtonsFeature(deps), unhandledFeature());
 
   bot.catch(async ({ ctx, error }) => {
     deps.log.error({ updateId: ctx.update.update_id, ...describeError(error) }, "update failed");

@@ -1,6 +1,7 @@
 import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Notification } from "../generated/sqlite/client.js";
+import { retryAfterMs } from "../http/retry-after.js";
 import { createWorkLoop, subscribedLoop, type WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
 import type { NotificationPayload } from "../ledger/outbox.js";
@@ -40,12 +41,12 @@ export function createNotifier(
       await deps.deliver(rows[0]!.chatId, payload);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const retryAfterMs = (err as { parameters?: { retry_after?: number } }).parameters?.retry_after;
       log.warn({ notificationIds: rows.map((n) => n.id), kind: payload.kind, msg: message }, "notification not delivered");
       const at = now().getTime();
+      const waitMs = retryAfterMs((err as { parameters?: { retry_after?: number } }).parameters?.retry_after, at);
       const retries = rows.map((n) => {
         const attempts = n.attempts + 1;
-        return { id: n.id, attempts, giveUp: attempts >= MAX_ATTEMPTS, nextAttemptAt: new Date(at + (retryAfterMs ? retryAfterMs * 1000 : 2 ** attempts * 1000)) };
+        return { id: n.id, attempts, giveUp: attempts >= MAX_ATTEMPTS, nextAttemptAt: new Date(at + (waitMs || 2 ** attempts * 1000)) };
       });
       await queue.retry(retries, message.slice(0, 500));
       return;

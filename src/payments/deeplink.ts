@@ -81,7 +81,7 @@ export function createDeepLinker(deps: DeepLinkerDeps): DeepLinker {
     const { appName, appIconUrl } = deps.app();
     const source = { appName, appIconUrl, appDeepLinkCallback: callbackUrl };
     try {
-      const answer = await Promise.race([generateBakongDeeplink(config, qr, source, timeoutMs), deadline]);
+      const answer = await Promise.race([generateBakongDeeplink(config, qr, source, timeoutMs, log), deadline]);
       if (answer === "timeout") return done(provider, "timeout", undefined, `Bakong gave no deep link within ${timeoutMs} ms`);
       if (!answer.ok) return done(provider, answer.timedOut ? "timeout" : "error", undefined, answer.message);
       if (!usable(answer.shortLink)) return done(provider, "error", undefined, "Bakong's shortLink is not a plain https link");

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { BakongConfig } from "../../config/config.js";
-import { OutboundError, send } from "../../http/outbound.js";
+import type { Logger } from "../../logger.js";
+import { ProviderError } from "../provider.js";
+import { ProviderTransport, readJson, timedOut, type ProviderAnswer } from "../provider-transport.js";
 import { BAKONG_ERROR, BAKONG_PATHS, bakongEnvelope } from "./bakong-api.js";
 
 /** `sourceInfo` of generate_deeplink_by_qr: how the bank app names and returns to us. */
@@ -30,37 +32,37 @@ const REFUSALS: Record<number, string> = {
  * Never throws; the answer says why there is no link. Only an https link without credentials
  * counts: what the bot puts on a Telegram URL button.
  */
-export async function generateBakongDeeplink(config: BakongConfig, qr: string, source: DeeplinkSource, timeoutMs: number): Promise<BakongDeeplinkAnswer> {
-  let res;
+export async function generateBakongDeeplink(
+  config: BakongConfig, qr: string, source: DeeplinkSource, timeoutMs: number, log?: Logger,
+): Promise<BakongDeeplinkAnswer> {
+  const transport = new ProviderTransport({ provider: "bakong", label: "Bakong deeplink", timeoutMs, log, secrets: [config.token] });
+  let res: ProviderAnswer;
   try {
-    res = await send(`${config.apiUrl.replace(/\/+$/, "")}${BAKONG_PATHS.deeplink}`, {
+    res = await transport.call(`${config.apiUrl.replace(/\/+$/, "")}${BAKONG_PATHS.deeplink}`, {
       method: "POST",
       headers: { authorization: `Bearer ${config.token}`, "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify({ qr, sourceInfo: source }),
-      timeoutMs,
-    });
+    }, { name: "generate_deeplink_by_qr", serverError: (answer) => new ProviderError("bakong", "unavailable", refusal(answer).message, { code: answer.status }) });
   } catch (err) {
-    if (!(err instanceof OutboundError)) throw err;
-    return { ok: false, timedOut: /timed out/.test(err.message), message: `Bakong deeplink: ${err.message}` };
+    if (!(err instanceof ProviderError)) throw err;
+    return { ok: false, timedOut: timedOut(err), message: err.message, ...(typeof err.opts.code === "number" ? { code: err.opts.code } : {}) };
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(res.text);
-  } catch {
-    return { ok: false, timedOut: false, message: `Bakong deeplink: HTTP ${res.status}, not a Bakong answer`, code: res.status };
-  }
-  const envelope = bakongEnvelope.safeParse(body);
-  if (!envelope.success) return { ok: false, timedOut: false, message: `Bakong deeplink: HTTP ${res.status}, not a Bakong answer`, code: res.status };
-  const { responseCode, errorCode, responseMessage } = envelope.data;
-  if (res.status >= 400 || responseCode !== 0) {
-    const code = errorCode ?? res.status;
-    return { ok: false, timedOut: false, message: REFUSALS[code] ?? `Bakong deeplink refused (${code}): ${responseMessage ?? "no message"}`, code };
-  }
-  const data = deeplinkData.safeParse(envelope.data.data);
+  const envelope = readJson(res.text, bakongEnvelope);
+  if (!envelope.ok || res.status >= 400 || envelope.value.responseCode !== 0) return refusal(res);
+  const data = deeplinkData.safeParse(envelope.value.data);
   if (!data.success || !isHttpsLink(data.data.shortLink)) {
     return { ok: false, timedOut: false, message: "Bakong deeplink: the answer has no https shortLink" };
   }
   return { ok: true, shortLink: data.data.shortLink };
+}
+
+/** Why an answer that is not a success carries no link, in Bakong's words where it gave any. */
+function refusal(res: ProviderAnswer): Extract<BakongDeeplinkAnswer, { ok: false }> {
+  const envelope = readJson(res.text, bakongEnvelope);
+  if (!envelope.ok) return { ok: false, timedOut: false, message: `Bakong deeplink: HTTP ${res.status}, not a Bakong answer`, code: res.status };
+  const { errorCode, responseMessage } = envelope.value;
+  const code = errorCode ?? res.status;
+  return { ok: false, timedOut: false, message: REFUSALS[code] ?? `Bakong deeplink refused (${code}): ${responseMessage ?? "no message"}`, code };
 }
 
 export function isHttpsLink(text: string): boolean {

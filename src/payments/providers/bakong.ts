@@ -1,8 +1,8 @@
 import type { BakongConfig } from "../../config/config.js";
-import { OutboundError, send, type OutboundResponse } from "../../http/outbound.js";
 import type { Logger } from "../../logger.js";
 import { khqrMd5 } from "../khqr/index.js";
 import { minorFromDecimal, type Currency } from "../money.js";
+import { ProviderTransport, readJson, type ProviderAnswer } from "../provider-transport.js";
 import { ProviderError, type CreatedPayment, type PaymentObservation, type PaymentProvider, type StatusResult, type TopUpRef } from "../provider.js";
 import {
   BAKONG_ERROR,
@@ -50,7 +50,7 @@ const CONFIRM_CONCURRENCY = 2;
  */
 export function createBakongProvider(config: BakongConfig, deps: BakongDeps): PaymentProvider {
   const now = deps.now ?? Date.now;
-  const timeoutMs = deps.timeoutMs ?? 15_000;
+  const transport = new ProviderTransport({ provider: "bakong", label: "Bakong", timeoutMs: deps.timeoutMs, log: deps.log, now, secrets: [config.token] });
   const baseUrl = config.apiUrl.replace(/\/+$/, "");
   let mode: LookupMode = "untried";
 
@@ -117,8 +117,8 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
   async function postList(shape: BakongListShape, md5s: string[]): Promise<ListOutcome> {
     const res = await post(BAKONG_PATHS.byMd5List, listRequestBody(shape, md5s));
     if (res.status === 404 || res.status === 405) return { kind: "absent" };
-    throwOnHttpFailure(res);
-    const envelope = parseEnvelope(res);
+    throwOnRefusal(res);
+    const envelope = readEnvelope(res)?.value;
     if (envelope?.errorCode === BAKONG_ERROR.unauthorized) throw tokenError(res);
     if (res.status >= 400 || (envelope && envelope.responseCode !== 0)) return { kind: "shape_error" };
     const data = envelope?.data;
@@ -136,9 +136,10 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
 
   async function checkMd5(md5: string): Promise<Md5Answer> {
     const res = await post(BAKONG_PATHS.byMd5, JSON.stringify({ md5 }));
-    throwOnHttpFailure(res);
-    const envelope = parseEnvelope(res);
-    if (!envelope) return { kind: "unreadable", error: invalid(res, "answer is not a Bakong response") };
+    throwOnRefusal(res);
+    const read = readEnvelope(res);
+    if (!read) return { kind: "unreadable", error: invalid(res, "answer is not a Bakong response") };
+    const envelope = read.value;
     if (envelope.errorCode === BAKONG_ERROR.unauthorized) throw tokenError(res);
     if (res.status >= 400) {
       return { kind: "unreadable", error: rejected(res, envelope.errorCode ?? undefined, `Bakong answered HTTP ${res.status}: ${envelope.responseMessage ?? ""}`.trim()) };
@@ -146,7 +147,7 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
     if (envelope.responseCode === 0) {
       const txn = bakongTransaction.safeParse(envelope.data);
       if (!txn.success) return { kind: "unreadable", error: invalid(res, "transaction data does not have the documented shape") };
-      return { kind: "paid", txn: txn.data, raw: JSON.parse(res.text) as unknown };
+      return { kind: "paid", txn: txn.data, raw: read.json };
     }
     switch (envelope.errorCode) {
       case BAKONG_ERROR.notFound:
@@ -205,18 +206,12 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
     };
   }
 
-  async function post(path: string, body: string): Promise<OutboundResponse> {
-    try {
-      return await send(`${baseUrl}${path}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${config.token}`, "content-type": "application/json", accept: "application/json" },
-        body,
-        timeoutMs,
-      });
-    } catch (err) {
-      if (err instanceof OutboundError) throw new ProviderError("bakong", "unavailable", `Bakong: ${err.message}`, { cause: err });
-      throw err;
-    }
+  async function post(path: string, body: string): Promise<ProviderAnswer> {
+    return transport.call(`${baseUrl}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${config.token}`, "content-type": "application/json", accept: "application/json" },
+      body,
+    }, { name: path.slice(path.lastIndexOf("/") + 1) });
   }
 
   return {
@@ -234,14 +229,8 @@ export function createBakongProvider(config: BakongConfig, deps: BakongDeps): Pa
   };
 }
 
-function throwOnHttpFailure(res: OutboundResponse): void {
-  if (res.status === 429) {
-    throw new ProviderError("bakong", "rate_limited", "Bakong: too many requests", {
-      code: 429,
-      retryAfterMs: retryAfterMs(res.headers["retry-after"]),
-    });
-  }
-  if (res.status >= 500) throw new ProviderError("bakong", "unavailable", `Bakong answered HTTP ${res.status}`, { code: res.status, cause: res.text });
+/** Refusals that are about us, not one transaction: a bad token, or calls from where Bakong does not serve. */
+function throwOnRefusal(res: ProviderAnswer): void {
   if (res.status === 401) throw tokenError(res);
   if (res.status === 403) {
     throw new ProviderError("bakong", "rejected", "Bakong refused the call (HTTP 403); Bakong may refuse calls from outside Cambodia", {
@@ -251,34 +240,22 @@ function throwOnHttpFailure(res: OutboundResponse): void {
   }
 }
 
-function parseEnvelope(res: OutboundResponse): BakongEnvelope | null {
-  try {
-    const parsed = bakongEnvelope.safeParse(JSON.parse(res.text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+/** The envelope and the JSON it came in, or undefined when the answer is no Bakong response. */
+function readEnvelope(res: ProviderAnswer): { value: BakongEnvelope; json: unknown } | undefined {
+  const read = readJson(res.text, bakongEnvelope);
+  return read.ok ? read : undefined;
 }
 
-function tokenError(res: OutboundResponse): ProviderError {
+function tokenError(res: ProviderAnswer): ProviderError {
   return rejected(res, BAKONG_ERROR.unauthorized, BAKONG_ERROR_MESSAGES[BAKONG_ERROR.unauthorized]!);
 }
 
-function rejected(res: OutboundResponse, code: number | undefined, message: string): ProviderError {
+function rejected(res: ProviderAnswer, code: number | undefined, message: string): ProviderError {
   return new ProviderError("bakong", "rejected", message, { code, cause: res.text });
 }
 
-function invalid(res: OutboundResponse, what: string): ProviderError {
+function invalid(res: ProviderAnswer, what: string): ProviderError {
   return new ProviderError("bakong", "invalid_response", `Bakong: ${what} (HTTP ${res.status})`, { cause: res.text });
-}
-
-function retryAfterMs(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function bakongCurrency(value: unknown): Currency | undefined {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { decimalString, minorFromDecimal, type Currency } from "../money.js";
 import { ProviderError, type PaymentObservation, type StatusResult, type TopUpRef } from "../provider.js";
+import { rateLimited, readJson, type ProviderAnswer } from "../provider-transport.js";
 import { orderPaymentKey } from "../reference.js";
 import { heldAmountMinor, saidAmount } from "./held-amount.js";
 
@@ -143,12 +144,12 @@ export const GATEWAY_ERRORS: Readonly<Record<string, { status: number; kind: "re
 
 const CODE_BY_STATUS = new Map(Object.entries(GATEWAY_ERRORS).map(([code, e]) => [e.status, code]));
 
-/** The answer of a failed call. The seed documents only codes and statuses, so the body is read leniently. */
-export interface FailedAnswer { status: number; headers: Record<string, string | string[] | undefined>; text: string }
-
-/** Classifies a gateway answer that is not a success: documented code → readable message, 5xx → unavailable. */
-export function gatewayError(answer: FailedAnswer): ProviderError {
-  if (answer.status === 429) return rateLimited(answer);
+/**
+ * Classifies a gateway answer that is not a success: documented code → readable message, 5xx → unavailable.
+ * The seed documents only codes and statuses, so the body is read leniently.
+ */
+export function gatewayError(answer: ProviderAnswer): ProviderError {
+  if (answer.status === 429) return rateLimited("kess", "KESS", answer, Date.now());
   const body = errorBody(answer.text);
   const code = body.code !== undefined && body.code in GATEWAY_ERRORS ? body.code : CODE_BY_STATUS.get(answer.status) ?? body.code;
   const known = code === undefined ? undefined : GATEWAY_ERRORS[code];
@@ -161,36 +162,20 @@ export function gatewayError(answer: FailedAnswer): ProviderError {
   });
 }
 
-/** The token endpoint's refusals (OAuth style `{"error": "invalid_grant", ...}`). */
-export function tokenError(answer: FailedAnswer, grant: "password" | "refresh_token"): ProviderError {
-  if (answer.status === 429) return rateLimited(answer);
+/** The token endpoint's refusals (OAuth style `{"error": "invalid_grant", ...}`); 429 and 5xx are the transport's. */
+export function tokenError(answer: ProviderAnswer, grant: "password" | "refresh_token"): ProviderError {
   const body = errorBody(answer.text);
-  if (answer.status >= 500) return new ProviderError("kess", "unavailable", `KESS: login endpoint answered HTTP ${answer.status}`, { code: answer.status });
   const what = grant === "password"
     ? "KESS: login refused (check KESS_CLIENT_ID, KESS_CLIENT_SECRET, KESS_USERNAME and KESS_PASSWORD)"
     : "KESS: refresh token refused";
   return new ProviderError("kess", "rejected", `${what}${body.message ? `: ${body.message}` : ""}`, { code: body.code ?? answer.status });
 }
 
-function rateLimited(answer: FailedAnswer): ProviderError {
-  const header = answer.headers["retry-after"];
-  const value = Array.isArray(header) ? header[0] : header;
-  let retryAfterMs: number | undefined;
-  if (value && /^\d+$/.test(value.trim())) retryAfterMs = Number(value.trim()) * 1000;
-  else if (value && !Number.isNaN(Date.parse(value))) retryAfterMs = Math.max(0, Date.parse(value) - Date.now());
-  return new ProviderError("kess", "rate_limited", "KESS: too many requests", { code: 429, retryAfterMs });
-}
-
 /** `code` from `code` | `error_code` | `error` (string or `{code, message}`); `message` likewise; Laravel `errors` joined. */
 function errorBody(text: string): { code?: string; message?: string; refused?: boolean } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return {};
-  }
-  if (typeof parsed !== "object" || parsed === null) return {};
-  const o = parsed as Record<string, unknown>;
+  const read = readJson(text, z.record(z.string(), z.unknown()));
+  if (!read.ok) return {};
+  const o = read.value;
   const nested = typeof o.error === "object" && o.error !== null ? (o.error as Record<string, unknown>) : {};
   const str = (...vs: unknown[]) => vs.find((v): v is string => typeof v === "string" && v.trim() !== "")?.trim();
   const code = str(o.code, o.error_code, typeof o.error === "string" ? o.error : undefined, nested.code);

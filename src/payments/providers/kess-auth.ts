@@ -1,7 +1,7 @@
 import type { KessConfig } from "../../config/config.js";
-import { OutboundError, send } from "../../http/outbound.js";
 import type { Logger } from "../../logger.js";
 import { ProviderError } from "../provider.js";
+import { ProviderTransport, readJson } from "../provider-transport.js";
 import { REFRESH_TOKEN_GRACE_MS, TOKEN_PATH, tokenAnswer, tokenError, type PasswordGrant, type RefreshGrant } from "./kess-api.js";
 
 /** The OAuth access token every gateway call carries, shared by all callers of one adapter. */
@@ -21,47 +21,46 @@ interface Tokens {
   marginMs: number;
 }
 
+/** How KESS is called, at the token endpoint and the gateway alike: its secrets are kept out of every message. */
+export function kessTransport(config: KessConfig, opts: { log: Logger; now: () => number; timeoutMs?: number }): ProviderTransport {
+  return new ProviderTransport({
+    provider: "kess", label: "KESS", timeoutMs: opts.timeoutMs, log: opts.log, now: opts.now,
+    secrets: [config.clientSecret, config.password, config.apiSecret],
+  });
+}
+
 export function createKessTokenCache(opts: {
   config: KessConfig;
   log: Logger;
   now: () => number;
-  timeoutMs: number;
+  /** Whole-answer deadline of a login; default the transport's. */
+  timeoutMs?: number;
 }): KessTokenCache {
   const { config, log, now } = opts;
+  const transport = kessTransport(config, opts);
   let current: Tokens | undefined;
   // One renewal at a time: concurrent callers wait for the same login instead of each logging in.
   let inflight: Promise<Tokens> | undefined;
 
   async function grant(body: PasswordGrant | RefreshGrant): Promise<Tokens> {
     const startedAt = now();
-    let res;
-    try {
-      res = await send(`${config.baseUrl}${TOKEN_PATH}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify(body),
-        timeoutMs: opts.timeoutMs,
-      });
-    } catch (err) {
-      if (err instanceof OutboundError) throw new ProviderError("kess", "unavailable", `KESS: login failed, ${err.message}`, { cause: err });
-      throw err;
-    }
+    const res = await transport.call(`${config.baseUrl}${TOKEN_PATH}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(body),
+    }, { name: body.grant_type === "password" ? "login" : "token refresh" });
     if (res.status < 200 || res.status >= 300) throw tokenError(res, body.grant_type);
-    let parsed;
-    try {
-      parsed = tokenAnswer.safeParse(JSON.parse(res.text));
-    } catch {
-      parsed = undefined;
+    const parsed = readJson(res.text, tokenAnswer);
+    if (!parsed.ok) {
+      throw transport.error("invalid_response", `KESS: unexpected login answer: ${res.text.slice(0, 300).replace(/"(access|refresh)_token"\s*:\s*"[^"]*"/g, '"$1_token":"[REDACTED]"')}`);
     }
-    if (!parsed?.success) {
-      throw new ProviderError("kess", "invalid_response", `KESS: unexpected login answer: ${res.text.slice(0, 300).replace(/"(access|refresh)_token"\s*:\s*"[^"]*"/g, '"$1_token":"[REDACTED]"')}`);
-    }
-    const lifetimeMs = parsed.data.expires_in * 1000;
+    const answer = parsed.value;
+    const lifetimeMs = answer.expires_in * 1000;
     const accessExpiresAt = startedAt + lifetimeMs;
-    log.debug({ grant: body.grant_type, expiresInSeconds: parsed.data.expires_in }, "KESS access token obtained");
+    log.debug({ grant: body.grant_type, expiresInSeconds: answer.expires_in }, "KESS access token obtained");
     return {
-      access: parsed.data.access_token,
-      refresh: parsed.data.refresh_token,
+      access: answer.access_token,
+      refresh: answer.refresh_token,
       accessExpiresAt,
       refreshExpiresAt: accessExpiresAt + REFRESH_TOKEN_GRACE_MS,
       marginMs: Math.min(60_000, lifetimeMs / 10),

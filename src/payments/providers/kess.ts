@@ -1,8 +1,8 @@
 import type { KessConfig } from "../../config/config.js";
-import { OutboundError, send } from "../../http/outbound.js";
 import type { Logger } from "../../logger.js";
 import { decodeKhqr, khqrMd5 } from "../khqr/index.js";
 import { decimalString, minorFromDecimal } from "../money.js";
+import { readJson } from "../provider-transport.js";
 import {
   ProviderError,
   type CreatedPayment,
@@ -35,7 +35,7 @@ import {
   type OrderRequest,
   type RefundRequest,
 } from "./kess-api.js";
-import { createKessTokenCache } from "./kess-auth.js";
+import { createKessTokenCache, kessTransport } from "./kess-auth.js";
 import { notifyFormatProblem } from "./kess-notify.js";
 import { createQueryGate } from "./kess-query-gate.js";
 import { isKessSignType, makeSign, verifySign } from "./kess-signing.js";
@@ -53,6 +53,8 @@ export interface KessDeps {
 }
 
 const POLL_CONCURRENCY = 4;
+/** Services that create or change an order: an answer lost on the way may mean it was done. */
+const WRITES: ReadonlySet<KessService> = new Set([SERVICE.nativePay, SERVICE.closeOrder, SERVICE.refund]);
 /** queryOrder calls for one order that may follow each other at once (a check, the payment, its notification). */
 const QUERY_BURST = 3;
 /** Orders whose last queryOrder is remembered; the least recently asked are forgotten first. */
@@ -61,8 +63,8 @@ const QUERY_GATE_KEYS = 10_000;
 export function createKessProvider(config: KessConfig, deps: KessDeps): PaymentProvider {
   const now = deps.now ?? Date.now;
   const log = deps.log;
-  const timeoutMs = deps.timeoutMs ?? 15_000;
-  const tokens = createKessTokenCache({ config, log, now, timeoutMs });
+  const transport = kessTransport(config, { log, now, timeoutMs: deps.timeoutMs });
+  const tokens = createKessTokenCache({ config, log, now, timeoutMs: deps.timeoutMs });
   // Notifications are only hints and anyone may send them: they must not become one gateway call each.
   const queries = createQueryGate<StatusResult>({ minIntervalMs: deps.queryIntervalMs ?? 1000, burst: QUERY_BURST, maxKeys: QUERY_GATE_KEYS, clock: now });
 
@@ -72,35 +74,23 @@ export function createKessProvider(config: KessConfig, deps: KessDeps): PaymentP
     const body = JSON.stringify({ ...fields, sign: makeSign(fields, config.apiSecret) });
     for (let attempt = 1; ; attempt++) {
       const token = await tokens.token();
-      let res;
-      try {
-        res = await send(`${config.baseUrl}${GATEWAY_PATH}`, {
-          method: "POST",
-          headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${token}` },
-          body,
-          timeoutMs,
-        });
-      } catch (err) {
-        if (!(err instanceof OutboundError)) throw err;
-        const maybeApplied = err.phase === "no_answer" ? " (it may have been applied)" : "";
-        throw new ProviderError("kess", "unavailable", `KESS: ${service} failed, ${err.message}${maybeApplied}`, { cause: err });
-      }
+      const res = await transport.call(`${config.baseUrl}${GATEWAY_PATH}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${token}` },
+        body,
+      }, { name: service, write: WRITES.has(service), serverError: gatewayError });
       if (res.status === 401 && attempt === 1) {
         log.info({ service }, "KESS answered 401; logging in again");
         tokens.invalidate(token);
         continue;
       }
       if (res.status < 200 || res.status >= 300) throw gatewayError(res);
-      let raw: unknown;
-      try {
-        raw = JSON.parse(res.text);
-      } catch {
-        throw invalid(`${service} answered with something that is not JSON`, res.text);
+      const answer = readJson(res.text, gatewayAnswer);
+      if (!answer.ok) {
+        throw answer.json === undefined ? invalid(`${service} answered with something that is not JSON`, res.text) : invalid(`${service} answered without "success"`, answer.json);
       }
-      const answer = gatewayAnswer.safeParse(raw);
-      if (!answer.success) throw invalid(`${service} answered without "success"`, raw);
-      if (answer.data.success !== true && answer.data.success !== 1) throw gatewayError(res);
-      return { data: answer.data.data, raw };
+      if (answer.value.success !== true && answer.value.success !== 1) throw gatewayError(res);
+      return { data: answer.value.data, raw: answer.json };
     }
   }
 

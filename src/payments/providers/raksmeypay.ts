@@ -1,5 +1,5 @@
 import type { RaksmeyPayConfig } from "../../config/config.js";
-import { formBody, OutboundError, send, type OutboundResponse } from "../../http/outbound.js";
+import { formBody } from "../../http/outbound.js";
 import type { Logger } from "../../logger.js";
 import { decodeKhqr, khqrMd5, validateKhqr, type DecodedKhqr, type KhqrError } from "../khqr/index.js";
 import { decimalString, minorFromDecimal, type Currency } from "../money.js";
@@ -30,11 +30,11 @@ import { qrRequestHash, verifyRequestHash, webhookHash } from "./raksmeypay-sign
 import { constantTimeEqual } from "./constant-time.js";
 import { createPollGrace } from "./raksmeypay-poll-grace.js";
 import { bookAmount, knownCurrency } from "./held-amount.js";
+import { checkShape, ProviderTransport, readJson, type ProviderOp } from "../provider-transport.js";
 import { firstMatching, header, isJson, parseJson, reject, shown, unexpectedFormat } from "./webhook-input.js";
-import type { z } from "zod";
+import { z } from "zod";
 
 const NAME = "raksmeypay";
-const DEFAULT_TIMEOUT_MS = 15_000;
 
 export interface RaksmeyPayDeps {
   log: Logger;
@@ -64,32 +64,22 @@ export const POLL_GRACE_MS = 1_000;
  */
 export function createRaksmeyPayProvider(config: RaksmeyPayConfig, deps: RaksmeyPayDeps): PaymentProvider {
   const baseUrl = config.baseUrl.replace(/\/+$/, "");
-  const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = deps.now ?? Date.now;
+  const transport = new ProviderTransport({
+    provider: NAME, label: "RaksmeyPay", timeoutMs: deps.timeoutMs, log: deps.log, now, secrets: [config.profileKey, config.webhookApiKey],
+  });
   const pollGrace = createPollGrace(deps.pollGraceMs ?? POLL_GRACE_MS, now);
 
-  async function call(path: string, fields: QrApiRequest | VerifyApiRequest): Promise<{ json: unknown; text: string }> {
-    let res: OutboundResponse;
-    try {
-      res = await send(baseUrl + path, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-        body: formBody({ ...fields }),
-        timeoutMs,
-      });
-    } catch (err) {
-      if (err instanceof OutboundError) throw new ProviderError(NAME, "unavailable", `RaksmeyPay did not answer: ${err.message}`, { cause: err });
-      throw err;
-    }
-    if (res.status === 429) {
-      throw new ProviderError(NAME, "rate_limited", "RaksmeyPay: too many requests (HTTP 429)", { retryAfterMs: retryAfterMs(res.headers["retry-after"], now()) });
-    }
-    if (res.status >= 500) throw new ProviderError(NAME, "unavailable", `RaksmeyPay answered HTTP ${res.status}`);
-    try {
-      return { json: JSON.parse(res.text) as unknown, text: res.text };
-    } catch {
-      throw unexpected(`HTTP ${res.status}, not JSON`, res.text);
-    }
+  /** A signed form POST; the answer's JSON, whatever its HTTP status (refusals come as JSON too). */
+  async function call(path: string, fields: QrApiRequest | VerifyApiRequest, op: ProviderOp): Promise<{ json: unknown; text: string }> {
+    const res = await transport.call(baseUrl + path, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+      body: formBody({ ...fields }),
+    }, op);
+    const read = readJson(res.text, z.unknown());
+    if (!read.ok) throw unexpected(`HTTP ${res.status}, not JSON`, res.text);
+    return { json: read.value, text: res.text };
   }
 
   async function create(topUp: TopUpRef): Promise<CreatedPayment> {
@@ -107,7 +97,7 @@ export function createRaksmeyPayProvider(config: RaksmeyPayConfig, deps: Raksmey
       remark,
       qr_template: config.qrTemplate,
       hash: qrRequestHash(config.profileKey, transactionId, amount, remark),
-    });
+    }, { name: "qr-api", write: true });
     const answer = parseOr(qrApiAnswer, json, text);
     if (answer.responseCode !== 0) throw refusal(answer.responseCode, answer.responseMessage);
     const data = parseOr(qrApiData, answer.data, text);
@@ -139,7 +129,7 @@ export function createRaksmeyPayProvider(config: RaksmeyPayConfig, deps: Raksmey
     const { json, text } = await call(verifyApiPath(config.profileId), {
       transaction_id: transactionId,
       hash: verifyRequestHash(config.profileKey, transactionId),
-    });
+    }, { name: "verify" });
     const answer = parseOr(verifyAnswer, json, text);
     if (answer.status === 0) {
       const why = answer.err_msg ?? "";
@@ -255,20 +245,7 @@ function unexpected(what: string, raw: string): ProviderError {
 }
 
 function parseOr<T extends z.ZodType>(schema: T, value: unknown, raw: string): z.output<T> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw unexpected(fieldsOf(r.error), raw);
-  return r.data;
-}
-
-function fieldsOf(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
-}
-
-/** `Retry-After` as delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | string[] | undefined, nowMs: number): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (!text) return undefined;
-  if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+  const r = checkShape(value, schema);
+  if (!r.ok) throw unexpected(r.problem, raw);
+  return r.value;
 }
