@@ -7,6 +7,7 @@ import { startBakongSimulator } from "../../src/sandbox/providers/bakong-simulat
 import { startSandbox, type Sandbox } from "../../src/sandbox/start-sandbox.js";
 import { formatCheck, runSelfCheck, type CheckResult } from "../../src/startup/self-check.js";
 import { runCli } from "../cli/run-cli.js";
+import { fakeBotToken } from "../support/bot-token.js";
 import { startProgram } from "./program.js";
 
 /** Issue 20, item 1: `npm run cli -- check` against the simulators, one bad credential per party. */
@@ -58,7 +59,7 @@ describe("cli check", () => {
   });
 
   const cases: Array<[string, Record<string, string>, RegExp]> = [
-    ["Telegram", { BOT_TOKEN: "7000000000:not-the-token" }, /BOT_TOKEN is wrong/],
+    ["Telegram", { BOT_TOKEN: fakeBotToken(7_000_000_000, "not-the-token") }, /BOT_TOKEN is wrong/],
     ["Panel", { PANEL_API_KEY: "a-wrong-panel-key" }, /PANEL_API_KEY is wrong/],
     ["RaksmeyPay", { RAKSMEYPAY_PROFILE_KEY: "a-wrong-profile-key" }, /RAKSMEYPAY_PROFILE_KEY is wrong/],
     ["RaksmeyPay", { RAKSMEYPAY_PROFILE_ID: "another-profile" }, /RAKSMEYPAY_PROFILE_ID is wrong/],
