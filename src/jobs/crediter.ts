@@ -68,7 +68,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
   async function markDone(credit: Credit, receipt: PanelReceipt): Promise<void> {
     if (credit.kind === CreditKind.BONUS) return markBonusDone(credit, receipt);
     const at = now();
-    const { topUpId, bonusQueued } = await deps.database.hot.credits.finish(credit, receipt, at, { bonus: deps.bonus, adminChats: deps.adminChats });
+    const { topUpId, bonusQueued, provider } = await deps.database.hot.credits.finish(credit, receipt, at, { bonus: deps.bonus, adminChats: deps.adminChats });
     if (topUpId === null) {
       log.info({ ...creditFields(credit), creditId: credit.id, panelPaymentId: receipt.panelPaymentId }, "manual credit applied");
       return;
@@ -76,7 +76,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     deps.metrics.topUpsCredited.inc();
     // A payment's credit is created in the same write as the payment, at its observedAt: no read needed.
     if (credit.paymentId !== null) deps.metrics.creditLatency.observe((at.getTime() - credit.createdAt.getTime()) / 1000);
-    log.info({ ...creditFields(credit), creditId: credit.id, panelPaymentId: receipt.panelPaymentId, bonusQueued }, "credit applied");
+    log.info({ ...creditFields(credit), provider, creditId: credit.id, panelPaymentId: receipt.panelPaymentId, bonusQueued }, "credit applied");
     deps.wakeup.notify("notifications");
     if (bonusQueued > 0) deps.wakeup.notify("credits");
   }

@@ -26,6 +26,8 @@ export interface FinishedCredit {
   topUpId: number | null;
   /** The deposit bonus queued with it, in the panel's minor units (0: none). */
   bonusQueued: number;
+  /** Its top-up's provider, for the log line an operator searches (null without a top-up). */
+  provider: string | null;
 }
 
 /**

@@ -42,7 +42,7 @@ const FINISH = prepared("ledger-finish-credits", `
     FROM input AS i
     WHERE cr."id" = i."id" AND cr."kind" <> '${CreditKind.BONUS}' AND cr."status" IN (${sqlSources("credit", DONE, [SENDING, RECONCILE])})
     RETURNING cr."id", cr."topUpId", cr."paymentId", cr."panelLogin", i."balanceMinor"),
-  old AS (SELECT t."id", t."reference", t."status", t."expiresAt", t."paidAt", t."chatId", t."userId" FROM "top_ups" AS t WHERE t."id" IN (SELECT "topUpId" FROM c)),
+  old AS (SELECT t."id", t."reference", t."provider", t."status", t."expiresAt", t."paidAt", t."chatId", t."userId" FROM "top_ups" AS t WHERE t."id" IN (SELECT "topUpId" FROM c)),
   moved AS (
     UPDATE "top_ups" SET "status" = '${TopUpStatus.CREDITED}', "creditedAt" = $4::timestamp, "updatedAt" = $4::timestamp
     WHERE "id" IN (SELECT "topUpId" FROM c) AND "status" IN (${sqlSources("topUp", TopUpStatus.CREDITED)})),
@@ -62,7 +62,7 @@ const FINISH = prepared("ledger-finish-credits", `
            '${NotificationStatus.QUEUED}', 0, $4::timestamp, $4::timestamp
     FROM c JOIN old ON old."id" = c."topUpId" CROSS JOIN unnest($5::bigint[]) AS a("chat") WHERE old."status" = '${TopUpStatus.REFUNDED}'
     ON CONFLICT ("dedupeKey") DO NOTHING)
-  SELECT c."id", c."topUpId", old."reference", old."status" AS "topUpStatus", p."amountMinor"::text AS "paymentAmount", p."currency" AS "paymentCurrency"
+  SELECT c."id", c."topUpId", old."reference", old."provider", old."status" AS "topUpStatus", p."amountMinor"::text AS "paymentAmount", p."currency" AS "paymentCurrency"
   FROM c LEFT JOIN old ON old."id" = c."topUpId" LEFT JOIN "payments" AS p ON p."id" = c."paymentId"`);
 
 const INSERT_BONUSES = `
@@ -75,6 +75,7 @@ interface FinishRow {
   id: number;
   topUpId: number | null;
   reference: string | null;
+  provider: string | null;
   topUpStatus: string | null;
   paymentAmount: string | null;
   paymentCurrency: string | null;
@@ -142,7 +143,7 @@ export function createPostgresCreditQueue(pool: pg.Pool): CreditQueue {
       const states = stray.length === 0 ? new Map<number, string>() : await currentStates(pool, stray.map((w) => w.credit.id));
       for (const w of batch) {
         const row = finished.get(w.credit.id);
-        if (row) w.resolve({ topUpId: row.topUpId, bonusQueued: bonusQueued.get(row.id) ?? 0 });
+        if (row) w.resolve({ topUpId: row.topUpId, bonusQueued: bonusQueued.get(row.id) ?? 0, provider: row.provider });
         else w.reject(new IllegalTransition("credit", states.get(w.credit.id) ?? "(missing)", DONE, w.credit.id));
       }
     } catch (err) {

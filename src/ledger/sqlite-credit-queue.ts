@@ -35,8 +35,8 @@ export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupC
        WHERE "id" = @id AND "status" IN (${sqlSources("credit", DONE, [SENDING, RECONCILE])})`,
     ),
     status: db.prepare<[number], { status: string }>(`SELECT "status" FROM "credits" WHERE "id" = ?`),
-    topUp: db.prepare<[number], { id: number; reference: string; chatId: number | bigint; userId: number; status: string; expiresAt: string; paidAt: string | null }>(
-      `SELECT "id", "reference", "chatId", "userId", "status", "expiresAt", "paidAt" FROM "top_ups" WHERE "id" = ?`,
+    topUp: db.prepare<[number], { id: number; reference: string; provider: string; chatId: number | bigint; userId: number; status: string; expiresAt: string; paidAt: string | null }>(
+      `SELECT "id", "reference", "provider", "chatId", "userId", "status", "expiresAt", "paidAt" FROM "top_ups" WHERE "id" = ?`,
     ),
     credited: db.prepare<[string, string, number]>(
       `UPDATE "top_ups" SET "status" = '${TopUpStatus.CREDITED}', "creditedAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" IN (${sqlSources("topUp", TopUpStatus.CREDITED)})`,
@@ -52,10 +52,10 @@ export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupC
   };
 
   /** A credit that landed after its top-up was refunded: no receipt, no bonus; the admins are told. */
-  function landedAfterRefund(credit: Credit, adminChats: readonly bigint[], now: string): FinishedCredit {
+  function landedAfterRefund(credit: Credit, provider: string, adminChats: readonly bigint[], now: string): FinishedCredit {
     const payload = JSON.stringify({ kind: "admin.after-refund", creditId: credit.id });
     for (const chatId of adminChats) q.note.run(`after-refund:${credit.id}@${chatId}`, chatId, "admin.after-refund", payload, now, now);
-    return { topUpId: credit.topUpId, bonusQueued: 0 };
+    return { topUpId: credit.topUpId, bonusQueued: 0, provider };
   }
 
   function finishOne({ credit, receipt, at, policy }: FinishUnit): FinishedCredit {
@@ -63,10 +63,10 @@ export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupC
     const now = sqliteTimestamp(at);
     const moved = q.done.run({ id: credit.id, at: now, panelPaymentId: receipt.panelPaymentId ?? null, balanceMinor: receipt.balanceMinor ?? null });
     if (moved.changes === 0) throw new IllegalTransition("credit", q.status.get(credit.id)?.status ?? "(missing)", DONE, credit.id);
-    if (credit.topUpId === null) return { topUpId: null, bonusQueued: 0 };
+    if (credit.topUpId === null) return { topUpId: null, bonusQueued: 0, provider: null };
     const topUp = q.topUp.get(credit.topUpId)!;
     if (receipt.balanceMinor !== undefined) q.balance.run(receipt.balanceMinor, now, topUp.userId, credit.panelLogin);
-    if (topUp.status === TopUpStatus.REFUNDED) return landedAfterRefund(credit, policy.adminChats, now);
+    if (topUp.status === TopUpStatus.REFUNDED) return landedAfterRefund(credit, topUp.provider, policy.adminChats, now);
     const { bonus } = policy;
     // A late payment's receipt says so; a held one released by an admin is not "late".
     const late = topUp.status === TopUpStatus.HELD ? false : new Date(topUp.expiresAt) < new Date(topUp.paidAt ?? now);
@@ -77,7 +77,7 @@ export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupC
     if (planned && q.bonus.run(...bonusValues(planned), now, now).changes === 1) bonusQueued = planned.amountMinor;
     const chatId = BigInt(topUp.chatId);
     q.note.run(`credited:${credit.id}@${chatId}`, chatId, "topup.credited", JSON.stringify({ kind: "topup.credited", topUpId: topUp.id, late }), now, now);
-    return { topUpId: topUp.id, bonusQueued };
+    return { topUpId: topUp.id, bonusQueued, provider: topUp.provider };
   }
 
   const finish = groupCommit(finishOne);

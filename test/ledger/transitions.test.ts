@@ -81,7 +81,7 @@ for (const dialect of dialects) {
       const finish = (id: number) => database.hot.credits.finish({ ...held, id, status: CreditStatus.SENDING }, { panelPaymentId: "P-1" }, new Date(), { bonus: undefined, adminChats: [] });
       const [refused, landed] = await Promise.allSettled([finish(held.id), finish(sending.id)]);
       expect(refused.status === "rejected" && refused.reason).toBeInstanceOf(IllegalTransition);
-      expect(landed).toEqual({ status: "fulfilled", value: { topUpId: null, bonusQueued: 0 } });
+      expect(landed).toEqual({ status: "fulfilled", value: { topUpId: null, bonusQueued: 0, provider: null } });
       expect((await database.db.credit.findUniqueOrThrow({ where: { id: held.id } })).status).toBe(CreditStatus.HELD);
       expect(await database.db.credit.findUniqueOrThrow({ where: { id: sending.id } })).toMatchObject({ status: CreditStatus.DONE, panelPaymentId: "P-1" });
     });

@@ -2,6 +2,7 @@ import pino from "pino";
 import type { Config } from "../../src/config/config.js";
 import type { Database } from "../../src/db/database.js";
 import { createLocalWakeup, createPgWakeup, type Wakeup } from "../../src/db/wakeup.js";
+import type { Logger } from "../../src/logger.js";
 import { createMetrics } from "../../src/metrics.js";
 import { createOutageTracker } from "../../src/notify/outages.js";
 import { createCrediter, type CrediterOptions } from "../../src/jobs/crediter.js";
@@ -34,8 +35,9 @@ export async function startCore(opts: {
   crediter?: Partial<CrediterOptions>;
   instanceId?: string;
   poller?: boolean;
+  log?: Logger;
 }) {
-  const log = silentLog;
+  const log = opts.log ?? silentLog;
   const metrics = createMetrics();
   const wakeup: Wakeup = opts.database.pgPool ? await createPgWakeup(opts.database.pgPool, log) : createLocalWakeup();
   const adminChats = [-100n];
