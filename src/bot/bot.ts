@@ -64,13 +64,13 @@ export function createBot(token: string, botDeps: BotDeps): Bot<BotContext> {
       storage: { type: "key", version: 1, adapter: deps.storage.conversations, getStorageKey: chatKey },
     }),
   );
-  chats.use(commandHandlers(deps, "before-conversations"));
+  chats.use(commandHandlers(deps, "beforeConversations"));
   chats.use(leaveConversationOnCommand);
   const conversationOptions = { maxMillisecondsToWait: CONVERSATION_TIMEOUT_MS };
   chats.use(createConversation(linkAccountConversation(deps), { id: LINK_CONVERSATION, ...conversationOptions }));
   chats.use(createConversation(topUpConversation(deps), { id: TOPUP_CONVERSATION, ...conversationOptions }));
 
-  chats.use(startFeature(deps), commandHandlers(deps, "after-conversations"), paymentButtonsFeature(deps), unhandledFeature());
+  chats.use(startFeature(deps), commandHandlers(deps, "afterConversations"), paymentButtonsFeature(deps), unhandledFeature());
 
   bot.catch(async ({ ctx, error }) => {
     deps.log.error({ updateId: ctx.update.update_id, ...describeError(error) }, "update failed");

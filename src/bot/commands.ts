@@ -55,10 +55,10 @@ export const BOT_COMMANDS: readonly BotCommandDefinition[] = [
  * admins' first and behind the admin filter (a feature's commands share one audience). Admins' go first so
  * that a longer command of theirs is not taken for a shorter one of everyone's ("/link-for" is "/link" to grammY).
  */
-export function commandHandlers(deps: FeatureDeps, stage: "before-conversations" | "after-conversations"): Composer<BotContext> {
+export function commandHandlers(deps: FeatureDeps, stage: "beforeConversations" | "afterConversations"): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const admin = isAdmin(deps.config);
-  const wanted = BOT_COMMANDS.filter((c) => (c.beforeConversations === true) === (stage === "before-conversations"));
+  const wanted = BOT_COMMANDS.filter((c) => (c.beforeConversations === true) === (stage === "beforeConversations"));
   const features = wanted.filter((c, i) => wanted.findIndex((d) => d.feature === c.feature) === i);
   for (const { feature } of features.filter((c) => c.audience === "admins")) composer.filter(admin, feature(deps));
   for (const { feature } of features.filter((c) => c.audience === "everyone")) composer.use(feature(deps));
