@@ -13,7 +13,7 @@ import { createBakongProvider } from "../src/payments/providers/bakong.js";
 import type { PaymentProvider } from "../src/payments/provider.js";
 import { createTopUpService } from "../src/payments/topups.js";
 import type { ProviderName } from "../src/config/config.js";
-import { startBakongSimulator, type BakongListMode } from "../src/sandbox/providers/bakong-simulator.js";
+import { startBakongSimulator, type BakongListMode } from "../sandbox/providers/bakong-simulator.js";
 import { TEST_TOPUP } from "../test/support/core.js";
 import { references, seedTopUps, silentLog, tempSqlite } from "./support/fixtures.js";
 import { ms, num, summarize, type BenchResult, type Figure } from "./support/result.js";

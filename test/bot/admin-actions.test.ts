@@ -4,7 +4,7 @@ import { actionSigner } from "../../src/bot/keyboards/held-actions.js";
 import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { parseBonusTiers } from "../../src/payments/bonus.js";
 import { silentLog } from "../support/core.js";
-import type { ChatMessage } from "../../src/sandbox/telegram/index.js";
+import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { ADMIN_CHAT, ADMIN_ID, buttonData, buttons, eventually, nextMessage, startHarness, textOf, topUpShownBy, type Harness } from "./harness.js";
 
 let h: Harness;

@@ -22,11 +22,11 @@ import type { LedgerDeps } from "../../src/payments/ledger.js";
 import { createPoller } from "../../src/jobs/poller.js";
 import { createProviders } from "../../src/payments/providers/create-providers.js";
 import { createTopUpService, type TopUpService } from "../../src/payments/topups.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startAhnajakSimulator, type AhnajakSimulator } from "../../src/sandbox/providers/ahnajak-simulator.js";
-import { startBakongSimulator, type BakongSimulator } from "../../src/sandbox/providers/bakong-simulator.js";
-import { createFakeTelegram, type BotDriver, type ChatMessage, type FakeTelegram } from "../../src/sandbox/telegram/index.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startAhnajakSimulator, type AhnajakSimulator } from "../../sandbox/providers/ahnajak-simulator.js";
+import { startBakongSimulator, type BakongSimulator } from "../../sandbox/providers/bakong-simulator.js";
+import { createFakeTelegram, type BotDriver, type ChatMessage, type FakeTelegram } from "../../sandbox/telegram/index.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 import { fakeBotToken } from "../support/bot-token.js";
 

@@ -13,10 +13,10 @@ import { bonusFor, type BonusTiers } from "../../src/payments/bonus.js";
 import type { PaymentProvider } from "../../src/payments/provider.js";
 import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../../src/payments/states.js";
-import type { PanelPayment, PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
-import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
-import { postWebhook } from "../../src/sandbox/providers/webhook-sender.js";
+import type { PanelPayment, PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
+import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-simulator.js";
+import { postWebhook } from "../../sandbox/providers/webhook-sender.js";
 import { eventually, silentLog, startCore } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 

@@ -7,8 +7,8 @@ import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { createCrediter } from "../../src/jobs/crediter.js";
 import type { PanelClient } from "../../src/panel/panel-client.js";
 import { CreditKind, CreditStatus } from "../../src/payments/states.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
 import { eventually, FAST_CREDITER, silentLog } from "../support/core.js";
 import { createPostgresDatabase, postgresAvailable } from "../support/databases.js";
 

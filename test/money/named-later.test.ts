@@ -8,11 +8,11 @@ import type { PaymentProvider } from "../../src/payments/provider.js";
 import { createKessProvider } from "../../src/payments/providers/kess.js";
 import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
 import { topUpRef } from "../../src/payments/topups.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
-import { startKessSimulator, type KessSimulator } from "../../src/sandbox/providers/kess-simulator.js";
-import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
-import { postWebhook } from "../../src/sandbox/providers/webhook-sender.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
+import { startKessSimulator, type KessSimulator } from "../../sandbox/providers/kess-simulator.js";
+import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-simulator.js";
+import { postWebhook } from "../../sandbox/providers/webhook-sender.js";
 import { eventually, silentLog, startCore, userFor, type Core } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 

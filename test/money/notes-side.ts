@@ -5,7 +5,7 @@ import type { Database } from "../../src/db/database.js";
 import type { Wakeup } from "../../src/db/wakeup.js";
 import { createNotifier } from "../../src/jobs/notifier.js";
 import type { PanelClient } from "../../src/panel/panel-client.js";
-import { createFakeTelegram } from "../../src/sandbox/telegram/index.js";
+import { createFakeTelegram } from "../../sandbox/telegram/index.js";
 import { silentLog } from "../support/core.js";
 import { fakeBotToken } from "../support/bot-token.js";
 

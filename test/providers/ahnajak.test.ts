@@ -10,8 +10,8 @@ import { createAhnajakProvider, remarkFor } from "../../src/payments/providers/a
 import { webhookFieldNames } from "../../src/payments/providers/ahnajak-api.js";
 import { checkoutRequestHash, webhookPayloadHash, webhookSignature } from "../../src/payments/providers/ahnajak-signing.js";
 import { constantTimeEqual } from "../../src/payments/providers/constant-time.js";
-import { startAhnajakSimulator, type AhnajakSimulator } from "../../src/sandbox/providers/ahnajak-simulator.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { startAhnajakSimulator, type AhnajakSimulator } from "../../sandbox/providers/ahnajak-simulator.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 
 const PROFILE_ID = "ahnajak-profile-7";
 const SECRET = "ahnajak-secret-for-tests";

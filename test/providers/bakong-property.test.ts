@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { minorFromDecimal, type Currency } from "../../src/payments/money.js";
 import type { StatusResult, TopUpRef } from "../../src/payments/provider.js";
 import { createBakongProvider } from "../../src/payments/providers/bakong.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 
 /**
  * Whatever Bakong says about a paid md5 of ours (any amount, currency or receiving account, as any

@@ -8,8 +8,8 @@ import { ProviderError, type PaymentProvider, type StatusResult, type TopUpRef, 
 import { createKessProvider, type KessDeps } from "../../src/payments/providers/kess.js";
 import { GATEWAY_ERRORS, gatewayError, orderStatusResult, type OrderInfo } from "../../src/payments/providers/kess-api.js";
 import { makeSign } from "../../src/payments/providers/kess-signing.js";
-import { startKessSimulator, type KessSimulator } from "../../src/sandbox/providers/kess-simulator.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { startKessSimulator, type KessSimulator } from "../../sandbox/providers/kess-simulator.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 
 const log = pino({ level: "silent" });
 const SECRET = "sim-api-secret";

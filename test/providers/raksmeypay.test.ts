@@ -11,8 +11,8 @@ import { POLL_GRACE_MS, createRaksmeyPayProvider, remarkFor } from "../../src/pa
 import { QR_API_REFUSALS } from "../../src/payments/providers/raksmeypay-api.js";
 import { qrRequestHash, verifyRequestHash, webhookHash } from "../../src/payments/providers/raksmeypay-signing.js";
 import { constantTimeEqual } from "../../src/payments/providers/constant-time.js";
-import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-simulator.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 
 const PROFILE_ID = "9a0b977717b87db68d46a479be987745";
 const PROFILE_KEY = "profile-key-for-tests";

@@ -13,7 +13,7 @@ import { makeSign } from "../../src/payments/providers/kess-signing.js";
 import { createPayWayProvider } from "../../src/payments/providers/payway.js";
 import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
 import { createTopUpService, type Providers, type TopUpService } from "../../src/payments/topups.js";
-import { startKessSimulator, type KessSimulator } from "../../src/sandbox/providers/kess-simulator.js";
+import { startKessSimulator, type KessSimulator } from "../../sandbox/providers/kess-simulator.js";
 import { createHttpApp } from "../../src/server/app.js";
 import { handleWebhook, type WebhookDeps } from "../../src/server/webhooks.js";
 import { silentLog, TEST_TOPUP } from "../support/core.js";

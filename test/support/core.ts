@@ -10,7 +10,7 @@ import type { LedgerDeps } from "../../src/payments/ledger.js";
 import { createPoller } from "../../src/jobs/poller.js";
 import { createTopUpService, type Providers } from "../../src/payments/topups.js";
 import { createHttpApp } from "../../src/server/app.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 
 export const silentLog = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
