@@ -8,7 +8,7 @@ import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { Bot } from "grammy";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { openDatabase } from "../src/db/database.js";
-import { encodeKhqr, khqrMd5 } from "../src/payments/khqr/index.js";
+import { encodeKhqr, khqrMd5 } from "../src/khqr/index.js";
 import type { Sandbox } from "../sandbox/start-sandbox.js";
 import type { BotDriver, ChatMessage } from "../sandbox/telegram/index.js";
 import { references, seedTopUps, startBenchApp, tempSqlite } from "./support/fixtures.js";

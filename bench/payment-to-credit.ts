@@ -4,11 +4,11 @@
  * with production crediter settings (plus a notifier in the idle phase), SQLite temp file.
  */
 import type { ProviderName } from "../src/config/config.js";
-import { openDatabase } from "../src/db/database.js";
+import { openLedgerDatabase } from "../src/ledger/hot-path.js";
 import type { Metrics } from "../src/metrics.js";
 import { createNotifier } from "../src/jobs/notifier.js";
 import { createPanelClient } from "../src/panel/create-panel-client.js";
-import { recordPayment } from "../src/payments/ledger.js";
+import { recordPayment } from "../src/ledger/record-payment.js";
 import { createRaksmeyPayProvider } from "../src/payments/providers/raksmeypay.js";
 import type { PaymentProvider } from "../src/payments/provider.js";
 import { startPerfectPanelSimulator } from "../sandbox/panels/perfectpanel-simulator.js";
@@ -38,7 +38,7 @@ interface Sample {
 
 export async function run(): Promise<BenchResult> {
   const file = tempSqlite("credit");
-  const database = await openDatabase(file.url);
+  const database = await openLedgerDatabase(file.url);
   const panelSim = await startPerfectPanelSimulator({ apiKey: PANEL_KEY, users: { dara: 0 } });
   const panel = createPanelClient({ type: "perfectpanel", url: panelSim.url, apiKey: PANEL_KEY, paymentMethod: "KHQR", currency: "USD" }, { log: silentLog });
   const providers = new Map<ProviderName, PaymentProvider>([["raksmeypay", createRaksmeyPayProvider(RAKSMEYPAY, { log: silentLog })]]);

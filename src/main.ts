@@ -11,7 +11,6 @@ import { registerCommands } from "./bot/commands.js";
 import { createBotStorage } from "./bot/storage.js";
 import { createDelivery } from "./bot/delivery.js";
 import { ConfigError, isUnconfigured, loadConfig, SECRET_VARIABLES, type Config } from "./config/config.js";
-import type { Database } from "./db/database.js";
 import { DatabaseOpenError } from "./db/open-errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -20,7 +19,8 @@ import { createOutageTracker } from "./notify/outages.js";
 import { createCrediter } from "./jobs/crediter.js";
 import { renderKhqrCard } from "./payments/card/index.js";
 import { createDeepLinker, deepLinkApp } from "./payments/deeplink.js";
-import type { LedgerDeps } from "./payments/ledger.js";
+import type { LedgerDatabase } from "./ledger/hot-path.js";
+import type { LedgerDeps } from "./ledger/record-payment.js";
 import { createPoller } from "./jobs/poller.js";
 import { createTopUpService } from "./payments/topups.js";
 import { createHttpApp } from "./server/app.js";
@@ -68,7 +68,7 @@ const DEFAULT_TIMINGS: Timings = {
 export interface Application {
   url: string;
   config: Config;
-  database: Database;
+  database: LedgerDatabase;
   log: Logger;
   metrics: Metrics;
   /** Resolves once Telegram accepted the token and the bot takes updates; rejects with TelegramRefusedError. */

@@ -7,7 +7,7 @@ import { dialectOf, sqlitePath } from "../db/url.js";
 import type { Logger } from "../logger.js";
 import { amountFormat, readAmount, readAmountAndReason } from "../admin/amount-words.js";
 import { manualCreditLimit } from "../admin/manual-credit-limit.js";
-import { formatMoney } from "../payments/money.js";
+import { formatMoney } from "../money/money.js";
 import type { Services } from "../services.js";
 import { backupCommand } from "./backup.js";
 import { checkCommand } from "./check.js";

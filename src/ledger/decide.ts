@@ -1,10 +1,10 @@
 import type { TopUp } from "../generated/sqlite/client.js";
 import type { NotificationPayload } from "./outbox.js";
-import { formatMoney, khrToUsdCents, type Currency } from "../payments/money.js";
-import type { LedgerDeps } from "../payments/ledger.js";
-import type { PaymentObservation } from "../payments/provider.js";
-import { orderPaymentKey } from "../payments/reference.js";
-import { CreditKind, CreditStatus, PaymentFlag, TopUpStatus } from "../payments/states.js";
+import { formatMoney, khrToUsdCents, type Currency } from "../money/money.js";
+import type { LedgerDeps } from "./record-payment.js";
+import type { PaymentObservation } from "./observation.js";
+import { orderPaymentKey } from "./reference.js";
+import { CreditKind, CreditStatus, PaymentFlag, TopUpStatus } from "./states.js";
 
 // What the ledger decides about a verified payment, written once for both hot paths
 // (src/ledger/sqlite-recorder.ts and src/ledger/postgres-recorder.ts).

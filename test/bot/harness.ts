@@ -18,7 +18,7 @@ import { createOutageTracker } from "../../src/notify/outages.js";
 import { createCrediter } from "../../src/jobs/crediter.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { renderKhqrCard } from "../../src/payments/card/index.js";
-import type { LedgerDeps } from "../../src/payments/ledger.js";
+import type { LedgerDeps } from "../../src/ledger/record-payment.js";
 import { createPoller } from "../../src/jobs/poller.js";
 import { createProviders } from "../../src/payments/providers/create-providers.js";
 import { createTopUpService, type TopUpService } from "../../src/payments/topups.js";

@@ -1,7 +1,7 @@
 import { buildSync } from "esbuild";
 import { fork, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordPayment } from "../../src/payments/ledger.js";
+import { recordPayment } from "../../src/ledger/record-payment.js";
 import type { Providers } from "../../src/payments/topups.js";
 import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
 import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { PanelType } from "../../src/config/config.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import { recordPayment } from "../../src/payments/ledger.js";
+import { recordPayment } from "../../src/ledger/record-payment.js";
 import type { PaymentProvider } from "../../src/payments/provider.js";
 import type { Providers } from "../../src/payments/topups.js";
 import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderName } from "../../src/config/config.js";
 import type { TopUp } from "../../src/generated/sqlite/client.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import { recordPayment, type RecordOutcome } from "../../src/payments/ledger.js";
+import { recordPayment, type RecordOutcome } from "../../src/ledger/record-payment.js";
 import type { PaymentProvider } from "../../src/payments/provider.js";
 import { createKessProvider } from "../../src/payments/providers/kess.js";
 import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";

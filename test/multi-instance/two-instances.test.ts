@@ -6,7 +6,7 @@ import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { startApplication, type Application, type Timings } from "../../src/main.js";
 import { createMetrics, type Metrics } from "../../src/metrics.js";
 import { createProviders } from "../../src/payments/providers/create-providers.js";
-import { CreditStatus, TopUpStatus } from "../../src/payments/states.js";
+import { CreditStatus, TopUpStatus } from "../../src/ledger/states.js";
 import { createTopUpService, type TopUpService } from "../../src/payments/topups.js";
 import type { BakongSimulator } from "../../sandbox/providers/bakong-simulator.js";
 import type { RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-simulator.js";

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderName } from "../../src/config/config.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import { decimalString } from "../../src/payments/money.js";
+import { decimalString } from "../../src/money/money.js";
 import { ProviderError, type PaymentProvider, type StatusResult } from "../../src/payments/provider.js";
 import { createAhnajakProvider } from "../../src/payments/providers/ahnajak.js";
 import { webhookPayloadHash, webhookSignature } from "../../src/payments/providers/ahnajak-signing.js";

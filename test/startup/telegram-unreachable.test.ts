@@ -5,7 +5,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
-import { newReference } from "../../src/payments/reference.js";
+import { newReference } from "../../src/ledger/reference.js";
 import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
 import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
 import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-simulator.js";

@@ -1,6 +1,6 @@
 import type { Config, ProviderName } from "../../config/config.js";
 import { formBody, OutboundError, send } from "../../http/outbound.js";
-import { validateKhqr } from "../../payments/khqr/index.js";
+import { validateKhqr } from "../../khqr/index.js";
 import { ProviderError, type PaymentProvider, type TopUpRef } from "../../payments/provider.js";
 import { BAKONG_ERROR, BAKONG_PATHS, bakongEnvelope } from "../../payments/providers/bakong-api.js";
 import { createProviders } from "../../payments/providers/create-providers.js";

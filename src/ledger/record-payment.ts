@@ -1,13 +1,13 @@
-import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import { decimalString, type Currency } from "./money.js";
-import type { PaymentObservation } from "./provider.js";
+import { decimalString, type Currency } from "../money/money.js";
+import type { LedgerDatabase } from "./hot-path.js";
+import type { PaymentObservation } from "./observation.js";
 import { PaymentFlag, type ObservationSource } from "./states.js";
 
 export interface LedgerDeps {
-  database: Database;
+  database: LedgerDatabase;
   wakeup: Wakeup;
   log: Logger;
   metrics: Metrics;
