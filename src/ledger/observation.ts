@@ -1,5 +1,6 @@
 import type { ProviderName } from "../config/config.js";
 import type { Currency } from "../money/money.js";
+import type { ObservationSource, PaymentFlag } from "./states.js";
 
 /** A payment the provider has vouched for (signature checked, or confirmed by its status API). */
 export interface PaymentObservation {
@@ -20,4 +21,31 @@ export interface PaymentObservation {
    */
   holdReason?: string;
   raw: unknown;
+}
+
+/** Every verified observation ends as exactly one of these, and all but "duplicate" add a payment row. */
+export type RecordOutcome =
+  | { outcome: "recorded"; paymentId: number; topUpId: number; reference: string; panelLogin: string; flag: PaymentFlag; creditId: number }
+  /** Recorded, credit HELD for an admin; the admins and the customer are told. */
+  | { outcome: "held"; paymentId: number; topUpId: number; reference: string; panelLogin: string; flag: PaymentFlag; creditId: number; reason: string }
+  /** Recorded without a top-up of ours (unknown reference, or another provider's): admins are told. */
+  | { outcome: "orphan"; paymentId: number; reason: string }
+  /**
+   * This payment was recorded before: under this key, or (`rekeyed`) under a placeholder key that
+   * now carries the transaction the provider named (src/ledger/decide.ts samePaymentRecorded).
+   */
+  | { outcome: "duplicate"; paymentId: number; rekeyed?: true }
+  /**
+   * Unsigned and for no top-up of ours with this provider: a reference of ours is part of what
+   * verifies an unsigned notification, so this one is not verified. Nothing is stored.
+   */
+  | { outcome: "unverified" };
+
+export interface RecordOptions {
+  source: ObservationSource;
+  /**
+   * Vouched for by a signature or by the provider's status API. An unsigned observation (a webhook
+   * protected only by a secret URL) is credited automatically only when it is the exact first payment.
+   */
+  signed: boolean;
 }

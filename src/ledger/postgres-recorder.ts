@@ -1,7 +1,6 @@
 import type pg from "pg";
-import type { RecordOptions, RecordOutcome } from "./record-payment.js";
 import { creditFor, creditMemoPrefix, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, type EarlierPayment, type PlannedNote, type RecorderConfig } from "./decide.js";
-import type { PaymentObservation } from "./observation.js";
+import type { PaymentObservation, RecordOptions, RecordOutcome } from "./observation.js";
 import { PaymentFlag, TopUpStatus } from "./states.js";
 import { countPaymentSet } from "./count-payment.js";
 import { prepared } from "./pg-statement.js";

@@ -1,8 +1,7 @@
 import type Sqlite from "better-sqlite3";
 import type { TopUp } from "../generated/sqlite/client.js";
-import type { RecordOptions, RecordOutcome } from "./record-payment.js";
 import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, type EarlierPayment, type PlannedNote, type RecorderConfig } from "./decide.js";
-import type { PaymentObservation } from "./observation.js";
+import type { PaymentObservation, RecordOptions, RecordOutcome } from "./observation.js";
 import { PaymentFlag, TopUpStatus } from "./states.js";
 import { countPaymentSet } from "./count-payment.js";
 import type { GroupCommitted } from "./sqlite-group-commit.js";
