@@ -3,7 +3,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "src/generated/", ".cache/", "data/", "coverage/", "dist/"] },
+  { ignores: ["node_modules/", "src/generated/", ".cache/", "data/", "coverage/", "dist/", "dist-sandbox/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/sandbox/page/**/*.js"],
+    files: ["sandbox/page/**/*.js"],
     languageOptions: { globals: globals.browser },
   },
   {

@@ -3,7 +3,7 @@
  * should get a handful of digests instead of 1,000 notes, after the receipts. The whole application runs as in
  * production (notifier, grammY throttler) against the sandbox's fake Telegram, which records what arrives.
  */
-import { SANDBOX_ADMIN_CHAT } from "../src/sandbox/start-sandbox.js";
+import { SANDBOX_ADMIN_CHAT } from "../sandbox/start-sandbox.js";
 import { paymentCredits } from "./support/credit-times.js";
 import { references, seedTopUps, startBenchApp } from "./support/fixtures.js";
 import { runLoad } from "./support/load.js";

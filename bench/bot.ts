@@ -8,9 +8,9 @@ import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { Bot } from "grammy";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { openDatabase } from "../src/db/database.js";
-import { encodeKhqr, khqrMd5 } from "../src/payments/khqr/index.js";
-import type { Sandbox } from "../src/sandbox/start-sandbox.js";
-import type { BotDriver, ChatMessage } from "../src/sandbox/telegram/index.js";
+import { encodeKhqr, khqrMd5 } from "../src/khqr/index.js";
+import type { Sandbox } from "../sandbox/start-sandbox.js";
+import type { BotDriver, ChatMessage } from "../sandbox/telegram/index.js";
 import { references, seedTopUps, startBenchApp, tempSqlite } from "./support/fixtures.js";
 import { collectGarbage, mib, ms, num, perSec, ratio, sleep, summarize, type BenchResult, type Figure } from "./support/result.js";
 

@@ -4,7 +4,7 @@
  * payments/s at an even rate with a limit sized for it (limit ≥ rate × latency): payment → credit
  * should then cost the panel's latency and little else.
  */
-import { SANDBOX_CUSTOMER } from "../src/sandbox/start-sandbox.js";
+import { SANDBOX_CUSTOMER } from "../sandbox/start-sandbox.js";
 import { lastPaymentId, paymentCredits, type PaymentCredit } from "./support/credit-times.js";
 import { references, seedTopUps, startBenchApp } from "./support/fixtures.js";
 import { runLoad } from "./support/load.js";

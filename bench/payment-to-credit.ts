@@ -4,15 +4,15 @@
  * with production crediter settings (plus a notifier in the idle phase), SQLite temp file.
  */
 import type { ProviderName } from "../src/config/config.js";
-import { openDatabase } from "../src/db/database.js";
+import { openLedgerDatabase } from "../src/ledger/hot-path.js";
 import type { Metrics } from "../src/metrics.js";
 import { createNotifier } from "../src/jobs/notifier.js";
 import { createPanelClient } from "../src/panel/create-panel-client.js";
-import { recordPayment } from "../src/payments/ledger.js";
+import { recordPayment } from "../src/ledger/record-payment.js";
 import { createRaksmeyPayProvider } from "../src/payments/providers/raksmeypay.js";
 import type { PaymentProvider } from "../src/payments/provider.js";
-import { startPerfectPanelSimulator } from "../src/sandbox/panels/perfectpanel-simulator.js";
-import type { PanelPayment } from "../src/sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../sandbox/panels/perfectpanel-simulator.js";
+import type { PanelPayment } from "../sandbox/panels/panel-simulator.js";
 import { startCore } from "../test/support/core.js";
 import { runLoad, type LoadResult } from "./support/load.js";
 import { references, seedTopUps, silentLog, tempSqlite } from "./support/fixtures.js";
@@ -38,7 +38,7 @@ interface Sample {
 
 export async function run(): Promise<BenchResult> {
   const file = tempSqlite("credit");
-  const database = await openDatabase(file.url);
+  const database = await openLedgerDatabase(file.url);
   const panelSim = await startPerfectPanelSimulator({ apiKey: PANEL_KEY, users: { dara: 0 } });
   const panel = createPanelClient({ type: "perfectpanel", url: panelSim.url, apiKey: PANEL_KEY, paymentMethod: "KHQR", currency: "USD" }, { log: silentLog });
   const providers = new Map<ProviderName, PaymentProvider>([["raksmeypay", createRaksmeyPayProvider(RAKSMEYPAY, { log: silentLog })]]);

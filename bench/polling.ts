@@ -3,17 +3,17 @@
  * minutes, on a simulated clock. The real poller (src/jobs/poller.ts, production options) is
  * driven pass by pass; the Bakong simulator counts the calls it receives.
  */
-import { openDatabase } from "../src/db/database.js";
+import { openLedgerDatabase } from "../src/ledger/hot-path.js";
 import { createLocalWakeup } from "../src/db/wakeup.js";
 import { createMetrics } from "../src/metrics.js";
 import { createOutageTracker } from "../src/notify/outages.js";
-import type { LedgerDeps } from "../src/payments/ledger.js";
+import type { LedgerDeps } from "../src/ledger/record-payment.js";
 import { createPoller, pollIntervalMs } from "../src/jobs/poller.js";
 import { createBakongProvider } from "../src/payments/providers/bakong.js";
 import type { PaymentProvider } from "../src/payments/provider.js";
 import { createTopUpService } from "../src/payments/topups.js";
 import type { ProviderName } from "../src/config/config.js";
-import { startBakongSimulator, type BakongListMode } from "../src/sandbox/providers/bakong-simulator.js";
+import { startBakongSimulator, type BakongListMode } from "../sandbox/providers/bakong-simulator.js";
 import { TEST_TOPUP } from "../test/support/core.js";
 import { references, seedTopUps, silentLog, tempSqlite } from "./support/fixtures.js";
 import { ms, num, summarize, type BenchResult, type Figure } from "./support/result.js";
@@ -71,7 +71,7 @@ async function simulate(s: Scenario): Promise<Outcome> {
   let simNow = T0;
   const clock = () => simNow;
   const file = tempSqlite("polling");
-  const database = await openDatabase(file.url);
+  const database = await openLedgerDatabase(file.url);
   const bakong = await startBakongSimulator({ token: TOKEN, now: clock, listMode: s.listMode });
   try {
     const metrics = createMetrics();
@@ -155,7 +155,7 @@ async function simulate(s: Scenario): Promise<Outcome> {
  */
 async function expiryScan(pending: number): Promise<{ plainMs: number; indexedMs: number }> {
   const file = tempSqlite("expiry");
-  const database = await openDatabase(file.url);
+  const database = await openLedgerDatabase(file.url);
   try {
     seedTopUps(file.url, { provider: "bakong", refs: references(pending, "251128"), amountMinor: 500, panelLogin: "dara", chatId: 7n, ttlMs: 3_600_000 });
     const time = async () => {

@@ -8,7 +8,7 @@ import { renderKhqrCard } from "../src/payments/card/index.js";
 import { khqrCardSvg, type KhqrCardInput } from "../src/payments/card/card-svg.js";
 import { RESVG_OPTIONS } from "../src/payments/card/fonts.js";
 import { encodeRgbaPng } from "../src/payments/card/png.js";
-import { encodeKhqr } from "../src/payments/khqr/index.js";
+import { encodeKhqr } from "../src/khqr/index.js";
 import { references } from "./support/fixtures.js";
 import { ms, num, ratio, summarize, type BenchResult } from "./support/result.js";
 

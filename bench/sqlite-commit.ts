@@ -5,12 +5,12 @@
  */
 import BetterSqlite3 from "better-sqlite3";
 import { randomBytes } from "node:crypto";
-import { openDatabase, type Database } from "../src/db/database.js";
+import { openLedgerDatabase, type LedgerDatabase } from "../src/ledger/hot-path.js";
 import { CHECKPOINT_EVERY_MS } from "../src/db/sqlite-checkpointer.js";
 import { WAL_FRAME_BYTES } from "../src/db/sqlite-pragmas.js";
 import { createLocalWakeup } from "../src/db/wakeup.js";
 import { createMetrics } from "../src/metrics.js";
-import { recordPayment, type LedgerDeps } from "../src/payments/ledger.js";
+import { recordPayment, type LedgerDeps } from "../src/ledger/record-payment.js";
 import { sqlitePath } from "../src/db/url.js";
 import { references, seedTopUps, silentLog, tempSqlite } from "./support/fixtures.js";
 import { ms, num, sleep, type BenchResult } from "./support/result.js";
@@ -39,9 +39,9 @@ interface Run {
 async function lifecycle(batch: number, synchronous: Synchronous, attribute = false): Promise<Run> {
   const file = tempSqlite("commit");
   const restoreSync = synchronous === "NORMAL" ? commitWithNormalSync() : () => undefined;
-  let database: Database | undefined;
+  let database: LedgerDatabase | undefined;
   try {
-    database = await openDatabase(file.url);
+    database = await openLedgerDatabase(file.url);
     const [row] = await database.db.$queryRawUnsafe<{ synchronous: bigint }[]>("PRAGMA synchronous");
     if (Number(row!.synchronous) !== (synchronous === "FULL" ? 2 : 1)) throw new Error(`the connections do not run synchronous = ${synchronous}`);
     const refs = references(PAYMENTS);

@@ -5,7 +5,7 @@
  * much WAL each payment wrote; once with synchronous = FULL (production) and once with NORMAL.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { SANDBOX_CUSTOMER } from "../src/sandbox/start-sandbox.js";
+import { SANDBOX_CUSTOMER } from "../sandbox/start-sandbox.js";
 import { lastPaymentId, paymentCredits } from "./support/credit-times.js";
 import { references, seedTopUps, startBenchApp } from "./support/fixtures.js";
 import { runLoad } from "./support/load.js";

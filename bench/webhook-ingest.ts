@@ -6,7 +6,7 @@
 import BetterSqlite3 from "better-sqlite3";
 import type { Db } from "../src/db/database.js";
 import { sqlitePath } from "../src/db/url.js";
-import { SANDBOX_CUSTOMER } from "../src/sandbox/start-sandbox.js";
+import { SANDBOX_CUSTOMER } from "../sandbox/start-sandbox.js";
 import { runLoad, type LoadResult } from "./support/load.js";
 import { references, seedTopUps, startBenchApp } from "./support/fixtures.js";
 import { ms, num, pct, perSec, sleep, summarize, type BenchResult } from "./support/result.js";

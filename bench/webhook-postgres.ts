@@ -4,7 +4,7 @@
  */
 import { loadConfig } from "../src/config/config.js";
 import { startApplication, type Application } from "../src/main.js";
-import { SANDBOX_CUSTOMER, startSandbox } from "../src/sandbox/start-sandbox.js";
+import { SANDBOX_CUSTOMER, startSandbox } from "../sandbox/start-sandbox.js";
 import { references, stopApp } from "./support/fixtures.js";
 import { runLoad, type LoadJob, type LoadResult } from "./support/load.js";
 import { createPostgresDatabase } from "../test/support/databases.js";

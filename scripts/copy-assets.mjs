@@ -1,11 +1,12 @@
-// Copies the files under src/ that tsc does not emit (the sandbox page's HTML, CSS and browser scripts) to
-// the same place under dist/, where the compiled modules look for them next to themselves. Locales, fonts
-// and migrations are read from the project root by both the TypeScript and the compiled build.
+// `node scripts/copy-assets.mjs <from> <to>`: copies the files under <from> that tsc does not emit (the SQLite
+// checkpoint worker; the sandbox page's HTML, CSS and browser scripts) to the same place under <to>, where the
+// compiled modules look for them next to themselves. Locales, fonts and migrations are read from the project
+// root by both the TypeScript and the compiled build.
 import { copyFileSync, mkdirSync, readdirSync, statSync, utimesSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 
-const SRC = "src";
-const OUT = "dist";
+const [SRC, OUT] = process.argv.slice(2);
+if (!SRC || !OUT) throw new Error("usage: node scripts/copy-assets.mjs <from> <to>");
 
 function* assets(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -1,7 +1,7 @@
 // Renders docs/card-usd.png and docs/card-khr.png: `npx tsx scripts/render-example-cards.ts`
 import { mkdirSync, writeFileSync } from "node:fs";
 import { renderKhqrCard } from "../src/payments/card/index.js";
-import { encodeKhqr, type KhqrCurrency } from "../src/payments/khqr/index.js";
+import { encodeKhqr, type KhqrCurrency } from "../src/khqr/index.js";
 
 const createdAt = Date.UTC(2025, 10, 20, 9, 30);
 const examples: { file: string; currency: KhqrCurrency; amountMinor: number; merchantName: string }[] = [

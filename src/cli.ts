@@ -1,5 +1,6 @@
 import "dotenv/config";
-import { findCommand, UsageError, usage } from "./cli/commands.js";
+import { UsageError } from "./cli/command.js";
+import { findCommand, usage } from "./cli/commands.js";
 import { ConfigError, loadConfig, SECRET_VARIABLES, type Config } from "./config/config.js";
 import { DatabaseOpenError } from "./db/open-errors.js";
 import { createLogger } from "./logger.js";

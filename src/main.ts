@@ -11,7 +11,6 @@ import { registerCommands } from "./bot/commands.js";
 import { createBotStorage } from "./bot/storage.js";
 import { createDelivery } from "./bot/delivery.js";
 import { ConfigError, isUnconfigured, loadConfig, SECRET_VARIABLES, type Config } from "./config/config.js";
-import type { Database } from "./db/database.js";
 import { DatabaseOpenError } from "./db/open-errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -20,7 +19,8 @@ import { createOutageTracker } from "./notify/outages.js";
 import { createCrediter } from "./jobs/crediter.js";
 import { renderKhqrCard } from "./payments/card/index.js";
 import { createDeepLinker, deepLinkApp } from "./payments/deeplink.js";
-import type { LedgerDeps } from "./payments/ledger.js";
+import type { LedgerDatabase } from "./ledger/hot-path.js";
+import type { LedgerDeps } from "./ledger/record-payment.js";
 import { createPoller } from "./jobs/poller.js";
 import { createTopUpService } from "./payments/topups.js";
 import { createHttpApp } from "./server/app.js";
@@ -68,7 +68,7 @@ const DEFAULT_TIMINGS: Timings = {
 export interface Application {
   url: string;
   config: Config;
-  database: Database;
+  database: LedgerDatabase;
   log: Logger;
   metrics: Metrics;
   /** Resolves once Telegram accepted the token and the bot takes updates; rejects with TelegramRefusedError. */
@@ -220,7 +220,23 @@ function listening(server: Server, host: string, port: number): Promise<void> {
 /** After SIGTERM/SIGINT the program ends within this, gracefully or not. */
 const STOP_DEADLINE_MS = 10_000;
 
-async function main(): Promise<void> {
+/** What one start of the program runs: the configuration, and what a start mode (live, sandbox) adds to it. */
+export interface StartPlan {
+  config: Config;
+  mount?: ApplicationOptions["mount"];
+  /** Live mode: every credential and PUBLIC_URL is checked once, in the background, and shown on /readyz. */
+  selfCheck?: boolean;
+  /** Runs once the application listens. */
+  started?(app: Application): void;
+  /** Runs after the application stopped, or failed to start. */
+  close?(): Promise<void>;
+}
+
+/**
+ * Runs the program until a signal stops it: exit 2 on bad configuration (ConfigError from `prepare`) or a
+ * token Telegram refuses, exit 1 when the database or the port cannot be opened, exit 0 after a graceful stop.
+ */
+export async function runProgram(prepare: () => Promise<StartPlan>): Promise<void> {
   // A stop asked for while starting (a supervisor's SIGTERM during migrations) is carried out once started.
   let requested: string | undefined;
   let onSignal = (signal: string) => {
@@ -230,28 +246,9 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
 
-  const sandboxMode = isUnconfigured(process.env);
-  let config: Config;
-  let sandbox: Awaited<ReturnType<typeof import("./sandbox/start-sandbox.js").startSandbox>> | undefined;
-  let mount: ApplicationOptions["mount"];
-  // The sandbox page asks for open top-ups once the application exists.
-  const running: { app?: Application } = {};
+  let plan: StartPlan;
   try {
-    if (sandboxMode) {
-      const { startSandbox } = await import("./sandbox/start-sandbox.js");
-      const { sandboxPage } = await import("./sandbox/page/routes.js");
-      sandbox = await startSandbox();
-      // sandbox.env names the sandbox's own database; the sandbox flag keeps it on loopback (SANDBOX_HTTP_HOST).
-      config = loadConfig({ ...process.env, ...sandbox.env }, { sandbox: true });
-      const s = sandbox;
-      mount = (app) =>
-        sandboxPage(app, s, {
-          panelCurrency: config.panel.currency,
-          openTopUps: async () => (running.app ? running.app.database.db.topUp.findMany({ where: { status: "PENDING" }, orderBy: { id: "asc" } }) : []),
-        });
-    } else {
-      config = loadConfig(process.env);
-    }
+    plan = await prepare();
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -259,13 +256,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const { config } = plan;
 
   let app: Application;
   let selfCheck: string[] | undefined;
   try {
-    app = await launchApplication(config, { mount, selfCheck: () => selfCheck });
+    app = await launchApplication(config, { mount: plan.mount, selfCheck: () => selfCheck });
   } catch (err) {
-    await sandbox?.close();
+    await plan.close?.();
     // Expected failures get one line, no stack: the operator fixes the database or the port, not the code.
     if (err instanceof DatabaseOpenError || err instanceof ListenError) {
       console.error(err.message);
@@ -273,19 +271,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  running.app = app;
-  if (!sandboxMode) {
-    // Live mode: every credential and PUBLIC_URL checked once, in the background; logged and shown on /readyz.
+  if (plan.selfCheck) {
     void runSelfCheck(config, { log: app.log, publicUrl: "running" }).then((results) => {
       selfCheck = results.map(formatCheck);
       for (const r of results) app.log[r.level === "pass" || r.level === "note" ? "info" : "warn"]({ check: r.name, level: r.level, detail: r.detail, ...(r.fix ? { fix: r.fix } : {}) }, "self-check");
     }, (err: unknown) => app.log.warn({ err }, "self-check could not run"));
   }
-  if (sandbox) {
-    sandbox.connect(app.url);
-    const banner = "=".repeat(72);
-    console.log(`\n${banner}\n  SANDBOX MODE: no credentials are set, so every provider, the panel and\n  Telegram are simulated on this machine. No real money moves.\n  Open ${app.url}/sandbox to chat with the bot and pay.\n  Sandbox database (deleted on exit): ${sandbox.databaseFile}\n${banner}\n`);
-  }
+  plan.started?.(app);
 
   let stopping = false;
   const exitAfterStop = (code: number) => {
@@ -294,7 +286,7 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
     void app
       .stop()
-      .then(() => sandbox?.close())
+      .then(() => plan.close?.())
       .then(() => process.exit(code), () => process.exit(1));
   };
   app.telegram.catch((err: unknown) => {
@@ -307,6 +299,19 @@ async function main(): Promise<void> {
     exitAfterStop(0);
   };
   if (requested) onSignal(requested);
+}
+
+/** Printed when a live start finds no configuration at all (a server, a container): the sandbox is not part of this build. */
+export const NO_CONFIGURATION =
+  "No configuration: a live start needs BOT_TOKEN, ADMIN_IDS or ADMIN_CHAT_ID, PANEL_URL, PANEL_API_KEY and one payment provider's variables (see .env.example); for the sandbox run `npm start` from a clone.";
+
+/** The live program (`node dist/main.js`, the Docker image's command). */
+export async function main(): Promise<void> {
+  if (isUnconfigured(process.env)) {
+    console.error(NO_CONFIGURATION);
+    process.exit(2);
+  }
+  await runProgram(async () => ({ config: loadConfig(process.env), selfCheck: true }));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

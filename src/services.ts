@@ -1,7 +1,8 @@
 import { createAdminService } from "./admin/create-admin-service.js";
 import type { AdminService } from "./admin/admin-service.js";
 import type { Config } from "./config/config.js";
-import { openDatabase, type Database, type OpenOptions } from "./db/database.js";
+import type { OpenOptions } from "./db/database.js";
+import { openLedgerDatabase, type LedgerDatabase } from "./ledger/hot-path.js";
 import { createLocalWakeup, createPgWakeup, type Wakeup } from "./db/wakeup.js";
 import type { Logger } from "./logger.js";
 import type { PanelTimeouts } from "./panel/panel-call.js";
@@ -12,7 +13,7 @@ import type { Providers } from "./payments/topups.js";
 
 /** What the admin commands act on, built the same way for the running bot (src/main.ts) and the operator CLI. */
 export interface Services {
-  database: Database;
+  database: LedgerDatabase;
   wakeup: Wakeup;
   providers: Providers;
   panel: PanelClient;
@@ -37,7 +38,7 @@ export interface ServicesOptions {
  */
 export async function openServices(config: Config, opts: ServicesOptions): Promise<Services> {
   const { log } = opts;
-  const database = await openDatabase(config.runtime.databaseUrl, {
+  const database = await openLedgerDatabase(config.runtime.databaseUrl, {
     existing: opts.existing,
     onPoolError: (err) => log.warn({ err }, "a PostgreSQL connection failed; the pool replaces it"),
     onCheckpointError: (err) => log.warn({ err }, "a SQLite checkpoint failed; the next one tries again"),

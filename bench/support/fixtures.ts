@@ -6,8 +6,8 @@ import pino from "pino";
 import { loadConfig, type Config, type ProviderName } from "../../src/config/config.js";
 import { sqlitePath } from "../../src/db/url.js";
 import { startApplication, type Application, type ApplicationOptions } from "../../src/main.js";
-import { TopUpStatus } from "../../src/payments/states.js";
-import { startSandbox, type Sandbox } from "../../src/sandbox/start-sandbox.js";
+import { TopUpStatus } from "../../src/ledger/states.js";
+import { startSandbox, type Sandbox } from "../../sandbox/start-sandbox.js";
 import { sleep } from "./result.js";
 
 export const silentLog = pino({ level: "silent" });

@@ -1,4 +1,4 @@
-import type { BotDriver, FakeEvent } from "../../src/sandbox/telegram/index.js";
+import type { BotDriver, FakeEvent } from "../../sandbox/telegram/index.js";
 
 /** One message the bot got into a chat of the fake Telegram, stamped when the fake stored it. */
 export interface SentMessage {

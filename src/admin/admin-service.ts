@@ -1,5 +1,5 @@
 import type { Credit, Payment, TopUp, User } from "../generated/sqlite/client.js";
-import type { Currency } from "../payments/money.js";
+import type { Currency } from "../money/money.js";
 
 export interface RefundPlan {
   topUp: TopUp;

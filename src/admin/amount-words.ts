@@ -1,4 +1,4 @@
-import { parseAmount, type Currency } from "../payments/money.js";
+import { parseAmount, type Currency } from "../money/money.js";
 
 /**
  * A word an admin meant as an amount: it starts with a digit (Khmer digits too), a sign, a currency symbol,

@@ -2,7 +2,7 @@ import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { BonusPolicy } from "../ledger/bonus-credit.js";
 import type { Logger } from "../logger.js";
-import type { Currency } from "../payments/money.js";
+import type { Currency } from "../money/money.js";
 import type { Providers } from "../payments/topups.js";
 import type { PanelClient } from "../panel/panel-client.js";
 import type { AdminService } from "./admin-service.js";

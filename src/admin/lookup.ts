@@ -1,7 +1,7 @@
 import type { Database } from "../db/database.js";
-import { formatMoney, type Currency } from "../payments/money.js";
-import { looksLikeReference } from "../payments/reference.js";
-import { CreditStatus, PaymentFlag, TopUpStatus } from "../payments/states.js";
+import { formatMoney, type Currency } from "../money/money.js";
+import { looksLikeReference } from "../ledger/reference.js";
+import { CreditStatus, PaymentFlag, TopUpStatus } from "../ledger/states.js";
 import type { FindResult, PendingOverview, TimelineEvent } from "./admin-service.js";
 
 /** Rows of each kind /pending lists; the rest is counted. */

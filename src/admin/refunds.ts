@@ -6,7 +6,7 @@ import type { Logger } from "../logger.js";
 import type { BonusPolicy } from "../ledger/bonus-credit.js";
 import { decideRefund, type RefundRules } from "../ledger/refund-plan.js";
 import { markRefundReturned, NOT_SENT, openRefund, PENDING_PROVIDER_STATUSES, recordRefundResult, refundPending, refundState, stopRefund, takeStoppedRefund } from "../ledger/refunds.js";
-import type { Currency } from "../payments/money.js";
+import type { Currency } from "../money/money.js";
 import { topUpRef, type Providers } from "../payments/topups.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
 import type { ConfirmReturnedOutcome, RefundOutcome, RefundPlanResult } from "./admin-service.js";

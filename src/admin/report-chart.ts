@@ -1,6 +1,6 @@
 import { Resvg } from "@resvg/resvg-js";
 import { CARD_FONT_FILES, LATIN_FAMILY } from "../payments/card/fonts.js";
-import { formatAmountParts, formatMoney, minorDigits } from "../payments/money.js";
+import { formatAmountParts, formatMoney, minorDigits } from "../money/money.js";
 import type { ReportData } from "./admin-service.js";
 
 const W = 900;

@@ -1,6 +1,6 @@
 import type { Database } from "../db/database.js";
-import { decimalString, type Currency } from "../payments/money.js";
-import { CreditKind } from "../payments/states.js";
+import { decimalString, type Currency } from "../money/money.js";
+import { CreditKind } from "../ledger/states.js";
 import type { ReportData, ReportPeriod } from "./admin-service.js";
 import { bucketsOf, localDateTime, REPORT_TIME_ZONE } from "./period.js";
 

@@ -1,5 +1,5 @@
 import type { Config } from "../config/config.js";
-import { parseAmount } from "../payments/money.js";
+import { parseAmount } from "../money/money.js";
 import { money } from "./format.js";
 import type { TranslationVars } from "./i18n.js";
 

@@ -1,6 +1,6 @@
 import type { TopUp } from "../generated/sqlite/client.js";
-import { bonusFor, type BonusTiers } from "../payments/bonus.js";
-import type { Currency } from "../payments/money.js";
+import { bonusFor, type BonusTiers } from "../money/bonus.js";
+import type { Currency } from "../money/money.js";
 import { money } from "./format.js";
 import type { Translate } from "./i18n.js";
 

@@ -10,7 +10,7 @@ import type { Logger } from "../logger.js";
 import type { Deliver } from "../jobs/notifier.js";
 import type { NotificationPayload } from "../ledger/outbox.js";
 import type { PanelClient } from "../panel/panel-client.js";
-import { CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditStatus, TopUpStatus } from "../ledger/states.js";
 import { adminTranslator } from "./admin-locale.js";
 import { reportText } from "./features/admin-report.js";
 import { customerLabel, money } from "./format.js";

@@ -1,4 +1,4 @@
-import { formatMoney, type Currency } from "../payments/money.js";
+import { formatMoney, type Currency } from "../money/money.js";
 
 const ZONE = "Asia/Phnom_Penh";
 const clockFormat = new Intl.DateTimeFormat("en-GB", { timeZone: ZONE, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });

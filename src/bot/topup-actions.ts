@@ -1,6 +1,6 @@
 import type { ProviderName } from "../config/config.js";
 import type { TopUp } from "../generated/sqlite/client.js";
-import { TopUpStatus } from "../payments/states.js";
+import { TopUpStatus } from "../ledger/states.js";
 import type { BotContext } from "./context.js";
 import type { FeatureDeps } from "./deps.js";
 import { clock, money } from "./format.js";

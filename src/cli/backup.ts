@@ -1,7 +1,7 @@
 import Sqlite from "better-sqlite3";
 import { existsSync } from "node:fs";
 import { dialectOf, sqlitePath } from "../db/url.js";
-import { UsageError, type Command } from "./commands.js";
+import { UsageError, type Command } from "./command.js";
 
 /**
  * `backup <file>`: a consistent copy of the SQLite database while the bot runs, with SQLite's online backup

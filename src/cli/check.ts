@@ -1,5 +1,5 @@
 import { formatCheck, runSelfCheck } from "../startup/self-check.js";
-import type { Command } from "./commands.js";
+import type { Command } from "./command.js";
 
 /** `check`: every credential and PUBLIC_URL, one line each (src/startup/self-check.ts); exit 1 when any fails. */
 export const checkCommand: Command = {

@@ -1,14 +1,11 @@
 import type { ManualCreditRefusal, RecreditOutcome } from "../admin/admin-service.js";
 import { takeOption } from "../admin/admin-words.js";
-import type { Config } from "../config/config.js";
 import { migrate } from "../db/migrate.js";
 import { describeOpenError, prepareSqliteFolder } from "../db/open-errors.js";
 import { dialectOf, sqlitePath } from "../db/url.js";
-import type { Logger } from "../logger.js";
 import { amountFormat, readAmount, readAmountAndReason } from "../admin/amount-words.js";
 import { manualCreditLimit } from "../admin/manual-credit-limit.js";
-import { formatMoney } from "../payments/money.js";
-import type { Services } from "../services.js";
+import { formatMoney } from "../money/money.js";
 import { backupCommand } from "./backup.js";
 import { checkCommand } from "./check.js";
 import { findText } from "./find-text.js";
@@ -16,35 +13,10 @@ import { linkForCommand } from "./link-for.js";
 import { pendingTable } from "./pending-table.js";
 import { planProblemText, refundOutcomeText, refundPlanText } from "./refund-text.js";
 import { reportText } from "./report-text.js";
+import { UsageError, type Command, type CommandContext } from "./command.js";
 
 /** The admin id operator CLI actions are audited under. */
 export const OPERATOR_ID = 0n;
-
-/** Bad arguments found once the command runs: the runner prints it with the usage and exits 2. */
-export class UsageError extends Error {}
-
-export interface CommandContext {
-  config: Config;
-  log: Logger;
-  /** Opens the database and builds the admin service on first use; the runner closes them. */
-  services(): Promise<Services>;
-  /** Writes a line to stdout. */
-  print(text: string): void;
-}
-
-export interface Command {
-  args: string;
-  summary: string;
-  minArgs: number;
-  maxArgs: number;
-  /**
-   * "database": reads or changes only the database, so DATABASE_URL is the only variable it needs (credentials
-   * that are set are still checked). "outside": calls the panel or a provider, so needs the full configuration.
-   */
-  needs: "database" | "outside";
-  /** Returns the exit code. */
-  run(args: string[], ctx: CommandContext): Promise<number>;
-}
 
 const PERIODS = "today | yesterday | 7d | 30d | YYYY-MM-DD..YYYY-MM-DD; default today";
 /** Without this flag `refund` only shows what it would do, and `credit` does nothing above TOPUP_MAX. */

@@ -1,6 +1,6 @@
 import { Api } from "grammy";
 import { createStartLinks, startLink } from "../customers/start-links.js";
-import type { Command } from "./commands.js";
+import type { Command } from "./command.js";
 
 /** `link-for <login>`: the start link for a panel login, as the admin command /link_for gives it. */
 export const linkForCommand: Command = {

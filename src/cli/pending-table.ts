@@ -1,5 +1,5 @@
 import type { PendingOverview } from "../admin/admin-service.js";
-import { formatMoney, type Currency } from "../payments/money.js";
+import { formatMoney, type Currency } from "../money/money.js";
 
 const HEADER = ["REFERENCE", "LOGIN", "AMOUNT", "STATUS / REASON"];
 

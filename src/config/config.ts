@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { khqrAmountString } from "../payments/khqr/amount.js";
-import { NO_BONUS, parseBonusTiers, type BonusTiers } from "../payments/bonus.js";
-import { CURRENCIES, formatMoney, parseAmount, type Currency } from "../payments/money.js";
+import { khqrAmountString } from "../khqr/amount.js";
+import { NO_BONUS, parseBonusTiers, type BonusTiers } from "../money/bonus.js";
+import { CURRENCIES, formatMoney, parseAmount, type Currency } from "../money/money.js";
 import { redactUrlCredentials } from "./redact-url.js";
 
 export const PROVIDER_NAMES = ["raksmeypay", "kess", "ahnajak", "payway", "bakong"] as const;

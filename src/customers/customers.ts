@@ -1,6 +1,6 @@
 import type { Db, Dialect } from "../db/database.js";
 import type { User } from "../generated/sqlite/client.js";
-import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditKind, CreditStatus, TopUpStatus } from "../ledger/states.js";
 
 /** What the bot keeps about a Telegram user, refreshed on every update. */
 export interface CustomerFields {

@@ -1,5 +1,5 @@
 import type { Db } from "../db/database.js";
-import { CreditKind, CreditStatus } from "../payments/states.js";
+import { CreditKind, CreditStatus } from "../ledger/states.js";
 
 /** What the notifier's messages to customers (receipts, held, expired, refunded) read about their top-ups. */
 export function createReceipts(db: Db) {

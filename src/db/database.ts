@@ -5,7 +5,6 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.js";
-import { openSqliteHotPath, postgresHotPath, type HotPath } from "../ledger/hot-path.js";
 import { assertMigrated, migrate } from "./migrate.js";
 import { describeOpenError, prepareSqliteFolder, probePostgres } from "./open-errors.js";
 import { startCheckpointer, type Checkpointer } from "./sqlite-checkpointer.js";
@@ -21,10 +20,12 @@ export interface Database {
   db: Db;
   dialect: Dialect;
   url: string;
-  /** PostgreSQL only: a pool for LISTEN/NOTIFY and advisory locks. */
+  /** PostgreSQL only: a pool for LISTEN/NOTIFY, advisory locks and the ledger's hot path. */
   pgPool?: pg.Pool;
-  /** The ledger's hot paths (record payments, claim and finish credits, claim and settle notifications), without Prisma. */
-  hot: HotPath;
+  /** SQLite only: the file, for connections of their own (the ledger's hot path, the checkpointer). */
+  sqliteFile?: string;
+  /** Opened with `existing: "read-only"`: every connection made from it must refuse writes too. */
+  readonly: boolean;
   /** SQLite only: the thread that checkpoints the WAL off the main thread. */
   checkpointer?: Checkpointer;
   close(): Promise<void>;
@@ -74,13 +75,11 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     const db = new SqliteClient({ adapter: new SqliteAdapter({ url: file, timeout: 10_000, readonly }) });
     await db.$executeRawUnsafe("PRAGMA busy_timeout = 10000");
-    const hot = openSqliteHotPath(file, { readonly });
     // A read-only connection writes nothing, so there is nothing to checkpoint.
     const checkpointer = file === ":memory:" || readonly ? undefined : startCheckpointer(file, { onError: opts.onCheckpointError });
     return {
-      db, dialect, url, hot, checkpointer,
+      db, dialect, url, sqliteFile: file, readonly, checkpointer,
       close: async () => {
-        hot.close();
         await db.$disconnect();
         await checkpointer?.stop();
       },
@@ -95,7 +94,7 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
     dialect,
     url,
     pgPool: pool,
-    hot: postgresHotPath(pool),
+    readonly,
     close: async () => {
       await client.$disconnect();
       await pool.end().catch(() => undefined);

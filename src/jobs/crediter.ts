@@ -1,4 +1,4 @@
-import type { Database } from "../db/database.js";
+import type { LedgerDatabase } from "../ledger/hot-path.js";
 import type { Wakeup } from "../db/wakeup.js";
 import { createWorkLoop, type WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
@@ -7,8 +7,8 @@ import type { OutageTracker } from "../notify/outages.js";
 import type { BonusPolicy } from "../ledger/bonus-credit.js";
 import { finishBonusCredit, holdCredit, reconcileCredit, requeueCredit, retryCredit, takeStaleClaims } from "../ledger/credit-outcomes.js";
 import type { ClaimedCredit, PanelReceipt } from "../ledger/credit-queue.js";
-import { decimalString, type Currency } from "../payments/money.js";
-import { CreditKind, CreditStatus } from "../payments/states.js";
+import { decimalString, type Currency } from "../money/money.js";
+import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { Credit } from "../generated/sqlite/client.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
 
@@ -26,7 +26,7 @@ export interface CrediterOptions {
 }
 
 export interface CrediterDeps {
-  database: Database;
+  database: LedgerDatabase;
   panel: PanelClient;
   wakeup: Wakeup;
   outages: OutageTracker;

@@ -1,4 +1,4 @@
-import type { Database } from "../db/database.js";
+import type { LedgerDatabase } from "../ledger/hot-path.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Notification } from "../generated/sqlite/client.js";
 import { retryAfterMs } from "../http/retry-after.js";
@@ -28,7 +28,7 @@ const PASS_GAP_MS = 20;
 
 /** Delivers queued notifications once each; rows are claimed, so several instances never double-send. */
 export function createNotifier(
-  deps: { database: Database; wakeup: Wakeup; deliver: Deliver; log: Logger; now?: () => Date },
+  deps: { database: LedgerDatabase; wakeup: Wakeup; deliver: Deliver; log: Logger; now?: () => Date },
   opts: { sweepMs: number; leaseMs: number; batch: number },
 ): WorkLoop & { pass(): Promise<boolean> } {
   const queue = deps.database.hot.notifications;

@@ -6,7 +6,7 @@ import { createWorkLoop, type WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { OutageTracker } from "../notify/outages.js";
-import { recordPayment, type LedgerDeps } from "../payments/ledger.js";
+import { recordPayment, type LedgerDeps } from "../ledger/record-payment.js";
 import { ProviderError, type PaymentProvider } from "../payments/provider.js";
 import { topUpRef, type Providers, type TopUpService } from "../payments/topups.js";
 

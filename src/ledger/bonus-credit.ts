@@ -1,9 +1,9 @@
 import type { Db, Dialect } from "../db/database.js";
 import type { Credit } from "../generated/sqlite/client.js";
-import { bonusFor, type BonusTiers } from "../payments/bonus.js";
-import type { Currency } from "../payments/money.js";
+import { bonusFor, type BonusTiers } from "../money/bonus.js";
+import type { Currency } from "../money/money.js";
 import { enqueueNotification } from "./outbox.js";
-import { CreditKind, CreditStatus } from "../payments/states.js";
+import { CreditKind, CreditStatus } from "./states.js";
 import { creditMemo, toPanelAmount } from "./decide.js";
 import { postgresTimestamp, sqliteTimestamp } from "./sql-time.js";
 

@@ -1,4 +1,4 @@
-import { TopUpStatus } from "../payments/states.js";
+import { TopUpStatus } from "./states.js";
 import { SETTLED_BY_A_PAYMENT } from "./decide.js";
 import { sqlSources } from "./moves.js";
 

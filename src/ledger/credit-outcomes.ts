@@ -1,6 +1,6 @@
 import type { Db } from "../db/database.js";
 import type { Credit } from "../generated/sqlite/client.js";
-import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditKind, CreditStatus, TopUpStatus } from "./states.js";
 import { noteReleasedBonus } from "./bonus-credit.js";
 import type { PanelReceipt } from "./credit-queue.js";
 import { moveCredit, moveTopUp } from "./moves.js";

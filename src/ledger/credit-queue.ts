@@ -1,5 +1,5 @@
 import type { Credit } from "../generated/sqlite/client.js";
-import { CreditStatus } from "../payments/states.js";
+import { CreditStatus } from "./states.js";
 import type { BonusPolicy } from "./bonus-credit.js";
 import { parseState } from "./transitions.js";
 

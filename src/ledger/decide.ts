@@ -1,10 +1,9 @@
 import type { TopUp } from "../generated/sqlite/client.js";
 import type { NotificationPayload } from "./outbox.js";
-import { formatMoney, khrToUsdCents, type Currency } from "../payments/money.js";
-import type { LedgerDeps } from "../payments/ledger.js";
-import type { PaymentObservation } from "../payments/provider.js";
-import { orderPaymentKey } from "../payments/reference.js";
-import { CreditKind, CreditStatus, PaymentFlag, TopUpStatus } from "../payments/states.js";
+import { formatMoney, khrToUsdCents, type Currency } from "../money/money.js";
+import type { PaymentObservation } from "./observation.js";
+import { orderPaymentKey } from "./reference.js";
+import { CreditKind, CreditStatus, PaymentFlag, TopUpStatus } from "./states.js";
 
 // What the ledger decides about a verified payment, written once for both hot paths
 // (src/ledger/sqlite-recorder.ts and src/ledger/postgres-recorder.ts).
@@ -28,7 +27,11 @@ export function toPanelAmount(amountMinor: number, currency: Currency, panelCurr
 }
 
 /** What both payment recorders need to know of the deployment. */
-export type RecorderConfig = Pick<LedgerDeps, "adminChats" | "panelCurrency" | "khrPerUsd">;
+export interface RecorderConfig {
+  adminChats: readonly bigint[];
+  panelCurrency: Currency;
+  khrPerUsd: number;
+}
 
 export interface Verdict {
   flag: PaymentFlag;
@@ -99,7 +102,7 @@ export function orphanReason(obs: PaymentObservation, topUp: Pick<TopUp, "provid
 }
 
 /** The credit a payment on one of our top-ups queues (or holds), in the panel's currency. */
-export function creditFor(deps: Pick<LedgerDeps, "panelCurrency" | "khrPerUsd">, obs: PaymentObservation, topUp: Pick<TopUp, "id" | "panelLogin" | "reference">, paymentId: number, verdict: Verdict, now: Date) {
+export function creditFor(deps: Pick<RecorderConfig, "panelCurrency" | "khrPerUsd">, obs: PaymentObservation, topUp: Pick<TopUp, "id" | "panelLogin" | "reference">, paymentId: number, verdict: Verdict, now: Date) {
   const held = verdict.holdReason !== null;
   const amount = toPanelAmount(obs.amountMinor, obs.currency, deps.panelCurrency, deps.khrPerUsd);
   return {
@@ -115,12 +118,12 @@ export interface PlannedNote {
   payload: NotificationPayload;
 }
 
-export function orphanNotes(deps: Pick<LedgerDeps, "adminChats">, paymentId: number, reason: string): PlannedNote[] {
+export function orphanNotes(deps: Pick<RecorderConfig, "adminChats">, paymentId: number, reason: string): PlannedNote[] {
   return [{ chatIds: deps.adminChats, key: `payment:${paymentId}`, payload: { kind: "admin.orphan", paymentId, reason } }];
 }
 
 /** The admins always hear of a payment; the customer, when it is held. */
-export function paymentNotes(deps: Pick<LedgerDeps, "adminChats">, paymentId: number, topUp: Pick<TopUp, "id" | "chatId">, verdict: Verdict): PlannedNote[] {
+export function paymentNotes(deps: Pick<RecorderConfig, "adminChats">, paymentId: number, topUp: Pick<TopUp, "id" | "chatId">, verdict: Verdict): PlannedNote[] {
   const held = verdict.holdReason !== null;
   const adminKind = held ? "admin.flagged" : verdict.flag === PaymentFlag.REPEAT ? "admin.repeat" : "admin.payment";
   const notes: PlannedNote[] = [{ chatIds: deps.adminChats, key: `payment:${paymentId}`, payload: { kind: adminKind, paymentId } }];

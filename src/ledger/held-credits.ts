@@ -1,6 +1,6 @@
 import type { Db, Dialect } from "../db/database.js";
 import type { Credit, TopUp } from "../generated/sqlite/client.js";
-import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditKind, CreditStatus, TopUpStatus } from "./states.js";
 import { queueBonusCredit, type BonusPolicy } from "./bonus-credit.js";
 import { moveCredit, moveTopUp } from "./moves.js";
 import { enqueueNotification } from "./outbox.js";

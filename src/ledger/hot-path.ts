@@ -1,8 +1,8 @@
 import Sqlite from "better-sqlite3";
 import type pg from "pg";
+import { openDatabase, type Database, type OpenOptions } from "../db/database.js";
 import { applySqlitePragmas } from "../db/sqlite-pragmas.js";
-import type { RecordOptions, RecordOutcome } from "../payments/ledger.js";
-import type { PaymentObservation } from "../payments/provider.js";
+import type { PaymentObservation, RecordOptions, RecordOutcome } from "./observation.js";
 import type { CreditQueue } from "./credit-queue.js";
 import type { RecorderConfig } from "./decide.js";
 import type { NotificationQueue } from "./notification-queue.js";
@@ -44,4 +44,27 @@ export function postgresHotPath(pool: pg.Pool): HotPath {
     notifications: createPostgresNotificationQueue(pool),
     close: () => undefined,
   };
+}
+
+/** A database with the ledger's hot path built over its connections (`db/` opens them; the ledger uses them). */
+export interface LedgerDatabase extends Database {
+  hot: HotPath;
+}
+
+/** Builds the ledger's hot path over `database`; closing the result closes both. */
+export function withHotPath(database: Database): LedgerDatabase {
+  const hot = database.pgPool ? postgresHotPath(database.pgPool) : openSqliteHotPath(database.sqliteFile!, { readonly: database.readonly });
+  return {
+    ...database,
+    hot,
+    close: async () => {
+      hot.close();
+      await database.close();
+    },
+  };
+}
+
+/** openDatabase (src/db/database.ts) with the ledger's hot path: what the application and its tools use. */
+export async function openLedgerDatabase(url: string, opts: OpenOptions = {}): Promise<LedgerDatabase> {
+  return withHotPath(await openDatabase(url, opts));
 }

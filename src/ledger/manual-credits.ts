@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/database.js";
 import type { Credit } from "../generated/sqlite/client.js";
-import type { Currency } from "../payments/money.js";
-import { CreditKind, CreditStatus } from "../payments/states.js";
+import type { Currency } from "../money/money.js";
+import { CreditKind, CreditStatus } from "./states.js";
 
 type Tx = Pick<Db, "credit">;
 

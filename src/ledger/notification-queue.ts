@@ -1,5 +1,5 @@
 import type { Notification } from "../generated/sqlite/client.js";
-import { CreditStatus } from "../payments/states.js";
+import { CreditStatus } from "./states.js";
 import { parseState } from "./transitions.js";
 
 /** Customers' messages (receipts) or admins' notes: the notifier serves customers first. */

@@ -1,6 +1,6 @@
 import type { Db } from "../db/database.js";
 import type { TopUp } from "../generated/sqlite/client.js";
-import { OPEN_OR_LATE } from "../payments/states.js";
+import { OPEN_OR_LATE } from "./states.js";
 
 type Tx = Pick<Db, "topUp">;
 

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { Credit } from "../generated/sqlite/client.js";
-import { CreditKind, CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditKind, CreditStatus, TopUpStatus } from "./states.js";
 import { BONUS_INSERT_COLUMNS, planBonusCredit, type PlannedBonus } from "./bonus-credit.js";
 import { claimedFromRow, type CreditQueue, type FinishedCredit, type FinishPolicy, type PanelReceipt, type RawCredit } from "./credit-queue.js";
 import { sqlSources } from "./moves.js";

@@ -1,8 +1,7 @@
 import type pg from "pg";
-import type { RecordOptions, RecordOutcome } from "../payments/ledger.js";
 import { creditFor, creditMemoPrefix, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, type EarlierPayment, type PlannedNote, type RecorderConfig } from "./decide.js";
-import type { PaymentObservation } from "../payments/provider.js";
-import { PaymentFlag, TopUpStatus } from "../payments/states.js";
+import type { PaymentObservation, RecordOptions, RecordOutcome } from "./observation.js";
+import { PaymentFlag, TopUpStatus } from "./states.js";
 import { countPaymentSet } from "./count-payment.js";
 import { prepared } from "./pg-statement.js";
 import { postgresTimestamp } from "./sql-time.js";

@@ -1,6 +1,6 @@
-import { bonusFor } from "../payments/bonus.js";
-import type { Currency } from "../payments/money.js";
-import { CreditKind, CreditStatus } from "../payments/states.js";
+import { bonusFor } from "../money/bonus.js";
+import type { Currency } from "../money/money.js";
+import { CreditKind, CreditStatus } from "./states.js";
 import type { BonusPolicy } from "./bonus-credit.js";
 import { toPanelAmount } from "./decide.js";
 

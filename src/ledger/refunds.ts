@@ -1,6 +1,6 @@
 import type { Db } from "../db/database.js";
 import type { Refund, TopUp } from "../generated/sqlite/client.js";
-import { CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditStatus, TopUpStatus } from "./states.js";
 import { moveCredit, moveTopUp } from "./moves.js";
 import { enqueueNotification } from "./outbox.js";
 import { decideRefund, type RefundDecision, type RefundProblem, type RefundRules, type RefundState } from "./refund-plan.js";

@@ -3,7 +3,7 @@ import { KIND_PREFIX, notificationFromRow, OPEN_CREDIT, type Audience, type Noti
 import { sqlSources, sqlStates } from "./moves.js";
 import type { GroupCommitted } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
-import { CreditKind } from "../payments/states.js";
+import { CreditKind } from "./states.js";
 import { NotificationStatus } from "./transitions.js";
 
 const { QUEUED, SENT, FAILED } = NotificationStatus;

@@ -1,9 +1,8 @@
 import type Sqlite from "better-sqlite3";
 import type { TopUp } from "../generated/sqlite/client.js";
-import type { RecordOptions, RecordOutcome } from "../payments/ledger.js";
 import { creditFor, judgePayment, orphanNotes, orphanReason, paymentNotes, samePaymentRecorded, type EarlierPayment, type PlannedNote, type RecorderConfig } from "./decide.js";
-import type { PaymentObservation } from "../payments/provider.js";
-import { PaymentFlag, TopUpStatus } from "../payments/states.js";
+import type { PaymentObservation, RecordOptions, RecordOutcome } from "./observation.js";
+import { PaymentFlag, TopUpStatus } from "./states.js";
 import { countPaymentSet } from "./count-payment.js";
 import type { GroupCommitted } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";

@@ -1,6 +1,6 @@
 import type { Db } from "../db/database.js";
 import type { TopUp } from "../generated/sqlite/client.js";
-import { TopUpStatus } from "../payments/states.js";
+import { TopUpStatus } from "./states.js";
 import { moveTopUp } from "./moves.js";
 import { enqueueNotification } from "./outbox.js";
 

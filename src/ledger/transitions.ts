@@ -1,4 +1,4 @@
-import { CreditStatus, TopUpStatus } from "../payments/states.js";
+import { CreditStatus, TopUpStatus } from "./states.js";
 
 export const NotificationStatus = { QUEUED: "QUEUED", SENT: "SENT", FAILED: "FAILED" } as const;
 export type NotificationStatus = (typeof NotificationStatus)[keyof typeof NotificationStatus];

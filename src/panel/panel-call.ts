@@ -1,6 +1,6 @@
 import { OutboundError, send, type OutboundPool, type OutboundRequest, type OutboundResponse } from "../http/outbound.js";
 import type { Logger } from "../logger.js";
-import { minorDigits, minorFromDecimal, type Currency } from "../payments/money.js";
+import { minorDigits, minorFromDecimal, type Currency } from "../money/money.js";
 import { PanelError } from "./panel-client.js";
 
 /** How long to wait for a whole answer. Writes get longer: giving up early turns a slow credit into an unknown one. */

@@ -1,6 +1,6 @@
 import { formBody, type OutboundPool, type OutboundResponse } from "../http/outbound.js";
 import type { Logger } from "../logger.js";
-import { decimalString, type Currency } from "../payments/money.js";
+import { decimalString, type Currency } from "../money/money.js";
 import { assertAmount, balanceToMinor, DEFAULT_TIMEOUTS, PanelTransport, panelUrl, parseJson, type PanelOp, type PanelTimeouts } from "./panel-call.js";
 import type { PanelClient, PanelCreditResult, PanelUser } from "./panel-client.js";
 import {

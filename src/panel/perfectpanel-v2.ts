@@ -1,6 +1,6 @@
 import type { OutboundPool, OutboundResponse } from "../http/outbound.js";
 import type { Logger } from "../logger.js";
-import { decimalString, type Currency } from "../payments/money.js";
+import { decimalString, type Currency } from "../money/money.js";
 import {
   assertAmount, balanceToMinor, DEFAULT_TIMEOUTS, NoSuchPanelUser, PanelTransport, panelUrl, parseJson, type PanelOp, type PanelTimeouts,
 } from "./panel-call.js";

@@ -1,6 +1,6 @@
 import type { OutboundPool } from "../http/outbound.js";
 import type { Logger } from "../logger.js";
-import { decimalString, minorDigits, type Currency } from "../payments/money.js";
+import { decimalString, minorDigits, type Currency } from "../money/money.js";
 import { assertAmount, DEFAULT_TIMEOUTS, PanelTransport, panelUrl, parseJson, type PanelOp, type PanelTimeouts } from "./panel-call.js";
 import type { PanelClient, PanelCreditResult } from "./panel-client.js";
 import { SOCPANEL_PATHS, socpanelBalanceQuery, socpanelOk, socpanelRefusal, type SocPanelAmountFormat } from "./socpanel-api.js";

@@ -4,10 +4,11 @@ import type { TopUp } from "../generated/sqlite/client.js";
 import { attachTopUpMessage, cancelTopUp, expireTopUp, openTopUp } from "../ledger/top-up-records.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import { recordPayment, type LedgerDeps, type RecordOutcome } from "./ledger.js";
+import type { RecordOutcome } from "../ledger/observation.js";
+import { recordPayment, type LedgerDeps } from "../ledger/record-payment.js";
 import { ProviderError, type CreatedPayment, type PaymentProvider, type TopUpRef } from "./provider.js";
-import { newReference } from "./reference.js";
-import { OPEN_OR_LATE, TopUpStatus, type ObservationSource } from "./states.js";
+import { newReference } from "../ledger/reference.js";
+import { OPEN_OR_LATE, TopUpStatus, type ObservationSource } from "../ledger/states.js";
 
 export type Providers = ReadonlyMap<ProviderName, PaymentProvider>;
 

@@ -6,7 +6,7 @@ import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import { webhookRejectionReason, type Metrics } from "../metrics.js";
 import { enqueueNotification } from "../ledger/outbox.js";
-import { recordPayment, type LedgerDeps } from "../payments/ledger.js";
+import { recordPayment, type LedgerDeps } from "../ledger/record-payment.js";
 import type { PaymentProvider, WebhookRequest, WebhookResult } from "../payments/provider.js";
 import type { Providers, TopUpService } from "../payments/topups.js";
 import { readRawBody } from "./raw-body.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bonusLine } from "../../src/bot/bonus-line.js";
 import { translator } from "../../src/bot/i18n.js";
-import { bonusFor, parseBonusTiers, type BonusTiers } from "../../src/payments/bonus.js";
+import { bonusFor, parseBonusTiers, type BonusTiers } from "../../src/money/bonus.js";
 
 function tiers(text: string, currency: "USD" | "KHR" = "USD"): BonusTiers {
   const parsed = parseBonusTiers(text, currency);

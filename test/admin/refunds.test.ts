@@ -3,8 +3,8 @@ import { createRefunds } from "../../src/admin/refunds.js";
 import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { SocPanelClient } from "../../src/panel/socpanel.js";
 import type { Providers } from "../../src/payments/topups.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startSocPanelSimulator } from "../../src/sandbox/panels/socpanel-simulator.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startSocPanelSimulator } from "../../sandbox/panels/socpanel-simulator.js";
 import { silentLog } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDailyReport } from "../../src/admin/daily-report.js";
 import { actionSigner } from "../../src/bot/keyboards/held-actions.js";
 import { createLocalWakeup } from "../../src/db/wakeup.js";
-import { parseBonusTiers } from "../../src/payments/bonus.js";
+import { parseBonusTiers } from "../../src/money/bonus.js";
 import { silentLog } from "../support/core.js";
-import type { ChatMessage } from "../../src/sandbox/telegram/index.js";
+import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { ADMIN_CHAT, ADMIN_ID, buttonData, buttons, eventually, nextMessage, startHarness, textOf, topUpShownBy, type Harness } from "./harness.js";
 
 let h: Harness;

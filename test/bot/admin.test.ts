@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChatMessage } from "../../src/sandbox/telegram/index.js";
+import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { ADMIN_ID, buttonData, eventually, nextMessage, startHarness, textOf, topUpShownBy, type Harness } from "./harness.js";
 
 let h: Harness;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BOT_COMMANDS, registerCommands } from "../../src/bot/commands.js";
 import { LOCALES, translator } from "../../src/bot/i18n.js";
 import { loadConfig } from "../../src/config/config.js";
-import { createFakeTelegram, type FakeTelegram } from "../../src/sandbox/telegram/index.js";
+import { createFakeTelegram, type FakeTelegram } from "../../sandbox/telegram/index.js";
 import { ADMIN_ID, nextMessage, startHarness, textOf, type Harness } from "./harness.js";
 import { fakeBotToken } from "../support/bot-token.js";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { validateKhqr } from "../../src/payments/khqr/index.js";
-import { TopUpStatus } from "../../src/payments/states.js";
-import type { ChatMessage } from "../../src/sandbox/telegram/index.js";
+import { validateKhqr } from "../../src/khqr/index.js";
+import { TopUpStatus } from "../../src/ledger/states.js";
+import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { ADMIN_CHAT, buttonData, buttons, decodeQrPhoto, eventually, nextMessage, startHarness, textOf, topUpShownBy, type Harness } from "./harness.js";
 
 let h: Harness;

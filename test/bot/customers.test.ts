@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCustomers, type Customers } from "../../src/customers/customers.js";
-import { TopUpStatus } from "../../src/payments/states.js";
+import { TopUpStatus } from "../../src/ledger/states.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 
 /** The customer records the bot reads and writes, on both databases. */

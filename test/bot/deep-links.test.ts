@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeepLinker } from "../../src/bot/deps.js";
 import type { ProviderName } from "../../src/config/config.js";
 import type { PaymentProvider } from "../../src/payments/provider.js";
-import type { ChatMessage } from "../../src/sandbox/telegram/index.js";
+import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { buttons, nextMessage, startHarness, textOf, topUpShownBy, type Harness } from "./harness.js";
 
 /** Issue 14, bot side: the "Open in bank app" button under a KHQR card, from a deep-linker that may fail or hang. */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderName } from "../../src/config/config.js";
 import { ProviderError, type PaymentProvider } from "../../src/payments/provider.js";
-import { TopUpStatus } from "../../src/payments/states.js";
-import type { ChatMessage } from "../../src/sandbox/telegram/index.js";
+import { TopUpStatus } from "../../src/ledger/states.js";
+import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { ADMIN_CHAT, ADMIN_ID, buttons, nextMessage, startHarness, textOf, topUpShownBy, type Harness } from "./harness.js";
 
 let h: Harness;

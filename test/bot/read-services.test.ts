@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminNotes, type AdminNotes } from "../../src/admin/notes.js";
 import { createCustomers, type Customers } from "../../src/customers/customers.js";
 import { createReceipts, type Receipts } from "../../src/customers/receipts.js";
-import { CreditKind, CreditStatus, TopUpStatus } from "../../src/payments/states.js";
+import { CreditKind, CreditStatus, TopUpStatus } from "../../src/ledger/states.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 
 /** What the bot reads through services instead of its own queries (receipts, admin notes, admins' languages), on both databases. */

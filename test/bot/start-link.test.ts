@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChatMessage } from "../../src/sandbox/telegram/index.js";
+import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { ADMIN_ID, buttons, nextMessage, startHarness, textOf, type Harness } from "./harness.js";
 
 /** Issue 20, item 5: https://t.me/<bot>?start=<login> from the panel's "Add funds" page. */

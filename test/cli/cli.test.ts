@@ -8,10 +8,10 @@ import { openDatabase, type Database } from "../../src/db/database.js";
 import { migrationsFor } from "../../src/db/migrate.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { creditMemo } from "../../src/ledger/decide.js";
-import { newReference } from "../../src/payments/reference.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { newReference } from "../../src/ledger/reference.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 import { runCli } from "./run-cli.js";
 import { fakeBotToken } from "../support/bot-token.js";
 

@@ -3,12 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { openDatabase, type Database } from "../../src/db/database.js";
+import { openLedgerDatabase, type LedgerDatabase } from "../../src/ledger/hot-path.js";
 import { TRUNCATE_WHEN_IDLE_MS } from "../../src/db/sqlite-checkpointer.js";
 import { SQLITE_PRAGMAS, WAL_FRAME_BYTES, WAL_LIMIT_FRAMES } from "../../src/db/sqlite-pragmas.js";
 import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { createMetrics } from "../../src/metrics.js";
-import { recordPayment, type LedgerDeps } from "../../src/payments/ledger.js";
+import { recordPayment, type LedgerDeps } from "../../src/ledger/record-payment.js";
 import { eventually, silentLog } from "../support/core.js";
 
 const FULL = 2;
@@ -19,7 +19,7 @@ const walBytes = (url: string) => (existsSync(`${url.slice(5)}-wal`) ? statSync(
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `count` signed payments for unknown references (each an orphan payment with its admin notes), `perTurn` in each event-loop turn. */
-async function writePayments(database: Database, count: number, perTurn: number, rawBytes: number, afterTurn?: () => void): Promise<void> {
+async function writePayments(database: LedgerDatabase, count: number, perTurn: number, rawBytes: number, afterTurn?: () => void): Promise<void> {
   const ledger: LedgerDeps = { database, wakeup: createLocalWakeup(), log: silentLog, metrics: createMetrics(), panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
   const raw = { pad: "x".repeat(rawBytes) };
   for (let i = 0; i < count; i += perTurn) {
@@ -50,7 +50,7 @@ describe("every SQLite connection commits durably (synchronous = FULL)", () => {
     } as typeof prepare);
     const adapterConnects = vi.spyOn((await import("@prisma/adapter-better-sqlite3")).PrismaBetterSqlite3.prototype, "connect");
 
-    const database = await openDatabase(freshUrl());
+    const database = await openLedgerDatabase(freshUrl());
     try {
       // Prisma under concurrent use: queries and transactions at once, then read back through Prisma itself.
       await Promise.all([
@@ -79,7 +79,7 @@ describe("every SQLite connection commits durably (synchronous = FULL)", () => {
   });
 
   it("a connection Prisma opens again after a disconnect runs FULL too", async () => {
-    const database = await openDatabase(freshUrl());
+    const database = await openLedgerDatabase(freshUrl());
     try {
       await database.db.$disconnect();
       const [sync] = await database.db.$queryRawUnsafe<{ synchronous: bigint }[]>("PRAGMA synchronous");
@@ -93,7 +93,7 @@ describe("every SQLite connection commits durably (synchronous = FULL)", () => {
 describe("the WAL is checkpointed off the main thread and stays bounded", () => {
   it("payments written while the checkpointer runs: the WAL stays small, and is emptied once writes stop", async () => {
     const url = freshUrl();
-    const database = await openDatabase(url);
+    const database = await openLedgerDatabase(url);
     try {
       await database.checkpointer!.started;
       let largest = 0;
@@ -114,7 +114,7 @@ describe("the WAL is checkpointed off the main thread and stays bounded", () => 
 
   it("with the checkpointer stopped, the WAL file never grows past the limit plus one commit", async () => {
     const url = freshUrl();
-    const database = await openDatabase(url);
+    const database = await openLedgerDatabase(url);
     try {
       await database.checkpointer!.stop();
       const perTurn = 25;
@@ -133,10 +133,10 @@ describe("the WAL is checkpointed off the main thread and stays bounded", () => 
 
   it("opening and closing databases leaves no checkpointer threads behind", async () => {
     const threads = () => Number(/Threads:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))![1]);
-    await (await openDatabase(freshUrl())).close();
+    await (await openLedgerDatabase(freshUrl())).close();
     const before = threads();
     for (let i = 0; i < 8; i++) {
-      const database = await openDatabase(freshUrl());
+      const database = await openLedgerDatabase(freshUrl());
       await database.checkpointer!.started;
       await database.close();
     }

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { KhqrAccount, KhqrInput } from "../../src/payments/khqr/index.js";
+import type { KhqrAccount, KhqrInput } from "../../src/khqr/index.js";
 
 const LATIN = [..." ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-&'#/_()"];
 // Consonants, independent and dependent vowels, signs, the riel sign: String.length 1 each.

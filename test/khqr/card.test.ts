@@ -2,7 +2,7 @@ import jsqr from "jsqr";
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import { formatCardAmount, renderKhqrCard, renderPlainQr } from "../../src/payments/card/index.js";
-import { encodeKhqr, type KhqrCurrency } from "../../src/payments/khqr/index.js";
+import { encodeKhqr, type KhqrCurrency } from "../../src/khqr/index.js";
 
 // jsqr is CommonJS whose exports are the function itself, with itself again as `default` (which its types describe).
 const jsQR = jsqr.default;

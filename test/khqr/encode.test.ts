@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeKhqr, KhqrError, khqrAmountString, validateKhqr, type KhqrInput } from "../../src/payments/khqr/index.js";
+import { encodeKhqr, KhqrError, khqrAmountString, validateKhqr, type KhqrInput } from "../../src/khqr/index.js";
 import { vector } from "./vectors.js";
 
 describe("encodeKhqr rebuilds the documented strings from their fields", () => {

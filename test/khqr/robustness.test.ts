@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   decodeKhqr, encodeKhqr, encodeRecords, KHQR_ERROR_CODES, KhqrError, validateKhqr,
   type KhqrDecodeResult, type KhqrValidation,
-} from "../../src/payments/khqr/index.js";
+} from "../../src/khqr/index.js";
 import { validInput } from "./arbitraries.js";
 import { VECTORS } from "./vectors.js";
 

@@ -1,7 +1,7 @@
 import { BakongKHQR, IndividualInfo, khqrData, MerchantInfo } from "bakong-khqr";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { encodeKhqr, khqrMd5, validateKhqr, type KhqrInput } from "../../src/payments/khqr/index.js";
+import { encodeKhqr, khqrMd5, validateKhqr, type KhqrInput } from "../../src/khqr/index.js";
 import { name, sdkCompatibleInput } from "./arbitraries.js";
 import { VECTORS } from "./vectors.js";
 

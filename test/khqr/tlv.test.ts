@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { crc16, decodeKhqr, encodeRecords, KhqrError, khqrMd5, parseRecords } from "../../src/payments/khqr/index.js";
+import { crc16, decodeKhqr, encodeRecords, KhqrError, khqrMd5, parseRecords } from "../../src/khqr/index.js";
 
 describe("crc16 (CRC-16/CCITT-FALSE)", () => {
   it("has the check value 29B1", () => expect(crc16("123456789")).toBe("29B1"));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { crc16, encodeRecords, validateKhqr, type KhqrRecord } from "../../src/payments/khqr/index.js";
+import { crc16, encodeRecords, validateKhqr, type KhqrRecord } from "../../src/khqr/index.js";
 import { vector } from "./vectors.js";
 
 const NOW = 1_800_000_000_000;

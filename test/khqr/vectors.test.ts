@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { decodeKhqr, encodeRecords, khqrMd5, validateKhqr } from "../../src/payments/khqr/index.js";
+import { decodeKhqr, encodeRecords, khqrMd5, validateKhqr } from "../../src/khqr/index.js";
 import { VECTORS, vector } from "./vectors.js";
 
 function decoded(qr: string) {

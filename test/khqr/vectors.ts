@@ -1,4 +1,4 @@
-import type { KhqrErrorCode } from "../../src/payments/khqr/index.js";
+import type { KhqrErrorCode } from "../../src/khqr/index.js";
 
 /** Strings from shared/docs/khqr-bakong.md and the provider seeds, with what each must do. */
 export interface Vector {

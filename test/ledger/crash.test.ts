@@ -1,10 +1,10 @@
 import { buildSync } from "esbuild";
 import { fork, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordPayment } from "../../src/payments/ledger.js";
+import { recordPayment } from "../../src/ledger/record-payment.js";
 import type { Providers } from "../../src/payments/topups.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { eventually, startCore, userFor, type Core } from "../support/core.js";
 import { freshPostgres, postgresAvailable, type TestDatabase } from "../support/databases.js";

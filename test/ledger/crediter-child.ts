@@ -1,6 +1,6 @@
 // A crediter in its own process, for the crash test: killed with SIGKILL at random moments.
 import pino from "pino";
-import { openDatabase } from "../../src/db/database.js";
+import { openLedgerDatabase } from "../../src/ledger/hot-path.js";
 import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { createMetrics } from "../../src/metrics.js";
 import { createOutageTracker } from "../../src/notify/outages.js";
@@ -9,7 +9,7 @@ import { createPanelClient } from "../../src/panel/create-panel-client.js";
 
 const env = process.env as Record<string, string>;
 const log = pino({ level: env.CHILD_LOG_LEVEL ?? "silent" });
-const database = await openDatabase(env.DATABASE_URL!);
+const database = await openLedgerDatabase(env.DATABASE_URL!);
 const panel = createPanelClient(
   { type: "perfectpanel", url: env.PANEL_URL!, apiKey: env.PANEL_API_KEY!, paymentMethod: "KHQR", currency: "USD" },
   { timeouts: { readMs: 400, writeMs: 400 } },

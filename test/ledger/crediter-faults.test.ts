@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { PanelType } from "../../src/config/config.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import { recordPayment } from "../../src/payments/ledger.js";
+import { recordPayment } from "../../src/ledger/record-payment.js";
 import type { PaymentProvider } from "../../src/payments/provider.js";
 import type { Providers } from "../../src/payments/topups.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
-import { startSocPanelSimulator } from "../../src/sandbox/panels/socpanel-simulator.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
+import { startSocPanelSimulator } from "../../sandbox/panels/socpanel-simulator.js";
 import { eventually, startCore, userFor, type Core } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 

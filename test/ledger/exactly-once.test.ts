@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
 import type { Providers } from "../../src/payments/topups.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-simulator.js";
 import { eventually, silentLog, startCore, userFor, type Core } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../src/db/database.js";
+import { openLedgerDatabase, type LedgerDatabase } from "../../src/ledger/hot-path.js";
 import { createPgWakeup, type Wakeup } from "../../src/db/wakeup.js";
 import { createMetrics } from "../../src/metrics.js";
 import { createOutageTracker } from "../../src/notify/outages.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { createCrediter } from "../../src/jobs/crediter.js";
 import type { PanelClient } from "../../src/panel/panel-client.js";
-import { CreditKind, CreditStatus } from "../../src/payments/states.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
+import { CreditKind, CreditStatus } from "../../src/ledger/states.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
 import { eventually, FAST_CREDITER, silentLog } from "../support/core.js";
 import { createPostgresDatabase, postgresAvailable } from "../support/databases.js";
 
@@ -20,7 +20,7 @@ const ADMIN_CHATS = [-100n];
 
 interface Instance {
   id: string;
-  database: Database;
+  database: LedgerDatabase;
   wakeup: Wakeup;
   crediter: ReturnType<typeof createCrediter>;
   /** Credits the panel accepted from this instance. */
@@ -52,7 +52,7 @@ describe.runIf(postgresAvailable)("four crediters share one queue (PostgreSQL)",
     panelSim = await startPerfectPanelSimulator({ apiKey: API_KEY, users: { alice: 0 } });
     const panel = createPanelClient({ type: "perfectpanel", url: panelSim.url, apiKey: API_KEY, paymentMethod: "KHQR", currency: "USD" });
     for (let i = 0; i < INSTANCES; i++) {
-      const database = await openDatabase(created.url);
+      const database = await openLedgerDatabase(created.url);
       const wakeup = await createPgWakeup(database.pgPool!, silentLog);
       const id = `crediter-${i + 1}`;
       const applied = { count: 0 };

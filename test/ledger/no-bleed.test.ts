@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { createMetrics } from "../../src/metrics.js";
-import { recordPayment, type LedgerDeps } from "../../src/payments/ledger.js";
+import { recordPayment, type LedgerDeps } from "../../src/ledger/record-payment.js";
 import { silentLog, userFor } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { createMetrics } from "../../src/metrics.js";
-import { recordPayment, type LedgerDeps, type RecordOutcome } from "../../src/payments/ledger.js";
+import { recordPayment, type LedgerDeps } from "../../src/ledger/record-payment.js";
 import type { ProviderName } from "../../src/config/config.js";
-import type { PaymentObservation } from "../../src/payments/provider.js";
-import { orderPaymentKey } from "../../src/payments/reference.js";
+import type { PaymentObservation, RecordOutcome } from "../../src/ledger/observation.js";
+import { orderPaymentKey } from "../../src/ledger/reference.js";
 import { silentLog, userFor } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 

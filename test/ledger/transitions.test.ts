@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { moveCredit, moveTopUp } from "../../src/ledger/moves.js";
 import { allowedFrom, assertMove, canMove, IllegalTransition, parseState, TRANSITIONS } from "../../src/ledger/transitions.js";
-import { CreditStatus, TopUpStatus } from "../../src/payments/states.js";
+import { CreditStatus, TopUpStatus } from "../../src/ledger/states.js";
 import { userFor } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 

@@ -5,9 +5,9 @@ import type { TopUp } from "../../src/generated/sqlite/client.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import type { PaymentProvider } from "../../src/payments/provider.js";
 import { createBakongProvider } from "../../src/payments/providers/bakong.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
-import { startBakongSimulator, type BakongPayment, type BakongSimulator } from "../../src/sandbox/providers/bakong-simulator.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
+import { startBakongSimulator, type BakongPayment, type BakongSimulator } from "../../sandbox/providers/bakong-simulator.js";
 import { eventually, silentLog, startCore, userFor, type Core } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProviderName } from "../../src/config/config.js";
 import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { createMetrics } from "../../src/metrics.js";
-import { recordPayment, type LedgerDeps } from "../../src/payments/ledger.js";
-import type { Currency } from "../../src/payments/money.js";
+import { recordPayment, type LedgerDeps } from "../../src/ledger/record-payment.js";
+import type { Currency } from "../../src/money/money.js";
 import { silentLog, userFor } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 

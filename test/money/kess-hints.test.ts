@@ -4,9 +4,9 @@ import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import type { PaymentProvider } from "../../src/payments/provider.js";
 import { createKessProvider } from "../../src/payments/providers/kess.js";
 import { makeSign } from "../../src/payments/providers/kess-signing.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
-import { startKessSimulator, type KessSimulator } from "../../src/sandbox/providers/kess-simulator.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
+import { startKessSimulator, type KessSimulator } from "../../sandbox/providers/kess-simulator.js";
 import { eventually, silentLog, startCore, userFor, type Core } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 

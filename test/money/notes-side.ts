@@ -1,11 +1,11 @@
 import { Api } from "grammy";
 import { createDelivery } from "../../src/bot/delivery.js";
 import { loadConfig } from "../../src/config/config.js";
-import type { Database } from "../../src/db/database.js";
+import type { LedgerDatabase } from "../../src/ledger/hot-path.js";
 import type { Wakeup } from "../../src/db/wakeup.js";
 import { createNotifier } from "../../src/jobs/notifier.js";
 import type { PanelClient } from "../../src/panel/panel-client.js";
-import { createFakeTelegram } from "../../src/sandbox/telegram/index.js";
+import { createFakeTelegram } from "../../sandbox/telegram/index.js";
 import { silentLog } from "../support/core.js";
 import { fakeBotToken } from "../support/bot-token.js";
 
@@ -16,7 +16,7 @@ export const ADMIN_CHAT = -100;
  * started the bot, and a notifier delivering the outbox to it the way the application does.
  */
 export async function startNotesSide(opts: {
-  database: Database; wakeup: Wakeup; panel: PanelClient; panelUrl: string; panelKey: string;
+  database: LedgerDatabase; wakeup: Wakeup; panel: PanelClient; panelUrl: string; panelKey: string;
   shop: string; customer: { id: number; first_name: string }; start?: boolean;
 }) {
   const fake = await createFakeTelegram();

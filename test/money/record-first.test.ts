@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordPayment } from "../../src/payments/ledger.js";
+import { recordPayment } from "../../src/ledger/record-payment.js";
 import { eventually } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 import { ADMIN_CHAT, CUSTOMER_CHAT, startMoneyKit, type MoneyKit } from "./money-kit.js";

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
-import { startSocPanelSimulator } from "../../src/sandbox/panels/socpanel-simulator.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
+import { startSocPanelSimulator } from "../../sandbox/panels/socpanel-simulator.js";
 import { API_KEY, FAST } from "./panel-test-kit.js";
 
 let perfect: PanelSimulator;

@@ -7,9 +7,9 @@ import type { PanelClient } from "../../src/panel/panel-client.js";
 import { PerfectPanelV1Client } from "../../src/panel/perfectpanel-v1.js";
 import { PerfectPanelV2Client } from "../../src/panel/perfectpanel-v2.js";
 import { SocPanelClient } from "../../src/panel/socpanel.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
-import { startSocPanelSimulator } from "../../src/sandbox/panels/socpanel-simulator.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
+import { startSocPanelSimulator } from "../../sandbox/panels/socpanel-simulator.js";
 import { API_KEY, closedPortUrl, expectPanelError, FAST } from "./panel-test-kit.js";
 
 describe("balanceToMinor", () => {

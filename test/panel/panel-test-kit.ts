@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 import { Hono } from "hono";
 import { expect } from "vitest";
 import { PanelError, type PanelErrorKind } from "../../src/panel/panel-client.js";
-import { serveApp } from "../../src/sandbox/serve.js";
+import { serveApp } from "../../sandbox/serve.js";
 
 export const API_KEY = "sk-live-7f3a9c1e5b2d4f60";
 export const FAST = { readMs: 400, writeMs: 400 };

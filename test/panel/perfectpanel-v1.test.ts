@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PerfectPanelV1Client } from "../../src/panel/perfectpanel-v1.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
 import { API_KEY, closedPortUrl, expectPanelError, FAST, html, json, startStub } from "./panel-test-kit.js";
 
 let sim: PanelSimulator;

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SocPanelClient } from "../../src/panel/socpanel.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startSocPanelSimulator } from "../../src/sandbox/panels/socpanel-simulator.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startSocPanelSimulator } from "../../sandbox/panels/socpanel-simulator.js";
 import { API_KEY, closedPortUrl, expectPanelError, FAST, html, json, startStub } from "./panel-test-kit.js";
 
 let sim: PanelSimulator;

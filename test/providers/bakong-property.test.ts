@@ -2,10 +2,10 @@ import fc from "fast-check";
 import { Hono } from "hono";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { minorFromDecimal, type Currency } from "../../src/payments/money.js";
+import { minorFromDecimal, type Currency } from "../../src/money/money.js";
 import type { StatusResult, TopUpRef } from "../../src/payments/provider.js";
 import { createBakongProvider } from "../../src/payments/providers/bakong.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 
 /**
  * Whatever Bakong says about a paid md5 of ours (any amount, currency or receiving account, as any

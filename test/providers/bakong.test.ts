@@ -2,13 +2,13 @@ import { Hono } from "hono";
 import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { BakongConfig } from "../../src/config/config.js";
-import { decodeKhqr, khqrMd5 } from "../../src/payments/khqr/index.js";
-import type { Currency } from "../../src/payments/money.js";
+import { decodeKhqr, khqrMd5 } from "../../src/khqr/index.js";
+import type { Currency } from "../../src/money/money.js";
 import { ProviderError, type PaymentProvider, type StatusResult, type TopUpRef } from "../../src/payments/provider.js";
 import { createBakongProvider, maskBakongAccount } from "../../src/payments/providers/bakong.js";
-import { noApiFaults } from "../../src/sandbox/faults.js";
-import { startBakongSimulator, type BakongListMode, type BakongPayment, type BakongSimulator } from "../../src/sandbox/providers/bakong-simulator.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { noApiFaults } from "../../sandbox/faults.js";
+import { startBakongSimulator, type BakongListMode, type BakongPayment, type BakongSimulator } from "../../sandbox/providers/bakong-simulator.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 
 const TOKEN = "bakong-test-token-0123456789";
 const ACCOUNT = "topup_bot@aclb";

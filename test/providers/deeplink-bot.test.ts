@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DeepLinker } from "../../src/bot/deps.js";
 import { createMetrics } from "../../src/metrics.js";
 import { createDeepLinker, deepLinkApp } from "../../src/payments/deeplink.js";
-import type { ChatMessage } from "../../src/sandbox/telegram/index.js";
+import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { buttons, nextMessage, startHarness, textOf, topUpShownBy, type Harness } from "../bot/harness.js";
 import { silentLog } from "../support/core.js";
 

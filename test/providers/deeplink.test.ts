@@ -7,9 +7,9 @@ import { createMetrics } from "../../src/metrics.js";
 import { createDeepLinker, deepLinkApp, type DeepLinkInput } from "../../src/payments/deeplink.js";
 import type { TopUpRef } from "../../src/payments/provider.js";
 import { createBakongProvider } from "../../src/payments/providers/bakong.js";
-import { noApiFaults } from "../../src/sandbox/faults.js";
-import { startBakongSimulator, type BakongSimulator } from "../../src/sandbox/providers/bakong-simulator.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { noApiFaults } from "../../sandbox/faults.js";
+import { startBakongSimulator, type BakongSimulator } from "../../sandbox/providers/bakong-simulator.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 
 const TOKEN = "bakong-deeplink-token-0123456789";
 const ACCOUNT = "topup_bot@aclb";

@@ -3,13 +3,14 @@ import { Hono } from "hono";
 import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { PayWayConfig } from "../../src/config/config.js";
-import { decodeKhqr, khqrMd5 } from "../../src/payments/khqr/index.js";
-import type { Currency } from "../../src/payments/money.js";
-import type { PaymentObservation, TopUpRef, WebhookRequest, WebhookResult } from "../../src/payments/provider.js";
+import { decodeKhqr, khqrMd5 } from "../../src/khqr/index.js";
+import type { Currency } from "../../src/money/money.js";
+import type { TopUpRef, WebhookRequest, WebhookResult } from "../../src/payments/provider.js";
+import type { PaymentObservation } from "../../src/ledger/observation.js";
 import { createPayWayProvider } from "../../src/payments/providers/payway.js";
-import { noWebhookFaults } from "../../src/sandbox/faults.js";
-import { startPayWaySimulator, type PayWaySimulator } from "../../src/sandbox/providers/payway-simulator.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { noWebhookFaults } from "../../sandbox/faults.js";
+import { startPayWaySimulator, type PayWaySimulator } from "../../sandbox/providers/payway-simulator.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 
 const config: PayWayConfig = {
   bakongId: "abaakhppxxx@abaa",

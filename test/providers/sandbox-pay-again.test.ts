@@ -3,10 +3,10 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send } from "../../src/http/outbound.js";
 import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
-import { sandboxPage, type OpenTopUp } from "../../src/sandbox/page/routes.js";
-import type { RaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
-import { startSandbox, type Sandbox } from "../../src/sandbox/start-sandbox.js";
+import { sandboxPage, type OpenTopUp } from "../../sandbox/page/routes.js";
+import type { RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-simulator.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
+import { startSandbox, type Sandbox } from "../../sandbox/start-sandbox.js";
 
 /** The bank pane's "Pay again": the same QR paid a second time, as a repeat payment a merchant can watch. */
 describe("sandbox bank pane: pay a QR again", () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MAX_RETRY_AFTER_MS } from "../../src/http/retry-after.js";
 import { ProviderError } from "../../src/payments/provider.js";
 import { ProviderTransport, readJson, timedOut, type ProviderRequest } from "../../src/payments/provider-transport.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 
 const SECRET = "transport-secret-0123456789";
 const BEARER = "bearer-token-abcdef987654";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decimalString, minorFromDecimal } from "../../src/payments/money.js";
+import { decimalString, minorFromDecimal } from "../../src/money/money.js";
 import { amountTexts, digitsText, firstMatching } from "../../src/payments/providers/webhook-input.js";
 
 /** The format checks that run before a provider's hash may count (issue 11, unseparated hashes). */

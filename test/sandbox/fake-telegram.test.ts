@@ -6,7 +6,7 @@ import { Bot, GrammyError, InlineKeyboard, InputFile, webhookCallback } from "gr
 import { Hono } from "hono";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createFakeTelegram, type FakeTelegram } from "../../src/sandbox/telegram/index.js";
+import { createFakeTelegram, type FakeTelegram } from "../../sandbox/telegram/index.js";
 
 let fake: FakeTelegram;
 const cleanups: Array<() => Promise<unknown> | unknown> = [];

@@ -5,10 +5,10 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
-import { formatMoney } from "../../src/payments/money.js";
+import { formatMoney } from "../../src/money/money.js";
 import { startApplication, type Application } from "../../src/main.js";
-import { sandboxPage } from "../../src/sandbox/page/routes.js";
-import { SANDBOX_PANEL_USERS, startSandbox, type Sandbox } from "../../src/sandbox/start-sandbox.js";
+import { sandboxPage } from "../../sandbox/page/routes.js";
+import { SANDBOX_PANEL_USERS, startSandbox, type Sandbox } from "../../sandbox/start-sandbox.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [

@@ -20,6 +20,13 @@ function start(env: Record<string, string>): Promise<{ code: number | null; stdo
 }
 
 describe("bad configuration at start-up", { timeout: 90_000 }, () => {
+  it("no configuration at all: the live program (which has no sandbox) names what it needs in one line and exits 2", async () => {
+    const run = await start({});
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^No configuration: a live start needs BOT_TOKEN, .*PANEL_URL, PANEL_API_KEY .*`npm start`/)]);
+    expect(run.stdout).toBe("");
+  });
+
   it("exits 2 naming each variable, numbers in decimal digits only, no URL password and no stack trace", async () => {
     const run = await start({
       BOT_TOKEN: "1:x", PANEL_URL: "ftp://admin:panel-pass-9931@panel.example", PANEL_API_KEY: "k",

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**
- * `npm start` with no credentials runs the sandbox. Here it runs as a real child process whose
+ * `npm start` and `npm run dev` with no credentials run the sandbox. Here it runs as a real child process whose
  * environment and .env look like a live install's (HTTP_HOST=0.0.0.0, DATABASE_URL pointing at
  * ./data/bot.db, which exists and holds data): the sandbox must use its own temporary database and
  * name it in its banner, leave the live file untouched, listen on 127.0.0.1 only, and apply the HTTP
@@ -29,7 +29,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, "data", "bot.db"), LIVE_BYTES);
   // What a careless copy of an old .env.example would set.
   writeFileSync(join(dir, ".env"), "HTTP_HOST=0.0.0.0\nDATABASE_URL=file:./data/bot.db\nREDIS_URL=redis://127.0.0.1:6379/15\n");
-  child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), join(ROOT, "src", "main.ts")], {
+  // What `npm run dev` runs: it chooses the sandbox because nothing identifies a live deployment.
+  child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), join(ROOT, "scripts", "dev.ts")], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? "", TMPDIR: join(dir, "tmp"), HTTP_HOST: "0.0.0.0", HTTP_PORT: "0", LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],

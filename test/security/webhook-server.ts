@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { loadConfig } from "../../src/config/config.js";
 import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { createMetrics, type Metrics } from "../../src/metrics.js";
-import type { LedgerDeps } from "../../src/payments/ledger.js";
+import type { LedgerDeps } from "../../src/ledger/record-payment.js";
 import { createProviders } from "../../src/payments/providers/create-providers.js";
 import { createTopUpService } from "../../src/payments/topups.js";
 import { createHttpApp } from "../../src/server/app.js";

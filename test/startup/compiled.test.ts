@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,20 +11,48 @@ import { startProgram, type Program } from "./program.js";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const run = promisify(execFile);
 
+/** Every file under `dir`, relative to it. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)));
+}
+
+beforeAll(async () => {
+  await run("npm", ["run", "build", "--silent"], { cwd: ROOT, timeout: 240_000 });
+}, 300_000);
+
+describe("the production build (npm run build → dist/, node dist/main.js as the Docker image runs it)", () => {
+  it("holds no file of the sandbox: no simulator, no fake Telegram, no sandbox page", () => {
+    const files = filesUnder(join(ROOT, "dist"));
+    expect(files).toContain("main.js");
+    expect(files.filter((f) => /sandbox|simulator/i.test(f))).toEqual([]);
+    // Every compiled or copied file comes from src/ (a stale or foreign module would show here).
+    const fromSrc = (f: string) => existsSync(join(ROOT, "src", f)) || existsSync(join(ROOT, "src", f.replace(/\.(d\.ts|js\.map|js)$/, ".ts")));
+    expect(files.filter((f) => !f.startsWith(".") && !fromSrc(f))).toEqual([]);
+  });
+
+  it("started with no configuration, names what a live start needs in one line and exits 2", async () => {
+    const program = startProgram({}, { entry: "dist/main.js" });
+    expect(await program.exited).toEqual({ code: 2, signal: null });
+    const lines = program.stderr().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/BOT_TOKEN.*PANEL_URL.*npm start/);
+    expect(program.stdout.join("")).toBe("");
+  });
+});
+
 /**
- * The compiled build as `npm start` and the Dockerfile run it: `npm run build`, then `node dist/main.js`.
- * Start-up reads the locales, the card fonts and the migrations, and the sandbox page serves its files,
- * so a file the build leaves behind shows here.
+ * The compiled sandbox as `npm start` runs it with no configuration: scripts/start.mjs builds dist-sandbox/
+ * and starts it. Start-up reads the locales, the card fonts and the migrations, and the sandbox page serves
+ * its files, so a file either build leaves behind shows here.
  */
-describe("the compiled build (node dist/main.js)", () => {
+describe("npm start with no configuration (scripts/start.mjs: the compiled sandbox)", () => {
   let dir: string;
   let program: Program;
   let url: string;
 
   beforeAll(async () => {
-    await run("npm", ["run", "build", "--silent"], { cwd: ROOT, timeout: 240_000 });
     dir = mkdtempSync(join(tmpdir(), "khqr-compiled-"));
-    program = startProgram({ DATABASE_URL: `file:${join(dir, "bot.db")}`, LOG_LEVEL: "info" }, { entry: "dist/main.js" });
+    program = startProgram({ DATABASE_URL: `file:${join(dir, "bot.db")}`, LOG_LEVEL: "info" }, { entry: "scripts/start.mjs" });
     url = await program.url();
     await program.logLine(/started/);
   }, 300_000);

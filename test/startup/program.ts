@@ -26,7 +26,8 @@ export interface Program {
 /**
  * The real program in a child process with exactly `env`: no .env file (DOTENV_CONFIG_PATH points nowhere)
  * and nothing from the developer's environment. `src/main.ts` runs through tsx (as `npm run dev` runs it);
- * `entry: "dist/main.js"` runs the compiled build as `npm start` does.
+ * `entry: "sandbox/main.ts"` the sandbox; `entry: "dist/main.js"` the compiled build as the Docker image runs
+ * it, `entry: "scripts/start.mjs"` the launcher `npm start` runs.
  */
 export function startProgram(env: Record<string, string>, opts: { entry?: string } = {}): Program {
   const entry = opts.entry ?? "src/main.ts";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFakeTelegram, type FakeTelegram } from "../../src/sandbox/telegram/index.js";
+import { createFakeTelegram, type FakeTelegram } from "../../sandbox/telegram/index.js";
 import { postgresAvailable, POSTGRES_ADMIN_URL } from "../support/databases.js";
 import { closedPort, startProgram } from "./program.js";
 import { fakeBotToken } from "../support/bot-token.js";

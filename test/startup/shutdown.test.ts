@@ -29,7 +29,7 @@ describe("shutdown with open connections (sandbox: its page long-polls)", () => 
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "khqr-shutdown-"));
-    program = startProgram({ DATABASE_URL: `file:${join(dir, "sandbox.db")}`, LOG_LEVEL: "info" });
+    program = startProgram({ DATABASE_URL: `file:${join(dir, "sandbox.db")}`, LOG_LEVEL: "info" }, { entry: "sandbox/main.ts" });
   });
   afterAll(() => {
     program?.kill();

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFakeTelegram, type FakeTelegram } from "../../src/sandbox/telegram/index.js";
+import { createFakeTelegram, type FakeTelegram } from "../../sandbox/telegram/index.js";
 import { connectTelegram, TelegramRefusedError } from "../../src/startup/telegram.js";
 import { eventually } from "../support/core.js";
 

@@ -1,17 +1,17 @@
 import pino from "pino";
 import type { Config } from "../../src/config/config.js";
-import type { Database } from "../../src/db/database.js";
+import type { LedgerDatabase } from "../../src/ledger/hot-path.js";
 import { createLocalWakeup, createPgWakeup, type Wakeup } from "../../src/db/wakeup.js";
 import type { Logger } from "../../src/logger.js";
 import { createMetrics } from "../../src/metrics.js";
 import { createOutageTracker } from "../../src/notify/outages.js";
 import { createCrediter, type CrediterOptions } from "../../src/jobs/crediter.js";
 import type { PanelClient } from "../../src/panel/panel-client.js";
-import type { LedgerDeps } from "../../src/payments/ledger.js";
+import type { LedgerDeps } from "../../src/ledger/record-payment.js";
 import { createPoller } from "../../src/jobs/poller.js";
 import { createTopUpService, type Providers } from "../../src/payments/topups.js";
 import { createHttpApp } from "../../src/server/app.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 
 export const silentLog = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
@@ -27,7 +27,7 @@ export const FAST_CREDITER: Omit<CrediterOptions, "instanceId"> = { retryForMs: 
  * wired the way src/main.ts wires them, for tests of the money path.
  */
 export async function startCore(opts: {
-  database: Database;
+  database: LedgerDatabase;
   providers: Providers;
   panel: PanelClient;
   topup?: Partial<Config["topup"]>;
@@ -68,7 +68,7 @@ export async function startCore(opts: {
 export type Core = Awaited<ReturnType<typeof startCore>>;
 
 /** Creates a linked user once per login. */
-export async function userFor(database: Database, login: string, telegramId = BigInt(Math.floor(Math.random() * 1e12))): Promise<number> {
+export async function userFor(database: LedgerDatabase, login: string, telegramId = BigInt(Math.floor(Math.random() * 1e12))): Promise<number> {
   const user = await database.db.user.upsert({ where: { telegramId }, create: { telegramId, panelLogin: login }, update: { panelLogin: login } });
   return user.id;
 }

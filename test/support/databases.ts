@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase, type Database } from "../../src/db/database.js";
+import { openLedgerDatabase, type LedgerDatabase } from "../../src/ledger/hot-path.js";
 
 export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 
@@ -29,7 +29,7 @@ export const postgresAvailable = await (async () => {
   return ok;
 })();
 
-export interface TestDatabase extends Database {
+export interface TestDatabase extends LedgerDatabase {
   drop(): Promise<void>;
 }
 
@@ -37,7 +37,7 @@ export interface TestDatabase extends Database {
 export async function freshSqlite(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), "khqr-db-"));
   const url = `file:${join(dir, "test.db")}`;
-  const database = await openDatabase(url);
+  const database = await openLedgerDatabase(url);
   return { ...database, drop: async () => { await database.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
@@ -71,7 +71,7 @@ export async function createPostgresDatabase(): Promise<{ url: string; dropDatab
 
 export async function freshPostgres(opts: { poolSize?: number } = {}): Promise<TestDatabase> {
   const created = await createPostgresDatabase();
-  const database = await openDatabase(created.url, opts);
+  const database = await openLedgerDatabase(created.url, opts);
   return { ...database, drop: async () => { await database.close(); await created.dropDatabase(); } };
 }
 

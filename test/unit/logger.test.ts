@@ -7,7 +7,7 @@ import { SECRET_VARIABLES } from "../../src/config/config.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { PanelError, type PanelClient } from "../../src/panel/panel-client.js";
-import { serveApp, type RunningServer } from "../../src/sandbox/serve.js";
+import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 
 /** A distinctive value for every secret variable; each carries the marker, so any fragment of one is caught too. */
 const MARKER = "SeCrEt";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decimalString, formatMoney, khrToUsdCents, minorFromDecimal, parseAmount } from "../../src/payments/money.js";
+import { decimalString, formatMoney, khrToUsdCents, minorFromDecimal, parseAmount } from "../../src/money/money.js";
 
 describe("parseAmount", () => {
   it.each([

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { InlineKeyboard, type Composer } from "grammy";
 import type { RefundOutcome, RefundPlan, RefundPlanResult } from "../../admin/admin-service.js";
 import { readAmountAndReason } from "../../admin/amount-words.js";
-import type { Currency } from "../../payments/money.js";
+import type { Currency } from "../../money/money.js";
 import { AdminComposer, args } from "../admin-command.js";
 import type { BotContext } from "../context.js";
 import type { BotDeps } from "../deps.js";

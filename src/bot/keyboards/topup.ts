@@ -1,7 +1,7 @@
 import { InlineKeyboard } from "grammy";
 import type { ProviderName } from "../../config/config.js";
 import type { TopUp } from "../../generated/sqlite/client.js";
-import { formatMoney, type Currency } from "../../payments/money.js";
+import { formatMoney, type Currency } from "../../money/money.js";
 import type { Translate } from "../i18n.js";
 
 /** Buttons a conversation answers start with "c:"; everything else passes through it. */

@@ -1,5 +1,5 @@
-import type { KhqrCurrency } from "../khqr/index.js";
-import { formatAmountParts } from "../money.js";
+import type { KhqrCurrency } from "../../khqr/index.js";
+import { formatAmountParts } from "../../money/money.js";
 import { KHMER_FAMILY, LATIN_FAMILY } from "./fonts.js";
 import { qrModulePath } from "./qr-modules.js";
 import { textLine } from "./text-line.js";

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { AhnajakConfig } from "../../config/config.js";
 import type { Logger } from "../../logger.js";
-import { decimalString } from "../money.js";
-import { ProviderError, type CreatedPayment, type PaymentObservation, type PaymentProvider, type TopUpRef, type WebhookRequest, type WebhookResult } from "../provider.js";
+import { decimalString } from "../../money/money.js";
+import { ProviderError, type CreatedPayment, type PaymentProvider, type TopUpRef, type WebhookRequest, type WebhookResult } from "../provider.js";
+import type { PaymentObservation } from "../../ledger/observation.js";
 import {
   AHNAJAK_PAID_STATUS,
   AHNAJAK_TRANSACTION_ID,

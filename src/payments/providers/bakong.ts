@@ -1,9 +1,10 @@
 import type { BakongConfig } from "../../config/config.js";
 import type { Logger } from "../../logger.js";
-import { khqrMd5 } from "../khqr/index.js";
-import { minorFromDecimal, type Currency } from "../money.js";
+import { khqrMd5 } from "../../khqr/index.js";
+import { minorFromDecimal, type Currency } from "../../money/money.js";
 import { ProviderTransport, readJson, type ProviderAnswer } from "../provider-transport.js";
-import { ProviderError, type CreatedPayment, type PaymentObservation, type PaymentProvider, type StatusResult, type TopUpRef } from "../provider.js";
+import { ProviderError, type CreatedPayment, type PaymentProvider, type StatusResult, type TopUpRef } from "../provider.js";
+import type { PaymentObservation } from "../../ledger/observation.js";
 import {
   BAKONG_ERROR,
   BAKONG_ERROR_MESSAGES,

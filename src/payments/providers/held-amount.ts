@@ -1,4 +1,4 @@
-import { CURRENCIES, minorDigits, minorFromDecimal, type Currency } from "../money.js";
+import { CURRENCIES, minorDigits, minorFromDecimal, type Currency } from "../../money/money.js";
 import { amountTexts } from "./webhook-input.js";
 
 /**

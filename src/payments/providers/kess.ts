@@ -1,7 +1,7 @@
 import type { KessConfig } from "../../config/config.js";
 import type { Logger } from "../../logger.js";
-import { decodeKhqr, khqrMd5 } from "../khqr/index.js";
-import { decimalString, minorFromDecimal } from "../money.js";
+import { decodeKhqr, khqrMd5 } from "../../khqr/index.js";
+import { decimalString, minorFromDecimal } from "../../money/money.js";
 import { readJson } from "../provider-transport.js";
 import {
   ProviderError,

@@ -1,4 +1,4 @@
-import { encodeKhqr, khqrMd5, type KhqrAccount } from "../khqr/index.js";
+import { encodeKhqr, khqrMd5, type KhqrAccount } from "../../khqr/index.js";
 import type { TopUpRef } from "../provider.js";
 
 export interface KhqrMerchant {

@@ -1,5 +1,5 @@
-import type { Currency } from "../money.js";
-import { looksLikeReference } from "../reference.js";
+import type { Currency } from "../../money/money.js";
+import { looksLikeReference } from "../../ledger/reference.js";
 import { knownCurrency } from "./held-amount.js";
 import { amountTexts, digitsText, shown } from "./webhook-input.js";
 

@@ -1,7 +1,7 @@
 import type { PayWayConfig } from "../../config/config.js";
 import type { Logger } from "../../logger.js";
-import { orderPaymentKey } from "../reference.js";
-import type { Currency } from "../money.js";
+import { orderPaymentKey } from "../../ledger/reference.js";
+import type { Currency } from "../../money/money.js";
 import type { CreatedPayment, PaymentProvider, TopUpRef, WebhookRequest, WebhookResult } from "../provider.js";
 import { constantTimeEqual } from "./constant-time.js";
 import { buildDynamicKhqr } from "./local-khqr.js";

@@ -1,18 +1,18 @@
 import type { RaksmeyPayConfig } from "../../config/config.js";
 import { formBody } from "../../http/outbound.js";
 import type { Logger } from "../../logger.js";
-import { decodeKhqr, khqrMd5, validateKhqr, type DecodedKhqr, type KhqrError } from "../khqr/index.js";
-import { decimalString, minorFromDecimal, type Currency } from "../money.js";
+import { decodeKhqr, khqrMd5, validateKhqr, type DecodedKhqr, type KhqrError } from "../../khqr/index.js";
+import { decimalString, minorFromDecimal, type Currency } from "../../money/money.js";
 import {
   ProviderError,
   type CreatedPayment,
-  type PaymentObservation,
   type PaymentProvider,
   type StatusResult,
   type TopUpRef,
   type WebhookRequest,
   type WebhookResult,
 } from "../provider.js";
+import type { PaymentObservation } from "../../ledger/observation.js";
 import {
   QR_API_REFUSALS,
   RAKSMEYPAY_TRANSACTION_ID,

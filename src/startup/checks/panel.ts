@@ -4,7 +4,7 @@ import { OutboundError, send } from "../../http/outbound.js";
 import { createPanelClient } from "../../panel/create-panel-client.js";
 import { PanelError, type PanelClient } from "../../panel/panel-client.js";
 import { V2_AUTH_HEADER, V2_PATHS, V2_PAYMENTS_PAGE_SIZE, v2Envelope, v2PaymentList } from "../../panel/perfectpanel-v2-api.js";
-import { fail, note, pass, type CheckResult } from "../self-check.js";
+import { fail, note, pass, type CheckResult } from "./check-result.js";
 import { messageOf, quote, type CheckDeps } from "./check-deps.js";
 
 const NAME = "Panel";

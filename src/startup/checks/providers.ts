@@ -1,13 +1,13 @@
 import type { Config, ProviderName } from "../../config/config.js";
 import { formBody, OutboundError, send } from "../../http/outbound.js";
-import { validateKhqr } from "../../payments/khqr/index.js";
+import { validateKhqr } from "../../khqr/index.js";
 import { ProviderError, type PaymentProvider, type TopUpRef } from "../../payments/provider.js";
 import { BAKONG_ERROR, BAKONG_PATHS, bakongEnvelope } from "../../payments/providers/bakong-api.js";
 import { createProviders } from "../../payments/providers/create-providers.js";
 import { createKessTokenCache } from "../../payments/providers/kess-auth.js";
 import { verifyAnswer, verifyApiPath } from "../../payments/providers/raksmeypay-api.js";
 import { verifyRequestHash } from "../../payments/providers/raksmeypay-signing.js";
-import { fail, note, pass, warn, type CheckResult } from "../self-check.js";
+import { fail, note, pass, warn, type CheckResult } from "./check-result.js";
 import { messageOf, quote, type CheckDeps } from "./check-deps.js";
 
 /** A reference of our 14-digit shape that is never issued (month 99), so a status call can only answer "not found". */

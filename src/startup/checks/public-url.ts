@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { Config } from "../../config/config.js";
 import { send } from "../../http/outbound.js";
-import { fail, note, pass, warn, type CheckResult } from "../self-check.js";
+import { fail, note, pass, warn, type CheckResult } from "./check-result.js";
 import { messageOf, type CheckDeps } from "./check-deps.js";
 
 const NAME = "PUBLIC_URL";

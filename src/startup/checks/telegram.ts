@@ -1,6 +1,6 @@
 import type { Config } from "../../config/config.js";
 import { OutboundError, send } from "../../http/outbound.js";
-import { fail, note, pass, warn, type CheckResult } from "../self-check.js";
+import { fail, note, pass, warn, type CheckResult } from "./check-result.js";
 import { quote, type CheckDeps } from "./check-deps.js";
 
 const NAME = "Telegram";

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { PanelType, ProviderName } from "../config/config.js";
-import type { Currency } from "../payments/money.js";
+import type { PanelType, ProviderName } from "../src/config/config.js";
+import type { Currency } from "../src/money/money.js";
 import { startPerfectPanelSimulator } from "./panels/perfectpanel-simulator.js";
 import type { PanelSimulator } from "./panels/panel-simulator.js";
 import { startSocPanelSimulator } from "./panels/socpanel-simulator.js";

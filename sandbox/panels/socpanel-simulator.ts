@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { minorFromDecimal } from "../../payments/money.js";
+import { minorFromDecimal } from "../../src/money/money.js";
 import { mountControl, PanelState, servePanelSimulator, type PanelSimulator, type PanelSimulatorOptions } from "./panel-simulator.js";
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { khqrMd5, validateKhqr } from "../../payments/khqr/index.js";
-import { decimalString, type Currency } from "../../payments/money.js";
+import { khqrMd5, validateKhqr } from "../../src/khqr/index.js";
+import { decimalString, type Currency } from "../../src/money/money.js";
 import { holdOpen, noApiFaults, noWebhookFaults, sleep, takeApiFault } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
 import { serveApp } from "../serve.js";

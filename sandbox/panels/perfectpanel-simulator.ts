@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { decimalString, minorFromDecimal } from "../../payments/money.js";
+import { decimalString, minorFromDecimal } from "../../src/money/money.js";
 import { mountControl, PanelState, servePanelSimulator, type PanelPayment, type PanelSimulator, type PanelSimulatorOptions } from "./panel-simulator.js";
 
 export interface PerfectPanelSimulatorOptions extends PanelSimulatorOptions {

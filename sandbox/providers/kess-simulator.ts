@@ -1,8 +1,8 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { Hono, type Context } from "hono";
-import type { KessConfig } from "../../config/config.js";
-import { decodeKhqr, encodeKhqr, type KhqrAccount } from "../../payments/khqr/index.js";
-import { decimalString, minorFromDecimal, type Currency } from "../../payments/money.js";
+import type { KessConfig } from "../../src/config/config.js";
+import { decodeKhqr, encodeKhqr, type KhqrAccount } from "../../src/khqr/index.js";
+import { decimalString, minorFromDecimal, type Currency } from "../../src/money/money.js";
 import { noApiFaults, noWebhookFaults, sleep, takeApiFault } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
 import { serveApp } from "../serve.js";

@@ -1,13 +1,13 @@
-import type { Database } from "../db/database.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import { decimalString, type Currency } from "./money.js";
-import type { PaymentObservation } from "./provider.js";
-import { PaymentFlag, type ObservationSource } from "./states.js";
+import { decimalString, type Currency } from "../money/money.js";
+import type { LedgerDatabase } from "./hot-path.js";
+import type { PaymentObservation, RecordOptions, RecordOutcome } from "./observation.js";
+import { PaymentFlag } from "./states.js";
 
 export interface LedgerDeps {
-  database: Database;
+  database: LedgerDatabase;
   wakeup: Wakeup;
   log: Logger;
   metrics: Metrics;
@@ -15,33 +15,6 @@ export interface LedgerDeps {
   khrPerUsd: number;
   adminChats: readonly bigint[];
   now?: () => Date;
-}
-
-/** Every verified observation ends as exactly one of these, and all but "duplicate" add a payment row. */
-export type RecordOutcome =
-  | { outcome: "recorded"; paymentId: number; topUpId: number; reference: string; panelLogin: string; flag: PaymentFlag; creditId: number }
-  /** Recorded, credit HELD for an admin; the admins and the customer are told. */
-  | { outcome: "held"; paymentId: number; topUpId: number; reference: string; panelLogin: string; flag: PaymentFlag; creditId: number; reason: string }
-  /** Recorded without a top-up of ours (unknown reference, or another provider's): admins are told. */
-  | { outcome: "orphan"; paymentId: number; reason: string }
-  /**
-   * This payment was recorded before: under this key, or (`rekeyed`) under a placeholder key that
-   * now carries the transaction the provider named (src/ledger/decide.ts samePaymentRecorded).
-   */
-  | { outcome: "duplicate"; paymentId: number; rekeyed?: true }
-  /**
-   * Unsigned and for no top-up of ours with this provider: a reference of ours is part of what
-   * verifies an unsigned notification, so this one is not verified. Nothing is stored.
-   */
-  | { outcome: "unverified" };
-
-export interface RecordOptions {
-  source: ObservationSource;
-  /**
-   * Vouched for by a signature or by the provider's status API. An unsigned observation (a webhook
-   * protected only by a secret URL) is credited automatically only when it is the exact first payment.
-   */
-  signed: boolean;
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { ProviderName } from "../config/config.js";
-import type { Currency } from "../payments/money.js";
+import type { ProviderName } from "../src/config/config.js";
+import type { Currency } from "../src/money/money.js";
 import type { ApiFaults, WebhookFaults } from "./faults.js";
 
 /** An order as the bank app sees it: the QR it scanned or the checkout it opened. */

@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import { Hono } from "hono";
-import { validateKhqr } from "../../payments/khqr/index.js";
-import { decimalString, type Currency } from "../../payments/money.js";
+import { validateKhqr } from "../../src/khqr/index.js";
+import { decimalString, type Currency } from "../../src/money/money.js";
 import { noApiFaults, noWebhookFaults, sleep } from "../faults.js";
 import type { PayableOrder, ProviderSimulator } from "../provider-simulator.js";
 import { serveApp } from "../serve.js";

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { Hono, type Context } from "hono";
-import type { ProviderName } from "../../config/config.js";
-import { CURRENCIES, formatMoney, parseAmount, type Currency } from "../../payments/money.js";
+import type { ProviderName } from "../../src/config/config.js";
+import { CURRENCIES, formatMoney, parseAmount, type Currency } from "../../src/money/money.js";
 import type { ProviderSimulator } from "../provider-simulator.js";
 import { SANDBOX_ADMIN, SANDBOX_ADMIN_CHAT, SANDBOX_CUSTOMER, type Sandbox } from "../start-sandbox.js";
 import { chatMessages } from "./messages.js";

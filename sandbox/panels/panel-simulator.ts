@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import type { Currency } from "../../payments/money.js";
+import type { Currency } from "../../src/money/money.js";
 import { sleep } from "../faults.js";
 import { serveApp } from "../serve.js";
 

@@ -1,4 +1,4 @@
-import { send } from "../../http/outbound.js";
+import { send } from "../../src/http/outbound.js";
 import { sleep, type WebhookFaults } from "../faults.js";
 
 /** One webhook attempt of a simulator, and what the receiver answered (or why it could not). */
