@@ -4,9 +4,9 @@ import { createLogger } from "../../src/logger.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
 import type { Providers } from "../../src/payments/topups.js";
-import type { PanelSimulator } from "../../src/sandbox/panels/panel-simulator.js";
-import { startPerfectPanelSimulator } from "../../src/sandbox/panels/perfectpanel-simulator.js";
-import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../src/sandbox/providers/raksmeypay-simulator.js";
+import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
+import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
+import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-simulator.js";
 import { eventually, startCore, userFor, type Core } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 
