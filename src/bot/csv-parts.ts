@@ -35,6 +35,10 @@ export async function writeCsvParts(chunks: AsyncIterable<string>, dir: string, 
   const paths: string[] = [];
   let part: { out: Writable; file: Writable; bytes: () => number } | undefined;
 
+  const nextPath = () => {
+    paths.push(join(dir, String(paths.length + 1)));
+    return paths.at(-1)!;
+  };
   async function write(target: Writable, data: Buffer): Promise<void> {
     if (!target.write(data)) await once(target, "drain");
   }
@@ -45,8 +49,7 @@ export async function writeCsvParts(chunks: AsyncIterable<string>, dir: string, 
     part = undefined;
   }
   async function openPart(): Promise<void> {
-    const path = join(dir, `part-${paths.length + 1}`);
-    paths.push(path);
+    const path = nextPath();
     const file = createWriteStream(path);
     const gzip = createGzip();
     let written = 0;
@@ -79,7 +82,7 @@ export async function writeCsvParts(chunks: AsyncIterable<string>, dir: string, 
   }
   await closePart();
   if (paths.length === 0) {
-    const path = join(dir, "part-1");
+    const path = nextPath();
     const file = createWriteStream(path);
     for (const d of [header ?? Buffer.alloc(0), ...pending]) await write(file, d);
     file.end();
