@@ -12,7 +12,8 @@ export interface HttpAppDeps extends WebhookDeps {
   metrics: Metrics;
   log: Logger;
   /** Database reachable, Telegram connected and workers running; `reason` says what is missing. */
-  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; reason?: string }>;
+  /** `receipts`: whether customers' receipts are behind (detail only: a slow queue is not a reason to take the instance out). */
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; reason?: string; receipts?: { behind: boolean; queued: number; lateSeconds: number } }>;
   /** METRICS_TOKEN: when set, /metrics answers only `Authorization: Bearer <token>`. */
   metricsToken?: string;
   /** Extra routes mounted by the composition root (Telegram webhook, sandbox pages). */
