@@ -41,7 +41,7 @@ interface ExportRow {
  * header). Produced a page at a time by keyset on (createdAt, id) off the createdAt index, so the first
  * rows come at once and memory stays flat however long the period: each chunk is whole lines, the header first.
  */
-export function createReportExport(deps: { database: Database; panelCurrency: Currency }) {
+export function createReportExport(deps: { database: Database; panelCurrency: Currency; pageRows?: number }) {
   const sql = readSql(deps.database);
   const agg = deps.database.dialect === "postgres" ? "string_agg" : "group_concat";
   const pageSql = `
@@ -54,7 +54,7 @@ export function createReportExport(deps: { database: Database; panelCurrency: Cu
       (SELECT sum("amountMinor") FROM "credits" WHERE "credits"."topUpId" = "t"."id" AND "credits"."kind" = '${CreditKind.BONUS}' AND "credits"."status" = '${CreditStatus.DONE}') AS "bonusMinor"
     FROM "top_ups" AS "t" JOIN "users" AS "u" ON "u"."id" = "t"."userId"
     WHERE "t"."createdAt" >= ${sql.time} AND "t"."createdAt" < ${sql.time} AND ("t"."createdAt" > ${sql.time} OR "t"."id" > ?)
-    ORDER BY "t"."createdAt", "t"."id" LIMIT ${PAGE}`;
+    ORDER BY "t"."createdAt", "t"."id" LIMIT ${deps.pageRows ?? PAGE}`;
 
   function line(t: ExportRow): string {
     const currency = t.currency as Currency;
@@ -77,7 +77,7 @@ export function createReportExport(deps: { database: Database; panelCurrency: Cu
       const rows = await sql.rows<ExportRow>(pageSql, [sql.at(after.createdAt), sql.at(period.to), sql.at(after.createdAt), after.id]);
       if (rows.length === 0) return;
       yield rows.map(line).join("\n") + "\n";
-      if (rows.length < PAGE) return;
+      if (rows.length < (deps.pageRows ?? PAGE)) return;
       const last = rows.at(-1)!;
       after = { createdAt: last.createdAt, id: Number(last.id) };
     }
