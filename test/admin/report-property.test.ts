@@ -33,9 +33,9 @@ interface Seeded {
 async function seed(database: TestDatabase, h: History): Promise<Seeded> {
   const { db } = database;
   for (const table of ["credits", "refunds", "payments", "top_ups", "users"]) await db.$executeRawUnsafe(`DELETE FROM "${table}"`);
-  const users = [];
+  const users: Awaited<ReturnType<typeof db.user.create>>[] = [];
   for (let i = 0; i < h.users; i++) users.push(await db.user.create({ data: { telegramId: BigInt(700 + i), username: `u${i}`, panelLogin: `login${i}` } }));
-  const topUps = [];
+  const topUps: Seeded["topUps"] = [];
   for (const [i, t] of h.topUps.entries()) {
     const user = users[t.user % users.length]!;
     topUps.push(
@@ -45,7 +45,7 @@ async function seed(database: TestDatabase, h: History): Promise<Seeded> {
     );
   }
   const pick = (i: number | null) => (i === null || topUps.length === 0 ? null : topUps[i % topUps.length]!.id);
-  const payments = [];
+  const payments: Seeded["payments"] = [];
   for (const [i, p] of h.payments.entries()) {
     payments.push(await db.payment.create({ data: { provider: p.provider, providerTxnId: `t${i}`, topUpId: pick(p.topUp), amountMinor: p.amountMinor, currency: p.currency, flag: "OK", source: "webhook", raw: "{}", observedAt: p.observedAt } }));
   }
