@@ -6,7 +6,6 @@
  */
 import Sqlite from "better-sqlite3";
 import { fork } from "node:child_process";
-import { statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { migrate } from "../src/db/migrate.js";
