@@ -37,6 +37,16 @@ async function adminQueries(database: TestDatabase): Promise<void> {
 
 /** A walk of a whole table (Prisma names it `main.table`), not of the report's bucket list or a ranked subquery. */
 const WHOLE_TABLE = new RegExp(`^SCAN (main\\.)?(${GROWING.join("|")})\\b|^SCAN (?!bucket\\b|ranked\\b|sub\\b|json_each|\\(subquery|CONSTANT ROW|\\d+ CONSTANT ROWS)`);
+/**
+ * An index on states then the time something happened, searched by the states alone, walks every row ever in
+ * that state: the bonus total once walked every DONE credit that way. (Queue indexes end in a due time instead:
+ * their states hold only what is waiting.)
+ */
+function walksHistory(step: string): boolean {
+  const used = /USING (?:COVERING )?INDEX \w+_(doneAt|sentAt|observedAt|createdAt)_idx \(([^)]*)\)$/.exec(step);
+  return used !== null && /^((kind|status)=\? AND )*(kind|status)=\?$/.test(used[2]!);
+}
+
 /** Prisma writes `in: []` as `WHERE 1=0`, which reads nothing whatever the plan. */
 const isQuery = (sql: string) => /^\s*(WITH|SELECT|UPDATE|DELETE)\b/i.test(sql) && !sql.includes("WHERE 1=0");
 
@@ -69,7 +79,7 @@ describe("every admin, report and prune query is served by an index (SQLite)", (
       const scans = [...seen].flatMap((sql) => {
         const args = Array((sql.match(/\?/g) ?? []).length).fill(null);
         const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail);
-        return plan.filter((step) => WHOLE_TABLE.test(step)).map((step) => `${step}  ←  ${sql.replace(/\s+/g, " ").slice(0, 120)}`);
+        return plan.filter((step) => WHOLE_TABLE.test(step) || walksHistory(step)).map((step) => `${step}  ←  ${sql.replace(/\s+/g, " ").slice(0, 120)}`);
       });
       expect(scans).toEqual([]);
     } finally {
@@ -82,6 +92,8 @@ describe("every admin, report and prune query is served by an index (SQLite)", (
     try {
       const plan = (db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM "payments" WHERE "payer" = ?`).all(null) as { detail: string }[]).map((r) => r.detail);
       expect(plan).toContainEqual(expect.stringMatching(/^SCAN payments\b/));
+      const walk = (db.prepare(`EXPLAIN QUERY PLAN SELECT count(*) FROM "credits" WHERE "kind" = ? AND "status" = ?`).all(null, null) as { detail: string }[]).map((r) => r.detail);
+      expect(walk.filter(walksHistory)).toHaveLength(1);
     } finally {
       db.close();
     }
