@@ -2,7 +2,7 @@
  * Admin operations on a long history versus an empty database, on SQLite and PostgreSQL: /report 30d and 7d,
  * the 30-day CSV export, /find by every kind of key, and the bytes a payment costs. The history is built inside
  * the database (bench/support/history-data.ts): HISTORY_TOPUPS top-ups (default 1,000,000) over 90 days for
- * one customer per 20 top-ups, each paid, credited and receipted. Each operation runs once untimed (warming Prisma and the page cache, as in a running bot) and then 3 times in a fresh process.
+ * one customer per 20 top-ups, each paid, credited and receipted. Each operation runs in a fresh process that first loads Prisma on a one-day report, export and lookup (the RSS baseline), then runs the operation once untimed (page cache) and 3 times timed.
  */
 import Sqlite from "better-sqlite3";
 import { fork } from "node:child_process";
@@ -135,7 +135,7 @@ export async function run(): Promise<BenchResult> {
     title: "Admin operations on a long history (`bench/history.ts`)",
     method: [
       `${TOP_UPS.toLocaleString("en-US")} top-ups over ${DAYS} days, one customer per 20, each with its payment, credit and two sent notifications (1 in 20 with a bonus credit, 1 in 50 paid in riel and held, 1 in 1,000 refunded), built inside the database.`,
-      "Each operation runs once untimed (warming Prisma and the page cache, as in a running bot) and then 3 times in a fresh process against the built database and against an empty one; figures are medians. RSS rise: the process's peak RSS over the 3 runs minus its RSS before the first.",
+      "Each operation runs in a fresh process that first loads Prisma on a one-day report, export and lookup (the RSS baseline), then runs the operation once untimed (page cache) and 3 times timed against the built database and against an empty one; figures are medians. RSS rise: the process's peak RSS over the 3 runs minus its RSS before the first.",
       "The export iterates the streamed CSV (counting rows, writing nowhere) to time the database and the formatting alone.",
     ],
     figures,
