@@ -284,6 +284,11 @@ admin-report-chart = { $unit ->
     [hour] Paid per hour, { $label }
    *[day] Paid per day, { $label }
 }
+admin-export-progress = 📄 Exporting the CSV… { $rows } rows so far
+admin-export-done = 📄 CSV ready: { $rows } rows in { $files ->
+    [one] one file
+   *[other] { $files } files
+}
 admin-find-usage = Usage: /find <reference | @username | telegram id | panel login>
 admin-find-none = Nothing found for “{ $query }”.
 admin-find-topup =

@@ -284,6 +284,8 @@ admin-report-chart = { $unit ->
     [hour] បានបង់ក្នុងមួយម៉ោង { $label }
    *[day] បានបង់ក្នុងមួយថ្ងៃ { $label }
 }
+admin-export-progress = 📄 កំពុងនាំចេញ CSV… { $rows } ជួរ រហូតមកដល់ពេលនេះ
+admin-export-done = 📄 CSV រួចរាល់៖ { $rows } ជួរ ក្នុង { $files } ឯកសារ
 admin-find-usage = របៀបប្រើ៖ /find <លេខយោង | @username | telegram id | login panel>
 admin-find-none = រកមិនឃើញអ្វីសម្រាប់ «{ $query }» ទេ។
 admin-find-topup =

@@ -15,6 +15,8 @@ import { DatabaseOpenError } from "./db/open-errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createNotifier } from "./jobs/notifier.js";
+import { createReceiptWatch } from "./jobs/receipt-watch.js";
+import { createRetention } from "./jobs/retention.js";
 import { createOutageTracker } from "./notify/outages.js";
 import { createCrediter } from "./jobs/crediter.js";
 import { renderKhqrCard } from "./payments/card/index.js";
@@ -121,6 +123,8 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   );
   const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log }, { graceMs: timings.pollGraceMs, claimMs: 30_000, sweepMs: timings.pollerSweepMs, batch: 200 });
   const notifier = createNotifier({ database, wakeup, deliver: createDelivery(bot.api, { database, panel, config, log }), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });
+  const receiptWatch = createReceiptWatch({ database, metrics, outages, log });
+  const retention = createRetention({ database, retentionDays: config.retentionDays, log });
   const dailyReport = config.dailyReportAtMinutes === undefined ? undefined : createDailyReport({ database, wakeup, adminChats, atMinutes: config.dailyReportAtMinutes, log });
 
   let accepting = true;
@@ -146,7 +150,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
       const notConnected = telegram.notReadyReason();
       const checks = { database: db, telegram: notConnected === undefined, crediter: crediter.running, poller: poller.running, notifier: notifier.running, accepting };
       const selfCheck = opts.selfCheck?.();
-      return { ok: Object.values(checks).every(Boolean), checks, ...(notConnected ? { reason: notConnected } : {}), ...(selfCheck ? { selfCheck } : {}) };
+      return { ok: Object.values(checks).every(Boolean), checks, receipts: receiptWatch.status(), ...(notConnected ? { reason: notConnected } : {}), ...(selfCheck ? { selfCheck } : {}) };
     },
     mount: (hono) => {
       if (config.bot.mode === "webhook") {
@@ -175,6 +179,8 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   poller.start();
   notifier.start();
   dailyReport?.start();
+  receiptWatch.start();
+  retention.start();
   log.info({ url, mode: config.bot.mode, providers: [...providers.keys()], panel: config.panel.type, database: database.dialect, instanceId }, "KHQR top-up bot listening; connecting to Telegram");
   void telegram.connected.then(
     () => log.info({ bot: bot.botInfo.username, mode: config.bot.mode }, "KHQR top-up bot started"),
@@ -199,7 +205,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
           closeServer(server, SHUTDOWN_GRACE_MS),
         ]);
         // Each waits for its pass in progress (a credit being applied finishes); they do not depend on each other.
-        await Promise.all([poller.stop(), crediter.stop(), notifier.stop(), dailyReport?.stop()]);
+        await Promise.all([poller.stop(), crediter.stop(), notifier.stop(), dailyReport?.stop(), receiptWatch.stop(), retention.stop()]);
         await storage.close();
         await services.close();
         log.info("stopped");

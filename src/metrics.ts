@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /**
  * The only values of khqr_webhook_rejections_total{reason}: one code per answer status. A label never
@@ -43,6 +43,14 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     webhookRejections: new Counter({ name: "khqr_webhook_rejections_total", help: "Webhooks refused", labelNames: ["provider", "reason"], registers }),
     webhooksAccepted: new Counter({ name: "khqr_webhooks_accepted_total", help: "Webhooks verified and handled", labelNames: ["provider"], registers }),
     pollCalls: new Counter({ name: "khqr_poll_calls_total", help: "Status calls made by the poller", labelNames: ["provider"], registers }),
+    /** Labelled by audience only: customers | admins. */
+    notificationQueueDepth: new Gauge({ name: "khqr_notification_queue_depth", help: "Messages queued, by audience (customers: receipts)", labelNames: ["audience"], registers }),
+    notificationQueueLag: new Gauge({
+      name: "khqr_notification_queue_oldest_seconds",
+      help: "How long the longest-waiting queued message has been due, by audience (0 when none is due)",
+      labelNames: ["audience"],
+      registers,
+    }),
     deeplinks: new Counter({ name: "khqr_deeplinks_total", help: "Open-in-bank-app links asked for, by outcome (ok|error|timeout|none)", labelNames: ["provider", "outcome"], registers }),
   };
 }

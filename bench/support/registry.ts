@@ -13,6 +13,7 @@ export const BENCHMARKS = {
   polling: () => import("../polling.js"),
   bot: () => import("../bot.js"),
   startup: () => import("../startup.js"),
+  history: () => import("../history.js"),
 } as const satisfies Record<string, () => Promise<{ run(): Promise<BenchResult> }>>;
 
 export type BenchName = keyof typeof BENCHMARKS;

@@ -137,7 +137,8 @@ export interface AdminService {
   confirmReturned(input: { refundId: number; adminId: bigint }): Promise<ConfirmReturnedOutcome>;
   parsePeriod(text: string | undefined, now?: Date): ReportPeriod | null;
   report(period: ReportPeriod): Promise<ReportData>;
-  reportCsv(period: ReportPeriod): Promise<string>;
+  /** The period's top-ups as CSV, streamed: whole lines per chunk, the header first. */
+  reportCsv(period: ReportPeriod): AsyncIterable<string>;
   reportChartPng(report: ReportData): Promise<Buffer>;
   find(query: string): Promise<FindResult>;
   pending(): Promise<PendingOverview>;

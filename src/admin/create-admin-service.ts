@@ -10,6 +10,7 @@ import { createAdminCredits } from "./credits.js";
 import { createLookup } from "./lookup.js";
 import { parsePeriod } from "./period.js";
 import { createRefunds } from "./refunds.js";
+import { createReportExport } from "./report-export.js";
 import { reportChartPng } from "./report-chart.js";
 import { createReports } from "./reports.js";
 
@@ -42,7 +43,7 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
     pendingRefunds: refunds.pendingRefunds,
     parsePeriod,
     report: reports.report,
-    reportCsv: reports.reportCsv,
+    reportCsv: createReportExport({ database: deps.database, panelCurrency: deps.panelCurrency }).reportCsv,
     reportChartPng: async (report) => reportChartPng(report),
     find: lookup.find,
     pending: lookup.pending,

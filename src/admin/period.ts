@@ -59,12 +59,24 @@ export function chartUnitOf(period: ReportPeriod): "hour" | "day" {
   return period.to.getTime() - period.from.getTime() <= DAY_MS ? "hour" : "day";
 }
 
-/** The chart's buckets: each hour ("00".."23") of a one-day period, else each local date. */
-export function bucketsOf(period: ReportPeriod): { unit: "hour" | "day"; labels: string[]; labelOf(at: Date): string } {
+export interface Bucket {
+  label: string;
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+}
+
+/**
+ * The chart's buckets: each hour ("00".."23") of a one-day period, else each local date, with the
+ * instants each begins and ends (the database totals by these, so it needs no time-zone rules).
+ */
+export function bucketsOf(period: ReportPeriod): { unit: "hour" | "day"; buckets: Bucket[]; labelOf(at: Date): string } {
   const unit = chartUnitOf(period);
   const step = unit === "hour" ? HOUR_MS : DAY_MS;
   const labelOf = unit === "hour" ? (at: Date) => localDateTime(at).slice(11, 13) : localDate;
-  const labels: string[] = [];
-  for (let t = period.from.getTime(); t < period.to.getTime(); t += step) labels.push(labelOf(new Date(t)));
-  return { unit, labels, labelOf };
+  const buckets: Bucket[] = [];
+  for (let t = period.from.getTime(); t < period.to.getTime(); t += step) {
+    buckets.push({ label: labelOf(new Date(t)), from: new Date(t), to: new Date(Math.min(t + step, period.to.getTime())) });
+  }
+  return { unit, buckets, labelOf };
 }

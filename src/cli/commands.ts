@@ -53,7 +53,8 @@ const COMMANDS: Record<string, Command> = {
     needs: "database",
     async run([text], ctx) {
       const { admin, period } = await periodOf(text, ctx);
-      ctx.print((await admin.reportCsv(period)).trimEnd());
+      // Page by page: stdout to a file or pipe is written synchronously, so memory stays flat.
+      for await (const lines of admin.reportCsv(period)) ctx.print(lines.trimEnd());
       return 0;
     },
   },

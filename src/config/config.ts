@@ -30,6 +30,8 @@ export interface Config {
   sandbox: boolean;
   /** DAILY_REPORT_AT: the daily summary to the admin chat at this local time (report time zone), in minutes after midnight. */
   dailyReportAtMinutes?: number;
+  /** RETENTION_DAYS: sent notifications and expired locks older than this are pruned (money rows never are). */
+  retentionDays: number;
   bot: {
     token: string; apiRoot: string; mode: "polling" | "webhook";
     publicUrl?: string; webhookSecret?: string; adminIds: number[]; adminChatId?: number;
@@ -144,6 +146,7 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
   const config: Config = {
     sandbox,
     dailyReportAtMinutes: v.timeOfDay("DAILY_REPORT_AT"),
+    retentionDays: v.int("RETENTION_DAYS", 90, 1, 36_500),
     bot: {
       token: v.botToken("BOT_TOKEN", { required: live, checked: !sandbox }) ?? "",
       apiRoot: v.url("TELEGRAM_API_ROOT", false) ?? "https://api.telegram.org",

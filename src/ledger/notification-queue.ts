@@ -35,6 +35,14 @@ export interface NotificationQueue {
   /** Whether customers still wait for something: a message queued for them, or a payment's credit not yet done. */
   customersWaiting(at: Date): Promise<boolean>;
   retry(retries: readonly Retry[], lastError: string): Promise<void>;
+  /** How many messages are queued for the audience and since when the longest-due one has been due (off the audience index). */
+  backlog(audience: Audience): Promise<Backlog>;
+}
+
+export interface Backlog {
+  queued: number;
+  /** The earliest `nextAttemptAt` of a queued message; null when none is queued. */
+  oldestDueAt: Date | null;
 }
 
 export interface RawNotification {

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { KIND_PREFIX, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification } from "./notification-queue.js";
+import { KIND_PREFIX, type Backlog, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification } from "./notification-queue.js";
 import { sqlSources, sqlStates } from "./moves.js";
 import { prepared } from "./pg-statement.js";
 import { postgresIsoColumn, postgresTimestamp } from "./sql-time.js";
@@ -16,6 +16,11 @@ const CUSTOMERS_WAITING = prepared(
   `SELECT EXISTS (SELECT 1 FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = '${KIND_PREFIX.customers}')
        OR EXISTS (SELECT 1 FROM "credits" WHERE "status" IN (${sqlStates(OPEN_CREDIT)}) AND "nextAttemptAt" <= $1::timestamp AND "kind" = '${CreditKind.PAYMENT}') AS "waiting"`,
 );
+const BACKLOG = prepared(
+  "ledger-notification-backlog",
+  `SELECT count(*)::int AS "queued", to_char(min("nextAttemptAt"), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "oldestDueAt"
+   FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = $1`,
+);
 const DUE = { customers: prepared("ledger-due-customer-notes", dueSql("customers")), admins: prepared("ledger-due-admin-notes", dueSql("admins")) };
 
 /** PostgreSQL's notifier hot path: one statement per call over the pg pool. */
@@ -24,6 +29,10 @@ export function createPostgresNotificationQueue(pool: pg.Pool): NotificationQueu
     async due(audience, at, limit) {
       const { rows } = await pool.query<RawNotification>(DUE[audience]([postgresTimestamp(at), limit]));
       return rows.map(notificationFromRow);
+    },
+    async backlog(audience): Promise<Backlog> {
+      const { rows } = await pool.query<{ queued: number; oldestDueAt: string | null }>(BACKLOG([KIND_PREFIX[audience]]));
+      return { queued: rows[0]!.queued, oldestDueAt: rows[0]!.oldestDueAt === null ? null : new Date(rows[0]!.oldestDueAt) };
     },
     async customersWaiting(at) {
       const { rows } = await pool.query<{ waiting: boolean }>(CUSTOMERS_WAITING([postgresTimestamp(at)]));

@@ -1,5 +1,5 @@
 import type Sqlite from "better-sqlite3";
-import { KIND_PREFIX, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification, type Retry } from "./notification-queue.js";
+import { KIND_PREFIX, type Backlog, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification, type Retry } from "./notification-queue.js";
 import { sqlSources, sqlStates } from "./moves.js";
 import type { GroupCommitted } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
@@ -29,6 +29,9 @@ export function createSqliteNotificationQueue(db: Sqlite.Database, groupCommit: 
       `SELECT EXISTS (SELECT 1 FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = '${KIND_PREFIX.customers}')
            OR EXISTS (SELECT 1 FROM "credits" WHERE "status" IN (${sqlStates(OPEN_CREDIT)}) AND "nextAttemptAt" <= @at AND "kind" = '${CreditKind.PAYMENT}') AS "waiting"`,
     ),
+    backlog: db.prepare<[string], { queued: number; oldestDueAt: string | null }>(
+      `SELECT count(*) AS "queued", min("nextAttemptAt") AS "oldestDueAt" FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = ?`,
+    ),
     retry: db.prepare(
       `UPDATE "notifications" SET "status" = @status, "attempts" = @attempts, "lastError" = @lastError, "nextAttemptAt" = @nextAttemptAt, "claimedUntil" = NULL
        WHERE "id" = @id AND "status" IN (${sqlSources("notification", QUEUED)})`,
@@ -51,5 +54,9 @@ export function createSqliteNotificationQueue(db: Sqlite.Database, groupCommit: 
     customersWaiting: (at) => Promise.resolve(q.customersWaiting.get({ at: sqliteTimestamp(at) })!.waiting === 1),
     sent: (ids, at) => (ids.length === 0 ? Promise.resolve() : sent({ ids, at })),
     retry: (retries, lastError) => retry({ retries, lastError }),
+    backlog: (audience): Promise<Backlog> => {
+      const row = q.backlog.get(KIND_PREFIX[audience])!;
+      return Promise.resolve({ queued: row.queued, oldestDueAt: row.oldestDueAt === null ? null : new Date(row.oldestDueAt) });
+    },
   };
 }

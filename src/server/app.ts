@@ -14,8 +14,9 @@ export interface HttpAppDeps extends WebhookDeps {
   /**
    * Database reachable, Telegram connected and workers running; `reason` says what is missing. `selfCheck`:
    * the start-up self-check's lines (src/startup/self-check.ts), shown for the operator; they do not decide `ok`.
+   * `receipts`: whether customers' receipts are behind (detail only: a slow queue is not a reason to take the instance out).
    */
-  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; reason?: string; selfCheck?: string[] }>;
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; reason?: string; selfCheck?: string[]; receipts?: { behind: boolean; queued: number; lateSeconds: number } }>;
   /** METRICS_TOKEN: when set, /metrics answers only `Authorization: Bearer <token>`. */
   metricsToken?: string;
   /** Extra routes mounted by the composition root (Telegram webhook, sandbox pages). */

@@ -1,7 +1,11 @@
 import { InputFile, type Composer } from "grammy";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ReportData } from "../../admin/admin-service.js";
 import { AdminComposer, replyLong } from "../admin-command.js";
 import type { BotContext } from "../context.js";
+import { TELEGRAM_CSV_LIMITS, writeCsvParts } from "../csv-parts.js";
 import type { BotDeps } from "../deps.js";
 import { customerLabel, dateTime, money } from "../format.js";
 import type { Translate } from "../i18n.js";
@@ -16,12 +20,35 @@ export function adminReportFeature(deps: BotDeps): Composer<BotContext> {
     const report = await deps.admin.report(period);
     await replyLong(ctx, reportText(report, t));
     const name = `report-${period.label.replace(/[^\w.-]+/g, "_")}`;
-    const csv = await deps.admin.reportCsv(period);
-    await ctx.replyWithDocument(new InputFile(Buffer.from(csv, "utf8"), `${name}.csv`));
+    await sendCsv(ctx, deps.admin.reportCsv(period), name, t);
     const chart = await deps.admin.reportChartPng(report);
     await ctx.replyWithPhoto(new InputFile(chart, `${name}.png`), { caption: t("admin-report-chart", { unit: report.chart.unit, label: period.label }) });
   });
   return admin.composer;
+}
+
+const PROGRESS_EVERY_MS = 2_000;
+
+/**
+ * The export as documents: written to a temp folder as it streams (a progress message edited meanwhile),
+ * compressed when large and split into parts under Telegram's upload limit, then sent and removed.
+ */
+async function sendCsv(ctx: BotContext, chunks: AsyncIterable<string>, name: string, t: Translate): Promise<void> {
+  const progress = await ctx.reply(t("admin-export-progress", { rows: 0 }));
+  const edit = (text: string) => ctx.api.editMessageText(progress.chat.id, progress.message_id, text).catch(() => undefined);
+  const dir = await mkdtemp(join(tmpdir(), "khqr-export-"));
+  try {
+    let shownAt = Date.now();
+    const { parts, rows } = await writeCsvParts(chunks, dir, name, TELEGRAM_CSV_LIMITS, (rows) => {
+      if (Date.now() - shownAt < PROGRESS_EVERY_MS) return;
+      shownAt = Date.now();
+      void edit(t("admin-export-progress", { rows }));
+    });
+    await edit(t("admin-export-done", { rows, files: parts.length }));
+    for (const part of parts) await ctx.replyWithDocument(new InputFile(part.path, part.filename));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** The summary: what was paid (per provider, adding up to the total), refunds, bonuses, top-ups by state, top customers. */
