@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 
 /** Issue 20, item 2: Docker that is safe by default. No Docker here: the files are parsed and checked. */
 const ROOT = join(import.meta.dirname, "../..");
-// js-yaml arrives with the development tools (eslint); a YAML parser is all this test needs.
+// A YAML parser is all this test needs (js-yaml, a development dependency).
 const yaml = createRequire(import.meta.url)("js-yaml") as { load(text: string): unknown };
 type Service = { ports?: string[]; environment?: Record<string, string>; volumes?: string[]; env_file?: unknown; healthcheck?: unknown };
 type ComposeFile = { services: Record<string, Service>; volumes?: Record<string, unknown> };

@@ -63,20 +63,26 @@ export function confirmKeyboard(sign: SignAction, t: Translate, creditId: number
     .text(t("admin-held-back"), sign(ACTION_CODES.back, creditId));
 }
 
+/** One button that asks, then "confirm" and "back": the two steps of an action on a refund. */
+function askThenConfirm(
+  sign: SignAction, t: Translate, refundId: number, confirming: boolean,
+  step: { ask: [string, ActionCode]; confirm: [string, ActionCode]; back: ActionCode },
+): InlineKeyboard {
+  return confirming
+    ? new InlineKeyboard().text(t(step.confirm[0]), sign(step.confirm[1], refundId)).text(t("admin-held-back"), sign(step.back, refundId))
+    : new InlineKeyboard().text(t(step.ask[0]), sign(step.ask[1], refundId));
+}
+
 /** Under a refund that waits for the admin's manual step. */
 export function returnedKeyboard(sign: SignAction, t: Translate, refundId: number, confirming: boolean): InlineKeyboard {
-  return confirming
-    ? new InlineKeyboard()
-        .text(t("admin-refund-confirm-returned"), sign(ACTION_CODES.confirmReturned, refundId))
-        .text(t("admin-held-back"), sign(ACTION_CODES.notReturned, refundId))
-    : new InlineKeyboard().text(t("admin-refund-mark-returned"), sign(ACTION_CODES.returned, refundId));
+  return askThenConfirm(sign, t, refundId, confirming, {
+    ask: ["admin-refund-mark-returned", ACTION_CODES.returned], confirm: ["admin-refund-confirm-returned", ACTION_CODES.confirmReturned], back: ACTION_CODES.notReturned,
+  });
 }
 
 /** Under a refund that stopped because the panel did not take the credit back. */
 export function stoppedKeyboard(sign: SignAction, t: Translate, refundId: number, confirming: boolean): InlineKeyboard {
-  return confirming
-    ? new InlineKeyboard()
-        .text(t("admin-refund-confirm-anyway"), sign(ACTION_CODES.confirmAnyway, refundId))
-        .text(t("admin-held-back"), sign(ACTION_CODES.notAnyway, refundId))
-    : new InlineKeyboard().text(t("admin-refund-anyway"), sign(ACTION_CODES.anyway, refundId));
+  return askThenConfirm(sign, t, refundId, confirming, {
+    ask: ["admin-refund-anyway", ACTION_CODES.anyway], confirm: ["admin-refund-confirm-anyway", ACTION_CODES.confirmAnyway], back: ACTION_CODES.notAnyway,
+  });
 }
