@@ -58,7 +58,7 @@ export function createPostgresNotificationQueue(pool: pg.Pool): NotificationQueu
       if (retries.length === 0) return;
       await pool.query(
         `UPDATE "notifications" AS n SET "status" = CASE WHEN r."giveUp" THEN '${FAILED}' ELSE '${QUEUED}' END, "attempts" = r."attempts", "lastError" = $5,
-           "nextAttemptAt" = r."nextAttemptAt", "claimedUntil" = NULL
+           "nextAttemptAt" = r."nextAttemptAt", "claimedUntil" = NULL, "sentAt" = CASE WHEN r."giveUp" THEN r."nextAttemptAt" END
          FROM unnest($1::int[], $2::int[], $3::timestamp[], $4::bool[]) AS r("id", "attempts", "nextAttemptAt", "giveUp")
          WHERE n."id" = r."id" AND n."status" IN (${sqlSources("notification", QUEUED)})`,
         [retries.map((r) => r.id), retries.map((r) => r.attempts), retries.map((r) => postgresTimestamp(r.nextAttemptAt)), retries.map((r) => r.giveUp), lastError],

@@ -12,13 +12,8 @@ const BATCH = 2_000;
  */
 export async function pruneOnce(db: Db, before: Date, now: Date): Promise<{ notifications: number; keyValues: number; more: boolean }> {
   const settled = await db.notification.findMany({
-    where: {
-      OR: [
-        { status: NotificationStatus.SENT, sentAt: { lt: before } },
-        // FAILED rows keep their last attempt's time in nextAttemptAt.
-        { status: NotificationStatus.FAILED, nextAttemptAt: { lt: before } },
-      ],
-    },
+    // `sentAt` is when delivery ended: sent, or given up on (FAILED).
+    where: { status: { in: [NotificationStatus.SENT, NotificationStatus.FAILED] }, sentAt: { lt: before } },
     select: { id: true },
     take: BATCH,
   });

@@ -33,7 +33,8 @@ export function createSqliteNotificationQueue(db: Sqlite.Database, groupCommit: 
       `SELECT count(*) AS "queued", min("nextAttemptAt") AS "oldestDueAt" FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = ?`,
     ),
     retry: db.prepare(
-      `UPDATE "notifications" SET "status" = @status, "attempts" = @attempts, "lastError" = @lastError, "nextAttemptAt" = @nextAttemptAt, "claimedUntil" = NULL
+      `UPDATE "notifications" SET "status" = @status, "attempts" = @attempts, "lastError" = @lastError, "nextAttemptAt" = @nextAttemptAt, "claimedUntil" = NULL,
+         "sentAt" = @settledAt
        WHERE "id" = @id AND "status" IN (${sqlSources("notification", QUEUED)})`,
     ),
   };
@@ -44,7 +45,9 @@ export function createSqliteNotificationQueue(db: Sqlite.Database, groupCommit: 
   const sent = groupCommit((s: { ids: readonly number[]; at: Date }) => void q.sent.run(sqliteTimestamp(s.at), JSON.stringify(s.ids)));
   const retry = groupCommit((r: { retries: readonly Retry[]; lastError: string }) => {
     for (const one of r.retries) {
-      q.retry.run({ id: one.id, status: one.giveUp ? FAILED : QUEUED, attempts: one.attempts, lastError: r.lastError, nextAttemptAt: sqliteTimestamp(one.nextAttemptAt) });
+      const nextAttemptAt = sqliteTimestamp(one.nextAttemptAt);
+      // A message given up on is settled then: retention prunes it by that time, as a sent one.
+      q.retry.run({ id: one.id, status: one.giveUp ? FAILED : QUEUED, attempts: one.attempts, lastError: r.lastError, nextAttemptAt, settledAt: one.giveUp ? nextAttemptAt : null });
     }
   });
 

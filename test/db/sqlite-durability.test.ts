@@ -104,7 +104,9 @@ describe("the WAL is checkpointed off the main thread and stays bounded", () => 
       // Under steady writes the WAL starts again at RESTART_AT_FRAMES plus what one tick lets through, far below
       // the limit at which a main-thread commit would checkpoint by itself.
       expect(stats.walFramesMax).toBeLessThan(WAL_LIMIT_FRAMES / 2);
-      expect(largest).toBeLessThan((WAL_LIMIT_FRAMES / 2) * WAL_FRAME_BYTES);
+      // The file itself may run past what the checkpointer's samples saw when its thread gets little CPU (a loaded
+      // machine): it still never reaches the limit at which a main-thread commit would checkpoint by itself.
+      expect(largest).toBeLessThan(WAL_LIMIT_FRAMES * WAL_FRAME_BYTES);
       await eventually(async () => walBytes(url) === 0, "the idle WAL to be emptied", TRUNCATE_WHEN_IDLE_MS * 10);
       expect(await database.db.payment.count()).toBe(3_000);
     } finally {

@@ -30,8 +30,9 @@ for (const dialect of dialects) {
         db.notification.create({ data: { dedupeKey: key, chatId: 1n, kind: "topup.credited", payload: "{}", status, nextAttemptAt: at, createdAt: at, sentAt } });
       await note("old-sent", "SENT", daysAgo(100), daysAgo(91));
       await note("recent-sent", "SENT", daysAgo(100), daysAgo(89));
-      await note("old-failed", "FAILED", daysAgo(95), null);
-      await note("recent-failed", "FAILED", daysAgo(10), null);
+      // A message given up on records when in sentAt (the notification queues and migration 009).
+      await note("old-failed", "FAILED", daysAgo(95), daysAgo(95));
+      await note("recent-failed", "FAILED", daysAgo(10), daysAgo(10));
       await note("old-queued", "QUEUED", daysAgo(200), null);
       await db.keyValue.create({ data: { key: "lock:expired", value: "1", expiresAt: daysAgo(1) } });
       await db.keyValue.create({ data: { key: "lock:held", value: "1", expiresAt: new Date(NOW.getTime() + 60_000) } });
