@@ -1,13 +1,15 @@
 import pino, { type Logger } from "pino";
 import { Writable } from "node:stream";
+import { PROVIDER_CONFIGS } from "./config/providers/index.js";
 import { redactUrlCredentials } from "./config/redact-url.js";
 
 export type { Logger };
 
 /** Header and field names whose values are secrets, at the top level of a log object and one level down. */
 const SECRET_KEYS = [
-  "authorization", "Authorization", "x-api-key", "X-Api-Key", "x-ahnajak-signature", "x-telegram-bot-api-secret-token",
+  "authorization", "Authorization", "x-api-key", "X-Api-Key", "x-telegram-bot-api-secret-token",
   "password", "client_secret", "access_token", "refresh_token", "token", "key", "secret", "hash", "sign",
+  ...PROVIDER_CONFIGS.flatMap((d) => ("secretLogFields" in d ? d.secretLogFields : [])),
 ];
 const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [`["${k}"]`, `*["${k}"]`]);
 

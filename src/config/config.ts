@@ -1,30 +1,21 @@
-import { z } from "zod";
 import { khqrAmountString } from "../khqr/amount.js";
-import { NO_BONUS, parseBonusTiers, type BonusTiers } from "../money/bonus.js";
-import { CURRENCIES, formatMoney, parseAmount, type Currency } from "../money/money.js";
+import { CURRENCIES, formatMoney, type Currency } from "../money/money.js";
+import type { BonusTiers } from "../money/bonus.js";
+import { turnsOnVariables, type SecretVariablesOf } from "./provider-config.js";
+import { PROVIDER_CONFIGS } from "./providers/index.js";
+import { isHttpsOrLoopback, reader, type Env, type Reader } from "./reader.js";
 import { redactUrlCredentials } from "./redact-url.js";
 
-export const PROVIDER_NAMES = ["raksmeypay", "kess", "ahnajak", "payway", "bakong"] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+export type { AhnajakConfig, BakongConfig, KessConfig, PayWayConfig, RaksmeyPayConfig } from "./providers/index.js";
+
+type ProviderConfigs = (typeof PROVIDER_CONFIGS)[number];
+export type ProviderName = ProviderConfigs["name"];
+export const PROVIDER_NAMES: readonly ProviderName[] = PROVIDER_CONFIGS.map((d) => d.name);
 export const PANEL_TYPES = ["perfectpanel", "perfectpanel-v1", "socpanel"] as const;
 export type PanelType = (typeof PANEL_TYPES)[number];
 
-export interface RaksmeyPayConfig { baseUrl: string; profileId: string; profileKey: string; webhookApiKey: string; qrTemplate: 1 | 2 }
-export interface KessConfig {
-  baseUrl: string; clientId: string; clientSecret: string; username: string; password: string;
-  sellerCode: string; apiSecret: string; signType: "MD5" | "HMAC-SHA256"; serviceCode: string;
-}
-export interface AhnajakConfig { baseUrl: string; profileId: string; secretKey: string; payloadTemplate?: Record<string, string> }
-export interface PayWayConfig { bakongId: string; merchantId: string; acquiringBank: string; data: string; mcc: string; webhookToken: string }
-export interface BakongConfig { apiUrl: string; token: string; accountId: string }
-export interface ProvidersConfig {
-  enabled: ProviderName[];
-  raksmeypay?: RaksmeyPayConfig;
-  kess?: KessConfig;
-  ahnajak?: AhnajakConfig;
-  payway?: PayWayConfig;
-  bakong?: BakongConfig;
-}
+/** Each configured provider's typed configuration under its name. */
+export type ProvidersConfig = { enabled: ProviderName[] } & { [D in ProviderConfigs as D["name"]]?: ReturnType<D["read"]> };
 
 export interface Config {
   sandbox: boolean;
@@ -55,15 +46,14 @@ export interface Config {
   };
 }
 
-/** Every variable this program reads; `.env.example` documents each one. */
-export const SECRET_VARIABLES = [
-  "BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "RAKSMEYPAY_PROFILE_KEY", "RAKSMEYPAY_WEBHOOK_API_KEY",
-  "KESS_CLIENT_SECRET", "KESS_PASSWORD", "KESS_API_SECRET", "AHNAJAK_SECRET_KEY", "PAYWAY_WEBHOOK_TOKEN",
-  "BAKONG_TOKEN", "PANEL_API_KEY",
-  "METRICS_TOKEN",
-] as const;
+type SecretVariable = "BOT_TOKEN" | "TELEGRAM_WEBHOOK_SECRET" | "PANEL_API_KEY" | "METRICS_TOKEN" | SecretVariablesOf<ProviderConfigs>;
 
-type Env = Record<string, string | undefined>;
+/** Every secret variable this program reads (the providers' from their descriptors); `.env.example` documents each one. */
+export const SECRET_VARIABLES: readonly SecretVariable[] = [
+  "BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET",
+  ...PROVIDER_CONFIGS.flatMap((d) => Object.entries(d.variables).filter(([, spec]) => spec.secret).map(([name]) => name as SecretVariable)),
+  "PANEL_API_KEY", "METRICS_TOKEN",
+];
 
 const KHQR_AMOUNT_MAX_CHARS = 13;
 
@@ -78,19 +68,12 @@ export class ConfigError extends Error {
   }
 }
 
-const OWN_VARIABLES: Record<ProviderName | "panel" | "bot", string[]> = {
-  bot: ["BOT_TOKEN"],
-  raksmeypay: ["RAKSMEYPAY_PROFILE_ID", "RAKSMEYPAY_PROFILE_KEY", "RAKSMEYPAY_WEBHOOK_API_KEY"],
-  kess: ["KESS_CLIENT_ID", "KESS_CLIENT_SECRET", "KESS_USERNAME", "KESS_PASSWORD", "KESS_SELLER_CODE", "KESS_API_SECRET"],
-  ahnajak: ["AHNAJAK_PROFILE_ID", "AHNAJAK_SECRET_KEY"],
-  payway: ["PAYWAY_BAKONG_ID", "PAYWAY_MERCHANT_ID", "PAYWAY_DATA", "PAYWAY_WEBHOOK_TOKEN"],
-  bakong: ["BAKONG_TOKEN", "BAKONG_ACCOUNT_ID"],
-  panel: ["PANEL_URL", "PANEL_API_KEY"],
-};
+/** The variables that identify a live deployment: the bot's token, the panel's and those that turn a provider on. */
+const OWN_VARIABLES = ["BOT_TOKEN", ...PROVIDER_CONFIGS.flatMap(turnsOnVariables), "PANEL_URL", "PANEL_API_KEY"];
 
 /** True when nothing that identifies a live deployment is set: the program then runs its sandbox. */
 export function isUnconfigured(env: Env): boolean {
-  return Object.values(OWN_VARIABLES).flat().every((name) => !env[name]?.trim());
+  return OWN_VARIABLES.every((name) => !env[name]?.trim());
 }
 
 /**
@@ -138,9 +121,6 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
   if ((env.BOT_APP_NAME?.trim().length ?? 0) > 64) problems.push("BOT_APP_NAME: at most 64 characters");
   if (env.METRICS_TOKEN?.trim() && !/^[A-Za-z0-9._~+/-]{16,256}$/.test(env.METRICS_TOKEN.trim())) {
     problems.push("METRICS_TOKEN: 16-256 characters of A-Z, a-z, 0-9 and . _ ~ + / - (sent as Authorization: Bearer <token>)");
-  }
-  if (providers.payway && providers.payway.webhookToken.length < 16) {
-    problems.push("PAYWAY_WEBHOOK_TOKEN: must be at least 16 characters (it is the webhook's only protection)");
   }
 
   const config: Config = {
@@ -208,55 +188,9 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
 }
 
 function loadProviders(env: Env, v: Reader, problems: string[], sandbox: boolean): ProvidersConfig {
-  const configured = (name: ProviderName) => OWN_VARIABLES[name].some((n) => env[n]?.trim());
   const p: ProvidersConfig = { enabled: [] };
-  if (configured("raksmeypay")) {
-    p.raksmeypay = {
-      baseUrl: v.url("RAKSMEYPAY_BASE_URL", false) ?? "https://mail.raksmeypay.com",
-      profileId: v.str("RAKSMEYPAY_PROFILE_ID", true) ?? "",
-      profileKey: v.str("RAKSMEYPAY_PROFILE_KEY", true) ?? "",
-      webhookApiKey: v.str("RAKSMEYPAY_WEBHOOK_API_KEY", true) ?? "",
-      qrTemplate: v.oneOf("RAKSMEYPAY_QR_TEMPLATE", ["1", "2"] as const, "2") === "1" ? 1 : 2,
-    };
-  }
-  if (configured("kess")) {
-    p.kess = {
-      baseUrl: v.url("KESS_BASE_URL", true) ?? "",
-      clientId: v.str("KESS_CLIENT_ID", true) ?? "",
-      clientSecret: v.str("KESS_CLIENT_SECRET", true) ?? "",
-      username: v.str("KESS_USERNAME", true) ?? "",
-      password: v.str("KESS_PASSWORD", true) ?? "",
-      sellerCode: v.str("KESS_SELLER_CODE", true) ?? "",
-      apiSecret: v.str("KESS_API_SECRET", true) ?? "",
-      signType: v.oneOf("KESS_SIGN_TYPE", ["MD5", "HMAC-SHA256"] as const, "MD5"),
-      serviceCode: v.str("KESS_SERVICE_CODE", false) ?? "KHQR",
-    };
-  }
-  if (configured("ahnajak")) {
-    p.ahnajak = {
-      baseUrl: v.url("AHNAJAK_BASE_URL", false) ?? "https://abapay.kesor.cam",
-      profileId: v.str("AHNAJAK_PROFILE_ID", true) ?? "",
-      secretKey: v.str("AHNAJAK_SECRET_KEY", true) ?? "",
-      payloadTemplate: v.payloadTemplate("AHNAJAK_PAYLOAD_TEMPLATE"),
-    };
-  }
-  if (configured("payway")) {
-    p.payway = {
-      bakongId: v.str("PAYWAY_BAKONG_ID", true) ?? "",
-      merchantId: v.str("PAYWAY_MERCHANT_ID", true) ?? "",
-      acquiringBank: v.str("PAYWAY_ACQUIRING_BANK", false) ?? "ABA Bank",
-      data: v.str("PAYWAY_DATA", true) ?? "",
-      mcc: v.mcc("PAYWAY_MCC", "5999"),
-      webhookToken: v.str("PAYWAY_WEBHOOK_TOKEN", true) ?? "",
-    };
-  }
-  if (configured("bakong")) {
-    p.bakong = {
-      apiUrl: v.url("BAKONG_API_URL", false) ?? "https://api-bakong.nbc.gov.kh",
-      token: v.str("BAKONG_TOKEN", true) ?? "",
-      accountId: v.str("BAKONG_ACCOUNT_ID", true) ?? "",
-    };
-    if (p.bakong.accountId && !p.bakong.accountId.includes("@")) problems.push("BAKONG_ACCOUNT_ID: a Bakong account id looks like name@bank");
+  for (const d of PROVIDER_CONFIGS) {
+    if (turnsOnVariables(d).some((n) => env[n]?.trim())) Object.assign(p, { [d.name]: d.read(v, problems) });
   }
   const available = PROVIDER_NAMES.filter((name) => p[name] !== undefined);
   const wanted = v.list("PAYMENT_PROVIDERS", "");
@@ -275,143 +209,3 @@ function loadProviders(env: Env, v: Reader, problems: string[], sandbox: boolean
   return p;
 }
 
-type Reader = ReturnType<typeof reader>;
-
-/** What @BotFather hands out: `<bot id>:<35 characters>`. */
-const BOT_TOKEN_SHAPE = /^\d{1,20}:[A-Za-z0-9_-]{35}$/;
-
-/** A loopback address is reached by nothing outside this machine (a local Bot API server, tests): http there is fine. */
-function isHttpsOrLoopback(url: string): boolean {
-  const { protocol, hostname } = new URL(url);
-  return protocol === "https:" || hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
-
-/** Plain decimal digits only: `0x10`, `1e3`, `0b101`, `1.0` and `+5` are not numbers here, whatever Number() says. */
-function decimalInteger(text: string, negative: boolean): number | undefined {
-  if (!(negative ? /^-?\d+$/ : /^\d+$/).test(text)) return undefined;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : undefined;
-}
-
-function reader(env: Env, problems: string[]) {
-  const raw = (name: string) => {
-    const value = env[name]?.trim();
-    return value === undefined || value === "" ? undefined : value;
-  };
-  const check = <T>(name: string, schema: z.ZodType<T>, value: unknown, why: string): T | undefined => {
-    const r = schema.safeParse(value);
-    if (r.success) return r.data;
-    problems.push(`${name}: ${why}`);
-    return undefined;
-  };
-  return {
-    str(name: string, required: boolean): string | undefined {
-      const value = raw(name);
-      if (value === undefined && required) problems.push(`${name}: required but not set`);
-      return value;
-    },
-    url(name: string, required: boolean): string | undefined {
-      const value = raw(name);
-      if (value === undefined) {
-        if (required) problems.push(`${name}: required but not set`);
-        return undefined;
-      }
-      return check(name, z.url({ protocol: /^https?$/ }), value, `"${value}" is not an http(s) URL`)?.replace(/\/+$/, "");
-    },
-    int(name: string, fallback: number, min: number, max: number): number {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      const n = decimalInteger(value, min < 0);
-      if (n !== undefined && n >= min && n <= max) return n;
-      problems.push(`${name}: must be a whole number from ${min} to ${max} in decimal digits (got "${value}")`);
-      return fallback;
-    },
-    oneOf<T extends string>(name: string, options: readonly T[], fallback: T): T {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      return check(name, z.enum(options as [T, ...T[]]), value, `must be one of ${options.join(", ")} (got "${value}")`) ?? fallback;
-    },
-    list(name: string, fallback: string): string[] {
-      return (raw(name) ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
-    },
-    amount(name: string, currency: Currency, fallback: string): number {
-      return this.amountText(name, raw(name) ?? fallback, currency);
-    },
-    amountText(name: string, text: string, currency: Currency): number {
-      const parsed = parseAmount(text, currency);
-      if (parsed.ok && parsed.minor > 0) return parsed.minor;
-      problems.push(`${name}: "${text}" is not a positive ${currency} amount`);
-      return 0;
-    },
-    /** A user id is positive (is-admin compares it with the sender's); a chat id may be a group's, which is negative. */
-    telegramId(name: string, text: string, opts: { negative: boolean } = { negative: false }): number {
-      const n = decimalInteger(text, opts.negative);
-      if (n !== undefined && n !== 0) return n;
-      problems.push(`${name}: "${text}" is not a Telegram ${opts.negative ? "chat" : "user"} id (decimal digits${opts.negative ? ", a group's with a leading -" : ""})`);
-      return 0;
-    },
-    /** Without a fallback the variable is required. */
-    maxLen(name: string, max: number, fallback: string | undefined): string {
-      const value = raw(name) ?? fallback;
-      if (value === undefined) {
-        problems.push(`${name}: required but not set`);
-        return "";
-      }
-      if (value.length > max) problems.push(`${name}: at most ${max} characters (KHQR limit), got ${value.length}`);
-      return value;
-    },
-    /** The token is a secret: a problem describes its shape, never quotes it. */
-    botToken(name: string, opts: { required: boolean; checked: boolean }): string | undefined {
-      const value = this.str(name, opts.required);
-      if (value !== undefined && opts.checked && !BOT_TOKEN_SHAPE.test(value)) {
-        problems.push(`${name}: does not look like a token from @BotFather (the bot's id in digits, a colon, then 35 letters, digits, _ or -)`);
-      }
-      return value;
-    },
-    mcc(name: string, fallback: string): string {
-      const value = raw(name) ?? fallback;
-      if (!/^\d{4}$/.test(value)) problems.push(`${name}: must be 4 digits`);
-      return value;
-    },
-    databaseUrl(name: string, fallback: string): string {
-      const value = raw(name) ?? fallback;
-      if (!/^(file:|postgres(ql)?:\/\/)/.test(value)) problems.push(`${name}: must start with file:, postgres:// or postgresql://`);
-      return value;
-    },
-    redisUrl(name: string): string | undefined {
-      const value = raw(name);
-      if (value !== undefined && !/^rediss?:\/\//.test(value)) problems.push(`${name}: must start with redis:// or rediss://`);
-      return value;
-    },
-    bonusTiers(name: string, currency: Currency): BonusTiers {
-      const value = raw(name);
-      if (value === undefined) return { ...NO_BONUS, currency };
-      const parsed = parseBonusTiers(value, currency);
-      if (parsed.ok) return parsed.bonus;
-      problems.push(`${name}: ${parsed.problem}`);
-      return { ...NO_BONUS, currency };
-    },
-    timeOfDay(name: string): number | undefined {
-      const value = raw(name);
-      if (value === undefined) return undefined;
-      const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
-      if (!match) {
-        problems.push(`${name}: "${value}" is not a time of day as HH:MM (00:00 to 23:59)`);
-        return undefined;
-      }
-      return Number(match[1]) * 60 + Number(match[2]);
-    },
-    payloadTemplate(name: string): Record<string, string> | undefined {
-      const value = raw(name);
-      if (value === undefined) return undefined;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(value);
-      } catch {
-        problems.push(`${name}: must be the JSON template configured at Ahnajak, e.g. {"order_id":"{{transaction_id}}",...}`);
-        return undefined;
-      }
-      return check(name, z.record(z.string(), z.string()), parsed, "must be a JSON object of field name to {{variable}}");
-    },
-  };
-}

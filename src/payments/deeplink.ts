@@ -1,20 +1,12 @@
 import type { BakongConfig, Config, ProviderName } from "../config/config.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import { generateBakongDeeplink, isHttpsLink } from "./providers/bakong-deeplink.js";
+import type { DeepLinkSource } from "./provider-descriptor.js";
+import { generateBakongDeeplink, isHttpsLink } from "./providers/bakong/bakong-deeplink.js";
+import { PROVIDERS } from "./providers/index.js";
 
-/**
- * Where an "Open in bank app" link comes from, per provider: the provider's own answer (KESS
- * nativePay `deeplink`), Bakong's generate_deeplink_by_qr for any KHQR string when Bakong
- * credentials are configured, or nowhere (Ahnajak's checkout page is already the phone path).
- */
-const SOURCES: Record<ProviderName, "provider" | "bakong" | "none"> = {
-  kess: "provider",
-  bakong: "bakong",
-  raksmeypay: "bakong",
-  payway: "bakong",
-  ahnajak: "none",
-};
+/** Where each provider's "Open in bank app" link comes from (its descriptor's deepLinkSource). */
+const SOURCES = new Map<ProviderName, DeepLinkSource>(PROVIDERS.map((d) => [d.name, d.deepLinkSource]));
 
 /** The fixed label values of khqr_deeplinks_total{outcome}. */
 export type DeepLinkOutcome = "ok" | "error" | "timeout" | "none";
@@ -93,7 +85,7 @@ export function createDeepLinker(deps: DeepLinkerDeps): DeepLinker {
 
   async function linkFor(input: DeepLinkInput): Promise<string | undefined> {
     try {
-      const source = SOURCES[input.provider];
+      const source = SOURCES.get(input.provider);
       if (source === "provider") {
         const link = input.deepLink?.trim();
         if (!link) return done(input.provider, "none");

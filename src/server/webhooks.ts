@@ -8,6 +8,7 @@ import { webhookRejectionReason, type Metrics } from "../metrics.js";
 import { enqueueNotification } from "../ledger/outbox.js";
 import { recordPayment, type LedgerDeps } from "../ledger/record-payment.js";
 import type { PaymentProvider, WebhookRequest, WebhookResult } from "../payments/provider.js";
+import { PROVIDERS } from "../payments/providers/index.js";
 import type { Providers, TopUpService } from "../payments/topups.js";
 import { readRawBody } from "./raw-body.js";
 
@@ -103,10 +104,15 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
     const answer = await handleWebhook(deps, name, { headers: c.req.header(), rawBody: read.body, pathToken });
     return c.json(answer.body, answer.status);
   };
-  app.post("/payway/:token", (c) => run(c, "payway", c.req.param("token")));
+  for (const d of PROVIDERS) {
+    if (d.webhookRoute) app.post(d.webhookRoute, (c) => run(c, d.name, c.req.param("token")));
+  }
+  // Any other name is answered (and counted) as an unknown endpoint; a provider whose route carries a token
+  // is not reached without one.
+  const elsewhere = new Set<string>(PROVIDERS.filter((d) => d.webhookRoute !== undefined && d.webhookRoute !== `/${d.name}`).map((d) => d.name));
   app.post("/:provider", (c) => {
     const name = c.req.param("provider");
-    return name === "payway" ? c.json({ ok: false, error: "unknown endpoint" }, 404) : run(c, name);
+    return elsewhere.has(name) ? c.json({ ok: false, error: "unknown endpoint" }, 404) : run(c, name);
   });
   return app;
 }

@@ -11,7 +11,7 @@ import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import { PanelError } from "../../src/panel/panel-client.js";
 import { bonusFor, type BonusTiers } from "../../src/money/bonus.js";
 import type { PaymentProvider } from "../../src/payments/provider.js";
-import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
+import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay/raksmeypay.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../../src/ledger/states.js";
 import type { PanelPayment, PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
 import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";

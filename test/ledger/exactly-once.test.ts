@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
+import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay/raksmeypay.js";
 import type { Providers } from "../../src/payments/topups.js";
 import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
 import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";

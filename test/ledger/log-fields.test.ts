@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
+import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay/raksmeypay.js";
 import type { Providers } from "../../src/payments/topups.js";
 import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
 import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";

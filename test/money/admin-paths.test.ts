@@ -3,7 +3,7 @@ import { createAdminService } from "../../src/admin/create-admin-service.js";
 import type { AdminService } from "../../src/admin/admin-service.js";
 import { createCustomers } from "../../src/customers/customers.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
+import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay/raksmeypay.js";
 import type { Providers } from "../../src/payments/topups.js";
 import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
 import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";

@@ -4,7 +4,7 @@ import type { ProviderName } from "../../src/config/config.js";
 import type { TopUp } from "../../src/generated/sqlite/client.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
 import type { PaymentProvider } from "../../src/payments/provider.js";
-import { createBakongProvider } from "../../src/payments/providers/bakong.js";
+import { createBakongProvider } from "../../src/payments/providers/bakong/bakong.js";
 import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
 import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
 import { startBakongSimulator, type BakongPayment, type BakongSimulator } from "../../sandbox/providers/bakong-simulator.js";

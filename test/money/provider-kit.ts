@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { createLookup } from "../../src/admin/lookup.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import { createAhnajakProvider } from "../../src/payments/providers/ahnajak.js";
-import { createPayWayProvider } from "../../src/payments/providers/payway.js";
-import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
+import { createAhnajakProvider } from "../../src/payments/providers/ahnajak/ahnajak.js";
+import { createPayWayProvider } from "../../src/payments/providers/payway/payway.js";
+import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay/raksmeypay.js";
 import type { Providers } from "../../src/payments/topups.js";
 import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
 import { startAhnajakSimulator } from "../../sandbox/providers/ahnajak-simulator.js";

@@ -1,7 +1,7 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
+import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay/raksmeypay.js";
 import { silentLog, startCore, type Core } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 

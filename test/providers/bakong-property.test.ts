@@ -4,7 +4,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { minorFromDecimal, type Currency } from "../../src/money/money.js";
 import type { StatusResult, TopUpRef } from "../../src/payments/provider.js";
-import { createBakongProvider } from "../../src/payments/providers/bakong.js";
+import { createBakongProvider } from "../../src/payments/providers/bakong/bakong.js";
 import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 
 /**

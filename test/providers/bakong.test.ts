@@ -5,7 +5,7 @@ import type { BakongConfig } from "../../src/config/config.js";
 import { decodeKhqr, khqrMd5 } from "../../src/khqr/index.js";
 import type { Currency } from "../../src/money/money.js";
 import { ProviderError, type PaymentProvider, type StatusResult, type TopUpRef } from "../../src/payments/provider.js";
-import { createBakongProvider, maskBakongAccount } from "../../src/payments/providers/bakong.js";
+import { createBakongProvider, maskBakongAccount } from "../../src/payments/providers/bakong/bakong.js";
 import { noApiFaults } from "../../sandbox/faults.js";
 import { startBakongSimulator, type BakongListMode, type BakongPayment, type BakongSimulator } from "../../sandbox/providers/bakong-simulator.js";
 import { serveApp, type RunningServer } from "../../sandbox/serve.js";

@@ -6,7 +6,7 @@ import type { BakongConfig } from "../../src/config/config.js";
 import { createMetrics } from "../../src/metrics.js";
 import { createDeepLinker, deepLinkApp, type DeepLinkInput } from "../../src/payments/deeplink.js";
 import type { TopUpRef } from "../../src/payments/provider.js";
-import { createBakongProvider } from "../../src/payments/providers/bakong.js";
+import { createBakongProvider } from "../../src/payments/providers/bakong/bakong.js";
 import { noApiFaults } from "../../sandbox/faults.js";
 import { startBakongSimulator, type BakongSimulator } from "../../sandbox/providers/bakong-simulator.js";
 import { serveApp, type RunningServer } from "../../sandbox/serve.js";

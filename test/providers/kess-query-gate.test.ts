@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createQueryGate } from "../../src/payments/providers/kess-query-gate.js";
+import { createQueryGate } from "../../src/payments/providers/kess/kess-query-gate.js";
 
 describe("the per-order query gate", () => {
   it("remembers at most maxKeys orders, forgetting the least recently used", async () => {

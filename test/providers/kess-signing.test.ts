@@ -1,6 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { makeSign, phpString, toUrlParams, verifySign } from "../../src/payments/providers/kess-signing.js";
+import { makeSign, phpString, toUrlParams, verifySign } from "../../src/payments/providers/kess/kess-signing.js";
 
 /**
  * The seed's PHP, rule by rule:

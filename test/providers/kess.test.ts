@@ -5,9 +5,9 @@ import type { KessConfig } from "../../src/config/config.js";
 import { decodeKhqr, encodeKhqr, khqrMd5 } from "../../src/khqr/index.js";
 import type { Currency } from "../../src/money/money.js";
 import { ProviderError, type PaymentProvider, type StatusResult, type TopUpRef, type WebhookResult } from "../../src/payments/provider.js";
-import { createKessProvider, type KessDeps } from "../../src/payments/providers/kess.js";
-import { GATEWAY_ERRORS, gatewayError, orderStatusResult, type OrderInfo } from "../../src/payments/providers/kess-api.js";
-import { makeSign } from "../../src/payments/providers/kess-signing.js";
+import { createKessProvider, type KessDeps } from "../../src/payments/providers/kess/kess.js";
+import { GATEWAY_ERRORS, gatewayError, orderStatusResult, type OrderInfo } from "../../src/payments/providers/kess/kess-api.js";
+import { makeSign } from "../../src/payments/providers/kess/kess-signing.js";
 import { startKessSimulator, type KessSimulator } from "../../sandbox/providers/kess-simulator.js";
 import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 

@@ -7,7 +7,7 @@ import { decodeKhqr, khqrMd5 } from "../../src/khqr/index.js";
 import type { Currency } from "../../src/money/money.js";
 import type { TopUpRef, WebhookRequest, WebhookResult } from "../../src/payments/provider.js";
 import type { PaymentObservation } from "../../src/ledger/observation.js";
-import { createPayWayProvider } from "../../src/payments/providers/payway.js";
+import { createPayWayProvider } from "../../src/payments/providers/payway/payway.js";
 import { noWebhookFaults } from "../../sandbox/faults.js";
 import { startPayWaySimulator, type PayWaySimulator } from "../../sandbox/providers/payway-simulator.js";
 import { serveApp, type RunningServer } from "../../sandbox/serve.js";

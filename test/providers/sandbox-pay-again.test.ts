@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send } from "../../src/http/outbound.js";
-import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay.js";
+import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay/raksmeypay.js";
 import { sandboxPage, type OpenTopUp } from "../../sandbox/page/routes.js";
 import type { RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-simulator.js";
 import { serveApp, type RunningServer } from "../../sandbox/serve.js";

@@ -6,7 +6,7 @@ const PAYMENTS = join(import.meta.dirname, "../../src/payments");
 const PROVIDERS = join(PAYMENTS, "providers");
 const TRANSPORT = join(PAYMENTS, "provider-transport.ts");
 /** Provider modules: the adapters and the deep-link source, which calls Bakong. */
-const CALLERS = [...readdirSync(PROVIDERS).filter((f) => f.endsWith(".ts")).map((f) => join(PROVIDERS, f)), join(PAYMENTS, "deeplink.ts")];
+const CALLERS = [...readdirSync(PROVIDERS, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => join(PROVIDERS, f)), join(PAYMENTS, "deeplink.ts")];
 
 /** Every way code could make an HTTP call of its own, each with a name for the sanity check below. */
 const DIRECT_CALLS = {

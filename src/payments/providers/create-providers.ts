@@ -2,28 +2,17 @@ import type { Config, ProviderName } from "../../config/config.js";
 import type { Logger } from "../../logger.js";
 import type { PaymentProvider } from "../provider.js";
 import type { Providers } from "../topups.js";
-import { createAhnajakProvider } from "./ahnajak.js";
-import { createBakongProvider } from "./bakong.js";
-import { createKessProvider } from "./kess.js";
-import { createPayWayProvider } from "./payway.js";
-import { createRaksmeyPayProvider } from "./raksmeypay.js";
+import { PROVIDERS } from "./index.js";
 
-/** One adapter per enabled provider; nothing outside this file branches on a provider's name. */
+/** One adapter per enabled provider; nothing outside the descriptors branches on a provider's name. */
 export function createProviders(config: Config, deps: { log: Logger; publicUrl?: string }): Providers {
-  const p = config.providers;
-  const merchant = { merchantName: config.topup.merchantName, merchantCity: config.topup.merchantCity };
-  const log = (name: ProviderName) => deps.log.child({ provider: name });
-  const factories: Record<ProviderName, () => PaymentProvider | undefined> = {
-    raksmeypay: () => p.raksmeypay && createRaksmeyPayProvider(p.raksmeypay, { log: log("raksmeypay"), currency: config.topup.currency }),
-    kess: () => p.kess && createKessProvider(p.kess, { log: log("kess"), notifyUrl: deps.publicUrl && `${deps.publicUrl}/webhooks/kess` }),
-    ahnajak: () => p.ahnajak && createAhnajakProvider(p.ahnajak, { log: log("ahnajak") }),
-    payway: () => p.payway && createPayWayProvider(p.payway, { log: log("payway"), currency: config.topup.currency, ...merchant }),
-    bakong: () => p.bakong && createBakongProvider(p.bakong, { log: log("bakong"), ...merchant }),
-  };
   const providers = new Map<ProviderName, PaymentProvider>();
-  for (const name of p.enabled) {
-    const provider = factories[name]();
-    if (provider) providers.set(name, provider);
+  for (const d of PROVIDERS) {
+    if (!config.providers.enabled.includes(d.name)) continue;
+    const route = d.webhookRoute;
+    const webhookUrl = deps.publicUrl && route && !route.includes(":") ? `${deps.publicUrl}/webhooks${route}` : undefined;
+    const provider = d.create(config.providers, { log: deps.log.child({ provider: d.name }), topup: config.topup, webhookUrl });
+    if (provider) providers.set(d.name, provider);
   }
   return providers;
 }

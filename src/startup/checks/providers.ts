@@ -2,11 +2,11 @@ import type { Config, ProviderName } from "../../config/config.js";
 import { formBody, OutboundError, send } from "../../http/outbound.js";
 import { validateKhqr } from "../../khqr/index.js";
 import { ProviderError, type PaymentProvider, type TopUpRef } from "../../payments/provider.js";
-import { BAKONG_ERROR, BAKONG_PATHS, bakongEnvelope } from "../../payments/providers/bakong-api.js";
+import { BAKONG_ERROR, BAKONG_PATHS, bakongEnvelope } from "../../payments/providers/bakong/bakong-api.js";
 import { createProviders } from "../../payments/providers/create-providers.js";
-import { createKessTokenCache } from "../../payments/providers/kess-auth.js";
-import { verifyAnswer, verifyApiPath } from "../../payments/providers/raksmeypay-api.js";
-import { verifyRequestHash } from "../../payments/providers/raksmeypay-signing.js";
+import { createKessTokenCache } from "../../payments/providers/kess/kess-auth.js";
+import { verifyAnswer, verifyApiPath } from "../../payments/providers/raksmeypay/raksmeypay-api.js";
+import { verifyRequestHash } from "../../payments/providers/raksmeypay/raksmeypay-signing.js";
 import { fail, note, pass, warn, type CheckResult } from "./check-result.js";
 import { messageOf, quote, type CheckDeps } from "./check-deps.js";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { looksLikeReference } from "../../ledger/reference.js";
-import { digitsText } from "./webhook-input.js";
+import { looksLikeReference } from "../../../ledger/reference.js";
+import { digitsText } from "../webhook-input.js";
 
 /** RaksmeyPay's wire shapes (seed 001): QR API, Verify Transaction API and the webhook payload. */
 

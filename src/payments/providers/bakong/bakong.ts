@@ -1,10 +1,10 @@
-import type { BakongConfig } from "../../config/config.js";
-import type { Logger } from "../../logger.js";
-import { khqrMd5 } from "../../khqr/index.js";
-import { minorFromDecimal, type Currency } from "../../money/money.js";
-import { ProviderTransport, readJson, type ProviderAnswer } from "../provider-transport.js";
-import { ProviderError, type CreatedPayment, type PaymentProvider, type StatusResult, type TopUpRef } from "../provider.js";
-import type { PaymentObservation } from "../../ledger/observation.js";
+import type { BakongConfig } from "../../../config/config.js";
+import type { Logger } from "../../../logger.js";
+import { khqrMd5 } from "../../../khqr/index.js";
+import { minorFromDecimal, type Currency } from "../../../money/money.js";
+import { ProviderTransport, readJson, type ProviderAnswer } from "../../provider-transport.js";
+import { ProviderError, type CreatedPayment, type PaymentProvider, type StatusResult, type TopUpRef } from "../../provider.js";
+import type { PaymentObservation } from "../../../ledger/observation.js";
 import {
   BAKONG_ERROR,
   BAKONG_ERROR_MESSAGES,
@@ -18,8 +18,8 @@ import {
   type BakongListShape,
   type BakongTransaction,
 } from "./bakong-api.js";
-import { heldAmountMinor, saidAmount } from "./held-amount.js";
-import { buildDynamicKhqr } from "./local-khqr.js";
+import { heldAmountMinor, saidAmount } from "../held-amount.js";
+import { buildDynamicKhqr } from "../local-khqr.js";
 
 export interface BakongDeps {
   log: Logger;

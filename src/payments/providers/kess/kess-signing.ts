@@ -1,5 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
-import { constantTimeEqual } from "./constant-time.js";
+import { constantTimeEqual } from "../constant-time.js";
 
 /** The two `sign_type` values KESS accepts on the wire (the same strings as `KessConfig.signType`). */
 export const KESS_SIGN_TYPES = ["MD5", "HMAC-SHA256"] as const;

@@ -1,13 +1,13 @@
-import type { PayWayConfig } from "../../config/config.js";
-import type { Logger } from "../../logger.js";
-import { orderPaymentKey } from "../../ledger/reference.js";
-import type { Currency } from "../../money/money.js";
-import type { CreatedPayment, PaymentProvider, TopUpRef, WebhookRequest, WebhookResult } from "../provider.js";
-import { constantTimeEqual } from "./constant-time.js";
-import { buildDynamicKhqr } from "./local-khqr.js";
-import { bookAmount } from "./held-amount.js";
+import type { PayWayConfig } from "../../../config/config.js";
+import type { Logger } from "../../../logger.js";
+import { orderPaymentKey } from "../../../ledger/reference.js";
+import type { Currency } from "../../../money/money.js";
+import type { CreatedPayment, PaymentProvider, TopUpRef, WebhookRequest, WebhookResult } from "../../provider.js";
+import { constantTimeEqual } from "../constant-time.js";
+import { buildDynamicKhqr } from "../local-khqr.js";
+import { bookAmount } from "../held-amount.js";
 import { PAYWAY_PAID_STATUS, readNotification, type PayWayNotification } from "./payway-webhook.js";
-import { header, isJson, parseJson, reject, unexpectedFormat } from "./webhook-input.js";
+import { header, isJson, parseJson, reject, unexpectedFormat } from "../webhook-input.js";
 
 export interface PayWayDeps {
   log: Logger;

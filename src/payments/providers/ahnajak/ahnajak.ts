@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import type { AhnajakConfig } from "../../config/config.js";
-import type { Logger } from "../../logger.js";
-import { decimalString } from "../../money/money.js";
-import { ProviderError, type CreatedPayment, type PaymentProvider, type TopUpRef, type WebhookRequest, type WebhookResult } from "../provider.js";
-import type { PaymentObservation } from "../../ledger/observation.js";
+import type { AhnajakConfig } from "../../../config/config.js";
+import type { Logger } from "../../../logger.js";
+import { decimalString } from "../../../money/money.js";
+import { ProviderError, type CreatedPayment, type PaymentProvider, type TopUpRef, type WebhookRequest, type WebhookResult } from "../../provider.js";
+import type { PaymentObservation } from "../../../ledger/observation.js";
 import {
   AHNAJAK_PAID_STATUS,
   AHNAJAK_TRANSACTION_ID,
@@ -15,9 +15,9 @@ import {
   type WebhookVariable,
 } from "./ahnajak-api.js";
 import { checkoutRequestHash, webhookPayloadHash, webhookSignature } from "./ahnajak-signing.js";
-import { constantTimeEqual } from "./constant-time.js";
-import { bookAmount } from "./held-amount.js";
-import { firstMatching, header, parseJson, reject, unexpectedFormat } from "./webhook-input.js";
+import { constantTimeEqual } from "../constant-time.js";
+import { bookAmount } from "../held-amount.js";
+import { firstMatching, header, parseJson, reject, unexpectedFormat } from "../webhook-input.js";
 
 const NAME = "ahnajak";
 

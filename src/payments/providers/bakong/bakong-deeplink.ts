@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { BakongConfig } from "../../config/config.js";
-import type { Logger } from "../../logger.js";
-import { ProviderError } from "../provider.js";
-import { ProviderTransport, readJson, timedOut, type ProviderAnswer } from "../provider-transport.js";
+import type { BakongConfig } from "../../../config/config.js";
+import type { Logger } from "../../../logger.js";
+import { ProviderError } from "../../provider.js";
+import { ProviderTransport, readJson, timedOut, type ProviderAnswer } from "../../provider-transport.js";
 import { BAKONG_ERROR, BAKONG_PATHS, bakongEnvelope } from "./bakong-api.js";
 
 /** `sourceInfo` of generate_deeplink_by_qr: how the bank app names and returns to us. */

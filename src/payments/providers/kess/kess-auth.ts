@@ -1,7 +1,7 @@
-import type { KessConfig } from "../../config/config.js";
-import type { Logger } from "../../logger.js";
-import { ProviderError } from "../provider.js";
-import { ProviderTransport, readJson } from "../provider-transport.js";
+import type { KessConfig } from "../../../config/config.js";
+import type { Logger } from "../../../logger.js";
+import { ProviderError } from "../../provider.js";
+import { ProviderTransport, readJson } from "../../provider-transport.js";
 import { REFRESH_TOKEN_GRACE_MS, TOKEN_PATH, tokenAnswer, tokenError, type PasswordGrant, type RefreshGrant } from "./kess-api.js";
 
 /** The OAuth access token every gateway call carries, shared by all callers of one adapter. */

@@ -1,8 +1,8 @@
-import type { KessConfig } from "../../config/config.js";
-import type { Logger } from "../../logger.js";
-import { decodeKhqr, khqrMd5 } from "../../khqr/index.js";
-import { decimalString, minorFromDecimal } from "../../money/money.js";
-import { readJson } from "../provider-transport.js";
+import type { KessConfig } from "../../../config/config.js";
+import type { Logger } from "../../../logger.js";
+import { decodeKhqr, khqrMd5 } from "../../../khqr/index.js";
+import { decimalString, minorFromDecimal } from "../../../money/money.js";
+import { readJson } from "../../provider-transport.js";
 import {
   ProviderError,
   type CreatedPayment,
@@ -12,7 +12,7 @@ import {
   type TopUpRef,
   type WebhookRequest,
   type WebhookResult,
-} from "../provider.js";
+} from "../../provider.js";
 import {
   GATEWAY_PATH,
   OUT_TRADE_NO,
@@ -39,7 +39,7 @@ import { createKessTokenCache, kessTransport } from "./kess-auth.js";
 import { notifyFormatProblem } from "./kess-notify.js";
 import { createQueryGate } from "./kess-query-gate.js";
 import { isKessSignType, makeSign, verifySign } from "./kess-signing.js";
-import { reject } from "./webhook-input.js";
+import { reject } from "../webhook-input.js";
 
 export interface KessDeps {
   log: Logger;

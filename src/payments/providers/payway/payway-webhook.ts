@@ -1,7 +1,7 @@
-import type { Currency } from "../../money/money.js";
-import { looksLikeReference } from "../../ledger/reference.js";
-import { knownCurrency } from "./held-amount.js";
-import { amountTexts, digitsText, shown } from "./webhook-input.js";
+import type { Currency } from "../../../money/money.js";
+import { looksLikeReference } from "../../../ledger/reference.js";
+import { knownCurrency } from "../held-amount.js";
+import { amountTexts, digitsText, shown } from "../webhook-input.js";
 
 /** The longest tran_id taken: the seed shows 15 digits; a few more leave room without being unbounded. */
 const TRAN_ID_DIGITS = 20;

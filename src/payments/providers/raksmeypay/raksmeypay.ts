@@ -1,8 +1,8 @@
-import type { RaksmeyPayConfig } from "../../config/config.js";
-import { formBody } from "../../http/outbound.js";
-import type { Logger } from "../../logger.js";
-import { decodeKhqr, khqrMd5, validateKhqr, type DecodedKhqr, type KhqrError } from "../../khqr/index.js";
-import { decimalString, minorFromDecimal, type Currency } from "../../money/money.js";
+import type { RaksmeyPayConfig } from "../../../config/config.js";
+import { formBody } from "../../../http/outbound.js";
+import type { Logger } from "../../../logger.js";
+import { decodeKhqr, khqrMd5, validateKhqr, type DecodedKhqr, type KhqrError } from "../../../khqr/index.js";
+import { decimalString, minorFromDecimal, type Currency } from "../../../money/money.js";
 import {
   ProviderError,
   type CreatedPayment,
@@ -11,8 +11,8 @@ import {
   type TopUpRef,
   type WebhookRequest,
   type WebhookResult,
-} from "../provider.js";
-import type { PaymentObservation } from "../../ledger/observation.js";
+} from "../../provider.js";
+import type { PaymentObservation } from "../../../ledger/observation.js";
 import {
   QR_API_REFUSALS,
   RAKSMEYPAY_TRANSACTION_ID,
@@ -27,11 +27,11 @@ import {
   type VerifyApiRequest,
 } from "./raksmeypay-api.js";
 import { qrRequestHash, verifyRequestHash, webhookHash } from "./raksmeypay-signing.js";
-import { constantTimeEqual } from "./constant-time.js";
+import { constantTimeEqual } from "../constant-time.js";
 import { createPollGrace } from "./raksmeypay-poll-grace.js";
-import { bookAmount, knownCurrency } from "./held-amount.js";
-import { checkShape, ProviderTransport, readJson, type ProviderOp } from "../provider-transport.js";
-import { firstMatching, header, isJson, parseJson, reject, shown, unexpectedFormat } from "./webhook-input.js";
+import { bookAmount, knownCurrency } from "../held-amount.js";
+import { checkShape, ProviderTransport, readJson, type ProviderOp } from "../../provider-transport.js";
+import { firstMatching, header, isJson, parseJson, reject, shown, unexpectedFormat } from "../webhook-input.js";
 import { z } from "zod";
 
 const NAME = "raksmeypay";

@@ -1,5 +1,5 @@
-import { looksLikeReference } from "../../ledger/reference.js";
-import { digitsText, shown } from "./webhook-input.js";
+import { looksLikeReference } from "../../../ledger/reference.js";
+import { digitsText, shown } from "../webhook-input.js";
 
 /** Ahnajak's wire shapes (seed 000): the signed checkout link and the webhook payload. */
 

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { decimalString, minorFromDecimal, type Currency } from "../../money/money.js";
-import { ProviderError, type StatusResult, type TopUpRef } from "../provider.js";
-import type { PaymentObservation } from "../../ledger/observation.js";
-import { rateLimited, readJson, type ProviderAnswer } from "../provider-transport.js";
-import { orderPaymentKey } from "../../ledger/reference.js";
-import { heldAmountMinor, saidAmount } from "./held-amount.js";
+import { decimalString, minorFromDecimal, type Currency } from "../../../money/money.js";
+import { ProviderError, type StatusResult, type TopUpRef } from "../../provider.js";
+import type { PaymentObservation } from "../../../ledger/observation.js";
+import { rateLimited, readJson, type ProviderAnswer } from "../../provider-transport.js";
+import { orderPaymentKey } from "../../../ledger/reference.js";
+import { heldAmountMinor, saidAmount } from "../held-amount.js";
 
 /** KESS Pay's wire shapes (seed 002): OAuth token, the single merchant gateway, its services and errors. */
 
