@@ -9,7 +9,7 @@ import type { Metrics } from "../src/metrics.js";
 import { createNotifier } from "../src/jobs/notifier.js";
 import { createPanelClient } from "../src/panel/create-panel-client.js";
 import { recordPayment } from "../src/ledger/record-payment.js";
-import { createRaksmeyPayProvider } from "../src/payments/providers/raksmeypay.js";
+import { createRaksmeyPayProvider } from "../src/payments/providers/raksmeypay/raksmeypay.js";
 import type { PaymentProvider } from "../src/payments/provider.js";
 import { startPerfectPanelSimulator } from "../sandbox/panels/perfectpanel-simulator.js";
 import type { PanelPayment } from "../sandbox/panels/panel-simulator.js";

@@ -9,7 +9,7 @@ import { createMetrics } from "../src/metrics.js";
 import { createOutageTracker } from "../src/notify/outages.js";
 import type { LedgerDeps } from "../src/ledger/record-payment.js";
 import { createPoller, pollIntervalMs } from "../src/jobs/poller.js";
-import { createBakongProvider } from "../src/payments/providers/bakong.js";
+import { createBakongProvider } from "../src/payments/providers/bakong/bakong.js";
 import type { PaymentProvider } from "../src/payments/provider.js";
 import { createTopUpService } from "../src/payments/topups.js";
 import type { ProviderName } from "../src/config/config.js";
