@@ -3,10 +3,8 @@ import { outboundPool } from "../http/outbound.js";
 import type { Logger } from "../logger.js";
 import type { PanelTimeouts } from "./panel-call.js";
 import type { PanelClient } from "./panel-client.js";
-import { PerfectPanelV1Client } from "./perfectpanel-v1.js";
-import { PerfectPanelV2Client } from "./perfectpanel-v2.js";
+import { PANELS } from "./panel-descriptors.js";
 import type { SocPanelAmountFormat } from "./socpanel-api.js";
-import { SocPanelClient } from "./socpanel.js";
 
 export interface CreatePanelClientOptions {
   log?: Logger;
@@ -22,12 +20,5 @@ export interface CreatePanelClientOptions {
 export function createPanelClient(panel: Config["panel"], opts: CreatePanelClientOptions = {}): PanelClient {
   const pool = opts.maxConnections === undefined ? undefined : outboundPool(opts.maxConnections);
   const common = { url: panel.url, apiKey: panel.apiKey, currency: panel.currency, timeouts: opts.timeouts, log: opts.log, pool };
-  switch (panel.type) {
-    case "perfectpanel":
-      return new PerfectPanelV2Client({ ...common, paymentMethod: panel.paymentMethod });
-    case "perfectpanel-v1":
-      return new PerfectPanelV1Client(common);
-    case "socpanel":
-      return new SocPanelClient({ ...common, amountFormat: opts.amountFormat });
-  }
+  return PANELS[panel.type].create(common, panel, opts);
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SECRET_VARIABLES } from "../../src/config/config.js";
 import { reader } from "../../src/config/reader.js";
+import { PANELS } from "../../src/panel/panel-descriptors.js";
 import { PROVIDERS } from "../../src/payments/providers/index.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -46,5 +47,9 @@ describe("provider descriptors", () => {
     expect(new Set(PROVIDERS.map((d) => d.name)).size).toBe(PROVIDERS.length);
     const routes = PROVIDERS.flatMap((d) => (d.webhookRoute ? [d.webhookRoute] : []));
     expect(new Set(routes).size).toBe(routes.length);
+  });
+
+  it("each panel type names its simulator in sandbox/panels/", () => {
+    for (const [type, d] of Object.entries(PANELS)) expect(existsSync(join(ROOT, "sandbox/panels", `${d.simulator}.ts`)), type).toBe(true);
   });
 });
