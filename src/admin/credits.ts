@@ -9,12 +9,9 @@ import type { RecreditOutcome } from "./admin-service.js";
 import type { BonusPolicy } from "../ledger/bonus-credit.js";
 import { requeueHeldCredit, settleHeldFoundOnPanel } from "../ledger/held-credits.js";
 import { queueManualCredit } from "../ledger/manual-credits.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
 import { audit } from "./audit.js";
 import type { ManualCreditOutcome, ManualCreditRefusal } from "./admin-service.js";
-
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: string }).code === "P2002";
-}
 
 export function createAdminCredits(deps: {
   database: Database;
@@ -79,8 +76,7 @@ export function createAdminCredits(deps: {
   async function recredit(input: { reference: string; adminId: bigint; reason?: string; toLogin?: string; landed?: boolean }): Promise<RecreditOutcome> {
     const topUp = await db.topUp.findUnique({ where: { reference: input.reference }, include: { user: true } });
     if (!topUp) {
-      const orphan = await db.payment.findFirst({ where: { topUpId: null, OR: [{ reference: input.reference }, { providerTxnId: input.reference }] }, select: { id: true } });
-      return { status: orphan ? "orphan" : "not_found" };
+      return { status: (await findOrphan(input.reference)).status === "no_orphan" ? "not_found" : "orphan" };
     }
     const held = await db.credit.findFirst({ where: { topUpId: topUp.id, status: CreditStatus.HELD }, orderBy: { id: "asc" } });
     if (!held) {

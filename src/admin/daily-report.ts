@@ -4,6 +4,7 @@ import { createWorkLoop, type WorkLoop } from "../jobs/loop.js";
 import type { Logger } from "../logger.js";
 import { enqueueNotification } from "../ledger/outbox.js";
 import { localDate, startOfLocalDay } from "./period.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
 
 export interface DailyReportDeps {
   database: Database;
@@ -40,7 +41,7 @@ export function createDailyReport(deps: DailyReportDeps, opts: { sweepMs: number
       });
     } catch (err) {
       // Another instance inserted the same key at the same moment (PostgreSQL upserts race): look again.
-      if ((err as { code?: string }).code === "P2002") return true;
+      if (isUniqueViolation(err)) return true;
       throw err;
     }
     queuedFor = date;

@@ -6,6 +6,7 @@ import type { Config } from "../config/config.js";
 import type { Database, Db } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { SessionData } from "./context.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
 
 export type ConversationStore = StorageAdapter<VersionedState<ConversationData>>;
 
@@ -65,7 +66,7 @@ export function databaseStorage(db: Db): BotStorage {
         await db.keyValue.create({ data: { key: name, value: "1", expiresAt: until } });
         return true;
       } catch (err) {
-        if ((err as { code?: string }).code === "P2002") return false;
+        if (isUniqueViolation(err)) return false;
         throw err;
       }
     },

@@ -1,6 +1,7 @@
 import type { Db } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import { enqueueNotification } from "../ledger/outbox.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
 
 /**
  * Tells admins once when an outside party (a provider, the panel) starts failing and once when it
@@ -21,7 +22,7 @@ export function createOutageTracker(deps: { db: Db; adminChats: readonly bigint[
       });
       deps.onChange?.();
     } catch (err) {
-      if ((err as { code?: string }).code !== "P2002") deps.log.warn({ err, component }, "could not record outage");
+      if (!isUniqueViolation(err)) deps.log.warn({ err, component }, "could not record outage");
     }
   }
 

@@ -9,6 +9,7 @@ import { recordPayment, type LedgerDeps } from "../ledger/record-payment.js";
 import { ProviderError, type CreatedPayment, type PaymentProvider, type TopUpRef } from "./provider.js";
 import { newReference } from "../ledger/reference.js";
 import { OPEN_OR_LATE, TopUpStatus, type ObservationSource } from "../ledger/states.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
 
 export type Providers = ReadonlyMap<ProviderName, PaymentProvider>;
 
@@ -95,7 +96,7 @@ export function createTopUpService(deps: TopUpServiceDeps) {
         deps.metrics.topUpsCreated.inc({ provider: input.provider });
         return { ok: true, topUp, payment };
       } catch (err) {
-        if ((err as { code?: string }).code !== "P2002" || attempt >= 3) throw err;
+        if (!isUniqueViolation(err) || attempt >= 3) throw err;
       }
     }
   }
