@@ -121,7 +121,6 @@ export function createRefunds(deps: RefundDeps) {
     const opened = await openRefund(db, { ...input, rules, at: now() });
     if (!opened.ok) return { ok: false, ...opened.problem };
     const { refund: row, topUp } = opened;
-    deps.wakeup.notify("notifications");
     const panel = await takeBack(row, topUp);
     if (panel.status !== "FAILED" && panel.status !== "UNKNOWN") return finish(row, topUp, panel, input.reason, input.adminId, "refund");
     await db.$transaction(async (tx) => {
