@@ -29,7 +29,7 @@ async function main([name, ...args]: string[]): Promise<number> {
 
   let config: Config;
   try {
-    config = loadConfig(process.env, { databaseOnly: command.needs === "database" });
+    config = loadConfig(process.env, { databaseOnly: command.needs !== "outside" });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);
@@ -41,6 +41,7 @@ async function main([name, ...args]: string[]): Promise<number> {
   try {
     return await command.run(args, {
       config,
+      env: process.env,
       log,
       services: () => (services ??= openServices(config, { log, existing: command.needs === "database" ? "read-only" : "read-write" })),
       print: (text) => console.log(text),
@@ -48,6 +49,10 @@ async function main([name, ...args]: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`${err.message}\n\n${usage()}`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      console.error(err.message);
       return 2;
     }
     if (err instanceof DatabaseOpenError) {
