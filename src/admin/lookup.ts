@@ -1,4 +1,4 @@
-import type { Database } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import { formatMoney, type Currency } from "../money/money.js";
 import { looksLikeReference } from "../ledger/reference.js";
 import { CreditStatus, PaymentFlag, TopUpStatus } from "../ledger/states.js";
@@ -7,8 +7,8 @@ import type { FindResult, PendingOverview, TimelineEvent } from "./admin-service
 /** Rows of each kind /pending lists; the rest is counted. */
 const PENDING_SHOWN = 50;
 
-export function createLookup(deps: { database: Database; now?: () => Date }) {
-  const { db } = deps.database;
+export function createLookup(deps: { database: MerchantDatabase; now?: () => Date }) {
+  const { db, merchantId } = deps.database;
 
   async function timelineOf(topUpId: number, reference: string): Promise<TimelineEvent[]> {
     const topUp = await db.topUp.findUniqueOrThrow({ where: { id: topUpId }, include: { payments: true, refunds: true } });
@@ -48,7 +48,7 @@ export function createLookup(deps: { database: Database; now?: () => Date }) {
     const user = q.startsWith("@")
       ? await db.user.findFirst({ where: { username: q.slice(1) } })
       : /^\d{1,16}$/.test(q)
-        ? ((await db.user.findUnique({ where: { telegramId: BigInt(q) } })) ?? (await db.user.findFirst({ where: { panelLogin: q } })))
+        ? ((await db.user.findUnique({ where: { merchantId_telegramId: { merchantId, telegramId: BigInt(q) } } })) ?? (await db.user.findFirst({ where: { panelLogin: q } })))
         : await db.user.findFirst({ where: { panelLogin: q } });
     if (!user) return { kind: "none" };
     const topUps = await db.topUp.findMany({ where: { userId: user.id }, orderBy: { id: "desc" }, take: 10 });

@@ -1,4 +1,4 @@
-import type { Database } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import { decimalString, type Currency } from "../money/money.js";
 import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { ReportPeriod } from "./admin-service.js";
@@ -41,7 +41,7 @@ interface ExportRow {
  * header). Produced a page at a time by keyset on (createdAt, id) off the createdAt index, so the first
  * rows come at once and memory stays flat however long the period: each chunk is whole lines, the header first.
  */
-export function createReportExport(deps: { database: Database; panelCurrency: Currency; pageRows?: number }) {
+export function createReportExport(deps: { database: MerchantDatabase; panelCurrency: Currency; pageRows?: number }) {
   const sql = readSql(deps.database);
   const agg = deps.database.dialect === "postgres" ? "string_agg" : "group_concat";
   const pageSql = `
@@ -53,7 +53,7 @@ export function createReportExport(deps: { database: Database; panelCurrency: Cu
       (SELECT sum("amountMinor") FROM "refunds" WHERE "refunds"."topUpId" = "t"."id") AS "refundedMinor",
       (SELECT sum("amountMinor") FROM "credits" WHERE "credits"."topUpId" = "t"."id" AND "credits"."kind" = '${CreditKind.BONUS}' AND "credits"."status" = '${CreditStatus.DONE}') AS "bonusMinor"
     FROM "top_ups" AS "t" JOIN "users" AS "u" ON "u"."id" = "t"."userId"
-    WHERE "t"."createdAt" >= ${sql.time} AND "t"."createdAt" < ${sql.time} AND ("t"."createdAt" > ${sql.time} OR "t"."id" > ?)
+    WHERE "t"."merchantId" = ? AND "t"."createdAt" >= ${sql.time} AND "t"."createdAt" < ${sql.time} AND ("t"."createdAt" > ${sql.time} OR "t"."id" > ?)
     ORDER BY "t"."createdAt", "t"."id" LIMIT ${deps.pageRows ?? PAGE}`;
 
   function line(t: ExportRow): string {
@@ -74,7 +74,7 @@ export function createReportExport(deps: { database: Database; panelCurrency: Cu
     ]) + "\n";
     let after = { createdAt: period.from, id: 0 };
     for (;;) {
-      const rows = await sql.rows<ExportRow>(pageSql, [sql.at(after.createdAt), sql.at(period.to), sql.at(after.createdAt), after.id]);
+      const rows = await sql.rows<ExportRow>(pageSql, [sql.merchantId, sql.at(after.createdAt), sql.at(period.to), sql.at(after.createdAt), after.id]);
       if (rows.length === 0) return;
       yield rows.map(line).join("\n") + "\n";
       if (rows.length < (deps.pageRows ?? PAGE)) return;

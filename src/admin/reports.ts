@@ -1,4 +1,4 @@
-import type { Database } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { Currency } from "../money/money.js";
 import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { ReportData, ReportPeriod } from "./admin-service.js";
@@ -15,7 +15,7 @@ const n = (v: bigint | number | null) => Number(v ?? 0);
  * amount never count as money; a payment that lands on an expired or cancelled top-up does.
  * Every total is summed by the database off indexes (migration 007): a report reads no row of its own.
  */
-export function createReports(deps: { database: Database; currency: Currency; panelCurrency: Currency }) {
+export function createReports(deps: { database: MerchantDatabase; currency: Currency; panelCurrency: Currency }) {
   const { db } = deps.database;
   const sql = readSql(deps.database);
   const inPeriod = (p: ReportPeriod) => ({ gte: p.from, lt: p.to });
@@ -26,9 +26,9 @@ export function createReports(deps: { database: Database; currency: Currency; pa
     return sql.rows<Total & { label: string; currency: string; provider: string }>(
       `WITH "bucket"("label", "from", "to") AS (VALUES ${values})
        SELECT "bucket"."label", "payments"."currency", "payments"."provider", count(*) AS "count", sum("payments"."amountMinor") AS "sumMinor"
-       FROM "bucket" JOIN "payments" ON "payments"."observedAt" >= "bucket"."from" AND "payments"."observedAt" < "bucket"."to"
+       FROM "bucket" JOIN "payments" ON "payments"."merchantId" = ? AND "payments"."observedAt" >= "bucket"."from" AND "payments"."observedAt" < "bucket"."to"
        GROUP BY "bucket"."label", "payments"."currency", "payments"."provider"`,
-      buckets.flatMap((b) => [b.label, sql.at(b.from), sql.at(b.to)]),
+      [...buckets.flatMap((b) => [b.label, sql.at(b.from), sql.at(b.to)]), sql.merchantId],
     );
   }
 
@@ -38,11 +38,11 @@ export function createReports(deps: { database: Database; currency: Currency; pa
       `SELECT "users"."telegramId", "users"."username", "users"."panelLogin", "ranked"."count", "ranked"."sumMinor"
        FROM (SELECT "top_ups"."userId", count(*) AS "count", sum("payments"."amountMinor") AS "sumMinor", min("payments"."observedAt") AS "firstAt"
              FROM "payments" JOIN "top_ups" ON "top_ups"."id" = "payments"."topUpId"
-             WHERE "payments"."observedAt" >= ${sql.time} AND "payments"."observedAt" < ${sql.time} AND "payments"."currency" = ?
+             WHERE "payments"."merchantId" = ? AND "payments"."observedAt" >= ${sql.time} AND "payments"."observedAt" < ${sql.time} AND "payments"."currency" = ?
              GROUP BY "top_ups"."userId" ORDER BY "sumMinor" DESC, "firstAt", "top_ups"."userId" LIMIT ${TOP_CUSTOMERS}) AS "ranked"
        JOIN "users" ON "users"."id" = "ranked"."userId"
        ORDER BY "ranked"."sumMinor" DESC, "ranked"."firstAt", "ranked"."userId"`,
-      [sql.at(period.from), sql.at(period.to), deps.currency],
+      [sql.merchantId, sql.at(period.from), sql.at(period.to), deps.currency],
     );
   }
 

@@ -1,8 +1,8 @@
-import type { Db } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import { CreditKind, CreditStatus } from "../ledger/states.js";
 
-/** What the notifier's messages to customers (receipts, held, expired, refunded) read about their top-ups. */
-export function createReceipts(db: Db) {
+/** What one merchant's notifier messages to customers (receipts, held, expired, refunded) read about their top-ups. */
+export function createReceipts({ db }: MerchantDatabase) {
   return {
     async topUpWithCustomer(topUpId: number) {
       return db.topUp.findUnique({ where: { id: topUpId }, include: { user: true } });

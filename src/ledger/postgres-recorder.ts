@@ -25,29 +25,29 @@ interface Lookup {
  * and their count (one snapshot, and both are written by one statement, so they agree).
  */
 const LOOKUP = `
-  SELECT (SELECT "id" FROM "payments" WHERE "provider" = $1 AND "providerTxnId" = $2) AS "existing",
+  SELECT (SELECT "id" FROM "payments" WHERE "merchantId" = $5 AND "provider" = $1 AND "providerTxnId" = $2) AS "existing",
          t."id", t."reference", t."provider", t."currency", t."amountMinor"::text AS "amountMinor", t."panelLogin", t."chatId"::text AS "chatId", t."paymentsSeen",
          (SELECT coalesce(json_agg(json_build_object('id', e."id", 'provider', e."provider", 'providerTxnId', e."providerTxnId", 'amountMinor', e."amountMinor"::text, 'currency', e."currency") ORDER BY e."id"), '[]')
           FROM "payments" AS e WHERE e."topUpId" = t."id") AS "earlier"
   FROM (SELECT 1) AS one
   LEFT JOIN LATERAL (
-    SELECT * FROM "top_ups" WHERE ($3::text IS NOT NULL AND "reference" = $3) OR ($3::text IS NULL AND $4::text IS NOT NULL AND "md5" = $4)
+    SELECT * FROM "top_ups" WHERE "merchantId" = $5 AND (($3::text IS NOT NULL AND "reference" = $3) OR ($3::text IS NULL AND $4::text IS NOT NULL AND "md5" = $4))
     ORDER BY "id" LIMIT 1
   ) AS t ON true`;
 
-const NOTE_COLUMNS = `"dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt"`;
+const NOTE_COLUMNS = `"merchantId", "dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt"`;
 
-/** The notes of the payment in `p`, from four parallel array parameters starting at `$first`. */
-function notesOf(first: number): string {
+/** The notes of the payment in `p`, from four parallel array parameters starting at `$first`; `$merchant`: their merchant. */
+function notesOf(first: number, merchant: number): string {
   return `n AS (
       INSERT INTO "notifications" (${NOTE_COLUMNS})
-      SELECT replace(note.key, '{id}', p."id"::text) || '@' || note.chat, note.chat::bigint, note.kind, replace(note.payload, '"{id}"', p."id"::text),
+      SELECT $${merchant}::int, replace(note.key, '{id}', p."id"::text) || '@' || note.chat, note.chat::bigint, note.kind, replace(note.payload, '"{id}"', p."id"::text),
              '${NotificationStatus.QUEUED}', 0, $11::timestamp, $11::timestamp
       FROM p CROSS JOIN unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::text[]) AS note(key, chat, kind, payload)
-      ON CONFLICT ("dedupeKey") DO NOTHING)`;
+      ON CONFLICT ("merchantId", "dedupeKey") DO NOTHING)`;
 }
 
-const PAYMENT_COLUMNS = `"provider", "providerTxnId", "topUpId", "amountMinor", "currency", "flag", "source", "payer", "raw", "reference", "observedAt"`;
+const PAYMENT_COLUMNS = `"merchantId", "provider", "providerTxnId", "topUpId", "amountMinor", "currency", "flag", "source", "payer", "raw", "reference", "observedAt"`;
 
 /**
  * An orphan and its notes in one statement. A twin recorded meanwhile (same provider transaction)
@@ -55,9 +55,9 @@ const PAYMENT_COLUMNS = `"provider", "providerTxnId", "topUpId", "amountMinor", 
  */
 const ORPHAN_STATEMENT = `
     WITH p AS (
-      INSERT INTO "payments" (${PAYMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::timestamp)
-      ON CONFLICT ("provider", "providerTxnId") DO NOTHING RETURNING "id")
-    , ${notesOf(12)}
+      INSERT INTO "payments" (${PAYMENT_COLUMNS}) VALUES ($16, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::timestamp)
+      ON CONFLICT ("merchantId", "provider", "providerTxnId") DO NOTHING RETURNING "id")
+    , ${notesOf(12, 16)}
     SELECT (SELECT "id" FROM p) AS "paymentId"`;
 
 /**
@@ -81,11 +81,11 @@ function topUpStatement(settleAs: typeof TopUpStatus.PAID | typeof TopUpStatus.H
       WHERE "id" = $3 AND "paymentsSeen" = $12 RETURNING "id")
     , p AS (
       INSERT INTO "payments" (${PAYMENT_COLUMNS})
-      SELECT $1, $2, v."id", $4, $5, $6, $7, $8, $9, $10, $11::timestamp FROM v RETURNING "id")
+      SELECT $26, $1, $2, v."id", $4, $5, $6, $7, $8, $9, $10, $11::timestamp FROM v RETURNING "id")
     , c AS (
-      INSERT INTO "credits" ("paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "lastError", "errorKind", "createdAt")
-      SELECT p."id", $3, $13, $14, $15, $16, $17::text || p."id", $18, $19, 0, $11::timestamp, $20, $21, $11::timestamp FROM p RETURNING "id")
-    , ${notesOf(22)}
+      INSERT INTO "credits" ("merchantId", "paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "lastError", "errorKind", "createdAt")
+      SELECT $26, p."id", $3, $13, $14, $15, $16, $17::text || p."id", $18, $19, 0, $11::timestamp, $20, $21, $11::timestamp FROM p RETURNING "id")
+    , ${notesOf(22, 26)}
     SELECT (SELECT "id" FROM p) AS "paymentId", (SELECT "id" FROM c) AS "creditId"`;
 }
 
@@ -116,7 +116,8 @@ function noteArrays(notes: PlannedNote[]): [string[], string[], string[], string
  * serialized by its payment count (topUpStatement): a writer that lost the race looks up again.
  */
 export async function recordOnPostgres(pool: pg.Pool, config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, at: Date): Promise<RecordOutcome> {
-  const { rows } = await pool.query<Lookup>(LOOK_UP([obs.provider, obs.providerTxnId, obs.reference ?? null, obs.reference ? null : (obs.md5 ?? null)]));
+  const { merchantId } = config;
+  const { rows } = await pool.query<Lookup>(LOOK_UP([obs.provider, obs.providerTxnId, obs.reference ?? null, obs.reference ? null : (obs.md5 ?? null), merchantId]));
   const found = rows[0]!;
   if (found.existing !== null) return { outcome: "duplicate", paymentId: found.existing };
   const now = postgresTimestamp(at);
@@ -127,10 +128,10 @@ export async function recordOnPostgres(pool: pg.Pool, config: RecorderConfig, ob
   if (found.id === null || found.provider !== obs.provider) {
     if (!opts.signed) return { outcome: "unverified" };
     const reason = orphanReason(obs, found.provider === null ? null : { provider: found.provider });
-    const written = await pool.query<{ paymentId: number | null }>(RECORD_ORPHAN([...base, null, ...tail, PaymentFlag.ORPHAN, ...common, ...noteArrays(orphanNotes(config, 0, reason))]));
+    const written = await pool.query<{ paymentId: number | null }>(RECORD_ORPHAN([...base, null, ...tail, PaymentFlag.ORPHAN, ...common, ...noteArrays(orphanNotes(config, 0, reason)), merchantId]));
     const paymentId = written.rows[0]!.paymentId;
     if (paymentId !== null) return { outcome: "orphan", paymentId, reason };
-    const twin = await pool.query<{ id: number }>(`SELECT "id" FROM "payments" WHERE "provider" = $1 AND "providerTxnId" = $2`, base);
+    const twin = await pool.query<{ id: number }>(`SELECT "id" FROM "payments" WHERE "merchantId" = $3 AND "provider" = $1 AND "providerTxnId" = $2`, [...base, merchantId]);
     return { outcome: "duplicate", paymentId: twin.rows[0]!.id };
   }
 
@@ -149,7 +150,7 @@ export async function recordOnPostgres(pool: pg.Pool, config: RecorderConfig, ob
     .query<{ paymentId: number | null; creditId: number | null }>(TOP_UP_STATEMENTS[held ? TopUpStatus.HELD : TopUpStatus.PAID]([
       ...base, topUp.id, ...tail, verdict.flag, ...common,
       found.paymentsSeen, credit.panelLogin, credit.amountMinor, credit.currency, credit.rate, creditMemoPrefix(topUp.reference), credit.kind, credit.status, credit.lastError, credit.errorKind,
-      ...noteArrays(paymentNotes(config, 0, topUp, verdict)),
+      ...noteArrays(paymentNotes(config, 0, topUp, verdict)), merchantId,
     ]))
     .catch((err: unknown) => {
       if (isTwinInserted(err)) return null;
@@ -169,7 +170,7 @@ const UNIQUE_VIOLATION = "23505";
 /** The payment's key was taken since the look-up (not through this top-up's count): looking again finds it. */
 function isTwinInserted(err: unknown): boolean {
   const { code, constraint } = err as { code?: string; constraint?: string };
-  return code === UNIQUE_VIOLATION && constraint === "payments_provider_providerTxnId_key";
+  return code === UNIQUE_VIOLATION && constraint === "payments_merchantId_provider_providerTxnId_key";
 }
 
 /**

@@ -8,6 +8,7 @@ import { createLookup } from "../../src/admin/lookup.js";
 import { pruneOnce } from "../../src/ledger/retention.js";
 import { sqlitePath } from "../../src/db/url.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 /** Tables that grow with every payment (or customer): no admin, report or prune query may read one whole. */
 const GROWING = ["users", "top_ups", "payments", "credits", "refunds", "audit_log", "notifications", "key_values"];
@@ -23,9 +24,9 @@ async function seed(database: TestDatabase) {
 
 /** Everything an admin or a maintenance job asks of the database, as the admin service and jobs ask it. */
 async function adminQueries(database: TestDatabase): Promise<void> {
-  const reports = createReports({ database, currency: "USD", panelCurrency: "USD" });
-  const csv = createReportExport({ database, panelCurrency: "USD" });
-  const lookup = createLookup({ database });
+  const reports = createReports({ database: forMerchant(database, DEFAULT_MERCHANT_ID), currency: "USD", panelCurrency: "USD" });
+  const csv = createReportExport({ database: forMerchant(database, DEFAULT_MERCHANT_ID), panelCurrency: "USD" });
+  const lookup = createLookup({ database: forMerchant(database, DEFAULT_MERCHANT_ID) });
   for (const period of ["today", "30d"]) {
     await reports.report(parsePeriod(period)!);
     for await (const _ of csv.reportCsv(parsePeriod(period)!));

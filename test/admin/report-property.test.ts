@@ -5,6 +5,7 @@ import { bucketsOf, parsePeriod } from "../../src/admin/period.js";
 import { createReportExport } from "../../src/admin/report-export.js";
 import { createReports } from "../../src/admin/reports.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 /** Histories around 2026-03-10 (Phnom Penh): some rows fall on the period's edges to the millisecond. */
 const DAY_START = Date.parse("2026-03-09T17:00:00Z");
@@ -100,8 +101,8 @@ for (const dialect of dialects) {
     });
 
     it("for random histories: totals, breakdowns, chart buckets, top customers; the CSV pages through every top-up in order", async () => {
-      const reports = createReports({ database, currency: "USD", panelCurrency: "USD" });
-      const csv = createReportExport({ database, panelCurrency: "USD", pageRows: 2 });
+      const reports = createReports({ database: forMerchant(database, DEFAULT_MERCHANT_ID), currency: "USD", panelCurrency: "USD" });
+      const csv = createReportExport({ database: forMerchant(database, DEFAULT_MERCHANT_ID), panelCurrency: "USD", pageRows: 2 });
       await fc.assert(
         fc.asyncProperty(history, async (h) => {
           const seeded = await seed(database, h);
