@@ -18,6 +18,8 @@ import { runLoad, type LoadResult } from "./support/load.js";
 import { references, seedTopUps, silentLog, tempSqlite } from "./support/fixtures.js";
 import { ms, num, perSec, sleep, summarize, type BenchResult, type Figure } from "./support/result.js";
 import { CONNECTIONS, DURATION_SEC } from "./webhook-ingest.js";
+import { oneMerchant } from "../src/jobs/merchants.js";
+import { DEFAULT_MERCHANT_ID } from "../src/db/merchant-scope.js";
 
 const IDLE_SAMPLES = 300;
 const IDLE_WARMUP = 30;
@@ -43,7 +45,7 @@ export async function run(): Promise<BenchResult> {
   const panel = createPanelClient({ type: "perfectpanel", url: panelSim.url, apiKey: PANEL_KEY, paymentMethod: "KHQR", currency: "USD" }, { log: silentLog });
   const providers = new Map<ProviderName, PaymentProvider>([["raksmeypay", createRaksmeyPayProvider(RAKSMEYPAY, { log: silentLog })]]);
   const core = await startCore({ database, providers, panel, crediter: PRODUCTION_CREDITER, poller: false });
-  const notifier = createNotifier({ database, wakeup: core.wakeup, deliver: async () => undefined, log: silentLog }, { sweepMs: 5_000, leaseMs: 60_000, batch: 50 });
+  const notifier = createNotifier({ database, wakeup: core.wakeup, merchants: oneMerchant(DEFAULT_MERCHANT_ID, async () => undefined), log: silentLog }, { sweepMs: 5_000, leaseMs: 60_000, batch: 50 });
   notifier.start();
 
   // The moment the panel simulator applies a credit: its payment list is pushed to right then.

@@ -18,6 +18,7 @@ import { TEST_TOPUP } from "../test/support/core.js";
 import { references, seedTopUps, silentLog, tempSqlite } from "./support/fixtures.js";
 import { ms, num, summarize, type BenchResult, type Figure } from "./support/result.js";
 import { DEFAULT_MERCHANT_ID, forMerchant } from "../src/db/merchant-scope.js";
+import { oneMerchant } from "../src/jobs/merchants.js";
 
 const PENDING = 1_000;
 const PAID_SHARE = 0.1;
@@ -82,7 +83,7 @@ async function simulate(s: Scenario): Promise<Outcome> {
     const topUps = createTopUpService({ database: forMerchant(database, DEFAULT_MERCHANT_ID), providers, ledger, topup: { ...TEST_TOPUP, ttlSeconds: TTL_MS / 1000 }, metrics, log: silentLog, now: () => new Date(simNow) });
     const outages = createOutageTracker({ db: database.db, merchantId: DEFAULT_MERCHANT_ID, adminChats: [-100n], log: silentLog });
     // src/main.ts's options: 30 min grace, 30 s claim, batch 200.
-    const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log: silentLog, now: () => new Date(simNow) }, { graceMs: 30 * 60_000, claimMs: 30_000, sweepMs: TICK_MS, batch: 200 });
+    const poller = createPoller({ database, merchants: oneMerchant(DEFAULT_MERCHANT_ID, { providers, ledger, topUps, outages }), metrics, log: silentLog, now: () => new Date(simNow) }, { graceMs: 30 * 60_000, claimMs: 30_000, sweepMs: TICK_MS, batch: 200 });
 
     // The pending top-ups, created at T0 with the provider's own KHQR (as topUps.start would store them).
     const refs = references(s.pending, "251126");

@@ -16,7 +16,7 @@ import { references, seedTopUps, silentLog, tempSqlite } from "./support/fixture
 import { ms, num, sleep, type BenchResult } from "./support/result.js";
 import { commitWithNormalSync, type Synchronous } from "./support/sqlite-sync.js";
 import { walFramesByBtree } from "./support/wal-pages.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../src/db/merchant-scope.js";
 
 const PAYMENTS = 256;
 /** Payments already in the table: a new transaction id then lands on a leaf page of its index of its own, as in a live install. */
@@ -64,7 +64,7 @@ async function lifecycle(batch: number, synchronous: Synchronous, attribute = fa
           recordPayment(ledger, { provider: "raksmeypay", providerTxnId: randomBytes(32).toString("hex"), reference, amountMinor: 500, currency: "USD", raw: { reference } }, { source: "webhook", signed: true }),
         ),
       );
-      const claimed = await credits.claim({ instanceId: "bench", at: now, leaseMs: LEASE_MS, limit: batch });
+      const claimed = await credits.claim({ instanceId: "bench", at: now, leaseMs: LEASE_MS, limit: batch, room: new Map([[DEFAULT_MERCHANT_ID, batch]]) });
       await Promise.all(claimed.map((c, j) => credits.finish(c, { panelPaymentId: `p${i + j}`, balanceMinor: 500 }, now, { bonus: undefined, adminChats: [] })));
       const due = await notifications.due("customers", new Date(), batch * 4);
       const ids = [...(await notifications.claim(due.map((n) => n.id), new Date(), LEASE_MS))];

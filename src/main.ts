@@ -5,11 +5,7 @@ import type { Server } from "node:http";
 import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { createDailyReport } from "./admin/daily-report.js";
-import { createBot } from "./bot/bot.js";
 import { registerCommands } from "./bot/commands.js";
-import { createBotStorage } from "./bot/storage.js";
-import { createDelivery } from "./bot/delivery.js";
 import { ConfigError, isUnconfigured, loadConfig, SECRET_VARIABLES, type Config } from "./config/config.js";
 import { DatabaseOpenError } from "./db/open-errors.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -17,18 +13,18 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { createNotifier } from "./jobs/notifier.js";
 import { createReceiptWatch } from "./jobs/receipt-watch.js";
 import { createRetention } from "./jobs/retention.js";
-import { createOutageTracker } from "./notify/outages.js";
 import { createCrediter } from "./jobs/crediter.js";
-import { renderKhqrCard } from "./payments/card/index.js";
-import { createDeepLinker, deepLinkApp } from "./payments/deeplink.js";
 import type { LedgerDatabase } from "./ledger/hot-path.js";
-import type { LedgerDeps } from "./ledger/record-payment.js";
 import { createPoller } from "./jobs/poller.js";
-import { createTopUpService } from "./payments/topups.js";
+import { DEFAULT_MERCHANT_ID } from "./db/merchant-scope.js";
+import { createMerchantContext, type MerchantContextSpec } from "./merchants/context.js";
+import { servePlatform, type Platform, type PlatformOptions } from "./merchants/platform.js";
+import { createMerchantRegistry, type MerchantRegistry } from "./merchants/registry.js";
+import { openShared } from "./merchants/shared.js";
+import { readMasterKey } from "./platform/master-key.js";
+import { mountMerchantTelegram } from "./merchants/telegram-routes.js";
 import { createHttpApp } from "./server/app.js";
 import { serveWithLimits } from "./server/http-limits.js";
-import { telegramWebhook } from "./server/telegram-webhook.js";
-import { openServices } from "./services.js";
 import { SELF_CHECK_PREFIX, selfCheckAnswer } from "./startup/checks/public-url.js";
 import { closeServer } from "./startup/close-server.js";
 import { formatCheck, runSelfCheck } from "./startup/self-check.js";
@@ -43,6 +39,8 @@ export interface ApplicationOptions {
   timings?: Partial<Timings>;
   /** The start-up self-check's lines for /readyz, once it has run (live mode). */
   selfCheck?: () => string[] | undefined;
+  /** MASTER_KEY set: a platform, serving its stored merchants besides the environment's. */
+  platform?: PlatformOptions;
 }
 
 export interface Timings {
@@ -71,6 +69,8 @@ export interface Application {
   url: string;
   config: Config;
   database: LedgerDatabase;
+  /** The merchants served: the environment's, and a platform's stored ones as they come and go. */
+  merchants: MerchantRegistry;
   log: Logger;
   metrics: Metrics;
   /** Resolves once Telegram accepted the token and the bot takes updates; rejects with TelegramRefusedError. */
@@ -106,28 +106,36 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   const metrics = opts.metrics ?? createMetrics({ defaultMetrics: true });
   const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 
-  const services = await openServices(config, { log, panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } });
-  // Single-shop mode: one merchant (the environment's) over workers that serve every merchant's rows.
-  const { database, merchant, wakeup, providers, panel, admin, adminChats } = services;
-  const { merchantId } = merchant;
-  const outages = createOutageTracker({ db: database.db, merchantId, adminChats, log, onChange: () => wakeup.notify("notifications") });
-  const ledger: LedgerDeps = { merchantId, database, wakeup, log, metrics, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, adminChats };
-  const topUps = createTopUpService({ database: merchant, providers, ledger, topup: config.topup, metrics, log });
-
-  const storage = createBotStorage({ config, database: merchant, log });
-  // Links are only asked for from handlers, which run once the bot knows its own name.
-  const deepLinks = createDeepLinker({ bakong: config.providers.bakong, app: () => deepLinkApp(config.bot, bot.botInfo), log, metrics, secrets: SECRET_VARIABLES.map((name) => process.env[name]) });
-  const bot = createBot(config.bot.token, { config, database: merchant, topUps, panel, admin, renderCard: renderKhqrCard, log, metrics, storage, deepLinks });
+  const shared = await openShared(config.runtime, { log, metrics });
+  const { database, wakeup } = shared;
+  const registry = createMerchantRegistry();
+  const build = (spec: MerchantContextSpec) => createMerchantContext(shared, spec, { panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } });
+  // The environment's shop: a single shop, or a platform's merchant `default`, at /telegram and /webhooks/<provider>.
+  const shop = build({ id: DEFAULT_MERCHANT_ID, config });
+  registry.put(shop);
+  const bot = shop.bot();
+  let platform: Platform | undefined;
+  try {
+    if (opts.platform) platform = await servePlatform(shared, registry, build, opts.platform);
+  } catch (err) {
+    await closeMerchants(registry);
+    await shared.close();
+    throw err;
+  }
 
   const crediter = createCrediter(
-    { database, panel, wakeup, outages, log, metrics, adminChats, bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd } },
-    { retryForMs: config.crediter.retryForSeconds * 1000, leaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, concurrency: config.crediter.concurrency, sweepMs: timings.crediterSweepMs, instanceId },
+    { database, merchants: registry.resolver((m) => m), wakeup, log, metrics },
+    {
+      retryForMs: config.crediter.retryForSeconds * 1000, leaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, concurrency: config.crediter.concurrency,
+      // A platform keeps a share of the panel calls for every other shop while one shop's panel hangs.
+      perMerchant: opts.platform ? Math.ceil(config.crediter.concurrency / PLATFORM_SHARE) : config.crediter.concurrency,
+      sweepMs: timings.crediterSweepMs, instanceId,
+    },
   );
-  const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log }, { graceMs: timings.pollGraceMs, claimMs: 30_000, sweepMs: timings.pollerSweepMs, batch: 200 });
-  const notifier = createNotifier({ database, wakeup, deliver: createDelivery(bot.api, { database: merchant, panel, config, log }), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });
-  const receiptWatch = createReceiptWatch({ database, metrics, outages, log });
+  const poller = createPoller({ database, merchants: registry.resolver((m) => m), metrics, log }, { graceMs: timings.pollGraceMs, claimMs: 30_000, sweepMs: timings.pollerSweepMs, batch: 200 });
+  const notifier = createNotifier({ database, wakeup, merchants: registry.resolver((m) => m.deliver), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });
+  const receiptWatch = createReceiptWatch({ database, metrics, outages: shop.outages, log });
   const retention = createRetention({ database, retentionDays: config.retentionDays, log });
-  const dailyReport = config.dailyReportAtMinutes === undefined ? undefined : createDailyReport({ database: merchant, wakeup, adminChats, atMinutes: config.dailyReportAtMinutes, log });
 
   let accepting = true;
   let runner: RunnerHandle | undefined;
@@ -145,8 +153,9 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   });
 
   const app = createHttpApp({
-    database, providers, ledger, topUps, metrics, log,
+    ...shop.webhooks,
     metricsToken: config.runtime.metricsToken,
+    ...(platform ? { merchantWebhooks: (routeKey: string) => registry.byRouteKey(routeKey)?.webhooks } : {}),
     ready: async () => {
       const db = await database.db.$queryRawUnsafe("SELECT 1").then(() => true, () => false);
       const notConnected = telegram.notReadyReason();
@@ -155,9 +164,8 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
       return { ok: Object.values(checks).every(Boolean), checks, receipts: receiptWatch.status(), ...(notConnected ? { reason: notConnected } : {}), ...(selfCheck ? { selfCheck } : {}) };
     },
     mount: (hono) => {
-      if (config.bot.mode === "webhook") {
-        hono.post("/telegram", telegramWebhook(bot, { secretToken: config.bot.webhookSecret!, log }));
-      }
+      if (config.bot.mode === "webhook") hono.post("/telegram", shop.telegram);
+      if (platform) mountMerchantTelegram(hono, registry);
       hono.get(`${SELF_CHECK_PREFIX}:nonce`, (c) => {
         const answer = selfCheckAnswer(config.bot.token, c.req.param("nonce"));
         return answer ? c.text(answer) : c.json({ ok: false, error: "not found" }, 404);
@@ -170,8 +178,9 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
     await listening(server, config.runtime.httpHost, config.runtime.httpPort);
   } catch (err) {
     telegram.stop();
-    await storage.close();
-    await services.close();
+    await platform?.stop();
+    await closeMerchants(registry);
+    await shared.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -180,10 +189,10 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   crediter.start();
   poller.start();
   notifier.start();
-  dailyReport?.start();
+  shop.dailyReport?.start();
   receiptWatch.start();
   retention.start();
-  log.info({ url, mode: config.bot.mode, providers: [...providers.keys()], panel: config.panel.type, database: database.dialect, instanceId }, "KHQR top-up bot listening; connecting to Telegram");
+  log.info({ url, mode: config.bot.mode, providers: [...shop.providers.keys()], panel: config.panel.type, database: database.dialect, instanceId, merchants: registry.all().length }, "KHQR top-up bot listening; connecting to Telegram");
   void telegram.connected.then(
     () => log.info({ bot: bot.botInfo.username, mode: config.bot.mode }, "KHQR top-up bot started"),
     () => undefined,
@@ -192,6 +201,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   let stopping: Promise<void> | undefined;
   return {
     url, config, database, log, metrics,
+    merchants: registry,
     telegram: telegram.connected,
     stop: () =>
       (stopping ??= (async () => {
@@ -207,12 +217,21 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
           closeServer(server, SHUTDOWN_GRACE_MS),
         ]);
         // Each waits for its pass in progress (a credit being applied finishes); they do not depend on each other.
-        await Promise.all([poller.stop(), crediter.stop(), notifier.stop(), dailyReport?.stop(), receiptWatch.stop(), retention.stop()]);
-        await storage.close();
-        await services.close();
+        await platform?.stop();
+        await Promise.all([poller.stop(), crediter.stop(), notifier.stop(), receiptWatch.stop(), retention.stop()]);
+        await closeMerchants(registry);
+        await shared.close();
         log.info("stopped");
       })()),
   };
+}
+
+/** On a platform, one merchant's credits take at most 1/PLATFORM_SHARE of CREDIT_CONCURRENCY. */
+const PLATFORM_SHARE = 4;
+
+/** Stops every merchant's daily report and closes its storage. */
+async function closeMerchants(registry: MerchantRegistry): Promise<void> {
+  await Promise.all(registry.all().map((m) => m.close()));
 }
 
 /** The port cannot be bound (taken, or not allowed). */
@@ -234,6 +253,8 @@ export interface StartPlan {
   mount?: ApplicationOptions["mount"];
   /** Live mode: every credential and PUBLIC_URL is checked once, in the background, and shown on /readyz. */
   selfCheck?: boolean;
+  /** MASTER_KEY set: a platform. */
+  platform?: PlatformOptions;
   /** Runs once the application listens. */
   started?(app: Application): void;
   /** Runs after the application stopped, or failed to start. */
@@ -269,9 +290,14 @@ export async function runProgram(prepare: () => Promise<StartPlan>): Promise<voi
   let app: Application;
   let selfCheck: string[] | undefined;
   try {
-    app = await launchApplication(config, { mount: plan.mount, selfCheck: () => selfCheck });
+    app = await launchApplication(config, { mount: plan.mount, selfCheck: () => selfCheck, ...(plan.platform ? { platform: plan.platform } : {}) });
   } catch (err) {
     await plan.close?.();
+    // A MASTER_KEY that opens no stored merchant's key.
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
     // Expected failures get one line, no stack: the operator fixes the database or the port, not the code.
     if (err instanceof DatabaseOpenError || err instanceof ListenError) {
       console.error(err.message);
@@ -319,7 +345,13 @@ export async function main(): Promise<void> {
     console.error(NO_CONFIGURATION);
     process.exit(2);
   }
-  await runProgram(async () => ({ config: loadConfig(process.env), selfCheck: true }));
+  await runProgram(async () => {
+    const config = loadConfig(process.env);
+    if (!process.env.MASTER_KEY?.trim()) return { config, selfCheck: true };
+    const masterKey = readMasterKey(process.env);
+    if (config.bot.mode !== "webhook") throw new ConfigError(["BOT_MODE: a platform (MASTER_KEY set) takes its merchants' updates by webhook: set BOT_MODE=webhook and PUBLIC_URL"]);
+    return { config, selfCheck: true, platform: { masterKey, processEnv: process.env } };
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,20 +1,20 @@
-import { createAdminService } from "./admin/create-admin-service.js";
 import type { AdminService } from "./admin/admin-service.js";
 import type { Config } from "./config/config.js";
 import type { OpenOptions } from "./db/database.js";
-import { DEFAULT_MERCHANT_ID, forMerchant, type MerchantDatabase } from "./db/merchant-scope.js";
-import { openLedgerDatabase, type LedgerDatabase } from "./ledger/hot-path.js";
-import { createLocalWakeup, createPgWakeup, type Wakeup } from "./db/wakeup.js";
+import { DEFAULT_MERCHANT_ID, type MerchantDatabase } from "./db/merchant-scope.js";
+import type { Wakeup } from "./db/wakeup.js";
+import type { LedgerDatabase } from "./ledger/hot-path.js";
 import type { Logger } from "./logger.js";
+import { createMerchantServices } from "./merchants/merchant-services.js";
+import { openShared } from "./merchants/shared.js";
+import { createMetrics } from "./metrics.js";
 import type { PanelTimeouts } from "./panel/panel-call.js";
 import type { PanelClient } from "./panel/panel-client.js";
-import { createPanelClient } from "./panel/create-panel-client.js";
-import { createProviders } from "./payments/providers/create-providers.js";
 import type { Providers } from "./payments/topups.js";
 
-/** What the admin commands act on, built the same way for the running bot (src/main.ts) and the operator CLI. */
+/** What the operator CLI's commands act on: one merchant's services, built as the running bot builds them (src/merchants/). */
 export interface Services {
-  /** Every merchant's rows: what the global workers (crediter, poller, notifier, retention) and the hot path use. */
+  /** Every merchant's rows. */
   database: LedgerDatabase;
   /** The merchant the admin service acts for, as it sees the database: its rows only. */
   merchant: LedgerDatabase & MerchantDatabase;
@@ -37,49 +37,14 @@ export interface ServicesOptions {
 }
 
 /**
- * Opens the database (applying migrations, unless `existing`) and builds the providers, the panel client and the admin
- * service. Nothing here calls an outside party: a configuration without credentials (the CLI's
- * database-only commands) builds too, and only a command that needs the panel or a provider reaches it.
- * On PostgreSQL the wake-up reaches every running instance's workers.
+ * Opens the database (applying migrations, unless `existing`) and builds one merchant's services over it
+ * (src/merchants/merchant-services.ts): nothing calls an outside party until a command needs the panel or a provider.
  */
 export async function openServices(config: Config, opts: ServicesOptions): Promise<Services> {
-  const { log } = opts;
-  const database = await openLedgerDatabase(config.runtime.databaseUrl, {
-    existing: opts.existing,
-    onPoolError: (err) => log.warn({ err }, "a PostgreSQL connection failed; the pool replaces it"),
-    onCheckpointError: (err) => log.warn({ err }, "a SQLite checkpoint failed; the next one tries again"),
-  });
-  const wakeup = database.pgPool ? await createPgWakeup(database.pgPool, log) : createLocalWakeup();
-  const providers = createProviders(config, { log, publicUrl: config.bot.publicUrl });
-  const panel = createPanelClient(config.panel, { log, maxConnections: config.crediter.panelMaxConnections, ...(opts.panelTimeouts ? { timeouts: opts.panelTimeouts } : {}) });
-  const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
-  const merchant = forMerchant(database, opts.merchantId ?? DEFAULT_MERCHANT_ID);
-  const admin = createAdminService({
-    database: merchant,
-    adminChats,
-    providers,
-    panel,
-    wakeup,
-    topUpCurrency: config.topup.currency,
-    panelCurrency: config.panel.currency,
-    khrPerUsd: config.topup.khrPerUsd,
-    bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd },
-    log,
-  });
+  const shared = await openShared(config.runtime, { log: opts.log, metrics: createMetrics(), existing: opts.existing });
+  const m = createMerchantServices(shared, { id: opts.merchantId ?? DEFAULT_MERCHANT_ID, config }, opts.panelTimeouts ? { panelTimeouts: opts.panelTimeouts } : {});
   return {
-    database,
-    merchant,
-    wakeup,
-    providers,
-    panel,
-    admin,
-    adminChats,
-    async close() {
-      await wakeup.close();
-      // A wake-up's NOTIFY is sent without being awaited. The pool serves queries in order, so one more
-      // query through it lets that NOTIFY out before the pool ends, and a running instance hears it.
-      await database.pgPool?.query("SELECT 1").catch(() => undefined);
-      await database.close();
-    },
+    database: shared.database, merchant: m.database, wakeup: shared.wakeup, providers: m.providers, panel: m.panel, admin: m.admin, adminChats: m.adminChats,
+    close: () => shared.close(),
   };
 }

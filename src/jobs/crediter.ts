@@ -11,6 +11,7 @@ import { decimalString, type Currency } from "../money/money.js";
 import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { Credit } from "../generated/sqlite/client.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
+import type { MerchantResolver } from "./merchants.js";
 
 export interface CrediterOptions {
   /** Keep retrying an unavailable panel this long, then hold the credit for an admin. */
@@ -21,22 +22,33 @@ export interface CrediterOptions {
   reconcileDelayMs: number;
   /** Panel calls in flight at once (CREDIT_CONCURRENCY). */
   concurrency: number;
+  /** Of those, at most this many for one merchant, so one shop's hanging panel leaves the rest to the others. */
+  perMerchant?: number;
   sweepMs: number;
   instanceId: string;
 }
 
-export interface CrediterDeps {
-  database: LedgerDatabase;
+/** One merchant as the crediter sees it: where its credits go and who hears about them. */
+export interface CreditMerchant {
   panel: PanelClient;
-  wakeup: Wakeup;
   outages: OutageTracker;
-  log: Logger;
-  metrics: Metrics;
   adminChats: readonly bigint[];
   /** TOPUP_BONUS: a payment credit that is done queues its deposit bonus; none when absent. */
   bonus?: BonusPolicy;
+}
+
+export interface CrediterDeps {
+  database: LedgerDatabase;
+  /** Each claimed credit goes to its own merchant's panel. */
+  merchants: MerchantResolver<CreditMerchant>;
+  wakeup: Wakeup;
+  log: Logger;
+  metrics: Metrics;
   now?: () => Date;
 }
+
+/** A claimed credit with its merchant's part. */
+type Job = { credit: Credit; m: CreditMerchant };
 
 const BACKOFF_BASE_MS = 2_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
@@ -55,20 +67,22 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
   const { db } = deps.database;
   const now = () => deps.now?.() ?? new Date();
   const log = deps.log.child({ worker: "crediter" });
+  const perMerchant = Math.min(opts.perMerchant ?? opts.concurrency, opts.concurrency);
 
-  async function hold(credit: Credit, reason: string, errorKind: string, extra: { panelMessage?: string } = {}): Promise<void> {
+  async function hold({ credit, m }: Job, reason: string, errorKind: string, extra: { panelMessage?: string } = {}): Promise<void> {
     const lastError = extra.panelMessage ? `${reason} (panel said: ${extra.panelMessage})` : reason;
-    await holdCredit(db, credit, lastError, errorKind, deps.adminChats, now());
+    await holdCredit(db, credit, lastError, errorKind, m.adminChats, now());
     deps.metrics.creditsHeld.inc({ reason: errorKind });
     log.warn({ creditId: credit.id, reason, errorKind }, "credit held for an admin");
     deps.wakeup.notify("notifications");
   }
 
   /** A payment or manual credit applied: the hot path (group-committed with other finishes). */
-  async function markDone(credit: Credit, receipt: PanelReceipt): Promise<void> {
-    if (credit.kind === CreditKind.BONUS) return markBonusDone(credit, receipt);
+  async function markDone(job: Job, receipt: PanelReceipt): Promise<void> {
+    const { credit, m } = job;
+    if (credit.kind === CreditKind.BONUS) return markBonusDone(job, receipt);
     const at = now();
-    const { topUpId, bonusQueued, provider } = await deps.database.hot.credits.finish(credit, receipt, at, { bonus: deps.bonus, adminChats: deps.adminChats });
+    const { topUpId, bonusQueued, provider } = await deps.database.hot.credits.finish(credit, receipt, at, { bonus: m.bonus, adminChats: m.adminChats });
     if (topUpId === null) {
       log.info({ ...creditFields(credit), creditId: credit.id, panelPaymentId: receipt.panelPaymentId }, "manual credit applied");
       return;
@@ -82,63 +96,67 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
   }
 
   /** A deposit bonus applied: no receipt (the payment's named it), but an admin who released it is told. */
-  async function markBonusDone(credit: Credit, receipt: PanelReceipt): Promise<void> {
-    const noted = await finishBonusCredit(db, credit, receipt, deps.adminChats, now());
+  async function markBonusDone({ credit, m }: Job, receipt: PanelReceipt): Promise<void> {
+    const noted = await finishBonusCredit(db, credit, receipt, m.adminChats, now());
     log.info({ creditId: credit.id, panelPaymentId: receipt.panelPaymentId }, "deposit bonus applied");
     if (noted) deps.wakeup.notify("notifications");
   }
 
-  async function reschedule(credit: Credit, status: typeof CreditStatus.QUEUED | typeof CreditStatus.RECONCILE, delayMs: number, error: string, errorKind: string): Promise<void> {
+  async function reschedule(job: Job, status: typeof CreditStatus.QUEUED | typeof CreditStatus.RECONCILE, delayMs: number, error: string, errorKind: string): Promise<void> {
+    const { credit } = job;
     const at = now();
     const firstFailureAt = credit.firstFailureAt ?? at;
     if (at.getTime() - firstFailureAt.getTime() > opts.retryForMs) {
-      await hold(credit, `panel unavailable since ${firstFailureAt.toISOString()}: ${error}`, errorKind);
+      await hold(job, `panel unavailable since ${firstFailureAt.toISOString()}: ${error}`, errorKind);
       return;
     }
     await retryCredit(db, credit, status, { firstFailureAt, nextAttemptAt: new Date(at.getTime() + delayMs), lastError: error, errorKind });
   }
 
-  async function unknownOutcome(credit: Credit, detail: string): Promise<void> {
-    if (deps.panel.capabilities.findCredit) {
+  async function unknownOutcome(job: Job, detail: string): Promise<void> {
+    const { credit, m } = job;
+    if (m.panel.capabilities.findCredit) {
       await reconcileCredit(db, credit, new Date(now().getTime() + opts.reconcileDelayMs), detail);
       log.warn({ creditId: credit.id, detail }, "credit outcome unknown; will look for its memo on the panel");
       return;
     }
-    const check = deps.panel.capabilities.memo
+    const check = m.panel.capabilities.memo
       ? `check the panel for a payment with memo "${credit.memo}"`
       : `the panel keeps no memo: check whether ${credit.panelLogin}'s balance went up by ${decimalString(credit.amountMinor, credit.currency as Currency)} ${credit.currency}`;
-    await hold(credit, `outcome unknown (${detail}): ${check} before re-crediting`, "unknown");
+    await hold(job, `outcome unknown (${detail}): ${check} before re-crediting`, "unknown");
   }
 
-  async function send(credit: Credit): Promise<void> {
+  async function send(job: Job): Promise<void> {
+    const { credit, m } = job;
     try {
-      const result = await deps.panel.credit(credit.panelLogin, credit.amountMinor, credit.memo);
-      await deps.outages.up("panel");
-      await markDone(credit, result);
+      const result = await m.panel.credit(credit.panelLogin, credit.amountMinor, credit.memo);
+      await m.outages.up("panel");
+      await markDone(job, result);
     } catch (err) {
       if (!(err instanceof PanelError)) {
         log.error({ err, creditId: credit.id }, "unexpected error while crediting");
-        await unknownOutcome(credit, "unexpected error while crediting");
+        await unknownOutcome(job, "unexpected error while crediting");
         return;
       }
       deps.metrics.panelErrors.inc({ kind: err.kind });
       if (err.kind === "rejected") {
-        await hold(credit, err.message, "rejected", { panelMessage: err.opts.panelMessage });
+        await hold(job, err.message, "rejected", { panelMessage: err.opts.panelMessage });
       } else if (err.kind === "unavailable") {
-        await deps.outages.down("panel", err.message);
-        await reschedule(credit, CreditStatus.QUEUED, backoffMs(credit.attempts + 1), err.message, "unavailable");
+        await m.outages.down("panel", err.message);
+        await reschedule(job, CreditStatus.QUEUED, backoffMs(credit.attempts + 1), err.message, "unavailable");
       } else {
-        await unknownOutcome(credit, err.message);
+        await unknownOutcome(job, err.message);
       }
     }
   }
 
-  async function reconcile(credit: Credit): Promise<void> {
+  async function reconcile(job: Job): Promise<void> {
+    const { credit, m } = job;
     try {
-      const found = await deps.panel.findCredit!(credit.memo);
+      const found = await m.panel.findCredit!(credit.memo);
       if (found) {
         log.info({ creditId: credit.id }, "memo found on the panel: the credit had been applied");
-        await markDone(credit, { panelPaymentId: found.panelPaymentId });
+        await markDone(job, { panelPaymentId: found.panelPaymentId });
       } else {
         log.info({ creditId: credit.id }, "memo not on the panel: safe to send again");
         await requeueCredit(db, credit, now());
@@ -146,31 +164,52 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      await reschedule(credit, CreditStatus.RECONCILE, backoffMs(credit.attempts + 1), `reconciling: ${message}`, "unknown");
+      await reschedule(job, CreditStatus.RECONCILE, backoffMs(credit.attempts + 1), `reconciling: ${message}`, "unknown");
     }
   }
 
   /** A SENDING claim whose lease ran out: its worker died or hung mid-call. */
   async function recoverStale(at: Date): Promise<void> {
-    for (const credit of await takeStaleClaims(db, { instanceId: opts.instanceId, at, leaseMs: opts.leaseMs })) {
-      await unknownOutcome(credit, "the worker stopped while the panel call was in flight");
+    for (const credit of await takeStaleClaims(db, { instanceId: opts.instanceId, at, leaseMs: opts.leaseMs, merchants: deps.merchants.ids() })) {
+      const m = deps.merchants.get(credit.merchantId);
+      if (m) await unknownOutcome({ credit, m }, "the worker stopped while the panel call was in flight");
     }
+  }
+
+  /** Each served merchant's free slots: its own limit, within the global one. */
+  function room(): Map<number, number> {
+    const free = new Map<number, number>();
+    for (const id of deps.merchants.ids()) {
+      const left = perMerchant - (busy.get(id) ?? 0);
+      if (left > 0) free.set(id, left);
+    }
+    return free;
   }
 
   /** Claims as many due credits as there are free slots (one statement) and starts each at once. */
   async function fill(): Promise<boolean> {
     const free = opts.concurrency - inFlight.size;
     if (free <= 0) return false;
-    const claimed = await deps.database.hot.credits.claim({ instanceId: opts.instanceId, at: now(), leaseMs: opts.leaseMs, limit: free });
+    const merchants = room();
+    if (merchants.size === 0) return false;
+    const claimed = await deps.database.hot.credits.claim({ instanceId: opts.instanceId, at: now(), leaseMs: opts.leaseMs, limit: free, room: merchants });
     for (const credit of claimed) launch(credit);
     return claimed.length === free;
   }
 
   function launch(credit: ClaimedCredit): void {
-    const work = (credit.claimedAs === CreditStatus.SENDING ? send(credit) : reconcile(credit))
+    const m = deps.merchants.get(credit.merchantId);
+    // Dropped between the claim and now: its lease runs out and whoever serves the merchant takes it as stale.
+    if (!m) return;
+    const job = { credit, m };
+    busy.set(credit.merchantId, (busy.get(credit.merchantId) ?? 0) + 1);
+    const work = (credit.claimedAs === CreditStatus.SENDING ? send(job) : reconcile(job))
       .catch((err) => log.error({ err, creditId: credit.id }, "credit attempt failed; its lease expiry brings it back"))
       .finally(() => {
         inFlight.delete(work);
+        const left = (busy.get(credit.merchantId) ?? 1) - 1;
+        if (left > 0) busy.set(credit.merchantId, left);
+        else busy.delete(credit.merchantId);
         loop.wake();
       });
     inFlight.add(work);
@@ -191,6 +230,8 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
   }
 
   const inFlight = new Set<Promise<void>>();
+  /** Panel calls in flight per merchant (only merchants this crediter serves). */
+  const busy = new Map<number, number>();
   // Panel calls stay continuously in flight: each one finishing wakes the loop, and completions and
   // wake-ups in the same turn share one claim. Passes every sweepMs recover stale claims and catch lost wake-ups.
   const loop = createWorkLoop("crediter", pass, { sweepMs: opts.sweepMs, log });

@@ -5,9 +5,10 @@ import { retryAfterMs } from "../http/retry-after.js";
 import { createWorkLoop, subscribedLoop, type WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
 import type { NotificationPayload } from "../ledger/outbox.js";
+import type { MerchantResolver } from "./merchants.js";
 
-/** Sends one queued message through `merchantId`'s bot. Throwing means "try again later". */
-export type Deliver = (chatId: bigint, payload: NotificationPayload, merchantId: number) => Promise<void>;
+/** Sends one queued message. Throwing means "try again later". */
+export type Deliver = (chatId: bigint, payload: NotificationPayload) => Promise<void>;
 
 const MAX_ATTEMPTS = 8;
 /**
@@ -26,9 +27,12 @@ const DIGEST_HOLD_MS = 60_000;
 const ADMIN_LOOK_WHILE_WAITING_MS = 1_000;
 const PASS_GAP_MS = 20;
 
-/** Delivers queued notifications once each; rows are claimed, so several instances never double-send. */
+/**
+ * Delivers queued notifications once each, each through its merchant's bot; rows are claimed, so several instances
+ * never double-send.
+ */
 export function createNotifier(
-  deps: { database: LedgerDatabase; wakeup: Wakeup; deliver: Deliver; log: Logger; now?: () => Date },
+  deps: { database: LedgerDatabase; wakeup: Wakeup; merchants: MerchantResolver<Deliver>; log: Logger; now?: () => Date },
   opts: { sweepMs: number; leaseMs: number; batch: number },
 ): WorkLoop & { pass(): Promise<boolean> } {
   const queue = deps.database.hot.notifications;
@@ -38,7 +42,11 @@ export function createNotifier(
   /** Sends one message standing for `rows` (one row, or a digest of many) and settles every row. */
   async function deliverAs(rows: Notification[], payload: NotificationPayload): Promise<void> {
     try {
-      await deps.deliver(rows[0]!.chatId, payload, rows[0]!.merchantId);
+      const { merchantId, chatId } = rows[0]!;
+      const deliver = deps.merchants.get(merchantId);
+      // A merchant this process does not serve (removed, or not picked up yet): tried again later, like a failed send.
+      if (!deliver) throw new Error(`merchant ${merchantId} is not served here`);
+      await deliver(chatId, payload);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log.warn({ notificationIds: rows.map((n) => n.id), kind: payload.kind, msg: message }, "notification not delivered");
@@ -64,7 +72,7 @@ export function createNotifier(
     return rows.filter((n) => taken.has(n.id));
   }
 
-  /** One chat's messages (with one merchant's bot) in order; notes about several payments for one admin chat become one digest. */
+  /** One chat's messages in order; notes about several payments for one admin chat become one digest. */
   async function sendChat(list: Notification[]): Promise<void> {
     const digestible = list.filter(isDigestible);
     if (new Set(digestible.map(paymentOf)).size >= DIGEST_FROM) {
@@ -95,10 +103,12 @@ export function createNotifier(
     return !waiting && due.length >= DIGEST_MAX;
   }
 
+  /** Per chat of each merchant's bot: two shops may share an admin chat, each bot sends its own messages. */
   async function sendByChat(list: Notification[]): Promise<void> {
-    // A chat id names a chat with one merchant's bot: the same id with two shops' bots is two chats.
     const byChat = new Map<string, Notification[]>();
     for (const n of list.sort((a, b) => a.id - b.id)) {
+      // Left queued for the instance that serves its merchant (a merchant just added reaches every instance within 2 s).
+      if (!deps.merchants.get(n.merchantId)) continue;
       const chat = `${n.merchantId}:${n.chatId}`;
       byChat.set(chat, [...(byChat.get(chat) ?? []), n]);
     }

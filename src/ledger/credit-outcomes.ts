@@ -63,9 +63,9 @@ export async function finishBonusCredit(db: Db, credit: Credit, receipt: PanelRe
   });
 }
 
-/** SENDING claims whose lease ran out (their worker died or hung mid-call), taken over by this instance. */
-export async function takeStaleClaims(db: Db, opts: { instanceId: string; at: Date; leaseMs: number }): Promise<Credit[]> {
-  const stale = await db.credit.findMany({ where: { status: CreditStatus.SENDING, claimedUntil: { lt: opts.at } }, take: 100 });
+/** SENDING claims of these merchants whose lease ran out (their worker died or hung mid-call), taken over by this instance. */
+export async function takeStaleClaims(db: Db, opts: { instanceId: string; at: Date; leaseMs: number; merchants: readonly number[] }): Promise<Credit[]> {
+  const stale = await db.credit.findMany({ where: { status: CreditStatus.SENDING, claimedUntil: { lt: opts.at }, merchantId: { in: [...opts.merchants] } }, take: 100 });
   const taken: Credit[] = [];
   for (const credit of stale) {
     const won = await db.credit.updateMany({

@@ -9,6 +9,14 @@ import { parseState } from "./transitions.js";
  */
 export type ClaimedCredit = Credit & { claimedAs: typeof CreditStatus.SENDING | typeof CreditStatus.RECONCILE };
 
+export interface ClaimOptions {
+  instanceId: string;
+  at: Date;
+  leaseMs: number;
+  limit: number;
+  room: ReadonlyMap<number, number>;
+}
+
 /** What the panel said when it applied a credit. */
 export interface PanelReceipt {
   panelPaymentId?: string;
@@ -41,7 +49,11 @@ export interface FinishedCredit {
  * A credit that is not SENDING or RECONCILE any more is an illegal transition: finish rejects.
  */
 export interface CreditQueue {
-  claim(opts: { instanceId: string; at: Date; leaseMs: number; limit: number }): Promise<ClaimedCredit[]>;
+  /**
+   * Claims up to `limit` due credits, RECONCILE first, oldest first: only of the merchants in `room`, and at most
+   * `room.get(merchant)` of each (its free slots), so one merchant's backlog never takes another's turn.
+   */
+  claim(opts: ClaimOptions): Promise<ClaimedCredit[]>;
   finish(credit: Credit, receipt: PanelReceipt, at: Date, policy: FinishPolicy): Promise<FinishedCredit>;
 }
 

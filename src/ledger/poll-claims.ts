@@ -5,12 +5,12 @@ import { OPEN_OR_LATE } from "./states.js";
 type Tx = Pick<Db, "topUp">;
 
 /**
- * Claims up to `batch` open or late top-ups of these providers whose poll is due, for this instance's
+ * Claims up to `batch` open or late top-ups of these merchants and providers whose poll is due, for this instance's
  * poll: each by a conditional update of its next poll time, so instances never take the same one.
  */
-export async function claimDuePolls(db: Tx, input: { providers: readonly string[]; at: Date; batch: number; claimMs: number }): Promise<TopUp[]> {
+export async function claimDuePolls(db: Tx, input: { merchants: readonly number[]; providers: readonly string[]; at: Date; batch: number; claimMs: number }): Promise<TopUp[]> {
   const due = await db.topUp.findMany({
-    where: { status: { in: [...OPEN_OR_LATE] }, provider: { in: [...input.providers] }, nextPollAt: { lte: input.at } },
+    where: { status: { in: [...OPEN_OR_LATE] }, merchantId: { in: [...input.merchants] }, provider: { in: [...input.providers] }, nextPollAt: { lte: input.at } },
     orderBy: { nextPollAt: "asc" },
     take: input.batch,
   });

@@ -16,16 +16,22 @@ const CREDIT_COLUMNS = [
 
 const { QUEUED, SENDING, RECONCILE, DONE } = CreditStatus;
 
-/** Due credits in one state, oldest first, off the (status, nextAttemptAt) index; rows being claimed elsewhere are skipped. */
-const due = (status: string) =>
-  `SELECT "id" FROM "credits" WHERE "status" = '${status}' AND "nextAttemptAt" <= $3::timestamp AND ("claimedUntil" IS NULL OR "claimedUntil" < $3::timestamp)
+/**
+ * Due credits in one state of the merchants in $5 (with $6 free slots each), oldest first, off the (status,
+ * nextAttemptAt) index; rows being claimed elsewhere are skipped. `k` orders RECONCILE before QUEUED.
+ */
+const due = (status: string, k: number) =>
+  `SELECT "id", "merchantId", "nextAttemptAt", ${k} AS "k" FROM "credits" WHERE "status" = '${status}' AND "nextAttemptAt" <= $3::timestamp AND ("claimedUntil" IS NULL OR "claimedUntil" < $3::timestamp)
+     AND "merchantId" = ANY($5::int[])
    ORDER BY "nextAttemptAt" LIMIT $4 FOR UPDATE SKIP LOCKED`;
 
-// RECONCILE first: a credit of unknown outcome must not wait behind a backlog of new ones.
+// RECONCILE first: a credit of unknown outcome must not wait behind a backlog of new ones. At most each merchant's room.
 const CLAIM = prepared("ledger-claim-credits", `
-  WITH r AS (${due(RECONCILE)}), q AS (${due(QUEUED)})
+  WITH room AS (SELECT * FROM unnest($5::int[], $6::int[]) AS r("merchantId", "room")),
+  r AS (${due(RECONCILE, 0)}), q AS (${due(QUEUED, 1)}),
+  d AS (SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u."merchantId" ORDER BY u."k", u."nextAttemptAt") AS "n" FROM (SELECT * FROM r UNION ALL SELECT * FROM q) AS u)
   UPDATE "credits" SET "status" = CASE WHEN "status" = '${QUEUED}' THEN '${SENDING}' ELSE "status" END, "claimedBy" = $1, "claimedUntil" = $2::timestamp
-  WHERE "id" IN (SELECT "id" FROM (SELECT "id" FROM r UNION ALL SELECT "id" FROM q) AS d LIMIT $4)
+  WHERE "id" IN (SELECT d."id" FROM d JOIN room ON room."merchantId" = d."merchantId" WHERE d."n" <= room."room" ORDER BY d."k", d."nextAttemptAt" LIMIT $4)
   RETURNING ${CREDIT_COLUMNS}`);
 
 /**
@@ -153,8 +159,9 @@ export function createPostgresCreditQueue(pool: pg.Pool): CreditQueue {
 
   return {
     async claim(opts) {
-      if (opts.limit <= 0) return [];
-      const { rows } = await pool.query<RawCredit>(CLAIM([opts.instanceId, postgresTimestamp(new Date(opts.at.getTime() + opts.leaseMs)), postgresTimestamp(opts.at), opts.limit]));
+      if (opts.limit <= 0 || opts.room.size === 0) return [];
+      const [merchants, room] = [[...opts.room.keys()], [...opts.room.values()]];
+      const { rows } = await pool.query<RawCredit>(CLAIM([opts.instanceId, postgresTimestamp(new Date(opts.at.getTime() + opts.leaseMs)), postgresTimestamp(opts.at), opts.limit, merchants, room]));
       return rows.map(claimedFromRow);
     },
     finish(credit, receipt, at, policy) {

@@ -2,15 +2,19 @@ import type Sqlite from "better-sqlite3";
 import type { Credit } from "../generated/sqlite/client.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "./states.js";
 import { BONUS_INSERT_COLUMNS, bonusValues, planBonusCredit } from "./bonus-credit.js";
-import { claimedFromRow, type CreditQueue, type FinishedCredit, type FinishPolicy, type PanelReceipt, type RawCredit } from "./credit-queue.js";
+import { claimedFromRow, type ClaimOptions, type CreditQueue, type FinishedCredit, type FinishPolicy, type PanelReceipt, type RawCredit } from "./credit-queue.js";
 import { sqlSources } from "./moves.js";
 import type { GroupCommitted } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
 import { IllegalTransition, NotificationStatus } from "./transitions.js";
 
-/** Due credits in one state, oldest first, read off the (status, nextAttemptAt) index without a sort. */
-const due = (status: string) =>
-  `SELECT * FROM (SELECT "id" FROM "credits" WHERE "status" = '${status}' AND "nextAttemptAt" <= @at AND ("claimedUntil" IS NULL OR "claimedUntil" < @at) ORDER BY "nextAttemptAt" LIMIT @limit)`;
+/**
+ * Due credits in one state of the merchants in @room (a JSON object: merchant id → free slots), oldest first, read off
+ * the (status, nextAttemptAt) index without a sort; `k` orders RECONCILE before QUEUED.
+ */
+const due = (status: string, k: number) =>
+  `SELECT * FROM (SELECT "id", "merchantId", "nextAttemptAt", ${k} AS "k" FROM "credits" WHERE "status" = '${status}' AND "nextAttemptAt" <= @at AND ("claimedUntil" IS NULL OR "claimedUntil" < @at)
+     AND "merchantId" IN (SELECT CAST("key" AS INTEGER) FROM json_each(@room)) ORDER BY "nextAttemptAt" LIMIT @limit)`;
 
 
 interface FinishUnit {
@@ -24,9 +28,13 @@ interface FinishUnit {
 export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupCommitted): CreditQueue {
   const { QUEUED, SENDING, RECONCILE, DONE } = CreditStatus;
   const q = {
-    claim: db.prepare<[{ instanceId: string; until: string; at: string; limit: number }], RawCredit>(
+    claim: db.prepare<[{ instanceId: string; until: string; at: string; limit: number; room: string }], RawCredit>(
       `UPDATE "credits" SET "status" = CASE WHEN "status" = '${QUEUED}' THEN '${SENDING}' ELSE "status" END, "claimedBy" = @instanceId, "claimedUntil" = @until
-       WHERE "id" IN (SELECT "id" FROM (${due(RECONCILE)} UNION ALL ${due(QUEUED)}) LIMIT @limit)
+       WHERE "id" IN (
+         SELECT "id" FROM (
+           SELECT d."id", d."k", d."nextAttemptAt", r."value" AS "room", ROW_NUMBER() OVER (PARTITION BY d."merchantId" ORDER BY d."k", d."nextAttemptAt") AS "n"
+           FROM (${due(RECONCILE, 0)} UNION ALL ${due(QUEUED, 1)}) AS d JOIN json_each(@room) AS r ON CAST(r."key" AS INTEGER) = d."merchantId")
+         WHERE "n" <= "room" ORDER BY "k", "nextAttemptAt" LIMIT @limit)
        RETURNING *`,
     ),
     done: db.prepare(
@@ -81,14 +89,15 @@ export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupC
   }
 
   const finish = groupCommit(finishOne);
-  const claim = groupCommit((o: { instanceId: string; at: Date; leaseMs: number; limit: number }) => {
+  const claim = groupCommit((o: ClaimOptions) => {
     const at = sqliteTimestamp(o.at);
     // RECONCILE first: a credit of unknown outcome must not wait behind a backlog of new ones.
-    return q.claim.all({ instanceId: o.instanceId, until: sqliteTimestamp(new Date(o.at.getTime() + o.leaseMs)), at, limit: o.limit }).map(claimedFromRow);
+    const room = JSON.stringify(Object.fromEntries(o.room));
+    return q.claim.all({ instanceId: o.instanceId, until: sqliteTimestamp(new Date(o.at.getTime() + o.leaseMs)), at, limit: o.limit, room }).map(claimedFromRow);
   });
 
   return {
-    claim: (opts) => (opts.limit <= 0 ? Promise.resolve([]) : claim(opts)),
+    claim: (opts) => (opts.limit <= 0 || opts.room.size === 0 ? Promise.resolve([]) : claim(opts)),
     finish: (credit, receipt, at, policy) => finish({ credit, receipt, at, policy }),
   };
 }

@@ -4,7 +4,8 @@ import { requestId } from "hono/request-id";
 import type { Logger } from "../logger.js";
 import { constantTimeEqual } from "../payments/providers/constant-time.js";
 import type { Metrics } from "../metrics.js";
-import { webhookRoutes, type WebhookDeps } from "./webhooks.js";
+import { PROVIDERS } from "../payments/providers/index.js";
+import { merchantWebhookRoutes, webhookRoutes, type WebhookDeps } from "./webhooks.js";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -21,20 +22,25 @@ export interface HttpAppDeps extends WebhookDeps {
   metricsToken?: string;
   /** Extra routes mounted by the composition root (Telegram webhook, sandbox pages). */
   mount?: (app: Hono) => void;
+  /** A platform: its merchants' webhooks at /webhooks/<provider>/<routeKey>, by route key. */
+  merchantWebhooks?: (routeKey: string) => WebhookDeps | undefined;
 }
 
 /** The HTTP surface: provider webhooks, health, readiness, metrics. */
 export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
+  // A platform's merchants each configure their own providers: any this program knows may be one of them.
+  const providerNames: readonly string[] = deps.merchantWebhooks ? PROVIDERS.map((d) => d.name) : [...deps.providers.keys()];
   app.use(requestId());
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
     if (c.req.path !== "/healthz" && c.req.path !== "/metrics") {
       const line = { reqId: c.get("requestId"), method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) };
-      // One info line per provider webhook: the provider only when it is a configured one (never the raw path, PayWay's holds a token).
+      // One info line per provider webhook: the provider only when it is a configured one (never the raw path: PayWay's
+      // holds a token, a platform's a merchant's route key; `path` is the route's pattern).
       const segment = c.req.path.startsWith("/webhooks/") ? c.req.path.split("/")[2] : undefined;
-      if (segment !== undefined) deps.log.info({ ...line, provider: [...deps.providers.keys()].find((name) => name === segment) ?? "unknown" }, "webhook");
+      if (segment !== undefined) deps.log.info({ ...line, provider: providerNames.find((name) => name === segment) ?? "unknown" }, "webhook");
       else deps.log.debug(line, "http");
     }
   });
@@ -63,6 +69,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     return c.text(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType });
   });
   app.route("/webhooks", webhookRoutes(deps));
+  if (deps.merchantWebhooks) app.route("/webhooks", merchantWebhookRoutes(deps.merchantWebhooks));
   deps.mount?.(app);
   return app;
 }

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { createHash } from "node:crypto";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ProviderName } from "../config/config.js";
@@ -8,6 +8,7 @@ import { webhookRejectionReason, type Metrics } from "../metrics.js";
 import { enqueueNotification } from "../ledger/outbox.js";
 import { recordPayment, type LedgerDeps } from "../ledger/record-payment.js";
 import type { PaymentProvider, WebhookRequest, WebhookResult } from "../payments/provider.js";
+import { merchantWebhookRoute } from "../payments/providers/create-providers.js";
 import { PROVIDERS } from "../payments/providers/index.js";
 import type { Providers, TopUpService } from "../payments/topups.js";
 import { readRawBody } from "./raw-body.js";
@@ -96,24 +97,43 @@ async function noticeForAdmins(deps: WebhookDeps, provider: ProviderName, note: 
   deps.ledger.wakeup.notify("notifications");
 }
 
+/** Reads the raw body (capped) and answers with what the merchant's `deps` make of it. */
+async function answerWebhook(deps: WebhookDeps, c: Context, name: string, pathToken?: string) {
+  const read = await readRawBody(c, MAX_WEBHOOK_BYTES);
+  if (!read.ok && read.aborted) deps.log.debug({ provider: name }, "webhook client went away mid-body");
+  if (!read.ok) return c.json({ ok: false, error: read.status === 413 ? "body too large" : "bad Content-Length" }, read.status, { Connection: "close" });
+  const answer = await handleWebhook(deps, name, { headers: c.req.header(), rawBody: read.body, pathToken });
+  return c.json(answer.body, answer.status);
+}
+
+/** A single shop's webhooks: `/webhooks/<provider>` (PayWay: `/webhooks/payway/<token>`). */
 export function webhookRoutes(deps: WebhookDeps): Hono {
   const app = new Hono();
-  const run = async (c: import("hono").Context, name: string, pathToken?: string) => {
-    const read = await readRawBody(c, MAX_WEBHOOK_BYTES);
-    if (!read.ok && read.aborted) deps.log.debug({ provider: name }, "webhook client went away mid-body");
-    if (!read.ok) return c.json({ ok: false, error: read.status === 413 ? "body too large" : "bad Content-Length" }, read.status, { Connection: "close" });
-    const answer = await handleWebhook(deps, name, { headers: c.req.header(), rawBody: read.body, pathToken });
-    return c.json(answer.body, answer.status);
-  };
   for (const d of PROVIDERS) {
-    if (d.webhookRoute) app.post(d.webhookRoute, (c) => run(c, d.name, c.req.param("token")));
+    if (d.webhookRoute) app.post(d.webhookRoute, (c) => answerWebhook(deps, c, d.name, c.req.param("token")));
   }
   // Any other name is answered (and counted) as an unknown endpoint; a provider whose route carries a token
   // is not reached without one.
   const elsewhere = new Set<string>(PROVIDERS.filter((d) => d.webhookRoute !== undefined && d.webhookRoute !== `/${d.name}`).map((d) => d.name));
   app.post("/:provider", (c) => {
     const name = c.req.param("provider");
-    return elsewhere.has(name) ? c.json({ ok: false, error: "unknown endpoint" }, 404) : run(c, name);
+    return elsewhere.has(name) ? c.json({ ok: false, error: "unknown endpoint" }, 404) : answerWebhook(deps, c, name);
   });
+  return app;
+}
+
+/**
+ * A platform's merchants' webhooks: `/webhooks/<provider>/<routeKey>` (PayWay: `…/<routeKey>/<token>`), each
+ * answered with its merchant's providers and ledger. An unknown key is a 404 from memory: no query, nothing kept.
+ */
+export function merchantWebhookRoutes(merchant: (routeKey: string) => WebhookDeps | undefined): Hono {
+  const app = new Hono();
+  for (const d of PROVIDERS) {
+    if (!d.webhookRoute) continue;
+    app.post(merchantWebhookRoute(d.webhookRoute, ":routeKey"), (c) => {
+      const deps = merchant(c.req.param("routeKey") ?? "");
+      return deps ? answerWebhook(deps, c, d.name, c.req.param("token")) : c.json({ ok: false, error: "unknown endpoint" }, 404);
+    });
+  }
   return app;
 }

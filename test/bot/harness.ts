@@ -30,6 +30,7 @@ import { createFakeTelegram, type BotDriver, type ChatMessage, type FakeTelegram
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 import { fakeBotToken } from "../support/bot-token.js";
 import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { oneMerchant } from "../../src/jobs/merchants.js";
 
 export const ADMIN_ID = 900_001;
 export const ADMIN_CHAT = -100_777;
@@ -99,14 +100,14 @@ export async function startHarness(opts: HarnessOptions = {}) {
   const storage = createBotStorage({ config, database: merchant });
   const deps: BotDeps = { config, database: merchant, topUps, panel: panelClient, admin, renderCard: renderKhqrCard, log, metrics, storage, ...(opts.deepLinks ? { deepLinks: opts.deepLinks } : {}) };
 
-  const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log }, { graceMs: 3_600_000, claimMs: 10_000, sweepMs: 100, batch: 50 });
+  const poller = createPoller({ database, merchants: oneMerchant(DEFAULT_MERCHANT_ID, { providers, ledger, topUps, outages }), metrics, log }, { graceMs: 3_600_000, claimMs: 10_000, sweepMs: 100, batch: 50 });
   const crediter = createCrediter(
-    { database, panel: panelClient, wakeup, outages, log, metrics, adminChats, bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd } },
+    { database, merchants: oneMerchant(DEFAULT_MERCHANT_ID, { panel: panelClient, outages, adminChats, bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd } }), wakeup, log, metrics },
     { retryForMs: 60_000, leaseMs: 30_000, reconcileDelayMs: 500, concurrency: 4, sweepMs: 100, instanceId: "test" },
   );
 
   let bot = createBot(token, deps);
-  const notifier = createNotifier({ database, wakeup, deliver: createDelivery(bot.api, { database: merchant, panel: panelClient, config, log }), log }, { sweepMs: 100, leaseMs: 30_000, batch: 20 });
+  const notifier = createNotifier({ database, wakeup, merchants: oneMerchant(DEFAULT_MERCHANT_ID, createDelivery(bot.api, { database: merchant, panel: panelClient, config, log })), log }, { sweepMs: 100, leaseMs: 30_000, batch: 20 });
   let runner: RunnerHandle | undefined;
 
   const harness = {

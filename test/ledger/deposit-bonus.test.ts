@@ -10,7 +10,8 @@ import type { Currency } from "../../src/money/money.js";
 import { eventually, FAST_CREDITER, silentLog } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 import { ADMIN_CHAT, CUSTOMER_CHAT, startMoneyKit, type MoneyKit } from "../money/money-kit.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
+import { oneMerchant } from "../../src/jobs/merchants.js";
 
 function tiers(text: string, currency: Currency): BonusTiers {
   const parsed = parseBonusTiers(text, currency);
@@ -48,9 +49,11 @@ for (const dialect of dialects) {
       const adminChats = [BigInt(ADMIN_CHAT)];
       return createCrediter(
         {
-          database, panel, wakeup: kit.core.wakeup, log: silentLog, metrics: createMetrics(), adminChats,
-          outages: createOutageTracker({ db: database.db, merchantId: DEFAULT_MERCHANT_ID, adminChats, log: silentLog }),
-          bonus: { tiers: tiers("50:5,100:10", "USD"), khrPerUsd: 4100 },
+          database, wakeup: kit.core.wakeup, log: silentLog, metrics: createMetrics(),
+          merchants: oneMerchant(DEFAULT_MERCHANT_ID, {
+            panel, adminChats, outages: createOutageTracker({ db: database.db, merchantId: DEFAULT_MERCHANT_ID, adminChats, log: silentLog }),
+            bonus: { tiers: tiers("50:5,100:10", "USD"), khrPerUsd: 4100 },
+          }),
         },
         { ...FAST_CREDITER, instanceId },
       );

@@ -11,7 +11,8 @@ import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
 import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
 import { eventually, FAST_CREDITER, silentLog } from "../support/core.js";
 import { createPostgresDatabase, postgresAvailable } from "../support/databases.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
+import { oneMerchant } from "../../src/jobs/merchants.js";
 
 const API_KEY = "panel-key-four";
 const INSTANCES = 4;
@@ -59,9 +60,11 @@ describe.runIf(postgresAvailable)("four crediters share one queue (PostgreSQL)",
       const applied = { count: 0 };
       const crediter = createCrediter(
         {
-          database, wakeup, log: silentLog, metrics: createMetrics(), adminChats: ADMIN_CHATS,
-          panel: countingPanel(panel, applied),
-          outages: createOutageTracker({ db: database.db, merchantId: DEFAULT_MERCHANT_ID, adminChats: ADMIN_CHATS, log: silentLog }),
+          database, wakeup, log: silentLog, metrics: createMetrics(),
+          merchants: oneMerchant(DEFAULT_MERCHANT_ID, {
+            adminChats: ADMIN_CHATS, panel: countingPanel(panel, applied),
+            outages: createOutageTracker({ db: database.db, merchantId: DEFAULT_MERCHANT_ID, adminChats: ADMIN_CHATS, log: silentLog }),
+          }),
         },
         { ...FAST_CREDITER, instanceId: id },
       );

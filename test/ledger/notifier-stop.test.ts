@@ -5,7 +5,9 @@ import { enqueueNotification } from "../../src/ledger/outbox.js";
 import { NotificationStatus } from "../../src/ledger/transitions.js";
 import { eventually, silentLog } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
+import { oneMerchant } from "../../src/jobs/merchants.js";
+import type { NotificationPayload } from "../../src/ledger/outbox.js";
 
 describe("stopping the notifier", () => {
   let database: TestDatabase;
@@ -23,10 +25,10 @@ describe("stopping the notifier", () => {
       {
         database, wakeup: createLocalWakeup(), log: silentLog,
         // A chat the throttler lets through once every 300 ms.
-        deliver: async (_chat, payload) => {
+        merchants: oneMerchant(DEFAULT_MERCHANT_ID, async (_chat: bigint, payload: NotificationPayload) => {
           await new Promise((r) => setTimeout(r, 300));
           sent.push((payload as { topUpId: number }).topUpId);
-        },
+        }),
       },
       { sweepMs: 60_000, leaseMs: 60_000, batch: 50 },
     );

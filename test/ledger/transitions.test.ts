@@ -4,6 +4,7 @@ import { allowedFrom, assertMove, canMove, IllegalTransition, parseState, TRANSI
 import { CreditStatus, TopUpStatus } from "../../src/ledger/states.js";
 import { userFor } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 describe("the transition table", () => {
   it("names every state of each machine, and only those, as targets", () => {
@@ -92,7 +93,7 @@ for (const dialect of dialects) {
       const queued = [];
       for (let i = 0; i < 3; i++) queued.push(await creditIn(CreditStatus.QUEUED, new Date(old + i)));
       const reconcile = await creditIn(CreditStatus.RECONCILE, new Date(old + 10));
-      const claim = (limit: number) => database.hot.credits.claim({ instanceId: "moves", at: new Date(), leaseMs: 60_000, limit });
+      const claim = (limit: number) => database.hot.credits.claim({ instanceId: "moves", at: new Date(), leaseMs: 60_000, limit, room: new Map([[DEFAULT_MERCHANT_ID, limit]]) });
       const byId = <T extends { id: number }>(list: T[]) => [...list].sort((a, b) => a.id - b.id);
       const first = byId(await claim(2));
       expect(first.map((c) => [c.id, c.claimedAs])).toEqual([[queued[0]!.id, CreditStatus.SENDING], [reconcile.id, CreditStatus.RECONCILE]]);

@@ -9,6 +9,7 @@ import { createFakeTelegram } from "../../sandbox/telegram/index.js";
 import { silentLog } from "../support/core.js";
 import { fakeBotToken } from "../support/bot-token.js";
 import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { oneMerchant } from "../../src/jobs/merchants.js";
 
 export const ADMIN_CHAT = -100;
 
@@ -34,7 +35,7 @@ export async function startNotesSide(opts: {
   });
   const api = new Api(token, { apiRoot: fake.url });
   const notifier = createNotifier(
-    { database: opts.database, wakeup: opts.wakeup, deliver: createDelivery(api, { database: forMerchant(opts.database, DEFAULT_MERCHANT_ID), panel: opts.panel, config, log: silentLog }), log: silentLog },
+    { database: opts.database, wakeup: opts.wakeup, merchants: oneMerchant(DEFAULT_MERCHANT_ID, createDelivery(api, { database: forMerchant(opts.database, DEFAULT_MERCHANT_ID), panel: opts.panel, config, log: silentLog })), log: silentLog },
     { sweepMs: 100, leaseMs: 30_000, batch: 50 },
   );
   if (opts.start !== false) notifier.start();

@@ -13,6 +13,7 @@ import { createTopUpService, type Providers } from "../../src/payments/topups.js
 import { createHttpApp } from "../../src/server/app.js";
 import { serveApp, type RunningServer } from "../../sandbox/serve.js";
 import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { oneMerchant } from "../../src/jobs/merchants.js";
 
 export const silentLog = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
@@ -48,10 +49,10 @@ export async function startCore(opts: {
   const ledger: LedgerDeps = { merchantId, database: opts.database, wakeup, log, metrics, panelCurrency: opts.panelCurrency ?? "USD", khrPerUsd: topup.khrPerUsd, adminChats };
   const topUps = createTopUpService({ database: forMerchant(opts.database, merchantId), providers: opts.providers, ledger, topup, metrics, log });
   const crediter = createCrediter(
-    { database: opts.database, panel: opts.panel, wakeup, outages, log, metrics, adminChats, bonus: { tiers: topup.bonus, khrPerUsd: topup.khrPerUsd } },
+    { database: opts.database, merchants: oneMerchant(DEFAULT_MERCHANT_ID, { panel: opts.panel, outages, adminChats, bonus: { tiers: topup.bonus, khrPerUsd: topup.khrPerUsd } }), wakeup, log, metrics },
     { ...FAST_CREDITER, ...opts.crediter, instanceId: opts.instanceId ?? "test" },
   );
-  const poller = createPoller({ database: opts.database, providers: opts.providers, ledger, topUps, outages, metrics, log }, { graceMs: 60_000, claimMs: 10_000, sweepMs: 100, batch: 200 });
+  const poller = createPoller({ database: opts.database, merchants: oneMerchant(DEFAULT_MERCHANT_ID, { providers: opts.providers, ledger, topUps, outages }), metrics, log }, { graceMs: 60_000, claimMs: 10_000, sweepMs: 100, batch: 200 });
   const app = createHttpApp({ database: opts.database, providers: opts.providers, ledger, topUps, metrics, log, ready: async () => ({ ok: true, checks: {} }) });
   const server: RunningServer = await serveApp(app);
   crediter.start();

@@ -22,6 +22,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["jobs"],
   ["admin"],
   ["bot", "server", "startup"],
+  ["merchants"],
   ["services"],
   ["cli", "main"],
 ];

@@ -4,13 +4,26 @@ import type { PaymentProvider } from "../provider.js";
 import type { Providers } from "../topups.js";
 import { PROVIDERS } from "./index.js";
 
-/** One adapter per enabled provider; nothing outside the descriptors branches on a provider's name. */
-export function createProviders(config: Config, deps: { log: Logger; publicUrl?: string }): Providers {
+/**
+ * A provider's webhook route (`/<provider>…`, under /webhooks) for one merchant of a platform: its route key
+ * after the provider's name, `/<provider>/<routeKey>…`. Without a key (a single shop) the route itself.
+ */
+export function merchantWebhookRoute(route: string, routeKey: string | undefined): string {
+  if (routeKey === undefined) return route;
+  const [, name, rest] = /^(\/[^/]+)(.*)$/.exec(route)!;
+  return `${name}/${routeKey}${rest}`;
+}
+
+/**
+ * One adapter per enabled provider; nothing outside the descriptors branches on a provider's name. A platform's
+ * merchant (`routeKey`) gives its providers its own webhook addresses (KESS's notify_url).
+ */
+export function createProviders(config: Config, deps: { log: Logger; publicUrl?: string; routeKey?: string }): Providers {
   const providers = new Map<ProviderName, PaymentProvider>();
   for (const d of PROVIDERS) {
     if (!config.providers.enabled.includes(d.name)) continue;
     const route = d.webhookRoute;
-    const webhookUrl = deps.publicUrl && route && !route.includes(":") ? `${deps.publicUrl}/webhooks${route}` : undefined;
+    const webhookUrl = deps.publicUrl && route && !route.includes(":") ? `${deps.publicUrl}/webhooks${merchantWebhookRoute(route, deps.routeKey)}` : undefined;
     const provider = d.create(config.providers, { log: deps.log.child({ provider: d.name }), topup: config.topup, webhookUrl });
     if (provider) providers.set(d.name, provider);
   }

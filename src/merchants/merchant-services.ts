@@ -1,0 +1,76 @@
+import { createAdminService } from "../admin/create-admin-service.js";
+import type { AdminService } from "../admin/admin-service.js";
+import type { Config } from "../config/config.js";
+import { forMerchant, type MerchantDatabase } from "../db/merchant-scope.js";
+import type { CreditMerchant } from "../jobs/crediter.js";
+import type { PollMerchant } from "../jobs/poller.js";
+import type { BonusPolicy } from "../ledger/bonus-credit.js";
+import type { LedgerDatabase } from "../ledger/hot-path.js";
+import type { LedgerDeps } from "../ledger/record-payment.js";
+import { createOutageTracker, type OutageTracker } from "../notify/outages.js";
+import { createPanelClient } from "../panel/create-panel-client.js";
+import type { PanelTimeouts } from "../panel/panel-call.js";
+import type { PanelClient } from "../panel/panel-client.js";
+import { createProviders } from "../payments/providers/create-providers.js";
+import { createTopUpService, type Providers, type TopUpService } from "../payments/topups.js";
+import type { WebhookDeps } from "../server/webhooks.js";
+import type { Shared } from "./shared.js";
+
+/** One merchant to serve: the environment's (id 1), or one of a platform's stored merchants. */
+export interface MerchantSpec {
+  id: number;
+  config: Config;
+  /** A platform merchant's key in its webhook addresses; the environment merchant has none (/telegram, /webhooks/<provider>). */
+  routeKey?: string;
+}
+
+/** What one merchant's money path needs: its providers, panel, admins, ledger and top-ups; nothing of its bot. */
+export interface MerchantServices extends CreditMerchant, PollMerchant {
+  id: number;
+  routeKey?: string;
+  config: Config;
+  /** The merchant's view of the database: its rows only. */
+  database: LedgerDatabase & MerchantDatabase;
+  providers: Providers;
+  panel: PanelClient;
+  admin: AdminService;
+  /** Admin chats (ADMIN_CHAT_ID, else every admin) that receive notes. */
+  adminChats: bigint[];
+  ledger: LedgerDeps;
+  topUps: TopUpService;
+  outages: OutageTracker;
+  bonus: BonusPolicy;
+  webhooks: WebhookDeps;
+}
+
+/**
+ * Builds one merchant's services over the shared database: the one builder behind a single shop, a platform's every
+ * merchant and the operator CLI. Nothing here calls an outside party: a configuration without credentials (the
+ * CLI's database-only commands) builds too, and only what needs the panel or a provider reaches it.
+ */
+export function createMerchantServices(shared: Shared, spec: MerchantSpec, opts: { panelTimeouts?: Partial<PanelTimeouts> } = {}): MerchantServices {
+  const { config, id, routeKey } = spec;
+  const { log, metrics, wakeup } = shared;
+  const database = forMerchant(shared.database, id);
+  const providers = createProviders(config, { log, publicUrl: config.bot.publicUrl, routeKey });
+  const panel = createPanelClient(config.panel, { log, maxConnections: config.crediter.panelMaxConnections, ...(opts.panelTimeouts ? { timeouts: opts.panelTimeouts } : {}) });
+  const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
+  const bonus: BonusPolicy = { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd };
+  const outages = createOutageTracker({ db: shared.database.db, merchantId: id, adminChats, log, onChange: () => wakeup.notify("notifications") });
+  const ledger: LedgerDeps = { merchantId: id, database: shared.database, wakeup, log, metrics, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, adminChats };
+  const topUps = createTopUpService({ database, providers, ledger, topup: config.topup, metrics, log });
+  const admin = createAdminService({
+    database,
+    adminChats,
+    providers,
+    panel,
+    wakeup,
+    topUpCurrency: config.topup.currency,
+    panelCurrency: config.panel.currency,
+    khrPerUsd: config.topup.khrPerUsd,
+    bonus,
+    log,
+  });
+  const webhooks: WebhookDeps = { database: shared.database, providers, ledger, topUps, metrics, log };
+  return { id, routeKey, config, database, providers, panel, admin, adminChats, ledger, topUps, outages, bonus, webhooks };
+}
