@@ -214,6 +214,15 @@ for (const target of TARGETS) {
       expect((await cli("merchant", "list")).code).toBe(0);
     });
 
+    it("a webhook Telegram refuses leaves the merchant stored and says how to register it again (exit 1)", async () => {
+      const w = { ...shopA, BOT_TOKEN: fakeBotToken(810005, "merchant-cli-w") };
+      telegram.bot(w.BOT_TOKEN, { username: "shop_w_bot" }).failNext("setWebhook", 400);
+      const run = await cli("merchant", "add", "shop-w", "--env-file", envFile(dir, "w", w));
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^merchant "shop-w" added, but its Telegram webhook is not registered \(setWebhook refused: 400 .*\): `merchant update shop-w --env-file …` registers it again\n$/);
+      expect(await database.db.merchant.count({ where: { name: "shop-w", state: "active" } })).toBe(1);
+    });
+
     it("merchant remove is refused while work is pending; then it forgets the merchant's secrets and frees its bot", async () => {
       const b = await database.db.merchant.findUniqueOrThrow({ where: { name: "shop-b" } });
       const user = await database.db.user.create({ data: { telegramId: 9100n, panelLogin: "carol" } });
