@@ -57,7 +57,13 @@ async function add(p: Platform, args: string[]): Promise<number> {
   const keys = newMerchantKeys();
   const { config, bot } = await validated(p, vars, keys.webhookSecret);
   const merchant = await p.store.add({ name, vars, bot, ...keys }, p.settings.masterKey);
-  const addresses = await register(p, config, merchant, keys.webhookSecret);
+  let addresses: MerchantWebhookAddresses;
+  try {
+    addresses = await register(p, config, merchant, keys.webhookSecret);
+  } catch (err) {
+    if (!(err instanceof BotApiError)) throw err;
+    return refuse(p, `merchant "${name}" added, but its Telegram webhook is not registered (${err.message}): \`merchant update ${name} --env-file …\` registers it again`);
+  }
   p.ctx.print([`merchant "${name}" added: bot @${bot.username}, active; its Telegram webhook is registered`, "webhook addresses:", ...webhooksText(flat(addresses))].join("\n"));
   return 0;
 }
