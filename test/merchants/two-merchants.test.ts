@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,12 +12,11 @@ import { startKessSimulator, type KessSimulator } from "../../sandbox/providers/
 import type { RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-simulator.js";
 import { SANDBOX_ADMIN, SANDBOX_ADMIN_CHAT, SANDBOX_CUSTOMER, startSandbox, type Sandbox } from "../../sandbox/start-sandbox.js";
 import type { BotDriver, ChatMessage } from "../../sandbox/telegram/index.js";
-import { merchantCommand } from "../../src/cli/merchant.js";
-import { openServices, type Services } from "../../src/services.js";
 import { nextMessage, textOf } from "../bot/harness.js";
 import { eventually, silentLog } from "../support/core.js";
 import { fakeBotToken } from "../support/bot-token.js";
 import { createPostgresDatabase, postgresAvailable } from "../support/databases.js";
+import { freePort, merchantCli, writeMerchantEnv } from "../support/platform.js";
 
 /*
  * Issue 22: one process serves the environment's shop (A: its .env, /telegram and /webhooks/<provider>) and a
@@ -32,17 +30,6 @@ const TOKEN_B = fakeBotToken(7_100_000_001, "SHOP-B-bot-token");
 const ADMIN_B = 710_000_002;
 const CUSTOMER_B = 710_000_001;
 const PANEL_KEY_B = "shop-b-panel-api-key";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts waiting for the bot's next matching message in the chat, then acts. */
 function reply(bot: BotDriver, chatId: number, action: () => unknown, match: Parameters<typeof nextMessage>[2], timeoutMs = 15_000): Promise<ChatMessage> {
@@ -63,17 +50,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     let dir: string;
     let pg: { url: string; dropDatabase(): Promise<void> } | undefined;
     let cliEnv: Record<string, string>;
-    /** The operator CLI's `merchant` command, run in this process (a child process with tsx is slow on a loaded machine). */
-    const merchantCli = async (args: string[]) => {
-      const lines: string[] = [];
-      let services: Promise<Services> | undefined;
-      try {
-        const code = await merchantCommand.run(args, { config: app.config, env: cliEnv, log: silentLog, services: () => (services ??= openServices(app.config, { log: silentLog })), print: (line) => lines.push(line) });
-        return { code, stdout: lines.join("\n") };
-      } finally {
-        await (await services)?.close();
-      }
-    };
+    const cli = (args: string[]) => merchantCli(app.config, cliEnv, args);
     let routeKey: string;
     let publicUrl: string;
 
@@ -114,17 +91,11 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     }, 30_000);
 
     it("serves a merchant added with the CLI while running, at its own addresses; unknown keys are 404", async () => {
-      const c = kessB.config();
       const envFile = join(dir, "shop-b.env");
-      writeFileSync(envFile, [
-        `BOT_TOKEN=${TOKEN_B}`, `ADMIN_IDS=${ADMIN_B}`, "MERCHANT_NAME=Shop B", "TOPUP_CURRENCY=USD", "PAYMENT_PROVIDERS=kess",
-        `KESS_BASE_URL=${kessB.url}`, `KESS_CLIENT_ID=${c.clientId}`, `KESS_CLIENT_SECRET=${c.clientSecret}`, `KESS_USERNAME=${c.username}`,
-        `KESS_PASSWORD=${c.password}`, `KESS_SELLER_CODE=${c.sellerCode}`, `KESS_API_SECRET=${c.apiSecret}`, `KESS_SIGN_TYPE=${c.signType}`,
-        "PANEL_TYPE=perfectpanel", `PANEL_URL=${panelB.url}`, `PANEL_API_KEY=${PANEL_KEY_B}`, "PANEL_PAYMENT_METHOD=KHQR",
-      ].join("\n"));
-      const added = await merchantCli(["add", "shop-b", "--env-file", envFile]);
+      writeMerchantEnv(envFile, { token: TOKEN_B, admin: ADMIN_B, name: "Shop B", panel: panelB, panelKey: PANEL_KEY_B, kess: kessB });
+      const added = await cli(["add", "shop-b", "--env-file", envFile]);
       expect(added.code, added.stdout).toBe(0);
-      const listed = await merchantCli(["list", "--json"]);
+      const listed = await cli(["list", "--json"]);
       const shopB = (JSON.parse(listed.stdout) as { name: string; webhooks: Record<string, string> }[]).find((m) => m.name === "shop-b")!;
       routeKey = new URL(shopB.webhooks.telegram!).pathname.split("/")[2]!;
       expect(shopB.webhooks.kess).toBe(`${publicUrl}/webhooks/kess/${routeKey}`);
@@ -214,7 +185,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         return eventually(() => app.database.db.topUp.findFirst({ where: { chatId: BigInt(CUSTOMER_B), messageId: card.message_id } }), "B's second top-up");
       })();
 
-      expect((await merchantCli(["disable", "shop-b"])).code).toBe(0);
+      expect((await cli(["disable", "shop-b"])).code).toBe(0);
       await eventually(async () => app.merchants.get(botId)?.state === "disabled", "merchant B disabled");
 
       const before = botB.messagesIn(CUSTOMER_B).length;
@@ -227,6 +198,14 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const receipt = reply(botB, CUSTOMER_B, () => void kessB.pay({ reference: open.reference }), "Top-up successful", 30_000);
       expect(textOf(await receipt)).toContain(open.reference);
       expect(panelB.payments.map((p) => p.login)).toEqual(["bopha_b", "bopha_b"]);
+
+      // Enabled and changed while running: rebuilt with its new settings, and takes updates again.
+      const envFile = join(dir, "shop-b.env");
+      writeMerchantEnv(envFile, { token: TOKEN_B, admin: ADMIN_B, name: "Shop B Renamed", panel: panelB, panelKey: PANEL_KEY_B, kess: kessB });
+      expect((await cli(["enable", "shop-b"])).code).toBe(0);
+      expect((await cli(["update", "shop-b", "--env-file", envFile])).code).toBe(0);
+      await eventually(async () => app.merchants.get(botId)?.state === "active" && app.merchants.get(botId)?.config.topup.merchantName === "Shop B Renamed", "merchant B enabled and updated");
+      await reply(botB, CUSTOMER_B, () => botB.sendText(CUSTOMER_B, "/start"), "Hello");
     }, 60_000);
   });
 }
