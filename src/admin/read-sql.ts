@@ -13,9 +13,17 @@ export function readSql(database: MerchantDatabase) {
     merchantId: database.merchantId,
     time: postgres ? "?::timestamp" : "?",
     at: (at: Date) => (postgres ? postgresTimestamp(at) : sqliteTimestamp(at)),
-    rows<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    async rows<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+      const { db } = database;
+      if (!postgres) return db.$queryRawUnsafe<T[]>(sql, ...params);
       let n = 0;
-      return database.db.$queryRawUnsafe<T[]>(postgres ? sql.replaceAll("?", () => `$${++n}`) : sql, ...params);
+      // Under row-level security (a role that is not a superuser) the read sees this merchant's rows only,
+      // whatever its WHERE says: the pool's connections act for all merchants until told otherwise.
+      const [, rows] = await db.$transaction([
+        db.$queryRawUnsafe(`SELECT set_config('app.scope', 'merchant', true), set_config('app.merchant_id', $1, true)`, String(database.merchantId)),
+        db.$queryRawUnsafe<T[]>(sql.replaceAll("?", () => `$${++n}`), ...params),
+      ]);
+      return rows;
     },
   };
 }

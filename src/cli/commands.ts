@@ -216,6 +216,7 @@ export function usage(): string {
     "Every command but migrate needs an existing database migrated by this version; report, export, pending",
     "and find open it read-only. merchant and rotate-master-key run a platform (README, \"Running a platform\"):",
     "they need DATABASE_URL, PUBLIC_URL and MASTER_KEY.",
+    "--merchant <id | name> (any command): act for that merchant's shop; the environment merchant (`default`) without it.",
     "Exit codes: 0 done, 1 the command failed or found nothing, 2 bad usage or configuration.",
   ].join("\n");
 }

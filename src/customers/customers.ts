@@ -56,9 +56,9 @@ export function createCustomers({ db, dialect, merchantId }: Pick<MerchantDataba
       // Each credit keeps the login it went to: a top-up's login is what was ordered, not always where the money went.
       const rows = await db.$queryRawUnsafe<unknown[]>(
         `SELECT 1 FROM "credits" c JOIN "top_ups" t ON t."id" = c."topUpId"
-         WHERE t."userId" = ${placeholder(1)} AND t."merchantId" = ${placeholder(3)} AND t."status" <> '${TopUpStatus.REFUNDED}'
-           AND c."panelLogin" = ${placeholder(2)} AND c."status" = '${CreditStatus.DONE}' AND c."kind" = '${CreditKind.PAYMENT}' LIMIT 1`,
-        userId, login, merchantId,
+         WHERE t."userId" = ${placeholder(1)} AND t."merchantId" = ${placeholder(2)} AND t."status" <> '${TopUpStatus.REFUNDED}'
+           AND c."panelLogin" = ${placeholder(3)} AND c."status" = '${CreditStatus.DONE}' AND c."kind" = '${CreditKind.PAYMENT}' LIMIT 1`,
+        userId, merchantId, login,
       );
       return rows.length > 0;
     },
