@@ -34,7 +34,7 @@ function envFile(dir: string, name: string, vars: Record<string, string>): strin
 }
 
 for (const target of TARGETS) {
-  describe.runIf(target.enabled)(`merchant CLI (${target.name})`, { timeout: 120_000 }, () => {
+  describe.runIf(target.enabled)(`merchant CLI (${target.name})`, { timeout: 600_000 }, () => {
     let dir: string;
     let telegram: FakeTelegram;
     let db: { url: string; drop(): Promise<void> };
