@@ -72,7 +72,9 @@ async function update(p: Platform, args: string[]): Promise<number> {
   const name = nameOf(args);
   const vars = envFileOf(args.slice(1));
   const current = await p.store.find(name);
-  if (!current || current.id === ENVIRONMENT_MERCHANT_ID) return refuse(p, current ? `"${name}" is the environment merchant: change this deployment's environment (.env) instead` : `no merchant named "${name}"`);
+  if (!current) return refuse(p, `no merchant named "${name}"`);
+  if (current.id === ENVIRONMENT_MERCHANT_ID) return refuse(p, `"${name}" is the environment merchant: change this deployment's environment (.env) instead`);
+  if (current.state === "removed") return refuse(p, `merchant "${name}" was removed: add it again under another name`);
   const { webhookSecret } = await p.store.secrets(current.id, p.settings.masterKey);
   const { config, bot } = await validated(p, vars, webhookSecret);
   const merchant = await p.store.update(name, { vars, bot }, p.settings.masterKey);
@@ -124,8 +126,10 @@ async function remove(p: Platform, args: string[]): Promise<number> {
   if (!current || current.id === ENVIRONMENT_MERCHANT_ID || current.state === "removed") {
     return refuse(p, !current ? `no merchant named "${name}"` : current.state === "removed" ? `merchant "${name}" was removed already` : `"${name}" is the environment merchant: it cannot be removed`);
   }
+  // A shop still serving could open a top-up between the check and the removal, and its payment would find no shop.
+  if (current.state === "active") return refuse(p, `merchant "${name}" is active: \`merchant disable ${name}\` first (no new top-ups), then remove it once its pending work is settled`);
   const pending = await merchantPendingWork((await p.ctx.services()).database, current.id);
-  if (pending.total > 0) return refuse(p, `merchant "${name}" not removed: ${pendingWorkText(pending)}; settle them first (or \`merchant disable ${name}\` to stop new top-ups)`);
+  if (pending.total > 0) return refuse(p, `merchant "${name}" not removed: ${pendingWorkText(pending)}; settle them first`);
   // Telegram stops posting to an address that is going away; its token is forgotten next.
   const config = await p.store.loadConfig(current.id, p.settings.masterKey, p.ctx.env).catch(() => undefined);
   if (config) await deleteWebhook(config.bot.apiRoot, config.bot.token).catch(() => undefined);

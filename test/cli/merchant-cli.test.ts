@@ -34,7 +34,7 @@ function envFile(dir: string, name: string, vars: Record<string, string>): strin
 }
 
 for (const target of TARGETS) {
-  describe.runIf(target.enabled)(`merchant CLI (${target.name})`, { timeout: 120_000 }, () => {
+  describe.runIf(target.enabled)(`merchant CLI (${target.name})`, { timeout: 600_000 }, () => {
     let dir: string;
     let telegram: FakeTelegram;
     let db: { url: string; drop(): Promise<void> };
@@ -226,12 +226,18 @@ for (const target of TARGETS) {
     it("merchant remove is refused while work is pending; then it forgets the merchant's secrets and frees its bot", async () => {
       const b = await database.db.merchant.findUniqueOrThrow({ where: { name: "shop-b" } });
       const user = await database.db.user.create({ data: { telegramId: 9100n, panelLogin: "carol" } });
-      await database.db.$executeRawUnsafe(
-        `INSERT INTO "top_ups" ("reference", "userId", "chatId", "provider", "currency", "amountMinor", "panelLogin", "status", "expiresAt", "createdAt", "updatedAt", "merchantId") VALUES ('26120700000001', ${user.id}, 1, 'kess', 'KHR', 4000, 'carol', 'PENDING', ${target.name === "sqlite" ? "'2099-01-01T00:00:00.000+00:00'" : "'2099-01-01 00:00:00'"}, ${target.name === "sqlite" ? "'2026-12-07T00:00:00.000+00:00'" : "now()"}, ${target.name === "sqlite" ? "'2026-12-07T00:00:00.000+00:00'" : "now()"}, ${b.id})`,
-      );
+      const sqlite = target.name === "sqlite";
+      const [later, now] = sqlite ? ["'2099-01-01T00:00:00.000+00:00'", "'2026-12-07T00:00:00.000+00:00'"] : ["'2099-01-01 00:00:00'", "now()"];
+      // One top-up awaiting payment at shop-b, and one at the environment merchant, which must not hold shop-b back.
+      for (const [reference, merchantId] of [["26120700000001", b.id], ["26120700000002", 1]] as const) {
+        await database.db.$executeRawUnsafe(
+          `INSERT INTO "top_ups" ("reference", "userId", "chatId", "provider", "currency", "amountMinor", "panelLogin", "status", "expiresAt", "createdAt", "updatedAt", "merchantId") VALUES ('${reference}', ${user.id}, 1, 'kess', 'KHR', 4000, 'carol', 'PENDING', ${later}, ${now}, ${now}, ${merchantId})`,
+        );
+      }
+      expect(await cli("merchant", "remove", "shop-b")).toMatchObject({ code: 1, stdout: 'merchant "shop-b" is active: `merchant disable shop-b` first (no new top-ups), then remove it once its pending work is settled\n' });
+      expect((await cli("merchant", "disable", "shop-b")).code).toBe(0);
       const refused = await cli("merchant", "remove", "shop-b");
-      expect(refused).toMatchObject({ code: 1, stdout: 'merchant "shop-b" not removed: 1 top-up(s) awaiting payment; settle them first (or `merchant disable shop-b` to stop new top-ups)\n' });
-      // Another merchant's pending work does not hold this one back.
+      expect(refused).toMatchObject({ code: 1, stdout: 'merchant "shop-b" not removed: 1 top-up(s) awaiting payment; settle them first\n' });
       await database.db.$executeRawUnsafe(`UPDATE "top_ups" SET "status" = 'EXPIRED' WHERE "reference" = '26120700000001'`);
       const removed = await cli("merchant", "remove", "shop-b");
       expect(removed).toMatchObject({ code: 0, stderr: "" });
