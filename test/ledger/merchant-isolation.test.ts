@@ -108,7 +108,7 @@ for (const dialect of dialects) {
     });
 
     it("the global claims return every shop's credits and notes, each with its merchant; finishing writes the receipt as that merchant's", async () => {
-      const claimed = await database.hot.credits.claim({ instanceId: "test", at: new Date(), leaseMs: 30_000, limit: 10 });
+      const claimed = await database.hot.credits.claim({ instanceId: "test", at: new Date(), leaseMs: 30_000, limit: 10, room: new Map([[A, 10], [B, 10]]) });
       expect(claimed.map((c) => c.merchantId)).toEqual([A]);
       await database.hot.credits.finish(claimed[0]!, {}, new Date(), { bonus: undefined, adminChats: [-100n] });
       const receipt = await database.db.notification.findFirstOrThrow({ where: { kind: "topup.credited" } });
