@@ -14,6 +14,7 @@ export const BENCHMARKS = {
   bot: () => import("../bot.js"),
   startup: () => import("../startup.js"),
   history: () => import("../history.js"),
+  merchants: () => import("../merchants.js"),
 } as const satisfies Record<string, () => Promise<{ run(): Promise<BenchResult> }>>;
 
 export type BenchName = keyof typeof BENCHMARKS;
