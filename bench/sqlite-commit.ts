@@ -16,7 +16,7 @@ import { references, seedTopUps, silentLog, tempSqlite } from "./support/fixture
 import { ms, num, sleep, type BenchResult } from "./support/result.js";
 import { commitWithNormalSync, type Synchronous } from "./support/sqlite-sync.js";
 import { walFramesByBtree } from "./support/wal-pages.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../src/db/merchant-scope.js";
 
 const PAYMENTS = 256;
 /** Payments already in the table: a new transaction id then lands on a leaf page of its index of its own, as in a live install. */

@@ -6,7 +6,7 @@ import { createMetrics } from "../../src/metrics.js";
 import { createOutageTracker } from "../../src/notify/outages.js";
 import { createCrediter } from "../../src/jobs/crediter.js";
 import { createPanelClient } from "../../src/panel/create-panel-client.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 const env = process.env as Record<string, string>;
 const log = pino({ level: env.CHILD_LOG_LEVEL ?? "silent" });

@@ -10,7 +10,7 @@ import type { Currency } from "../../src/money/money.js";
 import { eventually, FAST_CREDITER, silentLog } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 import { ADMIN_CHAT, CUSTOMER_CHAT, startMoneyKit, type MoneyKit } from "../money/money-kit.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 function tiers(text: string, currency: Currency): BonusTiers {
   const parsed = parseBonusTiers(text, currency);

@@ -11,7 +11,7 @@ import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
 import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
 import { eventually, FAST_CREDITER, silentLog } from "../support/core.js";
 import { createPostgresDatabase, postgresAvailable } from "../support/databases.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 const API_KEY = "panel-key-four";
 const INSTANCES = 4;

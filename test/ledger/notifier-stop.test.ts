@@ -5,7 +5,7 @@ import { enqueueNotification } from "../../src/ledger/outbox.js";
 import { NotificationStatus } from "../../src/ledger/transitions.js";
 import { eventually, silentLog } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 describe("stopping the notifier", () => {
   let database: TestDatabase;
