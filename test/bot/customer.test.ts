@@ -3,7 +3,7 @@ import { validateKhqr } from "../../src/khqr/index.js";
 import { TopUpStatus } from "../../src/ledger/states.js";
 import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { ADMIN_CHAT, buttonData, buttons, decodeQrPhoto, eventually, nextMessage, startHarness, textOf, topUpShownBy, type Harness } from "./harness.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 let h: Harness;
 const DARA = 501;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { nextMessage, startHarness, textOf, topUpShownBy, type Harness } from "./harness.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 /**
  * Issue 11: typing a login proves nothing, so linking reveals nothing about the account and its balance

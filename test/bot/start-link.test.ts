@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { ADMIN_ID, buttons, nextMessage, startHarness, textOf, type Harness } from "./harness.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 /** Issue 20, item 5: https://t.me/<bot>?start=<login> from the panel's "Add funds" page. */
 let h: Harness;

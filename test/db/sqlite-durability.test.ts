@@ -10,7 +10,7 @@ import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { createMetrics } from "../../src/metrics.js";
 import { recordPayment, type LedgerDeps } from "../../src/ledger/record-payment.js";
 import { eventually, silentLog } from "../support/core.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 const FULL = 2;
 const dir = mkdtempSync(join(tmpdir(), "khqr-durable-"));

@@ -4,7 +4,7 @@ import { createMetrics } from "../../src/metrics.js";
 import { createOutageTracker } from "../../src/notify/outages.js";
 import { silentLog } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 const ADMIN = -100_500n;
 

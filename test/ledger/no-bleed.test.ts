@@ -4,7 +4,7 @@ import { createMetrics } from "../../src/metrics.js";
 import { recordPayment, type LedgerDeps } from "../../src/ledger/record-payment.js";
 import { silentLog, userFor } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 describe("SQLite units of work do not bleed into each other", () => {
   let database: TestDatabase;

@@ -7,7 +7,7 @@ import type { PaymentObservation, RecordOutcome } from "../../src/ledger/observa
 import { orderPaymentKey } from "../../src/ledger/reference.js";
 import { silentLog, userFor } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 /**
  * Two observations of one top-up recorded at the same instant must end as they would one after the

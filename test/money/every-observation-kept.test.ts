@@ -7,7 +7,7 @@ import { recordPayment, type LedgerDeps } from "../../src/ledger/record-payment.
 import type { Currency } from "../../src/money/money.js";
 import { silentLog, userFor } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 /** Signed: RaksmeyPay, Ahnajak (hash or signature). Unsigned: PayWay, KESS webhooks, Bakong. */
 const PROVIDERS: { name: ProviderName; signed: boolean }[] = [

@@ -9,7 +9,7 @@ import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-si
 import { startKessSimulator, type KessSimulator } from "../../sandbox/providers/kess-simulator.js";
 import { eventually, silentLog, startCore, userFor, type Core } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 /**
  * KESS over loopback, through the payment core's HTTP server and poller: a SUCCESS order without a

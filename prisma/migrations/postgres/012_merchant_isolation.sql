@@ -18,25 +18,28 @@ DROP INDEX "notifications_dedupeKey_key";
 CREATE UNIQUE INDEX "notifications_merchantId_dedupeKey_key" ON "notifications"("merchantId", "dedupeKey");
 
 -- What an admin looks up and a report sums leads with the merchant: one shop's /find and /report read only its
--- own part of a shared history. The workers' queue indexes (status, due time) stay global.
+-- own part of a shared history. The workers' queue indexes (status, due time) stay global, and so do lookups by a
+-- key that is all but unique (a provider transaction id, a sent reference: /find asks for either at once, which a
+-- merchant-led pair of indexes cannot serve). The bonus total's index keeps its constant states first, so that a
+-- query naming only the merchant is never tempted to walk it.
 DROP INDEX "users_username_idx";
 CREATE INDEX "users_merchantId_username_idx" ON "users"("merchantId", "username");
 DROP INDEX "users_panelLogin_idx";
 CREATE INDEX "users_merchantId_panelLogin_idx" ON "users"("merchantId", "panelLogin");
+-- A customer's top-ups are listed newest first by id: an index on the customer alone serves that order (its
+-- rows follow the id), so no index led by the merchant is a better-looking way to them.
+DROP INDEX "top_ups_userId_createdAt_idx";
+CREATE INDEX "top_ups_userId_idx" ON "top_ups"("userId");
 DROP INDEX "top_ups_createdAt_idx";
 CREATE INDEX "top_ups_merchantId_createdAt_idx" ON "top_ups"("merchantId", "createdAt");
-DROP INDEX "payments_providerTxnId_idx";
-CREATE INDEX "payments_merchantId_providerTxnId_idx" ON "payments"("merchantId", "providerTxnId");
-DROP INDEX "payments_reference_idx";
-CREATE INDEX "payments_merchantId_reference_idx" ON "payments"("merchantId", "reference");
 DROP INDEX "payments_observedAt_currency_provider_amountMinor_topUpId_idx";
 CREATE INDEX "payments_merchantId_observedAt_currency_provider_amountMinor_topUpId_idx" ON "payments"("merchantId", "observedAt", "currency", "provider", "amountMinor", "topUpId");
 DROP INDEX "credits_kind_status_doneAt_idx";
-CREATE INDEX "credits_merchantId_kind_status_doneAt_idx" ON "credits"("merchantId", "kind", "status", "doneAt");
+CREATE INDEX "credits_kind_status_merchantId_doneAt_idx" ON "credits"("kind", "status", "merchantId", "doneAt");
 DROP INDEX "refunds_createdAt_idx";
 CREATE INDEX "refunds_merchantId_createdAt_idx" ON "refunds"("merchantId", "createdAt");
 DROP INDEX "audit_log_subject_idx";
-CREATE INDEX "audit_log_merchantId_subject_idx" ON "audit_log"("merchantId", "subject");
+CREATE INDEX "audit_log_merchantId_subject_createdAt_idx" ON "audit_log"("merchantId", "subject", "createdAt");
 DROP INDEX "audit_log_createdAt_idx";
 CREATE INDEX "audit_log_merchantId_createdAt_idx" ON "audit_log"("merchantId", "createdAt");
 
