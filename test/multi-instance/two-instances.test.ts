@@ -534,6 +534,6 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
     // Nothing in the chat is an apology for a failed update.
     expect(bot.chat(dara).some((m) => textOf(m).includes("something went wrong"))).toBe(false);
     // The conversation's state lived in the shared Redis database.
-    expect(await redis!.keys(`khqr:session:${dara}*`)).not.toHaveLength(0);
+    expect(await redis!.keys(`khqr:session:1:${dara}*`)).not.toHaveLength(0);
   }, 60_000);
 });
