@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.js";
-import { ALL_MERCHANTS } from "./merchant-scope.js";
+import { ALL_MERCHANTS } from "./all-merchants.js";
 import { assertMigrated, migrate } from "./migrate.js";
 import { describeOpenError, prepareSqliteFolder, probePostgres } from "./open-errors.js";
 import { startCheckpointer, type Checkpointer } from "./sqlite-checkpointer.js";

@@ -3,13 +3,6 @@ import type { Database, Db } from "./database.js";
 /** The environment merchant (`default`): a single-shop deployment is the platform of this one merchant. */
 export const DEFAULT_MERCHANT_ID = 1;
 
-/**
- * PostgreSQL's row-level security on the money tables (migration 012) lets a connection see every merchant's rows
- * only when it says it acts for all of them: the application's pool and the migrator do (the workers and the hot
- * path serve every merchant); a merchant's own reads set `app.merchant_id` instead.
- */
-export const ALL_MERCHANTS = "-c app.scope=all";
-
 /** The models whose rows belong to one merchant (a `merchantId` column, migration 012). */
 const MERCHANT_MODELS = new Set(["User", "TopUp", "Payment", "Credit", "Refund", "AuditLog", "Notification"]);
 

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ALL_MERCHANTS } from "./merchant-scope.js";
+import { ALL_MERCHANTS } from "./all-merchants.js";
 import { databasePlace, DatabaseOpenError, POSTGRES_CONNECT_TIMEOUT_MS } from "./open-errors.js";
 import { applySqlitePragmas } from "./sqlite-pragmas.js";
 import { dialectOf, sqlitePath, type Dialect } from "./url.js";
