@@ -1,0 +1,121 @@
+/**
+ * Two cores: the sustained money path (payments recorded and credited) with the crediter and notifier on a
+ * thread of their own (src/crediting/thread.ts) against on the main thread, alternated in the same run.
+ * `npx tsx bench/two-cores.ts` prints the figures (not yet in bench/support/registry.ts).
+ */
+import { loadConfig } from "../src/config/config.js";
+import { startApplication } from "../src/main.js";
+import { startSandbox } from "../sandbox/start-sandbox.js";
+import { SANDBOX_CUSTOMER } from "../sandbox/start-sandbox.js";
+import { runLoad } from "./support/load.js";
+import { references, seedTopUps, stopApp, tempSqlite } from "./support/fixtures.js";
+import { num, perSec, sleep, type BenchResult } from "./support/result.js";
+
+const CONNECTIONS = 50;
+const WARMUP_SEC = 2;
+const DURATION_SEC = 10;
+const SEEDED = 60_000;
+const WARMUP_REFS = 10_000;
+const DRAIN_LIMIT_MS = 60_000;
+const REPEATS = Number(process.env.TWO_CORES_REPEATS ?? 3);
+
+interface Episode {
+  /** Payments recorded per second during the closed loop. */
+  ingest: number;
+  /** Credits applied per second during the same window. */
+  creditedDuring: number;
+  /** The window's payments over the time from its start until the last of them was credited. */
+  moneyPath: number;
+  /** Credits still queued when the window ended. */
+  backlogAtEnd: number;
+  cpuMsPerPayment: number;
+}
+
+async function episode(threaded: boolean): Promise<Episode> {
+  const file = tempSqlite("two-cores");
+  const sandbox = await startSandbox({ providers: ["raksmeypay"] });
+  const config = loadConfig({ ...sandbox.env, HTTP_HOST: "127.0.0.1", HTTP_PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: file.url }, { sandbox: true });
+  const app = await startApplication(config, { creditingThread: threaded });
+  sandbox.connect(app.url);
+  try {
+    const refs = references(SEEDED);
+    seedTopUps(file.url, { provider: "raksmeypay", refs, amountMinor: 500, panelLogin: "dara", chatId: BigInt(SANDBOX_CUSTOMER.id), userPerTopUp: true });
+    const rp = config.providers.raksmeypay!;
+    const job = (list: string[], durationSec: number) => ({
+      kind: "webhooks" as const, url: app.url, path: "/webhooks/raksmeypay", refs: list,
+      profileId: rp.profileId, profileKey: rp.profileKey, webhookApiKey: rp.webhookApiKey, amount: "5.00", currency: "USD",
+      connections: CONNECTIONS, durationSec,
+    });
+    const db = app.database.db;
+    await runLoad(job(refs.slice(0, WARMUP_REFS), WARMUP_SEC));
+    // Start from an empty credit queue: the warm-up's credits drained first.
+    while ((await db.credit.count({ where: { status: { not: "DONE" } } })) > 0) await sleep(100);
+    const paymentsBefore = await db.payment.count();
+    const doneBefore = await db.credit.count({ where: { status: "DONE" } });
+    let started = 0;
+    const cpu0 = process.cpuUsage();
+    const load = await runLoad(job(refs.slice(WARMUP_REFS), DURATION_SEC), () => (started = performance.now()));
+    const windowMs = performance.now() - started;
+    const recorded = (await db.payment.count()) - paymentsBefore;
+    const doneAtEnd = (await db.credit.count({ where: { status: "DONE" } })) - doneBefore;
+    const backlogAtEnd = await db.credit.count({ where: { status: { not: "DONE" } } });
+    for (const deadline = performance.now() + DRAIN_LIMIT_MS; performance.now() < deadline; await sleep(20)) {
+      if ((await db.credit.count({ where: { status: { not: "DONE" } } })) === 0) break;
+    }
+    const allCreditedMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpu0);
+    void load;
+    return {
+      ingest: recorded / (windowMs / 1000),
+      creditedDuring: doneAtEnd / (windowMs / 1000),
+      moneyPath: recorded / (allCreditedMs / 1000),
+      backlogAtEnd,
+      cpuMsPerPayment: (cpu.user + cpu.system) / 1000 / recorded,
+    };
+  } finally {
+    await stopApp(app);
+    await sandbox.close();
+    file.remove();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spread = (xs: number[], digits = 0) => `${num(median(xs), digits)} (${num(Math.min(...xs), digits)}–${num(Math.max(...xs), digits)})`;
+
+export async function run(): Promise<BenchResult> {
+  const runs: Record<"inline" | "thread", Episode[]> = { inline: [], thread: [] };
+  for (let i = 0; i < REPEATS; i++) {
+    for (const mode of i % 2 === 0 ? (["inline", "thread"] as const) : (["thread", "inline"] as const)) {
+      const e = await episode(mode === "thread");
+      runs[mode].push(e);
+      console.log(mode, JSON.stringify(e));
+    }
+  }
+  const row = (label: string, pick: (e: Episode) => number, digits = 0) => ({ label, value: `one thread ${spread(runs.inline.map(pick), digits)} · crediting thread ${spread(runs.thread.map(pick), digits)}` });
+  const moneyPath = median(runs.thread.map((e) => e.moneyPath));
+  return {
+    name: "two-cores",
+    title: "Two cores: the money path with and without the crediting thread",
+    method: [
+      `startApplication in sandbox configuration (RaksmeyPay only, perfectpanel simulator, fake Telegram in the same process), SQLite temp file, LOG_LEVEL silent, ${SEEDED.toLocaleString("en-US")} paid top-ups seeded, one customer each.`,
+      `Each episode: ${WARMUP_SEC} s warm-up, credits drained, then ${DURATION_SEC} s closed loop of signed webhooks (autocannon in its own process, ${CONNECTIONS} connections); then the credits are left to drain.`,
+      `Money path = payments of the window ÷ (window start → last of them credited). Medians of ${REPEATS} episodes per mode (min–max), the modes alternated in one run.`,
+    ],
+    figures: [
+      row("Payments recorded /s during the window", (e) => e.ingest),
+      row("Credits applied /s during the window", (e) => e.creditedDuring),
+      row("Credits still queued when the window ended", (e) => e.backlogAtEnd),
+      row("Money path: payments recorded and credited /s", (e) => e.moneyPath),
+      row("Process CPU per payment, ms (both threads, simulators included)", (e) => e.cpuMsPerPayment, 2),
+    ],
+    targets: [{ label: "Sustained money path, one merchant (record + credit)", target: "≥ 1,500 /s", measured: perSec(moneyPath), met: moneyPath >= 1500 }],
+    notes: [],
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await run();
+  for (const f of result.figures) console.log(`${f.label}: ${f.value}`);
+  for (const t of result.targets) console.log(`${t.label}: ${t.measured} (target ${t.target})`);
+  process.exit(0);
+}
