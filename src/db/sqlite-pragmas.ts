@@ -6,7 +6,7 @@ import type Sqlite from "better-sqlite3";
  * transaction id dirties a leaf page of the at-most-once index that no other payment in the commit shares, so
  * smaller pages write about half the WAL per payment (docs/BENCHMARKS.md, sqlite-commit). A database created
  * before keeps its 4 KiB pages (SQLite changes a WAL database's page size only through journal_mode = DELETE and
- * VACUUM, README "Upgrading"); for it the frame figures below are a quarter of the bytes.
+ * VACUUM, README "Architecture"); there a frame holds 4 KiB, four times what the byte figures below assume.
  */
 export const SQLITE_PAGE_BYTES = 1024;
 export const WAL_FRAME_BYTES = SQLITE_PAGE_BYTES + 24;
