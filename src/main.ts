@@ -79,7 +79,9 @@ export interface Application {
   metrics: Metrics;
   /** Resolves once Telegram accepted the token and the bot takes updates; rejects with TelegramRefusedError. */
   telegram: Promise<void>;
-  /** Rejects when the crediting thread fails while running (never settles when crediting runs on this thread). */
+  /** Resolves once the crediter and notifier run (at once on this thread; the crediting thread's once it started them). */
+  creditingStarted: Promise<void>;
+  /** Rejects when the crediting thread cannot start or fails while running (never settles when crediting runs on this thread). */
   creditingFailed: Promise<never>;
   /** Stops taking updates and webhooks, lets in-flight credits finish, closes the database. */
   stop(): Promise<void>;
@@ -88,11 +90,11 @@ export interface Application {
 /** How long requests in flight get at shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
-/** Starts everything and waits until the bot is connected to Telegram (tests, benchmarks). */
+/** Starts everything and waits until the bot is connected to Telegram and crediting runs (tests, benchmarks). */
 export async function startApplication(config: Config, opts: ApplicationOptions = {}): Promise<Application> {
   const app = await launchApplication(config, opts);
   try {
-    await app.telegram;
+    await Promise.all([app.telegram, app.creditingStarted]);
   } catch (err) {
     await app.stop();
     throw err;
@@ -188,20 +190,12 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
     inline.crediter.start();
     inline.notifier.start();
   } else {
+    // Not waited for here (loading its modules takes a while): /readyz says when it runs; a thread that
+    // cannot start rejects creditingFailed, and runProgram stops.
     thread = startCreditingThread(
       { config, timings: creditingTimings, instanceId, logLevel: log.level, panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } },
       { log, metrics, wakeup },
     );
-    try {
-      await thread.started;
-    } catch (err) {
-      telegram.stop();
-      await closeServer(server, SHUTDOWN_GRACE_MS);
-      await thread.stop();
-      await storage.close();
-      await services.close();
-      throw err;
-    }
   }
   poller.start();
   dailyReport?.start();
@@ -217,6 +211,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   return {
     url, config, database, log, metrics,
     telegram: telegram.connected,
+    creditingStarted: thread?.started ?? Promise.resolve(),
     creditingFailed: thread?.failed ?? new Promise<never>(() => undefined),
     stop: () =>
       (stopping ??= (async () => {

@@ -13,7 +13,7 @@ export interface CreditingThread {
   readonly running: boolean;
   /** Resolves once the thread's crediter and notifier started; rejects when it could not start them. */
   started: Promise<void>;
-  /** Rejects if the thread fails after it started (an uncaught error in it). */
+  /** Rejects if the thread cannot start, or fails after it started (an uncaught error in it). */
   failed: Promise<never>;
   /** Stops the crediter (credits in flight finish) and the notifier, closes the thread's connections, ends it. */
   stop(): Promise<void>;
@@ -58,8 +58,12 @@ export function startCreditingThread(data: Omit<CreditingThreadData, "entry">, d
       case "started":
         running = true;
         return onStarted();
-      case "failed":
-        return onNotStarted(new Error(`the crediting thread could not start: ${m.message}`));
+      case "failed": {
+        const err = new Error(`the crediting thread could not start: ${m.message}`);
+        deps.log.fatal({ err }, "the crediting thread could not start: credits and receipts wait until a restart");
+        onNotStarted(err);
+        return onFailed(err);
+      }
       case "wake":
         relaying = true;
         try {
