@@ -4,8 +4,7 @@
  */
 import { loadConfig } from "../src/config/config.js";
 import { startApplication } from "../src/main.js";
-import { startSandbox } from "../sandbox/start-sandbox.js";
-import { SANDBOX_CUSTOMER } from "../sandbox/start-sandbox.js";
+import { SANDBOX_CUSTOMER, startSandbox } from "../sandbox/start-sandbox.js";
 import { runLoad } from "./support/load.js";
 import { references, seedTopUps, stopApp, tempSqlite } from "./support/fixtures.js";
 import { num, perSec, sleep, type BenchResult } from "./support/result.js";
@@ -53,8 +52,13 @@ async function episode(threaded: boolean): Promise<Episode> {
     });
     const db = app.database.db;
     await runLoad(job(refs.slice(0, WARMUP_REFS), WARMUP_SEC));
+    const drain = async () => {
+      for (const deadline = performance.now() + DRAIN_LIMIT_MS; performance.now() < deadline; await sleep(20)) {
+        if ((await db.credit.count({ where: { status: { not: "DONE" } } })) === 0) return;
+      }
+    };
     // Start from an empty credit queue: the warm-up's credits drained first.
-    while ((await db.credit.count({ where: { status: { not: "DONE" } } })) > 0) await sleep(100);
+    await drain();
     const paymentsBefore = await db.payment.count();
     const doneBefore = await db.credit.count({ where: { status: "DONE" } });
     let started = 0;
@@ -64,12 +68,10 @@ async function episode(threaded: boolean): Promise<Episode> {
     const recorded = (await db.payment.count()) - paymentsBefore;
     const doneAtEnd = (await db.credit.count({ where: { status: "DONE" } })) - doneBefore;
     const backlogAtEnd = await db.credit.count({ where: { status: { not: "DONE" } } });
-    for (const deadline = performance.now() + DRAIN_LIMIT_MS; performance.now() < deadline; await sleep(20)) {
-      if ((await db.credit.count({ where: { status: { not: "DONE" } } })) === 0) break;
-    }
+    await drain();
     const allCreditedMs = performance.now() - started;
     const cpu = process.cpuUsage(cpu0);
-    while ((await db.credit.count({ where: { status: { not: "DONE" } } })) > 0) await sleep(100);
+    await drain();
     const even = await sustained(job, refs.slice(WARMUP_REFS + recorded + CONNECTIONS), db);
     return {
       ingest: recorded / (windowMs / 1000),
