@@ -10,10 +10,10 @@ import { ConfigError, isUnconfigured, loadConfig, SECRET_VARIABLES, type Config 
 import { DatabaseOpenError } from "./db/open-errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import { createNotifier } from "./jobs/notifier.js";
 import { createReceiptWatch } from "./jobs/receipt-watch.js";
 import { createRetention } from "./jobs/retention.js";
-import { createCrediter } from "./jobs/crediter.js";
+import { createCreditingJobs } from "./crediting/jobs.js";
+import { startCreditingThread, type CreditingThread } from "./crediting/thread.js";
 import type { LedgerDatabase } from "./ledger/hot-path.js";
 import { createPoller } from "./jobs/poller.js";
 import { DEFAULT_MERCHANT_ID } from "./db/merchant-scope.js";
@@ -41,6 +41,12 @@ export interface ApplicationOptions {
   selfCheck?: () => string[] | undefined;
   /** MASTER_KEY set: a platform, serving its stored merchants besides the environment's. */
   platform?: PlatformOptions;
+  /**
+   * Run the crediter and the notifier on a worker thread of their own (src/crediting/thread.ts), so ingest and
+   * crediting use two cores. Default: on for a single shop's SQLite file; PostgreSQL runs them here, and scales
+   * by instances. A platform always runs them here: the thread credits the environment's merchant only.
+   */
+  creditingThread?: boolean;
 }
 
 export interface Timings {
@@ -75,6 +81,10 @@ export interface Application {
   metrics: Metrics;
   /** Resolves once Telegram accepted the token and the bot takes updates; rejects with TelegramRefusedError. */
   telegram: Promise<void>;
+  /** Resolves once the crediter and notifier run (at once on this thread; the crediting thread's once it started them). */
+  creditingStarted: Promise<void>;
+  /** Rejects when the crediting thread cannot start or fails while running (never settles when crediting runs on this thread). */
+  creditingFailed: Promise<never>;
   /** Stops taking updates and webhooks, lets in-flight credits finish, closes the database. */
   stop(): Promise<void>;
 }
@@ -82,11 +92,11 @@ export interface Application {
 /** How long requests in flight get at shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
-/** Starts everything and waits until the bot is connected to Telegram (tests, benchmarks). */
+/** Starts everything and waits until the bot is connected to Telegram and crediting runs (tests, benchmarks). */
 export async function startApplication(config: Config, opts: ApplicationOptions = {}): Promise<Application> {
   const app = await launchApplication(config, opts);
   try {
-    await app.telegram;
+    await Promise.all([app.telegram, app.creditingStarted]);
   } catch (err) {
     await app.stop();
     throw err;
@@ -123,17 +133,21 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
     throw err;
   }
 
-  const crediter = createCrediter(
-    { database, merchants: registry.resolver((m) => m), wakeup, log, metrics },
-    {
-      retryForMs: config.crediter.retryForSeconds * 1000, leaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, concurrency: config.crediter.concurrency,
-      // A platform keeps a share of the panel calls for every other shop while one shop's panel hangs.
-      perMerchant: opts.platform ? Math.ceil(config.crediter.concurrency / PLATFORM_SHARE) : config.crediter.concurrency,
-      sweepMs: timings.crediterSweepMs, instanceId,
-    },
-  );
   const poller = createPoller({ database, merchants: registry.resolver((m) => m), metrics, log }, { graceMs: timings.pollGraceMs, claimMs: 30_000, sweepMs: timings.pollerSweepMs, batch: 200 });
-  const notifier = createNotifier({ database, wakeup, merchants: registry.resolver((m) => m.deliver), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });
+  const creditingTimings = { crediterSweepMs: timings.crediterSweepMs, creditLeaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, notifierSweepMs: timings.notifierSweepMs };
+  const threaded = !opts.platform && (opts.creditingThread ?? (database.dialect === "sqlite" && database.sqliteFile !== ":memory:"));
+  // On its own thread the crediter and notifier are built there (the environment's merchant only); here, over
+  // every merchant this process serves.
+  const inline = threaded
+    ? undefined
+    : createCreditingJobs({
+      config, timings: creditingTimings, instanceId, database, wakeup, log, metrics,
+      credits: registry.resolver((m) => m),
+      deliveries: registry.resolver((m) => m.deliver),
+      // A platform keeps a share of the panel calls for every other shop while one shop's panel hangs.
+      ...(opts.platform ? { perMerchant: Math.ceil(config.crediter.concurrency / PLATFORM_SHARE) } : {}),
+    });
+  let thread: CreditingThread | undefined;
   const receiptWatch = createReceiptWatch({ database, metrics, outages: shop.outages, log });
   const retention = createRetention({ database, retentionDays: config.retentionDays, log });
 
@@ -159,7 +173,10 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
     ready: async () => {
       const db = await database.db.$queryRawUnsafe("SELECT 1").then(() => true, () => false);
       const notConnected = telegram.notReadyReason();
-      const checks = { database: db, telegram: notConnected === undefined, crediter: crediter.running, poller: poller.running, notifier: notifier.running, accepting };
+      const checks = {
+        database: db, telegram: notConnected === undefined, crediter: inline ? inline.crediter.running : thread?.running === true,
+        poller: poller.running, notifier: inline ? inline.notifier.running : thread?.running === true, accepting,
+      };
       const selfCheck = opts.selfCheck?.();
       return { ok: Object.values(checks).every(Boolean), checks, receipts: receiptWatch.status(), ...(notConnected ? { reason: notConnected } : {}), ...(selfCheck ? { selfCheck } : {}) };
     },
@@ -186,9 +203,18 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.runtime.httpHost === "0.0.0.0" ? "127.0.0.1" : config.runtime.httpHost}:${port}`;
 
-  crediter.start();
+  if (inline) {
+    inline.crediter.start();
+    inline.notifier.start();
+  } else {
+    // Not waited for here (loading its modules takes a while): /readyz says when it runs; a thread that
+    // cannot start rejects creditingFailed, and runProgram stops.
+    thread = startCreditingThread(
+      { config, timings: creditingTimings, instanceId, logLevel: log.level, panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } },
+      { log, metrics, wakeup },
+    );
+  }
   poller.start();
-  notifier.start();
   shop.dailyReport?.start();
   receiptWatch.start();
   retention.start();
@@ -203,6 +229,8 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
     url, config, database, log, metrics,
     merchants: registry,
     telegram: telegram.connected,
+    creditingStarted: thread?.started ?? Promise.resolve(),
+    creditingFailed: thread?.failed ?? new Promise<never>(() => undefined),
     stop: () =>
       (stopping ??= (async () => {
         accepting = false;
@@ -218,7 +246,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
         ]);
         // Each waits for its pass in progress (a credit being applied finishes); they do not depend on each other.
         await platform?.stop();
-        await Promise.all([poller.stop(), crediter.stop(), notifier.stop(), receiptWatch.stop(), retention.stop()]);
+        await Promise.all([poller.stop(), inline?.crediter.stop(), inline?.notifier.stop(), thread?.stop(), receiptWatch.stop(), retention.stop()]);
         await closeMerchants(registry);
         await shared.close();
         log.info("stopped");
@@ -323,6 +351,7 @@ export async function runProgram(prepare: () => Promise<StartPlan>): Promise<voi
       .then(() => plan.close?.())
       .then(() => process.exit(code), () => process.exit(1));
   };
+  app.creditingFailed.catch(() => exitAfterStop(1));
   app.telegram.catch((err: unknown) => {
     if (!(err instanceof TelegramRefusedError)) return;
     console.error(err.message);

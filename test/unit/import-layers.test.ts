@@ -23,7 +23,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["admin"],
   ["bot", "server", "startup"],
   ["merchants"],
-  ["services"],
+  ["services", "crediting"],
   ["cli", "main"],
 ];
 
