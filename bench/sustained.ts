@@ -18,9 +18,9 @@ const RUNS = 3;
 /** Each step sends for LEAD_SEC + WINDOW_SEC; only the last WINDOW_SEC are judged. */
 const LEAD_SEC = 2;
 const WINDOW_SEC = 10;
-const FIRST_RATE = 250;
-const STEP = 250;
-const MAX_RATE = 5_000;
+/** Offered rates, climbed in order: fine steps where a loaded machine lands, 250/s around the 1,500/s target. */
+const LADDER = [100, 200, 300, 400, 500, 750, 1_000, 1_250, 1_500, 1_750, 2_000, 2_500, 3_000, 3_500, 4_000, 5_000];
+const FIRST_RATE = LADDER[0]!;
 /** Runs after the first start this many steps below the first run's highest flat rate. */
 const RESTART_STEPS_BELOW = 2;
 const SAMPLE_EVERY_MS = 500;
@@ -172,13 +172,14 @@ async function ingestAlone(bench: BenchApp): Promise<Run["ingest"]> {
   }
 }
 
-async function measure(startRate: number): Promise<Run> {
+async function measure(firstStep: number): Promise<Run> {
   const bench = await startBenchApp("sustained", { providers: ["raksmeypay"] });
   bench.sandbox.bot.limitMessagesPerSecond(TELEGRAM_PER_BOT);
   const log = recordBotMessages(bench.sandbox.bot);
   try {
     const steps: Step[] = [];
-    for (let rate = startRate, i = 0; rate <= MAX_RATE; rate += STEP, i++) {
+    for (let i = firstStep; i < LADDER.length; i++) {
+      const rate = LADDER[i]!;
       const s = await step(bench, log.messages, i, rate);
       steps.push(s);
       console.log(`  sustained: ${perSec(rate)} offered → ${s.flat ? "flat" : s.why}; recorded ${perSec(s.recordedRate)}, credited ${perSec(s.creditedRate)}, backlog slope ${num(s.slope, 1)}/s`);
@@ -195,10 +196,10 @@ async function measure(startRate: number): Promise<Run> {
 }
 
 export async function run(): Promise<BenchResult> {
-  const runs: Run[] = [await measure(FIRST_RATE)];
-  const firstBest = runs[0]!.best?.rate ?? 0;
-  const restart = Math.max(FIRST_RATE, firstBest - RESTART_STEPS_BELOW * STEP);
-  for (let i = 1; i < RUNS; i++) runs.push(await measure(restart));
+  const runs: Run[] = [await measure(0)];
+  const restartStep = Math.max(0, LADDER.indexOf(runs[0]!.best?.rate ?? FIRST_RATE) - RESTART_STEPS_BELOW);
+  const restart = LADDER[restartStep]!;
+  for (let i = 1; i < RUNS; i++) runs.push(await measure(restartStep));
 
   const sustained = spread(runs, (r) => r.best?.rate ?? 0);
   /** A run with no flat step counts as 0 in the median; shown as below the first step. */
@@ -212,7 +213,7 @@ export async function run(): Promise<BenchResult> {
   const receipts = fromBest((s) => s.receiptsPerSec);
   const ratio = spreadOf(runs.map((r) => (r.best?.rate ?? 0) / r.ingest.rate));
   const met = sustained.median >= 1_500;
-  const failures = runs.map((r, i) => `run ${i + 1}: ${r.firstFailed ? `${perSec(r.firstFailed.rate)}: ${r.firstFailed.why}` : `none up to ${perSec(MAX_RATE)}`}`);
+  const failures = runs.map((r, i) => `run ${i + 1}: ${r.firstFailed ? `${perSec(r.firstFailed.rate)}: ${r.firstFailed.why}` : `none up to ${perSec(LADDER.at(-1)!)}`}`);
   const refused = atBest.reduce((a, s) => a + s.refused429, 0);
 
   const notes: string[] = [
@@ -241,7 +242,7 @@ export async function run(): Promise<BenchResult> {
     title: "Sustained money path: recorded and credited, one merchant",
     method: [
       `startApplication in sandbox configuration (RaksmeyPay only, perfectpanel simulator in the same process, fake Telegram holding the bot to ${TELEGRAM_PER_BOT} messages/s: sends over it are answered 429 with retry_after), SQLite temp file, LOG_LEVEL silent, default settings (no CREDIT_CONCURRENCY or PANEL_MAX_CONNECTIONS set); crediter, notifier, poller and bot running.`,
-      `Ladder: an open-loop even rate (bench/support/even-rate.ts, own process, up to ${SENDER_CONNECTIONS} connections, ${WARM_CONNECTIONS} opened first) from ${FIRST_RATE}/s up in steps of ${STEP}/s; each step sends ${LEAD_SEC + WINDOW_SEC} s of distinct signed webhooks for fresh pending top-ups (one customer and chat each) and is judged on its last ${WINDOW_SEC} s. After each step the credit backlog drains to 0 (cap ${DRAIN_CAP_MS / 1000} s) before the next.`,
+      `Ladder: an open-loop even rate (bench/support/even-rate.ts, own process, up to ${SENDER_CONNECTIONS} connections, ${WARM_CONNECTIONS} opened first) climbing ${LADDER.join(", ")} /s; each step sends ${LEAD_SEC + WINDOW_SEC} s of distinct signed webhooks for fresh pending top-ups (one customer and chat each) and is judged on its last ${WINDOW_SEC} s. After each step the credit backlog drains to 0 (cap ${DRAIN_CAP_MS / 1000} s) before the next.`,
       `Every ${SAMPLE_EVERY_MS} ms a read-only connection in the bench process reads the highest payment id and the credits not yet applied (QUEUED, SENDING, RECONCILE). A step is flat when every webhook was answered 2xx, payments were recorded in the window at ≥ ${pct(KEEP_UP_SHARE)} of the offered rate, and the least-squares slope of the backlog over the window is ≤ ${pct(FLAT_SLOPE_SHARE)} of the offered rate per second. The sustained rate is the highest flat step before the first step that is not.`,
       `Credited rate in the window = (payments recorded − backlog growth) ÷ window. Receipts = customer messages starting "✅" the fake Telegram stored in the window.`,
       `Ingest alone: then, on the same application, autocannon closed loop, ${INGEST_CONNECTIONS} connections, ${INGEST_SEC} s (as bench/webhook-ingest.ts), crediter running.`,
