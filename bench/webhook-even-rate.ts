@@ -104,7 +104,7 @@ export async function run(): Promise<BenchResult> {
   const bad = full.filter((m) => !all2xx(m));
   if (bad.length > 0) notes.push(`Not every answer was 2xx in ${bad.length} of ${RUNS} FULL runs: ${bad.map((m) => `${JSON.stringify(m.hooks.statusCodes)}, ${m.hooks.errors} errors`).join("; ")}.`);
   notes.push(
-    `Webhook p99 from due time ${ms(webhookP99.median)} against the server's own handling p99 ${ms(handledP99.median)} (request event → answer written); the rest is time before the handler runs. ` +
+    `Webhook p99 from due time ${ms(webhookP99.median)} against the server's own handling p99 ${ms(handledP99.median)} (request event → answer written); the rest is time before the handler runs (in the sender's queue while all its connections wait for answers, in the socket, in the event loop), not measured apart here. ` +
       `The server's event loop was delayed up to ${formatSpread(loopMax, ms)} (p99 ${formatSpread(f((m) => m.loopDelay.p99), ms)}); what held it is not measured here.`,
     `WAL checkpoints ran on the checkpointer's thread (src/db/sqlite-checkpointer.ts): ${formatSpread(f((m) => m.wal.checkpoints), count)} in the window, ${formatSpread(f((m) => m.wal.restarts), count)} restarting the WAL; ` +
       `the largest WAL it saw at its ${CHECKPOINT_EVERY_MS} ms ticks was ${count(walMax)} frames, ${walMax < WAL_LIMIT_FRAMES ? "below" : "not below"} the ${count(WAL_LIMIT_FRAMES)} frames at which a connection's own auto-checkpoint would copy pages inside a commit on the event loop.`,
