@@ -6,6 +6,7 @@
  * which the fake Telegram enforces here.
  */
 import { SANDBOX_ADMIN_CHAT } from "../sandbox/start-sandbox.js";
+import { startBaselineServer } from "./support/baseline-server.js";
 import { openBacklogReader, slopePerSecond, type BacklogSample } from "./support/backlog.js";
 import { paymentCredits } from "./support/credit-times.js";
 import { references, seedTopUps, startBenchApp, type BenchApp } from "./support/fixtures.js";
@@ -59,6 +60,8 @@ interface Run {
   best: Step | undefined;
   firstFailed: Step | undefined;
   ingest: { rate: number; creditRate: number; p99: number };
+  /** The trivial Hono server's answers/s for the same signed POSTs, closed loop, in this run. */
+  baseline: number;
 }
 
 const count = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -172,11 +175,27 @@ async function ingestAlone(bench: BenchApp): Promise<Run["ingest"]> {
   }
 }
 
+/** The same signed POSTs, closed loop, against the trivial Hono server in this process while the application is idle. */
+async function baselineRate(bench: BenchApp): Promise<number> {
+  const rp = bench.config.providers.raksmeypay!;
+  const server = await startBaselineServer(rp.webhookApiKey);
+  try {
+    const load = await runLoad({
+      kind: "webhooks", url: server.url, path: server.path, refs: references(20_000, "259998"), profileId: rp.profileId, profileKey: rp.profileKey,
+      webhookApiKey: rp.webhookApiKey, amount: "5.00", currency: "USD", connections: INGEST_CONNECTIONS, durationSec: INGEST_SEC,
+    });
+    return load.rps2xx;
+  } finally {
+    await server.close();
+  }
+}
+
 async function measure(firstStep: number): Promise<Run> {
   const bench = await startBenchApp("sustained", { providers: ["raksmeypay"] });
   bench.sandbox.bot.limitMessagesPerSecond(TELEGRAM_PER_BOT);
   const log = recordBotMessages(bench.sandbox.bot);
   try {
+    const baseline = await baselineRate(bench);
     const steps: Step[] = [];
     for (let i = firstStep; i < LADDER.length; i++) {
       const rate = LADDER[i]!;
@@ -188,7 +207,7 @@ async function measure(firstStep: number): Promise<Run> {
     const best = steps.filter((s) => s.flat).at(-1);
     const firstFailed = steps.find((s) => !s.flat);
     const ingest = await ingestAlone(bench);
-    return { steps, best, firstFailed, ingest };
+    return { steps, best, firstFailed, ingest, baseline };
   } finally {
     log.stop();
     await bench.close();
@@ -212,6 +231,8 @@ export async function run(): Promise<BenchResult> {
   const atBestText = (pick: (s: Step) => number, format: (v: number) => string) => (atBest.length === 0 ? "no flat step" : formatSpread(fromBest(pick), format));
   const receipts = fromBest((s) => s.receiptsPerSec);
   const ratio = spreadOf(runs.map((r) => (r.best?.rate ?? 0) / r.ingest.rate));
+  const baseline = spread(runs, (r) => r.baseline);
+  const ofBaseline = spreadOf(runs.map((r) => (r.best?.rate ?? 0) / r.baseline));
   const met = sustained.median >= 1_500;
   const failures = runs.map((r, i) => `run ${i + 1}: ${r.firstFailed ? `${perSec(r.firstFailed.rate)}: ${r.firstFailed.why}` : `none up to ${perSec(LADDER.at(-1)!)}`}`);
   const refused = atBest.reduce((a, s) => a + s.refused429, 0);
@@ -245,6 +266,7 @@ export async function run(): Promise<BenchResult> {
       `Ladder: an open-loop even rate (bench/support/even-rate.ts, own process, up to ${SENDER_CONNECTIONS} connections, ${WARM_CONNECTIONS} opened first) climbing ${LADDER.join(", ")} /s; each step sends ${LEAD_SEC + WINDOW_SEC} s of distinct signed webhooks for fresh pending top-ups (one customer and chat each) and is judged on its last ${WINDOW_SEC} s. After each step the credit backlog drains to 0 (cap ${DRAIN_CAP_MS / 1000} s) before the next.`,
       `Every ${SAMPLE_EVERY_MS} ms a read-only connection in the bench process reads the highest payment id and the credits not yet applied (QUEUED, SENDING, RECONCILE). A step is flat when every webhook was answered 2xx, payments were recorded in the window at ≥ ${pct(KEEP_UP_SHARE)} of the offered rate, and the least-squares slope of the backlog over the window is ≤ ${pct(FLAT_SLOPE_SHARE)} of the offered rate per second. The sustained rate is the highest flat step before the first step that is not.`,
       `Credited rate in the window = (payments recorded − backlog growth) ÷ window. Receipts = customer messages starting "✅" the fake Telegram stored in the window.`,
+      `Baseline, first in each run while the application is idle: the same signed POSTs, closed loop, ${INGEST_CONNECTIONS} connections, ${INGEST_SEC} s, against bench/support/baseline-server.ts (a trivial Hono server in the same process checking one HMAC-SHA1 of the raw body).`,
       `Ingest alone: then, on the same application, autocannon closed loop, ${INGEST_CONNECTIONS} connections, ${INGEST_SEC} s (as bench/webhook-ingest.ts), crediter running.`,
       `${RUNS} runs, each on a fresh application and database; run 1 climbs from ${FIRST_RATE}/s, runs 2–${RUNS} from ${RESTART_STEPS_BELOW} steps below run 1's result (${perSec(restart)}). Figures are medians of the runs with the lowest and highest in brackets.`,
     ],
@@ -253,6 +275,8 @@ export async function run(): Promise<BenchResult> {
       { label: "Ingest alone (closed loop, crediter running), same application", value: formatSpread(ingest, perSec) },
       { label: "Credits applied/s during ingest alone", value: formatSpread(ingestCredits, perSec) },
       { label: "Sustained / ingest alone", value: formatSpread(ratio, pct) },
+      { label: "Trivial Hono server, same signed POSTs, closed loop (baseline, same run)", value: formatSpread(baseline, perSec) },
+      { label: "Sustained / baseline; ingest alone / baseline", value: `${formatSpread(ofBaseline, pct)}; ${formatSpread(spreadOf(runs.map((r) => r.ingest.rate / r.baseline)), pct)}` },
       { label: "At the highest flat step: payments recorded /s / credited /s", value: `${atBestText((s) => s.recordedRate, perSec)} / ${atBestText((s) => s.creditedRate, perSec)}` },
       { label: "At the highest flat step: credit backlog mean / max", value: `${atBestText((s) => s.backlogMean, count)} / ${atBestText((s) => s.backlogMax, count)}` },
       { label: "At the highest flat step: webhook p99 from due time / payment → credit p50 / p99", value: `${atBestText((s) => s.hooks.latency.p99, ms)} / ${atBestText((s) => s.creditP50, ms)} / ${atBestText((s) => s.creditP99, ms)}` },
