@@ -65,7 +65,9 @@ async function measure() {
 
     // The per-statement reference and the baseline first, while the application is idle.
     const statement = await statementCost(app.database.db, databaseUrl, refs.at(-1)!);
+    const baselineCpu0 = process.cpuUsage();
     const baseline = await runLoad(webhookJob(baselineServer.url, baselineServer.path, refs.slice(0, WARMUP_REFS), DURATION_SEC));
+    const baselineCpu = process.cpuUsage(baselineCpu0);
     await baselineServer.close();
     await runLoad(webhookJob(app.url, "/webhooks/raksmeypay", refs.slice(0, WARMUP_REFS), WARMUP_SEC));
     const paymentsBefore = await app.database.db.payment.count();
@@ -95,6 +97,7 @@ async function measure() {
       acceptedCount: accepted.length,
       ratio: verifiedRate / baseline.rps2xx,
       cpuPerWebhook: (cpu.user + cpu.system) / 1000 / Math.max(1, hooks.count2xx),
+      cpuPerBaseline: (baselineCpu.user + baselineCpu.system) / 1000 / Math.max(1, baseline.count2xx),
       creditRate: creditsDone / hooks.durationSec,
     };
   } finally {
@@ -148,6 +151,7 @@ export async function run(): Promise<BenchResult> {
       { label: "Server-side handling p50 / p99 (request event → answer written)", value: `${s((r) => r.handling.p50, ms)} / ${formatSpread(handledP99, ms)}` },
       { label: `Connections the application accepted during the measured load / time from the first to the last`, value: `${s((r) => r.acceptedCount, count)} / ${s((r) => r.acceptedSpanMs, ms)}` },
       { label: "Server process CPU per verified webhook (all threads; includes crediting and receipts meanwhile)", value: formatSpread(cpuPer, (v) => ms(v, 2)) },
+      { label: "Same process's CPU per baseline answer (the application idle meanwhile) / ratio", value: `${s((r) => r.cpuPerBaseline, (v) => ms(v, 3))} / ${s((r) => r.cpuPerWebhook / r.cpuPerBaseline, (v) => `${num(v, 1)}×`)}` },
       { label: "Credits applied/s during the webhook window", value: formatSpread(credits, perSec) },
       { label: "Prisma interactive transactions in the window", value: s((r) => r.tx.count, count) },
       { label: "One findUnique by reference, CPU: Prisma / better-sqlite3 prepared statement (reference)", value: `${s((r) => r.statement.prismaCpuMs, (v) => ms(v, 3))} / ${s((r) => r.statement.rawCpuMs, (v) => ms(v, 3))}` },
