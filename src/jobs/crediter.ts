@@ -119,16 +119,18 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     await hold(credit, `outcome unknown (${detail}): ${check} before re-crediting`, "unknown");
   }
 
-  /** Runs one panel call, noting its latency and what its outcome says about the panel's load. */
-  async function timed<T>(call: PanelCallRecord, answered: CallOutcome, run: () => Promise<T>): Promise<T> {
+  /**
+   * The credit call, noting for the concurrency limit its latency and what its outcome says about the panel's load:
+   * any answer in the panel's words is a sample; 429, 5xx, "try later" and no answer are overload.
+   */
+  async function creditCall(credit: Credit, call: PanelCallRecord) {
     const started = performance.now();
     try {
-      const result = await run();
-      call.outcome = answered;
+      const result = await deps.panel.credit(credit.panelLogin, credit.amountMinor, credit.memo);
+      call.outcome = "answered";
       return result;
     } catch (err) {
       call.outcome = !(err instanceof PanelError) ? "ignored" : err.kind === "rejected" ? "answered" : "overloaded";
-      if (err instanceof PanelError && err.opts.retryAfterMs !== undefined) pause(err.opts.retryAfterMs);
       throw err;
     } finally {
       call.latencyMs = performance.now() - started;
@@ -137,7 +139,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
 
   async function send(credit: Credit, call: PanelCallRecord): Promise<void> {
     try {
-      const result = await timed(call, "answered", () => deps.panel.credit(credit.panelLogin, credit.amountMinor, credit.memo));
+      const result = await creditCall(credit, call);
       await deps.outages.up("panel");
       await markDone(credit, result);
     } catch (err) {
@@ -147,6 +149,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
         return;
       }
       deps.metrics.panelErrors.inc({ kind: err.kind });
+      if (err.opts.retryAfterMs !== undefined) pause(err.opts.retryAfterMs);
       if (err.kind === "rejected") {
         await hold(credit, err.message, "rejected", { panelMessage: err.opts.panelMessage });
       } else if (err.kind === "unavailable") {
@@ -158,10 +161,13 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     }
   }
 
-  async function reconcile(credit: Credit, call: PanelCallRecord): Promise<void> {
+  /**
+   * A payment-list read says nothing the limit can use: its latency is not a credit's, and it also fails when the
+   * memo is beyond the pages it searches. It holds a slot all the same.
+   */
+  async function reconcile(credit: Credit): Promise<void> {
     try {
-      // A payment-list read is not a credit: its latency is no sample of the credit call's, its failures still are.
-      const found = await timed(call, "ignored", () => deps.panel.findCredit!(credit.memo));
+      const found = await deps.panel.findCredit!(credit.memo);
       if (found) {
         log.info({ creditId: credit.id }, "memo found on the panel: the credit had been applied");
         await markDone(credit, { panelPaymentId: found.panelPaymentId });
@@ -171,6 +177,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
         deps.wakeup.notify("credits");
       }
     } catch (err) {
+      if (err instanceof PanelError && err.opts.retryAfterMs !== undefined) pause(err.opts.retryAfterMs);
       const message = err instanceof Error ? err.message : String(err);
       await reschedule(credit, CreditStatus.RECONCILE, backoffMs(credit.attempts + 1), `reconciling: ${message}`, "unknown");
     }
@@ -197,7 +204,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
   function launch(credit: ClaimedCredit): void {
     const permit = limit.acquire();
     const call: PanelCallRecord = { outcome: "ignored", latencyMs: 0 };
-    const work = (credit.claimedAs === CreditStatus.SENDING ? send(credit, call) : reconcile(credit, call))
+    const work = (credit.claimedAs === CreditStatus.SENDING ? send(credit, call) : reconcile(credit))
       .catch((err) => log.error({ err, creditId: credit.id }, "credit attempt failed; its lease expiry brings it back"))
       .finally(() => {
         limit.release(permit, call.outcome, call.latencyMs);

@@ -140,7 +140,7 @@ describe("FixedLimit and createConcurrencyLimit", () => {
   });
 
   it("counts what is in flight against the limit", () => {
-    const limit = new FixedLimit(3);
+    const limit: ConcurrencyLimit = new FixedLimit(3);
     const a = limit.acquire();
     limit.acquire();
     expect(limit.available).toBe(1);
