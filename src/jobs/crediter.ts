@@ -232,7 +232,10 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
    */
   function showLimit(): void {
     const value = limit.limit;
-    if (value !== shownLimit) deps.metrics.crediterConcurrencyLimit.set((shownLimit = value));
+    if (value !== shownLimit) {
+      shownLimit = value;
+      deps.metrics.crediterConcurrencyLimit.set(value);
+    }
     if (value === loggedLimit) return;
     const at = now().getTime();
     if (at - loggedAt < LIMIT_LOG_EVERY_MS) return;
