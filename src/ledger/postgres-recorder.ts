@@ -90,8 +90,8 @@ function countOn(to: typeof TopUpStatus.PAID | typeof TopUpStatus.HELD, held: bo
  * nothing (everything hangs off the update), return no payment id, and the caller looks up and decides
  * again. A batch holds at most one payment per top-up and per provider transaction (the caller sees to
  * it). `locked` takes the batch's top-up rows in id order before either update touches one (the
- * updates wait for it, an init plan), so two batches sharing top-ups (two instances, a webhook and the poller) queue instead of
- * deadlocking. Renaming a placeholder row (rekey) changes no decision to insert, so it is not counted.
+ * updates wait for it, an init plan), so two batches sharing top-ups (two instances, a webhook and the
+ * poller) queue instead of deadlocking. Renaming a placeholder row (rekey) changes no decision to insert, so it is not counted.
  * The payment insert has no ON CONFLICT: a twin under the same key would leave the top-up counted
  * and settled without its payment, so a unique violation fails the whole statement instead.
  */
@@ -297,8 +297,8 @@ export function createPostgresRecorder(pool: pg.Pool, limits: Partial<BatchLimit
     try {
       ({ rows } = await pool.query(WRITE_TOP_UPS([...WRITE_INPUT.map(([name]) => decided.map((d) => d.row[name])), ...notes])));
     } catch (err) {
-      // Nothing of the batch was written: a key taken since the look-up, or two batches locking the
-      // same top-ups in opposite orders. Each observation looks up and decides again.
+      // Nothing of the batch was written: a key taken since the look-up (an orphan under it), or a
+      // deadlock with another statement locking top-ups (the crediter's finish). Each looks up and decides again.
       if (isTwinInserted(err) || isDeadlock(err)) for (const d of decided) enqueue(d.call);
       else for (const d of decided) d.call.reject(err);
       return;
