@@ -10,6 +10,7 @@ export const BENCHMARKS = {
   "panel-latency": () => import("../panel-latency.js"),
   "admin-digest": () => import("../admin-digest.js"),
   "payment-to-credit": () => import("../payment-to-credit.js"),
+  "two-cores": () => import("../two-cores.js"),
   "qr-card": () => import("../qr-card.js"),
   polling: () => import("../polling.js"),
   bot: () => import("../bot.js"),
