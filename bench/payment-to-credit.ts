@@ -32,8 +32,9 @@ const LOADED_EVERY_MS = 50;
 const DRAIN_WAIT_MS = 60_000;
 const PANEL_KEY = "bench-panel-key";
 const RAKSMEYPAY = { baseUrl: "http://127.0.0.1:9", profileId: "bench-profile", profileKey: "bench-profile-key", webhookApiKey: "bench-webhook-key", qrTemplate: 1 as const };
-/** The production crediter settings (src/main.ts's DEFAULT_TIMINGS, CREDIT_CONCURRENCY's default 16). */
-const PRODUCTION_CREDITER = { concurrency: 16, sweepMs: 5_000, leaseMs: 90_000, reconcileDelayMs: 15_000, retryForMs: 3_600_000 };
+/** The production crediter settings (src/main.ts's DEFAULT_TIMINGS; no CREDIT_CONCURRENCY: the adaptive limit up to PANEL_MAX_CONNECTIONS' default 64). */
+const PANEL_MAX_CONNECTIONS = 64;
+const PRODUCTION_CREDITER = { concurrency: { adaptiveMax: PANEL_MAX_CONNECTIONS }, sweepMs: 5_000, leaseMs: 90_000, reconcileDelayMs: 15_000, retryForMs: 3_600_000 };
 
 interface Sample {
   t0: number;
@@ -231,7 +232,7 @@ export async function run(): Promise<BenchResult> {
     name: "payment-to-credit",
     title: "Payment to credit",
     method: [
-      `startCore (test/support/core.ts): ledger, webhook server, crediter with src/main.ts's production settings (concurrency ${PRODUCTION_CREDITER.concurrency}, sweep 5 s; woken at once by the in-process wakeup), poller off. SQLite temp file, perfectpanel simulator on loopback.`,
+      `startCore (test/support/core.ts): ledger, webhook server, crediter with src/main.ts's production settings (adaptive concurrency up to ${PANEL_MAX_CONNECTIONS}, sweep 5 s; woken at once by the in-process wakeup), poller off. SQLite temp file, perfectpanel simulator on loopback.`,
       `Idle phase only: a notifier (production sweep and batch) with an instant delivery, since every payment wakes it too. It is stopped for the loaded phases, which measure the money path alone (receipts under load: see sustained).`,
       `t0 just before recordPayment(); t1 when the panel simulator appends the credit to its payment list (its push is wrapped), both performance.now() in the same process.`,
       `Idle: ${IDLE_SAMPLES} samples one at a time after ${IDLE_WARMUP} warm-up, each started once the previous credit's bookkeeping had finished (the crediter observed its latency metric) plus 5 ms. The idle p50 is the baseline for the loaded ratios.`,
