@@ -12,7 +12,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createReceiptWatch } from "./jobs/receipt-watch.js";
 import { createRetention } from "./jobs/retention.js";
-import { createCreditingJobs } from "./crediting/jobs.js";
+import { createCreditingJobs, mostPanelCalls } from "./crediting/jobs.js";
 import { startCreditingThread, type CreditingThread } from "./crediting/thread.js";
 import type { LedgerDatabase } from "./ledger/hot-path.js";
 import { createPoller } from "./jobs/poller.js";
@@ -145,7 +145,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
       credits: registry.resolver((m) => m),
       deliveries: registry.resolver((m) => m.deliver),
       // A platform keeps a share of the panel calls for every other shop while one shop's panel hangs.
-      ...(opts.platform ? { perMerchant: Math.ceil(config.crediter.concurrency / PLATFORM_SHARE) } : {}),
+      ...(opts.platform ? { perMerchant: Math.ceil(mostPanelCalls(config) / PLATFORM_SHARE) } : {}),
     });
   let thread: CreditingThread | undefined;
   const receiptWatch = createReceiptWatch({ database, metrics, outages: shop.outages, log });
@@ -254,7 +254,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   };
 }
 
-/** On a platform, one merchant's credits take at most 1/PLATFORM_SHARE of CREDIT_CONCURRENCY. */
+/** On a platform, one merchant's credits take at most 1/PLATFORM_SHARE of the most panel calls at once (mostPanelCalls). */
 const PLATFORM_SHARE = 4;
 
 /** Stops every merchant's daily report and closes its storage. */

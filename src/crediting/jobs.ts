@@ -42,10 +42,15 @@ export function createCreditingJobs(deps: CreditingDeps) {
     { database, merchants: deps.credits, wakeup, log, metrics: deps.metrics },
     {
       retryForMs: config.crediter.retryForSeconds * 1000, leaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs,
-      concurrency: config.crediter.concurrency, perMerchant: deps.perMerchant,
+      concurrency: config.crediter.concurrency === "adaptive" ? { adaptiveMax: config.crediter.panelMaxConnections } : config.crediter.concurrency, perMerchant: deps.perMerchant,
       sweepMs: timings.crediterSweepMs, instanceId: deps.instanceId,
     },
   );
   const notifier = createNotifier({ database, wakeup, merchants: deps.deliveries, log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });
   return { crediter, notifier };
+}
+
+/** The most panel calls the crediter makes at once: CREDIT_CONCURRENCY when set, else PANEL_MAX_CONNECTIONS (adaptive). */
+export function mostPanelCalls(config: Config): number {
+  return config.crediter.concurrency === "adaptive" ? config.crediter.panelMaxConnections : config.crediter.concurrency;
 }

@@ -11,6 +11,7 @@ import { decimalString, type Currency } from "../money/money.js";
 import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { Credit } from "../generated/sqlite/client.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
+import { createConcurrencyLimit, type CallOutcome, type ConcurrencySetting } from "./concurrency-limit.js";
 import type { MerchantResolver } from "./merchants.js";
 
 export interface CrediterOptions {
@@ -20,8 +21,8 @@ export interface CrediterOptions {
   leaseMs: number;
   /** Wait this long after an unknown outcome before looking for the memo, so a late write shows up. */
   reconcileDelayMs: number;
-  /** Panel calls in flight at once (CREDIT_CONCURRENCY). */
-  concurrency: number;
+  /** Panel calls in flight at once: CREDIT_CONCURRENCY when set, else adaptive up to PANEL_MAX_CONNECTIONS. */
+  concurrency: ConcurrencySetting;
   /** Of those, at most this many for one merchant, so one shop's hanging panel leaves the rest to the others. */
   perMerchant?: number;
   sweepMs: number;
@@ -52,6 +53,14 @@ type Job = { credit: Credit; m: CreditMerchant };
 
 const BACKOFF_BASE_MS = 2_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
+/** A changing concurrency limit is logged at most this often (the gauge shows every value). */
+const LIMIT_LOG_EVERY_MS = 10_000;
+
+/** What one credit attempt's panel call showed, for the concurrency limit. */
+interface PanelCallRecord {
+  outcome: CallOutcome;
+  latencyMs: number;
+}
 
 export function backoffMs(attempt: number, random = Math.random): number {
   const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
@@ -67,7 +76,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
   const { db } = deps.database;
   const now = () => deps.now?.() ?? new Date();
   const log = deps.log.child({ worker: "crediter" });
-  const perMerchant = Math.min(opts.perMerchant ?? opts.concurrency, opts.concurrency);
+  const perMerchant = opts.perMerchant ?? Number.POSITIVE_INFINITY;
 
   async function hold({ credit, m }: Job, reason: string, errorKind: string, extra: { panelMessage?: string } = {}): Promise<void> {
     const lastError = extra.panelMessage ? `${reason} (panel said: ${extra.panelMessage})` : reason;
@@ -126,10 +135,28 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     await hold(job, `outcome unknown (${detail}): ${check} before re-crediting`, "unknown");
   }
 
-  async function send(job: Job): Promise<void> {
-    const { credit, m } = job;
+  /**
+   * The credit call, noting for the concurrency limit its latency and what its outcome says about the panel's load:
+   * any answer in the panel's words is a sample; 429, 5xx, "try later" and no answer are overload.
+   */
+  async function creditCall({ credit, m }: Job, call: PanelCallRecord) {
+    const started = performance.now();
     try {
       const result = await m.panel.credit(credit.panelLogin, credit.amountMinor, credit.memo);
+      call.outcome = "answered";
+      return result;
+    } catch (err) {
+      call.outcome = !(err instanceof PanelError) ? "ignored" : err.kind === "rejected" ? "answered" : "overloaded";
+      throw err;
+    } finally {
+      call.latencyMs = performance.now() - started;
+    }
+  }
+
+  async function send(job: Job, call: PanelCallRecord): Promise<void> {
+    const { credit, m } = job;
+    try {
+      const result = await creditCall(job, call);
       await m.outages.up("panel");
       await markDone(job, result);
     } catch (err) {
@@ -139,17 +166,22 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
         return;
       }
       deps.metrics.panelErrors.inc({ kind: err.kind });
+      if (err.opts.retryAfterMs !== undefined) pause(credit.merchantId, err.opts.retryAfterMs);
       if (err.kind === "rejected") {
         await hold(job, err.message, "rejected", { panelMessage: err.opts.panelMessage });
       } else if (err.kind === "unavailable") {
         await m.outages.down("panel", err.message);
-        await reschedule(job, CreditStatus.QUEUED, backoffMs(credit.attempts + 1), err.message, "unavailable");
+        await reschedule(job, CreditStatus.QUEUED, Math.max(backoffMs(credit.attempts + 1), err.opts.retryAfterMs ?? 0), err.message, "unavailable");
       } else {
         await unknownOutcome(job, err.message);
       }
     }
   }
 
+  /**
+   * A payment-list read says nothing the limit can use: its latency is not a credit's, and it also fails when the
+   * memo is beyond the pages it searches. It holds a slot all the same.
+   */
   async function reconcile(job: Job): Promise<void> {
     const { credit, m } = job;
     try {
@@ -163,6 +195,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
         deps.wakeup.notify("credits");
       }
     } catch (err) {
+      if (err instanceof PanelError && err.opts.retryAfterMs !== undefined) pause(credit.merchantId, err.opts.retryAfterMs);
       const message = err instanceof Error ? err.message : String(err);
       await reschedule(job, CreditStatus.RECONCILE, backoffMs(credit.attempts + 1), `reconciling: ${message}`, "unknown");
     }
@@ -176,36 +209,43 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     }
   }
 
-  /** Each served merchant's free slots: its own limit, within the global one. */
-  function room(): Map<number, number> {
-    const free = new Map<number, number>();
+  /** Each served merchant's free slots: its own share, within the global limit's free ones; none while its panel asked to wait. */
+  function room(free: number): Map<number, number> {
+    const at = now().getTime();
+    const rooms = new Map<number, number>();
     for (const id of deps.merchants.ids()) {
-      const left = perMerchant - (busy.get(id) ?? 0);
-      if (left > 0) free.set(id, left);
+      if (at < (pausedUntil.get(id) ?? 0)) continue;
+      const left = Math.min(perMerchant - (busy.get(id) ?? 0), free);
+      if (left > 0) rooms.set(id, left);
     }
-    return free;
+    return rooms;
   }
 
   /** Claims as many due credits as there are free slots (one statement) and starts each at once. */
   async function fill(): Promise<boolean> {
-    const free = opts.concurrency - inFlight.size;
+    const free = limit.available;
     if (free <= 0) return false;
-    const merchants = room();
+    const merchants = room(free);
     if (merchants.size === 0) return false;
     const claimed = await deps.database.hot.credits.claim({ instanceId: opts.instanceId, at: now(), leaseMs: opts.leaseMs, limit: free, room: merchants });
     for (const credit of claimed) launch(credit);
     return claimed.length === free;
   }
 
+  /** A slot is held for the whole attempt (call and bookkeeping); the limit learns from the panel call alone. */
   function launch(credit: ClaimedCredit): void {
     const m = deps.merchants.get(credit.merchantId);
     // Dropped between the claim and now: its lease runs out and whoever serves the merchant takes it as stale.
     if (!m) return;
     const job = { credit, m };
     busy.set(credit.merchantId, (busy.get(credit.merchantId) ?? 0) + 1);
-    const work = (credit.claimedAs === CreditStatus.SENDING ? send(job) : reconcile(job))
+    const permit = limit.acquire();
+    const call: PanelCallRecord = { outcome: "ignored", latencyMs: 0 };
+    const work = (credit.claimedAs === CreditStatus.SENDING ? send(job, call) : reconcile(job))
       .catch((err) => log.error({ err, creditId: credit.id }, "credit attempt failed; its lease expiry brings it back"))
       .finally(() => {
+        limit.release(permit, call.outcome, call.latencyMs);
+        showLimit();
         inFlight.delete(work);
         const left = (busy.get(credit.merchantId) ?? 1) - 1;
         if (left > 0) busy.set(credit.merchantId, left);
@@ -215,9 +255,57 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     inFlight.add(work);
   }
 
+  /**
+   * A merchant's panel answered with a Retry-After: no new calls to it until then (each rescheduled credit waits as
+   * long); the other merchants' panels are called as before.
+   */
+  function pause(merchantId: number, ms: number): void {
+    const until = now().getTime() + ms;
+    const was = pausedUntil.get(merchantId) ?? 0;
+    if (until <= was) return;
+    if (was <= now().getTime()) log.warn({ merchantId, retryAfterMs: ms }, "panel asked to wait (Retry-After); pausing panel calls");
+    pausedUntil.set(merchantId, until);
+    clearTimeout(resumeTimers.get(merchantId));
+    const timer = setTimeout(() => {
+      resumeTimers.delete(merchantId);
+      pausedUntil.delete(merchantId);
+      loop.wake();
+    }, ms);
+    timer.unref();
+    resumeTimers.set(merchantId, timer);
+  }
+
+  /**
+   * The gauge follows every change; the log line comes at most every LIMIT_LOG_EVERY_MS with the value reached
+   * (each pass calls this too, so the last change is logged even when no call follows it).
+   */
+  function showLimit(): void {
+    const value = limit.limit;
+    if (value !== shownLimit) {
+      shownLimit = value;
+      deps.metrics.crediterConcurrencyLimit.set(value);
+    }
+    if (value === loggedLimit) return;
+    const at = now().getTime();
+    if (at - loggedAt < LIMIT_LOG_EVERY_MS) return;
+    log.info({ limit: value, was: loggedLimit, inFlight: limit.inFlight }, "crediter concurrency limit changed");
+    loggedLimit = value;
+    loggedAt = at;
+  }
+
+  const limit = createConcurrencyLimit(opts.concurrency);
+  let shownLimit = limit.limit;
+  let loggedLimit = shownLimit;
+  let loggedAt = 0;
+  deps.metrics.crediterConcurrencyLimit.set(shownLimit);
+  /** By merchant: when its panel's Retry-After ends (entries leave when it does). */
+  const pausedUntil = new Map<number, number>();
+  const resumeTimers = new Map<number, NodeJS.Timeout>();
+
   let lastRecovery = 0;
   async function pass(): Promise<boolean> {
     const at = now();
+    showLimit();
     if (at.getTime() - lastRecovery >= opts.sweepMs) {
       lastRecovery = at.getTime();
       try {
@@ -248,6 +336,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     wake: () => loop.wake(),
     async stop() {
       unsubscribe?.();
+      for (const timer of resumeTimers.values()) clearTimeout(timer);
       await loop.stop();
       await Promise.all([...inFlight]);
     },
