@@ -41,7 +41,7 @@ export function createCreditingJobs(deps: CreditingDeps) {
   const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
   const crediter = createCrediter(
     { database, panel, wakeup, outages: deps.outages, log, metrics: deps.metrics, adminChats, bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd } },
-    { retryForMs: config.crediter.retryForSeconds * 1000, leaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, concurrency: config.crediter.concurrency, sweepMs: timings.crediterSweepMs, instanceId: deps.instanceId },
+    { retryForMs: config.crediter.retryForSeconds * 1000, leaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, concurrency: config.crediter.concurrency === "adaptive" ? { adaptiveMax: config.crediter.panelMaxConnections } : config.crediter.concurrency, sweepMs: timings.crediterSweepMs, instanceId: deps.instanceId },
   );
   const notifier = createNotifier({ database, wakeup, deliver: createDelivery(deps.api, { database: forMerchant(database, DEFAULT_MERCHANT_ID), panel, config, log }), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });
   return { crediter, notifier };
