@@ -18,6 +18,8 @@ export function readSql(database: Database) {
     postgres,
     time: postgres ? "?::timestamp" : "?",
     at: (at: Date) => (postgres ? postgresTimestamp(at) : sqliteTimestamp(at)),
+    /** A timestamp column as ISO text with its zone, for Date.parse. */
+    isoText: (column: string) => (postgres ? `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : column),
     /** A timestamp column as text the same `time` parameter accepts back (a keyset's position). */
     timeText: (column: string) => (postgres ? `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS')` : column),
     /** A timestamp column as "YYYY-MM-DD HH:MM:SS" in the report time zone (src/admin/period.ts localDateTime). */
@@ -27,6 +29,11 @@ export function readSql(database: Database) {
         : `strftime('%Y-%m-%d %H:%M:%S', ${column}, '+${REPORT_UTC_OFFSET_HOURS} hours')`,
     rows<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
       return database.db.$queryRawUnsafe<T[]>(numbered(sql), ...params);
+    },
+    /** Reads that must agree with each other, in one snapshot (REPEATABLE READ on PostgreSQL, one transaction on SQLite). */
+    snapshot<T>(fn: (read: <R>(sql: string, params: readonly unknown[]) => Promise<R[]>) => Promise<T>): Promise<T> {
+      const isolation = (postgres ? { isolationLevel: "RepeatableRead" } : {}) as { isolationLevel?: "Serializable" };
+      return database.db.$transaction((tx) => fn(<R>(sql: string, params: readonly unknown[]) => tx.$queryRawUnsafe<R[]>(numbered(sql), ...params)), isolation);
     },
     /**
      * A reader of many rows as plain arrays, straight from the driver (Prisma builds an object and converts

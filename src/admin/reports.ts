@@ -6,6 +6,8 @@ import { bucketsOf, REPORT_TIME_ZONE } from "./period.js";
 import { readSql } from "./read-sql.js";
 
 const TOP_CUSTOMERS = 5;
+/** One merchant until multi-merchant support fills and filters merchantId. */
+const MERCHANT_ID = 1;
 
 type Total = { count: bigint; sumMinor: bigint | null };
 const n = (v: bigint | number | null) => Number(v ?? 0);
@@ -13,23 +15,51 @@ const n = (v: bigint | number | null) => Number(v ?? 0);
 /**
  * Revenue is what was paid: payment rows by the time they were observed. A top-up's state and ordered
  * amount never count as money; a payment that lands on an expired or cancelled top-up does.
- * Every total is summed by the database off indexes (migration 007): a report reads no row of its own.
+ * Every total is summed by the database off indexes (migration 007) and, for payments, per closed hour (migration 010).
  */
 export function createReports(deps: { database: Database; currency: Currency; panelCurrency: Currency }) {
   const { db } = deps.database;
   const sql = readSql(deps.database);
   const inPeriod = (p: ReportPeriod) => ({ gte: p.from, lt: p.to });
 
-  /** Payments per chart bucket, currency and provider: the chart, the paid total and its breakdowns fold from these. */
-  function paymentTotals(buckets: ReturnType<typeof bucketsOf>["buckets"]) {
+  /**
+   * Payments per chart bucket, currency and provider: the chart, the paid total and its breakdowns fold from these.
+   * Closed hours come from report_payment_hours (src/jobs/report-rollup.ts), a few rows an hour; the payments its
+   * mark does not cover (newer ids, later times) are summed live, so the figures are exact whenever the job last ran.
+   * The mark and the hours are read in one snapshot; buckets are whole UTC hours (src/admin/period.ts).
+   */
+  async function paymentTotals(buckets: ReturnType<typeof bucketsOf>["buckets"], period: ReportPeriod) {
     const values = buckets.map(() => `(?, ${sql.time}, ${sql.time})`).join(", ");
-    return sql.rows<Total & { label: string; currency: string; provider: string }>(
-      `WITH "bucket"("label", "from", "to") AS (VALUES ${values})
-       SELECT "bucket"."label", "payments"."currency", "payments"."provider", count(*) AS "count", sum("payments"."amountMinor") AS "sumMinor"
-       FROM "bucket" JOIN "payments" ON "payments"."observedAt" >= "bucket"."from" AND "payments"."observedAt" < "bucket"."to"
-       GROUP BY "bucket"."label", "payments"."currency", "payments"."provider"`,
-      buckets.flatMap((b) => [b.label, sql.at(b.from), sql.at(b.to)]),
-    );
+    const bucketParams = buckets.flatMap((b) => [b.label, sql.at(b.from), sql.at(b.to)]);
+    return sql.snapshot(async (read) => {
+      const [mark] = await read<{ paymentId: number | bigint; before: string }>(
+        `SELECT "paymentId", ${sql.isoText(`"before"`)} AS "before" FROM "report_rollups" WHERE "merchantId" = ?`,
+        [MERCHANT_ID],
+      );
+      const paymentId = Number(mark?.paymentId ?? 0);
+      const liveFrom = new Date(Math.max(period.from.getTime(), mark ? Date.parse(mark.before) : 0));
+      return read<Total & { label: string; currency: string; provider: string }>(
+        `WITH "bucket"("label", "from", "to") AS (VALUES ${values}),
+         "paid"("at", "currency", "provider", "count", "sumMinor") AS (
+           SELECT "hour", "currency", "provider", "count", "sumMinor" FROM "report_payment_hours"
+           WHERE "merchantId" = ? AND "hour" >= ${sql.time} AND "hour" < ${sql.time}
+           UNION ALL
+           SELECT "observedAt", "currency", "provider", 1, "amountMinor" FROM "payments"
+           WHERE "id" > ? AND "observedAt" >= ${sql.time} AND "observedAt" < ${sql.time}
+           UNION ALL
+           SELECT "observedAt", "currency", "provider", 1, "amountMinor" FROM "payments"
+           WHERE "id" <= ? AND "observedAt" >= ${sql.time} AND "observedAt" < ${sql.time})
+         SELECT "bucket"."label", "paid"."currency", "paid"."provider", sum("paid"."count") AS "count", sum("paid"."sumMinor") AS "sumMinor"
+         FROM "bucket" JOIN "paid" ON "paid"."at" >= "bucket"."from" AND "paid"."at" < "bucket"."to"
+         GROUP BY "bucket"."label", "paid"."currency", "paid"."provider"`,
+        [
+          ...bucketParams,
+          MERCHANT_ID, sql.at(period.from), sql.at(period.to),
+          paymentId, sql.at(period.from), sql.at(period.to),
+          paymentId, sql.at(liveFrom), sql.at(period.to),
+        ],
+      );
+    });
   }
 
   /** Ranked by what they paid; a tie goes to who paid first. */
@@ -49,7 +79,7 @@ export function createReports(deps: { database: Database; currency: Currency; pa
   async function report(period: ReportPeriod): Promise<ReportData> {
     const { unit, buckets } = bucketsOf(period);
     const [totals, customers, statuses, refunds, bonuses] = await Promise.all([
-      paymentTotals(buckets),
+      paymentTotals(buckets, period),
       topCustomers(period),
       db.topUp.groupBy({ by: ["status"], where: { createdAt: inPeriod(period) }, _count: { _all: true } }),
       db.refund.aggregate({ where: { createdAt: inPeriod(period), currency: deps.currency }, _count: true, _sum: { amountMinor: true } }),
