@@ -16,6 +16,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createNotifier } from "./jobs/notifier.js";
 import { createReceiptWatch } from "./jobs/receipt-watch.js";
+import { createReportRollup } from "./jobs/report-rollup.js";
 import { createRetention } from "./jobs/retention.js";
 import { createOutageTracker } from "./notify/outages.js";
 import { createCrediter } from "./jobs/crediter.js";
@@ -125,6 +126,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   const notifier = createNotifier({ database, wakeup, deliver: createDelivery(bot.api, { database, panel, config, log }), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });
   const receiptWatch = createReceiptWatch({ database, metrics, outages, log });
   const retention = createRetention({ database, retentionDays: config.retentionDays, log });
+  const reportRollup = createReportRollup({ database, log });
   const dailyReport = config.dailyReportAtMinutes === undefined ? undefined : createDailyReport({ database, wakeup, adminChats, atMinutes: config.dailyReportAtMinutes, log });
 
   let accepting = true;
@@ -181,6 +183,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   dailyReport?.start();
   receiptWatch.start();
   retention.start();
+  reportRollup.start();
   log.info({ url, mode: config.bot.mode, providers: [...providers.keys()], panel: config.panel.type, database: database.dialect, instanceId }, "KHQR top-up bot listening; connecting to Telegram");
   void telegram.connected.then(
     () => log.info({ bot: bot.botInfo.username, mode: config.bot.mode }, "KHQR top-up bot started"),
@@ -205,7 +208,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
           closeServer(server, SHUTDOWN_GRACE_MS),
         ]);
         // Each waits for its pass in progress (a credit being applied finishes); they do not depend on each other.
-        await Promise.all([poller.stop(), crediter.stop(), notifier.stop(), dailyReport?.stop(), receiptWatch.stop(), retention.stop()]);
+        await Promise.all([poller.stop(), crediter.stop(), notifier.stop(), dailyReport?.stop(), receiptWatch.stop(), retention.stop(), reportRollup.stop()]);
         await storage.close();
         await services.close();
         log.info("stopped");

@@ -26,6 +26,8 @@ export function createReports(deps: { database: Database; currency: Currency; pa
    * Payments per chart bucket, currency and provider: the chart, the paid total and its breakdowns fold from these.
    * Closed hours come from report_payment_hours (src/jobs/report-rollup.ts), a few rows an hour; the payments its
    * mark does not cover (newer ids, later times) are summed live, so the figures are exact whenever the job last ran.
+   * Newer ids are read by id alone (the bucket join keeps those of the period): they are few, and a period bound
+   * would lead SQLite to walk the whole period's payments by time instead.
    * The mark and the hours are read in one snapshot; buckets are whole UTC hours (src/admin/period.ts).
    */
   async function paymentTotals(buckets: ReturnType<typeof bucketsOf>["buckets"], period: ReportPeriod) {
@@ -44,8 +46,7 @@ export function createReports(deps: { database: Database; currency: Currency; pa
            SELECT "hour", "currency", "provider", "count", "sumMinor" FROM "report_payment_hours"
            WHERE "merchantId" = ? AND "hour" >= ${sql.time} AND "hour" < ${sql.time}
            UNION ALL
-           SELECT "observedAt", "currency", "provider", 1, "amountMinor" FROM "payments"
-           WHERE "id" > ? AND "observedAt" >= ${sql.time} AND "observedAt" < ${sql.time}
+           SELECT "observedAt", "currency", "provider", 1, "amountMinor" FROM "payments" WHERE "id" > ?
            UNION ALL
            SELECT "observedAt", "currency", "provider", 1, "amountMinor" FROM "payments"
            WHERE "id" <= ? AND "observedAt" >= ${sql.time} AND "observedAt" < ${sql.time})
@@ -55,7 +56,7 @@ export function createReports(deps: { database: Database; currency: Currency; pa
         [
           ...bucketParams,
           MERCHANT_ID, sql.at(period.from), sql.at(period.to),
-          paymentId, sql.at(period.from), sql.at(period.to),
+          paymentId,
           paymentId, sql.at(liveFrom), sql.at(period.to),
         ],
       );
