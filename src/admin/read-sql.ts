@@ -18,6 +18,13 @@ export function readSql(database: Database) {
     postgres,
     time: postgres ? "?::timestamp" : "?",
     at: (at: Date) => (postgres ? postgresTimestamp(at) : sqliteTimestamp(at)),
+    /** The chart bucket a timestamp column falls in, as bucketsOf labels it: its local hour ("00".."23") or local date. */
+    localLabel: (unit: "hour" | "day", column: string) =>
+      postgres
+        ? `to_char(${column} + interval '${REPORT_UTC_OFFSET_HOURS} hours', '${unit === "hour" ? "HH24" : "YYYY-MM-DD"}')`
+        : `strftime('${unit === "hour" ? "%H" : "%Y-%m-%d"}', ${column}, '+${REPORT_UTC_OFFSET_HOURS} hours')`,
+    /** A column SQLite must not pick an index by (unary plus); PostgreSQL weighs its parameters and needs no hint. */
+    unindexed: (column: string) => (postgres ? column : `+${column}`),
     /** A timestamp column as ISO text with its zone, for Date.parse. */
     isoText: (column: string) => (postgres ? `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : column),
     /** A timestamp column as text the same `time` parameter accepts back (a keyset's position). */

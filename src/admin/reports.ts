@@ -26,13 +26,12 @@ export function createReports(deps: { database: Database; currency: Currency; pa
    * Payments per chart bucket, currency and provider: the chart, the paid total and its breakdowns fold from these.
    * Closed hours come from report_payment_hours (src/jobs/report-rollup.ts), a few rows an hour; the payments its
    * mark does not cover (newer ids, later times) are summed live, so the figures are exact whenever the job last ran.
-   * Newer ids are read by id alone (the bucket join keeps those of the period): they are few, and a period bound
-   * would lead SQLite to walk the whole period's payments by time instead.
-   * The mark and the hours are read in one snapshot; buckets are whole UTC hours (src/admin/period.ts).
+   * Newer ids are found by id: they are few, and the period's bound (pushed into every branch) would otherwise lead
+   * SQLite to walk the whole period's payments by time.
+   * The mark and the hours are read in one snapshot. A chart bucket (local hour or date) is a run of whole UTC
+   * hours (src/admin/period.ts), so each row is labelled by its own time, as bucketsOf labels the buckets.
    */
-  async function paymentTotals(buckets: ReturnType<typeof bucketsOf>["buckets"], period: ReportPeriod) {
-    const values = buckets.map(() => `(?, ${sql.time}, ${sql.time})`).join(", ");
-    const bucketParams = buckets.flatMap((b) => [b.label, sql.at(b.from), sql.at(b.to)]);
+  async function paymentTotals(unit: "hour" | "day", period: ReportPeriod) {
     return sql.snapshot(async (read) => {
       const [mark] = await read<{ paymentId: number | bigint; before: string }>(
         `SELECT "paymentId", ${sql.isoText(`"before"`)} AS "before" FROM "report_rollups" WHERE "merchantId" = ?`,
@@ -41,24 +40,18 @@ export function createReports(deps: { database: Database; currency: Currency; pa
       const paymentId = Number(mark?.paymentId ?? 0);
       const liveFrom = new Date(Math.max(period.from.getTime(), mark ? Date.parse(mark.before) : 0));
       return read<Total & { label: string; currency: string; provider: string }>(
-        `WITH "bucket"("label", "from", "to") AS (VALUES ${values}),
-         "paid"("at", "currency", "provider", "count", "sumMinor") AS (
-           SELECT "hour", "currency", "provider", "count", "sumMinor" FROM "report_payment_hours"
+        `SELECT ${sql.localLabel(unit, `"paid"."at"`)} AS "label", "paid"."currency", "paid"."provider", sum("paid"."count") AS "count", sum("paid"."sumMinor") AS "sumMinor"
+         FROM (
+           SELECT "hour" AS "at", "currency", "provider", "count", "sumMinor" FROM "report_payment_hours"
            WHERE "merchantId" = ? AND "hour" >= ${sql.time} AND "hour" < ${sql.time}
            UNION ALL
-           SELECT "observedAt", "currency", "provider", 1, "amountMinor" FROM "payments" WHERE "id" > ?
+           SELECT ${sql.unindexed(`"observedAt"`)}, "currency", "provider", 1, "amountMinor" FROM "payments" WHERE "id" > ?
            UNION ALL
            SELECT "observedAt", "currency", "provider", 1, "amountMinor" FROM "payments"
-           WHERE "id" <= ? AND "observedAt" >= ${sql.time} AND "observedAt" < ${sql.time})
-         SELECT "bucket"."label", "paid"."currency", "paid"."provider", sum("paid"."count") AS "count", sum("paid"."sumMinor") AS "sumMinor"
-         FROM "bucket" JOIN "paid" ON "paid"."at" >= "bucket"."from" AND "paid"."at" < "bucket"."to"
-         GROUP BY "bucket"."label", "paid"."currency", "paid"."provider"`,
-        [
-          ...bucketParams,
-          MERCHANT_ID, sql.at(period.from), sql.at(period.to),
-          paymentId,
-          paymentId, sql.at(liveFrom), sql.at(period.to),
-        ],
+           WHERE "id" <= ? AND "observedAt" >= ${sql.time} AND "observedAt" < ${sql.time}) AS "paid"
+         WHERE "paid"."at" >= ${sql.time} AND "paid"."at" < ${sql.time}
+         GROUP BY 1, 2, 3`,
+        [MERCHANT_ID, sql.at(period.from), sql.at(period.to), paymentId, paymentId, sql.at(liveFrom), sql.at(period.to), sql.at(period.from), sql.at(period.to)],
       );
     });
   }
@@ -80,7 +73,7 @@ export function createReports(deps: { database: Database; currency: Currency; pa
   async function report(period: ReportPeriod): Promise<ReportData> {
     const { unit, buckets } = bucketsOf(period);
     const [totals, customers, statuses, refunds, bonuses] = await Promise.all([
-      paymentTotals(buckets, period),
+      paymentTotals(unit, period),
       topCustomers(period),
       db.topUp.groupBy({ by: ["status"], where: { createdAt: inPeriod(period) }, _count: { _all: true } }),
       db.refund.aggregate({ where: { createdAt: inPeriod(period), currency: deps.currency }, _count: true, _sum: { amountMinor: true } }),
