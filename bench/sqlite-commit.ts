@@ -7,7 +7,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import { openLedgerDatabase, type LedgerDatabase } from "../src/ledger/hot-path.js";
 import { CHECKPOINT_EVERY_MS } from "../src/db/sqlite-checkpointer.js";
-import { WAL_FRAME_BYTES } from "../src/db/sqlite-pragmas.js";
+import { SQLITE_PAGE_BYTES, WAL_FRAME_BYTES } from "../src/db/sqlite-pragmas.js";
 import { createLocalWakeup } from "../src/db/wakeup.js";
 import { createMetrics } from "../src/metrics.js";
 import { recordPayment, type LedgerDeps } from "../src/ledger/record-payment.js";
@@ -146,7 +146,7 @@ export async function run(): Promise<BenchResult> {
     notes: [
       `Where the WAL goes at ${BATCHES.at(-1)} per commit, frames (${num(WAL_FRAME_BYTES / 1024, 1)} KiB each) per payment: ${most.byBtree!.slice(0, 6).map(([name, n]) => `${name} ${num(n, 2)}`).join(", ")}. ` +
         `The unique index on the provider's transaction id takes a page of its own for nearly every payment, since the ids are random (RaksmeyPay's bakong_hash): no batching shares those pages, and it is the money invariant's key (a transaction is credited at most once), so it stays.`,
-      `Most of a commit's WAL is one 4 KiB page per B-tree it touches (a payment touches about 20 tables and indexes over its life), so the WAL per payment falls with the payments per commit: ${kib(one.walBytesPerPayment)} alone, ${kib(most.walBytesPerPayment)} at ${BATCHES.at(-1)} per commit.`,
+      `Most of a commit's WAL is one ${num(SQLITE_PAGE_BYTES / 1024, 0)} KiB page per B-tree it touches (a payment touches about 20 tables and indexes over its life), so the WAL per payment falls with the payments per commit: ${kib(one.walBytesPerPayment)} alone, ${kib(most.walBytesPerPayment)} at ${BATCHES.at(-1)} per commit.`,
       `FULL waits for the WAL to reach the disk at every commit: ${ms(timed.get("1/FULL")! - timed.get("1/NORMAL")!, 3)} more per payment than NORMAL at one payment per commit (5 commits), ${ms(timed.get("16/FULL")! - timed.get("16/NORMAL")!, 3)} at 16 per commit.`,
     ],
   };

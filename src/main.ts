@@ -9,17 +9,16 @@ import { createDailyReport } from "./admin/daily-report.js";
 import { createBot } from "./bot/bot.js";
 import { registerCommands } from "./bot/commands.js";
 import { createBotStorage } from "./bot/storage.js";
-import { createDelivery } from "./bot/delivery.js";
 import { ConfigError, isUnconfigured, loadConfig, SECRET_VARIABLES, type Config } from "./config/config.js";
 import { DatabaseOpenError } from "./db/open-errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import { createNotifier } from "./jobs/notifier.js";
 import { createReceiptWatch } from "./jobs/receipt-watch.js";
 import { createReportRollup } from "./jobs/report-rollup.js";
 import { createRetention } from "./jobs/retention.js";
 import { createOutageTracker } from "./notify/outages.js";
-import { createCrediter } from "./jobs/crediter.js";
+import { createCreditingJobs } from "./crediting/jobs.js";
+import { startCreditingThread, type CreditingThread } from "./crediting/thread.js";
 import { renderKhqrCard } from "./payments/card/index.js";
 import { createDeepLinker, deepLinkApp } from "./payments/deeplink.js";
 import type { LedgerDatabase } from "./ledger/hot-path.js";
@@ -44,6 +43,11 @@ export interface ApplicationOptions {
   timings?: Partial<Timings>;
   /** The start-up self-check's lines for /readyz, once it has run (live mode). */
   selfCheck?: () => string[] | undefined;
+  /**
+   * Run the crediter and the notifier on a worker thread of their own (src/crediting/thread.ts), so ingest and
+   * crediting use two cores. Default: on for a SQLite file; PostgreSQL runs them here, and scales by instances.
+   */
+  creditingThread?: boolean;
 }
 
 export interface Timings {
@@ -76,6 +80,10 @@ export interface Application {
   metrics: Metrics;
   /** Resolves once Telegram accepted the token and the bot takes updates; rejects with TelegramRefusedError. */
   telegram: Promise<void>;
+  /** Resolves once the crediter and notifier run (at once on this thread; the crediting thread's once it started them). */
+  creditingStarted: Promise<void>;
+  /** Rejects when the crediting thread cannot start or fails while running (never settles when crediting runs on this thread). */
+  creditingFailed: Promise<never>;
   /** Stops taking updates and webhooks, lets in-flight credits finish, closes the database. */
   stop(): Promise<void>;
 }
@@ -83,11 +91,11 @@ export interface Application {
 /** How long requests in flight get at shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
-/** Starts everything and waits until the bot is connected to Telegram (tests, benchmarks). */
+/** Starts everything and waits until the bot is connected to Telegram and crediting runs (tests, benchmarks). */
 export async function startApplication(config: Config, opts: ApplicationOptions = {}): Promise<Application> {
   const app = await launchApplication(config, opts);
   try {
-    await app.telegram;
+    await Promise.all([app.telegram, app.creditingStarted]);
   } catch (err) {
     await app.stop();
     throw err;
@@ -118,12 +126,12 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   const deepLinks = createDeepLinker({ bakong: config.providers.bakong, app: () => deepLinkApp(config.bot, bot.botInfo), log, metrics, secrets: SECRET_VARIABLES.map((name) => process.env[name]) });
   const bot = createBot(config.bot.token, { config, database, topUps, panel, admin, renderCard: renderKhqrCard, log, metrics, storage, deepLinks });
 
-  const crediter = createCrediter(
-    { database, panel, wakeup, outages, log, metrics, adminChats, bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd } },
-    { retryForMs: config.crediter.retryForSeconds * 1000, leaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, concurrency: config.crediter.concurrency, sweepMs: timings.crediterSweepMs, instanceId },
-  );
   const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log }, { graceMs: timings.pollGraceMs, claimMs: 30_000, sweepMs: timings.pollerSweepMs, batch: 200 });
-  const notifier = createNotifier({ database, wakeup, deliver: createDelivery(bot.api, { database, panel, config, log }), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });
+  const creditingTimings = { crediterSweepMs: timings.crediterSweepMs, creditLeaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, notifierSweepMs: timings.notifierSweepMs };
+  const threaded = opts.creditingThread ?? (database.dialect === "sqlite" && database.sqliteFile !== ":memory:");
+  // On its own thread the crediter and notifier are built there; here, with this thread's bot API and outage tracker.
+  const inline = threaded ? undefined : createCreditingJobs({ config, timings: creditingTimings, instanceId, database, wakeup, panel, outages, api: bot.api, log, metrics });
+  let thread: CreditingThread | undefined;
   const receiptWatch = createReceiptWatch({ database, metrics, outages, log });
   const retention = createRetention({ database, retentionDays: config.retentionDays, log });
   const reportRollup = createReportRollup({ database, log });
@@ -150,7 +158,10 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
     ready: async () => {
       const db = await database.db.$queryRawUnsafe("SELECT 1").then(() => true, () => false);
       const notConnected = telegram.notReadyReason();
-      const checks = { database: db, telegram: notConnected === undefined, crediter: crediter.running, poller: poller.running, notifier: notifier.running, accepting };
+      const checks = {
+        database: db, telegram: notConnected === undefined, crediter: inline ? inline.crediter.running : thread?.running === true,
+        poller: poller.running, notifier: inline ? inline.notifier.running : thread?.running === true, accepting,
+      };
       const selfCheck = opts.selfCheck?.();
       return { ok: Object.values(checks).every(Boolean), checks, receipts: receiptWatch.status(), ...(notConnected ? { reason: notConnected } : {}), ...(selfCheck ? { selfCheck } : {}) };
     },
@@ -177,9 +188,18 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.runtime.httpHost === "0.0.0.0" ? "127.0.0.1" : config.runtime.httpHost}:${port}`;
 
-  crediter.start();
+  if (inline) {
+    inline.crediter.start();
+    inline.notifier.start();
+  } else {
+    // Not waited for here (loading its modules takes a while): /readyz says when it runs; a thread that
+    // cannot start rejects creditingFailed, and runProgram stops.
+    thread = startCreditingThread(
+      { config, timings: creditingTimings, instanceId, logLevel: log.level, panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } },
+      { log, metrics, wakeup },
+    );
+  }
   poller.start();
-  notifier.start();
   dailyReport?.start();
   receiptWatch.start();
   retention.start();
@@ -194,6 +214,8 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   return {
     url, config, database, log, metrics,
     telegram: telegram.connected,
+    creditingStarted: thread?.started ?? Promise.resolve(),
+    creditingFailed: thread?.failed ?? new Promise<never>(() => undefined),
     stop: () =>
       (stopping ??= (async () => {
         accepting = false;
@@ -208,7 +230,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
           closeServer(server, SHUTDOWN_GRACE_MS),
         ]);
         // Each waits for its pass in progress (a credit being applied finishes); they do not depend on each other.
-        await Promise.all([poller.stop(), crediter.stop(), notifier.stop(), dailyReport?.stop(), receiptWatch.stop(), retention.stop(), reportRollup.stop()]);
+        await Promise.all([poller.stop(), inline?.crediter.stop(), inline?.notifier.stop(), thread?.stop(), dailyReport?.stop(), receiptWatch.stop(), retention.stop(), reportRollup.stop()]);
         await storage.close();
         await services.close();
         log.info("stopped");
@@ -298,6 +320,7 @@ export async function runProgram(prepare: () => Promise<StartPlan>): Promise<voi
       .then(() => plan.close?.())
       .then(() => process.exit(code), () => process.exit(1));
   };
+  app.creditingFailed.catch(() => exitAfterStop(1));
   app.telegram.catch((err: unknown) => {
     if (!(err instanceof TelegramRefusedError)) return;
     console.error(err.message);

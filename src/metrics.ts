@@ -51,6 +51,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ["audience"],
       registers,
     }),
+    crediterConcurrencyLimit: new Gauge({
+      name: "khqr_crediter_concurrency_limit",
+      help: "Panel credit calls the crediter lets run at once: adaptive up to PANEL_MAX_CONNECTIONS, or CREDIT_CONCURRENCY when set",
+      registers,
+    }),
     deeplinks: new Counter({ name: "khqr_deeplinks_total", help: "Open-in-bank-app links asked for, by outcome (ok|error|timeout|none)", labelNames: ["provider", "outcome"], registers }),
   };
 }

@@ -4,6 +4,7 @@
  */
 import autocannon from "autocannon";
 import { createHash, randomBytes } from "node:crypto";
+import { BASELINE_SIGNATURE_HEADER, baselineSignature } from "./baseline-server.js";
 import { runEvenRate } from "./even-rate.js";
 import type { LoadJob, LoadMessage, LoadResult } from "./load.js";
 
@@ -17,7 +18,6 @@ function sha1(text: string): string {
  */
 function signedWebhooks(job: Extract<LoadJob, { kind: "webhooks" }>): { body: string; headers: Record<string, string> }[] {
   const timestamp = Math.floor(Date.now() / 1000);
-  const headers = { "content-type": "application/json", "x-api-key": job.webhookApiKey };
   return job.refs.map((transactionId) => {
     const bakongHash = randomBytes(32).toString("hex");
     const hash = sha1(job.profileKey + String(timestamp) + job.amount + bakongHash + transactionId);
@@ -25,6 +25,7 @@ function signedWebhooks(job: Extract<LoadJob, { kind: "webhooks" }>): { body: st
       transaction_id: transactionId, amount: job.amount, currency: job.currency, status: "success",
       profile_id: job.profileId, bakong_hash: bakongHash, timestamp, hash,
     });
+    const headers = { "content-type": "application/json", "x-api-key": job.webhookApiKey, [BASELINE_SIGNATURE_HEADER]: baselineSignature(job.webhookApiKey, body) };
     return { body, headers };
   });
 }

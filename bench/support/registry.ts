@@ -2,6 +2,7 @@ import type { BenchResult } from "./result.js";
 
 /** The benchmarks in the order `npm run bench` runs them. */
 export const BENCHMARKS = {
+  sustained: () => import("../sustained.js"),
   "webhook-ingest": () => import("../webhook-ingest.js"),
   "webhook-even-rate": () => import("../webhook-even-rate.js"),
   "sqlite-commit": () => import("../sqlite-commit.js"),
@@ -9,6 +10,7 @@ export const BENCHMARKS = {
   "panel-latency": () => import("../panel-latency.js"),
   "admin-digest": () => import("../admin-digest.js"),
   "payment-to-credit": () => import("../payment-to-credit.js"),
+  "two-cores": () => import("../two-cores.js"),
   "qr-card": () => import("../qr-card.js"),
   polling: () => import("../polling.js"),
   bot: () => import("../bot.js"),

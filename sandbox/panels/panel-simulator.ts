@@ -16,7 +16,7 @@ export interface PanelPayment {
 }
 
 /**
- * http500 / http429: answer that status without applying. timeoutBefore: hold the request open, never apply.
+ * http500 / http429: answer that status without applying (429 with Retry-After: PANEL_RETRY_AFTER_SECONDS). timeoutBefore: hold the request open, never apply.
  * timeoutAfter: apply, then hold the answer open. rejectKey: answer the panel's bad-key error.
  * statusBefore: answer a proxy's error page (the fault's next status) without applying; statusAfter: apply, then
  * answer that page (a proxy's 502/520 or the panel's own 500 after it committed).
@@ -31,6 +31,16 @@ export interface PanelFaults {
   slowMs: number;
   /** statusBefore / statusAfter: the statuses answered, one per faulted call in turn. */
   statuses: number[];
+}
+
+/** What a 429 from the simulated panel asks for: longer than the crediter's first backoff, so its effect shows. */
+export const PANEL_RETRY_AFTER_SECONDS = 3;
+
+/** API calls the simulator has taken: in all, in flight now, and the most in flight at once (tests may reset it). */
+export interface PanelTraffic {
+  calls: number;
+  inFlight: number;
+  peakInFlight: number;
 }
 
 export interface PanelSimulatorOptions {
@@ -50,6 +60,7 @@ export interface PanelSimulator {
   addUser(login: string, balanceMinor?: number): void;
   balanceOf(login: string): number | undefined;
   readonly faults: PanelFaults;
+  readonly traffic: PanelTraffic;
   /** The next `times` API calls (default: all until reset) meet this fault; `statuses` for statusBefore / statusAfter (default 502). */
   setFault(mode: Exclude<PanelFaultMode, "none">, times?: number, statuses?: readonly number[]): void;
   resetFaults(): void;
@@ -65,6 +76,7 @@ export class PanelState {
   readonly users = new Map<string, number>();
   readonly payments: PanelPayment[] = [];
   readonly faults: PanelFaults = { mode: "none", remaining: 0, slowMs: 0, statuses: [] };
+  readonly traffic: PanelTraffic = { calls: 0, inFlight: 0, peakInFlight: 0 };
   private faultsTaken = 0;
   readonly currency: Currency;
   private readonly holds = new Set<() => void>();
@@ -103,10 +115,21 @@ export class PanelState {
    * `badKey` builds the panel's own bad-key answer.
    */
   async withFaults(c: Context, badKey: () => Response, run: () => Response | Promise<Response>): Promise<Response> {
+    const t = this.traffic;
+    t.calls += 1;
+    t.peakInFlight = Math.max(t.peakInFlight, ++t.inFlight);
+    try {
+      return await this.answer(c, badKey, run);
+    } finally {
+      t.inFlight -= 1;
+    }
+  }
+
+  private async answer(c: Context, badKey: () => Response, run: () => Response | Promise<Response>): Promise<Response> {
     const { mode: fault, status } = this.takeFault();
     if (fault === "statusBefore") return proxyError(c, status);
     if (fault === "http500") return c.html("<html><body><h1>500 Internal Server Error</h1></body></html>", 500);
-    if (fault === "http429") return c.text("Too Many Requests", 429);
+    if (fault === "http429") return c.text("Too Many Requests", 429, { "retry-after": String(PANEL_RETRY_AFTER_SECONDS) });
     if (fault === "rejectKey") return badKey();
     if (fault === "timeoutBefore") {
       await this.hold();
@@ -182,6 +205,7 @@ export async function servePanelSimulator(app: Hono, state: PanelState, port?: n
     users: state.users,
     payments: state.payments,
     faults: state.faults,
+    traffic: state.traffic,
     addUser: (login, balanceMinor) => state.addUser(login, balanceMinor),
     balanceOf: (login) => state.users.get(login),
     setFault: (mode, times, statuses) => state.setFault(mode, times, statuses),

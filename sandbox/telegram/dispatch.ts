@@ -24,7 +24,7 @@ export async function callMethod(bot: BotState, method: string, request: ApiRequ
   try {
     const handler = methods.get(method.toLowerCase());
     if (!handler) throw new ApiError(404, "Not Found: method not found");
-    const fault = bot.takeFault(method);
+    const fault = bot.takeFault(method) ?? bot.sendLimit?.take(method);
     if (fault) throw fault;
     const result = await handler({ bot, params: request.params, files: request.files, signal });
     return { status: 200, body: { ok: true, result } };

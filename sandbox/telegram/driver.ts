@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import type { Chat, Message, Update, User, UserFromGetMe, WebhookInfo } from "grammy/types";
 import { commandEntities } from "./formatting.js";
 import type { StoredFile } from "./files.js";
+import { SendLimit } from "./send-limit.js";
 import type { NewUpdate } from "./updates.js";
 import type { BotState, CallbackAnswer, CallRecord, ChatRecord, CommandsEntry, FakeEvent } from "./state.js";
 import { describe, viewMessage, type ChatMessage } from "./view.js";
@@ -185,6 +186,14 @@ export class BotDriver {
   /** The next `times` calls of `method` fail with `status` (429 carries retry_after seconds). */
   failNext(method: string, status: number, retryAfter = 1, times = 1): void {
     this.state.addFault(method, status, retryAfter, times);
+  }
+
+  /**
+   * Holds the bot to Telegram's per-bot limit: at most `perSecond` messages (sendMessage, sendPhoto,
+   * sendDocument) in any second, more answered 429 with retry_after; `undefined` lifts it (the default).
+   */
+  limitMessagesPerSecond(perSecond: number | undefined): void {
+    this.state.sendLimit = perSecond === undefined ? undefined : new SendLimit(perSecond);
   }
 
   /** Log of Bot API calls (method name matched case-insensitively), oldest first. */

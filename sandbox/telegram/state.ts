@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { BotCommand, BotCommandScope, Chat, Message, User, UserFromGetMe } from "grammy/types";
 import { badRequest, faultError, forbidden, type ApiError } from "./errors.js";
 import { FileStore, type StoredFile } from "./files.js";
+import type { SendLimit } from "./send-limit.js";
 import { UpdateHub } from "./updates.js";
 
 export interface UserRecord {
@@ -98,6 +99,8 @@ export class BotState {
   readonly events: FakeEvent[] = [];
   readonly updates: UpdateHub;
   private readonly faults = new Map<string, Fault[]>();
+  /** Off unless a test or benchmark holds the bot to Telegram's per-bot message rate (BotDriver.limitMessagesPerSecond). */
+  sendLimit: SendLimit | undefined;
   private seq = 0;
 
   constructor(

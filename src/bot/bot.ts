@@ -2,7 +2,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations, createConversation } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { apiThrottler } from "@grammyjs/transformer-throttler";
-import { Bot, GrammyError, HttpError, session } from "grammy";
+import { Api, Bot, GrammyError, HttpError, session } from "grammy";
 import { chatKey, type BotContext, type ConversationContext, type SessionData } from "./context.js";
 import { CONVERSATION_TIMEOUT_MS } from "./conversations/steps.js";
 import { LINK_CONVERSATION, linkAccountConversation } from "./conversations/link-account.js";
@@ -39,6 +39,18 @@ const PRIVATE_CHAT_RATE = {
 /** The runner's `sequentialize` constraint: one update at a time per chat (sessions and conversations are per chat). */
 export const sequentializeKey = chatKey;
 
+/** Telegram's Bot API as the bot and the notifier (src/crediting/worker.ts) call it: retried on 429/5xx, throttled per chat. */
+export function createBotApi(token: string, apiRoot: string): Api {
+  return withSendingRules(new Api(token, { apiRoot }));
+}
+
+function withSendingRules<A extends Api>(api: A): A {
+  // 429 and 5xx only: a network error may hide a message that was sent, and a retry would send it twice.
+  api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }));
+  api.config.use(apiThrottler({ out: PRIVATE_CHAT_RATE }));
+  return api;
+}
+
 /** Builds the bot; starts nothing. Private chats only: group updates are ignored (the admin chat only receives notes). */
 export function createBot(token: string, botDeps: BotDeps): Bot<BotContext> {
   const deps: FeatureDeps = { ...botDeps, customers: createCustomers(botDeps.database), adminNotes: createAdminNotes(botDeps.database.db) };
@@ -46,9 +58,7 @@ export function createBot(token: string, botDeps: BotDeps): Bot<BotContext> {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
     client: { apiRoot: deps.config.bot.apiRoot },
   });
-  // 429 and 5xx only: a network error may hide a message that was sent, and a retry would send it twice.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }));
-  bot.api.config.use(apiThrottler({ out: PRIVATE_CHAT_RATE }));
+  withSendingRules(bot.api);
 
   bot.use(logUpdates(deps.log));
   if (deps.config.bot.mode === "polling") bot.use(sequentialize(sequentializeKey));

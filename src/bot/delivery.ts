@@ -5,7 +5,7 @@ import { createReports } from "../admin/reports.js";
 import type { Config } from "../config/config.js";
 import { createCustomers } from "../customers/customers.js";
 import { createReceipts } from "../customers/receipts.js";
-import type { Database } from "../db/database.js";
+import type { LedgerDatabase } from "../ledger/hot-path.js";
 import type { Logger } from "../logger.js";
 import type { Deliver } from "../jobs/notifier.js";
 import type { NotificationPayload } from "../ledger/outbox.js";
@@ -20,7 +20,7 @@ import { newTopUpButton } from "./keyboards/main-menu.js";
 import { retireCard } from "./payment-card.js";
 
 export interface DeliveryDeps {
-  database: Database;
+  database: LedgerDatabase;
   panel: PanelClient;
   config: Config;
   log: Logger;
@@ -67,31 +67,34 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     }
   }
 
+  /** The receipt: what it shows is read in one statement on the ledger's hot path (receipts go out at Telegram's pace, under load). */
   async function credited(chatId: number, p: Payload<"topup.credited">): Promise<void> {
-    const topUp = await topUpWithUser(p.topUpId);
-    if (!topUp) return;
-    const t = translator(topUp.user.language);
-    const credit = await receipts.landedCredit(topUp.id);
-    if (credit) await notes.noteRecreditLanded(credit.id, topUp.reference, adminChats);
-    const bonusMinor = await receipts.bonusMinor(topUp.id);
+    const facts = await deps.database.hot.notifications.receipt(p.topUpId);
+    if (!facts) {
+      deps.log.error({ topUpId: p.topUpId }, "notification for a top-up that does not exist");
+      return;
+    }
+    const t = translator(facts.language);
+    const { credit } = facts;
+    if (credit && facts.recredited) await notes.noteRecreditLanded(credit.id, facts.reference, adminChats);
     // The login the money went to: the credit keeps it, whatever the customer linked since.
-    const login = credit?.panelLogin ?? topUp.panelLogin;
-    const balance = await balanceAfter(credit?.balanceMinor, login, topUp.userId);
+    const login = credit?.panelLogin ?? facts.panelLogin;
+    const balance = await balanceAfter(credit?.balanceMinor, login, facts.userId);
     // What was actually paid (an under- or overpayment an admin released differs from the order).
-    const paid = credit?.payment ?? topUp;
+    const paid = credit?.paid ?? facts;
     const lines = [
       t(p.late ? "receipt-title-late" : "receipt-title"),
       t("receipt-body", {
         paid: money(paid.amountMinor, paid.currency),
-        credited: credit ? money(credit.amountMinor, credit.currency) : money(topUp.amountMinor, topUp.currency),
+        credited: credit ? money(credit.amountMinor, credit.currency) : money(facts.amountMinor, facts.currency),
         login,
-        reference: topUp.reference,
+        reference: facts.reference,
       }),
-      ...(bonusMinor > 0 ? [t("receipt-bonus", { bonus: money(bonusMinor, panelCurrency) })] : []),
+      ...(facts.bonusMinor > 0 ? [t("receipt-bonus", { bonus: money(facts.bonusMinor, panelCurrency) })] : []),
       ...(balance === undefined ? [] : [t("receipt-balance", { balance: money(balance, panelCurrency) })]),
       ...(p.late ? [t("receipt-late")] : []),
     ];
-    await retireCard(api, chatId, topUp.messageId, t("card-retired"));
+    await retireCard(api, chatId, facts.messageId, t("card-retired"));
     await api.sendMessage(chatId, lines.join("\n"), { reply_markup: newTopUpButton(t) });
   }
 

@@ -39,9 +39,12 @@ export interface Config {
   panel: { type: PanelType; url: string; apiKey: string; paymentMethod: string; currency: Currency };
   crediter: {
     retryForSeconds: number;
-    /** Panel credit calls in flight at once: at least the credits per second wanted × the panel's latency in seconds. */
-    concurrency: number;
-    /** Connections to the panel: at least `concurrency`, or calls wait for a free connection. */
+    /**
+     * Panel credit calls in flight at once: "adaptive" (CREDIT_CONCURRENCY unset) finds the panel's capacity between 1
+     * and panelMaxConnections; a number is a fixed override.
+     */
+    concurrency: number | "adaptive";
+    /** Connections to the panel: the adaptive limit's maximum, and at least a fixed `concurrency`. */
     panelMaxConnections: number;
   };
 }
@@ -170,11 +173,12 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
     },
     crediter: {
       retryForSeconds: v.int("CREDIT_RETRY_SECONDS", 3600, 0, 30 * 86_400),
-      concurrency: v.int("CREDIT_CONCURRENCY", 16, 1, 1000),
-      panelMaxConnections: v.int("PANEL_MAX_CONNECTIONS", 16, 1, 1000),
+      // Unset: the crediter finds the panel's capacity itself, up to PANEL_MAX_CONNECTIONS; set: a fixed override.
+      concurrency: v.str("CREDIT_CONCURRENCY", false) === undefined ? ("adaptive" as const) : v.int("CREDIT_CONCURRENCY", 16, 1, 1000),
+      panelMaxConnections: v.int("PANEL_MAX_CONNECTIONS", 64, 1, 1000),
     },
   };
-  if (config.crediter.panelMaxConnections < config.crediter.concurrency) {
+  if (config.crediter.concurrency !== "adaptive" && config.crediter.panelMaxConnections < config.crediter.concurrency) {
     problems.push(`PANEL_MAX_CONNECTIONS: must be at least CREDIT_CONCURRENCY (${config.crediter.concurrency}), or credits wait for a free connection`);
   }
   if (live && config.bot.adminIds.length === 0 && config.bot.adminChatId === undefined) {

@@ -40,6 +40,8 @@ export interface OpenOptions {
    */
   existing?: "read-only" | "read-write";
   onCheckpointError?: (err: Error) => void;
+  /** SQLite: false when another opening of the same file in this process already runs the checkpointer (the crediting thread's). */
+  checkpoint?: boolean;
 }
 
 /** Prisma's SQLite adapter with SQLITE_PRAGMAS applied to every connection it opens. */
@@ -76,7 +78,7 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
     const db = new SqliteClient({ adapter: new SqliteAdapter({ url: file, timeout: 10_000, readonly }) });
     await db.$executeRawUnsafe("PRAGMA busy_timeout = 10000");
     // A read-only connection writes nothing, so there is nothing to checkpoint.
-    const checkpointer = file === ":memory:" || readonly ? undefined : startCheckpointer(file, { onError: opts.onCheckpointError });
+    const checkpointer = file === ":memory:" || readonly || opts.checkpoint === false ? undefined : startCheckpointer(file, { onError: opts.onCheckpointError });
     return {
       db, dialect, url, sqliteFile: file, readonly, checkpointer,
       close: async () => {

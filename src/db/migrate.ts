@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { databasePlace, DatabaseOpenError, POSTGRES_CONNECT_TIMEOUT_MS } from "./open-errors.js";
-import { applySqlitePragmas } from "./sqlite-pragmas.js";
+import { SQLITE_PAGE_BYTES, applySqlitePragmas } from "./sqlite-pragmas.js";
 import { dialectOf, sqlitePath, type Dialect } from "./url.js";
 
 const migrationsRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../prisma/migrations");
@@ -51,6 +51,8 @@ function migrateSqlite(file: string): string[] {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { timeout: 10_000 });
   try {
+    // Only a new, empty file takes it: an existing database keeps the page size it was created with.
+    db.pragma(`page_size = ${SQLITE_PAGE_BYTES}`);
     db.pragma("journal_mode = WAL");
     applySqlitePragmas(db);
     db.exec(`CREATE TABLE IF NOT EXISTS "_migrations" ("name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "appliedAt" TEXT NOT NULL)`);

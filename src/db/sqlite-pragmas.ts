@@ -1,7 +1,14 @@
 import type Sqlite from "better-sqlite3";
 
-/** SQLite's default page size, which the migrations keep; a WAL frame is one page plus a 24-byte header. */
-export const SQLITE_PAGE_BYTES = 4096;
+/**
+ * The page size a new database is created with (src/db/migrate.ts); a WAL frame is one page plus a 24-byte header.
+ * 1 KiB, not SQLite's default 4 KiB: every commit writes each page it dirties whole, and a payment's random
+ * transaction id dirties a leaf page of the at-most-once index that no other payment in the commit shares, so
+ * smaller pages write about half the WAL per payment (docs/BENCHMARKS.md, sqlite-commit). A database created
+ * before keeps its 4 KiB pages (SQLite changes a WAL database's page size only through journal_mode = DELETE and
+ * VACUUM, README "Architecture"); there a frame holds 4 KiB, four times what the byte figures below assume.
+ */
+export const SQLITE_PAGE_BYTES = 1024;
 export const WAL_FRAME_BYTES = SQLITE_PAGE_BYTES + 24;
 
 /**

@@ -11,6 +11,7 @@ import { decimalString, type Currency } from "../money/money.js";
 import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { Credit } from "../generated/sqlite/client.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
+import { createConcurrencyLimit, type CallOutcome, type ConcurrencySetting } from "./concurrency-limit.js";
 
 export interface CrediterOptions {
   /** Keep retrying an unavailable panel this long, then hold the credit for an admin. */
@@ -19,8 +20,8 @@ export interface CrediterOptions {
   leaseMs: number;
   /** Wait this long after an unknown outcome before looking for the memo, so a late write shows up. */
   reconcileDelayMs: number;
-  /** Panel calls in flight at once (CREDIT_CONCURRENCY). */
-  concurrency: number;
+  /** Panel calls in flight at once: CREDIT_CONCURRENCY when set, else adaptive up to PANEL_MAX_CONNECTIONS. */
+  concurrency: ConcurrencySetting;
   sweepMs: number;
   instanceId: string;
 }
@@ -40,6 +41,14 @@ export interface CrediterDeps {
 
 const BACKOFF_BASE_MS = 2_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
+/** A changing concurrency limit is logged at most this often (the gauge shows every value). */
+const LIMIT_LOG_EVERY_MS = 10_000;
+
+/** What one credit attempt's panel call showed, for the concurrency limit. */
+interface PanelCallRecord {
+  outcome: CallOutcome;
+  latencyMs: number;
+}
 
 export function backoffMs(attempt: number, random = Math.random): number {
   const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
@@ -110,9 +119,27 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     await hold(credit, `outcome unknown (${detail}): ${check} before re-crediting`, "unknown");
   }
 
-  async function send(credit: Credit): Promise<void> {
+  /**
+   * The credit call, noting for the concurrency limit its latency and what its outcome says about the panel's load:
+   * any answer in the panel's words is a sample; 429, 5xx, "try later" and no answer are overload.
+   */
+  async function creditCall(credit: Credit, call: PanelCallRecord) {
+    const started = performance.now();
     try {
       const result = await deps.panel.credit(credit.panelLogin, credit.amountMinor, credit.memo);
+      call.outcome = "answered";
+      return result;
+    } catch (err) {
+      call.outcome = !(err instanceof PanelError) ? "ignored" : err.kind === "rejected" ? "answered" : "overloaded";
+      throw err;
+    } finally {
+      call.latencyMs = performance.now() - started;
+    }
+  }
+
+  async function send(credit: Credit, call: PanelCallRecord): Promise<void> {
+    try {
+      const result = await creditCall(credit, call);
       await deps.outages.up("panel");
       await markDone(credit, result);
     } catch (err) {
@@ -122,17 +149,22 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
         return;
       }
       deps.metrics.panelErrors.inc({ kind: err.kind });
+      if (err.opts.retryAfterMs !== undefined) pause(err.opts.retryAfterMs);
       if (err.kind === "rejected") {
         await hold(credit, err.message, "rejected", { panelMessage: err.opts.panelMessage });
       } else if (err.kind === "unavailable") {
         await deps.outages.down("panel", err.message);
-        await reschedule(credit, CreditStatus.QUEUED, backoffMs(credit.attempts + 1), err.message, "unavailable");
+        await reschedule(credit, CreditStatus.QUEUED, Math.max(backoffMs(credit.attempts + 1), err.opts.retryAfterMs ?? 0), err.message, "unavailable");
       } else {
         await unknownOutcome(credit, err.message);
       }
     }
   }
 
+  /**
+   * A payment-list read says nothing the limit can use: its latency is not a credit's, and it also fails when the
+   * memo is beyond the pages it searches. It holds a slot all the same.
+   */
   async function reconcile(credit: Credit): Promise<void> {
     try {
       const found = await deps.panel.findCredit!(credit.memo);
@@ -145,6 +177,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
         deps.wakeup.notify("credits");
       }
     } catch (err) {
+      if (err instanceof PanelError && err.opts.retryAfterMs !== undefined) pause(err.opts.retryAfterMs);
       const message = err instanceof Error ? err.message : String(err);
       await reschedule(credit, CreditStatus.RECONCILE, backoffMs(credit.attempts + 1), `reconciling: ${message}`, "unknown");
     }
@@ -159,26 +192,70 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
 
   /** Claims as many due credits as there are free slots (one statement) and starts each at once. */
   async function fill(): Promise<boolean> {
-    const free = opts.concurrency - inFlight.size;
+    if (now().getTime() < pausedUntil) return false;
+    const free = limit.available;
     if (free <= 0) return false;
     const claimed = await deps.database.hot.credits.claim({ instanceId: opts.instanceId, at: now(), leaseMs: opts.leaseMs, limit: free });
     for (const credit of claimed) launch(credit);
     return claimed.length === free;
   }
 
+  /** A slot is held for the whole attempt (call and bookkeeping); the limit learns from the panel call alone. */
   function launch(credit: ClaimedCredit): void {
-    const work = (credit.claimedAs === CreditStatus.SENDING ? send(credit) : reconcile(credit))
+    const permit = limit.acquire();
+    const call: PanelCallRecord = { outcome: "ignored", latencyMs: 0 };
+    const work = (credit.claimedAs === CreditStatus.SENDING ? send(credit, call) : reconcile(credit))
       .catch((err) => log.error({ err, creditId: credit.id }, "credit attempt failed; its lease expiry brings it back"))
       .finally(() => {
+        limit.release(permit, call.outcome, call.latencyMs);
+        showLimit();
         inFlight.delete(work);
         loop.wake();
       });
     inFlight.add(work);
   }
 
+  /** The panel answered with a Retry-After: no new calls until then (each rescheduled credit waits as long). */
+  function pause(ms: number): void {
+    const until = now().getTime() + ms;
+    if (until <= pausedUntil) return;
+    if (pausedUntil <= now().getTime()) log.warn({ retryAfterMs: ms }, "panel asked to wait (Retry-After); pausing panel calls");
+    pausedUntil = until;
+    if (resumeTimer) clearTimeout(resumeTimer);
+    resumeTimer = setTimeout(() => loop.wake(), ms);
+    resumeTimer.unref();
+  }
+
+  /**
+   * The gauge follows every change; the log line comes at most every LIMIT_LOG_EVERY_MS with the value reached
+   * (each pass calls this too, so the last change is logged even when no call follows it).
+   */
+  function showLimit(): void {
+    const value = limit.limit;
+    if (value !== shownLimit) {
+      shownLimit = value;
+      deps.metrics.crediterConcurrencyLimit.set(value);
+    }
+    if (value === loggedLimit) return;
+    const at = now().getTime();
+    if (at - loggedAt < LIMIT_LOG_EVERY_MS) return;
+    log.info({ limit: value, was: loggedLimit, inFlight: limit.inFlight }, "crediter concurrency limit changed");
+    loggedLimit = value;
+    loggedAt = at;
+  }
+
+  const limit = createConcurrencyLimit(opts.concurrency);
+  let shownLimit = limit.limit;
+  let loggedLimit = shownLimit;
+  let loggedAt = 0;
+  deps.metrics.crediterConcurrencyLimit.set(shownLimit);
+  let pausedUntil = 0;
+  let resumeTimer: NodeJS.Timeout | undefined;
+
   let lastRecovery = 0;
   async function pass(): Promise<boolean> {
     const at = now();
+    showLimit();
     if (at.getTime() - lastRecovery >= opts.sweepMs) {
       lastRecovery = at.getTime();
       try {
@@ -207,6 +284,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     wake: () => loop.wake(),
     async stop() {
       unsubscribe?.();
+      clearTimeout(resumeTimer);
       await loop.stop();
       await Promise.all([...inFlight]);
     },

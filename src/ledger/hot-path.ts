@@ -8,7 +8,7 @@ import type { RecorderConfig } from "./decide.js";
 import type { NotificationQueue } from "./notification-queue.js";
 import { createPostgresCreditQueue } from "./postgres-credit-queue.js";
 import { createPostgresNotificationQueue } from "./postgres-notification-queue.js";
-import { recordOnPostgres } from "./postgres-recorder.js";
+import { createPostgresRecorder } from "./postgres-recorder.js";
 import { createSqliteCreditQueue } from "./sqlite-credit-queue.js";
 import { createGroupCommit } from "./sqlite-group-commit.js";
 import { createSqliteNotificationQueue } from "./sqlite-notification-queue.js";
@@ -18,7 +18,7 @@ import { createSqliteRecorder } from "./sqlite-recorder.js";
  * The ledger's hot paths, which bypass Prisma: record a payment (with its credit and notes), claim and
  * finish credits, claim and settle notifications. On SQLite they share one better-sqlite3 connection of
  * their own and run as synchronous, group-committed transactions; on PostgreSQL each is one statement
- * (CTEs) over the pg pool. Prisma serves the cold paths (admin, reports, lookups, the rare transitions).
+ * (CTEs) over the pg pool, payments group-committed too. Prisma serves the cold paths (admin, reports, lookups, the rare transitions).
  */
 export interface HotPath {
   record(config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, now: Date): Promise<RecordOutcome>;
@@ -39,7 +39,7 @@ export function openSqliteHotPath(file: string, opts: { readonly?: boolean } = {
 
 export function postgresHotPath(pool: pg.Pool): HotPath {
   return {
-    record: (config, obs, opts, now) => recordOnPostgres(pool, config, obs, opts, now),
+    record: createPostgresRecorder(pool).record,
     credits: createPostgresCreditQueue(pool),
     notifications: createPostgresNotificationQueue(pool),
     close: () => undefined,

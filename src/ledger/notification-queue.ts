@@ -1,4 +1,5 @@
 import type { Notification } from "../generated/sqlite/client.js";
+import type { ReceiptFacts } from "./receipt-facts.js";
 import { CreditStatus } from "./states.js";
 import { parseState } from "./transitions.js";
 
@@ -37,6 +38,8 @@ export interface NotificationQueue {
   retry(retries: readonly Retry[], lastError: string): Promise<void>;
   /** How many messages are queued for the audience and since when the longest-due one has been due (off the audience index). */
   backlog(audience: Audience): Promise<Backlog>;
+  /** What a receipt for the top-up shows, in one statement; null when there is no such top-up. */
+  receipt(topUpId: number): Promise<ReceiptFacts | null>;
 }
 
 export interface Backlog {

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { KIND_PREFIX, type Backlog, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification } from "./notification-queue.js";
 import { sqlSources, sqlStates } from "./moves.js";
 import { prepared } from "./pg-statement.js";
+import { receiptFactsFromRow, receiptFactsSql, type RawReceiptFacts } from "./receipt-facts.js";
 import { postgresIsoColumn, postgresTimestamp } from "./sql-time.js";
 import { CreditKind } from "./states.js";
 import { NotificationStatus } from "./transitions.js";
@@ -21,6 +22,16 @@ const BACKLOG = prepared(
   `SELECT count(*)::int AS "queued", to_char(min("nextAttemptAt"), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "oldestDueAt"
    FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = $1`,
 );
+const RECEIPT = prepared("ledger-receipt-facts", receiptFactsSql("postgres"));
+const CLAIM = prepared(
+  "ledger-claim-notifications",
+  `UPDATE "notifications" SET "claimedUntil" = $1::timestamp WHERE "id" = ANY($2::int[]) AND "status" = '${QUEUED}'
+   AND ("claimedUntil" IS NULL OR "claimedUntil" < $3::timestamp) RETURNING "id"`,
+);
+const SENT_NOTES = prepared(
+  "ledger-notifications-sent",
+  `UPDATE "notifications" SET "status" = '${SENT}', "sentAt" = $1::timestamp, "claimedUntil" = NULL WHERE "id" = ANY($2::int[]) AND "status" IN (${sqlSources("notification", SENT)})`,
+);
 const DUE = { customers: prepared("ledger-due-customer-notes", dueSql("customers")), admins: prepared("ledger-due-admin-notes", dueSql("admins")) };
 
 /** PostgreSQL's notifier hot path: one statement per call over the pg pool. */
@@ -34,25 +45,22 @@ export function createPostgresNotificationQueue(pool: pg.Pool): NotificationQueu
       const { rows } = await pool.query<{ queued: number; oldestDueAt: string | null }>(BACKLOG([KIND_PREFIX[audience]]));
       return { queued: rows[0]!.queued, oldestDueAt: rows[0]!.oldestDueAt === null ? null : new Date(rows[0]!.oldestDueAt) };
     },
+    async receipt(topUpId) {
+      const { rows } = await pool.query<RawReceiptFacts>(RECEIPT([topUpId]));
+      return rows[0] ? receiptFactsFromRow(rows[0]) : null;
+    },
     async customersWaiting(at) {
       const { rows } = await pool.query<{ waiting: boolean }>(CUSTOMERS_WAITING([postgresTimestamp(at)]));
       return rows[0]!.waiting;
     },
     async claim(ids, at, leaseMs) {
       if (ids.length === 0) return new Set();
-      const { rows } = await pool.query<{ id: number }>(
-        `UPDATE "notifications" SET "claimedUntil" = $1::timestamp WHERE "id" = ANY($2::int[]) AND "status" = '${QUEUED}'
-         AND ("claimedUntil" IS NULL OR "claimedUntil" < $3::timestamp) RETURNING "id"`,
-        [postgresTimestamp(new Date(at.getTime() + leaseMs)), ids, postgresTimestamp(at)],
-      );
+      const { rows } = await pool.query<{ id: number }>(CLAIM([postgresTimestamp(new Date(at.getTime() + leaseMs)), ids, postgresTimestamp(at)]));
       return new Set(rows.map((r) => r.id));
     },
     async sent(ids, at) {
       if (ids.length === 0) return;
-      await pool.query(
-        `UPDATE "notifications" SET "status" = '${SENT}', "sentAt" = $1::timestamp, "claimedUntil" = NULL WHERE "id" = ANY($2::int[]) AND "status" IN (${sqlSources("notification", SENT)})`,
-        [postgresTimestamp(at), ids],
-      );
+      await pool.query(SENT_NOTES([postgresTimestamp(at), ids]));
     },
     async retry(retries, lastError) {
       if (retries.length === 0) return;

@@ -1,6 +1,7 @@
 import type Sqlite from "better-sqlite3";
 import { KIND_PREFIX, type Backlog, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification, type Retry } from "./notification-queue.js";
 import { sqlSources, sqlStates } from "./moves.js";
+import { receiptFactsFromRow, receiptFactsSql, type RawReceiptFacts } from "./receipt-facts.js";
 import type { GroupCommitted } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
 import { CreditKind } from "./states.js";
@@ -32,6 +33,7 @@ export function createSqliteNotificationQueue(db: Sqlite.Database, groupCommit: 
     backlog: db.prepare<[string], { queued: number; oldestDueAt: string | null }>(
       `SELECT count(*) AS "queued", min("nextAttemptAt") AS "oldestDueAt" FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = ?`,
     ),
+    receipt: db.prepare<[number], RawReceiptFacts>(receiptFactsSql("sqlite")),
     retry: db.prepare(
       `UPDATE "notifications" SET "status" = @status, "attempts" = @attempts, "lastError" = @lastError, "nextAttemptAt" = @nextAttemptAt, "claimedUntil" = NULL,
          "sentAt" = @settledAt
@@ -57,6 +59,10 @@ export function createSqliteNotificationQueue(db: Sqlite.Database, groupCommit: 
     customersWaiting: (at) => Promise.resolve(q.customersWaiting.get({ at: sqliteTimestamp(at) })!.waiting === 1),
     sent: (ids, at) => (ids.length === 0 ? Promise.resolve() : sent({ ids, at })),
     retry: (retries, lastError) => retry({ retries, lastError }),
+    receipt: (topUpId) => {
+      const row = q.receipt.get(topUpId);
+      return Promise.resolve(row ? receiptFactsFromRow(row) : null);
+    },
     backlog: (audience): Promise<Backlog> => {
       const row = q.backlog.get(KIND_PREFIX[audience])!;
       return Promise.resolve({ queued: row.queued, oldestDueAt: row.oldestDueAt === null ? null : new Date(row.oldestDueAt) });

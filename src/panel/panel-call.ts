@@ -1,4 +1,5 @@
 import { OutboundError, send, type OutboundPool, type OutboundRequest, type OutboundResponse } from "../http/outbound.js";
+import { retryAfterMs } from "../http/retry-after.js";
 import type { Logger } from "../logger.js";
 import { minorDigits, minorFromDecimal, type Currency } from "../money/money.js";
 import { PanelError } from "./panel-client.js";
@@ -80,15 +81,16 @@ export class PanelTransport {
       const location = String(res.headers.location ?? "");
       throw this.error("rejected", `panel answered ${op.name} with a redirect (HTTP ${status}) to ${location || "?"}: check PANEL_URL`, res.text);
     }
+    const wait = { retryAfterMs: retryAfterMs(res.headers["retry-after"], Date.now()) };
     if (NOT_TAKEN.has(status)) {
-      throw this.error("unavailable", `panel answered HTTP ${status} to ${op.name}${forLogin(op)}; not applied, safe to retry`, res.text);
+      throw this.error("unavailable", `panel answered HTTP ${status} to ${op.name}${forLogin(op)}; not applied, safe to retry`, res.text, wait);
     }
     // Any other failure status may come after the panel applied a write: a proxy answers 502 or 520 when
     // the panel's answer went wrong, and a panel's own 500 can follow its commit.
     if (op.write) {
-      throw this.error("unknown", `panel answered HTTP ${status} to ${op.name}${forLogin(op)}: it may have been applied`, res.text);
+      throw this.error("unknown", `panel answered HTTP ${status} to ${op.name}${forLogin(op)}: it may have been applied`, res.text, wait);
     }
-    throw this.error("unavailable", `panel answered HTTP ${status} to ${op.name}`, res.text);
+    throw this.error("unavailable", `panel answered HTTP ${status} to ${op.name}`, res.text, wait);
   }
 
   /** The panel said no in its own words: a bad key, a missing user, "try later", or anything else. */
@@ -123,7 +125,7 @@ export class PanelTransport {
     return this.error("unavailable", `panel answered ${op.name} with something unrecognised`, res.text);
   }
 
-  error(kind: PanelError["kind"], message: string, raw?: string, extra: { panelMessage?: string; cause?: unknown } = {}): PanelError {
+  error(kind: PanelError["kind"], message: string, raw?: string, extra: { panelMessage?: string; cause?: unknown; retryAfterMs?: number } = {}): PanelError {
     return new PanelError(kind, this.scrub(message), this.details(raw, extra));
   }
 

@@ -43,7 +43,8 @@ export class PanelError extends Error {
   constructor(
     readonly kind: PanelErrorKind,
     message: string,
-    readonly opts: { panelMessage?: string; raw?: string; cause?: unknown } = {},
+    /** retryAfterMs: the panel's Retry-After on a 429 or 5xx answer. */
+    readonly opts: { panelMessage?: string; raw?: string; cause?: unknown; retryAfterMs?: number } = {},
   ) {
     super(message, { cause: opts.cause });
     this.name = "PanelError";

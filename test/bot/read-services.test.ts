@@ -46,7 +46,7 @@ for (const dialect of dialects) {
       expect([...languages]).toEqual([[9_200_000_001n, "km"]]);
     });
 
-    it("a receipt names the latest landed credit that is not a bonus, and sums the bonuses not cancelled", async () => {
+    it("a receipt (one hot-path statement) names the latest landed credit that is not a bonus, and sums the bonuses not cancelled", async () => {
       const order = await topUp();
       const paid = await payment(order.id, 480);
       await credit(order.id, CreditKind.PAYMENT, CreditStatus.DONE, 470);
@@ -55,10 +55,17 @@ for (const dialect of dialects) {
       await credit(order.id, CreditKind.BONUS, CreditStatus.DONE, 50);
       await credit(order.id, CreditKind.BONUS, CreditStatus.QUEUED, 20);
       await credit(order.id, CreditKind.BONUS, CreditStatus.CANCELLED, 1000);
-      expect(await receipts.landedCredit(order.id)).toMatchObject({ id: landed.id, amountMinor: 480, payment: { id: paid.id } });
-      expect(await receipts.bonusMinor(order.id)).toBe(70);
-      expect(await receipts.bonusMinor((await topUp()).id)).toBe(0);
-      expect((await receipts.topUpWithCustomer(order.id))?.user.language).toBe("km");
+      const facts = await database.hot.notifications.receipt(order.id);
+      expect(facts).toMatchObject({ topUpId: order.id, reference: order.reference, language: "km", userId, bonusMinor: 70, recredited: false });
+      expect(facts?.credit).toEqual({ id: landed.id, panelLogin: "dara", amountMinor: 480, currency: "USD", balanceMinor: null, paid: { amountMinor: 480, currency: "USD" } });
+      const bare = await topUp();
+      expect(await database.hot.notifications.receipt(bare.id)).toMatchObject({ credit: null, bonusMinor: 0 });
+      expect(await database.hot.notifications.receipt(-1)).toBeNull();
+      // An admin's /recredit of this credit is audited: the receipt's delivery tells the admins it landed.
+      await database.db.auditLog.create({ data: { action: "recredit", subject: order.reference, details: JSON.stringify({ creditId: landed.id - 1 }) } });
+      expect((await database.hot.notifications.receipt(order.id))?.recredited).toBe(false);
+      await database.db.auditLog.create({ data: { action: "recredit", subject: order.reference, details: JSON.stringify({ creditId: landed.id, outcome: "queued" }) } });
+      expect((await database.hot.notifications.receipt(order.id))?.recredited).toBe(true);
     });
 
     it("a held payment is the one named only if it belongs to the top-up, else the top-up's latest", async () => {

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createFakeTelegram, type FakeTelegram } from "../../sandbox/telegram/index.js";
+import { SendLimit } from "../../sandbox/telegram/send-limit.js";
 
 let fake: FakeTelegram;
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -295,6 +296,39 @@ describe("errors a bot must cope with", () => {
     expect(sent.text).toBe("after retry");
     expect(driver.calls("sendMessage").map((c) => c.status)).toEqual([429, 500, 429, 200]);
     expect(driver.chat(21).map((m) => m.text)).toEqual(["after retry"]);
+  });
+
+  it("holds a bot to a per-bot message rate when asked: sends over it are answered 429, other calls are not counted", async () => {
+    const { token, driver, api } = setup();
+    driver.addUser({ id: 22, first_name: "L" });
+    driver.sendText(22, "hi");
+
+    driver.limitMessagesPerSecond(0);
+    const raw = await rawCall(token, "sendMessage", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ chat_id: 22, text: "over the limit" }),
+    });
+    expect(raw).toEqual({
+      status: 429,
+      body: { ok: false, error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } },
+    });
+    expect(await api.sendChatAction(22, "typing")).toBe(true);
+
+    driver.limitMessagesPerSecond(undefined);
+    expect((await api.sendMessage(22, "lifted")).text).toBe("lifted");
+    expect(driver.chat(22).map((m) => m.text)).toEqual(["lifted"]);
+  });
+
+  it("counts a per-bot message limit over a sliding second", () => {
+    const limit = new SendLimit(2);
+    expect(limit.take("sendMessage", 0)).toBeUndefined();
+    expect(limit.take("sendPhoto", 400)).toBeUndefined();
+    expect(limit.take("sendChatAction", 450)).toBeUndefined();
+    expect(limit.take("sendDocument", 500)).toMatchObject({ code: 429, parameters: { retry_after: 1 } });
+    expect(limit.take("sendMessage", 1000)).toBeUndefined();
+    expect(limit.take("sendMessage", 1200)).toMatchObject({ code: 429 });
+    expect(limit.take("sendMessage", 1400)).toBeUndefined();
   });
 
   it("rejects a wrong token with 401 and an unknown method with 404", async () => {

@@ -33,8 +33,10 @@ describe("configuration", () => {
     expect(c.bot).toMatchObject({ mode: "polling", apiRoot: "https://api.telegram.org" });
   });
 
-  it("sizes the crediter: CREDIT_CONCURRENCY panel calls in flight over PANEL_MAX_CONNECTIONS connections", () => {
-    expect(loadConfig(live).crediter).toMatchObject({ concurrency: 16, panelMaxConnections: 16 });
+  it("sizes the crediter: adaptive up to PANEL_MAX_CONNECTIONS unless CREDIT_CONCURRENCY fixes it", () => {
+    expect(loadConfig(live).crediter).toMatchObject({ concurrency: "adaptive", panelMaxConnections: 64 });
+    expect(loadConfig({ ...live, PANEL_MAX_CONNECTIONS: "8" }).crediter).toMatchObject({ concurrency: "adaptive", panelMaxConnections: 8 });
+    expect(loadConfig({ ...live, CREDIT_CONCURRENCY: "16" }).crediter).toMatchObject({ concurrency: 16, panelMaxConnections: 64 });
     expect(loadConfig({ ...live, CREDIT_CONCURRENCY: "32", PANEL_MAX_CONNECTIONS: "40" }).crediter).toMatchObject({ concurrency: 32, panelMaxConnections: 40 });
     expect(problems({ ...live, CREDIT_CONCURRENCY: "0" })).toEqual([expect.stringMatching(/^CREDIT_CONCURRENCY: /)]);
     expect(problems({ ...live, CREDIT_CONCURRENCY: "32", PANEL_MAX_CONNECTIONS: "8" })).toEqual([expect.stringMatching(/^PANEL_MAX_CONNECTIONS: must be at least CREDIT_CONCURRENCY \(32\)/)]);

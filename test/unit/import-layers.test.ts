@@ -21,7 +21,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["jobs"],
   ["admin"],
   ["bot", "server", "startup"],
-  ["services"],
+  ["services", "crediting"],
   ["cli", "main"],
 ];
 
