@@ -11,6 +11,7 @@ import { DatabaseOpenError } from "./db/open-errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createReceiptWatch } from "./jobs/receipt-watch.js";
+import { createReportRollup } from "./jobs/report-rollup.js";
 import { createRetention } from "./jobs/retention.js";
 import { createCreditingJobs, mostPanelCalls } from "./crediting/jobs.js";
 import { startCreditingThread, type CreditingThread } from "./crediting/thread.js";
@@ -150,6 +151,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   let thread: CreditingThread | undefined;
   const receiptWatch = createReceiptWatch({ database, metrics, outages: shop.outages, log });
   const retention = createRetention({ database, retentionDays: config.retentionDays, log });
+  const reportRollup = createReportRollup({ database, log });
 
   let accepting = true;
   let runner: RunnerHandle | undefined;
@@ -218,6 +220,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   shop.dailyReport?.start();
   receiptWatch.start();
   retention.start();
+  reportRollup.start();
   log.info({ url, mode: config.bot.mode, providers: [...shop.providers.keys()], panel: config.panel.type, database: database.dialect, instanceId, merchants: registry.all().length }, "KHQR top-up bot listening; connecting to Telegram");
   void telegram.connected.then(
     () => log.info({ bot: bot.botInfo.username, mode: config.bot.mode }, "KHQR top-up bot started"),
@@ -246,7 +249,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
         ]);
         // Each waits for its pass in progress (a credit being applied finishes); they do not depend on each other.
         await platform?.stop();
-        await Promise.all([poller.stop(), inline?.crediter.stop(), inline?.notifier.stop(), thread?.stop(), receiptWatch.stop(), retention.stop()]);
+        await Promise.all([poller.stop(), inline?.crediter.stop(), inline?.notifier.stop(), thread?.stop(), receiptWatch.stop(), retention.stop(), reportRollup.stop()]);
         await closeMerchants(registry);
         await shared.close();
         log.info("stopped");

@@ -1,4 +1,5 @@
 import type { MerchantDatabase } from "../db/merchant-scope.js";
+import type { Prisma } from "../generated/sqlite/client.js";
 import { formatMoney, type Currency } from "../money/money.js";
 import { looksLikeReference } from "../ledger/reference.js";
 import { CreditStatus, PaymentFlag, TopUpStatus } from "../ledger/states.js";
@@ -8,13 +9,17 @@ import { byTransactionId } from "./by-transaction-id.js";
 /** Rows of each kind /pending lists; the rest is counted. */
 const PENDING_SHOWN = 50;
 
+type TopUpWithRows = Prisma.TopUpGetPayload<{ include: { payments: true; refunds: true } }>;
+
 export function createLookup(deps: { database: MerchantDatabase; now?: () => Date }) {
   const { db, merchantId } = deps.database;
 
-  async function timelineOf(topUpId: number, reference: string): Promise<TimelineEvent[]> {
-    const topUp = await db.topUp.findUniqueOrThrow({ where: { id: topUpId }, include: { payments: true, refunds: true } });
-    const credits = await db.credit.findMany({ where: { topUpId } });
-    const audits = await db.auditLog.findMany({ where: { subject: reference }, orderBy: { createdAt: "asc" } });
+  /** A top-up's story from the rows read with it (its payments and refunds) and its credits and audit entries. */
+  async function timelineOf(topUp: TopUpWithRows): Promise<TimelineEvent[]> {
+    const [credits, audits] = await Promise.all([
+      db.credit.findMany({ where: { topUpId: topUp.id } }),
+      db.auditLog.findMany({ where: { subject: topUp.reference }, orderBy: { createdAt: "asc" } }),
+    ]);
     const currency = topUp.currency as Currency;
     const events: TimelineEvent[] = [{ at: topUp.createdAt, event: "created", detail: `${formatMoney(topUp.amountMinor, currency)} via ${topUp.provider} for ${topUp.panelLogin}` }];
     for (const p of topUp.payments) {
@@ -38,10 +43,11 @@ export function createLookup(deps: { database: MerchantDatabase; now?: () => Dat
   async function find(query: string): Promise<FindResult> {
     const q = query.trim();
     if (looksLikeReference(q)) {
-      const topUp = await db.topUp.findUnique({ where: { reference: q }, include: { user: true } });
+      // One read of the top-up with everything its timeline shows but credits and audit entries.
+      const topUp = await db.topUp.findUnique({ where: { reference: q }, include: { user: true, payments: true, refunds: true } });
       if (topUp) {
-        const { user, ...plain } = topUp;
-        return { kind: "topup", topUp: plain, user, timeline: await timelineOf(topUp.id, topUp.reference) };
+        const { user, payments: _p, refunds: _r, ...plain } = topUp;
+        return { kind: "topup", topUp: plain, user, timeline: await timelineOf(topUp) };
       }
     }
     const payments = await db.payment.findMany({ where: { OR: [byTransactionId(q), { reference: q }] }, include: { topUp: { select: { reference: true } } }, orderBy: { id: "asc" }, take: 20 });

@@ -4,6 +4,7 @@ import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { ReportData, ReportPeriod } from "./admin-service.js";
 import { bucketsOf, REPORT_TIME_ZONE } from "./period.js";
 import { readSql } from "./read-sql.js";
+import { MARK_ROW } from "../jobs/report-rollup.js";
 
 const TOP_CUSTOMERS = 5;
 
@@ -13,23 +14,45 @@ const n = (v: bigint | number | null) => Number(v ?? 0);
 /**
  * Revenue is what was paid: payment rows by the time they were observed. A top-up's state and ordered
  * amount never count as money; a payment that lands on an expired or cancelled top-up does.
- * Every total is summed by the database off indexes (migration 007): a report reads no row of its own.
+ * Every total is summed by the database off indexes (migration 007) and, for payments, per closed hour (migration 010).
  */
 export function createReports(deps: { database: MerchantDatabase; currency: Currency; panelCurrency: Currency }) {
   const { db } = deps.database;
   const sql = readSql(deps.database);
   const inPeriod = (p: ReportPeriod) => ({ gte: p.from, lt: p.to });
 
-  /** Payments per chart bucket, currency and provider: the chart, the paid total and its breakdowns fold from these. */
-  function paymentTotals(buckets: ReturnType<typeof bucketsOf>["buckets"]) {
-    const values = buckets.map(() => `(?, ${sql.time}, ${sql.time})`).join(", ");
-    return sql.rows<Total & { label: string; currency: string; provider: string }>(
-      `WITH "bucket"("label", "from", "to") AS (VALUES ${values})
-       SELECT "bucket"."label", "payments"."currency", "payments"."provider", count(*) AS "count", sum("payments"."amountMinor") AS "sumMinor"
-       FROM "bucket" JOIN "payments" ON "payments"."merchantId" = ? AND "payments"."observedAt" >= "bucket"."from" AND "payments"."observedAt" < "bucket"."to"
-       GROUP BY "bucket"."label", "payments"."currency", "payments"."provider"`,
-      [...buckets.flatMap((b) => [b.label, sql.at(b.from), sql.at(b.to)]), sql.merchantId],
-    );
+  /**
+   * Payments per chart bucket, currency and provider: the chart, the paid total and its breakdowns fold from these.
+   * Closed hours come from report_payment_hours (src/jobs/report-rollup.ts), a few rows an hour; the payments its
+   * mark does not cover (newer ids, later times) are summed live, so the figures are exact whenever the job last ran.
+   * Newer ids are found by id: they are few, and the period's bound (pushed into every branch) would otherwise lead
+   * SQLite to walk the whole period's payments by time.
+   * The mark and the hours are read in one snapshot. A chart bucket (local hour or date) is a run of whole UTC
+   * hours (src/admin/period.ts), so each row is labelled by its own time, as bucketsOf labels the buckets.
+   */
+  async function paymentTotals(unit: "hour" | "day", period: ReportPeriod) {
+    return sql.snapshot(async (read) => {
+      const [mark] = await read<{ paymentId: number | bigint; before: string }>(
+        `SELECT "paymentId", ${sql.isoText(`"before"`)} AS "before" FROM "report_rollups" WHERE "merchantId" = ?`,
+        [MARK_ROW],
+      );
+      const paymentId = Number(mark?.paymentId ?? 0);
+      const liveFrom = new Date(Math.max(period.from.getTime(), mark ? Date.parse(mark.before) : 0));
+      return read<Total & { label: string; currency: string; provider: string }>(
+        `SELECT ${sql.localLabel(unit, `"paid"."at"`)} AS "label", "paid"."currency", "paid"."provider", sum("paid"."count") AS "count", sum("paid"."sumMinor") AS "sumMinor"
+         FROM (
+           SELECT "hour" AS "at", "currency", "provider", "count", "sumMinor" FROM "report_payment_hours"
+           WHERE "merchantId" = ? AND "hour" >= ${sql.time} AND "hour" < ${sql.time}
+           UNION ALL
+           SELECT ${sql.unindexed(`"observedAt"`)}, "currency", "provider", 1, "amountMinor" FROM "payments" WHERE "merchantId" = ? AND "id" > ?
+           UNION ALL
+           SELECT "observedAt", "currency", "provider", 1, "amountMinor" FROM "payments"
+           WHERE "merchantId" = ? AND "id" <= ? AND "observedAt" >= ${sql.time} AND "observedAt" < ${sql.time}) AS "paid"
+         WHERE "paid"."at" >= ${sql.time} AND "paid"."at" < ${sql.time}
+         GROUP BY 1, 2, 3`,
+        [sql.merchantId, sql.at(period.from), sql.at(period.to), sql.merchantId, paymentId, sql.merchantId, paymentId, sql.at(liveFrom), sql.at(period.to), sql.at(period.from), sql.at(period.to)],
+      );
+    });
   }
 
   /** Ranked by what they paid; a tie goes to who paid first. */
@@ -49,7 +72,7 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
   async function report(period: ReportPeriod): Promise<ReportData> {
     const { unit, buckets } = bucketsOf(period);
     const [totals, customers, statuses, refunds, bonuses] = await Promise.all([
-      paymentTotals(buckets),
+      paymentTotals(unit, period),
       topCustomers(period),
       db.topUp.groupBy({ by: ["status"], where: { createdAt: inPeriod(period) }, _count: { _all: true } }),
       db.refund.aggregate({ where: { createdAt: inPeriod(period), currency: deps.currency }, _count: true, _sum: { amountMinor: true } }),

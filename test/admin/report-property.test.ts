@@ -4,6 +4,8 @@ import type { ReportData, ReportPeriod } from "../../src/admin/admin-service.js"
 import { bucketsOf, parsePeriod } from "../../src/admin/period.js";
 import { createReportExport } from "../../src/admin/report-export.js";
 import { createReports } from "../../src/admin/reports.js";
+import { createReportRollup } from "../../src/jobs/report-rollup.js";
+import { silentLog } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
@@ -15,12 +17,31 @@ const EDGES = PERIODS.flatMap((p) => [p.from.getTime(), p.to.getTime(), p.to.get
 const instant = fc.oneof(fc.integer({ min: DAY_START - 3 * 24 * HOUR, max: DAY_START + 3 * 24 * HOUR }), fc.constantFrom(...EDGES)).map((t) => new Date(t));
 const currency = fc.constantFrom("USD", "USD", "KHR");
 
+const status = fc.constantFrom("PENDING", "PAID", "CREDITED", "HELD", "EXPIRED", "REFUNDED");
+const payment = fc.record({ topUp: fc.option(fc.nat(11)), provider: fc.constantFrom("bakong", "kess", "payway"), amountMinor: fc.integer({ min: 1, max: 100_000 }), currency, observedAt: instant });
+const refund = fc.record({ topUp: fc.nat(11), amountMinor: fc.integer({ min: 1, max: 5_000 }), currency, createdAt: instant });
+const bonus = fc.record({ topUp: fc.nat(11), amountMinor: fc.integer({ min: 1, max: 5_000 }), currency, done: fc.boolean(), doneAt: instant });
+
+/**
+ * A history, rolled up (src/jobs/report-rollup.ts) as of `rolledAt` (or never), then written to after its hours
+ * closed: payments recorded since (some stamped with an old observedAt, inside hours already rolled up), refunds,
+ * bonuses credited, top-ups changing state; then possibly rolled up again later.
+ */
 const history = fc.record({
   users: fc.integer({ min: 1, max: 4 }),
-  topUps: fc.array(fc.record({ user: fc.nat(3), provider: fc.constantFrom("bakong", "kess", "payway"), status: fc.constantFrom("PENDING", "CREDITED", "HELD", "EXPIRED"), amountMinor: fc.integer({ min: 1, max: 100_000 }), createdAt: instant }), { maxLength: 12 }),
-  payments: fc.array(fc.record({ topUp: fc.option(fc.nat(11)), provider: fc.constantFrom("bakong", "kess", "payway"), amountMinor: fc.integer({ min: 1, max: 100_000 }), currency, observedAt: instant }), { maxLength: 16 }),
-  refunds: fc.array(fc.record({ topUp: fc.nat(11), amountMinor: fc.integer({ min: 1, max: 5_000 }), currency, createdAt: instant }), { maxLength: 4 }),
-  bonuses: fc.array(fc.record({ topUp: fc.nat(11), amountMinor: fc.integer({ min: 1, max: 5_000 }), currency, done: fc.boolean(), doneAt: instant }), { maxLength: 5 }),
+  topUps: fc.array(fc.record({ user: fc.nat(3), provider: fc.constantFrom("bakong", "kess", "payway"), status, amountMinor: fc.integer({ min: 1, max: 100_000 }), createdAt: instant }), { maxLength: 12 }),
+  payments: fc.array(payment, { maxLength: 16 }),
+  refunds: fc.array(refund, { maxLength: 4 }),
+  bonuses: fc.array(bonus, { maxLength: 5 }),
+  rolledAt: fc.option(instant),
+  rollBatch: fc.integer({ min: 1, max: 20 }),
+  late: fc.record({
+    payments: fc.array(payment, { maxLength: 6 }),
+    refunds: fc.array(refund, { maxLength: 2 }),
+    bonuses: fc.array(bonus, { maxLength: 2 }),
+    statuses: fc.array(fc.record({ topUp: fc.nat(11), status }), { maxLength: 4 }),
+  }),
+  rolledAgainAt: fc.option(instant),
   period: fc.constantFrom(...PERIODS),
 });
 type History = typeof history extends fc.Arbitrary<infer T> ? T : never;
@@ -29,37 +50,64 @@ interface Seeded {
   users: { id: number; telegramId: bigint; username: string; panelLogin: string }[];
   topUps: { id: number; reference: string; userId: number; status: string; createdAt: Date }[];
   payments: { id: number; topUpId: number | null; provider: string; amountMinor: number; currency: string; observedAt: Date }[];
+  bonuses: number;
+}
+
+type Db = TestDatabase["db"];
+
+async function addPayments(db: Db, s: Seeded, rows: History["payments"]): Promise<void> {
+  const pick = (i: number | null) => (i === null || s.topUps.length === 0 ? null : s.topUps[i % s.topUps.length]!.id);
+  for (const p of rows) {
+    const n = s.payments.length;
+    s.payments.push(await db.payment.create({ data: { provider: p.provider, providerTxnId: `t${n}`, topUpId: pick(p.topUp), amountMinor: p.amountMinor, currency: p.currency, flag: "OK", source: "webhook", raw: "{}", observedAt: p.observedAt } }));
+  }
+}
+
+async function addRefundsAndBonuses(db: Db, s: Seeded, refunds: History["refunds"], bonuses: History["bonuses"]): Promise<void> {
+  const pick = (i: number) => (s.topUps.length === 0 ? null : s.topUps[i % s.topUps.length]!.id);
+  for (const r of refunds) {
+    const topUpId = pick(r.topUp);
+    if (topUpId !== null) await db.refund.create({ data: { topUpId, amountMinor: r.amountMinor, currency: r.currency, reason: "r", adminId: 1n, providerStatus: "MANUAL", panelStatus: "DEBITED", createdAt: r.createdAt } });
+  }
+  for (const b of bonuses) {
+    await db.credit.create({
+      data: { topUpId: pick(b.topUp), panelLogin: "x", amountMinor: b.amountMinor, currency: b.currency, memo: `bonus ${s.bonuses++}`, kind: "bonus", status: b.done ? "DONE" : "QUEUED", nextAttemptAt: b.doneAt, doneAt: b.done ? b.doneAt : null },
+    });
+  }
+}
+
+/** Rolls up everything the job would by `now`, a small batch of payments per pass. */
+async function rollUp(database: TestDatabase, now: Date, batch: number): Promise<void> {
+  const rollup = createReportRollup({ database, log: silentLog, now: () => now }, { sweepMs: 60_000, batchPayments: batch });
+  while (await rollup.pass());
 }
 
 async function seed(database: TestDatabase, h: History): Promise<Seeded> {
   const { db } = database;
-  for (const table of ["credits", "refunds", "payments", "top_ups", "users"]) await db.$executeRawUnsafe(`DELETE FROM "${table}"`);
+  for (const table of ["credits", "refunds", "payments", "top_ups", "users", "report_payment_hours", "report_rollups"]) await db.$executeRawUnsafe(`DELETE FROM "${table}"`);
   const users: Awaited<ReturnType<typeof db.user.create>>[] = [];
   for (let i = 0; i < h.users; i++) users.push(await db.user.create({ data: { telegramId: BigInt(700 + i), username: `u${i}`, panelLogin: `login${i}` } }));
-  const topUps: Seeded["topUps"] = [];
+  const s: Seeded = { users: users.map((u) => ({ ...u, username: u.username!, panelLogin: u.panelLogin! })), topUps: [], payments: [], bonuses: 0 };
   for (const [i, t] of h.topUps.entries()) {
     const user = users[t.user % users.length]!;
-    topUps.push(
+    s.topUps.push(
       await db.topUp.create({
         data: { reference: `2603100000${String(i).padStart(4, "0")}`, userId: user.id, chatId: user.telegramId, provider: t.provider, currency: "USD", amountMinor: t.amountMinor, panelLogin: user.panelLogin!, status: t.status, expiresAt: t.createdAt, createdAt: t.createdAt },
       }),
     );
   }
-  const pick = (i: number | null) => (i === null || topUps.length === 0 ? null : topUps[i % topUps.length]!.id);
-  const payments: Seeded["payments"] = [];
-  for (const [i, p] of h.payments.entries()) {
-    payments.push(await db.payment.create({ data: { provider: p.provider, providerTxnId: `t${i}`, topUpId: pick(p.topUp), amountMinor: p.amountMinor, currency: p.currency, flag: "OK", source: "webhook", raw: "{}", observedAt: p.observedAt } }));
+  await addPayments(db, s, h.payments);
+  await addRefundsAndBonuses(db, s, h.refunds, h.bonuses);
+  if (h.rolledAt) await rollUp(database, h.rolledAt, h.rollBatch);
+  await addPayments(db, s, h.late.payments);
+  await addRefundsAndBonuses(db, s, h.late.refunds, h.late.bonuses);
+  for (const change of h.late.statuses) {
+    const topUp = s.topUps[change.topUp % Math.max(1, s.topUps.length)];
+    if (!topUp) continue;
+    await db.topUp.update({ where: { id: topUp.id }, data: { status: change.status } });
+    topUp.status = change.status;
   }
-  for (const r of h.refunds) {
-    const topUpId = pick(r.topUp);
-    if (topUpId !== null) await db.refund.create({ data: { topUpId, amountMinor: r.amountMinor, currency: r.currency, reason: "r", adminId: 1n, providerStatus: "MANUAL", panelStatus: "DEBITED", createdAt: r.createdAt } });
-  }
-  for (const [i, b] of h.bonuses.entries()) {
-    await db.credit.create({
-      data: { topUpId: pick(b.topUp), panelLogin: "x", amountMinor: b.amountMinor, currency: b.currency, memo: `bonus ${i}`, kind: "bonus", status: b.done ? "DONE" : "QUEUED", nextAttemptAt: b.doneAt, doneAt: b.done ? b.doneAt : null },
-    });
-  }
-  return { users: users.map((u) => ({ ...u, username: u.username!, panelLogin: u.panelLogin! })), topUps, payments };
+  return s;
 }
 
 /** The report as plainly as it can be said: every row in memory, filtered and summed. */
@@ -69,8 +117,8 @@ function oracle(h: History, s: Seeded, period: ReportPeriod): Omit<ReportData, "
   const usd = paidRows.filter((p) => p.currency === "USD");
   const sum = (rows: { amountMinor: number }[]) => ({ count: rows.length, sumMinor: rows.reduce((t, r) => t + r.amountMinor, 0) });
   const grouped = <T>(rows: T[], key: (r: T) => string) => [...new Set(rows.map(key))].sort().map((k) => [k, rows.filter((r) => key(r) === k)] as const);
-  const refunds = h.refunds.filter((r) => s.topUps.length > 0 && r.currency === "USD" && inPeriod(r.createdAt));
-  const bonuses = h.bonuses.filter((b) => b.done && b.currency === "USD" && inPeriod(b.doneAt));
+  const refunds = [...h.refunds, ...h.late.refunds].filter((r) => s.topUps.length > 0 && r.currency === "USD" && inPeriod(r.createdAt));
+  const bonuses = [...h.bonuses, ...h.late.bonuses].filter((b) => b.done && b.currency === "USD" && inPeriod(b.doneAt));
   const { unit, buckets, labelOf } = bucketsOf(period);
   const customers = grouped(usd.filter((p) => p.topUpId !== null), (p) => String(s.topUps.find((t) => t.id === p.topUpId)!.userId))
     .map(([userId, rows]) => ({ user: s.users.find((u) => u.id === Number(userId))!, first: Math.min(...rows.map((r) => r.observedAt.getTime())), ...sum(rows) }))
@@ -100,7 +148,7 @@ for (const dialect of dialects) {
       await database?.drop();
     });
 
-    it("for random histories: totals, breakdowns, chart buckets, top customers; the CSV pages through every top-up in order", async () => {
+    it("for random histories, rolled up or not and written to after their hours closed: totals, breakdowns, chart buckets, top customers; the CSV pages through every top-up in order", async () => {
       const reports = createReports({ database: forMerchant(database, DEFAULT_MERCHANT_ID), currency: "USD", panelCurrency: "USD" });
       const csv = createReportExport({ database: forMerchant(database, DEFAULT_MERCHANT_ID), panelCurrency: "USD", pageRows: 2 });
       await fc.assert(
@@ -108,6 +156,11 @@ for (const dialect of dialects) {
           const seeded = await seed(database, h);
           const { period: _p, timeZone: _z, ...got } = await reports.report(h.period);
           expect(got).toEqual(oracle(h, seeded, h.period));
+          if (h.rolledAgainAt) {
+            await rollUp(database, h.rolledAgainAt, h.rollBatch);
+            const { period: _p2, timeZone: _z2, ...again } = await reports.report(h.period);
+            expect(again).toEqual(oracle(h, seeded, h.period));
+          }
           let text = "";
           for await (const lines of csv.reportCsv(h.period)) text += lines;
           const expected = seeded.topUps

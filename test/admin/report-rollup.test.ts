@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createReportRollup } from "../../src/jobs/report-rollup.js";
+import { silentLog } from "../support/core.js";
+import { dialects, type TestDatabase } from "../support/databases.js";
+
+const HOUR = 3_600_000;
+const T0 = Date.parse("2026-03-10T03:00:00Z");
+
+for (const dialect of dialects) {
+  describe.skipIf(!dialect.enabled)(`report rollup (${dialect.name})`, () => {
+    let database: TestDatabase;
+    beforeAll(async () => {
+      database = await dialect.fresh();
+    });
+    afterAll(async () => {
+      await database?.drop();
+    });
+
+    const pay = (i: number, at: number) =>
+      database.db.payment.create({ data: { provider: "bakong", providerTxnId: `r${i}`, amountMinor: 100 + i, currency: "USD", flag: "OK", source: "webhook", raw: "{}", observedAt: new Date(at) } });
+    const folded = async () => {
+      const [row] = await database.db.$queryRawUnsafe<{ count: bigint | number | null; sumMinor: bigint | number | null }[]>(`SELECT sum("count") AS "count", sum("sumMinor") AS "sumMinor" FROM "report_payment_hours"`);
+      const mark = await database.db.reportRollup.findUnique({ where: { merchantId: 1 } });
+      return { count: Number(row?.count ?? 0), sumMinor: Number(row?.sumMinor ?? 0), mark };
+    };
+
+    it("folds an hour only once it closed ROLLUP_GRACE_MS ago, and each payment once when two instances run it at the same time", async () => {
+      for (let i = 0; i < 30; i++) await pay(i, T0 + i * 6 * 60_000); // 03:00 to 05:54, ten an hour
+      const at = (now: number) => [0, 1].map(() => createReportRollup({ database, log: silentLog, now: () => new Date(now) }, { sweepMs: 60_000, batchPayments: 7 }));
+      const drain = async (rollups: ReturnType<typeof at>) => {
+        for (;;) {
+          const more = await Promise.all(rollups.map((r) => r.pass()));
+          if (!more.some(Boolean)) return;
+        }
+      };
+      // 05:05: the hour 04:00–05:00 closed only 5 minutes ago, so the mark stays at 04:00.
+      await drain(at(T0 + 2 * HOUR + 5 * 60_000));
+      let state = await folded();
+      expect(state.mark!.before).toEqual(new Date(T0 + HOUR));
+      expect(state).toMatchObject({ count: 10, sumMinor: Array.from({ length: 10 }, (_, i) => 100 + i).reduce((a, b) => a + b) });
+      // 07:00: every hour folded, each payment once.
+      await drain(at(T0 + 4 * HOUR));
+      state = await folded();
+      expect(state.mark!.before).toEqual(new Date(T0 + 3 * HOUR));
+      expect(state).toMatchObject({ count: 30, sumMinor: Array.from({ length: 30 }, (_, i) => 100 + i).reduce((a, b) => a + b) });
+      const hours = await database.db.reportPaymentHour.findMany({ orderBy: { hour: "asc" } });
+      expect(hours.map((h) => [h.hour.toISOString(), h.count])).toEqual([0, 1, 2].map((h) => [new Date(T0 + h * HOUR).toISOString(), 10]));
+    });
+  });
+}
