@@ -56,7 +56,7 @@ function walksHistory(step: string): boolean {
 }
 
 /** Prisma writes `in: []` as `WHERE 1=0`, which reads nothing whatever the plan. */
-const isQuery = (sql: string) => (/^\s*(WITH|SELECT|UPDATE|DELETE)\b/i.test(sql) || /^\s*INSERT\b[\s\S]*\bSELECT\b/i.test(sql)) && !sql.includes("WHERE 1=0");
+const isQuery = (sql: string) => (/^\s*(WITH|SELECT|UPDATE|DELETE)\b/i.test(sql) || /^\s*INSERT\b[\s\S]*\bSELECT\b/i.test(sql)) && !/WHERE \(?1=0\b/.test(sql);
 
 describe("every admin, report and prune query is served by an index (SQLite)", () => {
   const sqlite = dialects.find((d) => d.name === "sqlite")!;
