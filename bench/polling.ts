@@ -17,6 +17,7 @@ import { startBakongSimulator, type BakongListMode } from "../sandbox/providers/
 import { TEST_TOPUP } from "../test/support/core.js";
 import { references, seedTopUps, silentLog, tempSqlite } from "./support/fixtures.js";
 import { ms, num, summarize, type BenchResult, type Figure } from "./support/result.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../src/db/merchant-scope.js";
 
 const PENDING = 1_000;
 const PAID_SHARE = 0.1;
@@ -77,9 +78,9 @@ async function simulate(s: Scenario): Promise<Outcome> {
     const metrics = createMetrics();
     const provider = createBakongProvider({ apiUrl: bakong.url, token: TOKEN, accountId: ACCOUNT }, { log: silentLog, merchantName: "Sandbox SMM Shop", merchantCity: "Phnom Penh", now: clock });
     const providers = new Map<ProviderName, PaymentProvider>([["bakong", provider]]);
-    const ledger: LedgerDeps = { database, wakeup: createLocalWakeup(), log: silentLog, metrics, panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n], now: () => new Date(simNow) };
-    const topUps = createTopUpService({ database, providers, ledger, topup: { ...TEST_TOPUP, ttlSeconds: TTL_MS / 1000 }, metrics, log: silentLog, now: () => new Date(simNow) });
-    const outages = createOutageTracker({ db: database.db, adminChats: [-100n], log: silentLog });
+    const ledger: LedgerDeps = { merchantId: DEFAULT_MERCHANT_ID, database, wakeup: createLocalWakeup(), log: silentLog, metrics, panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n], now: () => new Date(simNow) };
+    const topUps = createTopUpService({ database: forMerchant(database, DEFAULT_MERCHANT_ID), providers, ledger, topup: { ...TEST_TOPUP, ttlSeconds: TTL_MS / 1000 }, metrics, log: silentLog, now: () => new Date(simNow) });
+    const outages = createOutageTracker({ db: database.db, merchantId: DEFAULT_MERCHANT_ID, adminChats: [-100n], log: silentLog });
     // src/main.ts's options: 30 min grace, 30 s claim, batch 200.
     const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log: silentLog, now: () => new Date(simNow) }, { graceMs: 30 * 60_000, claimMs: 30_000, sweepMs: TICK_MS, batch: 200 });
 

@@ -16,6 +16,7 @@ import { references, seedTopUps, silentLog, tempSqlite } from "./support/fixture
 import { ms, num, sleep, type BenchResult } from "./support/result.js";
 import { commitWithNormalSync, type Synchronous } from "./support/sqlite-sync.js";
 import { walFramesByBtree } from "./support/wal-pages.js";
+import { DEFAULT_MERCHANT_ID } from "../src/db/merchant-scope.js";
 
 const PAYMENTS = 256;
 /** Payments already in the table: a new transaction id then lands on a leaf page of its index of its own, as in a live install. */
@@ -47,7 +48,7 @@ async function lifecycle(batch: number, synchronous: Synchronous, attribute = fa
     const refs = references(PAYMENTS);
     seedHistory(file.url);
     seedTopUps(file.url, { provider: "raksmeypay", refs, amountMinor: 500, panelLogin: "dara", chatId: 900_000_001n, userPerTopUp: true });
-    const ledger: LedgerDeps = { database, wakeup: createLocalWakeup(), log: silentLog, metrics: createMetrics(), panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
+    const ledger: LedgerDeps = { merchantId: DEFAULT_MERCHANT_ID, database, wakeup: createLocalWakeup(), log: silentLog, metrics: createMetrics(), panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
     const { credits, notifications } = database.hot;
     if (attribute) {
       await database.checkpointer!.stop();

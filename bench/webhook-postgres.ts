@@ -101,7 +101,7 @@ function sampleWaiters(pool: pg.Pool): { stop(): number } {
 
 function recorderConfig(config: Config): RecorderConfig {
   const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
-  return { adminChats, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd };
+  return { merchantId: 1, adminChats, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd };
 }
 
 export async function run(): Promise<BenchResult> {

@@ -1,6 +1,7 @@
 import "dotenv/config";
 import { UsageError } from "./cli/command.js";
 import { findCommand, usage } from "./cli/commands.js";
+import { takeMerchant } from "./cli/merchant-option.js";
 import { ConfigError, loadConfig, SECRET_VARIABLES, type Config } from "./config/config.js";
 import { DatabaseOpenError } from "./db/open-errors.js";
 import { createLogger } from "./logger.js";
@@ -12,7 +13,7 @@ import { openServices, type Services } from "./services.js";
  * the bot or workers. Only `migrate` creates or migrates a database: the others open an existing, migrated
  * one, read-only when they only read. Exit codes: 0 done, 1 the command failed, 2 bad usage or configuration.
  */
-async function main([name, ...args]: string[]): Promise<number> {
+async function main([name, ...words]: string[]): Promise<number> {
   if (name === "help" || name === "--help" || name === "-h") {
     console.log(usage());
     return 0;
@@ -22,6 +23,15 @@ async function main([name, ...args]: string[]): Promise<number> {
     console.error(`${name === undefined ? "no command given" : `unknown command: ${name}`}\n\n${usage()}`);
     return 2;
   }
+  let merchant: ReturnType<typeof takeMerchant>;
+  try {
+    merchant = takeMerchant(words);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`${err.message}\n\n${usage()}`);
+    return 2;
+  }
+  const { merchantId, rest: args } = merchant;
   if (args.length < command.minArgs || args.length > command.maxArgs) {
     console.error(`wrong arguments for ${name}\n\n${usage()}`);
     return 2;
@@ -42,7 +52,7 @@ async function main([name, ...args]: string[]): Promise<number> {
     return await command.run(args, {
       config,
       log,
-      services: () => (services ??= openServices(config, { log, existing: command.needs === "database" ? "read-only" : "read-write" })),
+      services: () => (services ??= openServices(config, { log, merchantId, existing: command.needs === "database" ? "read-only" : "read-write" })),
       print: (text) => console.log(text),
     });
   } catch (err) {

@@ -116,15 +116,17 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 
   const services = await openServices(config, { log, panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } });
-  const { database, wakeup, providers, panel, admin, adminChats } = services;
-  const outages = createOutageTracker({ db: database.db, adminChats, log, onChange: () => wakeup.notify("notifications") });
-  const ledger: LedgerDeps = { database, wakeup, log, metrics, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, adminChats };
-  const topUps = createTopUpService({ database, providers, ledger, topup: config.topup, metrics, log });
+  // Single-shop mode: one merchant (the environment's) over workers that serve every merchant's rows.
+  const { database, merchant, wakeup, providers, panel, admin, adminChats } = services;
+  const { merchantId } = merchant;
+  const outages = createOutageTracker({ db: database.db, merchantId, adminChats, log, onChange: () => wakeup.notify("notifications") });
+  const ledger: LedgerDeps = { merchantId, database, wakeup, log, metrics, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, adminChats };
+  const topUps = createTopUpService({ database: merchant, providers, ledger, topup: config.topup, metrics, log });
 
-  const storage = createBotStorage({ config, database, log });
+  const storage = createBotStorage({ config, database: merchant, log });
   // Links are only asked for from handlers, which run once the bot knows its own name.
   const deepLinks = createDeepLinker({ bakong: config.providers.bakong, app: () => deepLinkApp(config.bot, bot.botInfo), log, metrics, secrets: SECRET_VARIABLES.map((name) => process.env[name]) });
-  const bot = createBot(config.bot.token, { config, database, topUps, panel, admin, renderCard: renderKhqrCard, log, metrics, storage, deepLinks });
+  const bot = createBot(config.bot.token, { config, database: merchant, topUps, panel, admin, renderCard: renderKhqrCard, log, metrics, storage, deepLinks });
 
   const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log }, { graceMs: timings.pollGraceMs, claimMs: 30_000, sweepMs: timings.pollerSweepMs, batch: 200 });
   const creditingTimings = { crediterSweepMs: timings.crediterSweepMs, creditLeaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, notifierSweepMs: timings.notifierSweepMs };
@@ -135,7 +137,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   const receiptWatch = createReceiptWatch({ database, metrics, outages, log });
   const retention = createRetention({ database, retentionDays: config.retentionDays, log });
   const reportRollup = createReportRollup({ database, log });
-  const dailyReport = config.dailyReportAtMinutes === undefined ? undefined : createDailyReport({ database, wakeup, adminChats, atMinutes: config.dailyReportAtMinutes, log });
+  const dailyReport = config.dailyReportAtMinutes === undefined ? undefined : createDailyReport({ database: merchant, wakeup, adminChats, atMinutes: config.dailyReportAtMinutes, log });
 
   let accepting = true;
   let runner: RunnerHandle | undefined;

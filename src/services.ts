@@ -2,6 +2,7 @@ import { createAdminService } from "./admin/create-admin-service.js";
 import type { AdminService } from "./admin/admin-service.js";
 import type { Config } from "./config/config.js";
 import type { OpenOptions } from "./db/database.js";
+import { DEFAULT_MERCHANT_ID, forMerchant, type MerchantDatabase } from "./db/merchant-scope.js";
 import { openLedgerDatabase, type LedgerDatabase } from "./ledger/hot-path.js";
 import { createLocalWakeup, createPgWakeup, type Wakeup } from "./db/wakeup.js";
 import type { Logger } from "./logger.js";
@@ -13,7 +14,10 @@ import type { Providers } from "./payments/topups.js";
 
 /** What the admin commands act on, built the same way for the running bot (src/main.ts) and the operator CLI. */
 export interface Services {
+  /** Every merchant's rows: what the global workers (crediter, poller, notifier, retention) and the hot path use. */
   database: LedgerDatabase;
+  /** The merchant the admin service acts for, as it sees the database: its rows only. */
+  merchant: LedgerDatabase & MerchantDatabase;
   wakeup: Wakeup;
   providers: Providers;
   panel: PanelClient;
@@ -25,6 +29,8 @@ export interface Services {
 
 export interface ServicesOptions {
   log: Logger;
+  /** The merchant the admin service acts for (the CLI's `--merchant`); the environment merchant by default. */
+  merchantId?: number;
   /** The operator CLI opens only an existing, migrated database (see OpenOptions.existing). */
   existing?: OpenOptions["existing"];
   panelTimeouts?: Partial<PanelTimeouts>;
@@ -47,8 +53,9 @@ export async function openServices(config: Config, opts: ServicesOptions): Promi
   const providers = createProviders(config, { log, publicUrl: config.bot.publicUrl });
   const panel = createPanelClient(config.panel, { log, maxConnections: config.crediter.panelMaxConnections, ...(opts.panelTimeouts ? { timeouts: opts.panelTimeouts } : {}) });
   const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
+  const merchant = forMerchant(database, opts.merchantId ?? DEFAULT_MERCHANT_ID);
   const admin = createAdminService({
-    database,
+    database: merchant,
     adminChats,
     providers,
     panel,
@@ -61,6 +68,7 @@ export async function openServices(config: Config, opts: ServicesOptions): Promi
   });
   return {
     database,
+    merchant,
     wakeup,
     providers,
     panel,

@@ -7,6 +7,7 @@ import { parsePeriod } from "../../src/admin/period.js";
 import { createReportExport } from "../../src/admin/report-export.js";
 import { createReports } from "../../src/admin/reports.js";
 import { openDatabase } from "../../src/db/database.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 export type HistoryOp = "report-30d" | "report-7d" | "export-30d" | `find:${string}`;
 export interface OpResult {
@@ -22,9 +23,9 @@ const [url, op, endIso] = process.argv.slice(2) as [string, HistoryOp, string];
 const end = new Date(endIso);
 const period = (text: string) => parsePeriod(text, end)!;
 const database = await openDatabase(url);
-const reports = createReports({ database, currency: "USD", panelCurrency: "USD" });
-const csv = createReportExport({ database, panelCurrency: "USD" });
-const lookup = createLookup({ database });
+const reports = createReports({ database: forMerchant(database, DEFAULT_MERCHANT_ID), currency: "USD", panelCurrency: "USD" });
+const csv = createReportExport({ database: forMerchant(database, DEFAULT_MERCHANT_ID), panelCurrency: "USD" });
+const lookup = createLookup({ database: forMerchant(database, DEFAULT_MERCHANT_ID) });
 const result: OpResult = { ms: [], rssRiseBytes: 0 };
 // Load Prisma's query compiler and warm its connection on a small period, as in a running bot, before the baseline.
 await reports.report(period("today"));

@@ -1,4 +1,4 @@
-import type { Database } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { BonusPolicy } from "../ledger/bonus-credit.js";
 import type { Logger } from "../logger.js";
@@ -15,7 +15,8 @@ import { reportChartPng } from "./report-chart.js";
 import { createReports } from "./reports.js";
 
 export interface AdminServiceDeps {
-  database: Database;
+  /** The merchant's view of the database (src/db/merchant-scope.ts forMerchant): the service sees and changes only its rows. */
+  database: MerchantDatabase;
   providers: Providers;
   panel: PanelClient;
   wakeup: Wakeup;

@@ -1,4 +1,4 @@
-import type { Database } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { Credit, TopUp, User } from "../generated/sqlite/client.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Logger } from "../logger.js";
@@ -15,7 +15,7 @@ import type { ManualCreditOutcome, ManualCreditRefusal } from "./admin-service.j
 import { byTransactionId } from "./by-transaction-id.js";
 
 export function createAdminCredits(deps: {
-  database: Database;
+  database: MerchantDatabase;
   panel: PanelClient;
   wakeup: Wakeup;
   panelCurrency: Currency;
@@ -117,7 +117,7 @@ export function createAdminCredits(deps: {
     let credit;
     try {
       credit = await db.$transaction(async (tx) => {
-        const row = await queueManualCredit(tx, { panelLogin: input.login, amountMinor: input.amountMinor, currency: deps.panelCurrency, at: now(), ...(paymentId === undefined ? {} : { paymentId }) });
+        const row = await queueManualCredit(tx, { merchantId: deps.database.merchantId, panelLogin: input.login, amountMinor: input.amountMinor, currency: deps.panelCurrency, at: now(), ...(paymentId === undefined ? {} : { paymentId }) });
         await audit(tx, {
           actorId: input.adminId, action: "manual_credit", subject: input.login, reason: input.reason,
           details: { creditId: row.id, amountMinor: input.amountMinor, currency: deps.panelCurrency, memo: row.memo, ...(paymentId === undefined ? {} : { settlesPaymentId: paymentId }) },

@@ -1,4 +1,4 @@
-import type { Database } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { Wakeup } from "../db/wakeup.js";
 import { createWorkLoop, type WorkLoop } from "../jobs/loop.js";
 import type { Logger } from "../logger.js";
@@ -7,7 +7,7 @@ import { localDate, startOfLocalDay } from "./period.js";
 import { isUniqueViolation } from "../db/unique-violation.js";
 
 export interface DailyReportDeps {
-  database: Database;
+  database: MerchantDatabase;
   wakeup: Wakeup;
   adminChats: readonly bigint[];
   /** DAILY_REPORT_AT as minutes after local midnight (report time zone). */
@@ -37,7 +37,7 @@ export function createDailyReport(deps: DailyReportDeps, opts: { sweepMs: number
     if (at < due) return false;
     try {
       await deps.database.db.$transaction(async (tx) => {
-        await enqueueNotification(tx, deps.adminChats, dailyReportKey(date), { kind: "admin.daily", date }, at);
+        await enqueueNotification(tx, deps.database.merchantId, deps.adminChats, dailyReportKey(date), { kind: "admin.daily", date }, at);
       });
     } catch (err) {
       // Another instance inserted the same key at the same moment (PostgreSQL upserts race): look again.

@@ -1,4 +1,4 @@
-import type { Database } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { Prisma } from "../generated/sqlite/client.js";
 import { formatMoney, type Currency } from "../money/money.js";
 import { looksLikeReference } from "../ledger/reference.js";
@@ -11,8 +11,8 @@ const PENDING_SHOWN = 50;
 
 type TopUpWithRows = Prisma.TopUpGetPayload<{ include: { payments: true; refunds: true } }>;
 
-export function createLookup(deps: { database: Database; now?: () => Date }) {
-  const { db } = deps.database;
+export function createLookup(deps: { database: MerchantDatabase; now?: () => Date }) {
+  const { db, merchantId } = deps.database;
 
   /** A top-up's story from the rows read with it (its payments and refunds) and its credits and audit entries. */
   async function timelineOf(topUp: TopUpWithRows): Promise<TimelineEvent[]> {
@@ -55,7 +55,7 @@ export function createLookup(deps: { database: Database; now?: () => Date }) {
     const user = q.startsWith("@")
       ? await db.user.findFirst({ where: { username: q.slice(1) } })
       : /^\d{1,16}$/.test(q)
-        ? ((await db.user.findUnique({ where: { telegramId: BigInt(q) } })) ?? (await db.user.findFirst({ where: { panelLogin: q } })))
+        ? ((await db.user.findUnique({ where: { merchantId_telegramId: { merchantId, telegramId: BigInt(q) } } })) ?? (await db.user.findFirst({ where: { panelLogin: q } })))
         : await db.user.findFirst({ where: { panelLogin: q } });
     if (!user) return { kind: "none" };
     const topUps = await db.topUp.findMany({ where: { userId: user.id }, orderBy: { id: "desc" }, take: 10 });

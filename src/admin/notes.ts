@@ -1,10 +1,10 @@
-import type { Db } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import { enqueueNotification } from "../ledger/outbox.js";
 
 const DIGEST_READ_CHUNK = 500;
 
 /** What the admin notes (the notifier's messages to admins and their buttons) read about payments and credits. */
-export function createAdminNotes(db: Db) {
+export function createAdminNotes({ db, merchantId }: MerchantDatabase) {
   return {
     /** A payment with its credit, its top-up and that top-up's customer. */
     async paymentWithTopUp(paymentId: number) {
@@ -45,7 +45,7 @@ export function createAdminNotes(db: Db) {
     async noteRecreditLanded(creditId: number, reference: string, adminChats: readonly bigint[]): Promise<void> {
       const audits = await db.auditLog.findMany({ where: { action: "recredit", subject: reference }, select: { details: true } });
       if (!audits.some((a) => (JSON.parse(a.details) as { creditId?: number; outcome?: string }).creditId === creditId)) return;
-      await enqueueNotification(db, adminChats, `recredited:${creditId}`, { kind: "admin.recredited", creditId });
+      await enqueueNotification(db, merchantId, adminChats, `recredited:${creditId}`, { kind: "admin.recredited", creditId });
     },
   };
 }

@@ -1,14 +1,17 @@
 import Sqlite from "better-sqlite3";
-import type { Database } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import { postgresTimestamp, sqliteTimestamp } from "../ledger/sql-time.js";
 import { REPORT_UTC_OFFSET_HOURS } from "./period.js";
 
 /**
- * Raw reads for reports and exports, written once for both dialects: `?` placeholders (numbered for
- * PostgreSQL) and `time` for a timestamp parameter, which PostgreSQL must be told is one where the
- * context does not say (a VALUES list). Prisma returns counts and sums as BigInt, dates as Date.
+ * One merchant's raw reads for reports and exports, written once for both dialects: `?` placeholders (numbered
+ * for PostgreSQL) and `time` for a timestamp parameter, which PostgreSQL must be told is one where the
+ * context does not say (a VALUES list). Prisma returns counts and sums as BigInt, dates as Date. Raw SQL is not
+ * scoped by the merchant's client: every query names `merchantId` (the first index column of what it reads).
  */
-export function readSql(database: Database) {
+export function readSql(database: MerchantDatabase) {
+  const actAsMerchant = (db: Pick<MerchantDatabase["db"], "$queryRawUnsafe">) =>
+    db.$queryRawUnsafe(`SELECT set_config('app.scope', 'merchant', true), set_config('app.merchant_id', $1, true)`, String(database.merchantId));
   const postgres = database.dialect === "postgres";
   const numbered = (sql: string) => {
     let n = 0;
@@ -16,6 +19,7 @@ export function readSql(database: Database) {
   };
   return {
     postgres,
+    merchantId: database.merchantId,
     time: postgres ? "?::timestamp" : "?",
     at: (at: Date) => (postgres ? postgresTimestamp(at) : sqliteTimestamp(at)),
     /** The chart bucket a timestamp column falls in, as bucketsOf labels it: its local hour ("00".."23") or local date. */
@@ -34,13 +38,21 @@ export function readSql(database: Database) {
       postgres
         ? `to_char(${column} + interval '${REPORT_UTC_OFFSET_HOURS} hours', 'YYYY-MM-DD HH24:MI:SS')`
         : `strftime('%Y-%m-%d %H:%M:%S', ${column}, '+${REPORT_UTC_OFFSET_HOURS} hours')`,
-    rows<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
-      return database.db.$queryRawUnsafe<T[]>(numbered(sql), ...params);
+    async rows<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+      const { db } = database;
+      if (!postgres) return db.$queryRawUnsafe<T[]>(sql, ...params);
+      // Under row-level security (a role that is not a superuser) the read sees this merchant's rows only,
+      // whatever its WHERE says: the pool's connections act for all merchants until told otherwise.
+      const [, rows] = await db.$transaction([actAsMerchant(db), db.$queryRawUnsafe<T[]>(numbered(sql), ...params)]);
+      return rows;
     },
     /** Reads that must agree with each other, in one snapshot (REPEATABLE READ on PostgreSQL, one transaction on SQLite). */
     snapshot<T>(fn: (read: <R>(sql: string, params: readonly unknown[]) => Promise<R[]>) => Promise<T>): Promise<T> {
       const isolation = (postgres ? { isolationLevel: "RepeatableRead" } : {}) as { isolationLevel?: "Serializable" };
-      return database.db.$transaction((tx) => fn(<R>(sql: string, params: readonly unknown[]) => tx.$queryRawUnsafe<R[]>(numbered(sql), ...params)), isolation);
+      return database.db.$transaction(async (tx) => {
+        if (postgres) await actAsMerchant(tx);
+        return fn(<R>(sql: string, params: readonly unknown[]) => tx.$queryRawUnsafe<R[]>(numbered(sql), ...params));
+      }, isolation);
     },
     /**
      * A reader of many rows as plain arrays, straight from the driver (Prisma builds an object and converts

@@ -1,5 +1,5 @@
 import type { ProviderName } from "../config/config.js";
-import type { Database } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Refund, TopUp } from "../generated/sqlite/client.js";
 import type { Logger } from "../logger.js";
@@ -13,7 +13,7 @@ import type { ConfirmReturnedOutcome, RefundOutcome, RefundPlanResult } from "./
 import { audit } from "./audit.js";
 
 export interface RefundDeps {
-  database: Database;
+  database: MerchantDatabase;
   providers: Providers;
   panel: PanelClient;
   wakeup: Wakeup;

@@ -1,4 +1,4 @@
-import type { Database } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import { decimalString, type Currency } from "../money/money.js";
 import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { ReportPeriod } from "./admin-service.js";
@@ -34,7 +34,7 @@ type PageRow = [
  * header). Produced a page at a time by keyset on (createdAt, id) off the createdAt index, read as plain
  * arrays from the driver, so the first rows come at once and memory stays flat: each chunk is whole lines, the header first.
  */
-export function createReportExport(deps: { database: Database; panelCurrency: Currency; pageRows?: number }) {
+export function createReportExport(deps: { database: MerchantDatabase; panelCurrency: Currency; pageRows?: number }) {
   const sql = readSql(deps.database);
   const pageRows = deps.pageRows ?? PAGE;
   const agg = sql.postgres ? "string_agg" : "group_concat";
@@ -47,7 +47,7 @@ export function createReportExport(deps: { database: Database; panelCurrency: Cu
       (SELECT sum("amountMinor") FROM "refunds" WHERE "refunds"."topUpId" = "t"."id"),
       (SELECT sum("amountMinor") FROM "credits" WHERE "credits"."topUpId" = "t"."id" AND "credits"."kind" = '${CreditKind.BONUS}' AND "credits"."status" = '${CreditStatus.DONE}')
     FROM "top_ups" AS "t" JOIN "users" AS "u" ON "u"."id" = "t"."userId"
-    WHERE "t"."createdAt" >= ${sql.time} AND "t"."createdAt" < ${sql.time} AND ("t"."createdAt" > ${sql.time} OR "t"."id" > ?)
+    WHERE "t"."merchantId" = ? AND "t"."createdAt" >= ${sql.time} AND "t"."createdAt" < ${sql.time} AND ("t"."createdAt" > ${sql.time} OR "t"."id" > ?)
     ORDER BY "t"."createdAt", "t"."id" LIMIT ${pageRows}`;
 
   const money = (minor: number | string | null, c: Currency) => (minor === null || Number(minor) === 0 ? "" : decimalString(Number(minor), c));
@@ -69,7 +69,7 @@ export function createReportExport(deps: { database: Database; panelCurrency: Cu
     try {
       let after: { key: string; id: number | string } = { key: sql.at(period.from), id: 0 };
       for (;;) {
-        const rows = (await reader.arrays(pageSql, [after.key, sql.at(period.to), after.key, after.id])) as PageRow[];
+        const rows = (await reader.arrays(pageSql, [sql.merchantId, after.key, sql.at(period.to), after.key, after.id])) as PageRow[];
         if (rows.length === 0) return;
         let text = "";
         for (const row of rows) text += line(row) + "\n";

@@ -1,13 +1,12 @@
-import type { Database } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { Currency } from "../money/money.js";
 import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { ReportData, ReportPeriod } from "./admin-service.js";
 import { bucketsOf, REPORT_TIME_ZONE } from "./period.js";
 import { readSql } from "./read-sql.js";
+import { ROLLUP_MARK_ROW } from "../jobs/report-rollup.js";
 
 const TOP_CUSTOMERS = 5;
-/** One merchant until multi-merchant support fills and filters merchantId. */
-const MERCHANT_ID = 1;
 
 type Total = { count: bigint; sumMinor: bigint | null };
 const n = (v: bigint | number | null) => Number(v ?? 0);
@@ -17,7 +16,7 @@ const n = (v: bigint | number | null) => Number(v ?? 0);
  * amount never count as money; a payment that lands on an expired or cancelled top-up does.
  * Every total is summed by the database off indexes (migration 007) and, for payments, per closed hour (migration 010).
  */
-export function createReports(deps: { database: Database; currency: Currency; panelCurrency: Currency }) {
+export function createReports(deps: { database: MerchantDatabase; currency: Currency; panelCurrency: Currency }) {
   const { db } = deps.database;
   const sql = readSql(deps.database);
   const inPeriod = (p: ReportPeriod) => ({ gte: p.from, lt: p.to });
@@ -35,7 +34,7 @@ export function createReports(deps: { database: Database; currency: Currency; pa
     return sql.snapshot(async (read) => {
       const [mark] = await read<{ paymentId: number | bigint; before: string }>(
         `SELECT "paymentId", ${sql.isoText(`"before"`)} AS "before" FROM "report_rollups" WHERE "merchantId" = ?`,
-        [MERCHANT_ID],
+        [ROLLUP_MARK_ROW],
       );
       const paymentId = Number(mark?.paymentId ?? 0);
       const liveFrom = new Date(Math.max(period.from.getTime(), mark ? Date.parse(mark.before) : 0));
@@ -45,13 +44,13 @@ export function createReports(deps: { database: Database; currency: Currency; pa
            SELECT "hour" AS "at", "currency", "provider", "count", "sumMinor" FROM "report_payment_hours"
            WHERE "merchantId" = ? AND "hour" >= ${sql.time} AND "hour" < ${sql.time}
            UNION ALL
-           SELECT ${sql.unindexed(`"observedAt"`)}, "currency", "provider", 1, "amountMinor" FROM "payments" WHERE "id" > ?
+           SELECT ${sql.unindexed(`"observedAt"`)}, "currency", "provider", 1, "amountMinor" FROM "payments" WHERE "id" > ? AND "merchantId" = ?
            UNION ALL
            SELECT "observedAt", "currency", "provider", 1, "amountMinor" FROM "payments"
-           WHERE "id" <= ? AND "observedAt" >= ${sql.time} AND "observedAt" < ${sql.time}) AS "paid"
+           WHERE "merchantId" = ? AND "id" <= ? AND "observedAt" >= ${sql.time} AND "observedAt" < ${sql.time}) AS "paid"
          WHERE "paid"."at" >= ${sql.time} AND "paid"."at" < ${sql.time}
          GROUP BY 1, 2, 3`,
-        [MERCHANT_ID, sql.at(period.from), sql.at(period.to), paymentId, paymentId, sql.at(liveFrom), sql.at(period.to), sql.at(period.from), sql.at(period.to)],
+        [sql.merchantId, sql.at(period.from), sql.at(period.to), paymentId, sql.merchantId, sql.merchantId, paymentId, sql.at(liveFrom), sql.at(period.to), sql.at(period.from), sql.at(period.to)],
       );
     });
   }
@@ -62,11 +61,11 @@ export function createReports(deps: { database: Database; currency: Currency; pa
       `SELECT "users"."telegramId", "users"."username", "users"."panelLogin", "ranked"."count", "ranked"."sumMinor"
        FROM (SELECT "top_ups"."userId", count(*) AS "count", sum("payments"."amountMinor") AS "sumMinor", min("payments"."observedAt") AS "firstAt"
              FROM "payments" JOIN "top_ups" ON "top_ups"."id" = "payments"."topUpId"
-             WHERE "payments"."observedAt" >= ${sql.time} AND "payments"."observedAt" < ${sql.time} AND "payments"."currency" = ?
+             WHERE "payments"."merchantId" = ? AND "payments"."observedAt" >= ${sql.time} AND "payments"."observedAt" < ${sql.time} AND "payments"."currency" = ?
              GROUP BY "top_ups"."userId" ORDER BY "sumMinor" DESC, "firstAt", "top_ups"."userId" LIMIT ${TOP_CUSTOMERS}) AS "ranked"
        JOIN "users" ON "users"."id" = "ranked"."userId"
        ORDER BY "ranked"."sumMinor" DESC, "ranked"."firstAt", "ranked"."userId"`,
-      [sql.at(period.from), sql.at(period.to), deps.currency],
+      [sql.merchantId, sql.at(period.from), sql.at(period.to), deps.currency],
     );
   }
 

@@ -53,7 +53,7 @@ function withSendingRules<A extends Api>(api: A): A {
 
 /** Builds the bot; starts nothing. Private chats only: group updates are ignored (the admin chat only receives notes). */
 export function createBot(token: string, botDeps: BotDeps): Bot<BotContext> {
-  const deps: FeatureDeps = { ...botDeps, customers: createCustomers(botDeps.database), adminNotes: createAdminNotes(botDeps.database.db) };
+  const deps: FeatureDeps = { ...botDeps, customers: createCustomers(botDeps.database), adminNotes: createAdminNotes(botDeps.database) };
   const bot = new Bot<BotContext>(token, {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
     client: { apiRoot: deps.config.bot.apiRoot },

@@ -5,6 +5,7 @@ import { createReports } from "../admin/reports.js";
 import type { Config } from "../config/config.js";
 import { createCustomers } from "../customers/customers.js";
 import { createReceipts } from "../customers/receipts.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { LedgerDatabase } from "../ledger/hot-path.js";
 import type { Logger } from "../logger.js";
 import type { Deliver } from "../jobs/notifier.js";
@@ -20,7 +21,8 @@ import { newTopUpButton } from "./keyboards/main-menu.js";
 import { retireCard } from "./payment-card.js";
 
 export interface DeliveryDeps {
-  database: LedgerDatabase;
+  /** The merchant whose bot delivers: its view of the database (src/db/merchant-scope.ts), with the ledger's hot path. */
+  database: LedgerDatabase & MerchantDatabase;
   panel: PanelClient;
   config: Config;
   log: Logger;
@@ -37,8 +39,8 @@ const DIGEST_HELD_LINES = 25;
  */
 export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
   const customers = createCustomers(deps.database);
-  const receipts = createReceipts(deps.database.db);
-  const notes = createAdminNotes(deps.database.db);
+  const receipts = createReceipts(deps.database);
+  const notes = createAdminNotes(deps.database);
   const panelCurrency = deps.config.panel.currency;
   const { adminIds, adminChatId } = deps.config.bot;
   const adminChats = (adminChatId !== undefined ? [adminChatId] : adminIds).map(BigInt);

@@ -3,7 +3,7 @@ import type { AdminNotes } from "../admin/notes.js";
 import type { AdminService } from "../admin/admin-service.js";
 import type { Config, ProviderName } from "../config/config.js";
 import type { Customers } from "../customers/customers.js";
-import type { Database } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { PanelClient } from "../panel/panel-client.js";
@@ -18,7 +18,8 @@ export interface DeepLinker {
 
 export interface BotDeps {
   config: Config;
-  database: Database;
+  /** The bot's merchant's view of the database (src/db/merchant-scope.ts). */
+  database: MerchantDatabase;
   topUps: TopUpService;
   panel: PanelClient;
   admin: AdminService;

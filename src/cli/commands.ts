@@ -211,6 +211,7 @@ export function usage(): string {
     "bot's full configuration (they may call the panel or a provider). Reads .env like the bot.",
     "Every command but migrate needs an existing database migrated by this version; report, export, pending",
     "and find open it read-only.",
+    "--merchant <id | name> (any command): act for that merchant's shop; the environment merchant (`default`) without it.",
     "Exit codes: 0 done, 1 the command failed or found nothing, 2 bad usage or configuration.",
   ].join("\n");
 }

@@ -1,5 +1,6 @@
 import type { Api } from "grammy";
 import { createDelivery } from "../bot/delivery.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../db/merchant-scope.js";
 import type { Config } from "../config/config.js";
 import type { Wakeup } from "../db/wakeup.js";
 import { createCrediter } from "../jobs/crediter.js";
@@ -42,6 +43,6 @@ export function createCreditingJobs(deps: CreditingDeps) {
     { database, panel, wakeup, outages: deps.outages, log, metrics: deps.metrics, adminChats, bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd } },
     { retryForMs: config.crediter.retryForSeconds * 1000, leaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, concurrency: config.crediter.concurrency === "adaptive" ? { adaptiveMax: config.crediter.panelMaxConnections } : config.crediter.concurrency, sweepMs: timings.crediterSweepMs, instanceId: deps.instanceId },
   );
-  const notifier = createNotifier({ database, wakeup, deliver: createDelivery(deps.api, { database, panel, config, log }), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });
+  const notifier = createNotifier({ database, wakeup, deliver: createDelivery(deps.api, { database: forMerchant(database, DEFAULT_MERCHANT_ID), panel, config, log }), log }, { sweepMs: timings.notifierSweepMs, leaseMs: 60_000, batch: 50 });
   return { crediter, notifier };
 }

@@ -6,6 +6,7 @@ import type { Wakeup, WakeupChannel } from "../db/wakeup.js";
 import { openLedgerDatabase, type LedgerDatabase } from "../ledger/hot-path.js";
 import { createLogger } from "../logger.js";
 import { createOutageTracker } from "../notify/outages.js";
+import { DEFAULT_MERCHANT_ID } from "../db/merchant-scope.js";
 import { createPanelClient } from "../panel/create-panel-client.js";
 import { createCreditingJobs } from "./jobs.js";
 import { forwardedMetrics } from "./metrics-forwarding.js";
@@ -60,7 +61,7 @@ async function start() {
   });
   const panel = createPanelClient(config.panel, { log, maxConnections: config.crediter.panelMaxConnections, timeouts: data.panelTimeouts });
   const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
-  const outages = createOutageTracker({ db: database.db, adminChats, log, onChange: () => wakeup.notify("notifications") });
+  const outages = createOutageTracker({ db: database.db, merchantId: DEFAULT_MERCHANT_ID, adminChats, log, onChange: () => wakeup.notify("notifications") });
   const jobs = createCreditingJobs({
     config, timings: data.timings, instanceId: data.instanceId, database, wakeup, panel, outages, log, metrics,
     api: createBotApi(config.bot.token, config.bot.apiRoot),

@@ -1,4 +1,4 @@
-import type { Db, Dialect } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { User } from "../generated/sqlite/client.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../ledger/states.js";
 
@@ -9,18 +9,21 @@ export interface CustomerFields {
   language: string;
 }
 
-/** The customers' records: who they are, which panel login they linked, their language, what they may see. */
-export function createCustomers({ db, dialect }: { db: Db; dialect: Dialect }) {
+/**
+ * One merchant's customers: who they are, which panel login they linked, their language, what they may see.
+ * A Telegram user of two shops is two customers, each with its own record.
+ */
+export function createCustomers({ db, dialect, merchantId }: Pick<MerchantDatabase, "db" | "dialect" | "merchantId">) {
   const placeholder = (n: number) => (dialect === "postgres" ? `$${n}` : "?");
+  const byTelegramId = (telegramId: number | bigint) => ({ merchantId_telegramId: { merchantId, telegramId: BigInt(telegramId) } });
   return {
     async save(telegramId: number, fields: CustomerFields): Promise<void> {
-      const id = BigInt(telegramId);
-      await db.user.upsert({ where: { telegramId: id }, create: { telegramId: id, ...fields }, update: fields });
+      await db.user.upsert({ where: byTelegramId(telegramId), create: { merchantId, telegramId: BigInt(telegramId), ...fields }, update: fields });
     },
 
     /** The record `save` wrote earlier in the same update. */
     async get(telegramId: number): Promise<User> {
-      return db.user.findUniqueOrThrow({ where: { telegramId: BigInt(telegramId) } });
+      return db.user.findUniqueOrThrow({ where: byTelegramId(telegramId) });
     },
 
     async linkLogin(user: User, login: string): Promise<void> {
@@ -37,7 +40,7 @@ export function createCustomers({ db, dialect }: { db: Db; dialect: Dialect }) {
 
     /** The notifier writes to the customer later in this language. */
     async setLanguage(telegramId: number, language: string): Promise<void> {
-      await db.user.update({ where: { telegramId: BigInt(telegramId) }, data: { language } });
+      await db.user.update({ where: byTelegramId(telegramId), data: { language } });
     },
 
     /** Only while the customer is still linked to `login`: /balance shows it as that login's. */
@@ -53,9 +56,9 @@ export function createCustomers({ db, dialect }: { db: Db; dialect: Dialect }) {
       // Each credit keeps the login it went to: a top-up's login is what was ordered, not always where the money went.
       const rows = await db.$queryRawUnsafe<unknown[]>(
         `SELECT 1 FROM "credits" c JOIN "top_ups" t ON t."id" = c."topUpId"
-         WHERE t."userId" = ${placeholder(1)} AND t."status" <> '${TopUpStatus.REFUNDED}'
-           AND c."panelLogin" = ${placeholder(2)} AND c."status" = '${CreditStatus.DONE}' AND c."kind" = '${CreditKind.PAYMENT}' LIMIT 1`,
-        userId, login,
+         WHERE t."userId" = ${placeholder(1)} AND t."merchantId" = ${placeholder(2)} AND t."status" <> '${TopUpStatus.REFUNDED}'
+           AND c."panelLogin" = ${placeholder(3)} AND c."status" = '${CreditStatus.DONE}' AND c."kind" = '${CreditKind.PAYMENT}' LIMIT 1`,
+        userId, merchantId, login,
       );
       return rows.length > 0;
     },

@@ -1,7 +1,7 @@
-import type { Db } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 
-/** What the notifier's messages to customers (held, expired, refunded) read about their top-ups; a receipt's facts come from the ledger's hot path. */
-export function createReceipts(db: Db) {
+/** What one merchant's notifier messages to customers (held, expired, refunded) read about their top-ups; a receipt's facts come from the ledger's hot path. */
+export function createReceipts({ db }: MerchantDatabase) {
   return {
     async topUpWithCustomer(topUpId: number) {
       return db.topUp.findUnique({ where: { id: topUpId }, include: { user: true } });

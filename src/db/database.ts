@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.js";
+import { ALL_MERCHANTS } from "./all-merchants.js";
 import { assertMigrated, migrate } from "./migrate.js";
 import { describeOpenError, prepareSqliteFolder, probePostgres } from "./open-errors.js";
 import { startCheckpointer, type Checkpointer } from "./sqlite-checkpointer.js";
@@ -87,7 +88,8 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
       },
     };
   }
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, ...(readonly ? { options: "-c default_transaction_read_only=on" } : {}) });
+  // The pool acts for every merchant (ALL_MERCHANTS); a merchant's raw reads narrow it per transaction (src/admin/read-sql.ts).
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, options: `${ALL_MERCHANTS}${readonly ? " -c default_transaction_read_only=on" : ""}` });
   // An idle connection dropped by the server (restart, admin kill) must not crash the process; the pool replaces it.
   pool.on("error", (err) => opts.onPoolError?.(err));
   const client = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Db;

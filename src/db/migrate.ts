@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ALL_MERCHANTS } from "./all-merchants.js";
 import { databasePlace, DatabaseOpenError, POSTGRES_CONNECT_TIMEOUT_MS } from "./open-errors.js";
 import { SQLITE_PAGE_BYTES, applySqlitePragmas } from "./sqlite-pragmas.js";
 import { dialectOf, sqlitePath, type Dialect } from "./url.js";
@@ -72,7 +73,8 @@ function migrateSqlite(file: string): string[] {
 }
 
 async function migratePostgres(url: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url });
+  // A migration that moves rows must see every merchant's, whoever owns the tables (row-level security is forced).
+  const client = new pg.Client({ connectionString: url, options: ALL_MERCHANTS });
   await client.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [PG_LOCK_KEY]);

@@ -6,8 +6,8 @@ import { createWorkLoop, subscribedLoop, type WorkLoop } from "./loop.js";
 import type { Logger } from "../logger.js";
 import type { NotificationPayload } from "../ledger/outbox.js";
 
-/** Sends one queued message. Throwing means "try again later". */
-export type Deliver = (chatId: bigint, payload: NotificationPayload) => Promise<void>;
+/** Sends one queued message through `merchantId`'s bot. Throwing means "try again later". */
+export type Deliver = (chatId: bigint, payload: NotificationPayload, merchantId: number) => Promise<void>;
 
 const MAX_ATTEMPTS = 8;
 /**
@@ -38,7 +38,7 @@ export function createNotifier(
   /** Sends one message standing for `rows` (one row, or a digest of many) and settles every row. */
   async function deliverAs(rows: Notification[], payload: NotificationPayload): Promise<void> {
     try {
-      await deps.deliver(rows[0]!.chatId, payload);
+      await deps.deliver(rows[0]!.chatId, payload, rows[0]!.merchantId);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log.warn({ notificationIds: rows.map((n) => n.id), kind: payload.kind, msg: message }, "notification not delivered");
@@ -64,7 +64,7 @@ export function createNotifier(
     return rows.filter((n) => taken.has(n.id));
   }
 
-  /** One chat's messages in order; notes about several payments for one admin chat become one digest. */
+  /** One chat's messages (with one merchant's bot) in order; notes about several payments for one admin chat become one digest. */
   async function sendChat(list: Notification[]): Promise<void> {
     const digestible = list.filter(isDigestible);
     if (new Set(digestible.map(paymentOf)).size >= DIGEST_FROM) {
@@ -96,8 +96,12 @@ export function createNotifier(
   }
 
   async function sendByChat(list: Notification[]): Promise<void> {
-    const byChat = new Map<bigint, Notification[]>();
-    for (const n of list.sort((a, b) => a.id - b.id)) byChat.set(n.chatId, [...(byChat.get(n.chatId) ?? []), n]);
+    // A chat id names a chat with one merchant's bot: the same id with two shops' bots is two chats.
+    const byChat = new Map<string, Notification[]>();
+    for (const n of list.sort((a, b) => a.id - b.id)) {
+      const chat = `${n.merchantId}:${n.chatId}`;
+      byChat.set(chat, [...(byChat.get(chat) ?? []), n]);
+    }
     await Promise.all([...byChat.values()].map(sendChat));
   }
 

@@ -15,8 +15,8 @@ export const ROLLUP_GRACE_MS = 10 * 60_000;
 const BATCH_PAYMENTS = 20_000;
 /** How far `before` moves per pass after the job was stopped a long time. */
 const MAX_ADVANCE_MS = 24 * HOUR_MS;
-/** One merchant until multi-merchant support fills and filters merchantId. */
-const MERCHANT_ID = 1;
+/** report_rollups' row holding the one mark for every merchant's payments (hours are kept per merchant). */
+export const ROLLUP_MARK_ROW = 0;
 
 export interface RollupMark {
   /** report_payment_hours holds exactly the payments with id ≤ paymentId and observedAt < before. */
@@ -44,11 +44,11 @@ export function createReportRollup(
   const numbered = (sql: string) => (postgres ? sql : sql.replaceAll(/\$\d+/g, "?"));
   const hourOf = postgres ? `date_trunc('hour', "observedAt")` : `substr("observedAt", 1, 13) || ':00:00.000+00:00'`;
   const beforeText = postgres ? `to_char("before", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : `"before"`;
-  // $1 merchant, $2..$3 id range (exclusive, inclusive), $4..$5 observedAt range (inclusive, exclusive).
+  // $1..$2 id range (exclusive, inclusive), $3..$4 observedAt range (inclusive, exclusive).
   const fold = numbered(`
     INSERT INTO "report_payment_hours" ("merchantId", "hour", "currency", "provider", "count", "sumMinor")
-    SELECT CAST($1 AS INTEGER), ${hourOf}, "currency", "provider", count(*), sum("amountMinor") FROM "payments"
-    WHERE "id" > $2 AND "id" <= $3 AND "observedAt" >= ${time(4)} AND "observedAt" < ${time(5)}
+    SELECT "merchantId", ${hourOf}, "currency", "provider", count(*), sum("amountMinor") FROM "payments"
+    WHERE "id" > $1 AND "id" <= $2 AND "observedAt" >= ${time(3)} AND "observedAt" < ${time(4)}
     GROUP BY 2, 3, 4
     ON CONFLICT ("merchantId", "hour", "currency", "provider")
     DO UPDATE SET "count" = "report_payment_hours"."count" + excluded."count", "sumMinor" = "report_payment_hours"."sumMinor" + excluded."sumMinor"`);
@@ -61,11 +61,11 @@ export function createReportRollup(
       // A write first: on SQLite it takes the write lock, so max(id) below is every payment there is.
       await tx.$executeRawUnsafe(
         numbered(`INSERT INTO "report_rollups" ("merchantId", "paymentId", "before", "updatedAt") VALUES ($1, 0, ${time(2)}, ${time(3)}) ON CONFLICT ("merchantId") DO NOTHING`),
-        MERCHANT_ID, at(target), at(now),
+        ROLLUP_MARK_ROW, at(target), at(now),
       );
       const [mark] = await tx.$queryRawUnsafe<{ paymentId: number | bigint; before: string }[]>(
         numbered(`SELECT "paymentId", ${beforeText} AS "before" FROM "report_rollups" WHERE "merchantId" = $1${postgres ? " FOR UPDATE" : ""}`),
-        MERCHANT_ID,
+        ROLLUP_MARK_ROW,
       );
       const [last] = await tx.$queryRawUnsafe<{ id: number | bigint | null }[]>(`SELECT max("id") AS "id" FROM "payments"`);
       const from: RollupMark = { paymentId: Number(mark!.paymentId), before: new Date(mark!.before) };
@@ -73,16 +73,16 @@ export function createReportRollup(
       let to: RollupMark;
       if (from.paymentId < maxId) {
         to = { paymentId: Math.min(maxId, from.paymentId + batch), before: from.before };
-        await tx.$executeRawUnsafe(fold, MERCHANT_ID, from.paymentId, to.paymentId, at(new Date(0)), at(from.before));
+        await tx.$executeRawUnsafe(fold, from.paymentId, to.paymentId, at(new Date(0)), at(from.before));
       } else if (from.before < target) {
         to = { paymentId: from.paymentId, before: new Date(Math.min(target.getTime(), from.before.getTime() + MAX_ADVANCE_MS)) };
-        await tx.$executeRawUnsafe(fold, MERCHANT_ID, 0, from.paymentId, at(from.before), at(to.before));
+        await tx.$executeRawUnsafe(fold, 0, from.paymentId, at(from.before), at(to.before));
       } else {
         return false;
       }
       await tx.$executeRawUnsafe(
         numbered(`UPDATE "report_rollups" SET "paymentId" = $1, "before" = ${time(2)}, "updatedAt" = ${time(3)} WHERE "merchantId" = $4`),
-        to.paymentId, at(to.before), at(now), MERCHANT_ID,
+        to.paymentId, at(to.before), at(now), ROLLUP_MARK_ROW,
       );
       return to.paymentId < maxId || to.before < target;
     });

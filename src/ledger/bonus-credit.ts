@@ -23,6 +23,8 @@ export function bonusMemo(reference: string, paymentId: number): string {
 
 /** The bonus credit a payment credit earns, ready to insert; null when it earns none. */
 export interface PlannedBonus {
+  /** Its payment credit's merchant. */
+  merchantId: number;
   topUpId: number;
   panelLogin: string;
   amountMinor: number;
@@ -37,7 +39,7 @@ export interface PlannedBonus {
  * the panel, converted to the panel's currency at the payment credit's rate. Manual and bonus credits earn none.
  */
 export function planBonusCredit(
-  credit: Pick<Credit, "kind" | "paymentId" | "topUpId" | "panelLogin" | "currency" | "rate" | "basisMinor">,
+  credit: Pick<Credit, "merchantId" | "kind" | "paymentId" | "topUpId" | "panelLogin" | "currency" | "rate" | "basisMinor">,
   payment: { id: number; amountMinor: number; currency: string },
   reference: string,
   policy: BonusPolicy | undefined,
@@ -49,15 +51,15 @@ export function planBonusCredit(
   const rate = credit.rate === null ? policy.khrPerUsd : Number(credit.rate);
   const panel = toPanelAmount(bonus, payment.currency as Currency, credit.currency as Currency, rate);
   if (panel.amountMinor <= 0) return null;
-  return { topUpId: credit.topUpId, panelLogin: credit.panelLogin, amountMinor: panel.amountMinor, currency: credit.currency, rate: panel.rate, memo: bonusMemo(reference, payment.id) };
+  return { merchantId: credit.merchantId, topUpId: credit.topUpId, panelLogin: credit.panelLogin, amountMinor: panel.amountMinor, currency: credit.currency, rate: panel.rate, memo: bonusMemo(reference, payment.id) };
 }
 
 /** Column order of the bonus insert, shared by the SQLite and PostgreSQL writers. */
 export function bonusValues(b: PlannedBonus): unknown[] {
-  return [b.topUpId, b.panelLogin, b.amountMinor, b.currency, b.rate, b.memo, CreditKind.BONUS, CreditStatus.QUEUED];
+  return [b.merchantId, b.topUpId, b.panelLogin, b.amountMinor, b.currency, b.rate, b.memo, CreditKind.BONUS, CreditStatus.QUEUED];
 }
 
-export const BONUS_INSERT_COLUMNS = `("paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "createdAt")`;
+export const BONUS_INSERT_COLUMNS = `("merchantId", "paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "createdAt")`;
 
 /**
  * Queues the deposit bonus a payment credit earns (planBonusCredit), in the transaction that marks that
@@ -73,11 +75,11 @@ export async function queueBonusCredit(tx: Tx, dialect: Dialect, credit: Credit,
   const inserted =
     dialect === "sqlite"
       ? await tx.$executeRawUnsafe(
-          `INSERT INTO "credits" ${BONUS_INSERT_COLUMNS} VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("memo") DO NOTHING`,
+          `INSERT INTO "credits" ${BONUS_INSERT_COLUMNS} VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("memo") DO NOTHING`,
           ...bonusValues(planned), sqliteTimestamp(at), sqliteTimestamp(at),
         )
       : await tx.$executeRawUnsafe(
-          `INSERT INTO "credits" ${BONUS_INSERT_COLUMNS} VALUES (NULL, $1, $2, $3, $4, $5, $6, $7, $8, 0, $9::timestamp, $9::timestamp) ON CONFLICT ("memo") DO NOTHING`,
+          `INSERT INTO "credits" ${BONUS_INSERT_COLUMNS} VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10::timestamp, $10::timestamp) ON CONFLICT ("memo") DO NOTHING`,
           ...bonusValues(planned), postgresTimestamp(at),
         );
   return inserted === 1 ? planned.amountMinor : 0;
@@ -88,9 +90,9 @@ export async function queueBonusCredit(tx: Tx, dialect: Dialect, credit: Credit,
  * the note /recredit promises is queued here (a payment credit's is queued as its receipt is sent).
  * Same key as that path: one note per credit. Returns whether one was queued.
  */
-export async function noteReleasedBonus(tx: NoteTx, creditId: number, reference: string, adminChats: readonly bigint[], at: Date): Promise<boolean> {
-  const audits = await tx.auditLog.findMany({ where: { action: "recredit", subject: reference }, select: { details: true } });
-  if (!audits.some((a) => (JSON.parse(a.details) as { creditId?: number }).creditId === creditId)) return false;
-  await enqueueNotification(tx, adminChats, `recredited:${creditId}`, { kind: "admin.recredited", creditId }, at);
+export async function noteReleasedBonus(tx: NoteTx, credit: Pick<Credit, "id" | "merchantId">, reference: string, adminChats: readonly bigint[], at: Date): Promise<boolean> {
+  const audits = await tx.auditLog.findMany({ where: { merchantId: credit.merchantId, action: "recredit", subject: reference }, select: { details: true } });
+  if (!audits.some((a) => (JSON.parse(a.details) as { creditId?: number }).creditId === credit.id)) return false;
+  await enqueueNotification(tx, credit.merchantId, adminChats, `recredited:${credit.id}`, { kind: "admin.recredited", creditId: credit.id }, at);
   return true;
 }

@@ -22,11 +22,11 @@ export async function holdCredit(db: Db, credit: Credit, lastError: string, erro
       // Only a top-up waiting for this credit is held; a credited (earlier payment) or refunded one keeps its state.
       await moveTopUp(tx, credit.topUpId, TopUpStatus.HELD, {}, { from: [TopUpStatus.PAID] });
       const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId }, select: { id: true, chatId: true } });
-      await enqueueNotification(tx, [topUp.chatId], `held:${topUp.id}`, { kind: "topup.held", topUpId: topUp.id }, at);
+      await enqueueNotification(tx, credit.merchantId, [topUp.chatId], `held:${topUp.id}`, { kind: "topup.held", topUpId: topUp.id }, at);
     }
     // A payment's held credit names the payment, so held credits piling up (a panel outage) join the admins' digest.
     const payment = credit.paymentId === null ? {} : { paymentId: credit.paymentId };
-    await enqueueNotification(tx, adminChats, `credit-held:${credit.id}:${credit.attempts}`, { kind: "admin.held", ...payment, creditId: credit.id }, at);
+    await enqueueNotification(tx, credit.merchantId, adminChats, `credit-held:${credit.id}:${credit.attempts}`, { kind: "admin.held", ...payment, creditId: credit.id }, at);
   });
 }
 
@@ -59,7 +59,7 @@ export async function finishBonusCredit(db: Db, credit: Credit, receipt: PanelRe
     if (credit.topUpId === null) return false;
     const topUp = await tx.topUp.findUniqueOrThrow({ where: { id: credit.topUpId }, select: { userId: true, reference: true } });
     if (receipt.balanceMinor !== undefined) await tx.user.update({ where: { id: topUp.userId }, data: { lastBalanceMinor: receipt.balanceMinor } });
-    return noteReleasedBonus(tx, credit.id, topUp.reference, adminChats, at);
+    return noteReleasedBonus(tx, credit, topUp.reference, adminChats, at);
   });
 }
 

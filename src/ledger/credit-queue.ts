@@ -3,7 +3,10 @@ import { CreditStatus } from "./states.js";
 import type { BonusPolicy } from "./bonus-credit.js";
 import { parseState } from "./transitions.js";
 
-/** A credit this instance claimed. SENDING: call the panel. RECONCILE: look for the memo first. */
+/**
+ * A credit this instance claimed. SENDING: call the panel. RECONCILE: look for the memo first. Claims are global
+ * (every merchant's due credits): `merchantId` says whose panel it goes to.
+ */
 export type ClaimedCredit = Credit & { claimedAs: typeof CreditStatus.SENDING | typeof CreditStatus.RECONCILE };
 
 /** What the panel said when it applied a credit. */
@@ -45,6 +48,7 @@ export interface CreditQueue {
 /** Columns of a credit row as the raw paths read them (timestamps as text, UTC). */
 export interface RawCredit {
   id: number | string;
+  merchantId: number | string;
   paymentId: number | string | null;
   topUpId: number | string | null;
   panelLogin: string;
@@ -74,7 +78,7 @@ const toInt = (v: number | string | null): number | null => (v === null ? null :
 /** Reads a raw credit row into its typed value, once, at the ledger's boundary. */
 export function creditFromRow(row: RawCredit): Credit {
   return {
-    id: Number(row.id), paymentId: toInt(row.paymentId), topUpId: toInt(row.topUpId), panelLogin: row.panelLogin, amountMinor: Number(row.amountMinor),
+    id: Number(row.id), merchantId: Number(row.merchantId), paymentId: toInt(row.paymentId), topUpId: toInt(row.topUpId), panelLogin: row.panelLogin, amountMinor: Number(row.amountMinor),
     currency: row.currency, rate: row.rate, memo: row.memo, kind: row.kind, status: parseState("credit", row.status), attempts: Number(row.attempts),
     nextAttemptAt: new Date(row.nextAttemptAt), firstFailureAt: toDate(row.firstFailureAt), claimedBy: row.claimedBy, claimedUntil: toDate(row.claimedUntil),
     errorKind: row.errorKind, lastError: row.lastError, panelPaymentId: row.panelPaymentId, balanceMinor: toInt(row.balanceMinor), basisMinor: toInt(row.basisMinor),

@@ -26,8 +26,13 @@ export function toPanelAmount(amountMinor: number, currency: Currency, panelCurr
   return { amountMinor: (amountMinor * khrPerUsd) / 100, rate: String(khrPerUsd) };
 }
 
-/** What both payment recorders need to know of the deployment. */
+/** What both payment recorders need to know of the merchant an observation came for. */
 export interface RecorderConfig {
+  /**
+   * The merchant whose route the webhook arrived on, or whose top-up was polled: the payment, its credit and
+   * notes are that merchant's, and only its top-ups and payments are looked up.
+   */
+  merchantId: number;
   adminChats: readonly bigint[];
   panelCurrency: Currency;
   khrPerUsd: number;
@@ -102,11 +107,11 @@ export function orphanReason(obs: PaymentObservation, topUp: Pick<TopUp, "provid
 }
 
 /** The credit a payment on one of our top-ups queues (or holds), in the panel's currency. */
-export function creditFor(deps: Pick<RecorderConfig, "panelCurrency" | "khrPerUsd">, obs: PaymentObservation, topUp: Pick<TopUp, "id" | "panelLogin" | "reference">, paymentId: number, verdict: Verdict, now: Date) {
+export function creditFor(deps: Pick<RecorderConfig, "merchantId" | "panelCurrency" | "khrPerUsd">, obs: PaymentObservation, topUp: Pick<TopUp, "id" | "panelLogin" | "reference">, paymentId: number, verdict: Verdict, now: Date) {
   const held = verdict.holdReason !== null;
   const amount = toPanelAmount(obs.amountMinor, obs.currency, deps.panelCurrency, deps.khrPerUsd);
   return {
-    paymentId, topUpId: topUp.id, panelLogin: topUp.panelLogin, amountMinor: amount.amountMinor, currency: deps.panelCurrency, rate: amount.rate,
+    merchantId: deps.merchantId, paymentId, topUpId: topUp.id, panelLogin: topUp.panelLogin, amountMinor: amount.amountMinor, currency: deps.panelCurrency, rate: amount.rate,
     memo: creditMemo(topUp.reference, paymentId), kind: CreditKind.PAYMENT, status: held ? CreditStatus.HELD : CreditStatus.QUEUED,
     nextAttemptAt: now, createdAt: now, lastError: verdict.holdReason, errorKind: held ? "flagged" : null,
   };

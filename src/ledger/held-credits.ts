@@ -27,12 +27,12 @@ export async function settleHeldFoundOnPanel(
   if (!topUp || held.kind === CreditKind.BONUS) return 0;
   // Refunded meanwhile (a payment made again after the refund): no bonus and no "credited" receipt, as the crediter.
   if (topUp.status === TopUpStatus.REFUNDED) {
-    await enqueueNotification(tx, adminChats, `after-refund:${held.id}`, { kind: "admin.after-refund", creditId: held.id }, at);
+    await enqueueNotification(tx, held.merchantId, adminChats, `after-refund:${held.id}`, { kind: "admin.after-refund", creditId: held.id }, at);
     return 0;
   }
   await moveTopUp(tx, topUp.id, TopUpStatus.CREDITED, { creditedAt: at });
   const bonusQueued = await queueBonusCredit(tx, dialect, held, bonus, at);
-  await enqueueNotification(tx, [topUp.chatId], `credited:${held.id}`, { kind: "topup.credited", topUpId: topUp.id, late: false }, at);
+  await enqueueNotification(tx, held.merchantId, [topUp.chatId], `credited:${held.id}`, { kind: "topup.credited", topUpId: topUp.id, late: false }, at);
   return bonusQueued;
 }
 

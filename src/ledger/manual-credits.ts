@@ -11,11 +11,11 @@ type Tx = Pick<Db, "credit">;
  * own. `paymentId`: the orphan payment it settles, linked to it; a payment has at most one credit (unique),
  * so a second admin cannot settle the same orphan again.
  */
-export async function queueManualCredit(tx: Tx, input: { panelLogin: string; amountMinor: number; currency: Currency; at: Date; paymentId?: number }): Promise<Credit> {
+export async function queueManualCredit(tx: Tx, input: { merchantId: number; panelLogin: string; amountMinor: number; currency: Currency; at: Date; paymentId?: number }): Promise<Credit> {
   const memo = `KHQR MANUAL ${randomBytes(5).toString("hex")}`;
   return tx.credit.create({
     data: {
-      panelLogin: input.panelLogin, amountMinor: input.amountMinor, currency: input.currency, memo, kind: CreditKind.MANUAL, status: CreditStatus.QUEUED,
+      merchantId: input.merchantId, panelLogin: input.panelLogin, amountMinor: input.amountMinor, currency: input.currency, memo, kind: CreditKind.MANUAL, status: CreditStatus.QUEUED,
       nextAttemptAt: input.at, createdAt: input.at, paymentId: input.paymentId ?? null,
     },
   });

@@ -29,6 +29,7 @@ export interface Retry {
  * sent, so several instances never send one twice; `sent` and `retry` settle them.
  */
 export interface NotificationQueue {
+  /** Every merchant's due messages: each row's `merchantId` says whose bot sends it. */
   due(audience: Audience, at: Date, limit: number): Promise<Notification[]>;
   /** Returns the ids this call claimed (rows another instance holds are left out). */
   claim(ids: readonly number[], at: Date, leaseMs: number): Promise<Set<number>>;
@@ -50,6 +51,7 @@ export interface Backlog {
 
 export interface RawNotification {
   id: number | bigint;
+  merchantId: number | bigint;
   dedupeKey: string;
   chatId: number | bigint | string;
   kind: string;
@@ -66,7 +68,7 @@ export interface RawNotification {
 /** Reads a raw notification row into its typed value, once, at the ledger's boundary. */
 export function notificationFromRow(row: RawNotification): Notification {
   return {
-    id: Number(row.id), dedupeKey: row.dedupeKey, chatId: BigInt(row.chatId), kind: row.kind, payload: row.payload, status: parseState("notification", row.status),
+    id: Number(row.id), merchantId: Number(row.merchantId), dedupeKey: row.dedupeKey, chatId: BigInt(row.chatId), kind: row.kind, payload: row.payload, status: parseState("notification", row.status),
     attempts: Number(row.attempts), nextAttemptAt: new Date(row.nextAttemptAt), claimedUntil: row.claimedUntil === null ? null : new Date(row.claimedUntil),
     lastError: row.lastError, createdAt: new Date(row.createdAt), sentAt: row.sentAt === null ? null : new Date(row.sentAt),
   };

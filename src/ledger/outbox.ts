@@ -34,14 +34,15 @@ type Check<T extends true> = T;
 export type KindsHaveAudiencePrefix = Check<NotificationPayload["kind"] extends `topup.${string}` | `admin.${string}` ? true : false>;
 
 /**
- * Queues a message in the same transaction as the change it reports. The dedupe key makes the
- * same event produce one message per chat however many times or instances it is reported from.
+ * Queues a message of `merchantId` (the merchant of the row it reports on) in the same transaction as the change
+ * it reports. The dedupe key makes the same event produce one message per chat however many times or instances
+ * it is reported from; keys are per merchant (two shops may share an admin chat).
  */
-export async function enqueueNotification(tx: Tx, chatIds: readonly bigint[], dedupeKey: string, payload: NotificationPayload, now = new Date()): Promise<void> {
+export async function enqueueNotification(tx: Tx, merchantId: number, chatIds: readonly bigint[], dedupeKey: string, payload: NotificationPayload, now = new Date()): Promise<void> {
   for (const chatId of chatIds) {
     await tx.notification.upsert({
-      where: { dedupeKey: `${dedupeKey}@${chatId}` },
-      create: { dedupeKey: `${dedupeKey}@${chatId}`, chatId, kind: payload.kind, payload: JSON.stringify(payload), status: NotificationStatus.QUEUED, nextAttemptAt: now },
+      where: { merchantId_dedupeKey: { merchantId, dedupeKey: `${dedupeKey}@${chatId}` } },
+      create: { merchantId, dedupeKey: `${dedupeKey}@${chatId}`, chatId, kind: payload.kind, payload: JSON.stringify(payload), status: NotificationStatus.QUEUED, nextAttemptAt: now },
       update: {},
     });
   }

@@ -10,7 +10,7 @@ import { IllegalTransition, NotificationStatus } from "./transitions.js";
 
 const TIMESTAMPS = ["nextAttemptAt", "firstFailureAt", "claimedUntil", "createdAt", "doneAt"];
 const CREDIT_COLUMNS = [
-  "id", "paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts",
+  "id", "merchantId", "paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts",
   "claimedBy", "errorKind", "lastError", "panelPaymentId", "balanceMinor", "basisMinor",
 ].map((c) => `"${c}"`).concat(TIMESTAMPS.map(postgresIsoColumn)).join(", ");
 
@@ -41,7 +41,7 @@ const FINISH = prepared("ledger-finish-credits", `
       "claimedBy" = NULL, "claimedUntil" = NULL, "lastError" = NULL
     FROM input AS i
     WHERE cr."id" = i."id" AND cr."kind" <> '${CreditKind.BONUS}' AND cr."status" IN (${sqlSources("credit", DONE, [SENDING, RECONCILE])})
-    RETURNING cr."id", cr."topUpId", cr."paymentId", cr."panelLogin", i."balanceMinor"),
+    RETURNING cr."id", cr."merchantId", cr."topUpId", cr."paymentId", cr."panelLogin", i."balanceMinor"),
   old AS (SELECT t."id", t."reference", t."provider", t."status", t."expiresAt", t."paidAt", t."chatId", t."userId" FROM "top_ups" AS t WHERE t."id" IN (SELECT "topUpId" FROM c)),
   moved AS (
     UPDATE "top_ups" SET "status" = '${TopUpStatus.CREDITED}', "creditedAt" = $4::timestamp, "updatedAt" = $4::timestamp
@@ -50,25 +50,25 @@ const FINISH = prepared("ledger-finish-credits", `
     UPDATE "users" AS u SET "lastBalanceMinor" = c."balanceMinor", "updatedAt" = $4::timestamp
     FROM c JOIN old ON old."id" = c."topUpId" WHERE u."id" = old."userId" AND u."panelLogin" = c."panelLogin" AND c."balanceMinor" IS NOT NULL),
   receipts AS (
-    INSERT INTO "notifications" ("dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
-    SELECT 'credited:' || c."id" || '@' || old."chatId", old."chatId", 'topup.credited',
+    INSERT INTO "notifications" ("merchantId", "dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
+    SELECT c."merchantId", 'credited:' || c."id" || '@' || old."chatId", old."chatId", 'topup.credited',
            '{"kind":"topup.credited","topUpId":' || old."id" || ',"late":' || CASE WHEN old."status" <> '${TopUpStatus.HELD}' AND old."expiresAt" < COALESCE(old."paidAt", $4::timestamp) THEN 'true' ELSE 'false' END || '}',
            '${NotificationStatus.QUEUED}', 0, $4::timestamp, $4::timestamp
     FROM c JOIN old ON old."id" = c."topUpId" WHERE old."status" <> '${TopUpStatus.REFUNDED}'
-    ON CONFLICT ("dedupeKey") DO NOTHING),
+    ON CONFLICT ("merchantId", "dedupeKey") DO NOTHING),
   after_refund AS (
-    INSERT INTO "notifications" ("dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
-    SELECT 'after-refund:' || c."id" || '@' || a."chat", a."chat", 'admin.after-refund', '{"kind":"admin.after-refund","creditId":' || c."id" || '}',
+    INSERT INTO "notifications" ("merchantId", "dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
+    SELECT c."merchantId", 'after-refund:' || c."id" || '@' || a."chat", a."chat", 'admin.after-refund', '{"kind":"admin.after-refund","creditId":' || c."id" || '}',
            '${NotificationStatus.QUEUED}', 0, $4::timestamp, $4::timestamp
     FROM c JOIN old ON old."id" = c."topUpId" CROSS JOIN unnest($5::bigint[]) AS a("chat") WHERE old."status" = '${TopUpStatus.REFUNDED}'
-    ON CONFLICT ("dedupeKey") DO NOTHING)
+    ON CONFLICT ("merchantId", "dedupeKey") DO NOTHING)
   SELECT c."id", c."topUpId", old."reference", old."provider", old."status" AS "topUpStatus", p."amountMinor"::text AS "paymentAmount", p."currency" AS "paymentCurrency"
   FROM c LEFT JOIN old ON old."id" = c."topUpId" LEFT JOIN "payments" AS p ON p."id" = c."paymentId"`);
 
 const INSERT_BONUSES = `
   INSERT INTO "credits" ${BONUS_INSERT_COLUMNS}
-  SELECT NULL, b."topUpId", b."panelLogin", b."amountMinor", b."currency", b."rate", b."memo", '${CreditKind.BONUS}', '${QUEUED}', 0, $7::timestamp, $7::timestamp
-  FROM unnest($1::int[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[]) AS b("topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo")
+  SELECT b."merchantId", NULL, b."topUpId", b."panelLogin", b."amountMinor", b."currency", b."rate", b."memo", '${CreditKind.BONUS}', '${QUEUED}', 0, $7::timestamp, $7::timestamp
+  FROM unnest($1::int[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $8::int[]) AS b("topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "merchantId")
   ON CONFLICT ("memo") DO NOTHING RETURNING "memo"`;
 
 interface FinishRow {
@@ -120,7 +120,7 @@ export function createPostgresCreditQueue(pool: pg.Pool): CreditQueue {
       if (planned.length > 0) {
         const inserted = await client.query<{ memo: string }>(INSERT_BONUSES, [
           planned.map((b) => b.topUpId), planned.map((b) => b.panelLogin), planned.map((b) => b.amountMinor), planned.map((b) => b.currency),
-          planned.map((b) => b.rate), planned.map((b) => b.memo), postgresTimestamp(at),
+          planned.map((b) => b.rate), planned.map((b) => b.memo), postgresTimestamp(at), planned.map((b) => b.merchantId),
         ]);
         const memos = new Set(inserted.rows.map((r) => r.memo));
         for (const b of planned) if (memos.has(b.memo)) bonusQueued.set(b.creditId, b.amountMinor);

@@ -8,7 +8,7 @@ import { CreditKind } from "./states.js";
 import { NotificationStatus } from "./transitions.js";
 
 const { QUEUED, SENT, FAILED } = NotificationStatus;
-const COLUMNS = `"id", "dedupeKey", "chatId"::text AS "chatId", "kind", "payload", "status", "attempts", "lastError", ${["nextAttemptAt", "claimedUntil", "createdAt", "sentAt"].map(postgresIsoColumn).join(", ")}`;
+const COLUMNS = `"id", "merchantId", "dedupeKey", "chatId"::text AS "chatId", "kind", "payload", "status", "attempts", "lastError", ${["nextAttemptAt", "claimedUntil", "createdAt", "sentAt"].map(postgresIsoColumn).join(", ")}`;
 const dueSql = (audience: Audience) =>
   `SELECT ${COLUMNS} FROM "notifications" WHERE "status" = '${QUEUED}' AND "nextAttemptAt" <= $1::timestamp AND ("claimedUntil" IS NULL OR "claimedUntil" < $1::timestamp)
    AND substr("kind", 1, 6) = '${KIND_PREFIX[audience]}' ORDER BY "nextAttemptAt" LIMIT $2`;

@@ -26,18 +26,18 @@ interface Lookup {
  * by one statement, so they agree).
  */
 const LOOK_UP = prepared("ledger-look-up", `
-  SELECT o."n"::int AS "n", (SELECT "id" FROM "payments" WHERE "provider" = o."provider" AND "providerTxnId" = o."txn") AS "existing",
+  SELECT o."n"::int AS "n", (SELECT "id" FROM "payments" WHERE "merchantId" = o."merchant" AND "provider" = o."provider" AND "providerTxnId" = o."txn") AS "existing",
          t."id", t."reference", t."provider", t."currency", t."amountMinor"::text AS "amountMinor", t."panelLogin", t."chatId"::text AS "chatId", t."paymentsSeen",
          (SELECT coalesce(json_agg(json_build_object('id', e."id", 'provider', e."provider", 'providerTxnId', e."providerTxnId", 'amountMinor', e."amountMinor"::text, 'currency', e."currency") ORDER BY e."id"), '[]')
           FROM "payments" AS e WHERE e."topUpId" = t."id") AS "earlier"
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS o("provider", "txn", "ref", "md5", "n")
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[]) WITH ORDINALITY AS o("provider", "txn", "ref", "md5", "merchant", "n")
   LEFT JOIN LATERAL (
-    SELECT * FROM "top_ups" WHERE (o."ref" IS NOT NULL AND "reference" = o."ref") OR (o."ref" IS NULL AND o."md5" IS NOT NULL AND "md5" = o."md5")
+    SELECT * FROM "top_ups" WHERE "merchantId" = o."merchant" AND ((o."ref" IS NOT NULL AND "reference" = o."ref") OR (o."ref" IS NULL AND o."md5" IS NOT NULL AND "md5" = o."md5"))
     ORDER BY "id" LIMIT 1
   ) AS t ON true`);
 
-const NOTE_COLUMNS = `"dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt"`;
-const PAYMENT_COLUMNS = `"provider", "providerTxnId", "topUpId", "amountMinor", "currency", "flag", "source", "payer", "raw", "reference", "observedAt"`;
+const NOTE_COLUMNS = `"merchantId", "dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt"`;
+const PAYMENT_COLUMNS = `"merchantId", "provider", "providerTxnId", "topUpId", "amountMinor", "currency", "flag", "source", "payer", "raw", "reference", "observedAt"`;
 
 /**
  * An orphan and its notes in one statement. A twin recorded meanwhile (same provider transaction)
@@ -45,14 +45,14 @@ const PAYMENT_COLUMNS = `"provider", "providerTxnId", "topUpId", "amountMinor", 
  */
 const RECORD_ORPHAN = prepared("ledger-record-orphan", `
     WITH p AS (
-      INSERT INTO "payments" (${PAYMENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::timestamp)
-      ON CONFLICT ("provider", "providerTxnId") DO NOTHING RETURNING "id")
+      INSERT INTO "payments" (${PAYMENT_COLUMNS}) VALUES ($16, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::timestamp)
+      ON CONFLICT ("merchantId", "provider", "providerTxnId") DO NOTHING RETURNING "id")
     , n AS (
       INSERT INTO "notifications" (${NOTE_COLUMNS})
-      SELECT replace(note.key, '{id}', p."id"::text) || '@' || note.chat, note.chat::bigint, note.kind, replace(note.payload, '"{id}"', p."id"::text),
+      SELECT $16::int, replace(note.key, '{id}', p."id"::text) || '@' || note.chat, note.chat::bigint, note.kind, replace(note.payload, '"{id}"', p."id"::text),
              '${NotificationStatus.QUEUED}', 0, $11::timestamp, $11::timestamp
       FROM p CROSS JOIN unnest($12::text[], $13::text[], $14::text[], $15::text[]) AS note(key, chat, kind, payload)
-      ON CONFLICT ("dedupeKey") DO NOTHING)
+      ON CONFLICT ("merchantId", "dedupeKey") DO NOTHING)
     SELECT (SELECT "id" FROM p) AS "paymentId"`);
 
 /** The columns of WRITE_TOP_UPS' input, one array parameter each, one element per payment. */
@@ -60,6 +60,7 @@ const WRITE_INPUT = [
   ["provider", "text"], ["txn", "text"], ["topUp", "int"], ["amount", "bigint"], ["cur", "text"], ["flag", "text"], ["src", "text"], ["payer", "text"],
   ["body", "text"], ["ref", "text"], ["at", "timestamp"], ["seen", "int"], ["held", "bool"],
   ["login", "text"], ["creditAmount", "bigint"], ["creditCur", "text"], ["rate", "text"], ["memo", "text"], ["kind", "text"], ["creditStatus", "text"], ["why", "text"], ["errorKind", "text"],
+  ["merchant", "int"],
 ] as const;
 /** The notes of all payments: the payment's row (`n`) and four parallel arrays (noteArrays). */
 const NOTE_INPUT = [["owner", "int"], ["key", "text"], ["chat", "text"], ["kind", "text"], ["payload", "text"]] as const;
@@ -102,19 +103,19 @@ const WRITE_TOP_UPS = prepared("ledger-record-batch", `
     held AS (${countOn(TopUpStatus.HELD, true)}),
     p AS (
       INSERT INTO "payments" (${PAYMENT_COLUMNS})
-      SELECT w."provider", w."txn", w."topUp", w."amount", w."cur", w."flag", w."src", w."payer", w."body", w."ref", w."at"
-      FROM w WHERE w."n" IN (SELECT "n" FROM paid UNION ALL SELECT "n" FROM held) ORDER BY w."n" RETURNING "id", "provider", "providerTxnId"),
-    pw AS (SELECT p."id", w.* FROM p JOIN w ON w."provider" = p."provider" AND w."txn" = p."providerTxnId"),
+      SELECT w."merchant", w."provider", w."txn", w."topUp", w."amount", w."cur", w."flag", w."src", w."payer", w."body", w."ref", w."at"
+      FROM w WHERE w."n" IN (SELECT "n" FROM paid UNION ALL SELECT "n" FROM held) ORDER BY w."n" RETURNING "id", "merchantId", "provider", "providerTxnId"),
+    pw AS (SELECT p."id", w.* FROM p JOIN w ON w."merchant" = p."merchantId" AND w."provider" = p."provider" AND w."txn" = p."providerTxnId"),
     c AS (
-      INSERT INTO "credits" ("paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "lastError", "errorKind", "createdAt")
-      SELECT pw."id", pw."topUp", pw."login", pw."creditAmount", pw."creditCur", pw."rate", pw."memo" || pw."id", pw."kind", pw."creditStatus", 0, pw."at", pw."why", pw."errorKind", pw."at"
+      INSERT INTO "credits" ("merchantId", "paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "lastError", "errorKind", "createdAt")
+      SELECT pw."merchant", pw."id", pw."topUp", pw."login", pw."creditAmount", pw."creditCur", pw."rate", pw."memo" || pw."id", pw."kind", pw."creditStatus", 0, pw."at", pw."why", pw."errorKind", pw."at"
       FROM pw RETURNING "id", "paymentId"),
     notes AS (
       INSERT INTO "notifications" (${NOTE_COLUMNS})
-      SELECT replace(note."key", '{id}', pw."id"::text) || '@' || note."chat", note."chat"::bigint, note."kind", replace(note."payload", '"{id}"', pw."id"::text),
+      SELECT pw."merchant", replace(note."key", '{id}', pw."id"::text) || '@' || note."chat", note."chat"::bigint, note."kind", replace(note."payload", '"{id}"', pw."id"::text),
              '${NotificationStatus.QUEUED}', 0, pw."at", pw."at"
       FROM ${unnest(NOTE_INPUT, WRITE_INPUT.length + 1, "note")} JOIN pw ON pw."n" = note."owner"
-      ON CONFLICT ("dedupeKey") DO NOTHING)
+      ON CONFLICT ("merchantId", "dedupeKey") DO NOTHING)
     SELECT pw."n"::int AS "n", pw."id" AS "paymentId", c."id" AS "creditId" FROM pw JOIN c ON c."paymentId" = pw."id"`);
 
 /** The notes as four parallel arrays, the payment id left as a placeholder the statement fills in. */
@@ -210,7 +211,7 @@ export function createPostgresRecorder(pool: pg.Pool, limits: Partial<BatchLimit
     try {
       const { rows } = await pool.query<Lookup & { n: number }>(LOOK_UP([
         batch.map((c) => c.obs.provider), batch.map((c) => c.obs.providerTxnId),
-        batch.map((c) => c.obs.reference ?? null), batch.map((c) => (c.obs.reference ? null : (c.obs.md5 ?? null))),
+        batch.map((c) => c.obs.reference ?? null), batch.map((c) => (c.obs.reference ? null : (c.obs.md5 ?? null))), batch.map((c) => c.config.merchantId),
       ]));
       const byRow = new Map(rows.map((r) => [r.n, r]));
       found = batch.map((_, i) => byRow.get(i + 1)!);
@@ -275,7 +276,7 @@ export function createPostgresRecorder(pool: pg.Pool, limits: Partial<BatchLimit
         provider: obs.provider, txn: obs.providerTxnId, topUp: topUp.id, amount: obs.amountMinor, cur: obs.currency, flag: verdict.flag, src: opts.source,
         payer: obs.payer ?? null, body: JSON.stringify(obs.raw ?? null), ref: obs.reference ?? obs.md5 ?? null, at: postgresTimestamp(at), seen: found.paymentsSeen, held,
         login: credit.panelLogin, creditAmount: credit.amountMinor, creditCur: credit.currency, rate: credit.rate, memo: creditMemoPrefix(topUp.reference), kind: credit.kind,
-        creditStatus: credit.status, why: credit.lastError, errorKind: credit.errorKind,
+        creditStatus: credit.status, why: credit.lastError, errorKind: credit.errorKind, merchant: config.merchantId,
       },
       outcome: (paymentId, creditId) => {
         const common = { paymentId, topUpId: topUp.id, reference: topUp.reference, panelLogin: topUp.panelLogin, flag: verdict.flag, creditId };
@@ -323,7 +324,7 @@ async function recordOrphan(pool: pg.Pool, config: RecorderConfig, obs: PaymentO
   const reason = orphanReason(obs, found.provider === null ? null : { provider: found.provider });
   const written = await pool.query<{ paymentId: number | null }>(RECORD_ORPHAN([
     obs.provider, obs.providerTxnId, null, obs.amountMinor, obs.currency, PaymentFlag.ORPHAN, opts.source, obs.payer ?? null, JSON.stringify(obs.raw ?? null),
-    obs.reference ?? obs.md5 ?? null, postgresTimestamp(at), ...noteArrays(orphanNotes(config, 0, reason)),
+    obs.reference ?? obs.md5 ?? null, postgresTimestamp(at), ...noteArrays(orphanNotes(config, 0, reason)), config.merchantId,
   ]));
   const paymentId = written.rows[0]!.paymentId;
   return paymentId === null ? null : { outcome: "orphan", paymentId, reason };
@@ -340,7 +341,7 @@ function isDeadlock(err: unknown): boolean {
 /** The payment's key was taken since the look-up (not through this top-up's count): looking again finds it. */
 function isTwinInserted(err: unknown): boolean {
   const { code, constraint } = err as { code?: string; constraint?: string };
-  return code === UNIQUE_VIOLATION && constraint === "payments_provider_providerTxnId_key";
+  return code === UNIQUE_VIOLATION && constraint === "payments_merchantId_provider_providerTxnId_key";
 }
 
 /**

@@ -31,7 +31,7 @@ export function receiptFactsSql(dialect: "sqlite" | "postgres"): string {
       c."id" AS "creditId", c."panelLogin" AS "creditLogin", c."amountMinor" AS "creditMinor", c."currency" AS "creditCurrency", c."balanceMinor",
       p."amountMinor" AS "paidMinor", p."currency" AS "paidCurrency",
       (SELECT coalesce(sum(b."amountMinor"), 0) FROM "credits" b WHERE b."topUpId" = t."id" AND b."kind" = '${CreditKind.BONUS}' AND b."status" <> '${CreditStatus.CANCELLED}') AS "bonusMinor",
-      EXISTS (SELECT 1 FROM "audit_log" a WHERE a."subject" = t."reference" AND a."action" = 'recredit' AND ${auditedCredit}) AS "recredited"
+      EXISTS (SELECT 1 FROM "audit_log" a WHERE a."merchantId" = t."merchantId" AND a."subject" = t."reference" AND a."action" = 'recredit' AND ${auditedCredit}) AS "recredited"
     FROM "top_ups" t JOIN "users" u ON u."id" = t."userId"
     LEFT JOIN "credits" c ON c."id" = (SELECT max(l."id") FROM "credits" l WHERE l."topUpId" = t."id" AND l."kind" <> '${CreditKind.BONUS}' AND l."status" = '${CreditStatus.DONE}')
     LEFT JOIN "payments" p ON p."id" = c."paymentId"

@@ -6,7 +6,9 @@ import type { LedgerDatabase } from "./hot-path.js";
 import type { PaymentObservation, RecordOptions, RecordOutcome } from "./observation.js";
 import { PaymentFlag } from "./states.js";
 
+/** One merchant's ledger: its payments are recorded as `merchantId`'s (src/ledger/decide.ts RecorderConfig). */
 export interface LedgerDeps {
+  merchantId: number;
   database: LedgerDatabase;
   wakeup: Wakeup;
   log: Logger;

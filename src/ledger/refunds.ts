@@ -71,7 +71,7 @@ export async function openRefund(
 
       const refund = await tx.refund.create({
         data: {
-          topUpId: id, amountMinor: decision.amountMinor, currency: state.topUp.currency, reason: input.reason, adminId: input.adminId,
+          merchantId: state.topUp.merchantId, topUpId: id, amountMinor: decision.amountMinor, currency: state.topUp.currency, reason: input.reason, adminId: input.adminId,
           providerStatus: "PENDING", panelStatus: "PENDING", fromPanelMinor: decision.fromPanelMinor, panelDebitMinor: decision.panelDebitMinor,
           bonusBackMinor: decision.bonusBackMinor, panelLogin: decision.panelDebitMinor > 0 ? decision.panelLogin : null, createdAt: input.at,
         },
@@ -90,13 +90,13 @@ export interface RefundResult {
 }
 
 /** Records what the provider and the panel did with a refund, and tells the customer once the money is on its way back. */
-export async function recordRefundResult(tx: Tx, refund: Pick<Refund, "id">, topUp: Pick<TopUp, "chatId">, result: RefundResult): Promise<void> {
+export async function recordRefundResult(tx: Tx, refund: Pick<Refund, "id" | "merchantId">, topUp: Pick<TopUp, "chatId">, result: RefundResult): Promise<void> {
   const { provider, panel } = result;
   await tx.refund.update({
     where: { id: refund.id },
     data: { providerStatus: provider.status, providerRef: provider.status === "REFUNDED" ? provider.message ?? null : null, panelStatus: panel.status, panelDetail: panel.message ?? null },
   });
-  if (!refundPending(provider.status)) await enqueueNotification(tx, [topUp.chatId], `refunded:${refund.id}`, { kind: "topup.refunded", refundId: refund.id });
+  if (!refundPending(provider.status)) await enqueueNotification(tx, refund.merchantId, [topUp.chatId], `refunded:${refund.id}`, { kind: "topup.refunded", refundId: refund.id });
 }
 
 /** The panel did not take the credit back: the provider is not asked, and the refund waits for an admin's decision. */
@@ -113,9 +113,9 @@ export async function takeStoppedRefund(tx: Tx, refundId: number): Promise<boole
  * A pending refund's money was returned by hand: marks it once and tells the customer.
  * Returns false when it was not pending (already confirmed, or refunded by the provider).
  */
-export async function markRefundReturned(tx: Tx, refund: Pick<Refund, "id">, chatId: bigint): Promise<boolean> {
+export async function markRefundReturned(tx: Tx, refund: Pick<Refund, "id" | "merchantId">, chatId: bigint): Promise<boolean> {
   const taken = await tx.refund.updateMany({ where: { id: refund.id, providerStatus: { in: PENDING_PROVIDER_STATUSES } }, data: { providerStatus: RETURNED_BY_HAND } });
   if (taken.count === 0) return false;
-  await enqueueNotification(tx, [chatId], `refunded:${refund.id}`, { kind: "topup.refunded", refundId: refund.id });
+  await enqueueNotification(tx, refund.merchantId, [chatId], `refunded:${refund.id}`, { kind: "topup.refunded", refundId: refund.id });
   return true;
 }

@@ -44,17 +44,17 @@ export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupC
     // Only while the customer is still linked to the login the credit went to.
     balance: db.prepare<[number, string, number, string]>(`UPDATE "users" SET "lastBalanceMinor" = ?, "updatedAt" = ? WHERE "id" = ? AND "panelLogin" = ?`),
     payment: db.prepare<[number], { id: number; amountMinor: number; currency: string }>(`SELECT "id", "amountMinor", "currency" FROM "payments" WHERE "id" = ?`),
-    bonus: db.prepare(`INSERT INTO "credits" ${BONUS_INSERT_COLUMNS} VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("memo") DO NOTHING`),
+    bonus: db.prepare(`INSERT INTO "credits" ${BONUS_INSERT_COLUMNS} VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("memo") DO NOTHING`),
     note: db.prepare(
-      `INSERT INTO "notifications" ("dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
-       VALUES (?, ?, ?, ?, '${NotificationStatus.QUEUED}', 0, ?, ?) ON CONFLICT ("dedupeKey") DO NOTHING`,
+      `INSERT INTO "notifications" ("merchantId", "dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
+       VALUES (?, ?, ?, ?, ?, '${NotificationStatus.QUEUED}', 0, ?, ?) ON CONFLICT ("merchantId", "dedupeKey") DO NOTHING`,
     ),
   };
 
   /** A credit that landed after its top-up was refunded: no receipt, no bonus; the admins are told. */
   function landedAfterRefund(credit: Credit, provider: string, adminChats: readonly bigint[], now: string): FinishedCredit {
     const payload = JSON.stringify({ kind: "admin.after-refund", creditId: credit.id });
-    for (const chatId of adminChats) q.note.run(`after-refund:${credit.id}@${chatId}`, chatId, "admin.after-refund", payload, now, now);
+    for (const chatId of adminChats) q.note.run(credit.merchantId, `after-refund:${credit.id}@${chatId}`, chatId, "admin.after-refund", payload, now, now);
     return { topUpId: credit.topUpId, bonusQueued: 0, provider };
   }
 
@@ -76,7 +76,7 @@ export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupC
     const planned = payment ? planBonusCredit(credit, payment, topUp.reference, bonus) : null;
     if (planned && q.bonus.run(...bonusValues(planned), now, now).changes === 1) bonusQueued = planned.amountMinor;
     const chatId = BigInt(topUp.chatId);
-    q.note.run(`credited:${credit.id}@${chatId}`, chatId, "topup.credited", JSON.stringify({ kind: "topup.credited", topUpId: topUp.id, late }), now, now);
+    q.note.run(credit.merchantId, `credited:${credit.id}@${chatId}`, chatId, "topup.credited", JSON.stringify({ kind: "topup.credited", topUpId: topUp.id, late }), now, now);
     return { topUpId: topUp.id, bonusQueued, provider: topUp.provider };
   }
 

@@ -16,49 +16,50 @@ const TOP_UP_COLUMNS = `"id", "reference", "provider", "currency", "amountMinor"
  */
 export function createSqliteRecorder(db: Sqlite.Database, groupCommit: GroupCommitted) {
   const q = {
-    paymentByTxn: db.prepare<[string, string], { id: number }>(`SELECT "id" FROM "payments" WHERE "provider" = ? AND "providerTxnId" = ?`),
-    topUpByReference: db.prepare<[string], TopUpRow>(`SELECT ${TOP_UP_COLUMNS} FROM "top_ups" WHERE "reference" = ?`),
-    topUpByMd5: db.prepare<[string], TopUpRow>(`SELECT ${TOP_UP_COLUMNS} FROM "top_ups" WHERE "md5" = ? ORDER BY "id" LIMIT 1`),
+    paymentByTxn: db.prepare<[number, string, string], { id: number }>(`SELECT "id" FROM "payments" WHERE "merchantId" = ? AND "provider" = ? AND "providerTxnId" = ?`),
+    topUpByReference: db.prepare<[string, number], TopUpRow>(`SELECT ${TOP_UP_COLUMNS} FROM "top_ups" WHERE "reference" = ? AND "merchantId" = ?`),
+    topUpByMd5: db.prepare<[string, number], TopUpRow>(`SELECT ${TOP_UP_COLUMNS} FROM "top_ups" WHERE "md5" = ? AND "merchantId" = ? ORDER BY "id" LIMIT 1`),
     paymentsOn: db.prepare<[number], EarlierPayment>(`SELECT "id", "provider", "providerTxnId", "amountMinor", "currency" FROM "payments" WHERE "topUpId" = ? ORDER BY "id"`),
     rekey: db.prepare<[string, number]>(`UPDATE "payments" SET "providerTxnId" = ? WHERE "id" = ?`),
     insertPayment: db.prepare(
-      `INSERT INTO "payments" ("provider", "providerTxnId", "topUpId", "amountMinor", "currency", "flag", "source", "payer", "raw", "reference", "observedAt")
-       VALUES (@provider, @providerTxnId, @topUpId, @amountMinor, @currency, @flag, @source, @payer, @raw, @reference, @observedAt)`,
+      `INSERT INTO "payments" ("merchantId", "provider", "providerTxnId", "topUpId", "amountMinor", "currency", "flag", "source", "payer", "raw", "reference", "observedAt")
+       VALUES (@merchantId, @provider, @providerTxnId, @topUpId, @amountMinor, @currency, @flag, @source, @payer, @raw, @reference, @observedAt)`,
     ),
     insertCredit: db.prepare(
-      `INSERT INTO "credits" ("paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "lastError", "errorKind", "createdAt")
-       VALUES (@paymentId, @topUpId, @panelLogin, @amountMinor, @currency, @rate, @memo, @kind, @status, 0, @nextAttemptAt, @lastError, @errorKind, @createdAt)`,
+      `INSERT INTO "credits" ("merchantId", "paymentId", "topUpId", "panelLogin", "amountMinor", "currency", "rate", "memo", "kind", "status", "attempts", "nextAttemptAt", "lastError", "errorKind", "createdAt")
+       VALUES (@merchantId, @paymentId, @topUpId, @panelLogin, @amountMinor, @currency, @rate, @memo, @kind, @status, 0, @nextAttemptAt, @lastError, @errorKind, @createdAt)`,
     ),
     insertNote: db.prepare(
-      `INSERT INTO "notifications" ("dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
-       VALUES (?, ?, ?, ?, '${NotificationStatus.QUEUED}', 0, ?, ?) ON CONFLICT ("dedupeKey") DO NOTHING`,
+      `INSERT INTO "notifications" ("merchantId", "dedupeKey", "chatId", "kind", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
+       VALUES (?, ?, ?, ?, ?, '${NotificationStatus.QUEUED}', 0, ?, ?) ON CONFLICT ("merchantId", "dedupeKey") DO NOTHING`,
     ),
   };
   const countPayment = (to: typeof TopUpStatus.PAID | typeof TopUpStatus.HELD) =>
     db.prepare<[{ now: string; id: number }]>(`UPDATE "top_ups" SET ${countPaymentSet(to, "@now")} WHERE "id" = @id`);
   const countPaymentAs = { [TopUpStatus.PAID]: countPayment(TopUpStatus.PAID), [TopUpStatus.HELD]: countPayment(TopUpStatus.HELD) };
 
-  function enqueue(notes: PlannedNote[], now: string): void {
+  function enqueue(merchantId: number, notes: PlannedNote[], now: string): void {
     for (const note of notes) {
-      for (const chatId of note.chatIds) q.insertNote.run(`${note.key}@${chatId}`, chatId, note.payload.kind, JSON.stringify(note.payload), now, now);
+      for (const chatId of note.chatIds) q.insertNote.run(merchantId, `${note.key}@${chatId}`, chatId, note.payload.kind, JSON.stringify(note.payload), now, now);
     }
   }
 
   /** One observation: the same decisions as the PostgreSQL path (src/ledger/postgres-recorder.ts). */
   function recordOne(config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, at: Date): RecordOutcome {
-    const existing = q.paymentByTxn.get(obs.provider, obs.providerTxnId);
+    const { merchantId } = config;
+    const existing = q.paymentByTxn.get(merchantId, obs.provider, obs.providerTxnId);
     if (existing) return { outcome: "duplicate", paymentId: existing.id };
-    const row = obs.reference ? q.topUpByReference.get(obs.reference) : obs.md5 ? q.topUpByMd5.get(obs.md5) : undefined;
+    const row = obs.reference ? q.topUpByReference.get(obs.reference, merchantId) : obs.md5 ? q.topUpByMd5.get(obs.md5, merchantId) : undefined;
     const now = sqliteTimestamp(at);
     const payment = {
-      provider: obs.provider, providerTxnId: obs.providerTxnId, amountMinor: obs.amountMinor, currency: obs.currency, source: opts.source,
+      merchantId, provider: obs.provider, providerTxnId: obs.providerTxnId, amountMinor: obs.amountMinor, currency: obs.currency, source: opts.source,
       payer: obs.payer ?? null, raw: JSON.stringify(obs.raw ?? null), reference: obs.reference ?? obs.md5 ?? null, observedAt: now,
     };
     if (!row || row.provider !== obs.provider) {
       if (!opts.signed) return { outcome: "unverified" };
       const reason = orphanReason(obs, row ?? null);
       const paymentId = Number(q.insertPayment.run({ ...payment, topUpId: null, flag: PaymentFlag.ORPHAN }).lastInsertRowid);
-      enqueue(orphanNotes(config, paymentId, reason), now);
+      enqueue(merchantId, orphanNotes(config, paymentId, reason), now);
       return { outcome: "orphan", paymentId, reason };
     }
     const topUp = { ...row, chatId: BigInt(row.chatId) } satisfies Pick<TopUp, "id" | "chatId" | "amountMinor" | "currency" | "provider" | "panelLogin" | "reference">;
@@ -72,7 +73,7 @@ export function createSqliteRecorder(db: Sqlite.Database, groupCommit: GroupComm
     const credit = creditFor(config, obs, topUp, paymentId, verdict, at);
     const creditId = Number(q.insertCredit.run({ ...credit, nextAttemptAt: now, createdAt: now }).lastInsertRowid);
     countPaymentAs[held ? TopUpStatus.HELD : TopUpStatus.PAID].run({ now, id: topUp.id });
-    enqueue(paymentNotes(config, paymentId, topUp, verdict), now);
+    enqueue(merchantId, paymentNotes(config, paymentId, topUp, verdict), now);
     return held
       ? { outcome: "held", paymentId, topUpId: topUp.id, reference: topUp.reference, panelLogin: topUp.panelLogin, flag: verdict.flag, creditId, reason: verdict.holdReason! }
       : { outcome: "recorded", paymentId, topUpId: topUp.id, reference: topUp.reference, panelLogin: topUp.panelLogin, flag: verdict.flag, creditId };

@@ -4,7 +4,7 @@ import { TopUpStatus } from "./states.js";
 import { moveTopUp } from "./moves.js";
 import { enqueueNotification } from "./outbox.js";
 
-type NewTopUp = Pick<TopUp, "reference" | "userId" | "chatId" | "provider" | "currency" | "amountMinor" | "panelLogin" | "qr" | "md5" | "checkoutUrl" | "providerRef" | "expiresAt" | "nextPollAt" | "createdAt">;
+type NewTopUp = Pick<TopUp, "merchantId" | "reference" | "userId" | "chatId" | "provider" | "currency" | "amountMinor" | "panelLogin" | "qr" | "md5" | "checkoutUrl" | "providerRef" | "expiresAt" | "nextPollAt" | "createdAt">;
 
 /** Records a top-up the provider has just created a payment for: PENDING until it is paid, cancelled or expires. */
 export async function openTopUp(db: Pick<Db, "topUp">, data: NewTopUp): Promise<TopUp> {
@@ -22,10 +22,10 @@ export async function cancelTopUp(db: Pick<Db, "topUp" | "credit" | "notificatio
 }
 
 /** An unpaid top-up past its expiry: marked expired and its customer told, once. Returns whether it moved. */
-export async function expireTopUp(db: Db, topUp: Pick<TopUp, "id" | "chatId">, at: Date): Promise<boolean> {
+export async function expireTopUp(db: Db, topUp: Pick<TopUp, "id" | "merchantId" | "chatId">, at: Date): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const changed = await moveTopUp(tx, topUp.id, TopUpStatus.EXPIRED, { closedAt: at });
-    if (changed) await enqueueNotification(tx, [topUp.chatId], `expired:${topUp.id}`, { kind: "topup.expired", topUpId: topUp.id }, at);
+    if (changed) await enqueueNotification(tx, topUp.merchantId, [topUp.chatId], `expired:${topUp.id}`, { kind: "topup.expired", topUpId: topUp.id }, at);
     return changed;
   });
 }

@@ -7,9 +7,10 @@ import { isUniqueViolation } from "../db/unique-violation.js";
  * Tells admins once when an outside party (a provider, the panel) starts failing and once when it
  * recovers, however many calls fail in between and however many instances see it.
  */
-export function createOutageTracker(deps: { db: Db; adminChats: readonly bigint[]; log: Logger; onChange?: () => void }) {
+export function createOutageTracker(deps: { db: Db; merchantId: number; adminChats: readonly bigint[]; log: Logger; onChange?: () => void }) {
   const known = new Map<string, boolean>();
-  const key = (component: string) => `outage:${component}`;
+  // The merchant's panel and providers: one shop's outage is not another's.
+  const key = (component: string) => `outage:${deps.merchantId}:${component}`;
 
   async function down(component: string, detail: string): Promise<void> {
     if (known.get(component) === true) return;
@@ -18,7 +19,7 @@ export function createOutageTracker(deps: { db: Db; adminChats: readonly bigint[
     try {
       await deps.db.$transaction(async (tx) => {
         await tx.keyValue.create({ data: { key: key(component), value: since.toISOString() } });
-        await enqueueNotification(tx, deps.adminChats, `${key(component)}:${since.toISOString()}:down`, { kind: "admin.outage", component, state: "down", detail });
+        await enqueueNotification(tx, deps.merchantId, deps.adminChats, `${key(component)}:${since.toISOString()}:down`, { kind: "admin.outage", component, state: "down", detail });
       });
       deps.onChange?.();
     } catch (err) {
@@ -33,7 +34,7 @@ export function createOutageTracker(deps: { db: Db; adminChats: readonly bigint[
     if (!row) return;
     const removed = await deps.db.keyValue.deleteMany({ where: { key: key(component), value: row.value } });
     if (removed.count === 0) return;
-    await enqueueNotification(deps.db, deps.adminChats, `${key(component)}:${row.value}:up`, { kind: "admin.outage", component, state: "up", detail: `since ${row.value}` });
+    await enqueueNotification(deps.db, deps.merchantId, deps.adminChats, `${key(component)}:${row.value}:up`, { kind: "admin.outage", component, state: "up", detail: `since ${row.value}` });
     deps.onChange?.();
   }
 

@@ -1,5 +1,5 @@
 import type { Config, ProviderName } from "../config/config.js";
-import type { Database } from "../db/database.js";
+import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { TopUp } from "../generated/sqlite/client.js";
 import { attachTopUpMessage, cancelTopUp, expireTopUp, openTopUp } from "../ledger/top-up-records.js";
 import type { Logger } from "../logger.js";
@@ -22,7 +22,8 @@ export type StartResult =
 export type CheckResult = { state: TopUpStatus; recorded: RecordOutcome[] };
 
 export interface TopUpServiceDeps {
-  database: Database;
+  /** The merchant's view of the database: its customers' top-ups only. */
+  database: MerchantDatabase;
   providers: Providers;
   ledger: LedgerDeps;
   topup: Config["topup"];
@@ -38,9 +39,10 @@ export function topUpRef(t: TopUp): TopUpRef {
   };
 }
 
-/** The top-up state machine: create, cancel, expire, check. Payment state lives here, never in a chat. */
+/** One merchant's top-up state machine: create, cancel, expire, check. Payment state lives here, never in a chat. */
 export function createTopUpService(deps: TopUpServiceDeps) {
-  const { db } = deps.database;
+  const { db, merchantId } = deps.database;
+  if (deps.ledger.merchantId !== merchantId) throw new Error(`the top-up service of merchant ${merchantId} records payments as merchant ${deps.ledger.merchantId}`);
   const now = () => deps.now?.() ?? new Date();
 
   async function pendingFor(userId: number): Promise<TopUp | null> {
@@ -88,7 +90,7 @@ export function createTopUpService(deps: TopUpServiceDeps) {
       }
       try {
         const topUp = await openTopUp(db, {
-          reference, userId: user.id, chatId: input.chatId, provider: input.provider, currency: deps.topup.currency,
+          merchantId: user.merchantId, reference, userId: user.id, chatId: input.chatId, provider: input.provider, currency: deps.topup.currency,
           amountMinor: input.amountMinor, panelLogin: user.panelLogin,
           qr: payment.qr ?? null, md5: payment.md5 ?? null, checkoutUrl: payment.checkoutUrl ?? null, providerRef: payment.providerRef ?? null,
           expiresAt: payment.expiresAt ?? expiresAt, nextPollAt: provider.capabilities.statusApi ? createdAt : null, createdAt,

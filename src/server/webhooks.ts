@@ -12,6 +12,7 @@ import { PROVIDERS } from "../payments/providers/index.js";
 import type { Providers, TopUpService } from "../payments/topups.js";
 import { readRawBody } from "./raw-body.js";
 
+/** One merchant's webhooks: its providers, and its ledger (whose `merchantId` every payment and note is recorded under). */
 export interface WebhookDeps {
   database: Database;
   providers: Providers;
@@ -48,7 +49,7 @@ export async function handleWebhook(deps: WebhookDeps, name: string, req: Webhoo
 async function handleVerified(deps: WebhookDeps, provider: PaymentProvider, result: Exclude<WebhookResult, { kind: "rejected" }>): Promise<Answer> {
   const unknownOrder: Answer = { status: 404, body: { ok: false, error: "unknown order" } };
   const ours = async (reference: string | undefined) => {
-    const topUp = reference ? await deps.database.db.topUp.findUnique({ where: { reference } }) : null;
+    const topUp = reference ? await deps.database.db.topUp.findUnique({ where: { reference, merchantId: deps.ledger.merchantId } }) : null;
     return topUp && topUp.provider === provider.name ? topUp : null;
   };
   switch (result.kind) {
@@ -91,7 +92,7 @@ async function noticeForAdmins(deps: WebhookDeps, provider: ProviderName, note: 
   const detail = note.detail.slice(0, NOTICE_DETAIL_MAX);
   const reference = note.reference?.slice(0, 100) ?? null;
   const digest = createHash("sha256").update(`${reference ?? ""}\n${detail}`).digest("hex").slice(0, 32);
-  await enqueueNotification(deps.database.db, deps.ledger.adminChats, `notice:${provider}:${digest}`, { kind: "admin.notice", provider, reference, detail });
+  await enqueueNotification(deps.database.db, deps.ledger.merchantId, deps.ledger.adminChats, `notice:${provider}:${digest}`, { kind: "admin.notice", provider, reference, detail });
   deps.ledger.wakeup.notify("notifications");
 }
 

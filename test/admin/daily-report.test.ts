@@ -3,6 +3,7 @@ import { createDailyReport } from "../../src/admin/daily-report.js";
 import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { silentLog } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 const CHATS = [-100_123n, 42n];
 /** 21:00 in Phnom Penh is 14:00 UTC. */
@@ -12,7 +13,7 @@ for (const dialect of dialects) {
   describe.skipIf(!dialect.enabled)(`daily summary scheduling (${dialect.name})`, () => {
     let database: TestDatabase;
     const wakeup = createLocalWakeup();
-    const scheduler = (now: string) => createDailyReport({ database, wakeup, adminChats: CHATS, atMinutes: AT_21, log: silentLog, now: () => new Date(now) });
+    const scheduler = (now: string) => createDailyReport({ database: forMerchant(database, DEFAULT_MERCHANT_ID), wakeup, adminChats: CHATS, atMinutes: AT_21, log: silentLog, now: () => new Date(now) });
     const queued = () => database.db.notification.findMany({ where: { kind: "admin.daily" }, orderBy: { id: "asc" } });
 
     beforeAll(async () => {

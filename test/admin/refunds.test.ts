@@ -7,6 +7,7 @@ import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
 import { startSocPanelSimulator } from "../../sandbox/panels/socpanel-simulator.js";
 import { silentLog } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 const API_KEY = "soc-panel-key-1234";
 let database: TestDatabase;
@@ -32,7 +33,7 @@ beforeAll(async () => {
   database = await freshSqlite();
   panel = await startSocPanelSimulator({ apiKey: API_KEY, users: { mony: 100_000 } });
   const client = new SocPanelClient({ url: panel.url, apiKey: API_KEY, currency: "USD" });
-  refunds = createRefunds({ database, providers: new Map() as Providers, panel: client, wakeup, panelCurrency: "USD", khrPerUsd: 4100, log: silentLog });
+  refunds = createRefunds({ database: forMerchant(database, DEFAULT_MERCHANT_ID), providers: new Map() as Providers, panel: client, wakeup, panelCurrency: "USD", khrPerUsd: 4100, log: silentLog });
 });
 afterAll(async () => {
   await panel?.close();

@@ -7,6 +7,7 @@ import { createReports } from "../../src/admin/reports.js";
 import { createReportRollup } from "../../src/jobs/report-rollup.js";
 import { silentLog } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 /** Histories around 2026-03-10 (Phnom Penh): some rows fall on the period's edges to the millisecond. */
 const DAY_START = Date.parse("2026-03-09T17:00:00Z");
@@ -148,8 +149,8 @@ for (const dialect of dialects) {
     });
 
     it("for random histories, rolled up or not and written to after their hours closed: totals, breakdowns, chart buckets, top customers; the CSV pages through every top-up in order", async () => {
-      const reports = createReports({ database, currency: "USD", panelCurrency: "USD" });
-      const csv = createReportExport({ database, panelCurrency: "USD", pageRows: 2 });
+      const reports = createReports({ database: forMerchant(database, DEFAULT_MERCHANT_ID), currency: "USD", panelCurrency: "USD" });
+      const csv = createReportExport({ database: forMerchant(database, DEFAULT_MERCHANT_ID), panelCurrency: "USD", pageRows: 2 });
       await fc.assert(
         fc.asyncProperty(history, async (h) => {
           const seeded = await seed(database, h);

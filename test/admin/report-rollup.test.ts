@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReportRollup } from "../../src/jobs/report-rollup.js";
+import { createReportRollup, ROLLUP_MARK_ROW } from "../../src/jobs/report-rollup.js";
 import { silentLog } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 
@@ -20,7 +20,7 @@ for (const dialect of dialects) {
       database.db.payment.create({ data: { provider: "bakong", providerTxnId: `r${i}`, amountMinor: 100 + i, currency: "USD", flag: "OK", source: "webhook", raw: "{}", observedAt: new Date(at) } });
     const folded = async () => {
       const [row] = await database.db.$queryRawUnsafe<{ count: bigint | number | null; sumMinor: bigint | number | null }[]>(`SELECT sum("count") AS "count", sum("sumMinor") AS "sumMinor" FROM "report_payment_hours"`);
-      const mark = await database.db.reportRollup.findUnique({ where: { merchantId: 1 } });
+      const mark = await database.db.reportRollup.findUnique({ where: { merchantId: ROLLUP_MARK_ROW } });
       return { count: Number(row?.count ?? 0), sumMinor: Number(row?.sumMinor ?? 0), mark };
     };
 

@@ -5,6 +5,7 @@ import { axisOf, reportChartSvg } from "../../src/admin/report-chart.js";
 import { createReportExport } from "../../src/admin/report-export.js";
 import { createReports } from "../../src/admin/reports.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 /** 2026-03-10 in Phnom Penh (UTC+7) runs from 2026-03-09T17:00Z to 2026-03-10T17:00Z. */
 const DAY = "2026-03-10";
@@ -63,8 +64,8 @@ for (const dialect of dialects) {
 
     beforeAll(async () => {
       database = await dialect.fresh();
-      reports = createReports({ database, currency: "USD", panelCurrency: "USD" });
-      const csv = createReportExport({ database, panelCurrency: "USD" });
+      reports = createReports({ database: forMerchant(database, DEFAULT_MERCHANT_ID), currency: "USD", panelCurrency: "USD" });
+      const csv = createReportExport({ database: forMerchant(database, DEFAULT_MERCHANT_ID), panelCurrency: "USD" });
       csvOf = async (period) => {
         let text = "";
         for await (const lines of csv.reportCsv(period)) text += lines;

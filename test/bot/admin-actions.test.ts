@@ -6,6 +6,7 @@ import { parseBonusTiers } from "../../src/money/bonus.js";
 import { silentLog } from "../support/core.js";
 import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { ADMIN_CHAT, ADMIN_ID, buttonData, buttons, eventually, nextMessage, startHarness, textOf, topUpShownBy, type Harness } from "./harness.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 let h: Harness;
 const KANHA = 801;
@@ -197,7 +198,7 @@ describe("daily summary", () => {
     const today = new Date();
     const wakeup = createLocalWakeup();
     const scheduler = (hour: number) =>
-      createDailyReport({ database: h.database, wakeup, adminChats: [BigInt(ADMIN_CHAT)], atMinutes: 0, log: silentLog, now: () => new Date(today.getTime() + hour) });
+      createDailyReport({ database: forMerchant(h.database, DEFAULT_MERCHANT_ID), wakeup, adminChats: [BigInt(ADMIN_CHAT)], atMinutes: 0, log: silentLog, now: () => new Date(today.getTime() + hour) });
     const summary = nextMessage(h.driver, ADMIN_CHAT, "Daily summary");
     await Promise.all([scheduler(0).pass(), scheduler(1).pass(), scheduler(2).pass()]);
     const text = textOf(await summary);
@@ -213,7 +214,7 @@ describe("admin texts in the admin's language", () => {
   it("answer in Khmer once the admin chose Khmer, and the group's notes follow the first admin", async () => {
     const menu = await say(ADMIN_ID, "/language", /./);
     h.driver.clickButton(ADMIN_ID, menu.message_id, "lang:km");
-    await eventually(async () => expect((await h.database.db.user.findUniqueOrThrow({ where: { telegramId: BigInt(ADMIN_ID) } })).language).toBe("km"));
+    await eventually(async () => expect((await h.database.db.user.findUniqueOrThrow({ where: { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId: BigInt(ADMIN_ID) } } })).language).toBe("km"));
     const pending = await say(ADMIN_ID, "/pending", /[\u1780-\u17FF]/);
     expect(textOf(pending)).toMatch(/ការបញ្ចូលទឹកប្រាក់ដែលកំពុងបើក|គ្មានអ្វីកំពុងរង់ចាំទេ/);
     const { note } = await heldPayment(1200, 1100);

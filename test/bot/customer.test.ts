@@ -3,6 +3,7 @@ import { validateKhqr } from "../../src/khqr/index.js";
 import { TopUpStatus } from "../../src/ledger/states.js";
 import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { ADMIN_CHAT, buttonData, buttons, decodeQrPhoto, eventually, nextMessage, startHarness, textOf, topUpShownBy, type Harness } from "./harness.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 let h: Harness;
 const DARA = 501;
@@ -48,7 +49,7 @@ describe("greeting and language", () => {
     expect(buttons(greeting).map((b) => b.text)).toEqual(
       expect.arrayContaining(["💳 Top up", "💰 Balance", "🧾 History", "🔗 Link account", "❓ Help"]),
     );
-    const user = await h.database.db.user.findUniqueOrThrow({ where: { telegramId: BigInt(DARA) } });
+    const user = await h.database.db.user.findUniqueOrThrow({ where: { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId: BigInt(DARA) } } });
     expect(user).toMatchObject({ username: "dara_kh", firstName: "Dara", language: "en", panelLogin: null });
   });
 
@@ -56,7 +57,7 @@ describe("greeting and language", () => {
     const greeting = await say(SOKHA, "/start", "សួស្តី Sokha");
     expect(textOf(greeting)).toContain("ភ្ជាប់គណនី");
     expect(buttons(greeting).map((b) => b.text)).toContain("💳 បញ្ចូលទឹកប្រាក់");
-    const user = await h.database.db.user.findUniqueOrThrow({ where: { telegramId: BigInt(SOKHA) } });
+    const user = await h.database.db.user.findUniqueOrThrow({ where: { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId: BigInt(SOKHA) } } });
     expect(user.language).toBe("km");
   });
 
@@ -68,7 +69,7 @@ describe("greeting and language", () => {
     const help = await say(DARA, "/help", "របៀបបញ្ចូលទឹកប្រាក់");
     expect(textOf(help)).toContain("1.00 USD");
     await eventually(async () => {
-      const user = await h.database.db.user.findUniqueOrThrow({ where: { telegramId: BigInt(DARA) } });
+      const user = await h.database.db.user.findUniqueOrThrow({ where: { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId: BigInt(DARA) } } });
       expect(user.language).toBe("km");
     });
 
@@ -92,7 +93,7 @@ describe("linking the panel account", () => {
     expect(textOf(notFound)).toContain("nobody_here");
     const linked = await say(DARA, "dara", "Linked to the panel account dara");
     expect(textOf(linked)).not.toContain("2.50");
-    const user = await h.database.db.user.findUniqueOrThrow({ where: { telegramId: BigInt(DARA) } });
+    const user = await h.database.db.user.findUniqueOrThrow({ where: { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId: BigInt(DARA) } } });
     expect(user).toMatchObject({ panelLogin: "dara", lastBalanceMinor: null });
   });
 
@@ -101,7 +102,7 @@ describe("linking the panel account", () => {
     await say(DARA, "/link", "username (login)");
     await say(DARA, "someone_else", "panel is not answering");
     h.panel.resetFaults();
-    const user = await h.database.db.user.findUniqueOrThrow({ where: { telegramId: BigInt(DARA) } });
+    const user = await h.database.db.user.findUniqueOrThrow({ where: { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId: BigInt(DARA) } } });
     expect(user.panelLogin).toBe("dara");
   });
 

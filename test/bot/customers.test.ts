@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCustomers, type Customers } from "../../src/customers/customers.js";
 import { TopUpStatus } from "../../src/ledger/states.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 /** The customer records the bot reads and writes, on both databases. */
 for (const dialect of dialects) {
@@ -12,7 +13,7 @@ for (const dialect of dialects) {
 
     beforeAll(async () => {
       database = await dialect.fresh();
-      customers = createCustomers(database);
+      customers = createCustomers(forMerchant(database, DEFAULT_MERCHANT_ID));
     });
     afterAll(async () => database?.drop());
 

@@ -29,6 +29,7 @@ import { startBakongSimulator, type BakongSimulator } from "../../sandbox/provid
 import { createFakeTelegram, type BotDriver, type ChatMessage, type FakeTelegram } from "../../sandbox/telegram/index.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 import { fakeBotToken } from "../support/bot-token.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 export const ADMIN_ID = 900_001;
 export const ADMIN_CHAT = -100_777;
@@ -86,16 +87,17 @@ export async function startHarness(opts: HarnessOptions = {}) {
   const adminChats = [BigInt(ADMIN_CHAT)];
   const providers = createProviders(config, { log });
   const panelClient = createPanelClient(config.panel, { log });
-  const ledger: LedgerDeps = { database, wakeup, log, metrics, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, adminChats };
-  const topUps: TopUpService = createTopUpService({ database, providers, ledger, topup: config.topup, metrics, log });
-  const outages = createOutageTracker({ db: database.db, adminChats, log, onChange: () => wakeup.notify("notifications") });
+  const merchant = forMerchant(database, DEFAULT_MERCHANT_ID);
+  const ledger: LedgerDeps = { merchantId: merchant.merchantId, database, wakeup, log, metrics, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, adminChats };
+  const topUps: TopUpService = createTopUpService({ database: merchant, providers, ledger, topup: config.topup, metrics, log });
+  const outages = createOutageTracker({ db: database.db, merchantId: merchant.merchantId, adminChats, log, onChange: () => wakeup.notify("notifications") });
   const admin: AdminService = createAdminService({
-    database, providers, panel: panelClient, wakeup, topUpCurrency: config.topup.currency, adminChats,
+    database: merchant, providers, panel: panelClient, wakeup, topUpCurrency: config.topup.currency, adminChats,
     panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, log,
     bonus: { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd },
   });
-  const storage = createBotStorage({ config, database });
-  const deps: BotDeps = { config, database, topUps, panel: panelClient, admin, renderCard: renderKhqrCard, log, metrics, storage, ...(opts.deepLinks ? { deepLinks: opts.deepLinks } : {}) };
+  const storage = createBotStorage({ config, database: merchant });
+  const deps: BotDeps = { config, database: merchant, topUps, panel: panelClient, admin, renderCard: renderKhqrCard, log, metrics, storage, ...(opts.deepLinks ? { deepLinks: opts.deepLinks } : {}) };
 
   const poller = createPoller({ database, providers, ledger, topUps, outages, metrics, log }, { graceMs: 3_600_000, claimMs: 10_000, sweepMs: 100, batch: 50 });
   const crediter = createCrediter(
@@ -104,7 +106,7 @@ export async function startHarness(opts: HarnessOptions = {}) {
   );
 
   let bot = createBot(token, deps);
-  const notifier = createNotifier({ database, wakeup, deliver: createDelivery(bot.api, { database, panel: panelClient, config, log }), log }, { sweepMs: 100, leaseMs: 30_000, batch: 20 });
+  const notifier = createNotifier({ database, wakeup, deliver: createDelivery(bot.api, { database: merchant, panel: panelClient, config, log }), log }, { sweepMs: 100, leaseMs: 30_000, batch: 20 });
   let runner: RunnerHandle | undefined;
 
   const harness = {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { nextMessage, startHarness, textOf, topUpShownBy, type Harness } from "./harness.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 /**
  * Issue 11: typing a login proves nothing, so linking reveals nothing about the account and its balance
@@ -51,7 +52,7 @@ describe("customers' accounts are private", () => {
   it("linking someone else's login confirms it exists and shows nothing else", async () => {
     const linked = await link(STRANGER, "dara");
     expect(textOf(linked)).toBe("✅ Linked to the panel account dara.");
-    const user = await h.database.db.user.findUniqueOrThrow({ where: { telegramId: BigInt(STRANGER) } });
+    const user = await h.database.db.user.findUniqueOrThrow({ where: { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId: BigInt(STRANGER) } } });
     expect(user).toMatchObject({ panelLogin: "dara", lastBalanceMinor: null });
   });
 

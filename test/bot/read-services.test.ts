@@ -4,6 +4,7 @@ import { createCustomers, type Customers } from "../../src/customers/customers.j
 import { createReceipts, type Receipts } from "../../src/customers/receipts.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../../src/ledger/states.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 /** What the bot reads through services instead of its own queries (receipts, admin notes, admins' languages), on both databases. */
 for (const dialect of dialects) {
@@ -17,9 +18,9 @@ for (const dialect of dialects) {
 
     beforeAll(async () => {
       database = await dialect.fresh();
-      customers = createCustomers(database);
-      receipts = createReceipts(database.db);
-      notes = createAdminNotes(database.db);
+      customers = createCustomers(forMerchant(database, DEFAULT_MERCHANT_ID));
+      receipts = createReceipts(forMerchant(database, DEFAULT_MERCHANT_ID));
+      notes = createAdminNotes(forMerchant(database, DEFAULT_MERCHANT_ID));
       await customers.save(9_200_000_001, { username: "dara", firstName: "Dara", language: "km" });
       userId = (await customers.get(9_200_000_001)).id;
     });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../sandbox/telegram/index.js";
 import { ADMIN_ID, buttons, nextMessage, startHarness, textOf, type Harness } from "./harness.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 /** Issue 20, item 5: https://t.me/<bot>?start=<login> from the panel's "Add funds" page. */
 let h: Harness;
@@ -29,7 +30,7 @@ function say(userId: number, text: string, match: Parameters<typeof nextMessage>
   return waiting;
 }
 
-const linkedLogin = async (userId: number) => (await h.database.db.user.findUnique({ where: { telegramId: BigInt(userId) } }))?.panelLogin ?? null;
+const linkedLogin = async (userId: number) => (await h.database.db.user.findUnique({ where: { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId: BigInt(userId) } } }))?.panelLogin ?? null;
 
 describe("a start link with a login", () => {
   it("greets, links the login without showing anything of the account, and offers the amounts", async () => {

@@ -11,6 +11,7 @@ import { startApplication, type Application } from "../../src/main.js";
 import { createRaksmeyPayProvider } from "../../src/payments/providers/raksmeypay/raksmeypay.js";
 import { eventually, silentLog } from "../support/core.js";
 import { SANDBOX_CUSTOMER, startSandbox, type Sandbox } from "../../sandbox/start-sandbox.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 /**
  * On SQLite the crediter and the notifier run on a thread of their own (src/crediting/thread.ts). Their sweeps
@@ -64,7 +65,7 @@ describe("crediting thread (SQLite)", () => {
     const welcome = sandbox.bot.waitFor(SANDBOX_CUSTOMER.id, () => true, 20_000);
     sandbox.bot.sendText(SANDBOX_CUSTOMER.id, "/start");
     await welcome;
-    const user = await db.user.upsert({ where: { telegramId: BigInt(SANDBOX_CUSTOMER.id) }, create: { telegramId: BigInt(SANDBOX_CUSTOMER.id), panelLogin: "dara", language: "en" }, update: { panelLogin: "dara" } });
+    const user = await db.user.upsert({ where: { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId: BigInt(SANDBOX_CUSTOMER.id) } }, create: { telegramId: BigInt(SANDBOX_CUSTOMER.id), panelLogin: "dara", language: "en" }, update: { panelLogin: "dara" } });
     const topUp = await db.topUp.create({
       data: { reference, userId: user.id, chatId: BigInt(SANDBOX_CUSTOMER.id), provider: "raksmeypay", currency: "USD", amountMinor: 500, panelLogin: "dara", status: TopUpStatus.PENDING, qr: created.qr ?? null, providerRef: created.providerRef ?? null, expiresAt },
     });

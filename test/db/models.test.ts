@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/db/migrate.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 for (const dialect of dialects) {
   describe.runIf(dialect.enabled)(`data access on ${dialect.name}`, () => {
@@ -18,7 +19,7 @@ for (const dialect of dialects) {
       const { db } = database;
       const now = new Date();
       const user = await db.user.create({ data: { telegramId: 7_000_000_001n, username: "sok", language: "km", panelLogin: "sok_panel" } });
-      expect((await db.user.findUniqueOrThrow({ where: { telegramId: 7_000_000_001n } })).language).toBe("km");
+      expect((await db.user.findUniqueOrThrow({ where: { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId: 7_000_000_001n } } })).language).toBe("km");
       await expect(db.user.create({ data: { telegramId: 7_000_000_001n } })).rejects.toMatchObject({ code: "P2002" });
 
       const topUp = await db.topUp.create({

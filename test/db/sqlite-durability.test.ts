@@ -10,6 +10,7 @@ import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { createMetrics } from "../../src/metrics.js";
 import { recordPayment, type LedgerDeps } from "../../src/ledger/record-payment.js";
 import { eventually, silentLog } from "../support/core.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 const FULL = 2;
 const dir = mkdtempSync(join(tmpdir(), "khqr-durable-"));
@@ -20,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `count` signed payments for unknown references (each an orphan payment with its admin notes), `perTurn` in each event-loop turn. */
 async function writePayments(database: LedgerDatabase, count: number, perTurn: number, rawBytes: number, afterTurn?: () => void): Promise<void> {
-  const ledger: LedgerDeps = { database, wakeup: createLocalWakeup(), log: silentLog, metrics: createMetrics(), panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
+  const ledger: LedgerDeps = { merchantId: DEFAULT_MERCHANT_ID, database, wakeup: createLocalWakeup(), log: silentLog, metrics: createMetrics(), panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
   const raw = { pad: "x".repeat(rawBytes) };
   for (let i = 0; i < count; i += perTurn) {
     const turn = Array.from({ length: Math.min(perTurn, count - i) }, (_, j) =>

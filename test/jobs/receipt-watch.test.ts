@@ -4,6 +4,7 @@ import { createMetrics } from "../../src/metrics.js";
 import { createOutageTracker } from "../../src/notify/outages.js";
 import { silentLog } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 const ADMIN = -100_500n;
 
@@ -21,7 +22,7 @@ for (const dialect of dialects) {
       const { db } = database;
       let now = new Date();
       const metrics = createMetrics();
-      const outages = createOutageTracker({ db, adminChats: [ADMIN], log: silentLog });
+      const outages = createOutageTracker({ db, merchantId: DEFAULT_MERCHANT_ID, adminChats: [ADMIN], log: silentLog });
       const watch = createReceiptWatch({ database, metrics, outages, log: silentLog, now: () => now });
       const gauge = async (g: typeof metrics.notificationQueueDepth, audience: string) => (await g.get()).values.find((v) => v.labels.audience === audience)?.value;
       const notes = () => db.notification.findMany({ where: { kind: "admin.outage" }, orderBy: { id: "asc" } });
@@ -47,10 +48,10 @@ for (const dialect of dialects) {
       expect(await gauge(metrics.notificationQueueDepth, "admins")).toBe(1);
 
       // The oldest is sent; the other has waited 3 minutes: still behind (caught up means within a minute).
-      await db.notification.update({ where: { dedupeKey: "r1" }, data: { status: "SENT", sentAt: now } });
+      await db.notification.update({ where: { merchantId_dedupeKey: { merchantId: DEFAULT_MERCHANT_ID, dedupeKey: "r1" } }, data: { status: "SENT", sentAt: now } });
       await watch.pass();
       expect(watch.status().behind).toBe(true);
-      await db.notification.update({ where: { dedupeKey: "r2" }, data: { status: "SENT", sentAt: now } });
+      await db.notification.update({ where: { merchantId_dedupeKey: { merchantId: DEFAULT_MERCHANT_ID, dedupeKey: "r2" } }, data: { status: "SENT", sentAt: now } });
       await watch.pass();
       await watch.pass();
       expect(watch.status()).toEqual({ behind: false, queued: 0, lateSeconds: 0 });

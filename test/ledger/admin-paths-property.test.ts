@@ -19,6 +19,7 @@ import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../sandbo
 import { postWebhook } from "../../sandbox/providers/webhook-sender.js";
 import { eventually, silentLog, startCore } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 /**
  * Issue 18: refunds interleaved with credits. Any sequence of payments (webhook or poll, repeats, under- and
@@ -113,13 +114,13 @@ for (const dialect of dialects) {
       const core = await startCore({ database, providers, panel, poller: false, crediter: { reconcileDelayMs: 100, retryForMs }, ...(withBonus ? { topup: { bonus: TIERS } } : {}) });
       raksmey.setWebhookUrl(`${core.url}/webhooks/raksmeypay`);
       const bonus: BonusPolicy | undefined = withBonus ? { tiers: TIERS, khrPerUsd: 4100 } : undefined;
-      const common = { database, panel, wakeup: core.wakeup, panelCurrency: "USD" as const, adminChats: core.ledger.adminChats, log: silentLog, ...(bonus ? { bonus } : {}) };
+      const common = { database: forMerchant(database, DEFAULT_MERCHANT_ID), panel, wakeup: core.wakeup, panelCurrency: "USD" as const, adminChats: core.ledger.adminChats, log: silentLog, ...(bonus ? { bonus } : {}) };
       return {
         panelType, core, withBonus,
         refunds: createRefunds({ ...common, providers, khrPerUsd: 4100 }),
         credits: createAdminCredits(common),
-        lookup: createLookup({ database }),
-        customers: createCustomers({ db: database.db, dialect: database.dialect }),
+        lookup: createLookup({ database: forMerchant(database, DEFAULT_MERCHANT_ID) }),
+        customers: createCustomers(forMerchant(database, DEFAULT_MERCHANT_ID)),
       };
     }
     type Rig = Awaited<ReturnType<typeof startRig>>;

@@ -10,6 +10,7 @@ import type { Currency } from "../../src/money/money.js";
 import { eventually, FAST_CREDITER, silentLog } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 import { ADMIN_CHAT, CUSTOMER_CHAT, startMoneyKit, type MoneyKit } from "../money/money-kit.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 function tiers(text: string, currency: Currency): BonusTiers {
   const parsed = parseBonusTiers(text, currency);
@@ -48,7 +49,7 @@ for (const dialect of dialects) {
       return createCrediter(
         {
           database, panel, wakeup: kit.core.wakeup, log: silentLog, metrics: createMetrics(), adminChats,
-          outages: createOutageTracker({ db: database.db, adminChats, log: silentLog }),
+          outages: createOutageTracker({ db: database.db, merchantId: DEFAULT_MERCHANT_ID, adminChats, log: silentLog }),
           bonus: { tiers: tiers("50:5,100:10", "USD"), khrPerUsd: 4100 },
         },
         { ...FAST_CREDITER, instanceId },

@@ -11,6 +11,7 @@ import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
 import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
 import { eventually, FAST_CREDITER, silentLog } from "../support/core.js";
 import { createPostgresDatabase, postgresAvailable } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 const API_KEY = "panel-key-four";
 const INSTANCES = 4;
@@ -60,7 +61,7 @@ describe.runIf(postgresAvailable)("four crediters share one queue (PostgreSQL)",
         {
           database, wakeup, log: silentLog, metrics: createMetrics(), adminChats: ADMIN_CHATS,
           panel: countingPanel(panel, applied),
-          outages: createOutageTracker({ db: database.db, adminChats: ADMIN_CHATS, log: silentLog }),
+          outages: createOutageTracker({ db: database.db, merchantId: DEFAULT_MERCHANT_ID, adminChats: ADMIN_CHATS, log: silentLog }),
         },
         { ...FAST_CREDITER, instanceId: id },
       );

@@ -4,6 +4,7 @@ import { createMetrics } from "../../src/metrics.js";
 import { recordPayment, type LedgerDeps } from "../../src/ledger/record-payment.js";
 import { silentLog, userFor } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 describe("SQLite units of work do not bleed into each other", () => {
   let database: TestDatabase;
@@ -12,7 +13,7 @@ describe("SQLite units of work do not bleed into each other", () => {
   let seq = 0;
   beforeAll(async () => {
     database = await freshSqlite();
-    ledger = { database, wakeup: createLocalWakeup(), log: silentLog, metrics: createMetrics(), panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
+    ledger = { merchantId: DEFAULT_MERCHANT_ID, database, wakeup: createLocalWakeup(), log: silentLog, metrics: createMetrics(), panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
     userId = await userFor(database, "bleed");
   });
   afterAll(async () => {

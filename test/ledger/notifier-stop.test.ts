@@ -5,6 +5,7 @@ import { enqueueNotification } from "../../src/ledger/outbox.js";
 import { NotificationStatus } from "../../src/ledger/transitions.js";
 import { eventually, silentLog } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 describe("stopping the notifier", () => {
   let database: TestDatabase;
@@ -16,7 +17,7 @@ describe("stopping the notifier", () => {
   });
 
   it("waits for the message in flight and claims nothing more: the rest stay queued for the next start", async () => {
-    for (let i = 0; i < 5; i++) await enqueueNotification(database.db, [42n], `stop-${i}`, { kind: "topup.expired", topUpId: i + 1 });
+    for (let i = 0; i < 5; i++) await enqueueNotification(database.db, DEFAULT_MERCHANT_ID, [42n], `stop-${i}`, { kind: "topup.expired", topUpId: i + 1 });
     const sent: number[] = [];
     const notifier = createNotifier(
       {

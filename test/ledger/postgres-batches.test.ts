@@ -39,7 +39,7 @@ describe.runIf(postgresAvailable)("PostgreSQL: batches of three instances overla
         expiresAt: new Date(Date.now() + 60_000),
       })),
     });
-    const config = { adminChats: [-100n], panelCurrency: "USD" as const, khrPerUsd: 4100 };
+    const config = { merchantId: 1, adminChats: [-100n], panelCurrency: "USD" as const, khrPerUsd: 4100 };
     // Every instance sees each top-up's payment; every other top-up is paid a second time too (a repeat).
     const observations = references.flatMap((reference, i) => [`first-${reference}`, ...(i % 2 === 0 ? [`second-${reference}`] : [])].map((providerTxnId) => ({ reference, providerTxnId })));
     const outcomes: RecordOutcome[] = await Promise.all(

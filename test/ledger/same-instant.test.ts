@@ -7,6 +7,7 @@ import type { PaymentObservation, RecordOutcome } from "../../src/ledger/observa
 import { orderPaymentKey } from "../../src/ledger/reference.js";
 import { silentLog, userFor } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 /**
  * Two observations of one top-up recorded at the same instant must end as they would one after the
@@ -27,7 +28,7 @@ for (const dialect of dialects) {
 
     beforeAll(async () => {
       database = await dialect.fresh();
-      ledger = { database, wakeup: createLocalWakeup(), log: silentLog, metrics: createMetrics(), panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
+      ledger = { merchantId: DEFAULT_MERCHANT_ID, database, wakeup: createLocalWakeup(), log: silentLog, metrics: createMetrics(), panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
       userId = await userFor(database, "same_instant");
     });
     afterAll(async () => {

@@ -10,6 +10,7 @@ import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-si
 import { startRaksmeyPaySimulator, type RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-simulator.js";
 import { eventually, silentLog, startCore, type Core } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 const CREDS = { profileId: "p-admin", profileKey: "k-admin", webhookApiKey: "w-admin" };
 const PANEL_KEY = "panel-key-admin-paths";
@@ -39,7 +40,7 @@ for (const dialect of dialects) {
       core = await startCore({ database, providers, panel, poller: false, topup: { bonus: { currency: "USD", tiers: BONUS } }, crediter: { leaseMs: 30_000 } });
       sim.setWebhookUrl(`${core.url}/webhooks/raksmeypay`);
       admin = createAdminService({
-        database, providers, panel, wakeup: core.wakeup, topUpCurrency: "USD", panelCurrency: "USD", khrPerUsd: 4100, adminChats: core.ledger.adminChats,
+        database: forMerchant(database, DEFAULT_MERCHANT_ID), providers, panel, wakeup: core.wakeup, topUpCurrency: "USD", panelCurrency: "USD", khrPerUsd: 4100, adminChats: core.ledger.adminChats,
         bonus: { tiers: { currency: "USD", tiers: BONUS }, khrPerUsd: 4100 }, log: silentLog,
       });
     });
@@ -166,7 +167,7 @@ for (const dialect of dialects) {
       const { user, topUp, qr } = await order("dara", 10_00);
       await sim.pay({ reference: topUp.reference, qr, amountMinor: 12_00 });
       await eventually(async () => (await creditsOf(topUp.id)).some((c) => c.status === "HELD"), "overpaid: held");
-      await createCustomers(database).linkLogin(user, "sok");
+      await createCustomers(forMerchant(database, DEFAULT_MERCHANT_ID)).linkLogin(user, "sok");
       const darBefore = panelSim.balanceOf("dara")!;
       const sokBefore = panelSim.balanceOf("sok")!;
       const [held] = await creditsOf(topUp.id);
@@ -174,7 +175,7 @@ for (const dialect of dialects) {
       await eventually(async () => (await topUpOf(topUp.id)).status === "CREDITED", "released credit lands");
       expect(panelSim.balanceOf("dara")).toBe(darBefore + 12_00);
       expect(panelSim.balanceOf("sok")).toBe(sokBefore);
-      const customers = createCustomers(database);
+      const customers = createCustomers(forMerchant(database, DEFAULT_MERCHANT_ID));
       expect(await customers.hasPaidInto(user.id, "dara")).toBe(true);
       expect(await customers.hasPaidInto(user.id, "sok")).toBe(false);
 

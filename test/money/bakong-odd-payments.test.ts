@@ -10,6 +10,7 @@ import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-si
 import { startBakongSimulator, type BakongPayment, type BakongSimulator } from "../../sandbox/providers/bakong-simulator.js";
 import { eventually, silentLog, startCore, userFor, type Core } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 /**
  * Bakong through the payment core and its poller, over loopback: a payment on one of our QRs is
@@ -86,7 +87,7 @@ for (const dialect of dialects) {
       expect(credit).toMatchObject({ status: "HELD", lastError: reason });
       const notes = await database.db.notification.findMany({ where: { dedupeKey: { in: [`payment:${payment.id}@-100`, `held-payment:${payment.id}@${t.chatId}`] } } });
       expect(notes.map((n) => `${n.chatId} ${n.kind}`).sort()).toEqual(["-100 admin.flagged", `${t.chatId} topup.held`].sort());
-      const lookup = createLookup({ database });
+      const lookup = createLookup({ database: forMerchant(database, DEFAULT_MERCHANT_ID) });
       expect((await lookup.pending()).heldCredits.map((c) => c.reference)).toContain(t.reference);
       const found = await lookup.find(t.reference);
       expect(found.kind === "topup" && found.timeline.find((e) => e.event === "held")?.detail).toBe(reason);

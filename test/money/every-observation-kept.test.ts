@@ -7,6 +7,7 @@ import { recordPayment, type LedgerDeps } from "../../src/ledger/record-payment.
 import type { Currency } from "../../src/money/money.js";
 import { silentLog, userFor } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 /** Signed: RaksmeyPay, Ahnajak (hash or signature). Unsigned: PayWay, KESS webhooks, Bakong. */
 const PROVIDERS: { name: ProviderName; signed: boolean }[] = [
@@ -39,7 +40,7 @@ for (const dialect of dialects) {
 
     beforeAll(async () => {
       database = await dialect.fresh();
-      ledger = { database, wakeup: createLocalWakeup(), log: silentLog, metrics: createMetrics(), panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
+      ledger = { merchantId: DEFAULT_MERCHANT_ID, database, wakeup: createLocalWakeup(), log: silentLog, metrics: createMetrics(), panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
       userId = await userFor(database, "prop");
     });
     afterAll(async () => {

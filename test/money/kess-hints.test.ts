@@ -9,6 +9,7 @@ import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-si
 import { startKessSimulator, type KessSimulator } from "../../sandbox/providers/kess-simulator.js";
 import { eventually, silentLog, startCore, userFor, type Core } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 
 /**
  * KESS over loopback, through the payment core's HTTP server and poller: a SUCCESS order without a
@@ -72,7 +73,7 @@ for (const dialect of dialects) {
       }
       const payments = await creditedOnce(topUp.id, topUp.reference);
       expect(payments.map((p) => [p.providerTxnId, p.amountMinor, p.flag])).toEqual([[`order:${topUp.reference}`, 700, "OK"]]);
-      const adminNote = await database.db.notification.findUnique({ where: { dedupeKey: `payment:${payments[0]!.id}@-100` } });
+      const adminNote = await database.db.notification.findUnique({ where: { merchantId_dedupeKey: { merchantId: DEFAULT_MERCHANT_ID, dedupeKey: `payment:${payments[0]!.id}@-100` } } });
       expect(adminNote?.kind).toBe("admin.payment");
 
       // Asked again (the customer's "check", another late notification): still that one payment.

@@ -12,6 +12,7 @@ import { startRaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-sim
 import { startNotesSide } from "./notes-side.js";
 import { silentLog, startCore, TEST_TOPUP } from "../support/core.js";
 import type { TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 export { ADMIN_CHAT } from "./notes-side.js";
 export const CUSTOMER_CHAT = 5_001;
@@ -44,9 +45,9 @@ export async function startMoneyKit(database: TestDatabase, opts: { notifier?: b
     database, wakeup: core.wakeup, panel, panelUrl: panelSim.url, panelKey: PANEL_KEY, shop: "Money Shop",
     customer: { id: CUSTOMER_CHAT, first_name: "Dara" }, start: opts.notifier !== false,
   });
-  const lookup = createLookup({ database });
+  const lookup = createLookup({ database: forMerchant(database, DEFAULT_MERCHANT_ID) });
   const adminCredits = createAdminCredits({
-    database, panel, wakeup: core.wakeup, panelCurrency: "USD", adminChats: core.ledger.adminChats, log: silentLog,
+    database: forMerchant(database, DEFAULT_MERCHANT_ID), panel, wakeup: core.wakeup, panelCurrency: "USD", adminChats: core.ledger.adminChats, log: silentLog,
     ...(opts.topup?.bonus ? { bonus: { tiers: opts.topup.bonus, khrPerUsd: opts.topup.khrPerUsd ?? TEST_TOPUP.khrPerUsd } } : {}),
   });
 

@@ -8,6 +8,7 @@ import type { PanelClient } from "../../src/panel/panel-client.js";
 import { createFakeTelegram } from "../../sandbox/telegram/index.js";
 import { silentLog } from "../support/core.js";
 import { fakeBotToken } from "../support/bot-token.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 export const ADMIN_CHAT = -100;
 
@@ -33,7 +34,7 @@ export async function startNotesSide(opts: {
   });
   const api = new Api(token, { apiRoot: fake.url });
   const notifier = createNotifier(
-    { database: opts.database, wakeup: opts.wakeup, deliver: createDelivery(api, { database: opts.database, panel: opts.panel, config, log: silentLog }), log: silentLog },
+    { database: opts.database, wakeup: opts.wakeup, deliver: createDelivery(api, { database: forMerchant(opts.database, DEFAULT_MERCHANT_ID), panel: opts.panel, config, log: silentLog }), log: silentLog },
     { sweepMs: 100, leaseMs: 30_000, batch: 50 },
   );
   if (opts.start !== false) notifier.start();

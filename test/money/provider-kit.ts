@@ -12,6 +12,7 @@ import { startRaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-sim
 import { eventually, silentLog, startCore } from "../support/core.js";
 import { ADMIN_CHAT, startNotesSide } from "./notes-side.js";
 import type { TestDatabase } from "../support/databases.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 export { ADMIN_CHAT };
 export const CUSTOMER_CHAT = 5_002;
@@ -47,7 +48,7 @@ export async function startProviderKit(database: TestDatabase) {
   const notes = await startNotesSide({
     database, wakeup: core.wakeup, panel, panelUrl: panelSim.url, panelKey: PANEL_KEY, shop: "Cases Shop", customer: { id: CUSTOMER_CHAT, first_name: "Sok" },
   });
-  const lookup = createLookup({ database });
+  const lookup = createLookup({ database: forMerchant(database, DEFAULT_MERCHANT_ID) });
   let users = 0;
   const texts = notes.texts;
 

@@ -16,6 +16,7 @@ import { buttonData, decodeQrPhoto, nextMessage, textOf } from "../bot/harness.j
 import { eventually, silentLog } from "../support/core.js";
 import { createPostgresDatabase, postgresAvailable } from "../support/databases.js";
 import { startLoadBalancer, type LoadBalancer, type ProxiedExchange } from "../support/load-balancer.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 /*
  * Telegram's own limits (20 messages a minute in a group, 30 a second per bot) are enforced client-side
@@ -201,8 +202,8 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
         const metrics = createMetrics();
         const app = await startApplication(config, { metrics, timings: TIMINGS });
         const providers = createProviders(config, { log: silentLog, publicUrl: config.bot.publicUrl });
-        const ledger = { database: app.database, wakeup: createLocalWakeup(), log: silentLog, metrics, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, adminChats: [] };
-        const topUps = createTopUpService({ database: app.database, providers, ledger, topup: config.topup, metrics, log: silentLog });
+        const ledger = { merchantId: DEFAULT_MERCHANT_ID, database: app.database, wakeup: createLocalWakeup(), log: silentLog, metrics, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, adminChats: [] };
+        const topUps = createTopUpService({ database: forMerchant(app.database, DEFAULT_MERCHANT_ID), providers, ledger, topup: config.topup, metrics, log: silentLog });
         return { name, app, metrics, topUps, telegramUrl: `${app.url}/telegram` } satisfies Instance;
       }),
     );
@@ -284,7 +285,7 @@ describe.runIf(postgresAvailable)("two instances behind a load balancer, one Pos
 
     // Top-ups go through the top-up service of a random instance (a few through Telegram, below).
     const startTopUp = async (c: (typeof customers)[number]) => {
-      const user = await db().user.findUniqueOrThrow({ where: { telegramId: BigInt(c.id) } });
+      const user = await db().user.findUniqueOrThrow({ where: { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId: BigInt(c.id) } } });
       const result = await pick(instances).topUps.start({ userId: user.id, chatId: BigInt(c.id), amountMinor: c.amountMinor, provider: c.provider });
       if (!result.ok) throw new Error(`top-up for ${c.id} not started: ${result.reason}`);
       return result.topUp;

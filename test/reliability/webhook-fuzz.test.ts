@@ -19,6 +19,7 @@ import { handleWebhook, type WebhookDeps } from "../../src/server/webhooks.js";
 import { silentLog, TEST_TOPUP } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 import { CHAOS, fingerprint, sameState, sqliteFingerprinter, summaryLine, type Fingerprint } from "./helpers.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 /**
  * Every provider's verifyWebhook, and handleWebhook on a real SQLite database behind it, fed
@@ -611,8 +612,8 @@ beforeAll(async () => {
     ],
   ]);
   const metrics = createMetrics();
-  const ledger: LedgerDeps = { database, wakeup: createLocalWakeup(), log, metrics, panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
-  topUps = createTopUpService({ database, providers: providers as Providers, ledger, topup: TEST_TOPUP, metrics, log });
+  const ledger: LedgerDeps = { merchantId: DEFAULT_MERCHANT_ID, database, wakeup: createLocalWakeup(), log, metrics, panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
+  topUps = createTopUpService({ database: forMerchant(database, DEFAULT_MERCHANT_ID), providers: providers as Providers, ledger, topup: TEST_TOPUP, metrics, log });
   deps = { database, providers: providers as Providers, ledger, topUps, metrics, log };
 
   const amounts = [100, 1250, 99_999];

@@ -12,6 +12,7 @@ import type { Logger } from "../../src/logger.js";
 import { silentLog } from "../support/core.js";
 import { freshSqlite, type TestDatabase } from "../support/databases.js";
 import { fakeBotToken } from "../support/bot-token.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 export const PAYWAY_TOKEN = "sec-payway-path-token-0123456789abcdef";
 const NOWHERE = "http://127.0.0.1:9";
@@ -39,8 +40,8 @@ export async function startWebhookServer(limits: Partial<HttpLimits> = {}, log: 
   const database = await freshSqlite();
   const metrics = createMetrics();
   const providers = createProviders(config, { log });
-  const ledger: LedgerDeps = { database, wakeup: createLocalWakeup(), log, metrics, panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
-  const topUps = createTopUpService({ database, providers, ledger, topup: config.topup, metrics, log });
+  const ledger: LedgerDeps = { merchantId: DEFAULT_MERCHANT_ID, database, wakeup: createLocalWakeup(), log, metrics, panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
+  const topUps = createTopUpService({ database: forMerchant(database, DEFAULT_MERCHANT_ID), providers, ledger, topup: config.topup, metrics, log });
   const app = createHttpApp({ database, providers, ledger, topUps, metrics, log, ready: async () => ({ ok: true, checks: {} }) });
   const server = serveWithLimits({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, { ...DEFAULT_HTTP_LIMITS, ...limits });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));

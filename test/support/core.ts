@@ -12,6 +12,7 @@ import { createPoller } from "../../src/jobs/poller.js";
 import { createTopUpService, type Providers } from "../../src/payments/topups.js";
 import { createHttpApp } from "../../src/server/app.js";
 import { serveApp, type RunningServer } from "../../sandbox/serve.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 export const silentLog = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
@@ -42,9 +43,10 @@ export async function startCore(opts: {
   const wakeup: Wakeup = opts.database.pgPool ? await createPgWakeup(opts.database.pgPool, log) : createLocalWakeup();
   const adminChats = [-100n];
   const topup = { ...TEST_TOPUP, ...opts.topup };
-  const outages = createOutageTracker({ db: opts.database.db, adminChats, log });
-  const ledger: LedgerDeps = { database: opts.database, wakeup, log, metrics, panelCurrency: opts.panelCurrency ?? "USD", khrPerUsd: topup.khrPerUsd, adminChats };
-  const topUps = createTopUpService({ database: opts.database, providers: opts.providers, ledger, topup, metrics, log });
+  const merchantId = DEFAULT_MERCHANT_ID;
+  const outages = createOutageTracker({ db: opts.database.db, merchantId, adminChats, log });
+  const ledger: LedgerDeps = { merchantId, database: opts.database, wakeup, log, metrics, panelCurrency: opts.panelCurrency ?? "USD", khrPerUsd: topup.khrPerUsd, adminChats };
+  const topUps = createTopUpService({ database: forMerchant(opts.database, merchantId), providers: opts.providers, ledger, topup, metrics, log });
   const crediter = createCrediter(
     { database: opts.database, panel: opts.panel, wakeup, outages, log, metrics, adminChats, bonus: { tiers: topup.bonus, khrPerUsd: topup.khrPerUsd } },
     { ...FAST_CREDITER, ...opts.crediter, instanceId: opts.instanceId ?? "test" },
@@ -69,7 +71,9 @@ export type Core = Awaited<ReturnType<typeof startCore>>;
 
 /** Creates a linked user once per login. */
 export async function userFor(database: LedgerDatabase, login: string, telegramId = BigInt(Math.floor(Math.random() * 1e12))): Promise<number> {
-  const user = await database.db.user.upsert({ where: { telegramId }, create: { telegramId, panelLogin: login }, update: { panelLogin: login } });
+  const user = await database.db.user.upsert({
+    where: { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId } }, create: { telegramId, panelLogin: login }, update: { panelLogin: login },
+  });
   return user.id;
 }
 
