@@ -49,7 +49,7 @@ export function createReportRollup(
     INSERT INTO "report_payment_hours" ("merchantId", "hour", "currency", "provider", "count", "sumMinor")
     SELECT "merchantId", ${hourOf}, "currency", "provider", count(*), sum("amountMinor") FROM "payments"
     WHERE "id" > $1 AND "id" <= $2 AND "observedAt" >= ${time(3)} AND "observedAt" < ${time(4)}
-    GROUP BY 2, 3, 4
+    GROUP BY 1, 2, 3, 4
     ON CONFLICT ("merchantId", "hour", "currency", "provider")
     DO UPDATE SET "count" = "report_payment_hours"."count" + excluded."count", "sumMinor" = "report_payment_hours"."sumMinor" + excluded."sumMinor"`);
 
