@@ -39,7 +39,7 @@ async function main([name, ...words]: string[]): Promise<number> {
 
   let config: Config;
   try {
-    config = loadConfig(process.env, { databaseOnly: command.needs === "database" });
+    config = loadConfig(process.env, { databaseOnly: command.needs !== "outside" });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);
@@ -51,6 +51,7 @@ async function main([name, ...words]: string[]): Promise<number> {
   try {
     return await command.run(args, {
       config,
+      env: process.env,
       log,
       services: () => (services ??= openServices(config, { log, merchantId, existing: command.needs === "database" ? "read-only" : "read-write" })),
       print: (text) => console.log(text),
@@ -58,6 +59,10 @@ async function main([name, ...words]: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`${err.message}\n\n${usage()}`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      console.error(err.message);
       return 2;
     }
     if (err instanceof DatabaseOpenError) {

@@ -10,9 +10,11 @@ import { backupCommand } from "./backup.js";
 import { checkCommand } from "./check.js";
 import { findText } from "./find-text.js";
 import { linkForCommand } from "./link-for.js";
+import { merchantCommand } from "./merchant.js";
 import { pendingTable } from "./pending-table.js";
 import { planProblemText, refundOutcomeText, refundPlanText } from "./refund-text.js";
 import { reportText } from "./report-text.js";
+import { rotateMasterKeyCommand } from "./rotate-master-key.js";
 import { UsageError, type Command, type CommandContext } from "./command.js";
 
 /** The admin id operator CLI actions are audited under. */
@@ -33,6 +35,8 @@ const COMMANDS: Record<string, Command> = {
   check: checkCommand,
   backup: backupCommand,
   "link-for": linkForCommand,
+  merchant: merchantCommand,
+  "rotate-master-key": rotateMasterKeyCommand,
   report: {
     args: "[period]",
     summary: `totals of the period: paid, refunded, net, by provider (${PERIODS})`,
@@ -210,7 +214,8 @@ export function usage(): string {
     "report, export, pending, find, migrate and backup need only DATABASE_URL; the others need the",
     "bot's full configuration (they may call the panel or a provider). Reads .env like the bot.",
     "Every command but migrate needs an existing database migrated by this version; report, export, pending",
-    "and find open it read-only.",
+    "and find open it read-only. merchant and rotate-master-key run a platform (README, \"Running a platform\"):",
+    "they need DATABASE_URL, PUBLIC_URL and MASTER_KEY.",
     "--merchant <id | name> (any command): act for that merchant's shop; the environment merchant (`default`) without it.",
     "Exit codes: 0 done, 1 the command failed or found nothing, 2 bad usage or configuration.",
   ].join("\n");

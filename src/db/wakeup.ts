@@ -2,8 +2,9 @@ import { EventEmitter } from "node:events";
 import pg from "pg";
 import type { Logger } from "../logger.js";
 
-export type WakeupChannel = "credits" | "notifications";
-const CHANNELS: WakeupChannel[] = ["credits", "notifications"];
+/** `merchants`: a platform's merchant was added, changed, disabled or removed (src/platform/merchant-watcher.ts). */
+export type WakeupChannel = "credits" | "notifications" | "merchants";
+const CHANNELS: WakeupChannel[] = ["credits", "notifications", "merchants"];
 const NOTIFY_EVERY_MS = 5;
 
 /**

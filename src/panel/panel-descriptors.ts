@@ -5,7 +5,7 @@ import { PerfectPanelV2Client } from "./perfectpanel-v2.js";
 import type { SocPanelAmountFormat } from "./socpanel-api.js";
 import { SocPanelClient } from "./socpanel.js";
 
-/** Everything the program knows about one kind of panel (PANEL_TYPE); its variables are the shared PANEL_*. */
+/** Everything the program knows about one kind of panel (PANEL_TYPE); its variables are the shared PANEL_* (src/config/panel-variables.ts says which is secret). */
 export interface PanelDescriptor {
   /** Its simulator in the sandbox (`sandbox/panels/<simulator>.ts`); a name only, as src/ imports nothing of the sandbox. */
   simulator: string;

@@ -15,6 +15,8 @@ export interface SelfCheckOptions {
    * (the CLI, with no bot running); "running" counts on this process's own HTTP server (start-up).
    */
   publicUrl: "listen" | "running";
+  /** Where Telegram should post updates; default PUBLIC_URL/telegram (a platform merchant's: PUBLIC_URL/telegram/<routeKey>). */
+  telegramWebhookUrl?: string;
   /** Each outside call gives up after this (default 10 s). */
   timeoutMs?: number;
   now?: () => number;
@@ -29,7 +31,7 @@ export interface SelfCheckOptions {
 export async function runSelfCheck(config: Config, opts: SelfCheckOptions): Promise<CheckResult[]> {
   const deps = { log: opts.log, timeoutMs: opts.timeoutMs ?? 10_000, now: opts.now ?? Date.now };
   const groups = await Promise.all([
-    checkTelegram(config, deps),
+    checkTelegram(config, deps, opts.telegramWebhookUrl),
     checkPanel(config, deps),
     checkProviders(config, deps),
     checkPublicUrl(config, { ...deps, mode: opts.publicUrl }),

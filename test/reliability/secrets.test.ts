@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -19,6 +19,10 @@ import { SANDBOX_ADMIN, SANDBOX_ADMIN_CHAT, SANDBOX_CUSTOMER, SANDBOX_PANEL_USER
 import type { BotDriver, ChatMessage } from "../../sandbox/telegram/index.js";
 import { eventually } from "../support/core.js";
 import { startLoadBalancer, type LoadBalancer, type ProxiedExchange } from "../support/load-balancer.js";
+import { createFakeTelegram } from "../../sandbox/telegram/index.js";
+import { openDatabase } from "../../src/db/database.js";
+import { PROCESS_VARIABLES } from "../../src/config/variable-scopes.js";
+import { runCli, type CliRun } from "../cli/run-cli.js";
 import { CHAOS, summaryLine } from "./helpers.js";
 
 /**
@@ -396,3 +400,82 @@ for (const panelType of PANEL_TYPES) {
     });
   });
 }
+
+describe("merchant secrets stored by the CLI stay secret", { timeout: 300_000 }, () => {
+  // Every merchant secret variable with a distinctive value; the process-wide ones are not a merchant's.
+  const secrets = Object.fromEntries(Object.entries(secretValues()).filter(([name]) => !PROCESS_VARIABLES.includes(name))) as Record<SecretName, string>;
+  const runs: { args: string; run: CliRun }[] = [];
+  let dir: string;
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("no merchant secret in the CLI's output or log lines (trace level), nor in any stored row", async () => {
+    dir = mkdtempSync(join(tmpdir(), "khqr-merchant-secrets-"));
+    const telegram = await createFakeTelegram();
+    try {
+      telegram.bot(secrets.BOT_TOKEN, { username: "merchant_secrets_bot" });
+      const url = `file:${join(dir, "platform.db")}`;
+      await (await openDatabase(url)).close();
+      // Nothing listens on port 9: the checks fail, and their failures are searched too.
+      const nowhere = "http://127.0.0.1:9";
+      const merchant: Record<string, string> = {
+        ...secrets,
+        ADMIN_IDS: "7", MERCHANT_NAME: "Secret Shop", PAYMENT_PROVIDERS: PROVIDERS.join(","), PANEL_URL: nowhere,
+        RAKSMEYPAY_BASE_URL: nowhere, RAKSMEYPAY_PROFILE_ID: "rel-profile",
+        KESS_BASE_URL: nowhere, KESS_CLIENT_ID: "rel-client", KESS_USERNAME: "rel-user", KESS_SELLER_CODE: "rel-seller",
+        AHNAJAK_BASE_URL: nowhere, AHNAJAK_PROFILE_ID: "rel-ahnajak",
+        PAYWAY_BAKONG_ID: "abaakhppxxx@abaa", PAYWAY_MERCHANT_ID: "125021214532846", PAYWAY_DATA: "0010PAYWAY@ABA0208104514230604A227",
+        BAKONG_API_URL: nowhere, BAKONG_ACCOUNT_ID: "rel_shop@aclb",
+      };
+      const file = join(dir, "merchant.env");
+      writeFileSync(file, Object.entries(merchant).map(([k, v]) => `${k}=${v}`).join("\n"));
+      const env = {
+        DOTENV_CONFIG_PATH: join(dir, "absent.env"), DATABASE_URL: url, LOG_LEVEL: "trace", PUBLIC_URL: "http://127.0.0.1:9",
+        MASTER_KEY: randomBytes(32).toString("base64"), TELEGRAM_API_ROOT: telegram.url,
+      };
+      const cli = async (args: string[], extra: Record<string, string> = {}) => {
+        const run = await runCli(args, { ...env, ...extra });
+        runs.push({ args: args.join(" "), run });
+        return run;
+      };
+      expect((await cli(["merchant", "add", "secret-shop", "--env-file", file])).code).toBe(0);
+      expect((await cli(["merchant", "update", "secret-shop", "--env-file", file])).code).toBe(0);
+      expect((await cli(["merchant", "list", "--json"])).code).toBe(0);
+      expect((await cli(["merchant", "check", "secret-shop"])).code).toBe(1);
+      // A refused file (half a provider) and a wrong key: their messages are searched too.
+      writeFileSync(join(dir, "half.env"), `BOT_TOKEN=${secrets.BOT_TOKEN}\nPANEL_API_KEY=${secrets.PANEL_API_KEY}\nKESS_PASSWORD=${secrets.KESS_PASSWORD}\n`);
+      expect((await cli(["merchant", "add", "half-shop", "--env-file", join(dir, "half.env")])).code).toBe(2);
+      expect((await cli(["merchant", "list"], { MASTER_KEY: randomBytes(32).toString("base64") })).code).toBe(2);
+      expect((await cli(["rotate-master-key"], { NEW_MASTER_KEY: randomBytes(32).toString("base64") })).code).toBe(0);
+      const haystacks: Haystack[] = [];
+      /** Every stored row, the merchant's sealed settings among them. */
+      const dumpRows = async (when: string) => {
+        const database = await openDatabase(url);
+        try {
+          for (const { name } of await database.db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table'`)) {
+            const rows = await database.db.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "${name}"`);
+            for (const [i, row] of rows.entries()) haystacks.push({ where: `${when}: table ${name} row ${i}`, text: json(row) });
+          }
+        } finally {
+          await database.close();
+        }
+      };
+      await dumpRows("stored");
+      expect(haystacks.some((h) => h.where.includes("merchant_settings") && h.text.includes("KESS_PASSWORD"))).toBe(true);
+      haystacks.push(...runs.map(({ args, run }) => ({ where: `cli ${args}`, text: `${run.stdout}\n${run.stderr}` })));
+      for (const call of telegram.bots().flatMap((b) => b.calls())) {
+        // setWebhook is where the webhook secret_token is meant to go: to Telegram.
+        haystacks.push({ where: `bot API call ${call.method}`, text: json({ ...call, params: { ...call.params, secret_token: undefined } }) });
+      }
+      expect(runs.find((r) => r.args.startsWith("merchant check"))!.run.stdout).toContain("✗");
+      expect(runs.some((r) => r.run.stderr.length > 0)).toBe(true);
+      const hits = search(haystacks, secrets);
+      scanned.hits += hits.length;
+      expect(hits.map((h) => `${h.secret} in ${h.where} (as ${h.needle}): …${h.context}…`)).toEqual([]);
+    } finally {
+      await telegram.close();
+    }
+  });
+});

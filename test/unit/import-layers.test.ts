@@ -18,6 +18,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["ledger"],
   ["customers", "notify", "panel"],
   ["payments"],
+  ["platform"],
   ["jobs"],
   ["admin"],
   ["bot", "server", "startup"],

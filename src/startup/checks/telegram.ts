@@ -10,7 +10,7 @@ const WEBHOOK_PORTS = new Set(["443", "80", "88", "8443"]);
 type BotApiAnswer = { ok: boolean; result?: unknown; description?: string; error_code?: number };
 
 /** getMe (the token), and in webhook mode the address Telegram will post updates to, read with getWebhookInfo. */
-export async function checkTelegram(config: Config, deps: CheckDeps): Promise<CheckResult[]> {
+export async function checkTelegram(config: Config, deps: CheckDeps, webhookUrl = `${config.bot.publicUrl}/telegram`): Promise<CheckResult[]> {
   const call = async (method: string): Promise<BotApiAnswer | string> => {
     try {
       const res = await send(`${config.bot.apiRoot}/bot${config.bot.token}/${method}`, { method: "GET", timeoutMs: deps.timeoutMs });
@@ -27,13 +27,12 @@ export async function checkTelegram(config: Config, deps: CheckDeps): Promise<Ch
   }
   const username = (me.result as { username?: string } | undefined)?.username ?? "?";
   const results = [pass(NAME, `BOT_TOKEN accepted (getMe: @${username})`)];
-  if (config.bot.mode === "webhook") results.push(await checkWebhook(config, call));
+  if (config.bot.mode === "webhook") results.push(await checkWebhook(webhookUrl, call));
   return results;
 }
 
-async function checkWebhook(config: Config, call: (method: string) => Promise<BotApiAnswer | string>): Promise<CheckResult> {
+async function checkWebhook(wanted: string, call: (method: string) => Promise<BotApiAnswer | string>): Promise<CheckResult> {
   const name = `${NAME} webhook`;
-  const wanted = `${config.bot.publicUrl}/telegram`;
   const url = new URL(wanted);
   if (url.protocol !== "https:") return fail(name, `${wanted} is not https`, "Telegram sends webhooks to https addresses only: set PUBLIC_URL to https://…");
   const port = url.port || "443";
