@@ -10,17 +10,16 @@ import { REPORT_UTC_OFFSET_HOURS } from "./period.js";
  * scoped by the merchant's client: every query names `merchantId` (the first index column of what it reads).
  */
 export function readSql(database: MerchantDatabase) {
-  const postgres = database.dialect === "postgres";
-  /** This transaction acts for the merchant alone (PostgreSQL's row-level security, migration 012). */
-  const scopeTo = (db: Pick<typeof database.db, "$queryRawUnsafe">) =>
+  const actAsMerchant = (db: Pick<MerchantDatabase["db"], "$queryRawUnsafe">) =>
     db.$queryRawUnsafe(`SELECT set_config('app.scope', 'merchant', true), set_config('app.merchant_id', $1, true)`, String(database.merchantId));
+  const postgres = database.dialect === "postgres";
   const numbered = (sql: string) => {
     let n = 0;
     return postgres ? sql.replaceAll("?", () => `$${++n}`) : sql;
   };
   return {
-    merchantId: database.merchantId,
     postgres,
+    merchantId: database.merchantId,
     time: postgres ? "?::timestamp" : "?",
     at: (at: Date) => (postgres ? postgresTimestamp(at) : sqliteTimestamp(at)),
     /** The chart bucket a timestamp column falls in, as bucketsOf labels it: its local hour ("00".."23") or local date. */
@@ -44,14 +43,14 @@ export function readSql(database: MerchantDatabase) {
       if (!postgres) return db.$queryRawUnsafe<T[]>(sql, ...params);
       // Under row-level security (a role that is not a superuser) the read sees this merchant's rows only,
       // whatever its WHERE says: the pool's connections act for all merchants until told otherwise.
-      const [, rows] = await db.$transaction([scopeTo(db), db.$queryRawUnsafe<T[]>(numbered(sql), ...params)]);
+      const [, rows] = await db.$transaction([actAsMerchant(db), db.$queryRawUnsafe<T[]>(numbered(sql), ...params)]);
       return rows;
     },
     /** Reads that must agree with each other, in one snapshot (REPEATABLE READ on PostgreSQL, one transaction on SQLite). */
     snapshot<T>(fn: (read: <R>(sql: string, params: readonly unknown[]) => Promise<R[]>) => Promise<T>): Promise<T> {
       const isolation = (postgres ? { isolationLevel: "RepeatableRead" } : {}) as { isolationLevel?: "Serializable" };
       return database.db.$transaction(async (tx) => {
-        if (postgres) await scopeTo(tx);
+        if (postgres) await actAsMerchant(tx);
         return fn(<R>(sql: string, params: readonly unknown[]) => tx.$queryRawUnsafe<R[]>(numbered(sql), ...params));
       }, isolation);
     },

@@ -4,7 +4,7 @@ import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { ReportData, ReportPeriod } from "./admin-service.js";
 import { bucketsOf, REPORT_TIME_ZONE } from "./period.js";
 import { readSql } from "./read-sql.js";
-import { MARK_ROW } from "../jobs/report-rollup.js";
+import { ROLLUP_MARK_ROW } from "../jobs/report-rollup.js";
 
 const TOP_CUSTOMERS = 5;
 
@@ -34,7 +34,7 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
     return sql.snapshot(async (read) => {
       const [mark] = await read<{ paymentId: number | bigint; before: string }>(
         `SELECT "paymentId", ${sql.isoText(`"before"`)} AS "before" FROM "report_rollups" WHERE "merchantId" = ?`,
-        [MARK_ROW],
+        [ROLLUP_MARK_ROW],
       );
       const paymentId = Number(mark?.paymentId ?? 0);
       const liveFrom = new Date(Math.max(period.from.getTime(), mark ? Date.parse(mark.before) : 0));
@@ -44,13 +44,13 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
            SELECT "hour" AS "at", "currency", "provider", "count", "sumMinor" FROM "report_payment_hours"
            WHERE "merchantId" = ? AND "hour" >= ${sql.time} AND "hour" < ${sql.time}
            UNION ALL
-           SELECT ${sql.unindexed(`"observedAt"`)}, "currency", "provider", 1, "amountMinor" FROM "payments" WHERE "merchantId" = ? AND "id" > ?
+           SELECT ${sql.unindexed(`"observedAt"`)}, "currency", "provider", 1, "amountMinor" FROM "payments" WHERE "id" > ? AND "merchantId" = ?
            UNION ALL
            SELECT "observedAt", "currency", "provider", 1, "amountMinor" FROM "payments"
            WHERE "merchantId" = ? AND "id" <= ? AND "observedAt" >= ${sql.time} AND "observedAt" < ${sql.time}) AS "paid"
          WHERE "paid"."at" >= ${sql.time} AND "paid"."at" < ${sql.time}
          GROUP BY 1, 2, 3`,
-        [sql.merchantId, sql.at(period.from), sql.at(period.to), sql.merchantId, paymentId, sql.merchantId, paymentId, sql.at(liveFrom), sql.at(period.to), sql.at(period.from), sql.at(period.to)],
+        [sql.merchantId, sql.at(period.from), sql.at(period.to), paymentId, sql.merchantId, sql.merchantId, paymentId, sql.at(liveFrom), sql.at(period.to), sql.at(period.from), sql.at(period.to)],
       );
     });
   }

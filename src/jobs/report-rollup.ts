@@ -1,7 +1,6 @@
 import type { Database } from "../db/database.js";
 import { postgresTimestamp, sqliteTimestamp } from "../ledger/sql-time.js";
 import type { Logger } from "../logger.js";
-import { DEFAULT_MERCHANT_ID } from "../db/merchant-scope.js";
 import { createWorkLoop, type WorkLoop } from "./loop.js";
 
 const HOUR_MS = 3_600_000;
@@ -16,11 +15,8 @@ export const ROLLUP_GRACE_MS = 10 * 60_000;
 const BATCH_PAYMENTS = 20_000;
 /** How far `before` moves per pass after the job was stopped a long time. */
 const MAX_ADVANCE_MS = 24 * HOUR_MS;
-/**
- * One mark for every merchant's payments (a pass folds them all, each into its own merchant's hours): kept in the
- * row of the environment's merchant, which every database has.
- */
-export const MARK_ROW = DEFAULT_MERCHANT_ID;
+/** report_rollups' row holding the one mark for every merchant's payments (hours are kept per merchant). */
+export const ROLLUP_MARK_ROW = 0;
 
 export interface RollupMark {
   /** report_payment_hours holds exactly the payments with id ≤ paymentId and observedAt < before. */
@@ -65,11 +61,11 @@ export function createReportRollup(
       // A write first: on SQLite it takes the write lock, so max(id) below is every payment there is.
       await tx.$executeRawUnsafe(
         numbered(`INSERT INTO "report_rollups" ("merchantId", "paymentId", "before", "updatedAt") VALUES ($1, 0, ${time(2)}, ${time(3)}) ON CONFLICT ("merchantId") DO NOTHING`),
-        MARK_ROW, at(target), at(now),
+        ROLLUP_MARK_ROW, at(target), at(now),
       );
       const [mark] = await tx.$queryRawUnsafe<{ paymentId: number | bigint; before: string }[]>(
         numbered(`SELECT "paymentId", ${beforeText} AS "before" FROM "report_rollups" WHERE "merchantId" = $1${postgres ? " FOR UPDATE" : ""}`),
-        MARK_ROW,
+        ROLLUP_MARK_ROW,
       );
       const [last] = await tx.$queryRawUnsafe<{ id: number | bigint | null }[]>(`SELECT max("id") AS "id" FROM "payments"`);
       const from: RollupMark = { paymentId: Number(mark!.paymentId), before: new Date(mark!.before) };
@@ -86,7 +82,7 @@ export function createReportRollup(
       }
       await tx.$executeRawUnsafe(
         numbered(`UPDATE "report_rollups" SET "paymentId" = $1, "before" = ${time(2)}, "updatedAt" = ${time(3)} WHERE "merchantId" = $4`),
-        to.paymentId, at(to.before), at(now), MARK_ROW,
+        to.paymentId, at(to.before), at(now), ROLLUP_MARK_ROW,
       );
       return to.paymentId < maxId || to.before < target;
     });

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReportRollup } from "../../src/jobs/report-rollup.js";
+import { createReportRollup, ROLLUP_MARK_ROW } from "../../src/jobs/report-rollup.js";
+import type { ReportPeriod } from "../../src/admin/admin-service.js";
+import { createReports } from "../../src/admin/reports.js";
+import { forMerchant } from "../../src/db/merchant-scope.js";
 import { silentLog } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 
@@ -16,11 +19,11 @@ for (const dialect of dialects) {
       await database?.drop();
     });
 
-    const pay = (i: number, at: number) =>
-      database.db.payment.create({ data: { provider: "bakong", providerTxnId: `r${i}`, amountMinor: 100 + i, currency: "USD", flag: "OK", source: "webhook", raw: "{}", observedAt: new Date(at) } });
+    const pay = (i: number, at: number, merchantId = 1) =>
+      database.db.payment.create({ data: { merchantId, provider: "bakong", providerTxnId: `r${i}`, amountMinor: 100 + i, currency: "USD", flag: "OK", source: "webhook", raw: "{}", observedAt: new Date(at) } });
     const folded = async () => {
       const [row] = await database.db.$queryRawUnsafe<{ count: bigint | number | null; sumMinor: bigint | number | null }[]>(`SELECT sum("count") AS "count", sum("sumMinor") AS "sumMinor" FROM "report_payment_hours"`);
-      const mark = await database.db.reportRollup.findUnique({ where: { merchantId: 1 } });
+      const mark = await database.db.reportRollup.findUnique({ where: { merchantId: ROLLUP_MARK_ROW } });
       return { count: Number(row?.count ?? 0), sumMinor: Number(row?.sumMinor ?? 0), mark };
     };
 
@@ -45,6 +48,22 @@ for (const dialect of dialects) {
       expect(state).toMatchObject({ count: 30, sumMinor: Array.from({ length: 30 }, (_, i) => 100 + i).reduce((a, b) => a + b) });
       const hours = await database.db.reportPaymentHour.findMany({ orderBy: { hour: "asc" } });
       expect(hours.map((h) => [h.hour.toISOString(), h.count])).toEqual([0, 1, 2].map((h) => [new Date(T0 + h * HOUR).toISOString(), 10]));
+    });
+
+    it("keeps each merchant's hours apart: a shop's report counts its own folded and live payments only", async () => {
+      const late = T0 + 10 * HOUR;
+      for (let i = 0; i < 4; i++) await pay(100 + i, late + i * 60_000, 2);
+      await pay(200, late, 3);
+      const rollup = createReportRollup({ database, log: silentLog, now: () => new Date(late + 3 * HOUR) }, { sweepMs: 60_000 });
+      while (await rollup.pass());
+      const hours = await database.db.reportPaymentHour.findMany({ where: { hour: new Date(late) }, orderBy: { merchantId: "asc" } });
+      expect(hours.map((h) => [h.merchantId, h.count])).toEqual([[2, 4], [3, 1]]);
+      await pay(300, late + 2 * 60_000, 2); // after the fold: summed live
+      const period: ReportPeriod = { from: new Date(late - HOUR), to: new Date(late + 2 * HOUR), label: "test" };
+      const paidAt = async (merchantId: number) => (await createReports({ database: forMerchant(database, merchantId), currency: "USD", panelCurrency: "USD" }).report(period)).paid;
+      expect(await paidAt(2)).toEqual({ count: 5, sumMinor: [200, 201, 202, 203, 400].reduce((a, b) => a + b) });
+      expect(await paidAt(3)).toEqual({ count: 1, sumMinor: 300 });
+      expect(await paidAt(1)).toEqual({ count: 0, sumMinor: 0 });
     });
   });
 }
