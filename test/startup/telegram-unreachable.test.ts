@@ -72,9 +72,13 @@ describe("start-up while Telegram is unreachable", () => {
   });
 
   it("/readyz is 503 and says that Telegram is why", async () => {
-    const res = await fetch(`${url}/readyz`);
-    expect(res.status).toBe(503);
-    const body = (await res.json()) as { checks: Record<string, boolean>; reason: string };
+    // The crediting thread loads in the background after "listening": wait until /readyz says it runs.
+    const body = (await eventually(async () => {
+      const res = await fetch(`${url}/readyz`);
+      expect(res.status).toBe(503);
+      const read = (await res.json()) as { checks: Record<string, boolean>; reason: string };
+      return read.checks.crediter ? read : undefined;
+    }, "the crediter running"))!;
     expect(body.checks).toMatchObject({ database: true, telegram: false, crediter: true, poller: true });
     expect(body.reason).toMatch(/^Telegram unreachable: ECONNREFUSED \(attempt \d+, next at \d{4}-/);
   });

@@ -72,9 +72,10 @@ export type Core = Awaited<ReturnType<typeof startCore>>;
 
 /** Creates a linked user once per login. */
 export async function userFor(database: LedgerDatabase, login: string, telegramId = BigInt(Math.floor(Math.random() * 1e12))): Promise<number> {
-  const user = await database.db.user.upsert({
-    where: { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId } }, create: { telegramId, panelLogin: login }, update: { panelLogin: login },
-  });
+  const where = { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId } };
+  const user = (await database.db.user.findUnique({ where }))
+    ? await database.db.user.update({ where, data: { panelLogin: login } })
+    : await database.db.user.create({ data: { telegramId, panelLogin: login } });
   return user.id;
 }
 
