@@ -104,7 +104,7 @@ export function seedTopUps(
   try {
     const insertUser = sqlite.prepare(
       `INSERT INTO "users" ("telegramId", "firstName", "language", "panelLogin", "createdAt", "updatedAt") VALUES (?, 'Bench', 'en', ?, ?, ?)
-       ON CONFLICT ("telegramId") DO UPDATE SET "panelLogin" = excluded."panelLogin" RETURNING "id"`,
+       ON CONFLICT ("merchantId", "telegramId") DO UPDATE SET "panelLogin" = excluded."panelLogin" RETURNING "id"`,
     );
     const insertTopUp = sqlite.prepare(
       `INSERT INTO "top_ups" ("reference", "userId", "chatId", "provider", "currency", "amountMinor", "panelLogin", "status", "qr", "md5",

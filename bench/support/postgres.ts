@@ -7,7 +7,7 @@ export async function seedPostgresTopUps(url: string, opts: { provider: string; 
   try {
     const user = await client.query<{ id: number }>(
       `INSERT INTO "users" ("telegramId", "firstName", "language", "panelLogin", "createdAt", "updatedAt") VALUES ($1, 'Bench', 'en', $2, now(), now())
-       ON CONFLICT ("telegramId") DO UPDATE SET "panelLogin" = excluded."panelLogin" RETURNING "id"`,
+       ON CONFLICT ("merchantId", "telegramId") DO UPDATE SET "panelLogin" = excluded."panelLogin" RETURNING "id"`,
       [opts.chatId.toString(), opts.panelLogin],
     );
     await client.query(
