@@ -379,3 +379,17 @@ admin-note-outage = { $state ->
     [down] 🔴 { $component } is failing: { $detail }
    *[up] 🟢 { $component } works again ({ $detail }).
 }
+
+## The operators' bot (PLATFORM_BOT_TOKEN): figures per shop, never a secret, a customer or a message.
+operator-only = This bot is for the platform's operators.
+operator-failed = ⚠️ Failed: an internal error (details are in the log)
+operator-platform-usage = Usage: /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
+operator-platform-title = 🏪 Shops { $label } ({ $from } → { $to }, { $zone })
+operator-platform-none = • no shops yet
+operator-platform-row = • { $name } ({ $state }, { $bot }): { $opened } opened · paid { $paid } ({ $paidSums }) · { $credited } credited · { $held } held · refunded { $refunded } ({ $refundedSums }) · { $pending } credits pending · last payment { $last }
+operator-platform-total = Total, { $shops } shops: { $opened } opened · paid { $paid } ({ $paidSums }) · { $credited } credited · { $held } held · refunded { $refunded } ({ $refundedSums }) · { $pending } credits pending · last payment { $last }
+operator-platform-no-bot = no stored bot
+operator-platform-never = never
+operator-state-active = active
+operator-state-disabled = disabled
+operator-state-removed = removed

@@ -376,3 +376,17 @@ admin-note-outage = { $state ->
     [down] 🔴 { $component } កំពុងមានបញ្ហា៖ { $detail }
    *[up] 🟢 { $component } ដំណើរការវិញហើយ ({ $detail })។
 }
+
+## The operators' bot (PLATFORM_BOT_TOKEN): figures per shop, never a secret, a customer or a message.
+operator-only = បូតនេះសម្រាប់តែប្រតិបត្តិករនៃវេទិកាប៉ុណ្ណោះ។
+operator-failed = ⚠️ បរាជ័យ៖ កំហុសខាងក្នុង (ព័ត៌មានលម្អិតមាននៅក្នុង log)
+operator-platform-usage = របៀបប្រើ៖ /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
+operator-platform-title = 🏪 ហាង { $label } ({ $from } → { $to }, { $zone })
+operator-platform-none = • មិនទាន់មានហាងនៅឡើយទេ
+operator-platform-row = • { $name } ({ $state }, { $bot })៖ បានបង្កើត { $opened } · បានបង់ { $paid } ({ $paidSums }) · បានបញ្ចូល { $credited } · បានផ្អាក { $held } · សងវិញ { $refunded } ({ $refundedSums }) · ឥណទានកំពុងរង់ចាំ { $pending } · ការបង់ចុងក្រោយ { $last }
+operator-platform-total = សរុប ហាង { $shops }៖ បានបង្កើត { $opened } · បានបង់ { $paid } ({ $paidSums }) · បានបញ្ចូល { $credited } · បានផ្អាក { $held } · សងវិញ { $refunded } ({ $refundedSums }) · ឥណទានកំពុងរង់ចាំ { $pending } · ការបង់ចុងក្រោយ { $last }
+operator-platform-no-bot = មិនមានបូតដែលបានរក្សាទុក
+operator-platform-never = មិនធ្លាប់មាន
+operator-state-active = សកម្ម
+operator-state-disabled = បានបិទ
+operator-state-removed = បានលុបចេញ

@@ -1,11 +1,12 @@
 import { createLogger } from "../logger.js";
 import { ConfigError, loadConfig, SECRET_VARIABLES, type Config } from "../config/config.js";
 import { loadMerchantConfig } from "../config/merchant-config.js";
+import { DEFAULT_MERCHANT_ID } from "../db/merchant-scope.js";
 import { MERCHANT_VARIABLES } from "../config/variable-scopes.js";
 import { BotApiError, deleteWebhook, getMe, setWebhook } from "../platform/bot-api.js";
 import { newMerchantKeys } from "../platform/merchant-keys.js";
 import { merchantPendingWork, pendingWorkText } from "../platform/pending-work.js";
-import { createMerchantStore, ENVIRONMENT_MERCHANT_ID, MerchantRefusal, type MerchantRecord, type MerchantStore } from "../platform/merchant-store.js";
+import { createMerchantStore, MerchantRefusal, type MerchantRecord, type MerchantStore } from "../platform/merchant-store.js";
 import { readPlatformSettings, type PlatformSettings } from "../platform/platform-settings.js";
 import { environmentWebhookAddresses, merchantWebhookAddresses, type MerchantWebhookAddresses } from "../platform/webhook-addresses.js";
 import { formatCheck, runSelfCheck } from "../startup/self-check.js";
@@ -73,7 +74,7 @@ async function update(p: Platform, args: string[]): Promise<number> {
   const vars = envFileOf(args.slice(1));
   const current = await p.store.find(name);
   if (!current) return refuse(p, `no merchant named "${name}"`);
-  if (current.id === ENVIRONMENT_MERCHANT_ID) return refuse(p, `"${name}" is the environment merchant: change this deployment's environment (.env) instead`);
+  if (current.id === DEFAULT_MERCHANT_ID) return refuse(p, `"${name}" is the environment merchant: change this deployment's environment (.env) instead`);
   if (current.state === "removed") return refuse(p, `merchant "${name}" was removed: add it again under another name`);
   const { webhookSecret } = await p.store.secrets(current.id, p.settings.masterKey);
   const { config, bot } = await validated(p, vars, webhookSecret);
@@ -87,7 +88,7 @@ async function update(p: Platform, args: string[]): Promise<number> {
 async function listing(p: Platform, m: MerchantRecord): Promise<MerchantListing> {
   const bot = m.botUsername === null || m.state === "removed" ? null : `@${m.botUsername}`;
   if (m.state === "removed") return { name: m.name, bot, state: m.state, webhooks: {} };
-  if (m.id === ENVIRONMENT_MERCHANT_ID) {
+  if (m.id === DEFAULT_MERCHANT_ID) {
     const config = environmentConfig(p);
     return { name: m.name, bot, state: m.state, webhooks: config ? flat(environmentWebhookAddresses(p.settings.publicUrl, config.providers.enabled)) : {} };
   }
@@ -123,7 +124,7 @@ async function setState(p: Platform, args: string[], state: "active" | "disabled
 async function remove(p: Platform, args: string[]): Promise<number> {
   const name = nameOf(args);
   const current = await p.store.find(name);
-  if (!current || current.id === ENVIRONMENT_MERCHANT_ID || current.state === "removed") {
+  if (!current || current.id === DEFAULT_MERCHANT_ID || current.state === "removed") {
     return refuse(p, !current ? `no merchant named "${name}"` : current.state === "removed" ? `merchant "${name}" was removed already` : `"${name}" is the environment merchant: it cannot be removed`);
   }
   // A shop still serving could open a top-up between the check and the removal, and its payment would find no shop.
@@ -140,7 +141,7 @@ async function remove(p: Platform, args: string[]): Promise<number> {
 
 async function check(p: Platform, args: string[]): Promise<number> {
   const current = await p.store.find(nameOf(args));
-  if (!current || current.id === ENVIRONMENT_MERCHANT_ID || current.state === "removed") {
+  if (!current || current.id === DEFAULT_MERCHANT_ID || current.state === "removed") {
     return refuse(p, !current ? `no merchant named "${args[0]}"` : current.state === "removed" ? `merchant "${current.name}" was removed` : "the environment merchant is checked with `check`");
   }
   const config = await p.store.loadConfig(current.id, p.settings.masterKey, p.ctx.env);

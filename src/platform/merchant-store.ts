@@ -3,15 +3,13 @@ import { loadMerchantConfig } from "../config/merchant-config.js";
 import type { Env } from "../config/reader.js";
 import { MERCHANT_VARIABLES } from "../config/variable-scopes.js";
 import type { Database, Db } from "../db/database.js";
+import { DEFAULT_MERCHANT_ID } from "../db/merchant-scope.js";
 import { isUniqueViolation } from "../db/unique-violation.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Merchant } from "../generated/sqlite/client.js";
 import type { MasterKey } from "./master-key.js";
 import { dataKeyOf } from "./merchant-keys.js";
 import { newDataKey, openValue, sealValue, sealedKeyId, wrapDataKey } from "./sealed.js";
-
-/** The merchant a single-shop deployment's environment describes (migration 011 inserts it). */
-export const ENVIRONMENT_MERCHANT_ID = 1;
 
 export type MerchantState = "active" | "disabled" | "removed";
 
@@ -102,7 +100,7 @@ export function createMerchantStore(database: Database, opts: { wakeup?: Wakeup 
   }
   async function stored(name: string): Promise<Merchant> {
     const found = await row(name);
-    if (found.id === ENVIRONMENT_MERCHANT_ID) throw new MerchantRefusal("environment_merchant", `"${name}" is the environment merchant: its settings are this deployment's environment (.env)`);
+    if (found.id === DEFAULT_MERCHANT_ID) throw new MerchantRefusal("environment_merchant", `"${name}" is the environment merchant: its settings are this deployment's environment (.env)`);
     if (found.state === "removed") throw new MerchantRefusal("removed", `merchant "${name}" was removed`);
     return found;
   }

@@ -5,7 +5,8 @@ import { ConfigError } from "../../src/config/config.js";
 import { createLocalWakeup, createPgWakeup, type Wakeup } from "../../src/db/wakeup.js";
 import { readMasterKey } from "../../src/platform/master-key.js";
 import { newMerchantKeys } from "../../src/platform/merchant-keys.js";
-import { createMerchantStore, ENVIRONMENT_MERCHANT_ID, MerchantRefusal, type MerchantRecord, type MerchantStore } from "../../src/platform/merchant-store.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
+import { createMerchantStore, MerchantRefusal, type MerchantRecord, type MerchantStore } from "../../src/platform/merchant-store.js";
 import { watchMerchants } from "../../src/platform/merchant-watcher.js";
 import { fakeBotToken } from "../support/bot-token.js";
 import { eventually, silentLog } from "../support/core.js";
@@ -55,7 +56,7 @@ for (const dialect of dialects) {
     });
 
     it("migration 011 leaves merchant 1, the environment merchant named default, active and keyless", async () => {
-      expect(await store.list()).toEqual([expect.objectContaining({ id: ENVIRONMENT_MERCHANT_ID, name: "default", state: "active", botId: null, routeKey: null, version: 1 })]);
+      expect(await store.list()).toEqual([expect.objectContaining({ id: DEFAULT_MERCHANT_ID, name: "default", state: "active", botId: null, routeKey: null, version: 1 })]);
     });
 
     it("adds merchants with their stored getMe, and loads each one's configuration back as start-up validates it", async () => {
@@ -143,7 +144,7 @@ for (const dialect of dialects) {
     it("a rotation keeps every merchant readable under the old key and the new one until it is finished", async () => {
       const next = newMaster();
       const before = await store.changeMark();
-      const merchants = (await store.list()).filter((m) => m.state !== "removed" && m.id !== ENVIRONMENT_MERCHANT_ID);
+      const merchants = (await store.list()).filter((m) => m.state !== "removed" && m.id !== DEFAULT_MERCHANT_ID);
       expect(await store.rotateMasterKey(master, next)).toBe(merchants.length);
       // Nothing a running instance must reload: the settings did not change.
       expect(await store.changeMark()).toBe(before);

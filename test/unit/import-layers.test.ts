@@ -22,7 +22,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["jobs"],
   ["admin"],
   ["bot", "server", "startup"],
-  ["merchants"],
+  ["merchants", "operator"],
   ["services", "crediting"],
   ["cli", "main"],
 ];
