@@ -423,10 +423,10 @@ export async function main(): Promise<void> {
       if (env.PLATFORM_BOT_TOKEN?.trim() || env.PLATFORM_ADMIN_IDS?.trim()) throw new ConfigError(["PLATFORM_BOT_TOKEN: the operators' bot belongs to a platform: set MASTER_KEY (README, \"Running a platform\") or remove PLATFORM_BOT_TOKEN and PLATFORM_ADMIN_IDS"]);
       return { config: loadConfig(env), selfCheck: true };
     }
-    if (env.BOT_MODE?.trim() && env.BOT_MODE.trim() !== "webhook") throw new ConfigError(["BOT_MODE: a platform (MASTER_KEY set) takes its merchants' updates by webhook: set BOT_MODE=webhook and PUBLIC_URL"]);
     // The environment's shop, when it has one, is validated exactly as a single shop's (a half-configured one is refused).
     const config: ProcessConfig = environmentHasShop(env) ? loadConfig(env) : loadProcessConfig(env);
-    if (hasShop(config) && config.bot.mode !== "webhook") throw new ConfigError(["BOT_MODE: a platform (MASTER_KEY set) takes its merchants' updates by webhook: set BOT_MODE=webhook and PUBLIC_URL"]);
+    const mode = hasShop(config) ? config.bot.mode : (env.BOT_MODE?.trim() || "webhook");
+    if (mode !== "webhook") throw new ConfigError(["BOT_MODE: a platform (MASTER_KEY set) takes its merchants' updates by webhook: set BOT_MODE=webhook and PUBLIC_URL"]);
     const { publicUrl, masterKey } = readPlatformSettings(env);
     const operatorBot = readOperatorBot(env, { publicUrl, masterKey });
     return { config, selfCheck: true, platform: { masterKey, processEnv: env, ...(operatorBot ? { operatorBot } : {}) } };
