@@ -5,9 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, loadProcessConfig, type ProcessConfig } from "../../src/config/config.js";
 import { startApplication, type Application, type Timings } from "../../src/main.js";
-import { MERCHANT_VARIABLES } from "../../src/config/variable-scopes.js";
 import { readMasterKey } from "../../src/platform/master-key.js";
-import { createMerchantStore } from "../../src/platform/merchant-store.js";
+import { createMerchantStore, secretValuesOf } from "../../src/platform/merchant-store.js";
 import { operatorWebhookSecret, readOperatorBot } from "../../src/platform/operator-settings.js";
 import { readPlatformSettings } from "../../src/platform/platform-settings.js";
 import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
@@ -128,9 +127,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(textOf(await reply(ops, OPERATOR, () => ops.sendText(OPERATOR, "/platform last-year"), "Usage"))).toContain("/platform [today|");
 
       const store = createMerchantStore(app.database);
-      const { vars, webhookSecret } = await store.secrets((await store.find("shop-b"))!.id, readMasterKey({ MASTER_KEY }));
-      const secretValues = Object.entries(vars).filter(([name]) => MERCHANT_VARIABLES[name]?.secret).map(([, value]) => value);
-      const secrets = [...secretValues, webhookSecret, MASTER_KEY, PLATFORM_TOKEN, operatorWebhookSecret(readMasterKey({ MASTER_KEY }))];
+      const stored = await store.secrets((await store.find("shop-b"))!.id, readMasterKey({ MASTER_KEY }));
+      const secrets = [...secretValuesOf(stored), MASTER_KEY, PLATFORM_TOKEN, operatorWebhookSecret(readMasterKey({ MASTER_KEY }))];
       expect(secrets.length).toBeGreaterThan(6);
       const shown = [...ops.messagesIn(OPERATOR), ...ops.messagesIn(OPERATOR_KM)].map(textOf).join("\n");
       for (const secret of secrets) expect(shown).not.toContain(secret);
