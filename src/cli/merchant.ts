@@ -42,6 +42,10 @@ function envFileOf(args: string[]): Record<string, string> {
 async function validated(p: Platform, vars: Record<string, string>, webhookSecret: string) {
   const config = loadMerchantConfig(p.ctx.env, vars, { webhookSecret });
   const bot = await getMe(config.bot.apiRoot, config.bot.token);
+  // Its webhook would take the operators' bot's updates away.
+  if (p.ctx.env.PLATFORM_BOT_TOKEN?.trim().split(":")[0] === String(bot.id)) {
+    throw new MerchantRefusal("duplicate_bot", `bot @${bot.username} is the operators' bot (PLATFORM_BOT_TOKEN): each merchant needs its own bot (@BotFather → /newbot)`);
+  }
   return { config, bot };
 }
 

@@ -97,6 +97,13 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect((await post("/platform/telegram")).status).toBe(401);
       expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
 
+      // The operators' bot is nobody's shop: its webhook stays where it is.
+      const opsFile = join(dir, "ops.env");
+      writeMerchantEnv(opsFile, { token: PLATFORM_TOKEN, admin: ADMIN_B, name: "Ops", panel, panelKey: PANEL_KEY_B, kess });
+      const refused = await merchantCli(loadConfig(cliEnv, { databaseOnly: true }), { ...cliEnv, PLATFORM_BOT_TOKEN: PLATFORM_TOKEN }, ["add", "ops", "--env-file", opsFile]);
+      expect([refused.code, refused.stdout]).toEqual([1, "bot @platform_ops_bot is the operators' bot (PLATFORM_BOT_TOKEN): each merchant needs its own bot (@BotFather → /newbot)"]);
+      expect(ops.webhookInfo().url).toBe(`${publicUrl}/platform/telegram`);
+
       const envFile = join(dir, "shop-b.env");
       writeMerchantEnv(envFile, { token: TOKEN_B, admin: ADMIN_B, name: "Shop B", panel, panelKey: PANEL_KEY_B, kess });
       const added = await merchantCli(loadConfig(cliEnv, { databaseOnly: true }), cliEnv, ["add", "shop-b", "--env-file", envFile]);
