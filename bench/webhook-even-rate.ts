@@ -19,7 +19,7 @@ import { formatSpread, spread } from "./support/repeat.js";
 const RATE = 1_000;
 const DURATION_SEC = 10;
 const WARMUP_SEC = 2;
-const RUNS = 3;
+const RUNS = Number(process.env.EVEN_RATE_RUNS ?? 3);
 const CONNECTIONS = 256;
 /** Opened before each phase starts, as a provider's delivery pool keeps connections alive. */
 const WARM_CONNECTIONS = 64;
