@@ -3,8 +3,10 @@
  * flat, for one merchant on SQLite against the sandbox panel simulator. An open-loop even rate is stepped up
  * until the backlog of uncredited payments grows (or ingest falls behind); next to it, ingest alone (closed
  * loop, crediter running) on the same application, and receipts per second against Telegram's per-bot limit,
- * which the fake Telegram enforces here. The panel simulator answers from a thread of its own (a real panel is
- * another server). SUSTAINED_RUNS, SUSTAINED_FROM (first offered rate) and SUSTAINED_WINDOW_SEC shorten a run.
+ * which the fake Telegram enforces here. The panel simulator answers from a process of its own, as a real panel is
+ * another server: answering on the application's main thread, it answered only when ingest left that event loop a turn,
+ * and the crediter's adaptive limit read that wait as the panel's load. SUSTAINED_RUNS, SUSTAINED_FROM (first offered
+ * rate) and SUSTAINED_WINDOW_SEC shorten a run.
  */
 import type { EventLoopUtilization } from "node:perf_hooks";
 import { SANDBOX_ADMIN_CHAT, SANDBOX_PANEL_API_KEY } from "../sandbox/start-sandbox.js";
@@ -13,7 +15,7 @@ import { openBacklogReader, slopePerSecond, type BacklogSample } from "./support
 import { paymentCredits } from "./support/credit-times.js";
 import { references, seedTopUps, startBenchApp, type BenchApp } from "./support/fixtures.js";
 import { runLoad, type LoadResult } from "./support/load.js";
-import { startPanelThread } from "./support/panel-thread.js";
+import { startPanelProcess } from "./support/panel-process.js";
 import { formatSpread, spread, spreadOf } from "./support/repeat.js";
 import { ms, num, pct, perSec, sleep, summarize, type BenchResult } from "./support/result.js";
 import { recordBotMessages, type SentMessage } from "./support/telegram-log.js";
@@ -223,9 +225,9 @@ async function baselineRate(bench: BenchApp): Promise<number> {
 }
 
 async function measure(firstStep: number): Promise<Run> {
-  const panel = await startPanelThread(SANDBOX_PANEL_API_KEY);
-  const bench = await startBenchApp("sustained", { providers: ["raksmeypay"], env: { PANEL_URL: panel.url } }).catch(async (err: unknown) => {
-    await panel.close();
+  const panel = await startPanelProcess({ apiKey: SANDBOX_PANEL_API_KEY, slowMs: 0 });
+  const bench = await startBenchApp("sustained", { providers: ["raksmeypay"], env: { PANEL_URL: panel.url } }).catch((err: unknown) => {
+    panel.close();
     throw err;
   });
   bench.sandbox.bot.limitMessagesPerSecond(TELEGRAM_PER_BOT);
@@ -247,7 +249,7 @@ async function measure(firstStep: number): Promise<Run> {
   } finally {
     log.stop();
     await bench.close();
-    await panel.close();
+    panel.close();
   }
 }
 
@@ -300,7 +302,7 @@ export async function run(): Promise<BenchResult> {
     name: "sustained",
     title: "Sustained money path: recorded and credited, one merchant",
     method: [
-      `startApplication in sandbox configuration (RaksmeyPay only, perfectpanel simulator on a worker thread of its own in the same process (bench/support/panel-thread.ts), fake Telegram holding the bot to ${TELEGRAM_PER_BOT} messages/s: sends over it are answered 429 with retry_after), SQLite temp file, LOG_LEVEL silent, default settings (no CREDIT_CONCURRENCY or PANEL_MAX_CONNECTIONS set); crediter, notifier, poller and bot running.`,
+      `startApplication in sandbox configuration (RaksmeyPay only, perfectpanel simulator in a process of its own (bench/support/panel-process.ts), as a real panel is another server, fake Telegram holding the bot to ${TELEGRAM_PER_BOT} messages/s: sends over it are answered 429 with retry_after), SQLite temp file, LOG_LEVEL silent, default settings (no CREDIT_CONCURRENCY or PANEL_MAX_CONNECTIONS set); crediter, notifier, poller and bot running.`,
       `Ladder: an open-loop even rate (bench/support/even-rate.ts, own process, up to ${SENDER_CONNECTIONS} connections, ${WARM_CONNECTIONS} opened first) climbing ${LADDER.join(", ")} /s; each step sends ${LEAD_SEC + WINDOW_SEC} s of distinct signed webhooks for fresh pending top-ups (one customer and chat each) and is judged on its last ${WINDOW_SEC} s. After each step the credit backlog drains to 0 (cap ${DRAIN_CAP_MS / 1000} s) before the next.`,
       `Every ${SAMPLE_EVERY_MS} ms a read-only connection in the bench process reads the highest payment id and the credits not yet applied (QUEUED, SENDING, RECONCILE), and /metrics is read for the crediter's concurrency limit; the main thread's event-loop utilisation is taken over the window. A step is flat when every webhook was answered 2xx, payments were recorded in the window at ≥ ${pct(KEEP_UP_SHARE)} of the offered rate, and the least-squares slope of the backlog over the window is ≤ ${pct(FLAT_SLOPE_SHARE)} of the offered rate per second. The sustained rate is the highest flat step before the first step that is not.`,
       `Credited rate in the window = (payments recorded − backlog growth) ÷ window. Receipts = customer messages starting "✅" the fake Telegram stored in the window.`,

@@ -1,7 +1,7 @@
 /**
  * A platform for the benches: startApplication with MASTER_KEY (servePlatform) in sandbox configuration, plus
  * `count` stored merchants, each with its own bot on the fake Telegram and RaksmeyPay webhooks at
- * /webhooks/raksmeypay/<routeKey>, all crediting on one PerfectPanel simulator running on a thread of its own.
+ * /webhooks/raksmeypay/<routeKey>, all crediting on one PerfectPanel simulator in a process of its own.
  * Merchants are stored through the merchant store (as `merchant add` stores them, without its Telegram setWebhook:
  * the benches send no updates).
  */
@@ -20,7 +20,7 @@ import type { RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-sim
 import { SANDBOX_PANEL_API_KEY, startSandbox, type Sandbox } from "../../sandbox/start-sandbox.js";
 import type { BotDriver } from "../../sandbox/telegram/index.js";
 import { silentLog, stopApp, tempSqlite } from "./fixtures.js";
-import { startPanelThread } from "./panel-thread.js";
+import { startPanelProcess } from "./panel-process.js";
 import { sleep } from "./result.js";
 
 /** A stored merchant as a bench drives it. */
@@ -57,7 +57,7 @@ function freePort(): Promise<number> {
 
 export async function startBenchPlatform(count: number, opts: { botMessagesPerSecond: number }): Promise<BenchPlatform> {
   const file = tempSqlite("platform");
-  const panel = await startPanelThread(SANDBOX_PANEL_API_KEY);
+  const panel = await startPanelProcess({ apiKey: SANDBOX_PANEL_API_KEY, slowMs: 0 });
   const sandbox = await startSandbox({ providers: ["raksmeypay"] });
   const port = await freePort();
   const masterKey = randomBytes(32).toString("base64");
@@ -69,7 +69,7 @@ export async function startBenchPlatform(count: number, opts: { botMessagesPerSe
   const close = async () => {
     if (app) await stopApp(app);
     await sandbox.close();
-    await panel.close();
+    panel.close();
     file.remove();
   };
   try {
