@@ -382,6 +382,7 @@ admin-note-outage = { $state ->
 
 ## The operators' bot (PLATFORM_BOT_TOKEN): figures per shop, never a secret, a customer or a message.
 operator-only = This bot is for the platform's operators.
+operator-help = Commands: /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD] — each shop's counts and sums.
 operator-failed = ⚠️ Failed: an internal error (details are in the log)
 operator-platform-usage = Usage: /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
 operator-platform-title = 🏪 Shops { $label } ({ $from } → { $to }, { $zone })

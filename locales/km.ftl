@@ -379,6 +379,7 @@ admin-note-outage = { $state ->
 
 ## The operators' bot (PLATFORM_BOT_TOKEN): figures per shop, never a secret, a customer or a message.
 operator-only = បូតនេះសម្រាប់តែប្រតិបត្តិករនៃវេទិកាប៉ុណ្ណោះ។
+operator-help = ពាក្យបញ្ជា៖ /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD] — ចំនួន និងផលបូកនៃហាងនីមួយៗ។
 operator-failed = ⚠️ បរាជ័យ៖ កំហុសខាងក្នុង (ព័ត៌មានលម្អិតមាននៅក្នុង log)
 operator-platform-usage = របៀបប្រើ៖ /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
 operator-platform-title = 🏪 ហាង { $label } ({ $from } → { $to }, { $zone })

@@ -10,8 +10,8 @@ const OPERATOR_FEATURES = [platformReportFeature];
 
 /**
  * The platform's own bot (PLATFORM_BOT_TOKEN), separate from every shop's: private chats only, in English or
- * Khmer. Operators (PLATFORM_ADMIN_IDS) get the features; anyone else is told, in one line, that the bot is for
- * the platform's operators. Builds the bot; starts nothing (the composition root serves it by webhook).
+ * Khmer. Operators (PLATFORM_ADMIN_IDS) get the features (anything else they send, the list of commands); anyone
+ * else is told, in one line, that the bot is for the platform's operators. Builds the bot; starts nothing (the composition root serves it by webhook).
  */
 export function createOperatorBot(settings: Pick<OperatorBotSettings, "token" | "apiRoot">, deps: OperatorDeps): Bot<OperatorContext> {
   const bot = new Bot<OperatorContext>(settings.token, { client: { apiRoot: settings.apiRoot } });
@@ -22,7 +22,8 @@ export function createOperatorBot(settings: Pick<OperatorBotSettings, "token" | 
   });
   const operators = chats.filter((ctx) => ctx.from !== undefined && deps.operatorIds.includes(ctx.from.id));
   for (const feature of OPERATOR_FEATURES) operators.use(feature(deps));
-  chats.on("message", (ctx) => (deps.operatorIds.includes(ctx.from.id) ? undefined : ctx.reply(ctx.t("operator-only"))));
+  operators.on("message", (ctx) => ctx.reply(ctx.t("operator-help")));
+  chats.on("message", (ctx) => ctx.reply(ctx.t("operator-only")));
 
   bot.catch(async ({ ctx, error }) => {
     deps.log.error({ updateId: ctx.update.update_id, ...describeError(error) }, "operators' bot: update failed");

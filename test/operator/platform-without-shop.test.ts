@@ -132,6 +132,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const km = textOf(await reply(ops, OPERATOR_KM, () => ops.sendText(OPERATOR_KM, "/platform 7d"), "ហាង"));
       expect(km).toContain("shop-b (សកម្ម, @shop_b_bot)៖ បានបង្កើត 1");
       expect(textOf(await reply(ops, OPERATOR, () => ops.sendText(OPERATOR, "/platform last-year"), "Usage"))).toContain("/platform [today|");
+      expect(textOf(await reply(ops, OPERATOR, () => ops.sendText(OPERATOR, "/start"), "Commands"))).toContain("/platform [today|");
 
       const store = createMerchantStore(app.database);
       const stored = await store.secrets((await store.find("shop-b"))!.id, readMasterKey({ MASTER_KEY }));
