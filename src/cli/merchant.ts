@@ -1,6 +1,7 @@
 import { createLogger } from "../logger.js";
 import { ConfigError, loadConfig, SECRET_VARIABLES, type Config } from "../config/config.js";
 import { loadMerchantConfig } from "../config/merchant-config.js";
+import { environmentHasShop } from "../config/variable-scopes.js";
 import { DEFAULT_MERCHANT_ID } from "../db/merchant-scope.js";
 import { BotApiError, deleteWebhook, getMe, setWebhook } from "../platform/bot-api.js";
 import { newMerchantKeys } from "../platform/merchant-keys.js";
@@ -102,9 +103,9 @@ async function listing(p: Platform, m: MerchantRecord): Promise<MerchantListing>
   return { name: m.name, bot, state: m.state, webhooks: flat(merchantWebhookAddresses(p.settings.publicUrl, m.routeKey!, config?.providers.enabled ?? [])) };
 }
 
-/** The environment merchant's configuration when the environment has a shop (BOT_TOKEN set), else none. */
+/** The environment merchant's configuration when the environment has a shop (any shop variable set), else none. */
 function environmentConfig(p: Platform): Config | undefined {
-  if (!p.ctx.env.BOT_TOKEN?.trim()) return undefined;
+  if (!environmentHasShop(p.ctx.env)) return undefined;
   return loadConfig(p.ctx.env);
 }
 
