@@ -22,6 +22,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["jobs"],
   ["admin"],
   ["bot", "server", "startup"],
+  ["onboarding"],
   ["merchants"],
   ["services", "crediting"],
   ["cli", "main"],
