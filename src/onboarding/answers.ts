@@ -102,7 +102,8 @@ export function answerProviders(t: Translate, text: string): Verdict {
   if (names.length === 0 || names.some((n) => !(PROVIDER_NAMES as readonly string[]).includes(n))) {
     return refused(t("onboarding-choose", { choices: PROVIDER_NAMES.join(", ") }));
   }
-  const providers = PROVIDER_NAMES.filter((n) => names.includes(n));
+  // Asked in the order the merchant named them.
+  const providers = names as ProviderName[];
   return { ok: true, set: { PAYMENT_PROVIDERS: providers.join(",") }, say: [], providers };
 }
 
