@@ -82,6 +82,8 @@ export interface MerchantStore {
   list(): Promise<MerchantRecord[]>;
   find(name: string): Promise<MerchantRecord | undefined>;
   findByBot(botId: number): Promise<MerchantRecord | undefined>;
+  /** The merchants (not removed) whose ADMIN_IDS name this Telegram user: a merchant's own shops (`/myshop`). */
+  ownedBy(telegramId: number): Promise<MerchantRecord[]>;
   /** Stores a new merchant (active unless `state` says pending) with its secrets sealed under a new data key wrapped by `master`. */
   add(input: { name: string; vars: Env; bot: BotIdentity; routeKey: string; webhookSecret: string; state?: "active" | "pending" }, master: MasterKey): Promise<MerchantRecord>;
   /** Replaces a merchant's settings (and its bot, if the token names another one). */
@@ -143,6 +145,14 @@ export function createMerchantStore(database: Database, opts: { wakeup?: Wakeup 
     async findByBot(botId) {
       const found = await db.merchant.findUnique({ where: { botId: BigInt(botId) } });
       return found ? record(found) : undefined;
+    },
+
+    async ownedBy(telegramId) {
+      // ADMIN_IDS is not a secret: stored in plain text, readable without MASTER_KEY.
+      const rows = await db.merchantSetting.findMany({ where: { name: "ADMIN_IDS", value: { contains: String(telegramId) } }, include: { merchant: true }, orderBy: { merchantId: "asc" } });
+      return rows
+        .filter((r) => r.merchant.state !== "removed" && r.value.split(",").map((id) => id.trim()).includes(String(telegramId)))
+        .map((r) => record(r.merchant));
     },
 
     async add(input, master) {

@@ -133,6 +133,8 @@ describe.each(["en", "km"] as const)("onboarding by chat (%s)", (locale) => {
     const said = [...turns, submitted].flatMap((turn) => turn.replies).map((r) => r.text).join("\n");
     for (const secret of secrets) expect(said).not.toContain(secret);
 
+    expect((await admin.store.ownedBy(5_550_001)).map((m) => m.name)).toContain(merchant.name);
+    expect(await admin.store.ownedBy(555_000)).toEqual([]);
     const stored = await admin.store.secrets(merchant.id, admin.settings.masterKey);
     expect(stored.vars).toMatchObject({ BOT_TOKEN: bot.token, ADMIN_IDS: "5550001", PAYMENT_PROVIDERS: "bakong,kess", PANEL_PAYMENT_METHOD: "KHQR", MERCHANT_NAME: "Sokha SMM" });
     // Telegram is told of the shop only when it goes live.
