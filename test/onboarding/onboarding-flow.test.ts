@@ -171,6 +171,8 @@ describe.each(["en", "km"] as const)("onboarding by chat (%s)", (locale) => {
     const asked = await walkTo("panel_url", locale);
     await expectRefusal(asked, sandbox.env.TELEGRAM_API_ROOT!, "onboarding-check-panel-not-a-panel", { panel: "perfectpanel" });
     await expectRefusal(asked, `http://127.0.0.1:${await freePort()}`, "onboarding-check-panel-unreachable", { panel: "perfectpanel" });
+    const socpanel = { ...asked, state: { ...asked.state, vars: { ...asked.state.vars, PANEL_TYPE: "socpanel" } } };
+    await expectRefusal(socpanel, sandbox.env.TELEGRAM_API_ROOT!, "onboarding-check-panel-not-a-panel", { panel: "socpanel" });
   });
 
   it("refuses a key the panel refuses", async () => {

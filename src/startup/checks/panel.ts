@@ -107,5 +107,8 @@ async function checkSocPanelOrders(panel: PanelSettings, deps: CheckDeps): Promi
   const answer = body as { count?: unknown; items?: unknown; ok?: unknown; error?: unknown } | null;
   if (status < 300 && answer && Array.isArray(answer.items)) return pass(NAME, `PANEL_API_KEY accepted (${call}, one order)`);
   const said = answer && answer.error !== undefined ? String(answer.error) : text;
+  // SocPanel refuses a token with `{"ok":false,"error":…}`; anything else is not its API.
+  const refusal = status !== 404 && answer !== null && typeof answer === "object" && (answer.ok === false || answer.error !== undefined);
+  if (!refusal) return fail(NAME, `${call} answered HTTP ${status} in no shape of SocPanel's API: ${quote(said)}`, "check PANEL_URL (https://socpanel.com unless SocPanel told you otherwise)", { reason: "panel-not-a-panel" });
   return fail(NAME, `${call} refused (HTTP ${status}): ${quote(said)}`, "PANEL_API_KEY is wrong: copy the private API token from your SocPanel admin settings", { reason: "panel-key-refused" });
 }
