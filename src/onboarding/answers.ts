@@ -135,6 +135,8 @@ export function parseCredentials(name: ProviderName, text: string): Record<strin
 export async function answerProviderCredentials(deps: AnswerDeps, t: Translate, draft: Env, name: ProviderName, text: string): Promise<Verdict> {
   const set = parseCredentials(name, text);
   const { required, optional } = providerVariables(name);
+  const missing = required.filter((n) => !set[n]?.trim());
+  if (missing.length > 0) return refused(t("onboarding-invalid", { problems: missing.map((n) => `${n}: not given`).join("\n") }));
   const v = validated(deps, t, { ...draft, ...set }, [...required, ...optional]);
   if ("verdict" in v) return v.verdict;
   const result = await checkProvider(name, v.config, checkDeps(deps));

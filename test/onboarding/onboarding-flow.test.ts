@@ -215,6 +215,11 @@ describe.each(["en", "km"] as const)("onboarding by chat (%s)", (locale) => {
     const turn = await flow.answer(state, "A shop name far longer than twenty-five characters");
     expect(turn.state).toEqual(state);
     expect(turn.replies[0]!.text).toContain("MERCHANT_NAME:");
+    const credentials = await walkTo("provider_credentials", locale);
+    const partial = await flow.answer(credentials.state, sandbox.env.BAKONG_TOKEN!);
+    expect(partial.state).toEqual(credentials.state);
+    expect(partial.replies[0]!.text).toContain("BAKONG_ACCOUNT_ID: not given");
+    expect(partial.replies[0]!.text).not.toContain(sandbox.env.BAKONG_TOKEN!);
     const chat = await walkTo("admin_chat", locale);
     expect((await flow.answer(chat.state, "my group")).replies[0]!.text).toContain("ADMIN_CHAT_ID:");
   });
