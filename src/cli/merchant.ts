@@ -3,8 +3,8 @@ import { ConfigError, loadConfig, SECRET_VARIABLES, type Config } from "../confi
 import { loadMerchantConfig } from "../config/merchant-config.js";
 import { environmentHasShop } from "../config/variable-scopes.js";
 import { DEFAULT_MERCHANT_ID } from "../db/merchant-scope.js";
-import { BotApiError, deleteWebhook, getMe, setWebhook } from "../platform/bot-api.js";
-import { newMerchantKeys } from "../platform/merchant-keys.js";
+import { addMerchant, refuseOperatorsBot, registerMerchantWebhook, type MerchantAdmin } from "../platform/add-merchant.js";
+import { BotApiError, deleteWebhook, getMe } from "../platform/bot-api.js";
 import { merchantPendingWork, pendingWorkText } from "../platform/pending-work.js";
 import { createMerchantStore, MerchantRefusal, secretValuesOf, type MerchantRecord, type MerchantStore } from "../platform/merchant-store.js";
 import { readPlatformSettings, type PlatformSettings } from "../platform/platform-settings.js";
@@ -39,35 +39,14 @@ function envFileOf(args: string[]): Record<string, string> {
   return readEnvFile(file.value);
 }
 
-/** Validates a merchant's file as start-up does and asks Telegram which bot its token is. */
-async function validated(p: Platform, vars: Record<string, string>, webhookSecret: string) {
-  const config = loadMerchantConfig(p.ctx.env, vars, { webhookSecret });
-  const bot = await getMe(config.bot.apiRoot, config.bot.token);
-  // Its webhook would take the operators' bot's updates away.
-  if (p.ctx.env.PLATFORM_BOT_TOKEN?.trim().split(":")[0] === String(bot.id)) {
-    throw new MerchantRefusal("duplicate_bot", `bot @${bot.username} is the operators' bot (PLATFORM_BOT_TOKEN): each merchant needs its own bot (@BotFather → /newbot)`);
-  }
-  return { config, bot };
-}
-
-async function register(p: Platform, config: Config, merchant: MerchantRecord, webhookSecret: string): Promise<MerchantWebhookAddresses> {
-  const addresses = merchantWebhookAddresses(p.settings.publicUrl, merchant.routeKey!, config.providers.enabled);
-  await setWebhook(config.bot.apiRoot, config.bot.token, { url: addresses.telegram, secretToken: webhookSecret });
-  return addresses;
-}
+const admin = (p: Platform): MerchantAdmin => ({ store: p.store, settings: p.settings, processEnv: p.ctx.env });
 
 async function add(p: Platform, args: string[]): Promise<number> {
   const name = nameOf(args);
   const vars = envFileOf(args.slice(1));
-  const keys = newMerchantKeys();
-  const { config, bot } = await validated(p, vars, keys.webhookSecret);
-  const merchant = await p.store.add({ name, vars, bot, ...keys }, p.settings.masterKey);
-  let addresses: MerchantWebhookAddresses;
-  try {
-    addresses = await register(p, config, merchant, keys.webhookSecret);
-  } catch (err) {
-    if (!(err instanceof BotApiError)) throw err;
-    return refuse(p, `merchant "${name}" added, but its Telegram webhook is not registered (${err.message}): \`merchant update ${name} --env-file …\` registers it again`);
+  const { bot, addresses, webhookError } = await addMerchant(admin(p), { name, vars, state: "active" });
+  if (webhookError !== undefined) {
+    return refuse(p, `merchant "${name}" added, but its Telegram webhook is not registered (${webhookError}): \`merchant update ${name} --env-file …\` registers it again`);
   }
   p.ctx.print([`merchant "${name}" added: bot @${bot.username}, active; its Telegram webhook is registered`, "webhook addresses:", ...webhooksText(flat(addresses))].join("\n"));
   return 0;
@@ -81,9 +60,13 @@ async function update(p: Platform, args: string[]): Promise<number> {
   if (current.id === DEFAULT_MERCHANT_ID) return refuse(p, `"${name}" is the environment merchant: change this deployment's environment (.env) instead`);
   if (current.state === "removed") return refuse(p, `merchant "${name}" was removed: add it again under another name`);
   const { webhookSecret } = await p.store.secrets(current.id, p.settings.masterKey);
-  const { config, bot } = await validated(p, vars, webhookSecret);
+  const config = loadMerchantConfig(p.ctx.env, vars, { webhookSecret });
+  const bot = await getMe(config.bot.apiRoot, config.bot.token);
+  refuseOperatorsBot(p.ctx.env, bot);
   const merchant = await p.store.update(name, { vars, bot }, p.settings.masterKey);
-  const addresses = await register(p, config, merchant, webhookSecret);
+  const webhookError = await registerMerchantWebhook(admin(p), config, merchant, webhookSecret);
+  if (webhookError !== undefined) return refuse(p, webhookError);
+  const addresses = merchantWebhookAddresses(p.settings.publicUrl, merchant.routeKey!, config.providers.enabled);
   p.ctx.print([`merchant "${name}" updated (version ${merchant.version}): bot @${bot.username}; its Telegram webhook is registered`, "webhook addresses:", ...webhooksText(flat(addresses))].join("\n"));
   return 0;
 }

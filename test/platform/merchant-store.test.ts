@@ -120,6 +120,24 @@ for (const dialect of dialects) {
       expect(c.botId).toBe(700002n);
     });
 
+    it("a pending merchant (onboarding) goes live only by an approval, audited once with the operator, and cannot be enabled around it", async () => {
+      const pending = await store.add({ name: "shop-pending", vars: shopVars(700010), bot: bot(700010), state: "pending", ...newMerchantKeys() }, master);
+      expect(pending.state).toBe("pending");
+      await expect(store.setState("shop-pending", "active")).rejects.toMatchObject({ reason: "pending" });
+      await expect(store.add({ name: "shop-other", vars: shopVars(700010), bot: bot(700010), ...newMerchantKeys() }, master)).rejects.toMatchObject({ reason: "duplicate_bot" });
+
+      const mark = await store.changeMark();
+      const approvals = await Promise.allSettled([store.approve("shop-pending", 4242n), store.approve("shop-pending", 4343n)]);
+      expect(approvals.filter((a) => a.status === "fulfilled")).toHaveLength(1);
+      expect(approvals.find((a) => a.status === "rejected")).toMatchObject({ reason: { reason: "not_pending" } });
+      expect(await store.find("shop-pending")).toMatchObject({ state: "active", version: 2 });
+      expect(await store.changeMark()).not.toBe(mark);
+      const audit = await database.db.auditLog.findMany({ where: { merchantId: pending.id } });
+      expect(audit).toMatchObject([{ action: "merchant_approved", subject: "merchant:shop-pending" }]);
+      expect([4242n, 4343n]).toContain(audit[0]!.actorId);
+      await expect(store.approve("shop-a", 4242n)).rejects.toMatchObject({ reason: "not_pending" });
+    });
+
     it("the watcher reports an added, changed or disabled merchant once, and nothing when nothing changed", async () => {
       const seen: MerchantRecord[][] = [];
       // A long poll: on PostgreSQL the NOTIFY is what wakes it; on SQLite the test looks itself.

@@ -34,7 +34,7 @@ function figures(f: Omit<ShopFigures, "merchantId" | "name" | "state" | "bot">, 
 }
 
 export function platformReportText(r: PlatformReport, t: Translate): string {
-  const state = (s: string) => (["active", "disabled", "removed"].includes(s) ? t(`operator-state-${s}`) : s);
+  const state = (s: string) => (["pending", "active", "disabled", "removed"].includes(s) ? t(`operator-state-${s}`) : s);
   return [
     t("operator-platform-title", { label: r.period.label, from: dateTime(r.period.from), to: dateTime(r.period.to), zone: r.timeZone }),
     ...(r.shops.length === 0
