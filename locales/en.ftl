@@ -381,8 +381,8 @@ admin-note-outage = { $state ->
 }
 
 ## The operators' bot (PLATFORM_BOT_TOKEN): figures per shop, never a secret, a customer or a message.
-operator-only = This bot is for the platform's operators.
-operator-help = Commands: /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD] — each shop's counts and sums.
+operator-only = Only the platform's operators can do this.
+operator-help = Commands: /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD] — each shop's counts and sums; the Approve button under a new shop puts it live. Like anyone: /newshop, /myshop, /pause, /resume, /cancel.
 operator-failed = ⚠️ Failed: an internal error (details are in the log)
 operator-platform-usage = Usage: /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
 operator-platform-title = 🏪 Shops { $label } ({ $from } → { $to }, { $zone })
@@ -461,3 +461,30 @@ onboarding-check-bakong-expires-soon = ❌ This Bakong token expires on { $date 
 onboarding-check-bakong-outside-cambodia = ❌ Bakong refuses calls from outside Cambodia, and this platform runs outside it: choose another provider.
 onboarding-check-bakong-account-unknown = ❌ Bakong accepts the token but does not know the account { $account }. Copy your account id (name@bank) exactly as your bank app shows it and send the credentials again.
 onboarding-check-payway-invalid = ❌ No valid KHQR can be made from these ABA PayWay values. Copy them again from what ABA gave you and send them again.
+
+## The operators' bot for merchants: /newshop, /myshop, /pause, /resume; operators approve. Never a secret.
+operator-merchant-help = This is the platform's bot: /newshop to open a shop; /myshop, /pause, /resume for your shop; /cancel stops a setup.
+operator-newshop-cancelled = Setup cancelled: nothing was stored. Send /newshop to start again.
+operator-newshop-nothing = There is no setup to cancel. Send /newshop to open a shop.
+operator-newshop-stale = That button belongs to an earlier question: answer the latest one.
+operator-approve-request =
+    🆕 Shop "{ $name }" awaits approval.
+    Bot: @{ $bot }
+    Panel: { $panel } at { $url }
+    Providers: { $providers }
+    Merchant: Telegram user { $merchant }
+operator-approve-button = ✅ Approve
+operator-approve-done = ✅ Shop "{ $name }" is approved and live; its merchant is told.
+operator-approve-already = Shop "{ $name }" is already approved (or no longer awaits approval).
+operator-approve-webhook-failed = ⚠️ Telegram refused its bot's webhook: { $error }
+operator-approved-webhooks =
+    Register these webhook addresses with your payment providers (if you did not yet):
+    { $webhooks }
+    /myshop shows your shop's state, today's counts and its checks.
+operator-myshop-none = You have no shop on this platform. Send /newshop to open one.
+operator-myshop-which = You have several shops: add its name to the command ({ $names }).
+operator-myshop-title = 🏪 Your shop "{ $name }": { $state }
+operator-myshop-checks = Checks:
+operator-myshop-pending = Shop "{ $name }" still awaits an operator's approval: it cannot be paused or resumed before.
+operator-myshop-paused = ⏸ Shop "{ $name }" is paused: its bot no longer takes payments. /resume to open it again.
+operator-myshop-resumed = ▶️ Shop "{ $name }" is open again.

@@ -378,8 +378,8 @@ admin-note-outage = { $state ->
 }
 
 ## The operators' bot (PLATFORM_BOT_TOKEN): figures per shop, never a secret, a customer or a message.
-operator-only = បូតនេះសម្រាប់តែប្រតិបត្តិករនៃវេទិកាប៉ុណ្ណោះ។
-operator-help = ពាក្យបញ្ជា៖ /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD] — ចំនួន និងផលបូកនៃហាងនីមួយៗ។
+operator-only = មានតែប្រតិបត្តិករនៃវេទិកាប៉ុណ្ណោះដែលអាចធ្វើវាបាន។
+operator-help = ពាក្យបញ្ជា៖ /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD] — ចំនួន និងផលបូកនៃហាងនីមួយៗ; ប៊ូតុង អនុម័ត នៅក្រោមហាងថ្មីធ្វើឱ្យវាដំណើរការ។ ដូចអ្នកដទៃ៖ /newshop, /myshop, /pause, /resume, /cancel។
 operator-failed = ⚠️ បរាជ័យ៖ កំហុសខាងក្នុង (ព័ត៌មានលម្អិតមាននៅក្នុង log)
 operator-platform-usage = របៀបប្រើ៖ /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
 operator-platform-title = 🏪 ហាង { $label } ({ $from } → { $to }, { $zone })
@@ -458,3 +458,30 @@ onboarding-check-bakong-expires-soon = ❌ Bakong token នេះនឹងផុ
 onboarding-check-bakong-outside-cambodia = ❌ Bakong បដិសេធការហៅពីក្រៅប្រទេសកម្ពុជា ហើយវេទិកានេះដំណើរការនៅក្រៅប្រទេស៖ សូមជ្រើសរើសអ្នកផ្តល់សេវាផ្សេង។
 onboarding-check-bakong-account-unknown = ❌ Bakong ទទួលយក token ប៉ុន្តែមិនស្គាល់គណនី { $account } ទេ។ ចម្លង account id របស់អ្នក (name@bank) ដូចដែលកម្មវិធីធនាគាររបស់អ្នកបង្ហាញ ហើយផ្ញើព័ត៌មានសម្ងាត់ម្តងទៀត។
 onboarding-check-payway-invalid = ❌ មិនអាចបង្កើត KHQR ត្រឹមត្រូវពីតម្លៃ ABA PayWay ទាំងនេះបានទេ។ ចម្លងវាម្តងទៀតពីអ្វីដែល ABA បានផ្តល់ឱ្យអ្នក ហើយផ្ញើវាម្តងទៀត។
+
+## The operators' bot for merchants: /newshop, /myshop, /pause, /resume; operators approve. Never a secret.
+operator-merchant-help = នេះជាបូតរបស់វេទិកា៖ /newshop ដើម្បីបើកហាង; /myshop, /pause, /resume សម្រាប់ហាងរបស់អ្នក; /cancel បញ្ឈប់ការរៀបចំ។
+operator-newshop-cancelled = បានបោះបង់ការរៀបចំ៖ គ្មានអ្វីត្រូវបានរក្សាទុកទេ។ ផ្ញើ /newshop ដើម្បីចាប់ផ្តើមម្តងទៀត។
+operator-newshop-nothing = គ្មានការរៀបចំដែលត្រូវបោះបង់ទេ។ ផ្ញើ /newshop ដើម្បីបើកហាង។
+operator-newshop-stale = ប៊ូតុងនោះជារបស់សំណួរមុន៖ សូមឆ្លើយសំណួរចុងក្រោយ។
+operator-approve-request =
+    🆕 ហាង "{ $name }" កំពុងរង់ចាំការអនុម័ត។
+    បូត៖ @{ $bot }
+    Panel៖ { $panel } នៅ { $url }
+    អ្នកផ្តល់សេវា៖ { $providers }
+    ឈ្មួញ៖ អ្នកប្រើ Telegram { $merchant }
+operator-approve-button = ✅ អនុម័ត
+operator-approve-done = ✅ ហាង "{ $name }" ត្រូវបានអនុម័ត និងដំណើរការហើយ; ឈ្មួញរបស់វាត្រូវបានជូនដំណឹង។
+operator-approve-already = ហាង "{ $name }" ត្រូវបានអនុម័តរួចហើយ (ឬលែងរង់ចាំការអនុម័ត)។
+operator-approve-webhook-failed = ⚠️ Telegram បានបដិសេធ webhook នៃបូតរបស់វា៖ { $error }
+operator-approved-webhooks =
+    ចុះឈ្មោះអាសយដ្ឋាន webhook ទាំងនេះជាមួយអ្នកផ្តល់សេវាទូទាត់របស់អ្នក (ប្រសិនបើអ្នកមិនទាន់បានធ្វើ)៖
+    { $webhooks }
+    /myshop បង្ហាញស្ថានភាពហាងរបស់អ្នក ចំនួនថ្ងៃនេះ និងការត្រួតពិនិត្យរបស់វា។
+operator-myshop-none = អ្នកមិនមានហាងនៅលើវេទិកានេះទេ។ ផ្ញើ /newshop ដើម្បីបើកមួយ។
+operator-myshop-which = អ្នកមានហាងច្រើន៖ សូមបន្ថែមឈ្មោះហាងទៅពាក្យបញ្ជា ({ $names })។
+operator-myshop-title = 🏪 ហាងរបស់អ្នក "{ $name }"៖ { $state }
+operator-myshop-checks = ការត្រួតពិនិត្យ៖
+operator-myshop-pending = ហាង "{ $name }" នៅតែរង់ចាំការអនុម័តពីប្រតិបត្តិករ៖ មិនអាចផ្អាក ឬបើកវិញបានទេមុនពេលនោះ។
+operator-myshop-paused = ⏸ ហាង "{ $name }" ត្រូវបានផ្អាក៖ បូតរបស់វាលែងទទួលការបង់ប្រាក់ហើយ។ /resume ដើម្បីបើកវាម្តងទៀត។
+operator-myshop-resumed = ▶️ ហាង "{ $name }" បានបើកម្តងទៀតហើយ។

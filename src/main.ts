@@ -179,7 +179,9 @@ export async function launchApplication<C extends ProcessConfig>(config: C, opts
       }
     },
   });
-  const operatorBot: OperatorBotService | undefined = opts.platform?.operatorBot && serveOperatorBot(opts.platform.operatorBot, { database, log });
+  const operatorBot: OperatorBotService | undefined = opts.platform?.operatorBot && serveOperatorBot(opts.platform.operatorBot, {
+    database, log, wakeup, processEnv: opts.platform.processEnv, ...(config.runtime.redisUrl ? { redisUrl: config.runtime.redisUrl } : {}),
+  });
   const telegramConnected = Promise.all([telegram?.connected, operatorBot?.connected]).then(() => undefined);
   // Whoever launched decides what a refusal means (runProgram, startApplication); it must not crash the process first.
   telegramConnected.catch(() => undefined);

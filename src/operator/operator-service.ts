@@ -2,11 +2,16 @@ import type { Handler } from "hono";
 import { createPlatformReport } from "../admin/platform-report.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
+import type { Env } from "../config/reader.js";
+import type { Wakeup } from "../db/wakeup.js";
+import { createOnboarding } from "../onboarding/flow.js";
 import { createMerchantStore } from "../platform/merchant-store.js";
 import type { OperatorBotSettings } from "../platform/operator-settings.js";
+import { readPlatformSettings } from "../platform/platform-settings.js";
 import { telegramWebhook } from "../server/telegram-webhook.js";
 import { connectTelegram, TelegramRefusedError } from "../startup/telegram.js";
 import { createOperatorBot } from "./operator-bot.js";
+import { operatorSessionStorage } from "./session-storage.js";
 
 export interface OperatorBotService {
   /** Resolves once Telegram took the token and the webhook; rejects with TelegramRefusedError naming PLATFORM_BOT_TOKEN. */
@@ -23,10 +28,18 @@ export interface OperatorBotService {
  * PUBLIC_URL/platform/telegram with the secret_token derived from MASTER_KEY). A token that is a stored
  * merchant's bot is refused before the webhook moves: that shop's customers would lose their bot.
  */
-export function serveOperatorBot(settings: OperatorBotSettings, deps: { database: Database; log: Logger }): OperatorBotService {
+export function serveOperatorBot(
+  settings: OperatorBotSettings,
+  deps: { database: Database; log: Logger; processEnv: Env; redisUrl?: string; wakeup?: Wakeup },
+): OperatorBotService {
   const log = deps.log.child({ bot: "operators" });
-  const bot = createOperatorBot(settings, { operatorIds: settings.operatorIds, platformReport: createPlatformReport(deps.database), log });
-  const store = createMerchantStore(deps.database);
+  const store = createMerchantStore(deps.database, deps.wakeup ? { wakeup: deps.wakeup } : {});
+  const admin = { store, settings: readPlatformSettings(deps.processEnv), processEnv: deps.processEnv };
+  const sessions = operatorSessionStorage({ db: deps.database.db, log, ...(deps.redisUrl ? { redisUrl: deps.redisUrl } : {}) });
+  const bot = createOperatorBot(settings, {
+    operatorIds: settings.operatorIds, platformReport: createPlatformReport(deps.database), admin, onboarding: createOnboarding({ ...admin, log }),
+    database: deps.database, log, sessions: sessions.session,
+  });
   const connection = connectTelegram(bot, {
     log,
     tokenVariable: "PLATFORM_BOT_TOKEN",
@@ -41,6 +54,9 @@ export function serveOperatorBot(settings: OperatorBotSettings, deps: { database
     connected: connection.connected,
     notReadyReason: connection.notReadyReason,
     webhook: telegramWebhook(bot, { secretToken: settings.webhookSecret, log }),
-    stop: connection.stop,
+    stop() {
+      connection.stop();
+      void sessions.close();
+    },
   };
 }

@@ -143,10 +143,10 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       for (const private_ of [String(CUSTOMER_B), "bopha_b"]) expect(shown).not.toContain(private_);
     }, 60_000);
 
-    it("anyone else, a shop's admin too, is told the bot is for the platform's operators", async () => {
+    it("anyone else, a shop's admin too, gets no figures: only how to open or run a shop", async () => {
       for (const who of [STRANGER, ADMIN_B]) {
         const answer = await reply(ops, who, () => ops.sendText(who, "/platform"), () => true);
-        expect(textOf(answer)).toBe("This bot is for the platform's operators.");
+        expect(textOf(answer)).toBe("This is the platform's bot: /newshop to open a shop; /myshop, /pause, /resume for your shop; /cancel stops a setup.");
         expect(ops.messagesIn(who).map(textOf).join("\n")).not.toContain("shop-b");
       }
     }, 30_000);
