@@ -18,6 +18,7 @@ export const BENCHMARKS = {
   startup: () => import("../startup.js"),
   history: () => import("../history.js"),
   merchants: () => import("../merchants.js"),
+  onboarding: () => import("../onboarding.js"),
 } as const satisfies Record<string, () => Promise<{ run(): Promise<BenchResult> }>>;
 
 export type BenchName = keyof typeof BENCHMARKS;
