@@ -157,7 +157,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(mine).toContain('Your shop "sokha_shop_bot": active');
       expect(mine).toContain("• sokha_shop_bot (active, @Sokha_Shop_bot): 0 opened");
       expect(mine).toMatch(/✓ Telegram/);
-      expect(mine).toMatch(/Panel/);
+      expect(mine).toContain("✓ Panel: PANEL_API_KEY accepted");
+      expect(mine).not.toMatch(/^. PUBLIC_URL:/m);
 
       expect(textOf(await say(MERCHANT, "/pause", "paused"))).toContain('Shop "sokha_shop_bot" is paused');
       expect((await app.database.db.merchant.findUniqueOrThrow({ where: { name: "sokha_shop_bot" } })).state).toBe("disabled");

@@ -40,7 +40,7 @@ export function approvalFeature(deps: OperatorDeps): Composer<OperatorContext> {
     try {
       approved = await approveMerchant(deps.admin, name, ctx.from.id);
     } catch (err) {
-      if (!(err instanceof MerchantRefusal) || err.reason !== "not_pending") throw err;
+      if (!(err instanceof MerchantRefusal) || !["not_pending", "removed", "not_found"].includes(err.reason)) throw err;
       await ctx.answerCallbackQuery({ text: ctx.t("operator-approve-already", { name }) });
       return ctx.reply(ctx.t("operator-approve-already", { name }));
     }

@@ -39,7 +39,9 @@ export function myShopFeature(deps: OperatorDeps): Composer<OperatorContext> {
     const checks = await runSelfCheck(config, {
       log: deps.log, publicUrl: "running", telegramWebhookUrl: merchantWebhookAddresses(settings.publicUrl, shop.routeKey!, []).telegram,
     });
-    await ctx.reply([ctx.t("operator-myshop-title", { name: shop.name, state: ctx.t(`operator-state-${shop.state}`) }), figures, "", ctx.t("operator-myshop-checks"), ...checks.map(formatCheck)].join("\n"));
+    // PUBLIC_URL is the operator's, not the merchant's, and its one-time token is answered for the environment's bot only.
+    const own = checks.filter((c) => c.name !== "PUBLIC_URL");
+    await ctx.reply([ctx.t("operator-myshop-title", { name: shop.name, state: ctx.t(`operator-state-${shop.state}`) }), figures, "", ctx.t("operator-myshop-checks"), ...own.map(formatCheck)].join("\n"));
   });
 
   for (const [command, state, action] of [["pause", "disabled", MERCHANT_PAUSED_ACTION], ["resume", "active", MERCHANT_RESUMED_ACTION]] as const) {
