@@ -18,7 +18,7 @@ import { startCreditingThread, type CreditingThread } from "./crediting/thread.j
 import type { LedgerDatabase } from "./ledger/hot-path.js";
 import { createPoller } from "./jobs/poller.js";
 import { DEFAULT_MERCHANT_ID } from "./db/merchant-scope.js";
-import { createMerchantContext, type MerchantContextSpec } from "./merchants/context.js";
+import { BOT_IDLE_MS, createMerchantContext, type MerchantContextSpec } from "./merchants/context.js";
 import { servePlatform, type Platform, type PlatformOptions } from "./merchants/platform.js";
 import { createMerchantRegistry, type MerchantRegistry } from "./merchants/registry.js";
 import { openShared } from "./merchants/shared.js";
@@ -59,6 +59,8 @@ export interface Timings {
   notifierSweepMs: number;
   panelReadTimeoutMs: number;
   panelWriteTimeoutMs: number;
+  /** A platform merchant's bot is let go after this long unused (src/merchants/context.ts). */
+  botIdleMs: number;
 }
 
 const DEFAULT_TIMINGS: Timings = {
@@ -70,6 +72,7 @@ const DEFAULT_TIMINGS: Timings = {
   notifierSweepMs: 5_000,
   panelReadTimeoutMs: 10_000,
   panelWriteTimeoutMs: 20_000,
+  botIdleMs: BOT_IDLE_MS,
 };
 
 export interface Application {
@@ -120,7 +123,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   const shared = await openShared(config.runtime, { log, metrics });
   const { database, wakeup } = shared;
   const registry = createMerchantRegistry();
-  const build = (spec: MerchantContextSpec) => createMerchantContext(shared, spec, { panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } });
+  const build = (spec: MerchantContextSpec) => createMerchantContext(shared, spec, { panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs }, botIdleMs: timings.botIdleMs });
   // The environment's shop: a single shop, or a platform's merchant `default`, at /telegram and /webhooks/<provider>.
   const shop = build({ id: DEFAULT_MERCHANT_ID, config });
   registry.put(shop);
