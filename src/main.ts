@@ -152,7 +152,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
       ...(opts.platform ? { perMerchant: Math.ceil(mostPanelCalls(config) / PLATFORM_SHARE) } : {}),
     });
   let thread: CreditingThread | undefined;
-  const receiptWatch = createReceiptWatch({ database, metrics, outages: shop.outages, log });
+  const receiptWatch = createReceiptWatch({ database, metrics, outages: registry.resolver((m) => m.outages), log });
   const retention = createRetention({ database, retentionDays: config.retentionDays, log });
   const reportRollup = createReportRollup({ database, log });
 
