@@ -82,9 +82,9 @@ export async function run(): Promise<BenchResult> {
         { label: "One merchant: idle RSS / heap", value: `${formatSpread(spread(ones, (m) => m.idle.rss), mb)} / ${formatSpread(spread(ones, (m) => m.idle.heap), mb)}` },
         { label: `${MERCHANTS} merchants: idle RSS never used / every bot built / used, then idle`, value: `${formatSpread(spread(manys, (m) => m.idle.rss), mb)} / ${formatSpread(spread(manys, (m) => m.withBots!.rss), mb)} / ${formatSpread(manyIdle, mb)}` },
         { label: "RSS per merchant: never used / every bot built / used, then idle", value: `${formatSpread(neverUsed, kb)} / ${formatSpread(withBots, kb)} / ${formatSpread(afterIdle, kb)}` },
-        { label: "Heap per merchant, used, then idle", value: formatSpread(heapAfterIdle, kb) },
+        { label: "Heap per merchant: never used / used, then idle", value: `${formatSpread(spread(manys.map((m, i) => (m.idle.heap - ones[i]!.idle.heap) / MERCHANTS), (v) => v), kb)} / ${formatSpread(heapAfterIdle, kb)}` },
         { label: "Start-up, one merchant / all merchants", value: `${formatSpread(oneStart, ms)} / ${formatSpread(manyStart, ms)}` },
-        { label: "startApplication alone, one merchant / all merchants", value: `${formatSpread(spread(ones, (m) => m.launchMs - 0), ms)} / ${formatSpread(spread(manys, (m) => m.launchMs), ms)}` },
+        { label: "Loading the application's modules and startApplication, one merchant / all merchants", value: `${formatSpread(spread(ones, (m) => m.launchMs), ms)} / ${formatSpread(spread(manys, (m) => m.launchMs), ms)}` },
       ],
       targets: [
         { label: `Idle RSS of ${MERCHANTS} merchants, bots used then let go`, target: `≤ one merchant's + ${TARGET_KB_PER_MERCHANT} KB each (${formatSpread(idleLimit, mb)})`, measured: `${formatSpread(manyIdle, mb)} (${formatSpread(afterIdle, kb)} each)`, met: afterIdle.median <= TARGET_KB_PER_MERCHANT * 1024 },
@@ -92,7 +92,7 @@ export async function run(): Promise<BenchResult> {
         { label: "Every merchant served and answering", target: `${MERCHANTS} in every run`, measured: served.join(", "), met: served.every((s) => s === MERCHANTS) && answered.every((a) => a === MERCHANTS) },
       ],
       notes: [
-        `Telegram calls at start: ${[...sink.calls].map(([m, n]) => `${m} ${n}`).join(", ")} over all ${RUNS * 2} processes (the environment's bot's getMe, commands and webhook; none per stored merchant).`,
+        `Telegram calls over all ${RUNS * 2} processes: ${[...sink.calls].map(([m, n]) => `${m} ${n}`).join(", ")} (at start only the environment's bot's getMe, commands and webhook, none per stored merchant; answerCallbackQuery answers the updates posted).`,
       ],
     };
   } finally {

@@ -18,7 +18,7 @@ export interface PlatformChildJob {
 export interface PlatformChildResult {
   /** From this process's start (node's time origin) until the application listened with every merchant served. */
   processStartMs: number;
-  /** startApplication alone. */
+  /** Loading the application's modules and startApplication (the time before it is node and tsx starting). */
   launchMs: number;
   merchantsServed: number;
   idle: Memory;
