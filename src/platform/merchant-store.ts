@@ -48,6 +48,8 @@ export class MerchantRefusal extends Error {
   }
 }
 
+const SECRETS_READ_SLICE = 200;
+
 function openSecrets(m: Merchant & { settings: { name: string; secret: boolean; value: string }[] }, master: MasterKey): MerchantSecrets {
   const dataKey = dataKeyOf(m, master);
   const vars = Object.fromEntries(m.settings.map((s) => [s.name, s.secret ? openValue(dataKey, m.id, s.name, s.value) : s.value]));
@@ -208,8 +210,13 @@ export function createMerchantStore(database: Database, opts: { wakeup?: Wakeup 
     },
 
     async secretsOf(ids, master) {
-      const found = await db.merchant.findMany({ where: { id: { in: [...ids] } }, include: { settings: { orderBy: { name: "asc" } } } });
-      return new Map(found.map((m) => [m.id, () => openSecrets(m, master)]));
+      const opened = new Map<number, () => MerchantSecrets>();
+      // In slices: a query takes a bounded number of parameters (SQLite's adapter, 999).
+      for (let i = 0; i < ids.length; i += SECRETS_READ_SLICE) {
+        const found = await db.merchant.findMany({ where: { id: { in: ids.slice(i, i + SECRETS_READ_SLICE) } }, include: { settings: { orderBy: { name: "asc" } } } });
+        for (const m of found) opened.set(m.id, () => openSecrets(m, master));
+      }
+      return opened;
     },
 
     async loadConfig(id, master, processEnv) {
