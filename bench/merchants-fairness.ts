@@ -41,6 +41,8 @@ export async function run(): Promise<BenchResult> {
     const env = {
       ...sandbox.env, DATABASE_URL: file.url, MASTER_KEY: master.env, TELEGRAM_API_ROOT: sink.apiRoot, BOT_MODE: "webhook", PUBLIC_URL: "http://127.0.0.1:9",
       TELEGRAM_WEBHOOK_SECRET: "bench-environment-secret", HTTP_HOST: "127.0.0.1", HTTP_PORT: "0", LOG_LEVEL: "silent",
+      // A fixed limit instead of the adaptive one, to compare (the adaptive limit is one for every merchant's panel).
+      ...(process.env.BENCH_CREDIT_CONCURRENCY ? { CREDIT_CONCURRENCY: process.env.BENCH_CREDIT_CONCURRENCY } : {}),
     };
     const config = loadConfig(env, { sandbox: true });
     app = await startApplication(config, { log: silentLog, platform: { masterKey: readMasterKey(env), processEnv: env } });
@@ -96,7 +98,7 @@ export async function run(): Promise<BenchResult> {
       name: "merchants-fairness",
       title: "Fairness on a platform: shop B's payment → credit while shop A's panel hangs",
       method: [
-        "One process (startApplication as a platform, SQLite temp file, crediting on the main thread with each merchant's share of the panel calls, CREDIT_CONCURRENCY and PANEL_MAX_CONNECTIONS at their defaults): shop A is the environment's shop (the sandbox's PerfectPanel), shop B a stored merchant with a PerfectPanel simulator of its own; both on RaksmeyPay. Telegram is a sink answering at once.",
+        `One process (startApplication as a platform, SQLite temp file, crediting on the main thread with each merchant's share of the panel calls, CREDIT_CONCURRENCY and PANEL_MAX_CONNECTIONS at their defaults unless BENCH_CREDIT_CONCURRENCY sets a fixed limit: ${process.env.BENCH_CREDIT_CONCURRENCY ?? "adaptive"} here): shop A is the environment's shop (the sandbox's PerfectPanel), shop B a stored merchant with a PerfectPanel simulator of its own; both on RaksmeyPay. Telegram is a sink answering at once.`,
         `Each phase: ${PER_SHOP_PER_SEC} signed RaksmeyPay payments/s to each shop, alternating A, B, at an even rate for ${SECONDS} s (open loop, bench/support/even-rate.ts in its own process), each of a top-up seeded for it.`,
         `"Healthy": both panels answer. "Hanging": A's panel holds every call open until the client's timeout (simulator fault timeoutBefore). B's payment → credit = credit doneAt − payment observedAt of every one of B's payments of the phase (waited for up to ${B_CAP_MS / 1000} s after the load); then A's panel is back and every open credit finishes (up to ${A_RECOVERY_CAP_MS / 1000} s) before the next phase.`,
         `${RUNS} runs, healthy and hanging interleaved (order alternating); medians with the range in brackets; the ratio per run, then its median.`,
