@@ -16,7 +16,7 @@ export interface EvenRateJob {
   connections: number;
   /** Connections opened (GET /healthz at once) before the schedule starts, as a sender's warm keep-alive pool. */
   warmConnections?: number;
-  /** Request i; `path` when it goes elsewhere than the job's. */
+  /** Request i's body and headers, and its path when not `path`. */
   request(i: number): { body: string; headers: Record<string, string>; path?: string };
 }
 

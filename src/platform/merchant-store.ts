@@ -15,6 +15,17 @@ export const ENVIRONMENT_MERCHANT_ID = 1;
 
 export type MerchantState = "active" | "disabled" | "removed";
 
+/** A merchant's variables as stored, secrets opened, and the secret_token of its Telegram webhook. */
+export interface MerchantSecrets {
+  vars: Record<string, string>;
+  webhookSecret: string;
+}
+
+/** The values among `stored` that a log must never show: the webhook secret and every secret variable's. */
+export function secretValuesOf(stored: MerchantSecrets): string[] {
+  return [stored.webhookSecret, ...Object.entries(stored.vars).filter(([name]) => MERCHANT_VARIABLES[name]?.secret).map(([, value]) => value)];
+}
+
 /** A bot as getMe describes it: stored, so start-up needs no call to Telegram per merchant. */
 export interface BotIdentity {
   id: number;
@@ -69,11 +80,6 @@ function settingRows(merchantId: number, vars: Env, dataKey: Buffer) {
       const secret = MERCHANT_VARIABLES[name]?.secret ?? true;
       return { merchantId, name, secret, value: secret ? sealValue(dataKey, merchantId, name, value) : value };
     });
-}
-
-export interface MerchantSecrets {
-  vars: Record<string, string>;
-  webhookSecret: string;
 }
 
 export interface MerchantStore {
