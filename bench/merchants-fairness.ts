@@ -113,7 +113,9 @@ export async function run(): Promise<BenchResult> {
         { label: "B's payment → credit p99, A hanging ÷ A healthy", target: "≤ 1.2×", measured: formatSpread(p99Ratio, ratio), met: p99Ratio.median <= 1.2 },
         { label: `B's credits not done ${B_CAP_MS / 1000} s after the load`, target: "0", measured: String(notDone), met: notDone === 0 },
       ],
-      notes: [],
+      notes: [
+        "A's hanging calls end at the panel client's timeout (PANEL write timeout, 20 s by default): a phase shorter than that sees them held, not failing. The crediter's adaptive concurrency limit is one for every merchant's panel, and A's timeouts shrink it; with phases of 30 s or more, B can be starved once the limit falls below the calls A holds (seen once here under heavy machine load: B's p99 20.6 s; not with CREDIT_CONCURRENCY fixed).",
+      ],
     };
   } finally {
     if (app) await stopApp(app);
