@@ -2,7 +2,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations, createConversation } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { apiThrottler } from "@grammyjs/transformer-throttler";
-import { Api, Bot, GrammyError, HttpError, session, type Transformer } from "grammy";
+import { Api, Bot, session, type Transformer } from "grammy";
 import { chatKey, type BotContext, type ConversationContext, type SessionData } from "./context.js";
 import { CONVERSATION_TIMEOUT_MS } from "./conversations/steps.js";
 import { LINK_CONVERSATION, linkAccountConversation } from "./conversations/link-account.js";
@@ -19,6 +19,7 @@ import { botI18n } from "./i18n.js";
 import { leaveConversationOnCommand } from "./middlewares/leave-conversation.js";
 import { logUpdates } from "./middlewares/log-updates.js";
 import { syncUsers } from "./middlewares/users.js";
+import { describeError } from "./telegram-errors.js";
 
 export type { BotDeps } from "./deps.js";
 export type { BotContext } from "./context.js";
@@ -97,12 +98,4 @@ export function createBot(token: string, botDeps: BotDeps): Bot<BotContext> {
     await ctx.reply(apology).catch(() => undefined);
   });
   return bot;
-}
-
-/** What went wrong, without payloads (message texts) or anything secret. */
-function describeError(error: unknown): Record<string, unknown> {
-  if (error instanceof GrammyError) return { kind: "telegram", method: error.method, code: error.error_code, msg: error.description };
-  if (error instanceof HttpError) return { kind: "network", msg: error.message };
-  if (error instanceof Error) return { kind: "error", msg: error.message, stack: error.stack };
-  return { kind: "unknown", msg: String(error) };
 }

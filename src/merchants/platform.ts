@@ -48,7 +48,8 @@ export async function servePlatform(
   async function serve(m: MerchantRecord, storedSecrets: Map<number, () => MerchantSecrets>): Promise<void> {
     // The environment merchant is served from the environment (.env), by the composition root.
     if (m.id === DEFAULT_MERCHANT_ID) return;
-    if (m.state === "removed" || m.routeKey === null || m.botInfo === null) {
+    // A pending merchant (onboarding) is served only once an operator approves it.
+    if (m.state === "removed" || m.state === "pending" || m.routeKey === null || m.botInfo === null) {
       await retire(registry.drop(m.id));
       secretMaskOf(log)?.delete(maskOwner(m.id));
       return;
