@@ -30,6 +30,7 @@ const SHOP_TOKEN = fakeBotToken(7_300_000_001, "NEW-SHOP-bot-token");
 const SHOP_KM_TOKEN = fakeBotToken(7_300_000_002, "NEW-SHOP-KM-bot-token");
 const PANEL_KEY = "new-shop-panel-api-key-91c2";
 const OPERATOR = 730_000_010;
+const OPERATOR_2 = 730_000_011;
 const MERCHANT = 730_000_020;
 const MERCHANT_KM = 730_000_021;
 const STRANGER = 730_000_030;
@@ -59,6 +60,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       panel = await startPerfectPanelSimulator({ apiKey: PANEL_KEY, users: { dara: 0 }, currency: "USD" });
       ops = telegram.bot(PLATFORM_TOKEN, { username: "platform_ops_bot", first_name: "Platform" });
       ops.addUser({ id: OPERATOR, first_name: "Operator", language_code: "en" });
+      ops.addUser({ id: OPERATOR_2, first_name: "Operator 2", language_code: "en" });
       ops.addUser({ id: MERCHANT, first_name: "Sokha", language_code: "en" });
       ops.addUser({ id: MERCHANT_KM, first_name: "Dara", language_code: "km" });
       ops.addUser({ id: STRANGER, first_name: "Stranger", language_code: "en" });
@@ -71,7 +73,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       publicUrl = `http://127.0.0.1:${port}`;
       const processEnv = {
         DATABASE_URL: pg?.url ?? `file:${join(dir, "platform.db")}`, BOT_MODE: "webhook", PUBLIC_URL: publicUrl, HTTP_HOST: "127.0.0.1", HTTP_PORT: String(port),
-        LOG_LEVEL: "silent", MASTER_KEY, TELEGRAM_API_ROOT: telegram.url, PLATFORM_BOT_TOKEN: PLATFORM_TOKEN, PLATFORM_ADMIN_IDS: String(OPERATOR),
+        LOG_LEVEL: "silent", MASTER_KEY, TELEGRAM_API_ROOT: telegram.url, PLATFORM_BOT_TOKEN: PLATFORM_TOKEN, PLATFORM_ADMIN_IDS: `${OPERATOR},${OPERATOR_2}`,
       };
       const settings = readPlatformSettings(processEnv);
       const operatorBot = readOperatorBot(processEnv, settings)!;
@@ -105,13 +107,16 @@ for (const dialect of ["sqlite", "postgres"] as const) {
 
     it("a merchant walks /newshop; an operator approves; the platform serves the new shop", async () => {
       // Telegram lets a bot write only to whoever opened it: the operator has.
-      await say(OPERATOR, "/start", "Commands");
+      for (const operator of [OPERATOR, OPERATOR_2]) await say(operator, "/start", "Commands");
       await say(MERCHANT, "/newshop", "Step 1");
       const type = await saySecret(MERCHANT, SHOP_TOKEN, "Step 2");
       expect(ops.messagesIn(MERCHANT).map(textOf).join("\n")).toContain("Found your bot @Sokha_Shop_bot");
       for (const data of buttons(type).map((b) => b.callback_data!)) expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
       await press(MERCHANT, type, "ob:panel_type:perfectpanel", "Step 3");
       await say(MERCHANT, panel.url, "Step 4");
+      // A refused answer: said in one sentence, deleted all the same, and the step asked again.
+      await saySecret(MERCHANT, "not-the-panel-key-0000", "Step 4");
+      expect(ops.messagesIn(MERCHANT).map(textOf)).toContain("❌ Your panel refuses this key. In the panel's admin area create an API key allowed to read users and add payments, copy it exactly and paste it here.");
       await saySecret(MERCHANT, PANEL_KEY, "Step 5");
       const providers = await say(MERCHANT, "-", "Step 6");
       await press(MERCHANT, providers, "ob:providers:kess", "Step 7");
@@ -121,6 +126,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(textOf(summary)).not.toContain(PANEL_KEY);
 
       const asked = nextMessage(ops, OPERATOR, "awaits approval", 20_000);
+      const asked2 = nextMessage(ops, OPERATOR_2, "awaits approval", 20_000);
       const submitted = await press(MERCHANT, summary, "ob:confirm:submit", "is submitted");
       expect(textOf(submitted)).toContain(`${publicUrl}/webhooks/kess/`);
       const request = await asked;
@@ -141,6 +147,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const audit = await app.database.db.auditLog.findMany({ where: { action: "merchant_approved" } });
       expect(audit.map((a) => a.actorId)).toEqual([BigInt(OPERATOR)]);
       expect(textOf(await press(OPERATOR, request, "ap:en:sokha_shop_bot", "already approved"))).toContain("sokha_shop_bot");
+      expect(textOf(await press(OPERATOR_2, await asked2, "ap:en:sokha_shop_bot", "already approved"))).toContain("sokha_shop_bot");
+      expect(await app.database.db.auditLog.count({ where: { action: "merchant_approved" } })).toBe(1);
 
       await eventually(async () => (shop.webhookInfo().url ?? "").startsWith(`${publicUrl}/telegram/`), "the shop's webhook");
       await eventually(async () => app.merchants.all().length === 1, "the new shop served");
@@ -148,7 +156,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
 
       const secrets = [SHOP_TOKEN, PANEL_KEY, kess.config().clientSecret, kess.config().password, kess.config().apiSecret];
       // Nothing left in either chat carries a secret: the bot's messages, and the merchant's that are not deleted.
-      const shown = [...ops.history(MERCHANT), ...ops.history(OPERATOR)].filter((m) => !m.deleted).map(textOf).join("\n");
+      const shown = [...ops.history(MERCHANT), ...ops.history(OPERATOR), ...ops.history(OPERATOR_2)].filter((m) => !m.deleted).map(textOf).join("\n");
       for (const secret of secrets) expect(shown).not.toContain(secret);
     }, 120_000);
 
