@@ -19,11 +19,10 @@ import { startCreditingThread, type CreditingThread } from "./crediting/thread.j
 import type { LedgerDatabase } from "./ledger/hot-path.js";
 import { createPoller } from "./jobs/poller.js";
 import { DEFAULT_MERCHANT_ID } from "./db/merchant-scope.js";
-import { createMerchantContext, type MerchantContextSpec } from "./merchants/context.js";
+import { BOT_IDLE_MS, createMerchantContext, type MerchantContextSpec } from "./merchants/context.js";
 import { servePlatform, type Platform, type PlatformOptions } from "./merchants/platform.js";
 import { createMerchantRegistry, type MerchantRegistry } from "./merchants/registry.js";
 import { openShared } from "./merchants/shared.js";
-import { createOutageTracker } from "./notify/outages.js";
 import { serveOperatorBot, type OperatorBotService } from "./operator/operator-service.js";
 import { OPERATOR_WEBHOOK_PATH, readOperatorBot, type OperatorBotSettings } from "./platform/operator-settings.js";
 import { merchantPendingWork, pendingWorkText } from "./platform/pending-work.js";
@@ -64,6 +63,8 @@ export interface Timings {
   notifierSweepMs: number;
   panelReadTimeoutMs: number;
   panelWriteTimeoutMs: number;
+  /** A platform merchant's bot is let go after this long unused (src/merchants/context.ts). */
+  botIdleMs: number;
 }
 
 const DEFAULT_TIMINGS: Timings = {
@@ -75,6 +76,7 @@ const DEFAULT_TIMINGS: Timings = {
   notifierSweepMs: 5_000,
   panelReadTimeoutMs: 10_000,
   panelWriteTimeoutMs: 20_000,
+  botIdleMs: BOT_IDLE_MS,
 };
 
 /** `C`: the environment's shop's Config, or a platform without one's ProcessConfig. */
@@ -130,7 +132,7 @@ export async function launchApplication<C extends ProcessConfig>(config: C, opts
   const shared = await openShared(config.runtime, { log, metrics });
   const { database, wakeup } = shared;
   const registry = createMerchantRegistry();
-  const build = (spec: MerchantContextSpec) => createMerchantContext(shared, spec, { panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } });
+  const build = (spec: MerchantContextSpec) => createMerchantContext(shared, spec, { panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs }, botIdleMs: timings.botIdleMs });
   // The environment's shop: a single shop, or a platform's merchant `default`, at /telegram and /webhooks/<provider>.
   const shop = shopConfig && build({ id: DEFAULT_MERCHANT_ID, config: shopConfig });
   if (shop) registry.put(shop);
@@ -159,8 +161,8 @@ export async function launchApplication<C extends ProcessConfig>(config: C, opts
       ...(opts.platform ? { perMerchant: Math.ceil(mostPanelCalls(config) / PLATFORM_SHARE) } : {}),
     });
   let thread: CreditingThread | undefined;
-  // A platform without its own shop has no admins of its own to tell: its gauges and /readyz still show it.
-  const receiptWatch = createReceiptWatch({ database, metrics, outages: shop?.outages ?? createOutageTracker({ db: database.db, merchantId: DEFAULT_MERCHANT_ID, adminChats: [], log }), log });
+  // Each served shop's admins hear of its own receipts (a platform without a shop of its own included).
+  const receiptWatch = createReceiptWatch({ database, metrics, outages: registry.resolver((m) => m.outages), log });
   const retention = createRetention({ database, retentionDays: config.retentionDays, log });
   const reportRollup = createReportRollup({ database, log });
 

@@ -18,6 +18,8 @@ export const BENCHMARKS = {
   startup: () => import("../startup.js"),
   history: () => import("../history.js"),
   merchants: () => import("../merchants.js"),
+  "merchants-load": () => import("../merchants-load.js"),
+  "merchants-fairness": () => import("../merchants-fairness.js"),
 } as const satisfies Record<string, () => Promise<{ run(): Promise<BenchResult> }>>;
 
 export type BenchName = keyof typeof BENCHMARKS;

@@ -61,6 +61,14 @@ export class MerchantRefusal extends Error {
   }
 }
 
+const SECRETS_READ_SLICE = 200;
+
+function openSecrets(m: Merchant & { settings: { name: string; secret: boolean; value: string }[] }, master: MasterKey): MerchantSecrets {
+  const dataKey = dataKeyOf(m, master);
+  const vars = Object.fromEntries(m.settings.map((s) => [s.name, s.secret ? openValue(dataKey, m.id, s.name, s.value) : s.value]));
+  return { vars, webhookSecret: openValue(dataKey, m.id, "TELEGRAM_WEBHOOK_SECRET", m.webhookSecret ?? "") };
+}
+
 function record(row: Merchant): MerchantRecord {
   const username = row.botInfo === null ? null : ((JSON.parse(row.botInfo) as { username?: string }).username ?? null);
   return { id: row.id, name: row.name, state: row.state as MerchantState, botId: row.botId, botUsername: username, botInfo: row.botInfo, routeKey: row.routeKey, version: row.version, updatedAt: row.updatedAt };
@@ -94,6 +102,11 @@ export interface MerchantStore {
   remove(name: string): Promise<MerchantRecord>;
   /** A merchant's variables and webhook secret, opened with `master`. */
   secrets(id: number, master: MasterKey): Promise<MerchantSecrets>;
+  /**
+   * Several merchants' secrets in one read (a platform starting with 1,000 merchants): each one opened when its
+   * opener is called, so a merchant whose secrets do not open fails alone. A merchant not found has no opener.
+   */
+  secretsOf(ids: readonly number[], master: MasterKey): Promise<Map<number, () => MerchantSecrets>>;
   /** A merchant's configuration as start-up validates it (loadMerchantConfig), from its stored settings. */
   loadConfig(id: number, master: MasterKey, processEnv: Env): Promise<Config>;
   /**
@@ -230,10 +243,17 @@ export function createMerchantStore(database: Database, opts: { wakeup?: Wakeup 
     },
 
     async secrets(id, master) {
-      const m = await db.merchant.findUniqueOrThrow({ where: { id }, include: { settings: { orderBy: { name: "asc" } } } });
-      const dataKey = dataKeyOf(m, master);
-      const vars = Object.fromEntries(m.settings.map((s) => [s.name, s.secret ? openValue(dataKey, id, s.name, s.value) : s.value]));
-      return { vars, webhookSecret: openValue(dataKey, id, "TELEGRAM_WEBHOOK_SECRET", m.webhookSecret ?? "") };
+      return openSecrets(await db.merchant.findUniqueOrThrow({ where: { id }, include: { settings: { orderBy: { name: "asc" } } } }), master);
+    },
+
+    async secretsOf(ids, master) {
+      const opened = new Map<number, () => MerchantSecrets>();
+      // In slices: a query takes a bounded number of parameters (SQLite's adapter, 999).
+      for (let i = 0; i < ids.length; i += SECRETS_READ_SLICE) {
+        const found = await db.merchant.findMany({ where: { id: { in: ids.slice(i, i + SECRETS_READ_SLICE) } }, include: { settings: { orderBy: { name: "asc" } } } });
+        for (const m of found) opened.set(m.id, () => openSecrets(m, master));
+      }
+      return opened;
     },
 
     async loadConfig(id, master, processEnv) {

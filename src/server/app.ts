@@ -19,7 +19,7 @@ export interface HttpAppDeps {
    * the start-up self-check's lines (src/startup/self-check.ts), shown for the operator; they do not decide `ok`.
    * `receipts`: whether customers' receipts are behind (detail only: a slow queue is not a reason to take the instance out).
    */
-  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; reason?: string; selfCheck?: string[]; receipts?: { behind: boolean; queued: number; lateSeconds: number } }>;
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; reason?: string; selfCheck?: string[]; receipts?: { behind: boolean; shopsBehind: number; queued: number; lateSeconds: number } }>;
   /** METRICS_TOKEN: when set, /metrics answers only `Authorization: Bearer <token>`. */
   metricsToken?: string;
   /** Extra routes mounted by the composition root (Telegram webhook, sandbox pages). */
