@@ -36,8 +36,8 @@ const median = (xs: readonly number[]) => sorted(xs)[Math.floor(xs.length / 2)]!
 const spread = (xs: readonly number[], digits = 0) => `${ms(median(xs), digits)} (${num(sorted(xs)[0]!, digits)}–${num(sorted(xs).at(-1)!, digits)})`;
 const pad12 = (n: number) => String(n).padStart(12, "0");
 
-function runOp(url: string, op: HistoryOp, end: Date): Promise<OpResult> {
-  const child = fork(OPS_CHILD, [url, op, end.toISOString()], { execArgv: TSX_EXEC_ARGV, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+export function runOp(url: string, op: HistoryOp, end: Date, merchantId?: number): Promise<OpResult> {
+  const child = fork(OPS_CHILD, [url, op, end.toISOString(), ...(merchantId === undefined ? [] : [String(merchantId)])], { execArgv: TSX_EXEC_ARGV, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     let answer: OpResult | undefined;
     child.on("message", (m: OpResult) => (answer = m));
@@ -89,7 +89,7 @@ async function historyEnd(url: string, topUps: number): Promise<Date | null> {
 }
 
 /** Runs the report rollup (src/jobs/report-rollup.ts) until it has folded every closed hour, as the running application does. */
-async function rollUp(url: string, end: Date): Promise<number> {
+export async function rollUp(url: string, end: Date): Promise<number> {
   const database = await openDatabase(url);
   const started = performance.now();
   try {
@@ -137,7 +137,7 @@ async function history(dialect: "sqlite" | "postgres", topUps: number): Promise<
 }
 
 /** A PostgreSQL database kept between runs under `name` (created empty, or emptied when `fresh`). */
-async function keptPostgresDatabase(name: string, fresh: boolean): Promise<string> {
+export async function keptPostgresDatabase(name: string, fresh: boolean): Promise<string> {
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await admin.connect();
   try {
@@ -153,7 +153,7 @@ async function keptPostgresDatabase(name: string, fresh: boolean): Promise<strin
 }
 
 /** Whether PostgreSQL answers, waiting longer than the tests do: on a loaded machine a connection can take seconds. */
-async function postgresAnswers(): Promise<boolean> {
+export async function postgresAnswers(): Promise<boolean> {
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 30_000 });
   try {
     await client.connect();

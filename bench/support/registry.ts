@@ -16,6 +16,7 @@ export const BENCHMARKS = {
   bot: () => import("../bot.js"),
   startup: () => import("../startup.js"),
   history: () => import("../history.js"),
+  "shared-history": () => import("../shared-history.js"),
   merchants: () => import("../merchants.js"),
 } as const satisfies Record<string, () => Promise<{ run(): Promise<BenchResult> }>>;
 

@@ -52,9 +52,9 @@ export function createReportRollup(
     : `strftime('%Y-%m-%dT%H:%M:%f+00:00', "p"."observedAt", '+${offset}', 'start of day', '-${offset}')`;
   // Every merchant with a payment, one index step each (a loose index scan): a merchant-led index then serves a
   // range of times, where the same range over all merchants at once would read every payment ever recorded.
-  const merchants = `WITH RECURSIVE "m"("id") AS (SELECT min("merchantId") FROM "payments"
-    UNION ALL SELECT (SELECT min("merchantId") FROM "payments" WHERE "merchantId" > "m"."id") FROM "m" WHERE "m"."id" IS NOT NULL)
-    SELECT "id" FROM "m" WHERE "id" IS NOT NULL`;
+  const merchants = `WITH RECURSIVE "merchant_ids"("id") AS (SELECT min("merchantId") FROM "payments"
+    UNION ALL SELECT (SELECT min("merchantId") FROM "payments" WHERE "merchantId" > "merchant_ids"."id") FROM "merchant_ids" WHERE "merchant_ids"."id" IS NOT NULL)
+    SELECT "id" FROM "merchant_ids" WHERE "id" IS NOT NULL`;
   /** The payments of one step: newer ids ($1 exclusive to $2 inclusive) observed before $3. */
   const byId = `"p"."id" > $1 AND "p"."id" <= $2 AND "p"."observedAt" < ${time(3)}`;
   /** The payments of one step: ids up to $3 observed from $1 (inclusive) to $2 (exclusive). */
