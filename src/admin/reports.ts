@@ -43,8 +43,8 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
    * Payments per chart bucket, currency and provider: the chart, the paid total and its breakdowns fold from these.
    * Closed hours come from report_payment_hours, a few rows an hour; the payments its mark does not cover (newer
    * ids, later times) are summed live, so the figures are exact whenever the job last ran.
-   * Newer ids are found by id: they are few, and the period's bound (pushed into every branch) would otherwise lead
-   * SQLite to walk the whole period's payments by time.
+   * Newer ids are found by id: they are few, and the merchant or the period's bound (pushed into every branch) would
+   * otherwise lead SQLite to walk all the merchant's payments, or the whole period's, off the merchant's time index.
    * A chart bucket (local hour or date) is a run of whole UTC hours (src/admin/period.ts), so each row is labelled
    * by its own time, as bucketsOf labels the buckets.
    */
@@ -57,7 +57,7 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
            SELECT "hour" AS "at", "currency", "provider", "count", "sumMinor" FROM "report_payment_hours"
            WHERE "merchantId" = ? AND "hour" >= ${sql.time} AND "hour" < ${sql.time}
            UNION ALL
-           SELECT ${sql.unindexed(`"observedAt"`)}, "currency", "provider", 1, "amountMinor" FROM "payments" WHERE "id" > ? AND "merchantId" = ?
+           SELECT ${sql.unindexed(`"observedAt"`)}, "currency", "provider", 1, "amountMinor" FROM "payments" WHERE "id" > ? AND ${sql.unindexed(`"merchantId"`)} = ?
            UNION ALL
            SELECT "observedAt", "currency", "provider", 1, "amountMinor" FROM "payments"
            WHERE "merchantId" = ? AND "id" <= ? AND "observedAt" >= ${sql.time} AND "observedAt" < ${sql.time}) AS "paid"
@@ -90,7 +90,7 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
          FROM (SELECT "userId", sum("count") AS "count", sum("sumMinor") AS "sumMinor", min("firstAt") AS "firstAt"
                FROM (SELECT "userId", "count", "sumMinor", "firstAt" FROM "report_customer_days"
                      WHERE "merchantId" = ? AND "currency" = ? AND "day" >= ${sql.time} AND "day" < ${sql.time}
-                     UNION ALL ${live(`"p"."id" > ? AND "p"."merchantId" = ? AND ${sql.unindexed(`"p"."observedAt"`)} >= ${sql.time} AND ${sql.unindexed(`"p"."observedAt"`)} < ${sql.time}`)}
+                     UNION ALL ${live(`"p"."id" > ? AND ${sql.unindexed(`"p"."merchantId"`)} = ? AND ${sql.unindexed(`"p"."observedAt"`)} >= ${sql.time} AND ${sql.unindexed(`"p"."observedAt"`)} < ${sql.time}`)}
                      UNION ALL ${live(covered)}
                      UNION ALL ${live(covered)}) AS "paid"
                GROUP BY "userId" ORDER BY "sumMinor" DESC, "firstAt", "userId" LIMIT ${TOP_CUSTOMERS}) AS "ranked"
