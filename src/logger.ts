@@ -2,6 +2,7 @@ import pino, { type Logger } from "pino";
 import { Writable } from "node:stream";
 import { PROVIDER_CONFIGS } from "./config/providers/index.js";
 import { redactUrlCredentials } from "./config/redact-url.js";
+import { createSecretMask, type SecretMask } from "./secret-mask.js";
 
 export type { Logger };
 
@@ -13,23 +14,31 @@ const SECRET_KEYS = [
 ];
 const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [`["${k}"]`, `*["${k}"]`]);
 
+const MASKS = new WeakMap<Logger, SecretMask>();
+
 /**
  * A logger that redacts known secret fields and, as a second line of defence, masks every
  * configured secret value wherever it appears in a line (URLs, error messages, raw payloads),
  * and the password of every URL (a DATABASE_URL or REDIS_URL quoted by a driver's error).
+ * `secrets` are the environment's; a platform adds each merchant's as it serves it (secretMaskOf).
  */
 export function createLogger(opts: { level: string; secrets: readonly (string | undefined)[]; destination?: NodeJS.WritableStream }): Logger {
-  // Also the URL-encoded and JSON-escaped forms, as a secret appears in a query string or a raw payload.
-  const secrets = [...new Set(opts.secrets.filter((s): s is string => typeof s === "string" && s.length >= 4).flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]))]
-    .sort((a, b) => b.length - a.length);
+  const mask = createSecretMask();
+  mask.set("environment", opts.secrets);
   const out = opts.destination ?? process.stdout;
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      let line = chunk.toString("utf8");
-      for (const s of secrets) line = line.split(s).join("[REDACTED]");
+      const line = mask.mask(chunk.toString("utf8"));
       out.write(line.includes("@") ? redactUrlCredentials(line) : line);
       done();
     },
   });
-  return pino({ level: opts.level, redact: { paths: REDACT_PATHS, censor: "[REDACTED]" } }, stream);
+  const log = pino({ level: opts.level, redact: { paths: REDACT_PATHS, censor: "[REDACTED]" } }, stream);
+  MASKS.set(log, mask);
+  return log;
+}
+
+/** The mask of a logger made by createLogger (its children write through it too); undefined for any other logger. */
+export function secretMaskOf(log: Logger): SecretMask | undefined {
+  return MASKS.get(log);
 }

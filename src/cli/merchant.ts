@@ -1,11 +1,10 @@
 import { createLogger } from "../logger.js";
 import { ConfigError, loadConfig, SECRET_VARIABLES, type Config } from "../config/config.js";
 import { loadMerchantConfig } from "../config/merchant-config.js";
-import { MERCHANT_VARIABLES } from "../config/variable-scopes.js";
 import { BotApiError, deleteWebhook, getMe, setWebhook } from "../platform/bot-api.js";
 import { newMerchantKeys } from "../platform/merchant-keys.js";
 import { merchantPendingWork, pendingWorkText } from "../platform/pending-work.js";
-import { createMerchantStore, ENVIRONMENT_MERCHANT_ID, MerchantRefusal, type MerchantRecord, type MerchantStore } from "../platform/merchant-store.js";
+import { createMerchantStore, ENVIRONMENT_MERCHANT_ID, MerchantRefusal, secretValuesOf, type MerchantRecord, type MerchantStore } from "../platform/merchant-store.js";
 import { readPlatformSettings, type PlatformSettings } from "../platform/platform-settings.js";
 import { environmentWebhookAddresses, merchantWebhookAddresses, type MerchantWebhookAddresses } from "../platform/webhook-addresses.js";
 import { formatCheck, runSelfCheck } from "../startup/self-check.js";
@@ -145,16 +144,12 @@ async function check(p: Platform, args: string[]): Promise<number> {
   }
   const config = await p.store.loadConfig(current.id, p.settings.masterKey, p.ctx.env);
   // A log line of the checks masks this merchant's secrets too.
-  const log = createLogger({ level: config.runtime.logLevel, secrets: [...SECRET_VARIABLES.map((v) => p.ctx.env[v]), ...merchantSecrets(await p.store.secrets(current.id, p.settings.masterKey))], destination: process.stderr });
+  const log = createLogger({ level: config.runtime.logLevel, secrets: [...SECRET_VARIABLES.map((v) => p.ctx.env[v]), ...secretValuesOf(await p.store.secrets(current.id, p.settings.masterKey))], destination: process.stderr });
   const results = await runSelfCheck(config, { log, publicUrl: "listen", telegramWebhookUrl: merchantWebhookAddresses(p.settings.publicUrl, current.routeKey!, []).telegram });
   for (const r of results) p.ctx.print(formatCheck(r));
   const failed = results.filter((r) => !r.ok).length;
   p.ctx.print(failed === 0 ? `\nall checks of "${current.name}" passed` : `\n${failed} check(s) of "${current.name}" failed: fix them before its customers pay`);
   return failed === 0 ? 0 : 1;
-}
-
-function merchantSecrets(stored: { vars: Record<string, string>; webhookSecret: string }): string[] {
-  return [stored.webhookSecret, ...Object.entries(stored.vars).filter(([name]) => MERCHANT_VARIABLES[name]?.secret).map(([, value]) => value)];
 }
 
 function refuse(p: Platform, message: string): number {

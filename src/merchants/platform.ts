@@ -2,10 +2,10 @@ import type { UserFromGetMe } from "grammy/types";
 import { ConfigError } from "../config/config.js";
 import { loadMerchantConfig } from "../config/merchant-config.js";
 import type { Env } from "../config/reader.js";
-import { MERCHANT_VARIABLES } from "../config/variable-scopes.js";
 import { DEFAULT_MERCHANT_ID } from "../db/merchant-scope.js";
 import type { MasterKey } from "../platform/master-key.js";
-import { createMerchantStore, type MerchantRecord } from "../platform/merchant-store.js";
+import { secretMaskOf } from "../logger.js";
+import { createMerchantStore, secretValuesOf, type MerchantRecord } from "../platform/merchant-store.js";
 import { watchMerchants, type MerchantWatcher } from "../platform/merchant-watcher.js";
 import type { MerchantContext, MerchantContextSpec } from "./context.js";
 import type { MerchantRegistry } from "./registry.js";
@@ -50,13 +50,16 @@ export async function servePlatform(
     if (m.id === DEFAULT_MERCHANT_ID) return;
     if (m.state === "removed" || m.routeKey === null || m.botInfo === null) {
       await retire(registry.drop(m.id));
+      secretMaskOf(log)?.delete(maskOwner(m.id));
       return;
     }
     let context: MerchantContext;
     try {
-      const { vars, webhookSecret } = await store.secrets(m.id, opts.masterKey);
-      const config = loadMerchantConfig(opts.processEnv, vars, { webhookSecret });
-      const secrets = [...Object.entries(vars).filter(([name]) => MERCHANT_VARIABLES[name]?.secret !== false).map(([, value]) => value), webhookSecret];
+      const stored = await store.secrets(m.id, opts.masterKey);
+      const secrets = secretValuesOf(stored);
+      // Masked before anything of this merchant can be logged, its refused configuration included.
+      secretMaskOf(log)?.set(maskOwner(m.id), secrets);
+      const config = loadMerchantConfig(opts.processEnv, stored.vars, { webhookSecret: stored.webhookSecret });
       context = build({ id: m.id, routeKey: m.routeKey, config, botInfo: JSON.parse(m.botInfo) as UserFromGetMe, secrets, state: m.state });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
@@ -88,3 +91,5 @@ export async function servePlatform(
     },
   };
 }
+
+const maskOwner = (id: number) => `merchant ${id}`;

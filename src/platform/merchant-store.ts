@@ -15,6 +15,17 @@ export const ENVIRONMENT_MERCHANT_ID = 1;
 
 export type MerchantState = "active" | "disabled" | "removed";
 
+/** A merchant's variables as stored, secrets opened, and the secret_token of its Telegram webhook. */
+export interface MerchantSecrets {
+  vars: Record<string, string>;
+  webhookSecret: string;
+}
+
+/** The values among `stored` that a log must never show: the webhook secret and every secret variable's. */
+export function secretValuesOf(stored: MerchantSecrets): string[] {
+  return [stored.webhookSecret, ...Object.entries(stored.vars).filter(([name]) => MERCHANT_VARIABLES[name]?.secret).map(([, value]) => value)];
+}
+
 /** A bot as getMe describes it: stored, so start-up needs no call to Telegram per merchant. */
 export interface BotIdentity {
   id: number;
@@ -75,7 +86,7 @@ export interface MerchantStore {
   /** Forgets a merchant's secrets, keys and bot; its row (name) and its history stay for reports. */
   remove(name: string): Promise<MerchantRecord>;
   /** A merchant's variables and webhook secret, opened with `master`. */
-  secrets(id: number, master: MasterKey): Promise<{ vars: Record<string, string>; webhookSecret: string }>;
+  secrets(id: number, master: MasterKey): Promise<MerchantSecrets>;
   /** A merchant's configuration as start-up validates it (loadMerchantConfig), from its stored settings. */
   loadConfig(id: number, master: MasterKey, processEnv: Env): Promise<Config>;
   /**

@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -24,6 +24,10 @@ import { openDatabase } from "../../src/db/database.js";
 import { PROCESS_VARIABLES } from "../../src/config/variable-scopes.js";
 import { runCli, type CliRun } from "../cli/run-cli.js";
 import { CHAOS, summaryLine } from "./helpers.js";
+import { Hono } from "hono";
+import { readMasterKey } from "../../src/platform/master-key.js";
+import { serveApp } from "../../sandbox/serve.js";
+import { freePort, merchantCli, routeKeyOf } from "../support/platform.js";
 
 /**
  * Invariant 6: secrets never reach logs, chat messages or error replies. The whole application runs
@@ -477,5 +481,87 @@ describe("merchant secrets stored by the CLI stay secret", { timeout: 300_000 },
     } finally {
       await telegram.close();
     }
+  });
+});
+
+describe("a running platform masks its stored merchants' secrets", { timeout: 120_000 }, () => {
+  // Merchant B's secrets: stored by the CLI, opened by the platform when it serves B, never in its environment.
+  const secrets = secretValues();
+  const merchantSecrets = { BOT_TOKEN: secrets.BOT_TOKEN, PANEL_API_KEY: secrets.PANEL_API_KEY, KESS_CLIENT_SECRET: secrets.KESS_CLIENT_SECRET, KESS_PASSWORD: secrets.KESS_PASSWORD, KESS_API_SECRET: secrets.KESS_API_SECRET } as Record<SecretName, string>;
+  const logChunks: string[] = [];
+  const CUSTOMER_B = 720_000_001;
+  let dir: string;
+  let sandbox: Sandbox;
+  let kess: KessSimulator;
+  let echoing: { url: string; close(): Promise<void> };
+  let app: Application;
+
+  afterAll(async () => {
+    for (const step of [() => app?.stop(), () => kess?.close(), () => echoing?.close(), () => sandbox?.close()]) await Promise.resolve().then(step).catch(() => undefined);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it("no secret of merchant B in the log (trace level) while B's panel fails and B's webhooks are forged, nor in /metrics", async () => {
+    dir = mkdtempSync(join(tmpdir(), "khqr-platform-secrets-"));
+    sandbox = await startSandbox({ providers: ["raksmeypay"] });
+    kess = await startKessSimulator({ clientSecret: secrets.KESS_CLIENT_SECRET, password: secrets.KESS_PASSWORD, apiSecret: secrets.KESS_API_SECRET });
+    // B's panel is a proxy error page quoting every request, key and all (SocPanel sends the key in the URL).
+    echoing = await serveApp(new Hono().all("*", (c) => c.html(`<h1>502 Bad Gateway</h1><p>upstream failed for ${c.req.url}</p>`, 502)));
+    const botB = sandbox.telegram.bot(secrets.BOT_TOKEN, { username: "platform_secrets_bot" });
+    botB.addUser({ id: CUSTOMER_B, first_name: "Bopha", language_code: "en" });
+    const port = await freePort();
+    const masterKey = randomBytes(32).toString("base64");
+    const processEnv: Record<string, string> = {
+      ...sandbox.env, BOT_MODE: "webhook", PUBLIC_URL: `http://127.0.0.1:${port}`, TELEGRAM_WEBHOOK_SECRET: "shop-a-webhook-secret",
+      HTTP_HOST: "127.0.0.1", HTTP_PORT: String(port), LOG_LEVEL: "trace", MASTER_KEY: masterKey, DATABASE_URL: `file:${join(dir, "platform.db")}`,
+    };
+    const config = loadConfig(processEnv);
+    const sink = new Writable({ write(chunk: Buffer, _enc, done) { logChunks.push(chunk.toString("utf8")); done(); } });
+    const log = createLogger({ level: "trace", secrets: SECRET_VARIABLES.map((name) => processEnv[name]), destination: sink });
+    app = await startApplication(config, { log, timings: { crediterSweepMs: 200, pollerSweepMs: 200, notifierSweepMs: 200, panelReadTimeoutMs: 2_000, panelWriteTimeoutMs: 2_000 }, platform: { masterKey: readMasterKey(processEnv), processEnv } });
+    sandbox.connect(app.url);
+
+    const c = kess.config();
+    const file = join(dir, "shop-b.env");
+    writeFileSync(file, [
+      `BOT_TOKEN=${secrets.BOT_TOKEN}`, `ADMIN_IDS=${CUSTOMER_B + 1}`, "MERCHANT_NAME=Shop B", "TOPUP_CURRENCY=USD",
+      "PANEL_TYPE=socpanel", `PANEL_URL=${echoing.url}`, `PANEL_API_KEY=${secrets.PANEL_API_KEY}`, "PANEL_PAYMENT_METHOD=KHQR",
+      "PAYMENT_PROVIDERS=kess", `KESS_BASE_URL=${kess.url}`, `KESS_CLIENT_ID=${c.clientId}`, `KESS_CLIENT_SECRET=${secrets.KESS_CLIENT_SECRET}`, `KESS_USERNAME=${c.username}`,
+      `KESS_PASSWORD=${secrets.KESS_PASSWORD}`, `KESS_SELLER_CODE=${c.sellerCode}`, `KESS_API_SECRET=${secrets.KESS_API_SECRET}`, `KESS_SIGN_TYPE=${c.signType}`,
+    ].join("\n"));
+    const cliEnv = { DATABASE_URL: processEnv.DATABASE_URL!, MASTER_KEY: masterKey, PUBLIC_URL: processEnv.PUBLIC_URL!, TELEGRAM_API_ROOT: sandbox.env.TELEGRAM_API_ROOT! };
+    expect((await merchantCli(config, cliEnv, ["add", "shop-b", "--env-file", file])).code).toBe(0);
+    const routeKey = await routeKeyOf(config, cliEnv, "shop-b");
+    await eventually(async () => app.merchants.byRouteKey(routeKey) !== undefined, "merchant B served");
+
+    // B's customer links an account: B's panel answers with an error page quoting the request, key and all.
+    botB.sendText(CUSTOMER_B, "/link");
+    await botB.waitFor(CUSTOMER_B, (m) => (m.text ?? "").includes("username"), 15_000);
+    botB.sendText(CUSTOMER_B, "bopha");
+    await botB.waitFor(CUSTOMER_B, (m) => m.message_id > 2, 15_000);
+    // Whatever code path might someday quote one of B's secrets, the running platform's log masks it, children too.
+    app.log.warn({ detail: `panel said: invalid token ${secrets.PANEL_API_KEY}` }, "a line quoting B's panel key");
+    app.log.child({ worker: "crediter" }).error({ err: new Error(`KESS refused client_secret=${secrets.KESS_CLIENT_SECRET} password=${encodeURIComponent(secrets.KESS_PASSWORD)}`) }, "a line quoting B's KESS secrets");
+    app.log.info({ url: `https://api.telegram.org/bot${secrets.BOT_TOKEN}/getMe`, raw: JSON.stringify({ api_secret: secrets.KESS_API_SECRET }) }, "a line quoting B's token");
+    // Updated with a new panel key while running: the new key is masked once B is served again.
+    const rotated = `rel-panel-key-rotated-${randomBytes(12).toString("hex")}`;
+    writeFileSync(file, readFileSync(file, "utf8").replace(secrets.PANEL_API_KEY, rotated));
+    const servedBefore = app.merchants.byRouteKey(routeKey);
+    expect((await merchantCli(config, cliEnv, ["update", "shop-b", "--env-file", file])).code).toBe(0);
+    await eventually(async () => app.merchants.byRouteKey(routeKey) !== servedBefore, "merchant B served again");
+    app.log.warn({ detail: `panel said: invalid token ${rotated}` }, "a line quoting B's new panel key");
+    // Forged KESS webhooks at B's address, signed with nothing and with the wrong secret.
+    for (const body of ['{"out_trade_no":"x","sign_type":"MD5","sign":"0"}', "not json"]) {
+      await (await fetch(`${app.url}/webhooks/kess/${routeKey}`, { method: "POST", headers: { "content-type": "application/json" }, body })).arrayBuffer();
+    }
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+
+    const logs = logChunks.join("");
+    expect(logs).toContain("[REDACTED]");
+    expect(logs).toContain("panel said: invalid token [REDACTED]");
+    expect(logs).not.toContain(rotated);
+    const hits = search([{ where: "log", text: logs }, { where: "metrics", text: metrics }], merchantSecrets);
+    scanned.hits += hits.length;
+    expect(hits.map((h) => `${h.secret} in ${h.where} (as ${h.needle}): …${h.context}…`)).toEqual([]);
   });
 });
