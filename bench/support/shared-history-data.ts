@@ -106,12 +106,15 @@ async function loadPostgres(url: string, statements: string[]): Promise<void> {
        WHERE t.relname = ANY($1) AND t.relnamespace = 'public'::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`,
       [LOADED],
     );
+    // One transaction, as on SQLite: a build cut short leaves an empty history, built again by the next run.
+    await client.query("BEGIN");
     for (const index of indexes) await client.query(`DROP INDEX "${index.name}"`);
     for (const sql of statements) await client.query(sql);
     for (const index of indexes) await client.query(index.def);
     for (const table of LOADED) {
       await client.query(`SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), (SELECT coalesce(max("id"), 0) + 1 FROM "${table}"), false)`);
     }
+    await client.query("COMMIT");
     await client.query("VACUUM ANALYZE");
   } finally {
     await client.end();
