@@ -1,20 +1,23 @@
 /**
- * Crediting against a slow panel: the panel simulator answers every call after 150 ms. Default settings: a
+ * Crediting against a slow panel: the panel simulator, in a process of its own as a real panel is, answers every
+ * call after 150 ms. Default settings: a
  * backlog drained with no CREDIT_CONCURRENCY set, so the crediter's adaptive limit has to find the panel's
  * capacity (up to PANEL_MAX_CONNECTIONS). Fixed: the same with CREDIT_CONCURRENCY as an override
  * (throughput = limit ÷ latency). At 1,000/s: payments at an even rate with PANEL_MAX_CONNECTIONS sized for
  * it (≥ rate × latency), the limit still adaptive: payment → credit should then cost the panel's latency and
  * little else. Each phase runs RUNS times; figures are medians with min–max.
+ * Short form: PANEL_LATENCY_RUNS=1 PANEL_LATENCY_BACKLOG=2000.
  */
 import { SANDBOX_CUSTOMER } from "../sandbox/start-sandbox.js";
 import { lastPaymentId, paymentCredits, type PaymentCredit } from "./support/credit-times.js";
 import { references, seedTopUps, startBenchApp } from "./support/fixtures.js";
 import { runLoad } from "./support/load.js";
+import { startPanelProcess } from "./support/panel-process.js";
 import { ms, num, sleep, summarize, type BenchResult } from "./support/result.js";
 
 const PANEL_MS = 150;
-const RUNS = 3;
-const BACKLOG = 3_000;
+const RUNS = Number(process.env.PANEL_LATENCY_RUNS ?? 3);
+const BACKLOG = Number(process.env.PANEL_LATENCY_BACKLOG ?? 3_000);
 /** PANEL_MAX_CONNECTIONS's default (src/config/config.ts): the adaptive limit's maximum at default settings. */
 const DEFAULT_MAX = 64;
 const FIXED_LIMIT = 32;
@@ -27,6 +30,7 @@ const WARM_CONNECTIONS = 64;
 const LIMIT_SAMPLE_MS = 50;
 /** How long the measured credits may take after the load before the rest count as not done. */
 const DRAIN_WAIT_MS = 40_000;
+const PANEL_API_KEY = "bench-panel-api-key";
 const NO_LATENCY = { n: 0, p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN, mean: Number.NaN };
 
 async function waitForCredits(databaseUrl: string, count: number, limitMs: number, sincePaymentId = 0): Promise<PaymentCredit[]> {
@@ -51,8 +55,12 @@ interface PhaseRun {
 }
 
 async function phase(label: string, env: Record<string, string>, total: number, rate: number): Promise<PhaseRun> {
-  const bench = await startBenchApp(`panel-${label}`, { providers: ["raksmeypay"], env });
-  const { sandbox, app, config, databaseUrl } = bench;
+  const panel = await startPanelProcess({ apiKey: PANEL_API_KEY, slowMs: PANEL_MS });
+  const bench = await startBenchApp(`panel-${label}`, { providers: ["raksmeypay"], env: { ...env, PANEL_URL: panel.url, PANEL_API_KEY } }).catch((err: unknown) => {
+    panel.close();
+    throw err;
+  });
+  const { app, config, databaseUrl } = bench;
   const limitNow = async () => (await app.metrics.crediterConcurrencyLimit.get()).values[0]?.value ?? 0;
   let limitPeak = 0;
   let sampling = true;
@@ -63,7 +71,6 @@ async function phase(label: string, env: Record<string, string>, total: number, 
     }
   })();
   try {
-    sandbox.panel.faults.slowMs = PANEL_MS;
     const warmRefs = references(rate * WARMUP_SEC, "251124");
     const refs = references(total);
     seedTopUps(databaseUrl, { provider: "raksmeypay", refs: [...warmRefs, ...refs], amountMinor: 500, panelLogin: "dara", chatId: BigInt(SANDBOX_CUSTOMER.id), userPerTopUp: true });
@@ -97,6 +104,7 @@ async function phase(label: string, env: Record<string, string>, total: number, 
     sampling = false;
     await sampler;
     await bench.close();
+    panel.close();
   }
 }
 
@@ -142,7 +150,7 @@ export async function run(): Promise<BenchResult> {
     name: "panel-latency",
     title: "Crediting against a panel that answers in 150 ms",
     method: [
-      `startApplication in sandbox configuration (RaksmeyPay only) on a temp SQLite file; the perfectpanel simulator (same process) sleeps ${PANEL_MS} ms before every answer. Each phase starts a fresh application with a ${WARMUP_SEC} s warm-up at the same rate on other top-ups, whose credits drain before the measured load; the sender opens ${WARM_CONNECTIONS} connections first.`,
+      `startApplication in sandbox configuration (RaksmeyPay only) on a temp SQLite file; the perfectpanel simulator, in a process of its own (a panel is a server of its own: the application's event loops must not slow its answers), sleeps ${PANEL_MS} ms before every answer. Each phase starts a fresh application with a ${WARMUP_SEC} s warm-up at the same rate on other top-ups, whose credits drain before the measured load; the sender opens ${WARM_CONNECTIONS} connections first.`,
       `Default settings: no CREDIT_CONCURRENCY or PANEL_MAX_CONNECTIONS set (adaptive limit, at most ${DEFAULT_MAX}); ${backlog} signed webhooks at ${RATE}/s (even rate) build a backlog, more than the panel takes; credits/s is measured between the 10th and 90th percentile of completion times. The limit is khqr_crediter_concurrency_limit read every ${LIMIT_SAMPLE_MS} ms.`,
       `Fixed: CREDIT_CONCURRENCY = PANEL_MAX_CONNECTIONS = ${FIXED_LIMIT} (the override), the same load.`,
       `1,000/s: PANEL_MAX_CONNECTIONS = ${SIZED_MAX} (≥ ${RATE}/s × ${PANEL_MS / 1000} s), CREDIT_CONCURRENCY unset (adaptive); ${(RATE * RATE_SEC).toLocaleString("en-US")} webhooks at an even ${RATE}/s; payment → credit = credit doneAt − payment observedAt, from the database.`,

@@ -7,7 +7,6 @@ import BetterSqlite3 from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import { openLedgerDatabase, type LedgerDatabase } from "../src/ledger/hot-path.js";
 import { CHECKPOINT_EVERY_MS } from "../src/db/sqlite-checkpointer.js";
-import { SQLITE_PAGE_BYTES, WAL_FRAME_BYTES } from "../src/db/sqlite-pragmas.js";
 import { createLocalWakeup } from "../src/db/wakeup.js";
 import { createMetrics } from "../src/metrics.js";
 import { recordPayment, type LedgerDeps } from "../src/ledger/record-payment.js";
@@ -15,7 +14,7 @@ import { sqlitePath } from "../src/db/url.js";
 import { references, seedTopUps, silentLog, tempSqlite } from "./support/fixtures.js";
 import { ms, num, sleep, type BenchResult } from "./support/result.js";
 import { commitWithNormalSync, type Synchronous } from "./support/sqlite-sync.js";
-import { walFramesByBtree } from "./support/wal-pages.js";
+import { walFrameBytes, walFramesByBtree } from "./support/wal-pages.js";
 import { DEFAULT_MERCHANT_ID } from "../src/db/merchant-scope.js";
 
 const PAYMENTS = 256;
@@ -29,6 +28,8 @@ const LEASE_MS = 30_000;
 interface Run {
   walBytesPerPayment: number;
   msPerPayment: number;
+  /** One WAL frame of this database: its page size + 24. */
+  frameBytes: number;
   /** Only when asked: frames per payment by table or index, largest first. */
   byBtree?: [string, number][];
 }
@@ -55,7 +56,8 @@ async function lifecycle(batch: number, synchronous: Synchronous, attribute = fa
       emptyWal(file.url);
     }
     await sleep(CHECKPOINT_EVERY_MS * 2);
-    const before = database.checkpointer!.stats().framesWritten;
+    const frameBytes = walFrameBytes(sqlitePath(file.url));
+    const before = database.checkpointer!.stats().walBytesWritten;
     const t0 = performance.now();
     for (let i = 0; i < PAYMENTS; i += batch) {
       const now = new Date();
@@ -74,11 +76,10 @@ async function lifecycle(batch: number, synchronous: Synchronous, attribute = fa
     if (attribute) {
       const byBtree = [...walFramesByBtree(sqlitePath(file.url))].map(([name, n]): [string, number] => [name, n / PAYMENTS]).sort((a, b) => b[1] - a[1]);
       const frames = byBtree.reduce((sum, [, n]) => sum + n, 0) * PAYMENTS;
-      return { walBytesPerPayment: (frames * WAL_FRAME_BYTES) / PAYMENTS, msPerPayment: elapsed / PAYMENTS, byBtree };
+      return { walBytesPerPayment: (frames * frameBytes) / PAYMENTS, msPerPayment: elapsed / PAYMENTS, frameBytes, byBtree };
     }
     await sleep(CHECKPOINT_EVERY_MS * 3);
-    const frames = database.checkpointer!.stats().framesWritten - before;
-    return { walBytesPerPayment: (frames * WAL_FRAME_BYTES) / PAYMENTS, msPerPayment: elapsed / PAYMENTS };
+    return { walBytesPerPayment: (database.checkpointer!.stats().walBytesWritten - before) / PAYMENTS, msPerPayment: elapsed / PAYMENTS, frameBytes };
   } finally {
     await database?.close();
     restoreSync();
@@ -133,7 +134,7 @@ export async function run(): Promise<BenchResult> {
     method: [
       `openDatabase on a temp SQLite file (every connection at the production settings, the checkpointer thread running); ${HISTORY.toLocaleString("en-US")} earlier payments with random transaction ids and ${PAYMENTS} pending RaksmeyPay top-ups (one customer each) inserted directly.`,
       `Each payment's whole life through the hot path, no HTTP: recordPayment (random 64-hex transaction id) → credits.claim → credits.finish → notifications due/claim/sent for the customer's receipt; each step for a batch of payments at once, so the batch shares one group commit per step (5 commits per batch).`,
-      `WAL written = frames counted by the checkpointer thread (src/db/sqlite-checkpointer.ts) × ${WAL_FRAME_BYTES} bytes, one run per batch size (it depends on the pages touched, not on timing). For ${BATCHES.at(-1)} per commit the checkpointer is stopped and the WAL emptied first, and the frames are read back from the WAL file and sorted by the table or index owning each page (dbstat). Time per payment = wall time of the whole loop ÷ ${PAYMENTS}, median of ${REPEATS} runs, each on a fresh database; NORMAL through bench/support/sqlite-sync.ts, read back from Prisma's connection.`,
+      `WAL written = frames counted by the checkpointer thread (src/db/sqlite-checkpointer.ts) × (the database's page size, read from it, + 24 bytes), one run per batch size (it depends on the pages touched, not on timing). For ${BATCHES.at(-1)} per commit the checkpointer is stopped and the WAL emptied first, and the frames are read back from the WAL file and sorted by the table or index owning each page (dbstat). Time per payment = wall time of the whole loop ÷ ${PAYMENTS}, median of ${REPEATS} runs, each on a fresh database; NORMAL through bench/support/sqlite-sync.ts, read back from Prisma's connection.`,
       `In the running program these steps of different payments also share commits with each other; this bench keeps them apart, so its figures per commit are the upper bound for a given batch size. The machine was shared with other engineers' work while measuring.`,
     ],
     figures: [
@@ -145,9 +146,9 @@ export async function run(): Promise<BenchResult> {
     ],
     targets: [],
     notes: [
-      `Where the WAL goes at ${BATCHES.at(-1)} per commit, frames (${num(WAL_FRAME_BYTES / 1024, 1)} KiB each) per payment: ${most.byBtree!.slice(0, 6).map(([name, n]) => `${name} ${num(n, 2)}`).join(", ")}. ` +
+      `Where the WAL goes at ${BATCHES.at(-1)} per commit, frames (${num(most.frameBytes / 1024, 2)} KiB each) per payment: ${most.byBtree!.slice(0, 6).map(([name, n]) => `${name} ${num(n, 2)}`).join(", ")}. ` +
         `The unique index on the provider's transaction id takes a page of its own for nearly every payment, since the ids are random (RaksmeyPay's bakong_hash): no batching shares those pages, and it is the money invariant's key (a transaction is credited at most once), so it stays.`,
-      `Most of a commit's WAL is one ${num(SQLITE_PAGE_BYTES / 1024, 0)} KiB page per B-tree it touches (a payment touches about 20 tables and indexes over its life), so the WAL per payment falls with the payments per commit: ${kib(one.walBytesPerPayment)} alone, ${kib(most.walBytesPerPayment)} at ${BATCHES.at(-1)} per commit.`,
+      `Most of a commit's WAL is one ${num((most.frameBytes - 24) / 1024, 0)} KiB page per B-tree it touches (a payment touches about 20 tables and indexes over its life), so the WAL per payment falls with the payments per commit: ${kib(one.walBytesPerPayment)} alone, ${kib(most.walBytesPerPayment)} at ${BATCHES.at(-1)} per commit.`,
       `FULL waits for the WAL to reach the disk at every commit: ${ms(timed.get("1/FULL")! - timed.get("1/NORMAL")!, 3)} more per payment than NORMAL at one payment per commit (5 commits), ${ms(timed.get("16/FULL")! - timed.get("16/NORMAL")!, 3)} at 16 per commit.`,
     ],
   };

@@ -3,24 +3,31 @@
  * flat, for one merchant on SQLite against the sandbox panel simulator. An open-loop even rate is stepped up
  * until the backlog of uncredited payments grows (or ingest falls behind); next to it, ingest alone (closed
  * loop, crediter running) on the same application, and receipts per second against Telegram's per-bot limit,
- * which the fake Telegram enforces here.
+ * which the fake Telegram enforces here. The panel simulator answers from a process of its own, as a real panel is
+ * another server: answering on the application's main thread, it answered only when ingest left that event loop a turn,
+ * and the crediter's adaptive limit read that wait as the panel's load. SUSTAINED_RUNS, SUSTAINED_FROM (first offered
+ * rate) and SUSTAINED_WINDOW_SEC shorten a run.
  */
-import { SANDBOX_ADMIN_CHAT } from "../sandbox/start-sandbox.js";
+import type { EventLoopUtilization } from "node:perf_hooks";
+import { SANDBOX_ADMIN_CHAT, SANDBOX_PANEL_API_KEY } from "../sandbox/start-sandbox.js";
 import { startBaselineServer } from "./support/baseline-server.js";
 import { openBacklogReader, slopePerSecond, type BacklogSample } from "./support/backlog.js";
 import { paymentCredits } from "./support/credit-times.js";
 import { references, seedTopUps, startBenchApp, type BenchApp } from "./support/fixtures.js";
 import { runLoad, type LoadResult } from "./support/load.js";
+import { startPanelProcess } from "./support/panel-process.js";
 import { formatSpread, spread, spreadOf } from "./support/repeat.js";
 import { ms, num, pct, perSec, sleep, summarize, type BenchResult } from "./support/result.js";
 import { recordBotMessages, type SentMessage } from "./support/telegram-log.js";
 
-const RUNS = 3;
+const RUNS = Number(process.env.SUSTAINED_RUNS ?? 3);
 /** Each step sends for LEAD_SEC + WINDOW_SEC; only the last WINDOW_SEC are judged. */
 const LEAD_SEC = 2;
-const WINDOW_SEC = 10;
+const WINDOW_SEC = Number(process.env.SUSTAINED_WINDOW_SEC ?? 10);
 /** Offered rates, climbed in order: fine steps where a loaded machine lands, 250/s around the 1,500/s target. */
-const LADDER = [100, 200, 300, 400, 500, 750, 1_000, 1_250, 1_500, 1_750, 2_000, 2_500, 3_000, 3_500, 4_000, 5_000];
+const LADDER = [100, 200, 300, 400, 500, 750, 1_000, 1_250, 1_500, 1_750, 2_000, 2_500, 3_000, 3_500, 4_000, 5_000].filter(
+  (rate) => rate >= Number(process.env.SUSTAINED_FROM ?? 0),
+);
 const FIRST_RATE = LADDER[0]!;
 /** Runs after the first start this many steps below the first run's highest flat rate. */
 const RESTART_STEPS_BELOW = 2;
@@ -53,6 +60,11 @@ interface Step {
   creditP50: number;
   creditP99: number;
   drainedMs: number | null;
+  /** The crediter's concurrency limit (khqr_crediter_concurrency_limit) read every sample in the window: mean and lowest. */
+  limitMean: number;
+  limitMin: number;
+  /** Share of the window the main thread's event loop was busy (ingest; the crediting thread is apart). */
+  mainBusy: number;
 }
 
 interface Run {
@@ -65,11 +77,18 @@ interface Run {
 }
 
 const count = (n: number) => Math.round(n).toLocaleString("en-US");
+const crediterState = (s: Step) => `crediter limit mean ${num(s.limitMean, 1)} (lowest ${num(s.limitMin, 0)}), main thread busy ${pct(s.mainBusy)}`;
 const receiptText = (v: number) => `${num(v, 1)} /s`;
 
 /** Customer receipts (not the admin chat) the fake Telegram stored between `from` and `to`. */
 function receiptsBetween(messages: readonly SentMessage[], from: number, to: number): number {
   return messages.filter((m) => m.chatId !== SANDBOX_ADMIN_CHAT && m.at >= from && m.at < to && m.text.startsWith("✅")).length;
+}
+
+/** The crediter's concurrency limit as /metrics shows it. */
+async function concurrencyLimit(appUrl: string): Promise<number> {
+  const text = await (await fetch(`${appUrl}/metrics`)).text();
+  return Number(/^khqr_crediter_concurrency_limit (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
 }
 
 async function step(bench: BenchApp, messages: readonly SentMessage[], index: number, rate: number): Promise<Step> {
@@ -84,8 +103,14 @@ async function step(bench: BenchApp, messages: readonly SentMessage[], index: nu
 
   const reader = openBacklogReader(databaseUrl);
   const samples: BacklogSample[] = [];
+  const limits: { at: number; value: Promise<number> }[] = [];
+  const take = () => {
+    samples.push(reader.sample());
+    limits.push({ at: Date.now(), value: concurrencyLimit(app.url).catch(() => Number.NaN) });
+  };
   let sampling: ReturnType<typeof setInterval> | undefined;
   let startedAt = 0;
+  let elu: { at: number; value: EventLoopUtilization }[] = [];
   try {
     const hooks = await runLoad(
       {
@@ -95,14 +120,20 @@ async function step(bench: BenchApp, messages: readonly SentMessage[], index: nu
       },
       () => {
         startedAt = Date.now();
-        samples.push(reader.sample());
-        sampling = setInterval(() => samples.push(reader.sample()), SAMPLE_EVERY_MS);
+        take();
+        sampling = setInterval(() => {
+          take();
+          elu.push({ at: Date.now(), value: performance.eventLoopUtilization() });
+        }, SAMPLE_EVERY_MS);
       },
     );
     clearInterval(sampling);
     const windowStart = startedAt + LEAD_SEC * 1000;
     const windowEnd = windowStart + WINDOW_SEC * 1000;
     const inWindow = samples.filter((s) => s.at >= windowStart && s.at <= windowEnd);
+    const limitValues = (await Promise.all(limits.filter((l) => l.at >= windowStart && l.at <= windowEnd).map((l) => l.value))).filter((v) => !Number.isNaN(v));
+    elu = elu.filter((e) => e.at >= windowStart && e.at <= windowEnd);
+    const mainBusy = elu.length >= 2 ? performance.eventLoopUtilization(elu.at(-1)!.value, elu[0]!.value).utilization : Number.NaN;
     const first = inWindow[0];
     const last = inWindow.at(-1);
     const seconds = first && last ? (last.at - first.at) / 1000 : 0;
@@ -146,6 +177,9 @@ async function step(bench: BenchApp, messages: readonly SentMessage[], index: nu
       creditP50: credit.p50,
       creditP99: credit.p99,
       drainedMs,
+      limitMean: limitValues.reduce((a, b) => a + b, 0) / Math.max(1, limitValues.length),
+      limitMin: Math.min(...limitValues),
+      mainBusy,
     };
   } finally {
     clearInterval(sampling);
@@ -191,7 +225,11 @@ async function baselineRate(bench: BenchApp): Promise<number> {
 }
 
 async function measure(firstStep: number): Promise<Run> {
-  const bench = await startBenchApp("sustained", { providers: ["raksmeypay"] });
+  const panel = await startPanelProcess({ apiKey: SANDBOX_PANEL_API_KEY, slowMs: 0 });
+  const bench = await startBenchApp("sustained", { providers: ["raksmeypay"], env: { PANEL_URL: panel.url } }).catch((err: unknown) => {
+    panel.close();
+    throw err;
+  });
   bench.sandbox.bot.limitMessagesPerSecond(TELEGRAM_PER_BOT);
   const log = recordBotMessages(bench.sandbox.bot);
   try {
@@ -211,6 +249,7 @@ async function measure(firstStep: number): Promise<Run> {
   } finally {
     log.stop();
     await bench.close();
+    panel.close();
   }
 }
 
@@ -234,13 +273,14 @@ export async function run(): Promise<BenchResult> {
   const baseline = spread(runs, (r) => r.baseline);
   const ofBaseline = spreadOf(runs.map((r) => (r.best?.rate ?? 0) / r.baseline));
   const met = sustained.median >= 1_500;
-  const failures = runs.map((r, i) => `run ${i + 1}: ${r.firstFailed ? `${perSec(r.firstFailed.rate)}: ${r.firstFailed.why}` : `none up to ${perSec(LADDER.at(-1)!)}`}`);
+  const failures = runs.map((r, i) => `run ${i + 1}: ${r.firstFailed ? `${perSec(r.firstFailed.rate)}: ${r.firstFailed.why}; ${crediterState(r.firstFailed)}` : `none up to ${perSec(LADDER.at(-1)!)}`}`);
   const refused = atBest.reduce((a, s) => a + s.refused429, 0);
 
   const notes: string[] = [
     `Sustained (recorded and credited, backlog flat) ${rateText(sustained.median)} against ${perSec(ingest.median)} for ingest alone on the same application in the same runs (${pct(ratio.median)}); ` +
       `during ingest alone credits were applied at ${formatSpread(ingestCredits, perSec)}, so the closed-loop ingest figure builds a backlog and is not a rate the money path can hold.`,
-    `What ended each ladder (the first step that was not flat) — ${failures.join("; ")}.`,
+    `What ended each ladder (the first step that was not flat) — ${failures.join("; ")}. ` +
+      `At the highest flat steps: ${atBest.length === 0 ? "none" : atBest.map(crediterState).join("; ")}.`,
   ];
   if (atBest.length > 0) {
     notes.push(
@@ -254,17 +294,17 @@ export async function run(): Promise<BenchResult> {
   if (runs.some((r) => r.steps.some((s) => s.drainedMs === null))) notes.push(`A step's backlog did not drain within ${DRAIN_CAP_MS / 1000} s in some run; that ladder stopped there.`);
 
   const ladder = runs.map((r, i) => ({
-    label: `Run ${i + 1}: offered rate → backlog slope (/s), credited /s`,
-    value: r.steps.map((s) => `${num(s.rate, 0)}: ${num(s.slope, 0)}, ${num(s.creditedRate, 0)}${s.flat ? "" : " ✗"}`).join(" · "),
+    label: `Run ${i + 1}: offered rate → backlog slope (/s), credited /s, crediter limit mean, main thread busy`,
+    value: r.steps.map((s) => `${num(s.rate, 0)}: ${num(s.slope, 0)}, ${num(s.creditedRate, 0)}, ${num(s.limitMean, 0)}, ${pct(s.mainBusy)}${s.flat ? "" : " ✗"}`).join(" · "),
   }));
 
   return {
     name: "sustained",
     title: "Sustained money path: recorded and credited, one merchant",
     method: [
-      `startApplication in sandbox configuration (RaksmeyPay only, perfectpanel simulator in the same process, fake Telegram holding the bot to ${TELEGRAM_PER_BOT} messages/s: sends over it are answered 429 with retry_after), SQLite temp file, LOG_LEVEL silent, default settings (no CREDIT_CONCURRENCY or PANEL_MAX_CONNECTIONS set); crediter, notifier, poller and bot running.`,
+      `startApplication in sandbox configuration (RaksmeyPay only, perfectpanel simulator in a process of its own (bench/support/panel-process.ts), as a real panel is another server, fake Telegram holding the bot to ${TELEGRAM_PER_BOT} messages/s: sends over it are answered 429 with retry_after), SQLite temp file, LOG_LEVEL silent, default settings (no CREDIT_CONCURRENCY or PANEL_MAX_CONNECTIONS set); crediter, notifier, poller and bot running.`,
       `Ladder: an open-loop even rate (bench/support/even-rate.ts, own process, up to ${SENDER_CONNECTIONS} connections, ${WARM_CONNECTIONS} opened first) climbing ${LADDER.join(", ")} /s; each step sends ${LEAD_SEC + WINDOW_SEC} s of distinct signed webhooks for fresh pending top-ups (one customer and chat each) and is judged on its last ${WINDOW_SEC} s. After each step the credit backlog drains to 0 (cap ${DRAIN_CAP_MS / 1000} s) before the next.`,
-      `Every ${SAMPLE_EVERY_MS} ms a read-only connection in the bench process reads the highest payment id and the credits not yet applied (QUEUED, SENDING, RECONCILE). A step is flat when every webhook was answered 2xx, payments were recorded in the window at ≥ ${pct(KEEP_UP_SHARE)} of the offered rate, and the least-squares slope of the backlog over the window is ≤ ${pct(FLAT_SLOPE_SHARE)} of the offered rate per second. The sustained rate is the highest flat step before the first step that is not.`,
+      `Every ${SAMPLE_EVERY_MS} ms a read-only connection in the bench process reads the highest payment id and the credits not yet applied (QUEUED, SENDING, RECONCILE), and /metrics is read for the crediter's concurrency limit; the main thread's event-loop utilisation is taken over the window. A step is flat when every webhook was answered 2xx, payments were recorded in the window at ≥ ${pct(KEEP_UP_SHARE)} of the offered rate, and the least-squares slope of the backlog over the window is ≤ ${pct(FLAT_SLOPE_SHARE)} of the offered rate per second. The sustained rate is the highest flat step before the first step that is not.`,
       `Credited rate in the window = (payments recorded − backlog growth) ÷ window. Receipts = customer messages starting "✅" the fake Telegram stored in the window.`,
       `Baseline, first in each run while the application is idle: the same signed POSTs, closed loop, ${INGEST_CONNECTIONS} connections, ${INGEST_SEC} s, against bench/support/baseline-server.ts (a trivial Hono server in the same process checking one HMAC-SHA1 of the raw body).`,
       `Ingest alone: then, on the same application, autocannon closed loop, ${INGEST_CONNECTIONS} connections, ${INGEST_SEC} s (as bench/webhook-ingest.ts), crediter running.`,

@@ -13,13 +13,13 @@ import { watchServer } from "./support/server-timing.js";
 import { ms, num, perSec, sleep, summarize, type BenchResult } from "./support/result.js";
 import { commitWithNormalSync, type Synchronous } from "./support/sqlite-sync.js";
 import { CHECKPOINT_EVERY_MS } from "../src/db/sqlite-checkpointer.js";
-import { WAL_FRAME_BYTES, WAL_LIMIT_FRAMES } from "../src/db/sqlite-pragmas.js";
+import { WAL_LIMIT_FRAMES } from "../src/db/sqlite-pragmas.js";
 import { formatSpread, spread } from "./support/repeat.js";
 
 const RATE = 1_000;
 const DURATION_SEC = 10;
 const WARMUP_SEC = 2;
-const RUNS = 3;
+const RUNS = Number(process.env.EVEN_RATE_RUNS ?? 3);
 const CONNECTIONS = 256;
 /** Opened before each phase starts, as a provider's delivery pool keeps connections alive. */
 const WARM_CONNECTIONS = 64;
@@ -68,7 +68,7 @@ async function measure(synchronous: Synchronous) {
     const after = { payments: rows.length, open: rows.filter((r) => r.done === null).length };
     const credit = summarize(rows.flatMap((r) => (r.done === null ? [] : [r.done - r.observed])));
     const wal = {
-      bytesPerPayment: ((walAfter.framesWritten - walBefore.framesWritten) * WAL_FRAME_BYTES) / Math.max(after.payments, 1),
+      bytesPerPayment: (walAfter.walBytesWritten - walBefore.walBytesWritten) / Math.max(after.payments, 1),
       checkpoints: walAfter.checkpoints - walBefore.checkpoints,
       restarts: walAfter.restarts - walBefore.restarts,
       largestFrames: walAfter.walFramesMax,
@@ -121,7 +121,7 @@ export async function run(): Promise<BenchResult> {
       `${((RATE * DURATION_SEC) + RATE * WARMUP_SEC).toLocaleString("en-US")} pending top-ups (one customer each) inserted directly.`,
       `Open-loop sender in its own process (bench/support/even-rate.ts, undici pool of up to ${CONNECTIONS} connections, ${WARM_CONNECTIONS} opened before each phase as a provider's keep-alive pool would be): request i is sent at start + i/${RATE} s whatever the answers do; latency runs from when it was due. ${WARMUP_SEC} s warm-up on other top-ups, 2 s pause, then ${DURATION_SEC} s measured.`,
       `Payment → credit from the database: credit doneAt − payment observedAt for every payment of the measured window; backlog = credits not DONE ${BACKLOG_CHECK_MS / 1000} s after the last request was answered.`,
-      `WAL written per payment: frames the checkpointer saw written from the window's start until the backlog check, × ${WAL_FRAME_BYTES} bytes, ÷ payments of the window (recording, credit claim and finish, notes queued; receipts are still being sent at Telegram's pace then).`,
+      `WAL written per payment: bytes of the frames the checkpointer saw written from the window's start until the backlog check (each frame the database's page size, read from it, + 24 bytes), ÷ payments of the window (recording, credit claim and finish, notes queued; receipts are still being sent at Telegram's pace then).`,
       `${RUNS} runs with every connection at synchronous = FULL (production) interleaved with ${RUNS} at NORMAL (bench/support/sqlite-sync.ts), each on a fresh application and database; figures are medians of the runs with the lowest and highest in brackets, targets judged on the FULL medians.`,
     ],
     figures: [

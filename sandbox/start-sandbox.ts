@@ -20,6 +20,7 @@ export const SANDBOX_ADMIN = { id: 700_000_002, first_name: "Sokha", username: "
 export const SANDBOX_ADMIN_CHAT = -1_000_700_000_003;
 export const SANDBOX_PANEL_USERS: Record<string, number> = { dara: 250, alice: 0, bopha: 1000 };
 
+export const SANDBOX_PANEL_API_KEY = "sandbox-panel-api-key";
 const BOT_TOKEN = "7000000000:SANDBOX-bot-token-not-a-secret-0000";
 const PAYWAY_TOKEN = "sandbox-payway-path-token-0123456789";
 
@@ -60,7 +61,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     MERCHANT_CITY: "Phnom Penh",
     PAYMENT_PROVIDERS: names.join(","),
     PANEL_TYPE: panelType,
-    PANEL_API_KEY: "sandbox-panel-api-key",
+    PANEL_API_KEY: SANDBOX_PANEL_API_KEY,
     PANEL_PAYMENT_METHOD: "KHQR",
   };
   const providers = new Map<ProviderName, ProviderSimulator>();

@@ -1,6 +1,7 @@
 import BetterSqlite3 from "better-sqlite3";
 import { sqlitePath } from "../../src/db/url.js";
 import { CreditStatus } from "../../src/ledger/states.js";
+import { NotificationStatus } from "../../src/ledger/transitions.js";
 
 /** The money path's state at one moment, read from the SQLite file. */
 export interface BacklogSample {
@@ -43,4 +44,14 @@ export function slopePerSecond(points: readonly { at: number; value: number }[])
     den += (xs[i]! - mx) ** 2;
   });
   return den === 0 ? Number.NaN : num / den;
+}
+
+/** Customer receipts (topup.* notifications) still queued, and sent so far, read from the SQLite file. */
+export function openReceiptReader(databaseUrl: string): { sample(): { queued: number; sent: number }; close(): void } {
+  const sqlite = new BetterSqlite3(sqlitePath(databaseUrl), { readonly: true, timeout: 10_000 });
+  const count = sqlite.prepare(`SELECT count(*) AS n FROM "notifications" WHERE "status" = ? AND substr("kind", 1, 6) = 'topup.'`);
+  return {
+    sample: () => ({ queued: (count.get(NotificationStatus.QUEUED) as { n: number }).n, sent: (count.get(NotificationStatus.SENT) as { n: number }).n }),
+    close: () => sqlite.close(),
+  };
 }

@@ -16,7 +16,8 @@ export interface EvenRateJob {
   connections: number;
   /** Connections opened (GET /healthz at once) before the schedule starts, as a sender's warm keep-alive pool. */
   warmConnections?: number;
-  request(i: number): { body: string; headers: Record<string, string> };
+  /** Request i's body and headers, and its path when not `path`. */
+  request(i: number): { body: string; headers: Record<string, string>; path?: string };
 }
 
 export async function runEvenRate(job: EvenRateJob, onStart: () => void): Promise<LoadResult & { behindMs: number }> {
@@ -39,9 +40,9 @@ export async function runEvenRate(job: EvenRateJob, onStart: () => void): Promis
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     else if (wait < -behindMs) behindMs = -wait;
-    const { body, headers } = job.request(i);
+    const { body, headers, path } = job.request(i);
     inFlight.push(
-      pool.request({ method: "POST", path: job.path, headers, body }).then(
+      pool.request({ method: "POST", path: path ?? job.path, headers, body }).then(
         async (res) => {
           await res.body.dump();
           latencies.push(performance.now() - due);

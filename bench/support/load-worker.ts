@@ -37,7 +37,7 @@ async function runJob(job: LoadJob): Promise<LoadResult> {
   if (job.kind === "webhooks" && job.evenRate) {
     const prepared = signedWebhooks(job);
     const result = await runEvenRate(
-      { url: job.url, path: job.path, rate: job.evenRate, durationSec: job.durationSec, connections: job.connections, warmConnections: job.warmConnections, request: (i) => prepared[i % prepared.length]! },
+      { url: job.url, path: job.path, rate: job.evenRate, durationSec: job.durationSec, connections: job.connections, warmConnections: job.warmConnections, request: (i) => ({ ...prepared[i % prepared.length]!, path: job.paths?.[i % job.paths.length] ?? job.path }) },
       () => send({ kind: "started" }),
     );
     return { ...result, prepared: prepared.length, repeats: Math.max(0, result.built - prepared.length) };

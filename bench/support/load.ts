@@ -7,6 +7,8 @@ export type LoadJob =
       kind: "webhooks";
       url: string;
       path: string;
+      /** Even rate only: request i goes to paths[i mod paths.length] instead of `path` (a platform's merchants' addresses). */
+      paths?: string[];
       refs: string[];
       profileId: string;
       profileKey: string;

@@ -3,6 +3,7 @@ import type { BenchResult } from "./result.js";
 /** The benchmarks in the order `npm run bench` runs them. */
 export const BENCHMARKS = {
   sustained: () => import("../sustained.js"),
+  "sustained-platform": () => import("../sustained-platform.js"),
   "webhook-ingest": () => import("../webhook-ingest.js"),
   "webhook-even-rate": () => import("../webhook-even-rate.js"),
   "sqlite-commit": () => import("../sqlite-commit.js"),

@@ -5,6 +5,16 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 const WAL_HEADER = 32;
 const FRAME_HEADER = 24;
 
+/** Bytes of one WAL frame of `file`: its page size (read from the database, which keeps the size it was created with) + the frame header. */
+export function walFrameBytes(file: string): number {
+  const db = new BetterSqlite3(file, { readonly: true });
+  try {
+    return (db.pragma("page_size", { simple: true }) as number) + FRAME_HEADER;
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * Frames in the WAL file of `file` per table or index whose page they carry (names from the dbstat table).
  * Meaningful only while nothing checkpoints, so that the file holds every frame written since it was emptied.

@@ -4,6 +4,7 @@ import type { AdminService } from "../admin/admin-service.js";
 import type { Config, ProviderName } from "../config/config.js";
 import type { Customers } from "../customers/customers.js";
 import type { MerchantDatabase } from "../db/merchant-scope.js";
+import type { LedgerDatabase } from "../ledger/hot-path.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { PanelClient } from "../panel/panel-client.js";
@@ -18,8 +19,8 @@ export interface DeepLinker {
 
 export interface BotDeps {
   config: Config;
-  /** The bot's merchant's view of the database (src/db/merchant-scope.ts). */
-  database: MerchantDatabase;
+  /** The bot's merchant's view of the database (src/db/merchant-scope.ts), with the ledger's hot path (the customer upsert). */
+  database: LedgerDatabase & MerchantDatabase;
   topUps: TopUpService;
   panel: PanelClient;
   admin: AdminService;

@@ -1,5 +1,7 @@
 import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { User } from "../generated/sqlite/client.js";
+import type { LedgerDatabase } from "../ledger/hot-path.js";
+import { postgresTimestamp, sqliteTimestamp } from "../ledger/sql-time.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "../ledger/states.js";
 
 /** What the bot keeps about a Telegram user, refreshed on every update. */
@@ -13,12 +15,24 @@ export interface CustomerFields {
  * One merchant's customers: who they are, which panel login they linked, their language, what they may see.
  * A Telegram user of two shops is two customers, each with its own record.
  */
-export function createCustomers({ db, dialect, merchantId }: Pick<MerchantDatabase, "db" | "dialect" | "merchantId">) {
+export function createCustomers({ db, dialect, merchantId, hot }: Pick<LedgerDatabase & MerchantDatabase, "db" | "dialect" | "merchantId" | "hot">) {
   const placeholder = (n: number) => (dialect === "postgres" ? `$${n}` : "?");
   const byTelegramId = (telegramId: number | bigint) => ({ merchantId_telegramId: { merchantId, telegramId: BigInt(telegramId) } });
+  const timestamp = dialect === "postgres" ? postgresTimestamp : sqliteTimestamp;
+  // One statement on the hot path's connection: Prisma's upsert runs a transaction of its own, and a burst of new
+  // customers on SQLite's one Prisma connection times them out. The merchant is this service's, never the update's.
+  const upsert = `INSERT INTO "users" ("merchantId", "telegramId", "username", "firstName", "language", "createdAt", "updatedAt")
+    VALUES (${[1, 2, 3, 4, 5, 6, 7].map(placeholder).join(", ")})
+    ON CONFLICT ("merchantId", "telegramId") DO UPDATE SET "username" = excluded."username", "firstName" = excluded."firstName",
+      "language" = excluded."language", "updatedAt" = excluded."updatedAt"
+    RETURNING "id"`;
   return {
-    async save(telegramId: number, fields: CustomerFields): Promise<void> {
-      await db.user.upsert({ where: byTelegramId(telegramId), create: { merchantId, telegramId: BigInt(telegramId), ...fields }, update: fields });
+    /** Creates the customer or refreshes who they are; returns the customer's id. */
+    async save(telegramId: number, fields: CustomerFields): Promise<number> {
+      const now = timestamp(new Date());
+      const telegram = dialect === "postgres" ? String(telegramId) : BigInt(telegramId);
+      const [row] = await hot.statement<{ id: number }>(upsert, [merchantId, telegram, fields.username, fields.firstName, fields.language, now, now]);
+      return Number(row!.id);
     },
 
     /** The record `save` wrote earlier in the same update. */

@@ -14,6 +14,8 @@ const STAT = Object.fromEntries(statNames.map((name, i) => [name, i]));
 const stats = new Float64Array(shared);
 const db = new Sqlite(file);
 db.exec(pragmas);
+/** A WAL frame is one page and a 24-byte header; a database keeps the page size it was created with (src/db/sqlite-pragmas.ts). */
+const frameBytes = db.pragma("page_size", { simple: true }) + 24;
 // How long RESTART and TRUNCATE may wait for the write lock and for readers; writers wait for them meanwhile.
 db.pragma(`busy_timeout = ${waitMs}`);
 
@@ -48,6 +50,7 @@ let quietSince = Date.now();
 function count(salt, log) {
   const added = salt === lastSalt ? log - lastLog : log;
   stats[STAT.framesWritten] += Math.max(added, 0);
+  stats[STAT.walBytesWritten] += Math.max(added, 0) * frameBytes;
   stats[STAT.walFramesMax] = Math.max(stats[STAT.walFramesMax], log);
   lastSalt = salt;
   lastLog = log;

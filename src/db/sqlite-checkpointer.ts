@@ -14,7 +14,7 @@ const RESTART_RETRY_MS = 5;
 /** After this long without a write, the WAL file is emptied (TRUNCATE), so an idle install keeps no large -wal file. */
 export const TRUNCATE_WHEN_IDLE_MS = 1_000;
 
-const STAT_NAMES = ["framesWritten", "checkpoints", "restarts", "truncates", "busy", "walFramesMax", "errors"] as const;
+const STAT_NAMES = ["framesWritten", "walBytesWritten", "checkpoints", "restarts", "truncates", "busy", "walFramesMax", "errors"] as const;
 export type CheckpointStats = Record<(typeof STAT_NAMES)[number], number>;
 
 /** A connection's durability settings as read back from it. */
@@ -26,7 +26,10 @@ export interface SqliteSettings {
 export interface Checkpointer {
   /** Resolves once the thread's connection is open, with its settings read back from it. */
   started: Promise<SqliteSettings>;
-  /** Counted by the checkpointer since it started: WAL frames written by every connection, checkpoints that found work, and so on. */
+  /**
+   * Counted by the checkpointer since it started: WAL frames written by every connection and their bytes (frames × the
+   * database's own page size + 24-byte header), checkpoints that found work, and so on.
+   */
   stats(): CheckpointStats;
   /** Runs a last checkpoint, empties the WAL and ends the thread. */
   stop(): Promise<void>;

@@ -23,7 +23,11 @@ export interface ConcurrencyLimit {
   readonly available: number;
   /** Starts one call; always succeeds, so work already claimed is never dropped (check `available` first). */
   acquire(): Permit;
-  release(permit: Permit, outcome: CallOutcome, latencyMs: number): void;
+  /**
+   * Ends a call. latencyMs: as measured around it; loopDelayMs: how long our own event loop was held up over the
+   * same stretch (src/jobs/loop-delay.ts), which the measured latency includes but says nothing about the panel.
+   */
+  release(permit: Permit, outcome: CallOutcome, latencyMs: number, loopDelayMs?: number): void;
 }
 
 /** CREDIT_CONCURRENCY set: exactly that many, whatever the panel shows. */
@@ -77,6 +81,11 @@ const MIN_WINDOW_SAMPLES = 4;
  * - otherwise it stays.
  * One overloaded answer of the current window shrinks the limit at once by `backoff` and starts a new window.
  * No clock: latencies come from the caller, decisions are counted in calls.
+ *
+ * A sample is the latency less our own event loop's delay over the call (a busy loop of ours answers late, the
+ * panel did not): so ingest or a group commit on this thread does not read as panel load. The delay is summed
+ * over the call and may include stalls that ended before the answer came, so a corrected sample never goes below
+ * the baseline (nor a measured one that is already below it): the baseline falls only on latencies as measured.
  */
 export class AdaptiveLimit implements ConcurrencyLimit {
   inFlight = 0;
@@ -121,7 +130,7 @@ export class AdaptiveLimit implements ConcurrencyLimit {
     return { window: this.window };
   }
 
-  release(permit: Permit, outcome: CallOutcome, latencyMs: number): void {
+  release(permit: Permit, outcome: CallOutcome, latencyMs: number, loopDelayMs = 0): void {
     this.inFlight -= 1;
     if (permit.window !== this.window || outcome === "ignored") return;
     if (outcome === "overloaded") {
@@ -129,8 +138,15 @@ export class AdaptiveLimit implements ConcurrencyLimit {
       this.change(this.value * this.backoff);
       return;
     }
-    this.samples.push(latencyMs);
+    this.samples.push(this.panelLatency(latencyMs, loopDelayMs));
     if (this.samples.length >= Math.max(MIN_WINDOW_SAMPLES, this.limit)) this.closeWindow();
+  }
+
+  /** The latency the panel is answerable for; before the first window closes, as measured. */
+  private panelLatency(latencyMs: number, loopDelayMs: number): number {
+    const baseline = this.baselineMs;
+    if (baseline === undefined) return latencyMs;
+    return Math.max(latencyMs - Math.max(0, loopDelayMs), Math.min(latencyMs, baseline));
   }
 
   private closeWindow(): void {

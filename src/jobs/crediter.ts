@@ -12,6 +12,7 @@ import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { Credit } from "../generated/sqlite/client.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
 import { createConcurrencyLimit, type CallOutcome, type ConcurrencySetting } from "./concurrency-limit.js";
+import { LoopDelayClock } from "./loop-delay.js";
 import type { MerchantResolver } from "./merchants.js";
 
 export interface CrediterOptions {
@@ -60,6 +61,8 @@ const LIMIT_LOG_EVERY_MS = 10_000;
 interface PanelCallRecord {
   outcome: CallOutcome;
   latencyMs: number;
+  /** How long this thread's event loop was held up during the call (its share of latencyMs is ours, not the panel's). */
+  loopDelayMs: number;
 }
 
 export function backoffMs(attempt: number, random = Math.random): number {
@@ -141,6 +144,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
    */
   async function creditCall({ credit, m }: Job, call: PanelCallRecord) {
     const started = performance.now();
+    const mark = loopDelay.begin();
     try {
       const result = await m.panel.credit(credit.panelLogin, credit.amountMinor, credit.memo);
       call.outcome = "answered";
@@ -150,6 +154,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
       throw err;
     } finally {
       call.latencyMs = performance.now() - started;
+      call.loopDelayMs = loopDelay.end(mark);
     }
   }
 
@@ -240,11 +245,11 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     const job = { credit, m };
     busy.set(credit.merchantId, (busy.get(credit.merchantId) ?? 0) + 1);
     const permit = limit.acquire();
-    const call: PanelCallRecord = { outcome: "ignored", latencyMs: 0 };
+    const call: PanelCallRecord = { outcome: "ignored", latencyMs: 0, loopDelayMs: 0 };
     const work = (credit.claimedAs === CreditStatus.SENDING ? send(job, call) : reconcile(job))
       .catch((err) => log.error({ err, creditId: credit.id }, "credit attempt failed; its lease expiry brings it back"))
       .finally(() => {
-        limit.release(permit, call.outcome, call.latencyMs);
+        limit.release(permit, call.outcome, call.latencyMs, call.loopDelayMs);
         showLimit();
         inFlight.delete(work);
         const left = (busy.get(credit.merchantId) ?? 1) - 1;
@@ -294,6 +299,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
   }
 
   const limit = createConcurrencyLimit(opts.concurrency);
+  const loopDelay = new LoopDelayClock();
   let shownLimit = limit.limit;
   let loggedLimit = shownLimit;
   let loggedAt = 0;

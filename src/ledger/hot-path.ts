@@ -10,7 +10,7 @@ import { createPostgresCreditQueue } from "./postgres-credit-queue.js";
 import { createPostgresNotificationQueue } from "./postgres-notification-queue.js";
 import { createPostgresRecorder } from "./postgres-recorder.js";
 import { createSqliteCreditQueue } from "./sqlite-credit-queue.js";
-import { createGroupCommit } from "./sqlite-group-commit.js";
+import { createGroupCommit, type GroupCommitted } from "./sqlite-group-commit.js";
 import { createSqliteNotificationQueue } from "./sqlite-notification-queue.js";
 import { createSqliteRecorder } from "./sqlite-recorder.js";
 
@@ -24,6 +24,12 @@ export interface HotPath {
   record(config: RecorderConfig, obs: PaymentObservation, opts: RecordOptions, now: Date): Promise<RecordOutcome>;
   credits: CreditQueue;
   notifications: NotificationQueue;
+  /**
+   * One statement of a service above the ledger that runs on every update (the customer upsert), on these
+   * connections instead of Prisma's: group-committed with the ledger's own writes on SQLite (? placeholders),
+   * over the pool on PostgreSQL ($n placeholders). Returns the rows it returns.
+   */
+  statement<Row>(sql: string, params: readonly unknown[]): Promise<Row[]>;
   close(): void;
 }
 
@@ -34,7 +40,24 @@ export function openSqliteHotPath(file: string, opts: { readonly?: boolean } = {
   db.pragma("busy_timeout = 0");
   const groupCommit = createGroupCommit(db);
   const recorder = createSqliteRecorder(db, groupCommit);
-  return { record: recorder.record, credits: createSqliteCreditQueue(db, groupCommit), notifications: createSqliteNotificationQueue(db, groupCommit), close: () => db.close() };
+  return {
+    record: recorder.record,
+    credits: createSqliteCreditQueue(db, groupCommit),
+    notifications: createSqliteNotificationQueue(db, groupCommit),
+    statement: sqliteStatements(db, groupCommit),
+    close: () => db.close(),
+  };
+}
+
+/** Statements prepared once each (their texts are the callers' constants), each run group-committed. */
+function sqliteStatements(db: Sqlite.Database, groupCommit: GroupCommitted): HotPath["statement"] {
+  const prepared = new Map<string, Sqlite.Statement>();
+  const run = groupCommit(({ sql, params }: { sql: string; params: readonly unknown[] }) => {
+    let statement = prepared.get(sql);
+    if (!statement) prepared.set(sql, (statement = db.prepare(sql)));
+    return statement.reader ? statement.all(...params) : (statement.run(...params), []);
+  });
+  return <Row>(sql: string, params: readonly unknown[]) => run({ sql, params }) as Promise<Row[]>;
 }
 
 export function postgresHotPath(pool: pg.Pool): HotPath {
@@ -42,6 +65,7 @@ export function postgresHotPath(pool: pg.Pool): HotPath {
     record: createPostgresRecorder(pool).record,
     credits: createPostgresCreditQueue(pool),
     notifications: createPostgresNotificationQueue(pool),
+    statement: async <Row>(sql: string, params: readonly unknown[]) => (await pool.query(sql, [...params])).rows as Row[],
     close: () => undefined,
   };
 }

@@ -41,6 +41,15 @@ for (const dialect of dialects) {
       await expect(customers.get(9_100_000_999)).rejects.toThrow();
     });
 
+    it("a burst of a thousand new customers saved at once: each saved once, under this merchant, with the id save returned", async () => {
+      const ids = Array.from({ length: 1000 }, (_, i) => 9_200_000_000 + i);
+      const saved = await Promise.all(ids.map((id) => customers.save(id, { username: null, firstName: `C${id}`, language: "en" })));
+      const again = await Promise.all(ids.map((id) => customers.save(id, { username: `u${id}`, firstName: `C${id}`, language: "km" })));
+      expect(again).toEqual(saved);
+      const rows = await database.db.user.findMany({ where: { telegramId: { gte: 9_200_000_000n, lt: 9_200_001_000n } }, orderBy: { telegramId: "asc" } });
+      expect(rows.map((r) => [r.id, Number(r.telegramId), r.merchantId, r.username, r.language])).toEqual(ids.map((id, i) => [saved[i], id, DEFAULT_MERCHANT_ID, `u${id}`, "km"]));
+    });
+
     it("a balance is remembered only for the login still linked, and forgotten when another login is linked", async () => {
       const user = await customers.get(9_100_000_001);
       await customers.linkLogin(user, "dara");

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { AdaptiveLimit, FixedLimit, createConcurrencyLimit, type CallOutcome, type ConcurrencyLimit } from "../../src/jobs/concurrency-limit.js";
 
-/** What a model panel answers to one call when `n` calls are in flight at it. */
-type PanelModel = (n: number, round: number, call: number) => { outcome: CallOutcome; latencyMs: number };
+/**
+ * What a model panel answers to one call when `n` calls are in flight at it; loopDelayMs: how long our own event
+ * loop held the call up (included in latencyMs).
+ */
+type PanelModel = (n: number, round: number, call: number) => { outcome: CallOutcome; latencyMs: number; loopDelayMs?: number };
 
 /**
  * A closed loop in rounds (one round ≈ one round trip): every free slot starts a call, then all of them
@@ -16,7 +19,7 @@ function drive(limit: ConcurrencyLimit, rounds: number, panel: PanelModel, opts:
     const n = limit.inFlight;
     permits.forEach((permit, call) => {
       const answer = panel(n, round, call);
-      limit.release(permit, answer.outcome, answer.latencyMs);
+      limit.release(permit, answer.outcome, answer.latencyMs, answer.loopDelayMs);
     });
     history.push(limit.limit);
   }
@@ -76,6 +79,56 @@ describe("AdaptiveLimit", () => {
     const limit = new AdaptiveLimit({ max: 64 });
     const history = drive(limit, 60, (_n, round, call) => ({ outcome: "answered", latencyMs: 0.5 + ((round * 7 + call * 13) % 20) }));
     expect(history.at(-1)).toBe(64);
+  });
+
+  describe("our own event loop's delay", () => {
+    /** A 150 ms panel whose answers our busy loop picks up 100–700 ms late, varying from call to call. */
+    const stalledLoop: PanelModel = (_n, round, call) => {
+      const loopDelayMs = 100 + ((round * 31 + call * 17) % 7) * 100;
+      return { outcome: "answered", latencyMs: 150 + loopDelayMs, loopDelayMs };
+    };
+
+    it("event loop stalled but panel fast: the limit does not collapse, and still grows to its maximum", () => {
+      const limit = new AdaptiveLimit({ max: 64 });
+      drive(limit, 40, healthy(150));
+      expect(limit.limit).toBe(64);
+      const stalled = drive(limit, 100, stalledLoop);
+      expect(Math.min(...stalled)).toBe(64);
+
+      const fresh = new AdaptiveLimit({ max: 64 });
+      drive(fresh, 2, healthy(150));
+      expect(tail(drive(fresh, 60, stalledLoop), 10)).toEqual(Array(10).fill(64));
+    });
+
+    it("the same latencies without the loop's delay are read as panel load and back off", () => {
+      const limit = new AdaptiveLimit({ max: 64 });
+      drive(limit, 40, healthy(150));
+      const blamed = drive(limit, 100, (n, round, call) => ({ ...stalledLoop(n, round, call), loopDelayMs: 0 }));
+      expect(Math.min(...blamed)).toBeLessThanOrEqual(16);
+    });
+
+    it("panel slows while our loop stalls: backs off on the panel's share", () => {
+      const limit = new AdaptiveLimit({ max: 64 });
+      drive(limit, 40, healthy(150));
+      const slow = drive(limit, 10, () => ({ outcome: "answered", latencyMs: 600 + 200, loopDelayMs: 200 }));
+      expect(Math.min(...slow)).toBeLessThanOrEqual(32);
+    });
+
+    it("a loop delay larger than the answer's wait does not drag the baseline below the panel's latency", () => {
+      const limit = new AdaptiveLimit({ max: 64 });
+      drive(limit, 40, healthy(150));
+      drive(limit, 60, () => ({ outcome: "answered", latencyMs: 180, loopDelayMs: 170 }));
+      expect(limit.baselineMs).toBe(150);
+      const quiet = drive(limit, 40, healthy(150));
+      expect(Math.min(...quiet)).toBe(64);
+    });
+
+    it("still backs off on overload answers however late our loop picked them up", () => {
+      const limit = new AdaptiveLimit({ max: 64, initial: 40 });
+      const permit = limit.acquire();
+      limit.release(permit, "overloaded", 900, 900);
+      expect(limit.limit).toBe(28);
+    });
   });
 
   it("halves (by backoff) once per window on overload answers: calls started before the decrease do not count again", () => {

@@ -99,6 +99,32 @@ describe("crediter with an adaptive concurrency limit against the panel simulato
     for (const reference of references) expect(panelSim.payments.filter((p) => p.memo.includes(reference))).toHaveLength(1);
   });
 
+  it("our own event loop held up most of the time while the panel stays fast: the limit does not back off", { timeout: 180_000 }, async () => {
+    panelSim.faults.slowMs = PANEL_MS;
+    const before = await creditsDone();
+    const start = await limitShown();
+    await core.crediter.stop();
+    await pay(100);
+    // 80 ms of every 100 ms this thread runs something else (as ingest or a group commit would): every answer waits for it.
+    const stalls = setInterval(() => {
+      const until = performance.now() + 80;
+      while (performance.now() < until) {
+        // busy
+      }
+    }, 20);
+    const seen: number[] = [];
+    const sampler = setInterval(() => void limitShown().then((v) => seen.push(v)), 5);
+    try {
+      core.crediter.start();
+      await eventually(async () => (await creditsDone()) === before + 100, "100 credits done", 120_000);
+    } finally {
+      clearInterval(stalls);
+      clearInterval(sampler);
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    expect(Math.min(...seen)).toBeGreaterThanOrEqual(start);
+  });
+
   it("a 429 with Retry-After: the credit waits at least that long before it is sent again", async () => {
     expect(await database.db.credit.count({ where: { status: { not: "DONE" } } })).toBe(0);
     panelSim.resetFaults();

@@ -54,9 +54,7 @@ for (const dialect of dialects) {
     it("1,000 top-ups each confirmed by webhook and poller at once end in exactly 1,000 credits", async () => {
       const before = panelSim.balanceOf("alice")!;
       const paymentsBefore = panelSim.payments.length;
-      // Customers one by one: since migration 012, a thousand Prisma writes at once on SQLite time some out (RELIABILITY.md).
-      const users: number[] = [];
-      for (let i = 0; i < 1000; i++) users.push(await userFor(database, "alice", 10_000_000n + BigInt(i)));
+      const users = await Promise.all(Array.from({ length: 1000 }, (_, i) => userFor(database, "alice", 10_000_000n + BigInt(i))));
       const topUps = [];
       for (const userId of users) {
         const started = await core.topUps.start({ userId, chatId: 1n, amountMinor: 100 + (userId % 7), provider: "raksmeypay" });

@@ -12,6 +12,7 @@ import { createPoller } from "../../src/jobs/poller.js";
 import { createTopUpService, type Providers } from "../../src/payments/topups.js";
 import { createHttpApp } from "../../src/server/app.js";
 import { serveApp, type RunningServer } from "../../sandbox/serve.js";
+import { createCustomers } from "../../src/customers/customers.js";
 import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 import { oneMerchant } from "../../src/jobs/merchants.js";
 
@@ -72,11 +73,9 @@ export type Core = Awaited<ReturnType<typeof startCore>>;
 
 /** Creates a linked user once per login. */
 export async function userFor(database: LedgerDatabase, login: string, telegramId = BigInt(Math.floor(Math.random() * 1e12))): Promise<number> {
-  const where = { merchantId_telegramId: { merchantId: DEFAULT_MERCHANT_ID, telegramId } };
-  const user = (await database.db.user.findUnique({ where }))
-    ? await database.db.user.update({ where, data: { panelLogin: login } })
-    : await database.db.user.create({ data: { telegramId, panelLogin: login } });
-  return user.id;
+  const id = await createCustomers(forMerchant(database, DEFAULT_MERCHANT_ID)).save(Number(telegramId), { username: null, firstName: "Test", language: "en" });
+  await database.db.user.update({ where: { id }, data: { panelLogin: login } });
+  return id;
 }
 
 /** Waits until `check` holds, polling; fails with `what` after `timeoutMs`. */

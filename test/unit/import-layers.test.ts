@@ -11,7 +11,7 @@ const SRC = resolve(import.meta.dirname, "../../src");
  * and transitions and builds its hot path from db's connections; everything that moves money goes through it.
  */
 export const LAYERS: readonly (readonly string[])[] = [
-  ["money", "khqr", "http", "generated"],
+  ["money", "khqr", "http", "secret-mask", "generated"],
   ["config"],
   ["logger", "metrics"],
   ["db"],
