@@ -379,3 +379,85 @@ admin-note-outage = { $state ->
     [down] 🔴 { $component } is failing: { $detail }
    *[up] 🟢 { $component } works again ({ $detail }).
 }
+
+## The operators' bot (PLATFORM_BOT_TOKEN): figures per shop, never a secret, a customer or a message.
+operator-only = This bot is for the platform's operators.
+operator-help = Commands: /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD] — each shop's counts and sums.
+operator-failed = ⚠️ Failed: an internal error (details are in the log)
+operator-platform-usage = Usage: /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
+operator-platform-title = 🏪 Shops { $label } ({ $from } → { $to }, { $zone })
+operator-platform-none = • no shops yet
+operator-platform-row = • { $name } ({ $state }, { $bot }): { $opened } opened · paid { $paid } ({ $paidSums }) · { $credited } credited · { $held } held · refunded { $refunded } ({ $refundedSums }) · { $pending } credits pending · last payment { $last }
+operator-platform-total = Total, { $shops } shops: { $opened } opened · paid { $paid } ({ $paidSums }) · { $credited } credited · { $held } held · refunded { $refunded } ({ $refundedSums }) · { $pending } credits pending · last payment { $last }
+operator-platform-no-bot = no stored bot
+operator-platform-never = never
+operator-state-active = active
+operator-state-disabled = disabled
+operator-state-pending = awaiting approval
+operator-state-removed = removed
+
+## Onboarding by chat (the operator's platform bot: /newshop). Never a secret in a text.
+
+onboarding-ask-bot-token =
+    Step 1: your shop's bot. Create one with @BotFather (/newbot), then paste its API token here.
+    I delete your message as soon as I have read it.
+onboarding-ask-panel-type = Step 2: which panel software does your panel run?
+onboarding-ask-panel-url = Step 3: your panel's address, as customers open it (for example https://yourpanel.com).
+onboarding-ask-panel-key =
+    Step 4: your panel's admin API key (allowed to read users and add payments). Paste it here.
+    I delete your message as soon as I have read it.
+onboarding-ask-payment-method = Step 5: the name of the payment method top-ups are added under in your panel, exactly as it is spelled there. Send - to use { $method }.
+onboarding-ask-providers = Step 6: which payment providers pay you? Press one, or type several separated by commas ({ $choices }).
+onboarding-ask-provider-credentials =
+    Step 7: { $provider }. Send its credentials in one message, one per line, in this order:
+    { $variables }
+    (or as NAME=value lines; optional ones too). I delete your message as soon as I have read it.
+onboarding-ask-admin-chat = Step 8: the Telegram group where your bot should post payment alerts: its chat id (like -1001234567890), with your bot added to it. Send - to get them here in private.
+onboarding-ask-shop-name = Step 9: your shop's name, as customers see it in their bank app (at most 25 characters).
+onboarding-summary =
+    Please check your shop:
+    { $lines }
+    Secrets are hidden. Submit it for the operator's approval?
+onboarding-button-submit = ✅ Submit for approval
+onboarding-button-restart = 🔁 Start again
+onboarding-secret-hidden = (hidden)
+onboarding-ok-bot = ✅ Found your bot @{ $username }.
+onboarding-ok-panel-address = ✅ { $url } is a panel.
+onboarding-ok-panel-key = ✅ Your panel accepts the key.
+onboarding-ok-payment-method = ✅ Payment method: { $method }.
+onboarding-ok-provider = ✅ { $provider } accepts your credentials.
+onboarding-ok-saved = ✅ Saved.
+onboarding-invalid =
+    ❌ That answer is not right:
+    { $problems }
+    Please send it again.
+onboarding-choose = ❌ Please choose one of: { $choices }.
+onboarding-bot-in-use = ❌ The bot @{ $username } already serves another shop on this platform. Create a new bot with @BotFather (/newbot) and paste its token.
+onboarding-submitted =
+    📨 Your shop "{ $name }" is submitted. An operator approves it before it goes live; I will tell you here.
+    Register these webhook addresses with your payment providers:
+    { $webhooks }
+onboarding-approved = 🎉 Your shop "{ $name }" is approved and live: customers can open @{ $username }.
+onboarding-expired = ⌛ This setup was interrupted (the platform's keys changed). Please start again with /newshop.
+onboarding-secret-deleted = 🔒 I deleted your message with the secret from this chat.
+onboarding-secret-delete-yourself = ⚠️ I could not delete your message with the secret: please delete it yourself now (long-press it → Delete). I have taken the value all the same.
+onboarding-check-failed = ❌ The check failed: { $fix }. Please send it again.
+onboarding-check-telegram-unreachable = ❌ Telegram cannot be reached from the platform right now. Please send the token again in a minute.
+onboarding-check-bot-token-refused = ❌ Telegram does not know this token. Copy it again from @BotFather (/mybots → your bot → API Token) and paste it here.
+onboarding-check-telegram-unavailable = ❌ Telegram did not answer properly. Please send the token again in a minute.
+onboarding-check-panel-unreachable = ❌ Nothing answers at this address. Check the address of your panel (it must be open on the internet) and send it again.
+onboarding-check-panel-not-a-panel = ❌ This address answers, but not as a { $panel } panel's API. Send your panel's main address (like https://yourpanel.com), or choose the right panel software with /newshop.
+onboarding-check-panel-key-refused = ❌ Your panel refuses this key. In the panel's admin area create an API key allowed to read users and add payments, copy it exactly and paste it here.
+onboarding-check-panel-unavailable = ❌ Your panel answered with an error. Make sure it is up, then send it again.
+onboarding-check-panel-method-misspelled = ❌ Your panel's recent payments use "{ $near }", not "{ $method }": names must match exactly. Send { $near } (or the exact name).
+onboarding-check-panel-method-unseen = ⚠️ No recent payment uses "{ $method }", and the panel cannot list its methods: make sure a payment method named exactly "{ $method }" exists in your panel's payment settings.
+onboarding-check-panel-method-unknown = ⚠️ The panel's payments could not be read to look for "{ $method }": make sure a payment method with exactly that name exists in your panel.
+onboarding-check-provider-unreachable = ❌ { $provider } cannot be reached with these settings. Check the address you gave (or leave it out), then send the credentials again.
+onboarding-check-provider-credentials-refused = ❌ { $provider } refuses these credentials ({ $variables }). Copy them again from your { $provider } account and send them again.
+onboarding-check-provider-failed = ❌ { $provider } could not be checked just now. Please send the credentials again.
+onboarding-check-provider-unchecked = ⚠️ { $provider } cannot be checked without a payment: your first test payment will show it works.
+onboarding-check-bakong-expired = ❌ This Bakong token expired on { $date }. Renew it (Bakong's renew_token, with your registered e-mail) and send the new one.
+onboarding-check-bakong-expires-soon = ❌ This Bakong token expires on { $date }, in { $days } day(s): payments would stop then. Renew it now (Bakong's renew_token, with your registered e-mail) and send the new one.
+onboarding-check-bakong-outside-cambodia = ❌ Bakong refuses calls from outside Cambodia, and this platform runs outside it: choose another provider.
+onboarding-check-bakong-account-unknown = ❌ Bakong accepts the token but does not know the account { $account }. Copy your account id (name@bank) exactly as your bank app shows it and send the credentials again.
+onboarding-check-payway-invalid = ❌ No valid KHQR can be made from these ABA PayWay values. Copy them again from what ABA gave you and send them again.

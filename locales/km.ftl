@@ -376,3 +376,85 @@ admin-note-outage = { $state ->
     [down] 🔴 { $component } កំពុងមានបញ្ហា៖ { $detail }
    *[up] 🟢 { $component } ដំណើរការវិញហើយ ({ $detail })។
 }
+
+## The operators' bot (PLATFORM_BOT_TOKEN): figures per shop, never a secret, a customer or a message.
+operator-only = បូតនេះសម្រាប់តែប្រតិបត្តិករនៃវេទិកាប៉ុណ្ណោះ។
+operator-help = ពាក្យបញ្ជា៖ /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD] — ចំនួន និងផលបូកនៃហាងនីមួយៗ។
+operator-failed = ⚠️ បរាជ័យ៖ កំហុសខាងក្នុង (ព័ត៌មានលម្អិតមាននៅក្នុង log)
+operator-platform-usage = របៀបប្រើ៖ /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]
+operator-platform-title = 🏪 ហាង { $label } ({ $from } → { $to }, { $zone })
+operator-platform-none = • មិនទាន់មានហាងនៅឡើយទេ
+operator-platform-row = • { $name } ({ $state }, { $bot })៖ បានបង្កើត { $opened } · បានបង់ { $paid } ({ $paidSums }) · បានបញ្ចូល { $credited } · បានផ្អាក { $held } · សងវិញ { $refunded } ({ $refundedSums }) · ឥណទានកំពុងរង់ចាំ { $pending } · ការបង់ចុងក្រោយ { $last }
+operator-platform-total = សរុប ហាង { $shops }៖ បានបង្កើត { $opened } · បានបង់ { $paid } ({ $paidSums }) · បានបញ្ចូល { $credited } · បានផ្អាក { $held } · សងវិញ { $refunded } ({ $refundedSums }) · ឥណទានកំពុងរង់ចាំ { $pending } · ការបង់ចុងក្រោយ { $last }
+operator-platform-no-bot = មិនមានបូតដែលបានរក្សាទុក
+operator-platform-never = មិនធ្លាប់មាន
+operator-state-active = សកម្ម
+operator-state-disabled = បានបិទ
+operator-state-pending = កំពុងរង់ចាំការអនុម័ត
+operator-state-removed = បានលុបចេញ
+
+## Onboarding by chat
+
+onboarding-ask-bot-token =
+    ជំហានទី 1៖ បូតរបស់ហាងអ្នក។ បង្កើតវាជាមួយ @BotFather (/newbot) រួចបិទភ្ជាប់ API token របស់វានៅទីនេះ។
+    ខ្ញុំនឹងលុបសាររបស់អ្នកភ្លាមៗបន្ទាប់ពីអានរួច។
+onboarding-ask-panel-type = ជំហានទី 2៖ panel របស់អ្នកប្រើកម្មវិធី panel មួយណា?
+onboarding-ask-panel-url = ជំហានទី 3៖ អាសយដ្ឋាន panel របស់អ្នក ដូចដែលអតិថិជនបើក (ឧទាហរណ៍ https://yourpanel.com)។
+onboarding-ask-panel-key =
+    ជំហានទី 4៖ API key អ្នកគ្រប់គ្រងនៃ panel របស់អ្នក (មានសិទ្ធិអានអ្នកប្រើ និងបន្ថែមការទូទាត់)។ បិទភ្ជាប់វានៅទីនេះ។
+    ខ្ញុំនឹងលុបសាររបស់អ្នកភ្លាមៗបន្ទាប់ពីអានរួច។
+onboarding-ask-payment-method = ជំហានទី 5៖ ឈ្មោះវិធីបង់ប្រាក់ដែលការបញ្ចូលទឹកប្រាក់ត្រូវបានបន្ថែមនៅក្នុង panel របស់អ្នក ដោយសរសេរដូចនៅទីនោះទាំងស្រុង។ ផ្ញើ - ដើម្បីប្រើ { $method }។
+onboarding-ask-providers = ជំហានទី 6៖ តើអ្នកផ្តល់សេវាទូទាត់មួយណាខ្លះបង់ប្រាក់ឱ្យអ្នក? ចុចមួយ ឬវាយច្រើនដោយបំបែកដោយក្បៀស ({ $choices })។
+onboarding-ask-provider-credentials =
+    ជំហានទី 7៖ { $provider }។ ផ្ញើព័ត៌មានសម្ងាត់របស់វាក្នុងសារតែមួយ មួយបន្ទាត់មួយ តាមលំដាប់នេះ៖
+    { $variables }
+    (ឬជាបន្ទាត់ NAME=value រួមទាំងតម្លៃស្រេចចិត្ត)។ ខ្ញុំនឹងលុបសាររបស់អ្នកភ្លាមៗបន្ទាប់ពីអានរួច។
+onboarding-ask-admin-chat = ជំហានទី 8៖ ក្រុម Telegram ដែលបូតរបស់អ្នកគួរផ្ញើការជូនដំណឹងអំពីការទូទាត់៖ chat id របស់វា (ដូចជា -1001234567890) ដោយបានបន្ថែមបូតរបស់អ្នកទៅក្នុងក្រុមនោះ។ ផ្ញើ - ដើម្បីទទួលវានៅទីនេះជាឯកជន។
+onboarding-ask-shop-name = ជំហានទី 9៖ ឈ្មោះហាងរបស់អ្នក ដូចដែលអតិថិជនឃើញនៅក្នុងកម្មវិធីធនាគាររបស់ពួកគេ (យ៉ាងច្រើន 25 តួអក្សរ)។
+onboarding-summary =
+    សូមពិនិត្យហាងរបស់អ្នក៖
+    { $lines }
+    ព័ត៌មានសម្ងាត់ត្រូវបានលាក់។ ដាក់ស្នើវាដើម្បីឱ្យប្រតិបត្តិករអនុម័តឬ?
+onboarding-button-submit = ✅ ដាក់ស្នើដើម្បីអនុម័ត
+onboarding-button-restart = 🔁 ចាប់ផ្តើមម្តងទៀត
+onboarding-secret-hidden = (លាក់)
+onboarding-ok-bot = ✅ បានរកឃើញបូតរបស់អ្នក @{ $username }។
+onboarding-ok-panel-address = ✅ { $url } គឺជា panel មួយ។
+onboarding-ok-panel-key = ✅ panel របស់អ្នកទទួលយក key នេះ។
+onboarding-ok-payment-method = ✅ វិធីបង់ប្រាក់៖ { $method }។
+onboarding-ok-provider = ✅ { $provider } ទទួលយកព័ត៌មានសម្ងាត់របស់អ្នក។
+onboarding-ok-saved = ✅ បានរក្សាទុក។
+onboarding-invalid =
+    ❌ ចម្លើយនោះមិនត្រឹមត្រូវទេ៖
+    { $problems }
+    សូមផ្ញើវាម្តងទៀត។
+onboarding-choose = ❌ សូមជ្រើសរើសមួយក្នុងចំណោម៖ { $choices }។
+onboarding-bot-in-use = ❌ បូត @{ $username } កំពុងបម្រើហាងមួយផ្សេងទៀតនៅលើវេទិកានេះរួចហើយ។ បង្កើតបូតថ្មីជាមួយ @BotFather (/newbot) ហើយបិទភ្ជាប់ token របស់វា។
+onboarding-submitted =
+    📨 ហាង "{ $name }" របស់អ្នកត្រូវបានដាក់ស្នើ។ ប្រតិបត្តិករនឹងអនុម័តវាមុនពេលវាដំណើរការ ខ្ញុំនឹងប្រាប់អ្នកនៅទីនេះ។
+    ចុះឈ្មោះអាសយដ្ឋាន webhook ទាំងនេះជាមួយអ្នកផ្តល់សេវាទូទាត់របស់អ្នក៖
+    { $webhooks }
+onboarding-approved = 🎉 ហាង "{ $name }" របស់អ្នកត្រូវបានអនុម័ត ហើយកំពុងដំណើរការ៖ អតិថិជនអាចបើក @{ $username }។
+onboarding-expired = ⌛ ការរៀបចំនេះត្រូវបានរំខាន (key របស់វេទិកាបានផ្លាស់ប្តូរ)។ សូមចាប់ផ្តើមម្តងទៀតដោយ /newshop។
+onboarding-secret-deleted = 🔒 ខ្ញុំបានលុបសាររបស់អ្នកដែលមានព័ត៌មានសម្ងាត់ចេញពីការជជែកនេះហើយ។
+onboarding-secret-delete-yourself = ⚠️ ខ្ញុំមិនអាចលុបសាររបស់អ្នកដែលមានព័ត៌មានសម្ងាត់បានទេ៖ សូមលុបវាដោយខ្លួនឯងឥឡូវនេះ (ចុចសង្កត់លើវា → Delete)។ ខ្ញុំបានទទួលយកតម្លៃនោះរួចហើយ។
+onboarding-check-failed = ❌ ការពិនិត្យបានបរាជ័យ៖ { $fix }។ សូមផ្ញើវាម្តងទៀត។
+onboarding-check-telegram-unreachable = ❌ វេទិកាមិនអាចភ្ជាប់ទៅ Telegram បានទេនៅពេលនេះ។ សូមផ្ញើ token ម្តងទៀតក្នុងរយៈពេលមួយនាទី។
+onboarding-check-bot-token-refused = ❌ Telegram មិនស្គាល់ token នេះទេ។ ចម្លងវាម្តងទៀតពី @BotFather (/mybots → បូតរបស់អ្នក → API Token) ហើយបិទភ្ជាប់វានៅទីនេះ។
+onboarding-check-telegram-unavailable = ❌ Telegram មិនបានឆ្លើយតបត្រឹមត្រូវទេ។ សូមផ្ញើ token ម្តងទៀតក្នុងរយៈពេលមួយនាទី។
+onboarding-check-panel-unreachable = ❌ គ្មានអ្វីឆ្លើយតបនៅអាសយដ្ឋាននេះទេ។ ពិនិត្យអាសយដ្ឋាន panel របស់អ្នក (វាត្រូវតែបើកនៅលើអ៊ីនធឺណិត) ហើយផ្ញើវាម្តងទៀត។
+onboarding-check-panel-not-a-panel = ❌ អាសយដ្ឋាននេះឆ្លើយតប ប៉ុន្តែមិនមែនជា API របស់ panel { $panel } ទេ។ ផ្ញើអាសយដ្ឋានមេនៃ panel របស់អ្នក (ដូចជា https://yourpanel.com) ឬជ្រើសរើសកម្មវិធី panel ត្រឹមត្រូវដោយ /newshop។
+onboarding-check-panel-key-refused = ❌ panel របស់អ្នកបដិសេធ key នេះ។ នៅក្នុងផ្នែកអ្នកគ្រប់គ្រងនៃ panel បង្កើត API key ដែលមានសិទ្ធិអានអ្នកប្រើ និងបន្ថែមការទូទាត់ ចម្លងវាឱ្យបានត្រឹមត្រូវ ហើយបិទភ្ជាប់វានៅទីនេះ។
+onboarding-check-panel-unavailable = ❌ panel របស់អ្នកបានឆ្លើយតបដោយកំហុស។ សូមប្រាកដថាវាកំពុងដំណើរការ រួចផ្ញើវាម្តងទៀត។
+onboarding-check-panel-method-misspelled = ❌ ការទូទាត់ថ្មីៗនៅក្នុង panel របស់អ្នកប្រើ "{ $near }" មិនមែន "{ $method }" ទេ៖ ឈ្មោះត្រូវតែដូចគ្នាទាំងស្រុង។ ផ្ញើ { $near } (ឬឈ្មោះពិតប្រាកដ)។
+onboarding-check-panel-method-unseen = ⚠️ គ្មានការទូទាត់ថ្មីៗណាមួយប្រើ "{ $method }" ទេ ហើយ panel មិនអាចរាយបញ្ជីវិធីបង់ប្រាក់របស់វាបានទេ៖ សូមប្រាកដថាមានវិធីបង់ប្រាក់ដែលមានឈ្មោះ "{ $method }" ពិតប្រាកដនៅក្នុងការកំណត់ការទូទាត់នៃ panel របស់អ្នក។
+onboarding-check-panel-method-unknown = ⚠️ មិនអាចអានការទូទាត់របស់ panel ដើម្បីស្វែងរក "{ $method }" បានទេ៖ សូមប្រាកដថាមានវិធីបង់ប្រាក់ដែលមានឈ្មោះនោះពិតប្រាកដនៅក្នុង panel របស់អ្នក។
+onboarding-check-provider-unreachable = ❌ មិនអាចភ្ជាប់ទៅ { $provider } ដោយការកំណត់ទាំងនេះបានទេ។ ពិនិត្យអាសយដ្ឋានដែលអ្នកបានផ្តល់ (ឬកុំដាក់វា) រួចផ្ញើព័ត៌មានសម្ងាត់ម្តងទៀត។
+onboarding-check-provider-credentials-refused = ❌ { $provider } បដិសេធព័ត៌មានសម្ងាត់ទាំងនេះ ({ $variables })។ ចម្លងវាម្តងទៀតពីគណនី { $provider } របស់អ្នក ហើយផ្ញើវាម្តងទៀត។
+onboarding-check-provider-failed = ❌ មិនអាចពិនិត្យ { $provider } បាននៅពេលនេះទេ។ សូមផ្ញើព័ត៌មានសម្ងាត់ម្តងទៀត។
+onboarding-check-provider-unchecked = ⚠️ មិនអាចពិនិត្យ { $provider } ដោយគ្មានការទូទាត់បានទេ៖ ការទូទាត់សាកល្បងដំបូងរបស់អ្នកនឹងបង្ហាញថាវាដំណើរការ។
+onboarding-check-bakong-expired = ❌ Bakong token នេះបានផុតកំណត់នៅថ្ងៃ { $date }។ បន្តវា (renew_token របស់ Bakong ជាមួយអ៊ីមែលដែលបានចុះឈ្មោះ) ហើយផ្ញើ token ថ្មី។
+onboarding-check-bakong-expires-soon = ❌ Bakong token នេះនឹងផុតកំណត់នៅថ្ងៃ { $date } ក្នុងរយៈពេល { $days } ថ្ងៃទៀត៖ ការទូទាត់នឹងឈប់នៅពេលនោះ។ បន្តវាឥឡូវនេះ (renew_token របស់ Bakong ជាមួយអ៊ីមែលដែលបានចុះឈ្មោះ) ហើយផ្ញើ token ថ្មី។
+onboarding-check-bakong-outside-cambodia = ❌ Bakong បដិសេធការហៅពីក្រៅប្រទេសកម្ពុជា ហើយវេទិកានេះដំណើរការនៅក្រៅប្រទេស៖ សូមជ្រើសរើសអ្នកផ្តល់សេវាផ្សេង។
+onboarding-check-bakong-account-unknown = ❌ Bakong ទទួលយក token ប៉ុន្តែមិនស្គាល់គណនី { $account } ទេ។ ចម្លង account id របស់អ្នក (name@bank) ដូចដែលកម្មវិធីធនាគាររបស់អ្នកបង្ហាញ ហើយផ្ញើព័ត៌មានសម្ងាត់ម្តងទៀត។
+onboarding-check-payway-invalid = ❌ មិនអាចបង្កើត KHQR ត្រឹមត្រូវពីតម្លៃ ABA PayWay ទាំងនេះបានទេ។ ចម្លងវាម្តងទៀតពីអ្វីដែល ABA បានផ្តល់ឱ្យអ្នក ហើយផ្ញើវាម្តងទៀត។

@@ -1,6 +1,6 @@
 import "dotenv/config";
 import { pathToFileURL } from "node:url";
-import { loadConfig, type Config } from "../src/config/config.js";
+import { loadConfig, type Config, type ProcessConfig } from "../src/config/config.js";
 import { runProgram, type Application } from "../src/main.js";
 import { sandboxPage } from "./page/routes.js";
 import { startSandbox } from "./start-sandbox.js";
@@ -21,7 +21,7 @@ export async function main(): Promise<void> {
       throw err;
     }
     // The sandbox page asks for open top-ups once the application exists.
-    let running: Application | undefined;
+    let running: Application<ProcessConfig> | undefined;
     return {
       config,
       mount: (app) =>

@@ -6,7 +6,8 @@ import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { registerCommands } from "./bot/commands.js";
-import { ConfigError, isUnconfigured, loadConfig, SECRET_VARIABLES, type Config } from "./config/config.js";
+import { ConfigError, hasShop, isUnconfigured, loadConfig, loadProcessConfig, SECRET_VARIABLES, type Config, type ProcessConfig } from "./config/config.js";
+import { environmentHasShop, PLATFORM_SECRET_VARIABLES } from "./config/variable-scopes.js";
 import { DatabaseOpenError } from "./db/open-errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -18,11 +19,14 @@ import { startCreditingThread, type CreditingThread } from "./crediting/thread.j
 import type { LedgerDatabase } from "./ledger/hot-path.js";
 import { createPoller } from "./jobs/poller.js";
 import { DEFAULT_MERCHANT_ID } from "./db/merchant-scope.js";
-import { createMerchantContext, type MerchantContextSpec } from "./merchants/context.js";
+import { BOT_IDLE_MS, createMerchantContext, type MerchantContextSpec } from "./merchants/context.js";
 import { servePlatform, type Platform, type PlatformOptions } from "./merchants/platform.js";
 import { createMerchantRegistry, type MerchantRegistry } from "./merchants/registry.js";
 import { openShared } from "./merchants/shared.js";
-import { readMasterKey } from "./platform/master-key.js";
+import { serveOperatorBot, type OperatorBotService } from "./operator/operator-service.js";
+import { OPERATOR_WEBHOOK_PATH, readOperatorBot, type OperatorBotSettings } from "./platform/operator-settings.js";
+import { merchantPendingWork, pendingWorkText } from "./platform/pending-work.js";
+import { readPlatformSettings } from "./platform/platform-settings.js";
 import { mountMerchantTelegram } from "./merchants/telegram-routes.js";
 import { createHttpApp } from "./server/app.js";
 import { serveWithLimits } from "./server/http-limits.js";
@@ -40,8 +44,8 @@ export interface ApplicationOptions {
   timings?: Partial<Timings>;
   /** The start-up self-check's lines for /readyz, once it has run (live mode). */
   selfCheck?: () => string[] | undefined;
-  /** MASTER_KEY set: a platform, serving its stored merchants besides the environment's. */
-  platform?: PlatformOptions;
+  /** MASTER_KEY set: a platform, serving its stored merchants besides the environment's (if it has one). */
+  platform?: PlatformOptions & { operatorBot?: OperatorBotSettings };
   /**
    * Run the crediter and the notifier on a worker thread of their own (src/crediting/thread.ts), so ingest and
    * crediting use two cores. Default: on for a single shop's SQLite file; PostgreSQL runs them here, and scales
@@ -59,6 +63,8 @@ export interface Timings {
   notifierSweepMs: number;
   panelReadTimeoutMs: number;
   panelWriteTimeoutMs: number;
+  /** A platform merchant's bot is let go after this long unused (src/merchants/context.ts). */
+  botIdleMs: number;
 }
 
 const DEFAULT_TIMINGS: Timings = {
@@ -70,17 +76,19 @@ const DEFAULT_TIMINGS: Timings = {
   notifierSweepMs: 5_000,
   panelReadTimeoutMs: 10_000,
   panelWriteTimeoutMs: 20_000,
+  botIdleMs: BOT_IDLE_MS,
 };
 
-export interface Application {
+/** `C`: the environment's shop's Config, or a platform without one's ProcessConfig. */
+export interface Application<C extends ProcessConfig = Config> {
   url: string;
-  config: Config;
+  config: C;
   database: LedgerDatabase;
   /** The merchants served: the environment's, and a platform's stored ones as they come and go. */
   merchants: MerchantRegistry;
   log: Logger;
   metrics: Metrics;
-  /** Resolves once Telegram accepted the token and the bot takes updates; rejects with TelegramRefusedError. */
+  /** Resolves once Telegram accepted the tokens and the bots (the shop's, the operators') take updates; rejects with TelegramRefusedError. */
   telegram: Promise<void>;
   /** Resolves once the crediter and notifier run (at once on this thread; the crediting thread's once it started them). */
   creditingStarted: Promise<void>;
@@ -94,7 +102,7 @@ export interface Application {
 const SHUTDOWN_GRACE_MS = 2_000;
 
 /** Starts everything and waits until the bot is connected to Telegram and crediting runs (tests, benchmarks). */
-export async function startApplication(config: Config, opts: ApplicationOptions = {}): Promise<Application> {
+export async function startApplication<C extends ProcessConfig>(config: C, opts: ApplicationOptions = {}): Promise<Application<C>> {
   const app = await launchApplication(config, opts);
   try {
     await Promise.all([app.telegram, app.creditingStarted]);
@@ -109,24 +117,28 @@ export async function startApplication(config: Config, opts: ApplicationOptions 
  * The composition root: builds every service from the configuration and starts them. The HTTP server
  * and the workers start before anything waits on Telegram, which is connected in the background
  * (`telegram`): provider webhooks are recorded and credits applied while Telegram is unreachable.
- * Throws DatabaseOpenError when the database cannot be opened, ListenError when the port is taken.
+ * `config` without the environment's shop (a ProcessConfig) is a platform serving its stored merchants only.
+ * Throws DatabaseOpenError when the database cannot be opened, ListenError when the port is taken, ConfigError
+ * when a platform without the environment's shop finds that shop's money still moving.
  */
-export async function launchApplication(config: Config, opts: ApplicationOptions = {}): Promise<Application> {
+export async function launchApplication<C extends ProcessConfig>(config: C, opts: ApplicationOptions = {}): Promise<Application<C>> {
+  const shopConfig = hasShop(config) ? config : undefined;
+  if (!shopConfig && !opts.platform) throw new Error("without the environment's shop the process serves a platform: opts.platform is required");
   const timings = { ...DEFAULT_TIMINGS, ...opts.timings };
-  const log = opts.log ?? createLogger({ level: config.runtime.logLevel, secrets: SECRET_VARIABLES.map((name) => process.env[name]) });
+  const log = opts.log ?? createLogger({ level: config.runtime.logLevel, secrets: [...SECRET_VARIABLES, ...PLATFORM_SECRET_VARIABLES].map((name) => process.env[name]) });
   const metrics = opts.metrics ?? createMetrics({ defaultMetrics: true });
   const instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 
   const shared = await openShared(config.runtime, { log, metrics });
   const { database, wakeup } = shared;
   const registry = createMerchantRegistry();
-  const build = (spec: MerchantContextSpec) => createMerchantContext(shared, spec, { panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } });
+  const build = (spec: MerchantContextSpec) => createMerchantContext(shared, spec, { panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs }, botIdleMs: timings.botIdleMs });
   // The environment's shop: a single shop, or a platform's merchant `default`, at /telegram and /webhooks/<provider>.
-  const shop = build({ id: DEFAULT_MERCHANT_ID, config });
-  registry.put(shop);
-  const bot = shop.bot();
+  const shop = shopConfig && build({ id: DEFAULT_MERCHANT_ID, config: shopConfig });
+  if (shop) registry.put(shop);
   let platform: Platform | undefined;
   try {
+    if (!shop) await refuseEnvironmentWork(database);
     if (opts.platform) platform = await servePlatform(shared, registry, build, opts.platform);
   } catch (err) {
     await closeMerchants(registry);
@@ -136,7 +148,7 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
 
   const poller = createPoller({ database, merchants: registry.resolver((m) => m), metrics, log }, { graceMs: timings.pollGraceMs, claimMs: 30_000, sweepMs: timings.pollerSweepMs, batch: 200 });
   const creditingTimings = { crediterSweepMs: timings.crediterSweepMs, creditLeaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, notifierSweepMs: timings.notifierSweepMs };
-  const threaded = !opts.platform && (opts.creditingThread ?? (database.dialect === "sqlite" && database.sqliteFile !== ":memory:"));
+  const threaded = shopConfig !== undefined && !opts.platform && (opts.creditingThread ?? (database.dialect === "sqlite" && database.sqliteFile !== ":memory:"));
   // On its own thread the crediter and notifier are built there (the environment's merchant only); here, over
   // every merchant this process serves.
   const inline = threaded
@@ -149,32 +161,39 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
       ...(opts.platform ? { perMerchant: Math.ceil(mostPanelCalls(config) / PLATFORM_SHARE) } : {}),
     });
   let thread: CreditingThread | undefined;
-  const receiptWatch = createReceiptWatch({ database, metrics, outages: shop.outages, log });
+  // Each served shop's admins hear of its own receipts (a platform without a shop of its own included).
+  const receiptWatch = createReceiptWatch({ database, metrics, outages: registry.resolver((m) => m.outages), log });
   const retention = createRetention({ database, retentionDays: config.retentionDays, log });
   const reportRollup = createReportRollup({ database, log });
 
   let accepting = true;
   let runner: RunnerHandle | undefined;
-  const telegram = connectTelegram(bot, {
+  const bot = shop?.bot();
+  const telegram = shopConfig && bot && connectTelegram(bot, {
     log,
     async setUp() {
-      await registerCommands(bot.api, config, log);
-      if (config.bot.mode === "webhook") {
-        await bot.api.setWebhook(`${config.bot.publicUrl}/telegram`, { secret_token: config.bot.webhookSecret, drop_pending_updates: false });
+      await registerCommands(bot.api, shopConfig, log);
+      if (shopConfig.bot.mode === "webhook") {
+        await bot.api.setWebhook(`${shopConfig.bot.publicUrl}/telegram`, { secret_token: shopConfig.bot.webhookSecret, drop_pending_updates: false });
       } else {
         await bot.api.deleteWebhook();
         if (accepting) runner = run(bot, { runner: { fetch: { allowed_updates: ["message", "callback_query"] } } });
       }
     },
   });
+  const operatorBot: OperatorBotService | undefined = opts.platform?.operatorBot && serveOperatorBot(opts.platform.operatorBot, { database, log });
+  const telegramConnected = Promise.all([telegram?.connected, operatorBot?.connected]).then(() => undefined);
+  // Whoever launched decides what a refusal means (runProgram, startApplication); it must not crash the process first.
+  telegramConnected.catch(() => undefined);
 
   const app = createHttpApp({
-    ...shop.webhooks,
+    metrics, log,
+    ...(shop ? { shop: shop.webhooks } : {}),
     metricsToken: config.runtime.metricsToken,
     ...(platform ? { merchantWebhooks: (routeKey: string) => registry.byRouteKey(routeKey)?.webhooks } : {}),
     ready: async () => {
       const db = await database.db.$queryRawUnsafe("SELECT 1").then(() => true, () => false);
-      const notConnected = telegram.notReadyReason();
+      const notConnected = telegram?.notReadyReason();
       const checks = {
         database: db, telegram: notConnected === undefined, crediter: inline ? inline.crediter.running : thread?.running === true,
         poller: poller.running, notifier: inline ? inline.notifier.running : thread?.running === true, accepting,
@@ -183,12 +202,15 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
       return { ok: Object.values(checks).every(Boolean), checks, receipts: receiptWatch.status(), ...(notConnected ? { reason: notConnected } : {}), ...(selfCheck ? { selfCheck } : {}) };
     },
     mount: (hono) => {
-      if (config.bot.mode === "webhook") hono.post("/telegram", shop.telegram);
+      if (shop && shopConfig?.bot.mode === "webhook") hono.post("/telegram", shop.telegram);
       if (platform) mountMerchantTelegram(hono, registry);
-      hono.get(`${SELF_CHECK_PREFIX}:nonce`, (c) => {
-        const answer = selfCheckAnswer(config.bot.token, c.req.param("nonce"));
-        return answer ? c.text(answer) : c.json({ ok: false, error: "not found" }, 404);
-      });
+      if (operatorBot) hono.post(OPERATOR_WEBHOOK_PATH, operatorBot.webhook);
+      if (shopConfig) {
+        hono.get(`${SELF_CHECK_PREFIX}:nonce`, (c) => {
+          const answer = selfCheckAnswer(shopConfig.bot.token, c.req.param("nonce"));
+          return answer ? c.text(answer) : c.json({ ok: false, error: "not found" }, 404);
+        });
+      }
       opts.mount?.(hono);
     },
   });
@@ -196,7 +218,8 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
   try {
     await listening(server, config.runtime.httpHost, config.runtime.httpPort);
   } catch (err) {
-    telegram.stop();
+    telegram?.stop();
+    operatorBot?.stop();
     await platform?.stop();
     await closeMerchants(registry);
     await shared.close();
@@ -212,32 +235,36 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
     // Not waited for here (loading its modules takes a while): /readyz says when it runs; a thread that
     // cannot start rejects creditingFailed, and runProgram stops.
     thread = startCreditingThread(
-      { config, timings: creditingTimings, instanceId, logLevel: log.level, panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } },
+      { config: shopConfig!, timings: creditingTimings, instanceId, logLevel: log.level, panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } },
       { log, metrics, wakeup },
     );
   }
   poller.start();
-  shop.dailyReport?.start();
+  shop?.dailyReport?.start();
   receiptWatch.start();
   retention.start();
   reportRollup.start();
-  log.info({ url, mode: config.bot.mode, providers: [...shop.providers.keys()], panel: config.panel.type, database: database.dialect, instanceId, merchants: registry.all().length }, "KHQR top-up bot listening; connecting to Telegram");
-  void telegram.connected.then(
-    () => log.info({ bot: bot.botInfo.username, mode: config.bot.mode }, "KHQR top-up bot started"),
-    () => undefined,
-  );
+  const shopFacts = shop && shopConfig ? { mode: shopConfig.bot.mode, providers: [...shop.providers.keys()], panel: shopConfig.panel.type } : { shop: "none: a platform of stored merchants" };
+  log.info({ url, ...shopFacts, database: database.dialect, instanceId, merchants: registry.all().length }, "KHQR top-up bot listening; connecting to Telegram");
+  if (telegram && bot && shopConfig) {
+    void telegram.connected.then(
+      () => log.info({ bot: bot.botInfo.username, mode: shopConfig.bot.mode }, "KHQR top-up bot started"),
+      () => undefined,
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   return {
     url, config, database, log, metrics,
     merchants: registry,
-    telegram: telegram.connected,
+    telegram: telegramConnected,
     creditingStarted: thread?.started ?? Promise.resolve(),
     creditingFailed: thread?.failed ?? new Promise<never>(() => undefined),
     stop: () =>
       (stopping ??= (async () => {
         accepting = false;
-        telegram.stop();
+        telegram?.stop();
+        operatorBot?.stop();
         await Promise.all([
           (async () => {
             if (!runner?.isRunning()) return;
@@ -260,6 +287,18 @@ export async function launchApplication(config: Config, opts: ApplicationOptions
 /** On a platform, one merchant's credits take at most 1/PLATFORM_SHARE of the most panel calls at once (mostPanelCalls). */
 const PLATFORM_SHARE = 4;
 
+/**
+ * A platform started without the environment's shop: that merchant's money still moving (a top-up awaiting
+ * payment, a credit not done or held, a refund in flight) would never finish, so the start is refused.
+ */
+async function refuseEnvironmentWork(database: LedgerDatabase): Promise<void> {
+  const work = await merchantPendingWork(database, DEFAULT_MERCHANT_ID);
+  if (work.total === 0) return;
+  throw new ConfigError([
+    `BOT_TOKEN: not set, but the environment's shop (merchant "default") still has ${pendingWorkText(work)}: start with its variables (BOT_TOKEN, its admins, providers and panel) until nothing of it is pending, then without them`,
+  ]);
+}
+
 /** Stops every merchant's daily report and closes its storage. */
 async function closeMerchants(registry: MerchantRegistry): Promise<void> {
   await Promise.all(registry.all().map((m) => m.close()));
@@ -280,14 +319,15 @@ const STOP_DEADLINE_MS = 10_000;
 
 /** What one start of the program runs: the configuration, and what a start mode (live, sandbox) adds to it. */
 export interface StartPlan {
-  config: Config;
+  /** Without the environment's shop (a ProcessConfig): a platform of stored merchants only. */
+  config: ProcessConfig;
   mount?: ApplicationOptions["mount"];
   /** Live mode: every credential and PUBLIC_URL is checked once, in the background, and shown on /readyz. */
   selfCheck?: boolean;
   /** MASTER_KEY set: a platform. */
-  platform?: PlatformOptions;
+  platform?: ApplicationOptions["platform"];
   /** Runs once the application listens. */
-  started?(app: Application): void;
+  started?(app: Application<ProcessConfig>): void;
   /** Runs after the application stopped, or failed to start. */
   close?(): Promise<void>;
 }
@@ -318,7 +358,7 @@ export async function runProgram(prepare: () => Promise<StartPlan>): Promise<voi
   }
   const { config } = plan;
 
-  let app: Application;
+  let app: Application<ProcessConfig>;
   let selfCheck: string[] | undefined;
   try {
     app = await launchApplication(config, { mount: plan.mount, selfCheck: () => selfCheck, ...(plan.platform ? { platform: plan.platform } : {}) });
@@ -336,7 +376,7 @@ export async function runProgram(prepare: () => Promise<StartPlan>): Promise<voi
     }
     throw err;
   }
-  if (plan.selfCheck) {
+  if (plan.selfCheck && hasShop(config)) {
     void runSelfCheck(config, { log: app.log, publicUrl: "running" }).then((results) => {
       selfCheck = results.map(formatCheck);
       for (const r of results) app.log[r.level === "pass" || r.level === "note" ? "info" : "warn"]({ check: r.name, level: r.level, detail: r.detail, ...(r.fix ? { fix: r.fix } : {}) }, "self-check");
@@ -373,16 +413,25 @@ export const NO_CONFIGURATION =
 
 /** The live program (`node dist/main.js`, the Docker image's command). */
 export async function main(): Promise<void> {
-  if (isUnconfigured(process.env)) {
+  const env = process.env;
+  const isPlatform = Boolean(env.MASTER_KEY?.trim());
+  // A platform may run without a shop of its own; anything else needs one.
+  if (!(isPlatform && !environmentHasShop(env)) && isUnconfigured(env)) {
     console.error(NO_CONFIGURATION);
     process.exit(2);
   }
   await runProgram(async () => {
-    const config = loadConfig(process.env);
-    if (!process.env.MASTER_KEY?.trim()) return { config, selfCheck: true };
-    const masterKey = readMasterKey(process.env);
-    if (config.bot.mode !== "webhook") throw new ConfigError(["BOT_MODE: a platform (MASTER_KEY set) takes its merchants' updates by webhook: set BOT_MODE=webhook and PUBLIC_URL"]);
-    return { config, selfCheck: true, platform: { masterKey, processEnv: process.env } };
+    if (!isPlatform) {
+      if (env.PLATFORM_BOT_TOKEN?.trim() || env.PLATFORM_ADMIN_IDS?.trim()) throw new ConfigError(["PLATFORM_BOT_TOKEN: the operators' bot belongs to a platform: set MASTER_KEY (README, \"Running a platform\") or remove PLATFORM_BOT_TOKEN and PLATFORM_ADMIN_IDS"]);
+      return { config: loadConfig(env), selfCheck: true };
+    }
+    // The environment's shop, when it has one, is validated exactly as a single shop's (a half-configured one is refused).
+    const config: ProcessConfig = environmentHasShop(env) ? loadConfig(env) : loadProcessConfig(env);
+    const mode = hasShop(config) ? config.bot.mode : (env.BOT_MODE?.trim() || "webhook");
+    if (mode !== "webhook") throw new ConfigError(["BOT_MODE: a platform (MASTER_KEY set) takes its merchants' updates by webhook: set BOT_MODE=webhook and PUBLIC_URL"]);
+    const { publicUrl, masterKey } = readPlatformSettings(env);
+    const operatorBot = readOperatorBot(env, { publicUrl, masterKey });
+    return { config, selfCheck: true, platform: { masterKey, processEnv: env, ...(operatorBot ? { operatorBot } : {}) } };
   });
 }
 

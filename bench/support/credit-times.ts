@@ -12,16 +12,16 @@ export interface PaymentCredit {
   done: number | null;
 }
 
-/** Every payment after `sinceId` (up to `untilId`) with its credit's completion time, read from the SQLite file. */
-export function paymentCredits(databaseUrl: string, sinceId = 0, untilId = Number.MAX_SAFE_INTEGER): PaymentCredit[] {
+/** Every payment after `sinceId` (up to `untilId`; of one merchant when given) with its credit's completion time, read from the SQLite file. */
+export function paymentCredits(databaseUrl: string, sinceId = 0, untilId = Number.MAX_SAFE_INTEGER, merchantId?: number): PaymentCredit[] {
   const sqlite = new BetterSqlite3(sqlitePath(databaseUrl), { readonly: true, timeout: 10_000 });
   try {
     const rows = sqlite
       .prepare(
         `SELECT p."observedAt" AS observed, c."doneAt" AS done, c."status" AS status FROM "payments" p
-         LEFT JOIN "credits" c ON c."paymentId" = p."id" WHERE p."id" > ? AND p."id" <= ?`,
+         LEFT JOIN "credits" c ON c."paymentId" = p."id" WHERE p."id" > ? AND p."id" <= ? AND (? IS NULL OR p."merchantId" = ?)`,
       )
-      .all(sinceId, untilId) as { observed: unknown; done: unknown; status: string | null }[];
+      .all(sinceId, untilId, merchantId ?? null, merchantId ?? null) as { observed: unknown; done: unknown; status: string | null }[];
     return rows.map((r) => ({ observed: millis(r.observed), done: r.status === "DONE" && r.done !== null ? millis(r.done) : null }));
   } finally {
     sqlite.close();

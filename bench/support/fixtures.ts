@@ -95,20 +95,23 @@ export function seedTopUps(
     ttlMs?: number;
     /** Creation time (default: now); a simulated clock's start. */
     now?: Date;
+    /** Whose top-ups (default: the environment's merchant, 1). */
+    merchantId?: number;
   },
 ): void {
   const now = opts.now ?? new Date();
+  const merchantId = Math.trunc(opts.merchantId ?? 1);
   const at = sqliteTime(now);
   const expiresAt = sqliteTime(new Date(now.getTime() + (opts.ttlMs ?? 3_600_000)));
   const sqlite = new BetterSqlite3(sqlitePath(databaseUrl), { timeout: 10_000 });
   try {
     const insertUser = sqlite.prepare(
-      `INSERT INTO "users" ("telegramId", "firstName", "language", "panelLogin", "createdAt", "updatedAt") VALUES (?, 'Bench', 'en', ?, ?, ?)
+      `INSERT INTO "users" ("merchantId", "telegramId", "firstName", "language", "panelLogin", "createdAt", "updatedAt") VALUES (${merchantId}, ?, 'Bench', 'en', ?, ?, ?)
        ON CONFLICT ("merchantId", "telegramId") DO UPDATE SET "panelLogin" = excluded."panelLogin" RETURNING "id"`,
     );
     const insertTopUp = sqlite.prepare(
-      `INSERT INTO "top_ups" ("reference", "userId", "chatId", "provider", "currency", "amountMinor", "panelLogin", "status", "qr", "md5",
-        "providerRef", "expiresAt", "nextPollAt", "pollCount", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, 'USD', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+      `INSERT INTO "top_ups" ("merchantId", "reference", "userId", "chatId", "provider", "currency", "amountMinor", "panelLogin", "status", "qr", "md5",
+        "providerRef", "expiresAt", "nextPollAt", "pollCount", "createdAt", "updatedAt") VALUES (${merchantId}, ?, ?, ?, ?, 'USD', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
     );
     sqlite.transaction(() => {
       const shared = opts.userPerTopUp ? undefined : (insertUser.get(opts.chatId, opts.panelLogin, at, at) as { id: number }).id;

@@ -3,32 +3,9 @@
  * measures. Started by `runLoad` (load.ts); gets one job over IPC, runs autocannon, sends the result.
  */
 import autocannon from "autocannon";
-import { createHash, randomBytes } from "node:crypto";
-import { BASELINE_SIGNATURE_HEADER, baselineSignature } from "./baseline-server.js";
 import { runEvenRate } from "./even-rate.js";
 import type { LoadJob, LoadMessage, LoadResult } from "./load.js";
-
-function sha1(text: string): string {
-  return createHash("sha1").update(text, "utf8").digest("hex");
-}
-
-/**
- * One signed RaksmeyPay webhook per reference, built by hand from the published scheme (not with the
- * project's signing code): X-Api-Key header, hash = sha1(profile_key . timestamp . amount . bakong_hash . transaction_id).
- */
-function signedWebhooks(job: Extract<LoadJob, { kind: "webhooks" }>): { body: string; headers: Record<string, string> }[] {
-  const timestamp = Math.floor(Date.now() / 1000);
-  return job.refs.map((transactionId) => {
-    const bakongHash = randomBytes(32).toString("hex");
-    const hash = sha1(job.profileKey + String(timestamp) + job.amount + bakongHash + transactionId);
-    const body = JSON.stringify({
-      transaction_id: transactionId, amount: job.amount, currency: job.currency, status: "success",
-      profile_id: job.profileId, bakong_hash: bakongHash, timestamp, hash,
-    });
-    const headers = { "content-type": "application/json", "x-api-key": job.webhookApiKey, [BASELINE_SIGNATURE_HEADER]: baselineSignature(job.webhookApiKey, body) };
-    return { body, headers };
-  });
-}
+import { signedWebhooks } from "./raksmeypay-webhooks.js";
 
 async function runJob(job: LoadJob): Promise<LoadResult> {
   let requests: autocannon.Request[];
@@ -42,7 +19,27 @@ async function runJob(job: LoadJob): Promise<LoadResult> {
     );
     return { ...result, prepared: prepared.length, repeats: Math.max(0, result.built - prepared.length) };
   }
-  if (job.kind === "webhooks") {
+  if (job.kind === "requests" && job.evenRate) {
+    const list = job.requests;
+    const result = await runEvenRate(
+      { url: job.url, path: "/", rate: job.evenRate, durationSec: job.durationSec, connections: job.connections, warmConnections: job.warmConnections, request: (i) => list[i % list.length]! },
+      () => send({ kind: "started" }),
+    );
+    return { ...result, prepared: list.length, repeats: Math.max(0, result.built - list.length) };
+  }
+  if (job.kind === "requests") {
+    const list = job.requests;
+    requests = [{
+      method: "POST",
+      path: list[0]!.path,
+      setupRequest: (req) => {
+        const i = next++;
+        if (i >= list.length) repeats++;
+        const item = list[i % list.length]!;
+        return { ...req, method: "POST", path: item.path, headers: item.headers, body: item.body };
+      },
+    }];
+  } else if (job.kind === "webhooks") {
     const prepared = signedWebhooks(job);
     requests = [{
       method: "POST",
@@ -76,7 +73,7 @@ async function runJob(job: LoadJob): Promise<LoadResult> {
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0])),
     latency: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
     rps2xx: result["2xx"] / result.duration,
-    prepared: job.kind === "webhooks" ? job.refs.length : 0,
+    prepared: job.kind === "webhooks" ? job.refs.length : job.kind === "requests" ? job.requests.length : 0,
     built: next,
     repeats,
   };

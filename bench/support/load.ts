@@ -27,7 +27,23 @@ export type LoadJob =
       /** Even rate only: connections opened before the schedule starts (a sender's warm keep-alive pool). */
       warmConnections?: number;
     }
+  | {
+      /** Prepared requests, each to its own path (many merchants' addresses): sent in order, at `evenRate` (open loop) or as fast as answered. */
+      kind: "requests";
+      url: string;
+      requests: PreparedRequest[];
+      connections: number;
+      durationSec: number;
+      evenRate?: number;
+      warmConnections?: number;
+    }
   | { kind: "get"; url: string; path: string; connections: number; durationSec: number };
+
+export interface PreparedRequest {
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+}
 
 export interface LoadResult {
   durationSec: number;

@@ -19,6 +19,8 @@ export const BENCHMARKS = {
   history: () => import("../history.js"),
   "shared-history": () => import("../shared-history.js"),
   merchants: () => import("../merchants.js"),
+  "merchants-load": () => import("../merchants-load.js"),
+  "merchants-fairness": () => import("../merchants-fairness.js"),
 } as const satisfies Record<string, () => Promise<{ run(): Promise<BenchResult> }>>;
 
 export type BenchName = keyof typeof BENCHMARKS;

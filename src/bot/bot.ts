@@ -2,7 +2,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations, createConversation } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { apiThrottler } from "@grammyjs/transformer-throttler";
-import { Api, Bot, GrammyError, HttpError, session } from "grammy";
+import { Api, Bot, session, type Transformer } from "grammy";
 import { chatKey, type BotContext, type ConversationContext, type SessionData } from "./context.js";
 import { CONVERSATION_TIMEOUT_MS } from "./conversations/steps.js";
 import { LINK_CONVERSATION, linkAccountConversation } from "./conversations/link-account.js";
@@ -10,7 +10,7 @@ import { TOPUP_CONVERSATION, topUpConversation } from "./conversations/topup.js"
 import { createAdminNotes } from "../admin/notes.js";
 import { createCustomers } from "../customers/customers.js";
 import { commandHandlers } from "./commands.js";
-import type { BotDeps, FeatureDeps } from "./deps.js";
+import type { BotDeps, FeatureDeps, SendingRules } from "./deps.js";
 import { heldActionsFeature } from "./features/held-actions.js";
 import { paymentButtonsFeature } from "./features/payment-buttons.js";
 import { startFeature } from "./features/start.js";
@@ -19,6 +19,7 @@ import { botI18n } from "./i18n.js";
 import { leaveConversationOnCommand } from "./middlewares/leave-conversation.js";
 import { logUpdates } from "./middlewares/log-updates.js";
 import { syncUsers } from "./middlewares/users.js";
+import { describeError } from "./telegram-errors.js";
 
 export type { BotDeps } from "./deps.js";
 export type { BotContext } from "./context.js";
@@ -41,14 +42,21 @@ export const sequentializeKey = chatKey;
 
 /** Telegram's Bot API as the bot and the notifier (src/crediting/worker.ts) call it: retried on 429/5xx, throttled per chat. */
 export function createBotApi(token: string, apiRoot: string): Api {
-  return withSendingRules(new Api(token, { apiRoot }));
+  const api = new Api(token, { apiRoot });
+  createSendingRules()(api);
+  return api;
 }
 
-function withSendingRules<A extends Api>(api: A): A {
+/**
+ * Retries and throttling for one bot token. Telegram's limits are per bot: a bot rebuilt for the same token (a
+ * platform's merchant, after idling) takes the same rules, so its throttling state carries over.
+ */
+export function createSendingRules(): SendingRules {
   // 429 and 5xx only: a network error may hide a message that was sent, and a retry would send it twice.
-  api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }));
-  api.config.use(apiThrottler({ out: PRIVATE_CHAT_RATE }));
-  return api;
+  const rules: Transformer[] = [autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }), apiThrottler({ out: PRIVATE_CHAT_RATE })];
+  return (api) => {
+    for (const rule of rules) api.config.use(rule);
+  };
 }
 
 /** Builds the bot; starts nothing. Private chats only: group updates are ignored (the admin chat only receives notes). */
@@ -58,7 +66,7 @@ export function createBot(token: string, botDeps: BotDeps): Bot<BotContext> {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
     client: { apiRoot: deps.config.bot.apiRoot },
   });
-  withSendingRules(bot.api);
+  (deps.sendingRules ?? createSendingRules())(bot.api);
 
   bot.use(logUpdates(deps.log));
   if (deps.config.bot.mode === "polling") bot.use(sequentialize(sequentializeKey));
@@ -90,12 +98,4 @@ export function createBot(token: string, botDeps: BotDeps): Bot<BotContext> {
     await ctx.reply(apology).catch(() => undefined);
   });
   return bot;
-}
-
-/** What went wrong, without payloads (message texts) or anything secret. */
-function describeError(error: unknown): Record<string, unknown> {
-  if (error instanceof GrammyError) return { kind: "telegram", method: error.method, code: error.error_code, msg: error.description };
-  if (error instanceof HttpError) return { kind: "network", msg: error.message };
-  if (error instanceof Error) return { kind: "error", msg: error.message, stack: error.stack };
-  return { kind: "unknown", msg: String(error) };
 }

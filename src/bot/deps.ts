@@ -1,3 +1,4 @@
+import type { Api } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { AdminNotes } from "../admin/notes.js";
 import type { AdminService } from "../admin/admin-service.js";
@@ -11,6 +12,9 @@ import type { PanelClient } from "../panel/panel-client.js";
 import type { TopUpService } from "../payments/topups.js";
 import type { RenderCard } from "./payment-card.js";
 import type { BotStorage } from "./storage.js";
+
+/** Installs one bot token's retries and throttling on an Api (bot.ts createSendingRules). */
+export type SendingRules = (api: Api) => void;
 
 /** Makes the "Open in bank app" link of a top-up (src/payments/deeplink.ts); undefined when there is none. */
 export interface DeepLinker {
@@ -32,6 +36,8 @@ export interface BotDeps {
   deepLinks?: DeepLinker;
   /** Skips getMe at start (tests, or a root that already knows the bot). */
   botInfo?: UserFromGetMe;
+  /** The token's retries and throttling, when they outlive this bot (bot.ts createSendingRules); new ones by default. */
+  sendingRules?: SendingRules;
 }
 
 /** What the features get: the dependencies, plus the records createBot builds over the database. */

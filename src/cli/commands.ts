@@ -5,6 +5,7 @@ import { describeOpenError, prepareSqliteFolder } from "../db/open-errors.js";
 import { dialectOf, sqlitePath } from "../db/url.js";
 import { amountFormat, readAmount, readAmountAndReason } from "../admin/amount-words.js";
 import { manualCreditLimit } from "../admin/manual-credit-limit.js";
+import { createPlatformReport } from "../admin/platform-report.js";
 import { formatMoney } from "../money/money.js";
 import { backupCommand } from "./backup.js";
 import { checkCommand } from "./check.js";
@@ -12,6 +13,7 @@ import { findText } from "./find-text.js";
 import { linkForCommand } from "./link-for.js";
 import { merchantCommand } from "./merchant.js";
 import { pendingTable } from "./pending-table.js";
+import { platformReportTable } from "./platform-report-text.js";
 import { planProblemText, refundOutcomeText, refundPlanText } from "./refund-text.js";
 import { reportText } from "./report-text.js";
 import { rotateMasterKeyCommand } from "./rotate-master-key.js";
@@ -21,6 +23,9 @@ import { UsageError, type Command, type CommandContext } from "./command.js";
 export const OPERATOR_ID = 0n;
 
 const PERIODS = "today | yesterday | 7d | 30d | YYYY-MM-DD..YYYY-MM-DD; default today";
+/** `report` of every shop (a platform's operator), and as JSON. */
+const ALL_FLAG = "--all";
+const JSON_FLAG = "--json";
 /** Without this flag `refund` only shows what it would do, and `credit` does nothing above TOPUP_MAX. */
 const CONFIRM_FLAG = "--yes";
 
@@ -38,14 +43,24 @@ const COMMANDS: Record<string, Command> = {
   merchant: merchantCommand,
   "rotate-master-key": rotateMasterKeyCommand,
   report: {
-    args: "[period]",
-    summary: `totals of the period: paid, refunded, net, by provider (${PERIODS})`,
+    args: "[period] [--all [--json]]",
+    summary: `totals of the period: paid, refunded, net, by provider (${PERIODS}); --all: one row per shop of a platform (--json: as JSON)`,
     minArgs: 0,
-    maxArgs: 1,
+    maxArgs: 3,
     needs: "database",
-    async run([text], ctx) {
-      const { admin, period } = await periodOf(text, ctx);
-      ctx.print(reportText(await admin.report(period)));
+    async run(all, ctx) {
+      const everyShop = all.includes(ALL_FLAG);
+      const json = all.includes(JSON_FLAG);
+      const words = all.filter((a) => a !== ALL_FLAG && a !== JSON_FLAG);
+      if (words.length > 1) throw new UsageError(`report takes one period (got "${words.join(" ")}")`);
+      if (json && !everyShop) throw new UsageError(`${JSON_FLAG} goes with ${ALL_FLAG}`);
+      const { admin, period } = await periodOf(words[0], ctx);
+      if (!everyShop) {
+        ctx.print(reportText(await admin.report(period)));
+        return 0;
+      }
+      const report = await createPlatformReport((await ctx.services()).database).report(period);
+      ctx.print(json ? JSON.stringify(report, null, 2) : platformReportTable(report));
       return 0;
     },
   },

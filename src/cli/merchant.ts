@@ -1,10 +1,12 @@
 import { createLogger } from "../logger.js";
 import { ConfigError, loadConfig, SECRET_VARIABLES, type Config } from "../config/config.js";
 import { loadMerchantConfig } from "../config/merchant-config.js";
-import { BotApiError, deleteWebhook, getMe, setWebhook } from "../platform/bot-api.js";
-import { newMerchantKeys } from "../platform/merchant-keys.js";
+import { environmentHasShop } from "../config/variable-scopes.js";
+import { DEFAULT_MERCHANT_ID } from "../db/merchant-scope.js";
+import { addMerchant, refuseOperatorsBot, registerMerchantWebhook, type MerchantAdmin } from "../platform/add-merchant.js";
+import { BotApiError, deleteWebhook, getMe } from "../platform/bot-api.js";
 import { merchantPendingWork, pendingWorkText } from "../platform/pending-work.js";
-import { createMerchantStore, ENVIRONMENT_MERCHANT_ID, MerchantRefusal, secretValuesOf, type MerchantRecord, type MerchantStore } from "../platform/merchant-store.js";
+import { createMerchantStore, MerchantRefusal, secretValuesOf, type MerchantRecord, type MerchantStore } from "../platform/merchant-store.js";
 import { readPlatformSettings, type PlatformSettings } from "../platform/platform-settings.js";
 import { environmentWebhookAddresses, merchantWebhookAddresses, type MerchantWebhookAddresses } from "../platform/webhook-addresses.js";
 import { formatCheck, runSelfCheck } from "../startup/self-check.js";
@@ -37,31 +39,14 @@ function envFileOf(args: string[]): Record<string, string> {
   return readEnvFile(file.value);
 }
 
-/** Validates a merchant's file as start-up does and asks Telegram which bot its token is. */
-async function validated(p: Platform, vars: Record<string, string>, webhookSecret: string) {
-  const config = loadMerchantConfig(p.ctx.env, vars, { webhookSecret });
-  const bot = await getMe(config.bot.apiRoot, config.bot.token);
-  return { config, bot };
-}
-
-async function register(p: Platform, config: Config, merchant: MerchantRecord, webhookSecret: string): Promise<MerchantWebhookAddresses> {
-  const addresses = merchantWebhookAddresses(p.settings.publicUrl, merchant.routeKey!, config.providers.enabled);
-  await setWebhook(config.bot.apiRoot, config.bot.token, { url: addresses.telegram, secretToken: webhookSecret });
-  return addresses;
-}
+const admin = (p: Platform): MerchantAdmin => ({ store: p.store, settings: p.settings, processEnv: p.ctx.env });
 
 async function add(p: Platform, args: string[]): Promise<number> {
   const name = nameOf(args);
   const vars = envFileOf(args.slice(1));
-  const keys = newMerchantKeys();
-  const { config, bot } = await validated(p, vars, keys.webhookSecret);
-  const merchant = await p.store.add({ name, vars, bot, ...keys }, p.settings.masterKey);
-  let addresses: MerchantWebhookAddresses;
-  try {
-    addresses = await register(p, config, merchant, keys.webhookSecret);
-  } catch (err) {
-    if (!(err instanceof BotApiError)) throw err;
-    return refuse(p, `merchant "${name}" added, but its Telegram webhook is not registered (${err.message}): \`merchant update ${name} --env-file …\` registers it again`);
+  const { bot, addresses, webhookError } = await addMerchant(admin(p), { name, vars, state: "active" });
+  if (webhookError !== undefined) {
+    return refuse(p, `merchant "${name}" added, but its Telegram webhook is not registered (${webhookError}): \`merchant update ${name} --env-file …\` registers it again`);
   }
   p.ctx.print([`merchant "${name}" added: bot @${bot.username}, active; its Telegram webhook is registered`, "webhook addresses:", ...webhooksText(flat(addresses))].join("\n"));
   return 0;
@@ -72,12 +57,16 @@ async function update(p: Platform, args: string[]): Promise<number> {
   const vars = envFileOf(args.slice(1));
   const current = await p.store.find(name);
   if (!current) return refuse(p, `no merchant named "${name}"`);
-  if (current.id === ENVIRONMENT_MERCHANT_ID) return refuse(p, `"${name}" is the environment merchant: change this deployment's environment (.env) instead`);
+  if (current.id === DEFAULT_MERCHANT_ID) return refuse(p, `"${name}" is the environment merchant: change this deployment's environment (.env) instead`);
   if (current.state === "removed") return refuse(p, `merchant "${name}" was removed: add it again under another name`);
   const { webhookSecret } = await p.store.secrets(current.id, p.settings.masterKey);
-  const { config, bot } = await validated(p, vars, webhookSecret);
+  const config = loadMerchantConfig(p.ctx.env, vars, { webhookSecret });
+  const bot = await getMe(config.bot.apiRoot, config.bot.token);
+  refuseOperatorsBot(p.ctx.env, bot);
   const merchant = await p.store.update(name, { vars, bot }, p.settings.masterKey);
-  const addresses = await register(p, config, merchant, webhookSecret);
+  const webhookError = await registerMerchantWebhook(admin(p), config, merchant, webhookSecret);
+  if (webhookError !== undefined) return refuse(p, webhookError);
+  const addresses = merchantWebhookAddresses(p.settings.publicUrl, merchant.routeKey!, config.providers.enabled);
   p.ctx.print([`merchant "${name}" updated (version ${merchant.version}): bot @${bot.username}; its Telegram webhook is registered`, "webhook addresses:", ...webhooksText(flat(addresses))].join("\n"));
   return 0;
 }
@@ -86,7 +75,7 @@ async function update(p: Platform, args: string[]): Promise<number> {
 async function listing(p: Platform, m: MerchantRecord): Promise<MerchantListing> {
   const bot = m.botUsername === null || m.state === "removed" ? null : `@${m.botUsername}`;
   if (m.state === "removed") return { name: m.name, bot, state: m.state, webhooks: {} };
-  if (m.id === ENVIRONMENT_MERCHANT_ID) {
+  if (m.id === DEFAULT_MERCHANT_ID) {
     const config = environmentConfig(p);
     return { name: m.name, bot, state: m.state, webhooks: config ? flat(environmentWebhookAddresses(p.settings.publicUrl, config.providers.enabled)) : {} };
   }
@@ -97,9 +86,9 @@ async function listing(p: Platform, m: MerchantRecord): Promise<MerchantListing>
   return { name: m.name, bot, state: m.state, webhooks: flat(merchantWebhookAddresses(p.settings.publicUrl, m.routeKey!, config?.providers.enabled ?? [])) };
 }
 
-/** The environment merchant's configuration when the environment has a shop (BOT_TOKEN set), else none. */
+/** The environment merchant's configuration when the environment has a shop (any shop variable set), else none. */
 function environmentConfig(p: Platform): Config | undefined {
-  if (!p.ctx.env.BOT_TOKEN?.trim()) return undefined;
+  if (!environmentHasShop(p.ctx.env)) return undefined;
   return loadConfig(p.ctx.env);
 }
 
@@ -122,7 +111,7 @@ async function setState(p: Platform, args: string[], state: "active" | "disabled
 async function remove(p: Platform, args: string[]): Promise<number> {
   const name = nameOf(args);
   const current = await p.store.find(name);
-  if (!current || current.id === ENVIRONMENT_MERCHANT_ID || current.state === "removed") {
+  if (!current || current.id === DEFAULT_MERCHANT_ID || current.state === "removed") {
     return refuse(p, !current ? `no merchant named "${name}"` : current.state === "removed" ? `merchant "${name}" was removed already` : `"${name}" is the environment merchant: it cannot be removed`);
   }
   // A shop still serving could open a top-up between the check and the removal, and its payment would find no shop.
@@ -139,7 +128,7 @@ async function remove(p: Platform, args: string[]): Promise<number> {
 
 async function check(p: Platform, args: string[]): Promise<number> {
   const current = await p.store.find(nameOf(args));
-  if (!current || current.id === ENVIRONMENT_MERCHANT_ID || current.state === "removed") {
+  if (!current || current.id === DEFAULT_MERCHANT_ID || current.state === "removed") {
     return refuse(p, !current ? `no merchant named "${args[0]}"` : current.state === "removed" ? `merchant "${current.name}" was removed` : "the environment merchant is checked with `check`");
   }
   const config = await p.store.loadConfig(current.id, p.settings.masterKey, p.ctx.env);

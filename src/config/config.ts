@@ -122,14 +122,11 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
     problems.push("TELEGRAM_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)");
   }
   if ((env.BOT_APP_NAME?.trim().length ?? 0) > 64) problems.push("BOT_APP_NAME: at most 64 characters");
-  if (env.METRICS_TOKEN?.trim() && !/^[A-Za-z0-9._~+/-]{16,256}$/.test(env.METRICS_TOKEN.trim())) {
-    problems.push("METRICS_TOKEN: 16-256 characters of A-Z, a-z, 0-9 and . _ ~ + / - (sent as Authorization: Bearer <token>)");
-  }
+  const processConfig = readProcessConfig(env, v, problems, sandbox);
 
   const config: Config = {
     sandbox,
     dailyReportAtMinutes: v.timeOfDay("DAILY_REPORT_AT"),
-    retentionDays: v.int("RETENTION_DAYS", 90, 1, 36_500),
     bot: {
       token: v.botToken("BOT_TOKEN", { required: live, checked: !sandbox }) ?? "",
       apiRoot: v.url("TELEGRAM_API_ROOT", false) ?? "https://api.telegram.org",
@@ -140,16 +137,6 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
       adminChatId: env.ADMIN_CHAT_ID?.trim() ? v.telegramId("ADMIN_CHAT_ID", env.ADMIN_CHAT_ID.trim(), { negative: true }) : undefined,
       appName: v.str("BOT_APP_NAME", false),
       appIconUrl: v.url("BOT_APP_ICON_URL", false),
-    },
-    runtime: {
-      databaseUrl: v.databaseUrl("DATABASE_URL", "file:./data/bot.db"),
-      // The sandbox shares nothing with a live install: no sessions in its Redis, no address of its own.
-      redisUrl: sandbox ? undefined : v.redisUrl("REDIS_URL"),
-      // The sandbox page drives a demo without authentication: loopback unless explicitly allowed.
-      httpHost: sandbox ? (v.str("SANDBOX_HTTP_HOST", false) ?? "127.0.0.1") : (v.str("HTTP_HOST", false) ?? "0.0.0.0"),
-      httpPort: v.int("HTTP_PORT", 8080, 0, 65535),
-      logLevel: v.oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
-      metricsToken: v.str("METRICS_TOKEN", false),
     },
     topup: {
       currency: topupCurrency,
@@ -171,6 +158,54 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
       paymentMethod: v.str("PANEL_PAYMENT_METHOD", false) ?? "KHQR",
       currency: v.oneOf("PANEL_CURRENCY", CURRENCIES, "USD"),
     },
+    ...processConfig,
+  };
+  if (live && config.bot.adminIds.length === 0 && config.bot.adminChatId === undefined) {
+    problems.push("ADMIN_IDS, ADMIN_CHAT_ID: neither is set; held payments, orphan payments and outage alerts would reach no one (set at least one)");
+  }
+  if (live && providers.enabled.length === 0) {
+    problems.push("PAYMENT_PROVIDERS: no payment provider is configured (set the variables of at least one provider)");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * What the process runs with whatever shops it serves (the process-wide variables, src/config/variable-scopes.ts):
+ * its storage, how it listens and logs, how its crediter is sized and what retention prunes. A platform without a
+ * shop of its own in the environment runs with this alone.
+ */
+export type ProcessConfig = Pick<Config, "runtime" | "crediter" | "retentionDays">;
+
+/** Whether `config` carries the environment's shop (a single shop, or a platform's merchant `default`). */
+export function hasShop(config: ProcessConfig): config is Config {
+  return "bot" in config;
+}
+
+/** The process-wide variables alone (a platform without its own shop); one ConfigError listing every bad one. */
+export function loadProcessConfig(env: Env): ProcessConfig {
+  const problems: string[] = [];
+  const config = readProcessConfig(env, reader(env, problems), problems, false);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function readProcessConfig(env: Env, v: Reader, problems: string[], sandbox: boolean): ProcessConfig {
+  if (env.METRICS_TOKEN?.trim() && !/^[A-Za-z0-9._~+/-]{16,256}$/.test(env.METRICS_TOKEN.trim())) {
+    problems.push("METRICS_TOKEN: 16-256 characters of A-Z, a-z, 0-9 and . _ ~ + / - (sent as Authorization: Bearer <token>)");
+  }
+  const config: ProcessConfig = {
+    retentionDays: v.int("RETENTION_DAYS", 90, 1, 36_500),
+    runtime: {
+      databaseUrl: v.databaseUrl("DATABASE_URL", "file:./data/bot.db"),
+      // The sandbox shares nothing with a live install: no sessions in its Redis, no address of its own.
+      redisUrl: sandbox ? undefined : v.redisUrl("REDIS_URL"),
+      // The sandbox page drives a demo without authentication: loopback unless explicitly allowed.
+      httpHost: sandbox ? (v.str("SANDBOX_HTTP_HOST", false) ?? "127.0.0.1") : (v.str("HTTP_HOST", false) ?? "0.0.0.0"),
+      httpPort: v.int("HTTP_PORT", 8080, 0, 65535),
+      logLevel: v.oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+      metricsToken: v.str("METRICS_TOKEN", false),
+    },
     crediter: {
       retryForSeconds: v.int("CREDIT_RETRY_SECONDS", 3600, 0, 30 * 86_400),
       // Unset: the crediter finds the panel's capacity itself, up to PANEL_MAX_CONNECTIONS; set: a fixed override.
@@ -181,13 +216,6 @@ export function loadConfig(env: Env, opts: { sandbox?: boolean; databaseOnly?: b
   if (config.crediter.concurrency !== "adaptive" && config.crediter.panelMaxConnections < config.crediter.concurrency) {
     problems.push(`PANEL_MAX_CONNECTIONS: must be at least CREDIT_CONCURRENCY (${config.crediter.concurrency}), or credits wait for a free connection`);
   }
-  if (live && config.bot.adminIds.length === 0 && config.bot.adminChatId === undefined) {
-    problems.push("ADMIN_IDS, ADMIN_CHAT_ID: neither is set; held payments, orphan payments and outage alerts would reach no one (set at least one)");
-  }
-  if (live && providers.enabled.length === 0) {
-    problems.push("PAYMENT_PROVIDERS: no payment provider is configured (set the variables of at least one provider)");
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 

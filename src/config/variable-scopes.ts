@@ -33,15 +33,23 @@ export const MERCHANT_VARIABLES: Readonly<Record<string, MerchantVariable>> = {
 
 /**
  * What belongs to the running process whatever shop it serves: where its data and logs go, how it listens and is
- * reached, how its workers are sized, and the platform's own keys. BOT_MODE and TELEGRAM_WEBHOOK_SECRET are here
+ * reached, how its workers are sized, and the platform's own keys and operator's bot. BOT_MODE and TELEGRAM_WEBHOOK_SECRET are here
  * because a platform sets them for each merchant (webhook mode, a random secret_token).
  */
 export const PROCESS_VARIABLES: readonly string[] = [
   "DATABASE_URL", "REDIS_URL", "HTTP_HOST", "HTTP_PORT", "SANDBOX_HTTP_HOST", "PUBLIC_URL", "LOG_LEVEL", "METRICS_TOKEN",
   "TELEGRAM_API_ROOT", "BOT_MODE", "TELEGRAM_WEBHOOK_SECRET", "RETENTION_DAYS",
   "CREDIT_RETRY_SECONDS", "CREDIT_CONCURRENCY", "PANEL_MAX_CONNECTIONS",
-  "MASTER_KEY", "NEW_MASTER_KEY",
+  "MASTER_KEY", "NEW_MASTER_KEY", "PLATFORM_BOT_TOKEN", "PLATFORM_ADMIN_IDS",
 ];
+
+/** The platform's own secrets, kept out of logs like the shops' (SECRET_VARIABLES). */
+export const PLATFORM_SECRET_VARIABLES = ["MASTER_KEY", "NEW_MASTER_KEY", "PLATFORM_BOT_TOKEN"] as const;
+
+/** Whether the environment describes a shop of its own (any merchant variable set): a platform may have none. */
+export function environmentHasShop(env: Readonly<Record<string, string | undefined>>): boolean {
+  return Object.keys(MERCHANT_VARIABLES).some((name) => env[name]?.trim());
+}
 
 /** One problem per variable of a merchant's file that is not a merchant's: process-wide, or unknown to this program. */
 export function misplacedVariableProblems(vars: Readonly<Record<string, string | undefined>>): string[] {

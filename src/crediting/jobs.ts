@@ -1,4 +1,4 @@
-import type { Config } from "../config/config.js";
+import type { ProcessConfig } from "../config/config.js";
 import type { Wakeup } from "../db/wakeup.js";
 import { createCrediter, type CreditMerchant } from "../jobs/crediter.js";
 import type { MerchantResolver } from "../jobs/merchants.js";
@@ -16,7 +16,8 @@ export interface CreditingTimings {
 }
 
 export interface CreditingDeps {
-  config: Config;
+  /** Its crediter's sizing and retries: process-wide, whatever shops are served. */
+  config: ProcessConfig;
   timings: CreditingTimings;
   instanceId: string;
   database: LedgerDatabase;
@@ -51,6 +52,6 @@ export function createCreditingJobs(deps: CreditingDeps) {
 }
 
 /** The most panel calls the crediter makes at once: CREDIT_CONCURRENCY when set, else PANEL_MAX_CONNECTIONS (adaptive). */
-export function mostPanelCalls(config: Config): number {
+export function mostPanelCalls(config: ProcessConfig): number {
   return config.crediter.concurrency === "adaptive" ? config.crediter.panelMaxConnections : config.crediter.concurrency;
 }

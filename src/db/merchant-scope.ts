@@ -27,22 +27,45 @@ export function forMerchant<D extends Database>(database: D, merchantId: number)
   return { ...database, merchantId, db: scopedClient(database.db, merchantId) };
 }
 
+/** Each merchant model's accessor on the client (`user`, `topUp`…). */
+const MERCHANT_ACCESSORS = new Set([...MERCHANT_MODELS].map((model) => model[0]!.toLowerCase() + model.slice(1)));
+const CREATE_OPERATIONS = new Set(["create", "createMany", "createManyAndReturn"]);
+
+/**
+ * A view of `db` (the plain client, or a transaction's) that rewrites each call on a merchant model before handing it
+ * to `db`'s own model. A thin proxy rather than a Prisma client extension: an extended client keeps a model client of
+ * its own for every model it is asked for, several KB each, which a platform would pay for each of its 1,000
+ * merchants; this keeps nothing but the proxy, and the plain client's models are shared by every merchant.
+ */
 function scopedClient(db: Db, merchantId: number): Db {
   const stamp = (data: unknown) => (Array.isArray(data) ? data.map((row: object) => ({ ...row, merchantId })) : { ...(data as object), merchantId });
-  const extended = db.$extends({
-    query: {
-      $allModels: {
-        $allOperations({ model, operation, args, query }) {
-          if (!MERCHANT_MODELS.has(model)) return query(args);
-          const a = { ...(args as Record<string, unknown>) };
-          if (WHERE_OPERATIONS.has(operation)) a.where = { ...(a.where as object | undefined), merchantId };
-          if (operation === "create" || operation === "createMany" || operation === "createManyAndReturn") a.data = stamp(a.data);
-          if (operation === "upsert") a.create = stamp(a.create);
-          return query(a as typeof args);
-        },
+  const scopedArgs = (operation: string, args: Record<string, unknown> | undefined) => {
+    const a = { ...args };
+    if (WHERE_OPERATIONS.has(operation)) a.where = { ...(a.where as object | undefined), merchantId };
+    if (CREATE_OPERATIONS.has(operation)) a.data = stamp(a.data);
+    if (operation === "upsert") a.create = stamp(a.create);
+    return a;
+  };
+  const scopedModel = (model: Record<string, unknown>) =>
+    new Proxy(model, {
+      get(target, operation) {
+        const value: unknown = Reflect.get(target, operation);
+        if (typeof operation !== "string" || typeof value !== "function" || !(WHERE_OPERATIONS.has(operation) || CREATE_OPERATIONS.has(operation))) return value;
+        return (args?: Record<string, unknown>) => (value as (a: unknown) => unknown).call(target, scopedArgs(operation, args));
       },
+    });
+  return new Proxy(db, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property);
+      if (typeof property === "string" && MERCHANT_ACCESSORS.has(property)) return scopedModel(value as Record<string, unknown>);
+      // An interactive transaction's client is scoped alike; a batch's operations were scoped when they were made.
+      if (property === "$transaction") {
+        return (arg: unknown, options?: unknown) =>
+          typeof arg === "function"
+            ? target.$transaction((tx) => (arg as (tx: Db) => Promise<unknown>)(scopedClient(tx as Db, merchantId)), options as never)
+            : target.$transaction(arg as never, options as never);
+      }
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
-  });
-  // A query extension changes no types: the scoped client has exactly the plain client's API.
-  return extended as unknown as Db;
+  }) as Db;
 }

@@ -11,7 +11,7 @@ import { decimalString, type Currency } from "../money/money.js";
 import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { Credit } from "../generated/sqlite/client.js";
 import { PanelError, type PanelClient } from "../panel/panel-client.js";
-import { createConcurrencyLimit, type CallOutcome, type ConcurrencySetting } from "./concurrency-limit.js";
+import { createConcurrencyLimit, type CallOutcome, type ConcurrencyLimit, type ConcurrencySetting } from "./concurrency-limit.js";
 import { LoopDelayClock } from "./loop-delay.js";
 import type { MerchantResolver } from "./merchants.js";
 
@@ -214,13 +214,17 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     }
   }
 
-  /** Each served merchant's free slots: its own share, within the global limit's free ones; none while its panel asked to wait. */
+  /**
+   * Each served merchant's free slots: what its own panel's limit allows, within its share of all calls and the free
+   * ones of all merchants together; none while its panel asked to wait.
+   */
   function room(free: number): Map<number, number> {
     const at = now().getTime();
     const rooms = new Map<number, number>();
     for (const id of deps.merchants.ids()) {
       if (at < (pausedUntil.get(id) ?? 0)) continue;
-      const left = Math.min(perMerchant - (busy.get(id) ?? 0), free);
+      const own = limitOf(id);
+      const left = Math.min(own.available, perMerchant - own.inFlight, free);
       if (left > 0) rooms.set(id, left);
     }
     return rooms;
@@ -228,13 +232,14 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
 
   /** Claims as many due credits as there are free slots (one statement) and starts each at once. */
   async function fill(): Promise<boolean> {
-    const free = limit.available;
+    const free = mostInFlight - inFlight.size;
     if (free <= 0) return false;
     const merchants = room(free);
     if (merchants.size === 0) return false;
-    const claimed = await deps.database.hot.credits.claim({ instanceId: opts.instanceId, at: now(), leaseMs: opts.leaseMs, limit: free, room: merchants });
+    const wanted = Math.min(free, [...merchants.values()].reduce((a, b) => a + b, 0));
+    const claimed = await deps.database.hot.credits.claim({ instanceId: opts.instanceId, at: now(), leaseMs: opts.leaseMs, limit: wanted, room: merchants });
     for (const credit of claimed) launch(credit);
-    return claimed.length === free;
+    return claimed.length === wanted;
   }
 
   /** A slot is held for the whole attempt (call and bookkeeping); the limit learns from the panel call alone. */
@@ -243,18 +248,17 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     // Dropped between the claim and now: its lease runs out and whoever serves the merchant takes it as stale.
     if (!m) return;
     const job = { credit, m };
-    busy.set(credit.merchantId, (busy.get(credit.merchantId) ?? 0) + 1);
-    const permit = limit.acquire();
+    const own = limitOf(credit.merchantId);
+    const permit = own.acquire();
     const call: PanelCallRecord = { outcome: "ignored", latencyMs: 0, loopDelayMs: 0 };
     const work = (credit.claimedAs === CreditStatus.SENDING ? send(job, call) : reconcile(job))
       .catch((err) => log.error({ err, creditId: credit.id }, "credit attempt failed; its lease expiry brings it back"))
       .finally(() => {
-        limit.release(permit, call.outcome, call.latencyMs, call.loopDelayMs);
+        const was = own.limit;
+        own.release(permit, call.outcome, call.latencyMs, call.loopDelayMs);
+        limitSum += own.limit - was;
         showLimit();
         inFlight.delete(work);
-        const left = (busy.get(credit.merchantId) ?? 1) - 1;
-        if (left > 0) busy.set(credit.merchantId, left);
-        else busy.delete(credit.merchantId);
         loop.wake();
       });
     inFlight.add(work);
@@ -285,7 +289,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
    * (each pass calls this too, so the last change is logged even when no call follows it).
    */
   function showLimit(): void {
-    const value = limit.limit;
+    const value = shownValue();
     if (value !== shownLimit) {
       shownLimit = value;
       deps.metrics.crediterConcurrencyLimit.set(value);
@@ -293,14 +297,39 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     if (value === loggedLimit) return;
     const at = now().getTime();
     if (at - loggedAt < LIMIT_LOG_EVERY_MS) return;
-    log.info({ limit: value, was: loggedLimit, inFlight: limit.inFlight }, "crediter concurrency limit changed");
+    log.info({ limit: value, was: loggedLimit, inFlight: inFlight.size }, "crediter concurrency limit changed");
     loggedLimit = value;
     loggedAt = at;
   }
 
-  const limit = createConcurrencyLimit(opts.concurrency);
+  /**
+   * One limit per merchant: each merchant's credits go to its own panel, so one panel's timeouts lower only its own
+   * limit, never the other shops'. All merchants together keep at most the most one limit allows in flight.
+   */
+  const limits = new Map<number, ConcurrencyLimit>();
+  const mostInFlight = typeof opts.concurrency === "number" ? opts.concurrency : opts.concurrency.adaptiveMax;
+  /** The sum of the limits (kept as they change): the gauge shows it, capped at mostInFlight (a single shop's own limit). */
+  let limitSum = 0;
+  const limitOf = (id: number): ConcurrencyLimit => {
+    let own = limits.get(id);
+    if (!own) {
+      limits.set(id, (own = createConcurrencyLimit(opts.concurrency)));
+      limitSum += own.limit;
+    }
+    return own;
+  };
+  /** A merchant no longer served leaves with its last call. */
+  const forgetUnserved = () => {
+    const served = new Set(deps.merchants.ids());
+    for (const [id, own] of limits) {
+      if (served.has(id) || own.inFlight > 0) continue;
+      limits.delete(id);
+      limitSum -= own.limit;
+    }
+  };
+  const shownValue = () => (limits.size === 0 ? createConcurrencyLimit(opts.concurrency).limit : Math.min(mostInFlight, limitSum));
   const loopDelay = new LoopDelayClock();
-  let shownLimit = limit.limit;
+  let shownLimit = shownValue();
   let loggedLimit = shownLimit;
   let loggedAt = 0;
   deps.metrics.crediterConcurrencyLimit.set(shownLimit);
@@ -314,6 +343,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     showLimit();
     if (at.getTime() - lastRecovery >= opts.sweepMs) {
       lastRecovery = at.getTime();
+      forgetUnserved();
       try {
         await recoverStale(at);
       } catch (err) {
@@ -324,8 +354,6 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
   }
 
   const inFlight = new Set<Promise<void>>();
-  /** Panel calls in flight per merchant (only merchants this crediter serves). */
-  const busy = new Map<number, number>();
   // Panel calls stay continuously in flight: each one finishing wakes the loop, and completions and
   // wake-ups in the same turn share one claim. Passes every sweepMs recover stale claims and catch lost wake-ups.
   const loop = createWorkLoop("crediter", pass, { sweepMs: opts.sweepMs, log });

@@ -39,6 +39,11 @@ export interface NotificationQueue {
   retry(retries: readonly Retry[], lastError: string): Promise<void>;
   /** How many messages are queued for the audience and since when the longest-due one has been due (off the audience index). */
   backlog(audience: Audience): Promise<Backlog>;
+  /**
+   * Each merchant's customers' messages queued and due at or before `dueBefore` (late ones): one grouped read off the
+   * audience index, a row per merchant with any (each merchant's receipts are sent by its own bot).
+   */
+  lateReceipts(dueBefore: Date): Promise<MerchantBacklog[]>;
   /** What a receipt for the top-up shows, in one statement; null when there is no such top-up. */
   receipt(topUpId: number): Promise<ReceiptFacts | null>;
 }
@@ -47,6 +52,12 @@ export interface Backlog {
   queued: number;
   /** The earliest `nextAttemptAt` of a queued message; null when none is queued. */
   oldestDueAt: Date | null;
+}
+
+export interface MerchantBacklog {
+  merchantId: number;
+  queued: number;
+  oldestDueAt: Date;
 }
 
 export interface RawNotification {

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { KIND_PREFIX, type Backlog, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification } from "./notification-queue.js";
+import { KIND_PREFIX, type Backlog, type MerchantBacklog, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification } from "./notification-queue.js";
 import { sqlSources, sqlStates } from "./moves.js";
 import { prepared } from "./pg-statement.js";
 import { receiptFactsFromRow, receiptFactsSql, type RawReceiptFacts } from "./receipt-facts.js";
@@ -21,6 +21,11 @@ const BACKLOG = prepared(
   "ledger-notification-backlog",
   `SELECT count(*)::int AS "queued", to_char(min("nextAttemptAt"), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "oldestDueAt"
    FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = $1`,
+);
+const LATE_RECEIPTS = prepared(
+  "ledger-late-receipts",
+  `SELECT "merchantId", count(*)::int AS "queued", to_char(min("nextAttemptAt"), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "oldestDueAt"
+   FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = '${KIND_PREFIX.customers}' AND "nextAttemptAt" <= $1::timestamp GROUP BY "merchantId"`,
 );
 const RECEIPT = prepared("ledger-receipt-facts", receiptFactsSql("postgres"));
 const CLAIM = prepared(
@@ -44,6 +49,10 @@ export function createPostgresNotificationQueue(pool: pg.Pool): NotificationQueu
     async backlog(audience): Promise<Backlog> {
       const { rows } = await pool.query<{ queued: number; oldestDueAt: string | null }>(BACKLOG([KIND_PREFIX[audience]]));
       return { queued: rows[0]!.queued, oldestDueAt: rows[0]!.oldestDueAt === null ? null : new Date(rows[0]!.oldestDueAt) };
+    },
+    async lateReceipts(dueBefore): Promise<MerchantBacklog[]> {
+      const { rows } = await pool.query<{ merchantId: number; queued: number; oldestDueAt: string }>(LATE_RECEIPTS([postgresTimestamp(dueBefore)]));
+      return rows.map((r) => ({ merchantId: r.merchantId, queued: r.queued, oldestDueAt: new Date(r.oldestDueAt) }));
     },
     async receipt(topUpId) {
       const { rows } = await pool.query<RawReceiptFacts>(RECEIPT([topUpId]));

@@ -1,5 +1,5 @@
 import type Sqlite from "better-sqlite3";
-import { KIND_PREFIX, type Backlog, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification, type Retry } from "./notification-queue.js";
+import { KIND_PREFIX, type Backlog, type MerchantBacklog, notificationFromRow, OPEN_CREDIT, type Audience, type NotificationQueue, type RawNotification, type Retry } from "./notification-queue.js";
 import { sqlSources, sqlStates } from "./moves.js";
 import { receiptFactsFromRow, receiptFactsSql, type RawReceiptFacts } from "./receipt-facts.js";
 import type { GroupCommitted } from "./sqlite-group-commit.js";
@@ -32,6 +32,10 @@ export function createSqliteNotificationQueue(db: Sqlite.Database, groupCommit: 
     ),
     backlog: db.prepare<[string], { queued: number; oldestDueAt: string | null }>(
       `SELECT count(*) AS "queued", min("nextAttemptAt") AS "oldestDueAt" FROM "notifications" WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = ?`,
+    ),
+    lateReceipts: db.prepare<[string], { merchantId: number; queued: number; oldestDueAt: string }>(
+      `SELECT "merchantId", count(*) AS "queued", min("nextAttemptAt") AS "oldestDueAt" FROM "notifications"
+       WHERE "status" = '${QUEUED}' AND substr("kind", 1, 6) = '${KIND_PREFIX.customers}' AND "nextAttemptAt" <= ? GROUP BY "merchantId"`,
     ),
     receipt: db.prepare<[number], RawReceiptFacts>(receiptFactsSql("sqlite")),
     retry: db.prepare(
@@ -67,5 +71,7 @@ export function createSqliteNotificationQueue(db: Sqlite.Database, groupCommit: 
       const row = q.backlog.get(KIND_PREFIX[audience])!;
       return Promise.resolve({ queued: row.queued, oldestDueAt: row.oldestDueAt === null ? null : new Date(row.oldestDueAt) });
     },
+    lateReceipts: (dueBefore): Promise<MerchantBacklog[]> =>
+      Promise.resolve(q.lateReceipts.all(sqliteTimestamp(dueBefore)).map((r) => ({ merchantId: r.merchantId, queued: r.queued, oldestDueAt: new Date(r.oldestDueAt) }))),
   };
 }

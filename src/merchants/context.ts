@@ -2,7 +2,8 @@ import type { Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Handler } from "hono";
 import { createDailyReport } from "../admin/daily-report.js";
-import { createBot, type BotContext } from "../bot/bot.js";
+import { createBot, createSendingRules, type BotContext } from "../bot/bot.js";
+import type { SendingRules } from "../bot/deps.js";
 import { createDelivery } from "../bot/delivery.js";
 import { databaseStorage, redisStorage, type BotStorage } from "../bot/storage.js";
 import { SECRET_VARIABLES } from "../config/config.js";
@@ -13,6 +14,7 @@ import { renderKhqrCard } from "../payments/card/index.js";
 import { createDeepLinker, deepLinkApp } from "../payments/deeplink.js";
 import { telegramWebhook } from "../server/telegram-webhook.js";
 import { createMerchantServices, type MerchantServices, type MerchantSpec } from "./merchant-services.js";
+import { heldWhileUsed } from "./held-while-used.js";
 import type { Shared } from "./shared.js";
 
 export interface MerchantContextSpec extends MerchantSpec {
@@ -27,9 +29,12 @@ export interface MerchantContextSpec extends MerchantSpec {
 /** Everything one merchant is served with: its money path, and its bot (built on first use). */
 export interface MerchantContext extends MerchantServices {
   state: "active" | "disabled";
-  /** The merchant's bot: built on its first update or message, with its own Telegram throttling. */
+  /**
+   * The merchant's bot: built on its first update or message, with its own Telegram throttling. A bot whose getMe is
+   * stored (a platform's merchant) is let go after BOT_IDLE_MS without use and rebuilt on the next.
+   */
   bot(): Bot<BotContext>;
-  /** Whether the bot has been built (its cost is paid only by merchants that are used). */
+  /** Whether the bot is built now (its cost is paid only by merchants in use). */
   hasBot(): boolean;
   /** Sends a queued notification through the merchant's bot. */
   deliver: Deliver;
@@ -41,8 +46,21 @@ export interface MerchantContext extends MerchantServices {
   close(): Promise<void>;
 }
 
+/** A platform merchant's bot (and its delivery and webhook handler) is let go after this long without an update or message. */
+export const BOT_IDLE_MS = 10 * 60_000;
+
+interface BotParts {
+  bot: Bot<BotContext>;
+  deliver: Deliver;
+  telegram: Handler | undefined;
+}
+
 /** Builds one merchant's services and bot over the shared pieces; starts nothing. */
-export function createMerchantContext(shared: Shared, spec: MerchantContextSpec, opts: { panelTimeouts?: Partial<PanelTimeouts> } = {}): MerchantContext {
+export function createMerchantContext(
+  shared: Shared,
+  spec: MerchantContextSpec,
+  opts: { panelTimeouts?: Partial<PanelTimeouts>; botIdleMs?: number } = {},
+): MerchantContext {
   const services = createMerchantServices(shared, spec, opts);
   const { config, database, topUps, panel, admin } = services;
   const { log, metrics } = shared;
@@ -50,17 +68,21 @@ export function createMerchantContext(shared: Shared, spec: MerchantContextSpec,
   const storage = redis ? redisStorage(redis, spec.id) : databaseStorage(database.db, spec.id);
   const secrets = spec.secrets ?? SECRET_VARIABLES.map((name) => process.env[name]);
 
-  let bot: Bot<BotContext> | undefined;
-  const botOf = () => {
-    if (bot) return bot;
+  let sendingRules: SendingRules | undefined;
+  // Only a bot whose getMe is stored is let go: it is rebuilt without asking Telegram. Sessions and conversations
+  // are in storage, not in the bot, so a conversation goes on with the rebuilt one.
+  const parts = heldWhileUsed((): BotParts => {
     // Links are only asked for from handlers, which run once the bot knows its own name.
-    const deepLinks = createDeepLinker({ bakong: config.providers.bakong, app: () => deepLinkApp(config.bot, built.botInfo), log, metrics, secrets: [...secrets] });
-    const built = createBot(config.bot.token, { config, database, topUps, panel, admin, renderCard: renderKhqrCard, log, metrics, storage, deepLinks, ...(spec.botInfo ? { botInfo: spec.botInfo } : {}) });
-    bot = built;
-    return built;
-  };
-  let deliver: Deliver | undefined;
-  let telegram: Handler | undefined;
+    const deepLinks = createDeepLinker({ bakong: config.providers.bakong, app: () => deepLinkApp(config.bot, bot.botInfo), log, metrics, secrets: [...secrets] });
+    sendingRules ??= createSendingRules();
+    const bot = createBot(config.bot.token, { config, database, topUps, panel, admin, renderCard: renderKhqrCard, log, metrics, storage, deepLinks, sendingRules, ...(spec.botInfo ? { botInfo: spec.botInfo } : {}) });
+    const secretToken = config.bot.webhookSecret;
+    return {
+      bot,
+      deliver: createDelivery(bot.api, { database, panel, config, log }),
+      telegram: secretToken === undefined ? undefined : telegramWebhook(bot, { secretToken, log }),
+    };
+  }, spec.botInfo ? (opts.botIdleMs ?? BOT_IDLE_MS) : undefined);
   const dailyReport = config.dailyReportAtMinutes === undefined
     ? undefined
     : createDailyReport({ database, wakeup: shared.wakeup, adminChats: services.adminChats, atMinutes: config.dailyReportAtMinutes, log });
@@ -68,18 +90,18 @@ export function createMerchantContext(shared: Shared, spec: MerchantContextSpec,
   return {
     ...services,
     state: spec.state ?? "active",
-    bot: botOf,
-    hasBot: () => bot !== undefined,
-    deliver: (chatId, payload) => (deliver ??= createDelivery(botOf().api, { database, panel, config, log }))(chatId, payload),
+    bot: () => parts.get().bot,
+    hasBot: parts.held,
+    deliver: (chatId, payload) => parts.use((p) => p.deliver(chatId, payload)),
     telegram: (c, next) => {
-      const secretToken = config.bot.webhookSecret;
       // Polling mode has no webhook: nothing to take updates with, and no secret to check them by.
-      if (secretToken === undefined) return c.json({ ok: false, error: "not found" }, 404);
-      return (telegram ??= telegramWebhook(botOf(), { secretToken, log }))(c, next);
+      if (config.bot.webhookSecret === undefined) return c.json({ ok: false, error: "not found" }, 404);
+      return parts.use((p) => p.telegram!(c, next));
     },
     storage,
     dailyReport,
     async close() {
+      parts.release();
       await dailyReport?.stop();
       // The Redis connection is shared: closed with the shared pieces, not per merchant.
       if (!redis) await storage.close();

@@ -1,5 +1,6 @@
 import { createAdminService } from "../admin/create-admin-service.js";
 import type { AdminService } from "../admin/admin-service.js";
+import { parsePeriod } from "../admin/period.js";
 import type { Config } from "../config/config.js";
 import { forMerchant, type MerchantDatabase } from "../db/merchant-scope.js";
 import type { CreditMerchant } from "../jobs/crediter.js";
@@ -14,7 +15,31 @@ import type { PanelClient } from "../panel/panel-client.js";
 import { createProviders } from "../payments/providers/create-providers.js";
 import { createTopUpService, type Providers, type TopUpService } from "../payments/topups.js";
 import type { WebhookDeps } from "../server/webhooks.js";
+import { heldWhileUsed, type HeldWhileUsed } from "./held-while-used.js";
 import type { Shared } from "./shared.js";
+
+/** A merchant's admin service is let go after this long unused (admins' commands are seldom; it weighs ~17 KB). */
+const ADMIN_IDLE_MS = 10 * 60_000;
+
+/** The admin service, built on an admin's first command and let go after ADMIN_IDLE_MS; it keeps nothing between calls. */
+function adminOnDemand(held: HeldWhileUsed<AdminService>): AdminService {
+  return {
+    planRefund: (reference, amountMinor) => held.use((a) => a.planRefund(reference, amountMinor)),
+    refund: (input) => held.use((a) => a.refund(input)),
+    refundAnyway: (input) => held.use((a) => a.refundAnyway(input)),
+    pendingRefunds: (reference) => held.use((a) => a.pendingRefunds(reference)),
+    confirmReturned: (input) => held.use((a) => a.confirmReturned(input)),
+    parsePeriod,
+    report: (period) => held.use((a) => a.report(period)),
+    reportCsv: (period) => held.get().reportCsv(period),
+    reportChartPng: (report) => held.use((a) => a.reportChartPng(report)),
+    find: (query) => held.use((a) => a.find(query)),
+    pending: () => held.use((a) => a.pending()),
+    recredit: (input) => held.use((a) => a.recredit(input)),
+    releaseHeld: (input) => held.use((a) => a.releaseHeld(input)),
+    manualCredit: (input) => held.use((a) => a.manualCredit(input)),
+  };
+}
 
 /** One merchant to serve: the environment's (id 1), or one of a platform's stored merchants. */
 export interface MerchantSpec {
@@ -59,7 +84,7 @@ export function createMerchantServices(shared: Shared, spec: MerchantSpec, opts:
   const outages = createOutageTracker({ db: shared.database.db, merchantId: id, adminChats, log, onChange: () => wakeup.notify("notifications") });
   const ledger: LedgerDeps = { merchantId: id, database: shared.database, wakeup, log, metrics, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, adminChats };
   const topUps = createTopUpService({ database, providers, ledger, topup: config.topup, metrics, log });
-  const admin = createAdminService({
+  const admin = adminOnDemand(heldWhileUsed(() => createAdminService({
     database,
     adminChats,
     providers,
@@ -70,7 +95,7 @@ export function createMerchantServices(shared: Shared, spec: MerchantSpec, opts:
     khrPerUsd: config.topup.khrPerUsd,
     bonus,
     log,
-  });
+  }), ADMIN_IDLE_MS));
   const webhooks: WebhookDeps = { database: shared.database, providers, ledger, topUps, metrics, log };
   return { id, routeKey, config, database, providers, panel, admin, adminChats, ledger, topUps, outages, bonus, webhooks };
 }

@@ -5,7 +5,7 @@ import type { Env } from "../config/reader.js";
 import { DEFAULT_MERCHANT_ID } from "../db/merchant-scope.js";
 import type { MasterKey } from "../platform/master-key.js";
 import { secretMaskOf } from "../logger.js";
-import { createMerchantStore, secretValuesOf, type MerchantRecord } from "../platform/merchant-store.js";
+import { createMerchantStore, secretValuesOf, type MerchantRecord, type MerchantSecrets } from "../platform/merchant-store.js";
 import { watchMerchants, type MerchantWatcher } from "../platform/merchant-watcher.js";
 import type { MerchantContext, MerchantContextSpec } from "./context.js";
 import type { MerchantRegistry } from "./registry.js";
@@ -45,17 +45,21 @@ export async function servePlatform(
   const store = createMerchantStore(shared.database, { wakeup: shared.wakeup });
   await store.assertMasterKey(opts.masterKey);
 
-  async function serve(m: MerchantRecord): Promise<void> {
+  async function serve(m: MerchantRecord, storedSecrets: Map<number, () => MerchantSecrets>): Promise<void> {
     // The environment merchant is served from the environment (.env), by the composition root.
     if (m.id === DEFAULT_MERCHANT_ID) return;
-    if (m.state === "removed" || m.routeKey === null || m.botInfo === null) {
+    // A pending merchant (onboarding) is served only once an operator approves it.
+    if (m.state === "removed" || m.state === "pending" || m.routeKey === null || m.botInfo === null) {
       await retire(registry.drop(m.id));
       secretMaskOf(log)?.delete(maskOwner(m.id));
       return;
     }
     let context: MerchantContext;
     try {
-      const stored = await store.secrets(m.id, opts.masterKey);
+      const opened = storedSecrets.get(m.id);
+      // Removed between the list and the read: the next change serves it (or drops it).
+      if (!opened) return;
+      const stored = opened();
       const secrets = secretValuesOf(stored);
       // Masked before anything of this merchant can be logged, its refused configuration included.
       secretMaskOf(log)?.set(maskOwner(m.id), secrets);
@@ -77,8 +81,10 @@ export async function servePlatform(
   }
 
   const serveAll = async (merchants: readonly MerchantRecord[]) => {
+    // One read of every changed merchant's secrets, not one per merchant (start-up with 1,000 merchants).
+    const storedSecrets = await store.secretsOf(merchants.filter((m) => m.state !== "removed" && m.id !== DEFAULT_MERCHANT_ID).map((m) => m.id), opts.masterKey);
     for (const m of merchants) {
-      await serve(m).catch((err: unknown) => log.error({ err, merchant: m.name }, "serving a merchant failed; the next change to it tries again"));
+      await serve(m, storedSecrets).catch((err: unknown) => log.error({ err, merchant: m.name }, "serving a merchant failed; the next change to it tries again"));
     }
   };
   // Watching first: a change made while the merchants are loaded is seen by the watcher, not lost between the two.

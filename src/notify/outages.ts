@@ -7,10 +7,18 @@ import { isUniqueViolation } from "../db/unique-violation.js";
  * Tells admins once when an outside party (a provider, the panel) starts failing and once when it
  * recovers, however many calls fail in between and however many instances see it.
  */
+const outageKey = (merchantId: number, component: string) => `outage:${merchantId}:${component}`;
+
+/** The merchants whose `component` is recorded down (by any instance, before a restart too): one read of the key range. */
+export async function merchantsWithOutage(db: Db, component: string): Promise<number[]> {
+  const rows = await db.keyValue.findMany({ where: { key: { startsWith: "outage:", endsWith: `:${component}` } }, select: { key: true } });
+  return rows.map((r) => Number(r.key.split(":")[1])).filter(Number.isSafeInteger);
+}
+
 export function createOutageTracker(deps: { db: Db; merchantId: number; adminChats: readonly bigint[]; log: Logger; onChange?: () => void }) {
   const known = new Map<string, boolean>();
   // The merchant's panel and providers: one shop's outage is not another's.
-  const key = (component: string) => `outage:${deps.merchantId}:${component}`;
+  const key = (component: string) => outageKey(deps.merchantId, component);
 
   async function down(component: string, detail: string): Promise<void> {
     if (known.get(component) === true) return;

@@ -3,6 +3,7 @@ import { loadMerchantConfig } from "../config/merchant-config.js";
 import type { Env } from "../config/reader.js";
 import { MERCHANT_VARIABLES } from "../config/variable-scopes.js";
 import type { Database, Db } from "../db/database.js";
+import { DEFAULT_MERCHANT_ID } from "../db/merchant-scope.js";
 import { isUniqueViolation } from "../db/unique-violation.js";
 import type { Wakeup } from "../db/wakeup.js";
 import type { Merchant } from "../generated/sqlite/client.js";
@@ -10,10 +11,11 @@ import type { MasterKey } from "./master-key.js";
 import { dataKeyOf } from "./merchant-keys.js";
 import { newDataKey, openValue, sealValue, sealedKeyId, wrapDataKey } from "./sealed.js";
 
-/** The merchant a single-shop deployment's environment describes (migration 011 inserts it). */
-export const ENVIRONMENT_MERCHANT_ID = 1;
+/** `pending`: added by onboarding, not served until an operator approves it (audited). */
+export type MerchantState = "pending" | "active" | "disabled" | "removed";
 
-export type MerchantState = "active" | "disabled" | "removed";
+/** The audit row of an operator's approval of a pending merchant. */
+export const MERCHANT_APPROVED_ACTION = "merchant_approved";
 
 /** A merchant's variables as stored, secrets opened, and the secret_token of its Telegram webhook. */
 export interface MerchantSecrets {
@@ -51,12 +53,20 @@ export interface MerchantRecord {
 /** A change the store refuses; `message` is for the operator. */
 export class MerchantRefusal extends Error {
   constructor(
-    readonly reason: "duplicate_name" | "duplicate_bot" | "not_found" | "removed" | "environment_merchant",
+    readonly reason: "duplicate_name" | "duplicate_bot" | "not_found" | "removed" | "environment_merchant" | "pending" | "not_pending",
     message: string,
   ) {
     super(message);
     this.name = "MerchantRefusal";
   }
+}
+
+const SECRETS_READ_SLICE = 200;
+
+function openSecrets(m: Merchant & { settings: { name: string; secret: boolean; value: string }[] }, master: MasterKey): MerchantSecrets {
+  const dataKey = dataKeyOf(m, master);
+  const vars = Object.fromEntries(m.settings.map((s) => [s.name, s.secret ? openValue(dataKey, m.id, s.name, s.value) : s.value]));
+  return { vars, webhookSecret: openValue(dataKey, m.id, "TELEGRAM_WEBHOOK_SECRET", m.webhookSecret ?? "") };
 }
 
 function record(row: Merchant): MerchantRecord {
@@ -78,15 +88,25 @@ export interface MerchantStore {
   list(): Promise<MerchantRecord[]>;
   find(name: string): Promise<MerchantRecord | undefined>;
   findByBot(botId: number): Promise<MerchantRecord | undefined>;
-  /** Stores a new, active merchant with its secrets sealed under a new data key wrapped by `master`. */
-  add(input: { name: string; vars: Env; bot: BotIdentity; routeKey: string; webhookSecret: string }, master: MasterKey): Promise<MerchantRecord>;
+  /** The merchants (not removed) whose ADMIN_IDS name this Telegram user: a merchant's own shops (`/myshop`). */
+  ownedBy(telegramId: number): Promise<MerchantRecord[]>;
+  /** Stores a new merchant (active unless `state` says pending) with its secrets sealed under a new data key wrapped by `master`. */
+  add(input: { name: string; vars: Env; bot: BotIdentity; routeKey: string; webhookSecret: string; state?: "active" | "pending" }, master: MasterKey): Promise<MerchantRecord>;
   /** Replaces a merchant's settings (and its bot, if the token names another one). */
   update(name: string, input: { vars: Env; bot: BotIdentity }, master: MasterKey): Promise<MerchantRecord>;
+  /** Enables or disables a merchant that an operator approved already; a pending one is refused (see approve). */
   setState(name: string, state: "active" | "disabled"): Promise<MerchantRecord>;
+  /** A pending merchant goes live, with an audit row naming the operator (`actorId`, their Telegram id). */
+  approve(name: string, actorId: bigint | null): Promise<MerchantRecord>;
   /** Forgets a merchant's secrets, keys and bot; its row (name) and its history stay for reports. */
   remove(name: string): Promise<MerchantRecord>;
   /** A merchant's variables and webhook secret, opened with `master`. */
   secrets(id: number, master: MasterKey): Promise<MerchantSecrets>;
+  /**
+   * Several merchants' secrets in one read (a platform starting with 1,000 merchants): each one opened when its
+   * opener is called, so a merchant whose secrets do not open fails alone. A merchant not found has no opener.
+   */
+  secretsOf(ids: readonly number[], master: MasterKey): Promise<Map<number, () => MerchantSecrets>>;
   /** A merchant's configuration as start-up validates it (loadMerchantConfig), from its stored settings. */
   loadConfig(id: number, master: MasterKey, processEnv: Env): Promise<Config>;
   /**
@@ -113,7 +133,7 @@ export function createMerchantStore(database: Database, opts: { wakeup?: Wakeup 
   }
   async function stored(name: string): Promise<Merchant> {
     const found = await row(name);
-    if (found.id === ENVIRONMENT_MERCHANT_ID) throw new MerchantRefusal("environment_merchant", `"${name}" is the environment merchant: its settings are this deployment's environment (.env)`);
+    if (found.id === DEFAULT_MERCHANT_ID) throw new MerchantRefusal("environment_merchant", `"${name}" is the environment merchant: its settings are this deployment's environment (.env)`);
     if (found.state === "removed") throw new MerchantRefusal("removed", `merchant "${name}" was removed`);
     return found;
   }
@@ -138,6 +158,14 @@ export function createMerchantStore(database: Database, opts: { wakeup?: Wakeup 
       return found ? record(found) : undefined;
     },
 
+    async ownedBy(telegramId) {
+      // ADMIN_IDS is not a secret: stored in plain text, readable without MASTER_KEY.
+      const rows = await db.merchantSetting.findMany({ where: { name: "ADMIN_IDS", value: { contains: String(telegramId) } }, include: { merchant: true }, orderBy: { merchantId: "asc" } });
+      return rows
+        .filter((r) => r.merchant.state !== "removed" && r.value.split(",").map((id) => id.trim()).includes(String(telegramId)))
+        .map((r) => record(r.merchant));
+    },
+
     async add(input, master) {
       if (await db.merchant.findUnique({ where: { name: input.name } })) throw new MerchantRefusal("duplicate_name", `a merchant named "${input.name}" exists already (a removed one keeps its name for its history): choose another name`);
       await botIsFree(input.bot);
@@ -145,7 +173,7 @@ export function createMerchantStore(database: Database, opts: { wakeup?: Wakeup 
       let created: Merchant;
       try {
         created = await db.$transaction(async (tx) => {
-          const m = await tx.merchant.create({ data: { name: input.name, botId: BigInt(input.bot.id), botInfo: input.bot.info, routeKey: input.routeKey } });
+          const m = await tx.merchant.create({ data: { name: input.name, state: input.state ?? "active", botId: BigInt(input.bot.id), botInfo: input.bot.info, routeKey: input.routeKey } });
           await tx.merchantSetting.createMany({ data: settingRows(m.id, input.vars, dataKey) });
           // The id is known only now, and both sealed texts are bound to it.
           return tx.merchant.update({
@@ -180,7 +208,23 @@ export function createMerchantStore(database: Database, opts: { wakeup?: Wakeup 
 
     async setState(name, state) {
       const current = await stored(name);
+      if (current.state === "pending") throw new MerchantRefusal("pending", `merchant "${name}" awaits an operator's approval (the platform bot's approve button); it cannot be enabled or disabled before`);
       const updated = await db.merchant.update({ where: { id: current.id }, data: { state, version: { increment: 1 } } });
+      changed();
+      return record(updated);
+    },
+
+    async approve(name, actorId) {
+      const current = await stored(name);
+      const updated = await db.$transaction(async (tx) => {
+        // Only from pending: two operators pressing approve at once make one approval and one audit row.
+        const done = await tx.merchant.updateMany({ where: { id: current.id, state: "pending" }, data: { state: "active", version: { increment: 1 } } });
+        if (done.count === 0) throw new MerchantRefusal("not_pending", `merchant "${name}" is not awaiting approval (it is ${current.state})`);
+        await tx.auditLog.create({
+          data: { merchantId: current.id, actorId, action: MERCHANT_APPROVED_ACTION, subject: `merchant:${name}`, details: JSON.stringify({ version: current.version + 1 }) },
+        });
+        return tx.merchant.findUniqueOrThrow({ where: { id: current.id } });
+      });
       changed();
       return record(updated);
     },
@@ -199,10 +243,17 @@ export function createMerchantStore(database: Database, opts: { wakeup?: Wakeup 
     },
 
     async secrets(id, master) {
-      const m = await db.merchant.findUniqueOrThrow({ where: { id }, include: { settings: { orderBy: { name: "asc" } } } });
-      const dataKey = dataKeyOf(m, master);
-      const vars = Object.fromEntries(m.settings.map((s) => [s.name, s.secret ? openValue(dataKey, id, s.name, s.value) : s.value]));
-      return { vars, webhookSecret: openValue(dataKey, id, "TELEGRAM_WEBHOOK_SECRET", m.webhookSecret ?? "") };
+      return openSecrets(await db.merchant.findUniqueOrThrow({ where: { id }, include: { settings: { orderBy: { name: "asc" } } } }), master);
+    },
+
+    async secretsOf(ids, master) {
+      const opened = new Map<number, () => MerchantSecrets>();
+      // In slices: a query takes a bounded number of parameters (SQLite's adapter, 999).
+      for (let i = 0; i < ids.length; i += SECRETS_READ_SLICE) {
+        const found = await db.merchant.findMany({ where: { id: { in: ids.slice(i, i + SECRETS_READ_SLICE) } }, include: { settings: { orderBy: { name: "asc" } } } });
+        for (const m of found) opened.set(m.id, () => openSecrets(m, master));
+      }
+      return opened;
     },
 
     async loadConfig(id, master, processEnv) {

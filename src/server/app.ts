@@ -9,15 +9,17 @@ import { merchantWebhookRoutes, webhookRoutes, type WebhookDeps } from "./webhoo
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export interface HttpAppDeps extends WebhookDeps {
+export interface HttpAppDeps {
   metrics: Metrics;
   log: Logger;
+  /** The environment's shop: its webhooks at /webhooks/<provider>. A platform without one answers those 404. */
+  shop?: WebhookDeps;
   /**
    * Database reachable, Telegram connected and workers running; `reason` says what is missing. `selfCheck`:
    * the start-up self-check's lines (src/startup/self-check.ts), shown for the operator; they do not decide `ok`.
    * `receipts`: whether customers' receipts are behind (detail only: a slow queue is not a reason to take the instance out).
    */
-  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; reason?: string; selfCheck?: string[]; receipts?: { behind: boolean; queued: number; lateSeconds: number } }>;
+  ready(): Promise<{ ok: boolean; checks: Record<string, boolean>; reason?: string; selfCheck?: string[]; receipts?: { behind: boolean; shopsBehind: number; queued: number; lateSeconds: number } }>;
   /** METRICS_TOKEN: when set, /metrics answers only `Authorization: Bearer <token>`. */
   metricsToken?: string;
   /** Extra routes mounted by the composition root (Telegram webhook, sandbox pages). */
@@ -30,7 +32,7 @@ export interface HttpAppDeps extends WebhookDeps {
 export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
   // A platform's merchants each configure their own providers: any this program knows may be one of them.
-  const providerNames: readonly string[] = deps.merchantWebhooks ? PROVIDERS.map((d) => d.name) : [...deps.providers.keys()];
+  const providerNames: readonly string[] = deps.merchantWebhooks ? PROVIDERS.map((d) => d.name) : [...(deps.shop?.providers.keys() ?? [])];
   app.use(requestId());
   app.use(async (c, next) => {
     const started = performance.now();
@@ -68,7 +70,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     }
     return c.text(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType });
   });
-  app.route("/webhooks", webhookRoutes(deps));
+  if (deps.shop) app.route("/webhooks", webhookRoutes(deps.shop));
   if (deps.merchantWebhooks) app.route("/webhooks", merchantWebhookRoutes(deps.merchantWebhooks));
   deps.mount?.(app);
   return app;

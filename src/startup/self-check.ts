@@ -32,7 +32,7 @@ export async function runSelfCheck(config: Config, opts: SelfCheckOptions): Prom
   const deps = { log: opts.log, timeoutMs: opts.timeoutMs ?? 10_000, now: opts.now ?? Date.now };
   const groups = await Promise.all([
     checkTelegram(config, deps, opts.telegramWebhookUrl),
-    checkPanel(config, deps),
+    checkPanel(config.panel, deps),
     checkProviders(config, deps),
     checkPublicUrl(config, { ...deps, mode: opts.publicUrl }),
   ]);

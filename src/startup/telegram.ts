@@ -26,6 +26,8 @@ export interface ConnectOptions {
   maxRetryMs?: number;
   /** One attempt's limit: a Telegram that accepts connections and never answers must not hold start-up. */
   attemptTimeoutMs?: number;
+  /** The variable a refused token is named by (default BOT_TOKEN). */
+  tokenVariable?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export function connectTelegram<C extends Context>(bot: Bot<C>, opts: ConnectOpt
         return;
       } catch (err) {
         if (stopping.signal.aborted) throw new Error("stopped before Telegram was reached");
-        const refused = refusal(err);
+        const refused = refusal(err, opts.tokenVariable ?? "BOT_TOKEN");
         if (refused) {
           reason = refused.message;
           throw refused;
@@ -84,11 +86,13 @@ export function connectTelegram<C extends Context>(bot: Bot<C>, opts: ConnectOpt
   };
 }
 
-function refusal(err: unknown): TelegramRefusedError | undefined {
+/** A refusal `setUp` throws itself (a TelegramRefusedError), or Telegram's of the token or the webhook address. */
+function refusal(err: unknown, tokenVariable: string): TelegramRefusedError | undefined {
+  if (err instanceof TelegramRefusedError) return err;
   if (!(err instanceof GrammyError)) return undefined;
   const what = `${err.error_code} ${err.description}`;
   if (err.error_code === 401 || (err.error_code === 404 && err.method === "getMe")) {
-    return new TelegramRefusedError(`Telegram refused BOT_TOKEN (${what}): copy the token again from @BotFather`);
+    return new TelegramRefusedError(`Telegram refused ${tokenVariable} (${what}): copy the token again from @BotFather`);
   }
   if (err.error_code === 400 && err.method === "setWebhook") {
     return new TelegramRefusedError(`Telegram refused the webhook address built from PUBLIC_URL (${what}): it must be a public https URL`);

@@ -42,7 +42,7 @@ describe("locales", () => {
 
   it("has every key the bot uses", () => {
     const used = new Set<string>();
-    for (const file of sourceFiles(join(root, "src/bot"))) {
+    for (const file of [...sourceFiles(join(root, "src/bot")), ...sourceFiles(join(root, "src/operator"))]) {
       const code = readFileSync(file, "utf8");
       // Keys passed straight to t(...), and every hyphenated literal (keys picked in ternaries or tables).
       for (const m of code.matchAll(/\bt\("([a-z][a-z0-9-]*)"/g)) if (m[1] !== "en") used.add(m[1]!);

@@ -43,11 +43,11 @@ for (const dialect of dialects) {
       await database?.drop();
     });
 
-    function merchant(id: number, sim: PanelSimulator, apiKey: string): CreditMerchant {
+    // By default longer than the test: a hanging call stays in flight until A's panel is closed.
+    function merchant(id: number, sim: PanelSimulator, apiKey: string, timeoutMs = 120_000): CreditMerchant {
       const adminChats = [BigInt(-100 - id)];
       return {
-        // Longer than the test: a hanging call stays in flight until A's panel is closed.
-        panel: createPanelClient({ type: "perfectpanel", url: sim.url, apiKey, paymentMethod: "KHQR", currency: "USD" }, { log: silentLog, timeouts: { readMs: 120_000, writeMs: 120_000 } }),
+        panel: createPanelClient({ type: "perfectpanel", url: sim.url, apiKey, paymentMethod: "KHQR", currency: "USD" }, { log: silentLog, timeouts: { readMs: timeoutMs, writeMs: timeoutMs } }),
         outages: createOutageTracker({ db: database.db, merchantId: id, adminChats, log: silentLog }),
         adminChats,
       };
@@ -83,6 +83,29 @@ for (const dialect of dialects) {
       expect(await count(SHOP_A, CreditStatus.DONE)).toBe(0);
       expect(await count(SHOP_A, CreditStatus.QUEUED)).toBe(CREDITS_EACH - PER_MERCHANT);
       expect(panelA.payments).toHaveLength(0);
+    }, 60_000);
+
+    it("with the adaptive limit, A's timing-out panel lowers A's limit only: B's panel sees its calls rise as if alone", async () => {
+      // A's calls time out after 300 ms, again and again (each one's outcome unknown, reconciled by a memo search that times out too).
+      panelA.setFault("timeoutBefore", Infinity);
+      panelB.faults.slowMs = 100;
+      const now = Date.now();
+      await queue(SHOP_A, "dara", 40, new Date(now - 60_000));
+      await queue(SHOP_B, "bopha", 60, new Date(now - 30_000));
+      const merchants = new Map([[SHOP_A, merchant(SHOP_A, panelA, "shop-a-key", 300)], [SHOP_B, merchant(SHOP_B, panelB, "shop-b-key")]]);
+      const ids = [...merchants.keys()];
+      crediter = createCrediter(
+        { database, merchants: { get: (id) => merchants.get(id), ids: () => ids }, wakeup: createLocalWakeup(), log: silentLog, metrics: createMetrics() },
+        { ...FAST_CREDITER, concurrency: { adaptiveMax: 32 }, perMerchant: 16, instanceId: "fair-adaptive" },
+      );
+      crediter.start();
+
+      const count = (merchantId: number, status: string) => database.db.credit.count({ where: { merchantId, status } });
+      await eventually(async () => (await count(SHOP_B, CreditStatus.DONE)) === 60, "all of B's credits applied", 45_000);
+      // B's limit started at 4 and rose on B's healthy answers; one limit for both would have been pulled down by A's timeouts.
+      expect(panelB.traffic.peakInFlight).toBeGreaterThan(4);
+      expect(panelB.payments).toHaveLength(60);
+      expect(await count(SHOP_A, CreditStatus.DONE)).toBe(0);
     }, 60_000);
   });
 }

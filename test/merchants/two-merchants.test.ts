@@ -24,7 +24,8 @@ import { freePort, merchantCli, writeMerchantEnv } from "../support/platform.js"
  * /telegram/<key> and /webhooks/kess/<key>). Each shop's customers top up through their own bot and are credited
  * exactly once on their own panel; neither shop sees the other.
  */
-const TIMINGS: Partial<Timings> = { crediterSweepMs: 200, pollerSweepMs: 200, notifierSweepMs: 200, reconcileDelayMs: 300 };
+// Bots let go after a second unused: dropped and rebuilt between the steps of these tests, not only in the one about it.
+const TIMINGS: Partial<Timings> = { crediterSweepMs: 200, pollerSweepMs: 200, notifierSweepMs: 200, reconcileDelayMs: 300, botIdleMs: 1_000 };
 const MASTER_KEY = randomBytes(32).toString("base64");
 const TOKEN_B = fakeBotToken(7_100_000_001, "SHOP-B-bot-token");
 const ADMIN_B = 710_000_002;
@@ -206,6 +207,20 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect((await cli(["update", "shop-b", "--env-file", envFile])).code).toBe(0);
       await eventually(async () => app.merchants.get(botId)?.state === "active" && app.merchants.get(botId)?.config.topup.merchantName === "Shop B Renamed", "merchant B enabled and updated");
       await reply(botB, CUSTOMER_B, () => botB.sendText(CUSTOMER_B, "/start"), "Hello");
+    }, 60_000);
+
+    it("a merchant's bot let go after idling is rebuilt on its next update, and a conversation in progress goes on", async () => {
+      const merchantB = () => app.merchants.byRouteKey(routeKey)!;
+      const greeting = await reply(botB, CUSTOMER_B, () => botB.sendText(CUSTOMER_B, "/start"), "Hello");
+      const amount = await reply(botB, CUSTOMER_B, () => botB.clickButton(CUSTOMER_B, greeting.message_id, "menu:topup"), "How much");
+      await eventually(async () => !merchantB().hasBot(), "B's bot let go");
+
+      // The amount button is answered only inside the top-up conversation: its state came back from storage.
+      const card = await reply(botB, CUSTOMER_B, () => botB.clickButton(CUSTOMER_B, amount.message_id, "c:amt:500"), (m) => m.photo !== undefined);
+      const topUp = await eventually(() => app.database.db.topUp.findFirst({ where: { chatId: BigInt(CUSTOMER_B), messageId: card.message_id } }), "the card's top-up");
+      expect(topUp.merchantId).toBe(merchantB().id);
+      // Shop A's bot (the environment's, its getMe not stored) is never let go.
+      expect(app.merchants.get(1)!.hasBot()).toBe(true);
     }, 60_000);
   });
 }

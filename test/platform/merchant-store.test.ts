@@ -5,7 +5,8 @@ import { ConfigError } from "../../src/config/config.js";
 import { createLocalWakeup, createPgWakeup, type Wakeup } from "../../src/db/wakeup.js";
 import { readMasterKey } from "../../src/platform/master-key.js";
 import { newMerchantKeys } from "../../src/platform/merchant-keys.js";
-import { createMerchantStore, ENVIRONMENT_MERCHANT_ID, MerchantRefusal, type MerchantRecord, type MerchantStore } from "../../src/platform/merchant-store.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
+import { createMerchantStore, MerchantRefusal, type MerchantRecord, type MerchantStore } from "../../src/platform/merchant-store.js";
 import { watchMerchants } from "../../src/platform/merchant-watcher.js";
 import { fakeBotToken } from "../support/bot-token.js";
 import { eventually, silentLog } from "../support/core.js";
@@ -55,7 +56,7 @@ for (const dialect of dialects) {
     });
 
     it("migration 011 leaves merchant 1, the environment merchant named default, active and keyless", async () => {
-      expect(await store.list()).toEqual([expect.objectContaining({ id: ENVIRONMENT_MERCHANT_ID, name: "default", state: "active", botId: null, routeKey: null, version: 1 })]);
+      expect(await store.list()).toEqual([expect.objectContaining({ id: DEFAULT_MERCHANT_ID, name: "default", state: "active", botId: null, routeKey: null, version: 1 })]);
     });
 
     it("adds merchants with their stored getMe, and loads each one's configuration back as start-up validates it", async () => {
@@ -119,6 +120,24 @@ for (const dialect of dialects) {
       expect(c.botId).toBe(700002n);
     });
 
+    it("a pending merchant (onboarding) goes live only by an approval, audited once with the operator, and cannot be enabled around it", async () => {
+      const pending = await store.add({ name: "shop-pending", vars: shopVars(700010), bot: bot(700010), state: "pending", ...newMerchantKeys() }, master);
+      expect(pending.state).toBe("pending");
+      await expect(store.setState("shop-pending", "active")).rejects.toMatchObject({ reason: "pending" });
+      await expect(store.add({ name: "shop-other", vars: shopVars(700010), bot: bot(700010), ...newMerchantKeys() }, master)).rejects.toMatchObject({ reason: "duplicate_bot" });
+
+      const mark = await store.changeMark();
+      const approvals = await Promise.allSettled([store.approve("shop-pending", 4242n), store.approve("shop-pending", 4343n)]);
+      expect(approvals.filter((a) => a.status === "fulfilled")).toHaveLength(1);
+      expect(approvals.find((a) => a.status === "rejected")).toMatchObject({ reason: { reason: "not_pending" } });
+      expect(await store.find("shop-pending")).toMatchObject({ state: "active", version: 2 });
+      expect(await store.changeMark()).not.toBe(mark);
+      const audit = await database.db.auditLog.findMany({ where: { merchantId: pending.id } });
+      expect(audit).toMatchObject([{ action: "merchant_approved", subject: "merchant:shop-pending" }]);
+      expect([4242n, 4343n]).toContain(audit[0]!.actorId);
+      await expect(store.approve("shop-a", 4242n)).rejects.toMatchObject({ reason: "not_pending" });
+    });
+
     it("the watcher reports an added, changed or disabled merchant once, and nothing when nothing changed", async () => {
       const seen: MerchantRecord[][] = [];
       // A long poll: on PostgreSQL the NOTIFY is what wakes it; on SQLite the test looks itself.
@@ -143,7 +162,7 @@ for (const dialect of dialects) {
     it("a rotation keeps every merchant readable under the old key and the new one until it is finished", async () => {
       const next = newMaster();
       const before = await store.changeMark();
-      const merchants = (await store.list()).filter((m) => m.state !== "removed" && m.id !== ENVIRONMENT_MERCHANT_ID);
+      const merchants = (await store.list()).filter((m) => m.state !== "removed" && m.id !== DEFAULT_MERCHANT_ID);
       expect(await store.rotateMasterKey(master, next)).toBe(merchants.length);
       // Nothing a running instance must reload: the settings did not change.
       expect(await store.changeMark()).toBe(before);

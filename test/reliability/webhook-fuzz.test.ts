@@ -748,7 +748,7 @@ describe("webhook verifiers under arbitrary input", { timeout }, () => {
   });
 
   it(`the HTTP routes (/webhooks/…): never 5xx, always a JSON answer, no row changes unless authentic (${httpRuns} runs)`, async () => {
-    const app = createHttpApp({ ...deps, ready: async () => ({ ok: true, checks: {} }) });
+    const app = createHttpApp({ shop: deps, metrics: deps.metrics, log: deps.log, ready: async () => ({ ok: true, checks: {} }) });
     const latin1 = (s: string) => s.replace(/[^\x20-\x7e]/g, "");
     const route = fc.oneof(
       { arbitrary: fc.constantFrom(...FUZZED).chain((n) => inputs(SPECS[n], () => fuzzTopUps).map((input) => ({ name: n as string, input }))), weight: 6 },

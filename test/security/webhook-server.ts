@@ -42,7 +42,7 @@ export async function startWebhookServer(limits: Partial<HttpLimits> = {}, log: 
   const providers = createProviders(config, { log });
   const ledger: LedgerDeps = { merchantId: DEFAULT_MERCHANT_ID, database, wakeup: createLocalWakeup(), log, metrics, panelCurrency: "USD", khrPerUsd: 4100, adminChats: [-100n] };
   const topUps = createTopUpService({ database: forMerchant(database, DEFAULT_MERCHANT_ID), providers, ledger, topup: config.topup, metrics, log });
-  const app = createHttpApp({ database, providers, ledger, topUps, metrics, log, ready: async () => ({ ok: true, checks: {} }) });
+  const app = createHttpApp({ shop: { database, providers, ledger, topUps, metrics, log }, metrics, log, ready: async () => ({ ok: true, checks: {} }) });
   const server = serveWithLimits({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, { ...DEFAULT_HTTP_LIMITS, ...limits });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const port = (server.address() as AddressInfo).port;

@@ -54,7 +54,7 @@ export async function startCore(opts: {
     { ...FAST_CREDITER, ...opts.crediter, instanceId: opts.instanceId ?? "test" },
   );
   const poller = createPoller({ database: opts.database, merchants: oneMerchant(DEFAULT_MERCHANT_ID, { providers: opts.providers, ledger, topUps, outages }), metrics, log }, { graceMs: 60_000, claimMs: 10_000, sweepMs: 100, batch: 200 });
-  const app = createHttpApp({ database: opts.database, providers: opts.providers, ledger, topUps, metrics, log, ready: async () => ({ ok: true, checks: {} }) });
+  const app = createHttpApp({ shop: { database: opts.database, providers: opts.providers, ledger, topUps, metrics, log }, metrics, log, ready: async () => ({ ok: true, checks: {} }) });
   const server: RunningServer = await serveApp(app);
   crediter.start();
   if (opts.poller !== false) poller.start();

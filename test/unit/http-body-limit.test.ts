@@ -3,9 +3,9 @@ import { createMetrics } from "../../src/metrics.js";
 import { createHttpApp, MAX_BODY_BYTES, type HttpAppDeps } from "../../src/server/app.js";
 import { silentLog } from "../support/core.js";
 
-/** The HTTP surface with no providers and one mounted route that takes a body (as the Telegram webhook does). */
+/** The HTTP surface with no shop and one mounted route that takes a body (as the Telegram webhook does). */
 function app() {
-  const deps = { providers: new Map(), metrics: createMetrics(), log: silentLog, ready: async () => ({ ok: true, checks: {} }) } as unknown as HttpAppDeps;
+  const deps: HttpAppDeps = { metrics: createMetrics(), log: silentLog, ready: async () => ({ ok: true, checks: {} }) };
   return createHttpApp({ ...deps, mount: (a) => a.post("/echo", async (c) => c.json({ bytes: (await c.req.arrayBuffer()).byteLength })) });
 }
 

@@ -22,7 +22,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["jobs"],
   ["admin"],
   ["bot", "server", "startup"],
-  ["merchants"],
+  ["onboarding"],
+  ["merchants", "operator"],
   ["services", "crediting"],
   ["cli", "main"],
 ];

@@ -18,7 +18,7 @@ export function merchantWebhookRoute(route: string, routeKey: string | undefined
  * One adapter per enabled provider; nothing outside the descriptors branches on a provider's name. A platform's
  * merchant (`routeKey`) gives its providers its own webhook addresses (KESS's notify_url).
  */
-export function createProviders(config: Config, deps: { log: Logger; publicUrl?: string; routeKey?: string }): Providers {
+export function createProviders(config: Pick<Config, "providers" | "topup">, deps: { log: Logger; publicUrl?: string; routeKey?: string }): Providers {
   const providers = new Map<ProviderName, PaymentProvider>();
   for (const d of PROVIDERS) {
     if (!config.providers.enabled.includes(d.name)) continue;
