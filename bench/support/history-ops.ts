@@ -18,14 +18,16 @@ export interface OpResult {
   rows?: number;
 }
 
-const [url, op, endIso] = process.argv.slice(2) as [string, HistoryOp, string];
+const [url, op, endIso, merchant] = process.argv.slice(2) as [string, HistoryOp, string, string | undefined];
+/** The shop whose report, export and lookups run (bench/shared-history.ts names one among many). */
+const merchantId = merchant === undefined ? DEFAULT_MERCHANT_ID : Number(merchant);
 /** Periods end where the history does, so a history built earlier reads the same as a fresh one. */
 const end = new Date(endIso);
 const period = (text: string) => parsePeriod(text, end)!;
 const database = await openDatabase(url);
-const reports = createReports({ database: forMerchant(database, DEFAULT_MERCHANT_ID), currency: "USD", panelCurrency: "USD" });
-const csv = createReportExport({ database: forMerchant(database, DEFAULT_MERCHANT_ID), panelCurrency: "USD" });
-const lookup = createLookup({ database: forMerchant(database, DEFAULT_MERCHANT_ID) });
+const reports = createReports({ database: forMerchant(database, merchantId), currency: "USD", panelCurrency: "USD" });
+const csv = createReportExport({ database: forMerchant(database, merchantId), panelCurrency: "USD" });
+const lookup = createLookup({ database: forMerchant(database, merchantId) });
 const result: OpResult = { ms: [], rssRiseBytes: 0 };
 // Load Prisma's query compiler and warm its connection on a small period, as in a running bot, before the baseline.
 await reports.report(period("today"));

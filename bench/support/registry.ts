@@ -17,6 +17,7 @@ export const BENCHMARKS = {
   bot: () => import("../bot.js"),
   startup: () => import("../startup.js"),
   history: () => import("../history.js"),
+  "shared-history": () => import("../shared-history.js"),
   merchants: () => import("../merchants.js"),
   "merchants-load": () => import("../merchants-load.js"),
   "merchants-fairness": () => import("../merchants-fairness.js"),

@@ -12,7 +12,7 @@ import { queueManualCredit } from "../ledger/manual-credits.js";
 import { isUniqueViolation } from "../db/unique-violation.js";
 import { audit } from "./audit.js";
 import type { ManualCreditOutcome, ManualCreditRefusal } from "./admin-service.js";
-import { byTransactionId } from "./by-transaction-id.js";
+import { byTransactionIdOrReference } from "./by-transaction-id.js";
 
 export function createAdminCredits(deps: {
   database: MerchantDatabase;
@@ -99,7 +99,7 @@ export function createAdminCredits(deps: {
 
   /** The orphan payment a manual credit settles: by provider transaction id or the reference the provider sent. */
   async function findOrphan(text: string): Promise<{ status: "ok"; paymentId: number } | ManualCreditRefusal> {
-    const rows = await db.payment.findMany({ where: { topUpId: null, OR: [byTransactionId(text), { reference: text }] }, select: { id: true, credit: { select: { id: true } } }, take: 2 });
+    const rows = await byTransactionIdOrReference((where) => db.payment.findMany({ where: { topUpId: null, ...where }, select: { id: true, credit: { select: { id: true } } }, orderBy: { id: "asc" }, take: 2 }), text, 2);
     if (rows.length === 0) return { status: "no_orphan" };
     if (rows.length > 1) return { status: "ambiguous_orphan" };
     const credit = rows[0]!.credit;

@@ -4,10 +4,12 @@ import { formatMoney, type Currency } from "../money/money.js";
 import { looksLikeReference } from "../ledger/reference.js";
 import { CreditStatus, PaymentFlag, TopUpStatus } from "../ledger/states.js";
 import type { FindResult, PendingOverview, TimelineEvent } from "./admin-service.js";
-import { byTransactionId } from "./by-transaction-id.js";
+import { byTransactionIdOrReference } from "./by-transaction-id.js";
 
 /** Rows of each kind /pending lists; the rest is counted. */
 const PENDING_SHOWN = 50;
+/** Payments /find lists for one transaction id or reference. */
+const FOUND_PAYMENTS = 20;
 
 type TopUpWithRows = Prisma.TopUpGetPayload<{ include: { payments: true; refunds: true } }>;
 
@@ -50,7 +52,11 @@ export function createLookup(deps: { database: MerchantDatabase; now?: () => Dat
         return { kind: "topup", topUp: plain, user, timeline: await timelineOf(topUp) };
       }
     }
-    const payments = await db.payment.findMany({ where: { OR: [byTransactionId(q), { reference: q }] }, include: { topUp: { select: { reference: true } } }, orderBy: { id: "asc" }, take: 20 });
+    const payments = await byTransactionIdOrReference(
+      (where) => db.payment.findMany({ where, include: { topUp: { select: { reference: true } } }, orderBy: { id: "asc" }, take: FOUND_PAYMENTS }),
+      q,
+      FOUND_PAYMENTS,
+    );
     if (payments.length > 0) return { kind: "payments", payments: payments.map(({ topUp, ...p }) => ({ ...p, topUpReference: topUp?.reference ?? null })) };
     const user = q.startsWith("@")
       ? await db.user.findFirst({ where: { username: q.slice(1) } })

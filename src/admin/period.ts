@@ -1,12 +1,6 @@
+import { REPORT_UTC_OFFSET_HOURS } from "../config/report-zone.js";
 import type { ReportPeriod } from "./admin-service.js";
 
-/** Reports, their CSV and the daily summary use this zone; Cambodia keeps UTC+7 all year. */
-export const REPORT_TIME_ZONE = "Asia/Phnom_Penh";
-/**
- * The zone's offset, whole hours with no daylight saving: every local day and hour is a run of whole UTC
- * hours, so totals kept per UTC hour (src/admin/rollup-sql.ts) add up to any local day or hour exactly.
- */
-export const REPORT_UTC_OFFSET_HOURS = 7;
 const HOUR_MS = 3600_000;
 const PHNOM_PENH_OFFSET_MS = REPORT_UTC_OFFSET_HOURS * HOUR_MS;
 const DAY_MS = 86_400_000;

@@ -2,7 +2,7 @@ import type { Database } from "../db/database.js";
 import { postgresTimestamp, sqliteTimestamp } from "../ledger/sql-time.js";
 import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { ReportPeriod } from "./admin-service.js";
-import { REPORT_TIME_ZONE } from "./period.js";
+import { REPORT_TIME_ZONE } from "../config/report-zone.js";
 
 /** A count and what it adds up to in each currency (a shop may take USD and KHR). */
 export interface CountAndSums {

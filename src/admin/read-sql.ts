@@ -1,7 +1,7 @@
 import Sqlite from "better-sqlite3";
 import type { MerchantDatabase } from "../db/merchant-scope.js";
 import { postgresTimestamp, sqliteTimestamp } from "../ledger/sql-time.js";
-import { REPORT_UTC_OFFSET_HOURS } from "./period.js";
+import { REPORT_UTC_OFFSET_HOURS } from "../config/report-zone.js";
 
 /**
  * One merchant's raw reads for reports and exports, written once for both dialects: `?` placeholders (numbered

@@ -2,7 +2,7 @@ import type { MerchantDatabase } from "../db/merchant-scope.js";
 import { decimalString, type Currency } from "../money/money.js";
 import { CreditKind, CreditStatus } from "../ledger/states.js";
 import type { ReportPeriod } from "./admin-service.js";
-import { REPORT_TIME_ZONE } from "./period.js";
+import { REPORT_TIME_ZONE } from "../config/report-zone.js";
 import { readSql } from "./read-sql.js";
 
 /**

@@ -1,12 +1,16 @@
 import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { Currency } from "../money/money.js";
-import { CreditKind, CreditStatus } from "../ledger/states.js";
+import { CreditKind, CreditStatus, TopUpStatus } from "../ledger/states.js";
 import type { ReportData, ReportPeriod } from "./admin-service.js";
-import { bucketsOf, REPORT_TIME_ZONE } from "./period.js";
+import { REPORT_TIME_ZONE } from "../config/report-zone.js";
+import { bucketsOf, startOfLocalDay } from "./period.js";
 import { readSql } from "./read-sql.js";
-import { ROLLUP_MARK_ROW } from "../jobs/report-rollup.js";
+import { ROLLUP_MARK_ROW, type RollupMark } from "../jobs/report-rollup.js";
 
 const TOP_CUSTOMERS = 5;
+const DAY_MS = 86_400_000;
+/** Every state a top-up can be in (src/ledger/states.ts): named, so the index serves each one's run of times. */
+const STATUSES = Object.values(TopUpStatus).map((s) => `'${s}'`).join(", ");
 
 type Total = { count: bigint; sumMinor: bigint | null };
 const n = (v: bigint | number | null) => Number(v ?? 0);
@@ -22,50 +26,93 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
   const inPeriod = (p: ReportPeriod) => ({ gte: p.from, lt: p.to });
 
   /**
-   * Payments per chart bucket, currency and provider: the chart, the paid total and its breakdowns fold from these.
-   * Closed hours come from report_payment_hours (src/jobs/report-rollup.ts), a few rows an hour; the payments its
-   * mark does not cover (newer ids, later times) are summed live, so the figures are exact whenever the job last ran.
-   * Newer ids are found by id: they are few, and the period's bound (pushed into every branch) would otherwise lead
-   * SQLite to walk the whole period's payments by time.
-   * The mark and the hours are read in one snapshot. A chart bucket (local hour or date) is a run of whole UTC
-   * hours (src/admin/period.ts), so each row is labelled by its own time, as bucketsOf labels the buckets.
+   * Reads in one snapshot with the rollup's mark (src/jobs/report-rollup.ts): its tables hold exactly the payments
+   * with id ≤ paymentId observed before `before`; whatever else the period holds is summed live.
    */
-  async function paymentTotals(unit: "hour" | "day", period: ReportPeriod) {
+  function withMark<T>(fn: (read: <R>(sql: string, params: readonly unknown[]) => Promise<R[]>, mark: RollupMark) => Promise<T>): Promise<T> {
     return sql.snapshot(async (read) => {
-      const [mark] = await read<{ paymentId: number | bigint; before: string }>(
+      const [row] = await read<{ paymentId: number | bigint; before: string }>(
         `SELECT "paymentId", ${sql.isoText(`"before"`)} AS "before" FROM "report_rollups" WHERE "merchantId" = ?`,
         [ROLLUP_MARK_ROW],
       );
-      const paymentId = Number(mark?.paymentId ?? 0);
-      const liveFrom = new Date(Math.max(period.from.getTime(), mark ? Date.parse(mark.before) : 0));
+      return fn(read, { paymentId: Number(row?.paymentId ?? 0), before: new Date(row ? Date.parse(row.before) : 0) });
+    });
+  }
+
+  /**
+   * Payments per chart bucket, currency and provider: the chart, the paid total and its breakdowns fold from these.
+   * Closed hours come from report_payment_hours, a few rows an hour; the payments its mark does not cover (newer
+   * ids, later times) are summed live, so the figures are exact whenever the job last ran.
+   * Newer ids are found by id: they are few, and the merchant or the period's bound (pushed into every branch) would
+   * otherwise lead SQLite to walk all the merchant's payments, or the whole period's, off the merchant's time index.
+   * A chart bucket (local hour or date) is a run of whole UTC hours (src/admin/period.ts), so each row is labelled
+   * by its own time, as bucketsOf labels the buckets.
+   */
+  function paymentTotals(unit: "hour" | "day", period: ReportPeriod) {
+    return withMark((read, mark) => {
+      const liveFrom = new Date(Math.max(period.from.getTime(), mark.before.getTime()));
       return read<Total & { label: string; currency: string; provider: string }>(
         `SELECT ${sql.localLabel(unit, `"paid"."at"`)} AS "label", "paid"."currency", "paid"."provider", sum("paid"."count") AS "count", sum("paid"."sumMinor") AS "sumMinor"
          FROM (
            SELECT "hour" AS "at", "currency", "provider", "count", "sumMinor" FROM "report_payment_hours"
            WHERE "merchantId" = ? AND "hour" >= ${sql.time} AND "hour" < ${sql.time}
            UNION ALL
-           SELECT ${sql.unindexed(`"observedAt"`)}, "currency", "provider", 1, "amountMinor" FROM "payments" WHERE "id" > ? AND "merchantId" = ?
+           SELECT ${sql.unindexed(`"observedAt"`)}, "currency", "provider", 1, "amountMinor" FROM "payments" WHERE "id" > ? AND ${sql.unindexed(`"merchantId"`)} = ?
            UNION ALL
            SELECT "observedAt", "currency", "provider", 1, "amountMinor" FROM "payments"
            WHERE "merchantId" = ? AND "id" <= ? AND "observedAt" >= ${sql.time} AND "observedAt" < ${sql.time}) AS "paid"
          WHERE "paid"."at" >= ${sql.time} AND "paid"."at" < ${sql.time}
          GROUP BY 1, 2, 3`,
-        [sql.merchantId, sql.at(period.from), sql.at(period.to), paymentId, sql.merchantId, sql.merchantId, paymentId, sql.at(liveFrom), sql.at(period.to), sql.at(period.from), sql.at(period.to)],
+        [sql.merchantId, sql.at(period.from), sql.at(period.to), mark.paymentId, sql.merchantId, sql.merchantId, mark.paymentId, sql.at(liveFrom), sql.at(period.to), sql.at(period.from), sql.at(period.to)],
       );
     });
   }
 
-  /** Ranked by what they paid; a tie goes to who paid first. */
+  /**
+   * Ranked by what they paid; a tie goes to who paid first. The period's whole local days come from
+   * report_customer_days (one row per customer and day paid); the payments its mark does not cover, and those
+   * of a part day at either end of a period that does not start or end at local midnight, are joined to their
+   * top-ups live.
+   */
   function topCustomers(period: ReportPeriod) {
-    return sql.rows<Total & { telegramId: bigint; username: string | null; panelLogin: string | null }>(
-      `SELECT "users"."telegramId", "users"."username", "users"."panelLogin", "ranked"."count", "ranked"."sumMinor"
-       FROM (SELECT "top_ups"."userId", count(*) AS "count", sum("payments"."amountMinor") AS "sumMinor", min("payments"."observedAt") AS "firstAt"
-             FROM "payments" JOIN "top_ups" ON "top_ups"."id" = "payments"."topUpId"
-             WHERE "payments"."merchantId" = ? AND "payments"."observedAt" >= ${sql.time} AND "payments"."observedAt" < ${sql.time} AND "payments"."currency" = ?
-             GROUP BY "top_ups"."userId" ORDER BY "sumMinor" DESC, "firstAt", "top_ups"."userId" LIMIT ${TOP_CUSTOMERS}) AS "ranked"
-       JOIN "users" ON "users"."id" = "ranked"."userId"
-       ORDER BY "ranked"."sumMinor" DESC, "ranked"."firstAt", "ranked"."userId"`,
-      [sql.merchantId, sql.at(period.from), sql.at(period.to), deps.currency],
+    return withMark((read, mark) => {
+      const t = (d: Date) => d.getTime();
+      const firstDay = startOfLocalDay(period.from);
+      const dayFrom = t(firstDay) === t(period.from) ? firstDay : new Date(t(firstDay) + DAY_MS);
+      const dayTo = new Date(Math.max(t(dayFrom), t(startOfLocalDay(period.to))));
+      const headTo = new Date(Math.min(t(dayFrom), t(period.to)));
+      const tailFrom = new Date(Math.max(t(dayFrom), Math.min(t(dayTo), t(mark.before))));
+      const live = (where: string) =>
+        `SELECT "t"."userId", 1, "p"."amountMinor", "p"."observedAt" FROM "payments" AS "p" JOIN "top_ups" AS "t" ON "t"."id" = "p"."topUpId" WHERE ${where} AND "p"."currency" = ?`;
+      const covered = `"p"."merchantId" = ? AND "p"."id" <= ? AND "p"."observedAt" >= ${sql.time} AND "p"."observedAt" < ${sql.time}`;
+      return read<Total & { telegramId: bigint; username: string | null; panelLogin: string | null }>(
+        `SELECT "users"."telegramId", "users"."username", "users"."panelLogin", "ranked"."count", "ranked"."sumMinor"
+         FROM (SELECT "userId", sum("count") AS "count", sum("sumMinor") AS "sumMinor", min("firstAt") AS "firstAt"
+               FROM (SELECT "userId", "count", "sumMinor", "firstAt" FROM "report_customer_days"
+                     WHERE "merchantId" = ? AND "currency" = ? AND "day" >= ${sql.time} AND "day" < ${sql.time}
+                     UNION ALL ${live(`"p"."id" > ? AND ${sql.unindexed(`"p"."merchantId"`)} = ? AND ${sql.unindexed(`"p"."observedAt"`)} >= ${sql.time} AND ${sql.unindexed(`"p"."observedAt"`)} < ${sql.time}`)}
+                     UNION ALL ${live(covered)}
+                     UNION ALL ${live(covered)}) AS "paid"
+               GROUP BY "userId" ORDER BY "sumMinor" DESC, "firstAt", "userId" LIMIT ${TOP_CUSTOMERS}) AS "ranked"
+         JOIN "users" ON "users"."id" = "ranked"."userId"
+         ORDER BY "ranked"."sumMinor" DESC, "ranked"."firstAt", "ranked"."userId"`,
+        [
+          sql.merchantId, deps.currency, sql.at(dayFrom), sql.at(dayTo),
+          mark.paymentId, sql.merchantId, sql.at(period.from), sql.at(period.to), deps.currency,
+          sql.merchantId, mark.paymentId, sql.at(period.from), sql.at(headTo), deps.currency,
+          sql.merchantId, mark.paymentId, sql.at(tailFrom), sql.at(period.to), deps.currency,
+        ],
+      );
+    });
+  }
+
+  /** Each status's run of the (merchantId, status, createdAt) index, counted without reading a top-up (migration 014). */
+  function topUpsByStatus(period: ReportPeriod) {
+    return sql.rows<{ status: string; count: bigint | number }>(
+      `SELECT "status", count(*) AS "count" FROM "top_ups"
+       WHERE "merchantId" = ? AND "status" IN (${STATUSES}) AND "createdAt" >= ${sql.time} AND "createdAt" < ${sql.time}
+       GROUP BY "status"`,
+      [sql.merchantId, sql.at(period.from), sql.at(period.to)],
     );
   }
 
@@ -74,7 +121,7 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
     const [totals, customers, statuses, refunds, bonuses] = await Promise.all([
       paymentTotals(unit, period),
       topCustomers(period),
-      db.topUp.groupBy({ by: ["status"], where: { createdAt: inPeriod(period) }, _count: { _all: true } }),
+      topUpsByStatus(period),
       db.refund.aggregate({ where: { createdAt: inPeriod(period), currency: deps.currency }, _count: true, _sum: { amountMinor: true } }),
       db.credit.aggregate({
         where: { kind: CreditKind.BONUS, status: CreditStatus.DONE, doneAt: inPeriod(period), currency: deps.panelCurrency },
@@ -109,7 +156,7 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
       paid,
       byProvider: [...byProvider.values()].sort(byKey((g) => g.provider)),
       otherCurrencies: [...others.values()].sort(byKey((g) => g.currency)),
-      topUpsByStatus: statuses.map((s) => ({ status: s.status, count: s._count._all })).sort(byKey((g) => g.status)),
+      topUpsByStatus: statuses.map((s) => ({ status: s.status, count: n(s.count) })).sort(byKey((g) => g.status)),
       refunds: { count: refunds._count, sumMinor: refundSum },
       netMinor: paid.sumMinor - refundSum,
       bonuses: { count: bonuses._count, sumMinor: bonuses._sum.amountMinor ?? 0, currency: deps.panelCurrency },

@@ -1,3 +1,4 @@
+import { REPORT_UTC_OFFSET_HOURS } from "../config/report-zone.js";
 import type { Database } from "../db/database.js";
 import { postgresTimestamp, sqliteTimestamp } from "../ledger/sql-time.js";
 import type { Logger } from "../logger.js";
@@ -19,15 +20,16 @@ const MAX_ADVANCE_MS = 24 * HOUR_MS;
 export const ROLLUP_MARK_ROW = 0;
 
 export interface RollupMark {
-  /** report_payment_hours holds exactly the payments with id ≤ paymentId and observedAt < before. */
+  /** report_payment_hours and report_customer_days hold exactly the payments with id ≤ paymentId and observedAt < before. */
   paymentId: number;
   before: Date;
 }
 
 /**
  * Folds payments into report_payment_hours (totals per UTC hour, currency and provider; migration 010) and
- * moves the mark in report_rollups in the same transaction. A payment's provider, currency, amount and
- * observedAt never change once recorded (only a placeholder transaction id is renamed), so a folded payment
+ * report_customer_days (per customer, local day and currency; migration 014) and moves the mark in report_rollups
+ * in the same transaction. A payment's provider, currency, amount, top-up and observedAt never change once
+ * recorded (only a placeholder transaction id is renamed), nor does a top-up's customer, so a folded payment
  * stays right for ever; whatever the mark does not cover yet (newer ids, later times) the report sums live
  * (src/admin/reports.ts), so a report is exact whenever it runs. Nothing here touches the payment path.
  */
@@ -42,16 +44,42 @@ export function createReportRollup(
   const time = (n: number) => (postgres ? `$${n}::timestamp` : `$${n}`);
   // Written with PostgreSQL's $n, each in the order of its parameter; SQLite takes them as ?.
   const numbered = (sql: string) => (postgres ? sql : sql.replaceAll(/\$\d+/g, "?"));
-  const hourOf = postgres ? `date_trunc('hour', "observedAt")` : `substr("observedAt", 1, 13) || ':00:00.000+00:00'`;
   const beforeText = postgres ? `to_char("before", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : `"before"`;
-  // $1..$2 id range (exclusive, inclusive), $3..$4 observedAt range (inclusive, exclusive).
-  const fold = numbered(`
+  const hourOf = postgres ? `date_trunc('hour', "p"."observedAt")` : `substr("p"."observedAt", 1, 13) || ':00:00.000+00:00'`;
+  const offset = `${REPORT_UTC_OFFSET_HOURS} hours`;
+  const dayOf = postgres
+    ? `date_trunc('day', "p"."observedAt" + interval '${offset}') - interval '${offset}'`
+    : `strftime('%Y-%m-%dT%H:%M:%f+00:00', "p"."observedAt", '+${offset}', 'start of day', '-${offset}')`;
+  // Every merchant with a payment, one index step each (a loose index scan): a merchant-led index then serves a
+  // range of times, where the same range over all merchants at once would read every payment ever recorded.
+  const merchants = `WITH RECURSIVE "merchant_ids"("id") AS (SELECT min("merchantId") FROM "payments"
+    UNION ALL SELECT (SELECT min("merchantId") FROM "payments" WHERE "merchantId" > "merchant_ids"."id") FROM "merchant_ids" WHERE "merchant_ids"."id" IS NOT NULL)
+    SELECT "id" FROM "merchant_ids" WHERE "id" IS NOT NULL`;
+  /** The payments of one step: newer ids ($1 exclusive to $2 inclusive) observed before $3. */
+  const byId = `"p"."id" > $1 AND "p"."id" <= $2 AND "p"."observedAt" < ${time(3)}`;
+  /** The payments of one step: ids up to $3 observed from $1 (inclusive) to $2 (exclusive). */
+  const byTime = `"p"."merchantId" ${postgres ? `= ANY(ARRAY(${merchants}))` : `IN (${merchants})`}
+    AND "p"."observedAt" >= ${time(1)} AND "p"."observedAt" < ${time(2)} AND "p"."id" <= $3`;
+  const folds = (where: string) => [
+    numbered(`
     INSERT INTO "report_payment_hours" ("merchantId", "hour", "currency", "provider", "count", "sumMinor")
-    SELECT "merchantId", ${hourOf}, "currency", "provider", count(*), sum("amountMinor") FROM "payments"
-    WHERE "id" > $1 AND "id" <= $2 AND "observedAt" >= ${time(3)} AND "observedAt" < ${time(4)}
+    SELECT "p"."merchantId", ${hourOf}, "p"."currency", "p"."provider", count(*), sum("p"."amountMinor") FROM "payments" AS "p"
+    WHERE ${where}
     GROUP BY 1, 2, 3, 4
     ON CONFLICT ("merchantId", "hour", "currency", "provider")
-    DO UPDATE SET "count" = "report_payment_hours"."count" + excluded."count", "sumMinor" = "report_payment_hours"."sumMinor" + excluded."sumMinor"`);
+    DO UPDATE SET "count" = "report_payment_hours"."count" + excluded."count", "sumMinor" = "report_payment_hours"."sumMinor" + excluded."sumMinor"`),
+    numbered(`
+    INSERT INTO "report_customer_days" ("merchantId", "currency", "day", "userId", "count", "sumMinor", "firstAt")
+    SELECT "p"."merchantId", "p"."currency", ${dayOf}, "t"."userId", count(*), sum("p"."amountMinor"), min("p"."observedAt")
+    FROM "payments" AS "p" JOIN "top_ups" AS "t" ON "t"."id" = "p"."topUpId"
+    WHERE ${where}
+    GROUP BY 1, 2, 3, 4
+    ON CONFLICT ("merchantId", "currency", "day", "userId")
+    DO UPDATE SET "count" = "report_customer_days"."count" + excluded."count", "sumMinor" = "report_customer_days"."sumMinor" + excluded."sumMinor",
+      "firstAt" = ${postgres ? "least" : "min"}("report_customer_days"."firstAt", excluded."firstAt")`),
+  ];
+  const foldById = folds(byId);
+  const foldByTime = folds(byTime);
 
   /** Folds one step: newer payments first (by id, below the current `before`), then `before` moves on to the last closed hour. */
   async function pass(): Promise<boolean> {
@@ -73,10 +101,10 @@ export function createReportRollup(
       let to: RollupMark;
       if (from.paymentId < maxId) {
         to = { paymentId: Math.min(maxId, from.paymentId + batch), before: from.before };
-        await tx.$executeRawUnsafe(fold, from.paymentId, to.paymentId, at(new Date(0)), at(from.before));
+        for (const fold of foldById) await tx.$executeRawUnsafe(fold, from.paymentId, to.paymentId, at(from.before));
       } else if (from.before < target) {
         to = { paymentId: from.paymentId, before: new Date(Math.min(target.getTime(), from.before.getTime() + MAX_ADVANCE_MS)) };
-        await tx.$executeRawUnsafe(fold, 0, from.paymentId, at(from.before), at(to.before));
+        for (const fold of foldByTime) await tx.$executeRawUnsafe(fold, at(from.before), at(to.before), from.paymentId);
       } else {
         return false;
       }

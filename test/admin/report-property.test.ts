@@ -12,7 +12,11 @@ import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js
 /** Histories around 2026-03-10 (Phnom Penh): some rows fall on the period's edges to the millisecond. */
 const DAY_START = Date.parse("2026-03-09T17:00:00Z");
 const HOUR = 3_600_000;
-const PERIODS = ["2026-03-10..2026-03-10", "2026-03-08..2026-03-11", "2026-03-09..2026-03-09"].map((text) => parsePeriod(text)!);
+const PERIODS: ReportPeriod[] = [
+  ...["2026-03-10..2026-03-10", "2026-03-08..2026-03-11", "2026-03-09..2026-03-09"].map((text) => parsePeriod(text)!),
+  // Not from local midnight: its part days are summed live around the whole days the customer rollup holds.
+  { from: new Date(DAY_START + 5 * HOUR), to: new Date(DAY_START + 29 * HOUR), label: "05:00..05:00" },
+];
 const EDGES = PERIODS.flatMap((p) => [p.from.getTime(), p.to.getTime(), p.to.getTime() - 1]);
 const instant = fc.oneof(fc.integer({ min: DAY_START - 3 * 24 * HOUR, max: DAY_START + 3 * 24 * HOUR }), fc.constantFrom(...EDGES)).map((t) => new Date(t));
 const currency = fc.constantFrom("USD", "USD", "KHR");
@@ -25,7 +29,8 @@ const bonus = fc.record({ topUp: fc.nat(11), amountMinor: fc.integer({ min: 1, m
 /**
  * A history, rolled up (src/jobs/report-rollup.ts) as of `rolledAt` (or never), then written to after its hours
  * closed: payments recorded since (some stamped with an old observedAt, inside hours already rolled up), refunds,
- * bonuses credited, top-ups changing state; then possibly rolled up again later.
+ * bonuses credited, top-ups changing state (after their hour and day were rolled up: status counts read the
+ * top-ups, never a rollup); then possibly rolled up again later.
  */
 const history = fc.record({
   users: fc.integer({ min: 1, max: 4 }),
@@ -84,7 +89,7 @@ async function rollUp(database: TestDatabase, now: Date, batch: number): Promise
 
 async function seed(database: TestDatabase, h: History): Promise<Seeded> {
   const { db } = database;
-  for (const table of ["credits", "refunds", "payments", "top_ups", "users", "report_payment_hours", "report_rollups"]) await db.$executeRawUnsafe(`DELETE FROM "${table}"`);
+  for (const table of ["credits", "refunds", "payments", "top_ups", "users", "report_payment_hours", "report_customer_days", "report_rollups"]) await db.$executeRawUnsafe(`DELETE FROM "${table}"`);
   const users: Awaited<ReturnType<typeof db.user.create>>[] = [];
   for (let i = 0; i < h.users; i++) users.push(await db.user.create({ data: { telegramId: BigInt(700 + i), username: `u${i}`, panelLogin: `login${i}` } }));
   const s: Seeded = { users: users.map((u) => ({ ...u, username: u.username!, panelLogin: u.panelLogin! })), topUps: [], payments: [], bonuses: 0 };

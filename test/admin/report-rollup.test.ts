@@ -65,5 +65,28 @@ for (const dialect of dialects) {
       expect(await paidAt(3)).toEqual({ count: 1, sumMinor: 300 });
       expect(await paidAt(1)).toEqual({ count: 0, sumMinor: 0 });
     });
+
+    it("folds each customer's payments per merchant and local (Phnom Penh) day: 16:59 and 17:00 UTC are two days", async () => {
+      const evening = Date.parse("2026-04-01T16:59:00Z");
+      const topUpOf = async (merchantId: number, telegramId: bigint) => {
+        const user = await database.db.user.create({ data: { merchantId, telegramId, username: `c${telegramId}` } });
+        return database.db.topUp.create({ data: { merchantId, reference: `26040100${merchantId}${telegramId}`, userId: user.id, chatId: telegramId, provider: "bakong", currency: "USD", amountMinor: 1, panelLogin: "x", status: "CREDITED", expiresAt: new Date(evening) } });
+      };
+      const [a, b] = [await topUpOf(4, 901n), await topUpOf(5, 901n)];
+      const paid = (i: number, topUpId: number, merchantId: number, at: number, amountMinor: number) =>
+        database.db.payment.create({ data: { merchantId, provider: "bakong", providerTxnId: `d${i}`, topUpId, amountMinor, currency: "USD", flag: "OK", source: "webhook", raw: "{}", observedAt: new Date(at) } });
+      await paid(1, a.id, 4, evening, 10);
+      await paid(2, a.id, 4, evening + 30_000, 20);
+      await paid(3, a.id, 4, evening + 60_000, 40);
+      await paid(4, b.id, 5, evening + 60_000, 80);
+      const rollup = createReportRollup({ database, log: silentLog, now: () => new Date(evening + 3 * HOUR) }, { sweepMs: 60_000 });
+      while (await rollup.pass());
+      const days = await database.db.reportCustomerDay.findMany({ where: { merchantId: { in: [4, 5] } }, orderBy: [{ merchantId: "asc" }, { day: "asc" }] });
+      expect(days.map((d) => [d.merchantId, d.userId, d.day.toISOString(), d.count, Number(d.sumMinor), d.firstAt.toISOString()])).toEqual([
+        [4, a.userId, "2026-03-31T17:00:00.000Z", 2, 30, "2026-04-01T16:59:00.000Z"],
+        [4, a.userId, "2026-04-01T17:00:00.000Z", 1, 40, "2026-04-01T17:00:00.000Z"],
+        [5, b.userId, "2026-04-01T17:00:00.000Z", 1, 80, "2026-04-01T17:00:00.000Z"],
+      ]);
+    });
   });
 }

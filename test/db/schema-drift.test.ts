@@ -25,7 +25,7 @@ function schemaColumns(schema: string): Map<string, string[]> {
 
 function sqlColumns(sql: string): Map<string, string[]> {
   const tables = new Map<string, string[]>();
-  for (const m of sql.matchAll(/CREATE TABLE "(\w+)" \(([\s\S]*?)\n\);/g)) {
+  for (const m of sql.matchAll(/CREATE TABLE "(\w+)" \(([\s\S]*?)\n\)( WITHOUT ROWID)?;/g)) {
     tables.set(m[1]!, [...m[2]!.matchAll(/^\s+"(\w+)"/gm)].map((c) => c[1]!));
   }
   for (const m of sql.matchAll(/ALTER TABLE "(\w+)" ADD COLUMN "(\w+)"/g)) tables.get(m[1]!)?.push(m[2]!);
