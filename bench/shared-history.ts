@@ -4,7 +4,8 @@
  * (default 10,000,000) across SHARED_SHOPS shops (default 1,000), interleaved in time over 90 days; the shop
  * measured is the middle one. Both databases are built inside the database (bench/support/shared-history-data.ts)
  * and kept in the temp folder / PostgreSQL between runs under a name with their size and version;
- * SHARED_REBUILD=1 builds them again. A quick run: SHARED_TOPUPS=1000000 SHARED_SHOPS=100.
+ * SHARED_REBUILD=1 builds them again; SHARED_DIALECTS=sqlite (or postgres) measures one. A quick run:
+ * SHARED_TOPUPS=1000000 SHARED_SHOPS=100.
  */
 import { rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -89,7 +90,10 @@ const opName = (op: string) => Object.entries(OP_NAMES).find(([prefix]) => op.st
 export async function run(): Promise<BenchResult> {
   const figures: Figure[] = [];
   const targets: Target[] = [];
-  const dialects: ("sqlite" | "postgres")[] = (await postgresAnswers()) ? ["sqlite", "postgres"] : ["sqlite"];
+  // SHARED_DIALECTS=sqlite measures SQLite alone (a 10M PostgreSQL history takes a long while to build the first time).
+  const wanted = (process.env.SHARED_DIALECTS ?? "sqlite,postgres").split(",");
+  const postgres = wanted.includes("postgres") && (await postgresAnswers());
+  const dialects = (["sqlite", "postgres"] as const).filter((d) => (d === "sqlite" ? wanted.includes(d) : postgres));
   for (const dialect of dialects) {
     const shared = await kept(dialect, false);
     const alone = await kept(dialect, true);
