@@ -23,12 +23,12 @@ export function newMasterKey(): { env: string; key: MasterKey } {
 export const benchBotId = (i: number) => 8_100_000_000 + i;
 
 /** Merchant i's variables: its own bot and admin, RaksmeyPay and PerfectPanel at the given addresses (shared by all). */
-export function benchMerchantVars(i: number, at: { panelUrl: string; raksmeypay: { url: string; profileId: string; profileKey: string; webhookApiKey: string } }): Env {
+export function benchMerchantVars(i: number, at: { panelUrl: string; panelApiKey?: string; raksmeypay: { url: string; profileId: string; profileKey: string; webhookApiKey: string } }): Env {
   return {
     BOT_TOKEN: `${benchBotId(i)}:${`BENCH-merchant-${i}-token`.padEnd(35, "0")}`, ADMIN_IDS: String(900_000_000 + i), MERCHANT_NAME: `Shop ${i}`, TOPUP_CURRENCY: "USD",
     PAYMENT_PROVIDERS: "raksmeypay", RAKSMEYPAY_BASE_URL: at.raksmeypay.url, RAKSMEYPAY_PROFILE_ID: at.raksmeypay.profileId, RAKSMEYPAY_PROFILE_KEY: at.raksmeypay.profileKey,
     RAKSMEYPAY_WEBHOOK_API_KEY: at.raksmeypay.webhookApiKey,
-    PANEL_TYPE: "perfectpanel", PANEL_URL: at.panelUrl, PANEL_API_KEY: `bench-panel-key`, PANEL_PAYMENT_METHOD: "KHQR",
+    PANEL_TYPE: "perfectpanel", PANEL_URL: at.panelUrl, PANEL_API_KEY: at.panelApiKey ?? "bench-panel-key", PANEL_PAYMENT_METHOD: "KHQR",
   };
 }
 

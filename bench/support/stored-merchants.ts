@@ -6,14 +6,12 @@
  * the benches send no updates).
  */
 import BetterSqlite3 from "better-sqlite3";
-import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { loadConfig } from "../../src/config/config.js";
 import { sqlitePath } from "../../src/db/url.js";
 import { TopUpStatus } from "../../src/ledger/states.js";
 import { startApplication, type Application } from "../../src/main.js";
 import { getMe } from "../../src/platform/bot-api.js";
-import { readMasterKey } from "../../src/platform/master-key.js";
 import { newMerchantKeys } from "../../src/platform/merchant-keys.js";
 import { createMerchantStore } from "../../src/platform/merchant-store.js";
 import type { RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-simulator.js";
@@ -21,6 +19,7 @@ import { SANDBOX_PANEL_API_KEY, startSandbox, type Sandbox } from "../../sandbox
 import type { BotDriver } from "../../sandbox/telegram/index.js";
 import { silentLog, stopApp, tempSqlite } from "./fixtures.js";
 import { startPanelProcess } from "./panel-process.js";
+import { benchMerchantVars, newMasterKey } from "./platform-merchants.js";
 import { sleep } from "./result.js";
 
 /** A stored merchant as a bench drives it. */
@@ -60,7 +59,7 @@ export async function startBenchPlatform(count: number, opts: { botMessagesPerSe
   const panel = await startPanelProcess({ apiKey: SANDBOX_PANEL_API_KEY, slowMs: 0 });
   const sandbox = await startSandbox({ providers: ["raksmeypay"] });
   const port = await freePort();
-  const masterKey = randomBytes(32).toString("base64");
+  const { env: masterKey, key: master } = newMasterKey();
   const processEnv = {
     ...sandbox.env, DATABASE_URL: file.url, PANEL_URL: panel.url, BOT_MODE: "webhook", PUBLIC_URL: `http://127.0.0.1:${port}`,
     TELEGRAM_WEBHOOK_SECRET: "bench-platform-webhook-secret", HTTP_HOST: "127.0.0.1", HTTP_PORT: String(port), LOG_LEVEL: "silent", MASTER_KEY: masterKey,
@@ -73,7 +72,6 @@ export async function startBenchPlatform(count: number, opts: { botMessagesPerSe
     file.remove();
   };
   try {
-    const master = readMasterKey(processEnv);
     app = await startApplication(loadConfig(processEnv, { sandbox: true }), { log: silentLog, platform: { masterKey: master, processEnv } });
     sandbox.connect(app.url);
     const rp = sandbox.providers.get("raksmeypay") as RaksmeyPaySimulator;
@@ -81,16 +79,10 @@ export async function startBenchPlatform(count: number, opts: { botMessagesPerSe
     const store = createMerchantStore(app.database);
     const merchants: BenchMerchant[] = [];
     for (let i = 0; i < count; i++) {
-      const botId = 7_300_000_000 + i;
-      const token = `${botId}:${`BENCH-platform-bot-${i}`.padEnd(35, "0")}`;
+      const vars = benchMerchantVars(i, { panelUrl: panel.url, panelApiKey: SANDBOX_PANEL_API_KEY, raksmeypay: { url: rp.url, ...raksmeypay } });
+      const token = vars.BOT_TOKEN!;
       const bot = sandbox.telegram.bot(token, { username: `bench_shop_${i}_bot`, first_name: `Bench shop ${i}` });
       bot.limitMessagesPerSecond(opts.botMessagesPerSecond);
-      const vars = {
-        BOT_TOKEN: token, ADMIN_IDS: String(7_400_000_000 + i), MERCHANT_NAME: `Bench shop ${i}`, TOPUP_CURRENCY: "USD",
-        PANEL_TYPE: "perfectpanel", PANEL_URL: panel.url, PANEL_API_KEY: SANDBOX_PANEL_API_KEY, PANEL_PAYMENT_METHOD: "KHQR",
-        PAYMENT_PROVIDERS: "raksmeypay", RAKSMEYPAY_BASE_URL: rp.url, RAKSMEYPAY_PROFILE_ID: raksmeypay.profileId,
-        RAKSMEYPAY_PROFILE_KEY: raksmeypay.profileKey, RAKSMEYPAY_WEBHOOK_API_KEY: raksmeypay.webhookApiKey,
-      };
       const keys = newMerchantKeys();
       const stored = await store.add({ name: `bench-shop-${i}`, vars, bot: await getMe(sandbox.env.TELEGRAM_API_ROOT!, token), ...keys }, master);
       merchants.push({ id: stored.id, webhookPath: `/webhooks/raksmeypay/${keys.routeKey}`, bot });
