@@ -110,6 +110,10 @@ export function createReportRollup(
     ${addToWindow}`);
   const byIdWindow = new Map(REPORT_WINDOW_DAYS.map((days) => [days, foldWindow(byId, days)]));
   const byTimeWindow = new Map(REPORT_WINDOW_DAYS.map((days) => [days, foldWindow(byTime, days)]));
+  // SQLite would group a range of days off the customers' index (migration 015), which lists them in order but
+  // holds every day ever paid: grouping by an expression (unary plus) leaves it the key's range of days.
+  const groupedUser = postgres ? `"d"."userId"` : `+"d"."userId"`;
+  const byCustomer = postgres ? "" : ` INDEXED BY "report_customer_days_merchantId_currency_userId_day_firstAt_idx"`;
   /** Every merchant's customer days from $1 to $2 (a merchant-led loose scan, each currency's run of days). */
   const customerDays = `"report_customer_days" AS "d" WHERE ${merchantIn(`"d"."merchantId"`)} AND "d"."currency" IN (${CURRENCIES.map((c) => `'${c}'`).join(", ")})
     AND "d"."day" >= ${time(1)} AND "d"."day" < ${time(2)}`;
@@ -118,7 +122,7 @@ export function createReportRollup(
     enter: numbered(`
     INSERT INTO "report_customer_windows" ("merchantId", "days", "currency", "userId", "count", "sumMinor", "firstAt")
     SELECT "d"."merchantId", ${days}, "d"."currency", "d"."userId", sum("d"."count"), sum("d"."sumMinor"), min("d"."firstAt") FROM ${customerDays}
-    GROUP BY "d"."merchantId", "d"."currency", "d"."userId"
+    GROUP BY "d"."merchantId", "d"."currency", ${groupedUser}
     ${addToWindow}`),
     /** The customers with a day in $1..$2 (leaving the window) lose their row, to be summed again by `resum`. */
     leave: numbered(`
@@ -126,7 +130,7 @@ export function createReportRollup(
     /** The same customers' days in the window now, $3..$4, off the customer index (migration 015). */
     resum: numbered(`
     INSERT INTO "report_customer_windows" ("merchantId", "days", "currency", "userId", "count", "sumMinor", "firstAt")
-    SELECT "w"."merchantId", ${days}, "w"."currency", "w"."userId", sum("w"."count"), sum("w"."sumMinor"), min("w"."firstAt") FROM "report_customer_days" AS "w"
+    SELECT "w"."merchantId", ${days}, "w"."currency", "w"."userId", sum("w"."count"), sum("w"."sumMinor"), min("w"."firstAt") FROM "report_customer_days" AS "w"${byCustomer}
     WHERE ("w"."merchantId", "w"."currency", "w"."userId") IN (SELECT "d"."merchantId", "d"."currency", "d"."userId" FROM ${customerDays})
       AND "w"."day" >= ${time(3)} AND "w"."day" < ${time(4)}
     GROUP BY "w"."merchantId", "w"."currency", "w"."userId"`),

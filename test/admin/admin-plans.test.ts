@@ -58,8 +58,9 @@ const WHOLE_TABLE = new RegExp(`^SCAN (main\\.)?(${GROWING.join("|")})\\b|^SCAN 
  */
 function walksHistory(step: string): boolean {
   const used = /USING (?:COVERING )?INDEX \w+_(doneAt|sentAt|observedAt|createdAt)_idx \(([^)]*)\)$/.exec(step);
-  // An index searched by the merchant alone reads the merchant's whole history (/find once did, for every query).
-  return (used !== null && /^((kind|status|merchantId)=\? AND )*(kind|status|merchantId)=\?$/.test(used[2]!)) || /USING (?:COVERING )?INDEX \w+ \(merchantId=\?\)$/.test(step);
+  // An index searched by the merchant (and a currency) alone reads the merchant's whole history (/find once did,
+  // for every query; the rollup's customer windows could, off the customers' days by customer).
+  return (used !== null && /^((kind|status|merchantId)=\? AND )*(kind|status|merchantId)=\?$/.test(used[2]!)) || /USING (?:COVERING )?INDEX \w+ \(merchantId=\?(?: AND currency=\?)?\)$/.test(step);
 }
 
 /** Prisma writes `in: []` as `WHERE 1=0`, which reads nothing whatever the plan. */
