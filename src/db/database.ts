@@ -49,7 +49,8 @@ export interface OpenOptions {
 class SqliteAdapter extends PrismaBetterSqlite3 {
   override connect() {
     return super.connect().then(async (connection) => {
-      await connection.executeScript(`${SQLITE_PRAGMAS};\n${SQLITE_READ_CACHE_PRAGMA}`);
+      await connection.executeScript(SQLITE_PRAGMAS);
+      await connection.executeScript(SQLITE_READ_CACHE_PRAGMA);
       return connection;
     });
   }
