@@ -19,6 +19,12 @@ export const REPORT_WINDOW_DAYS = [7, 30] as const;
 export const ROLLUP_GRACE_MS = 10 * 60_000;
 /** Payments folded per pass: the first passes over a long history hold the write lock briefly each. */
 const BATCH_PAYMENTS = 20_000;
+/**
+ * A pass's transaction may take this long: the windows' first fill (after migration 015, or a stop of more than
+ * a window) sums every customer day of the last 30, beyond Prisma's 5 s default on a loaded PostgreSQL. It holds
+ * the mark's row (PostgreSQL) or the write lock (SQLite) meanwhile; a daily slide regroups one day's customers.
+ */
+const PASS_TIMEOUT_MS = 120_000;
 /** How far `before` moves per pass after the job was stopped a long time. */
 const MAX_ADVANCE_MS = 24 * HOUR_MS;
 /** report_rollups' row holding the one mark for every merchant's payments (hours are kept per merchant). */
@@ -200,7 +206,7 @@ export function createReportRollup(
         to.paymentId, at(to.before), at(now), at(windowDay), ROLLUP_MARK_ROW,
       );
       return to.paymentId < maxId || to.before < target;
-    });
+    }, { timeout: PASS_TIMEOUT_MS });
   }
 
   const log = deps.log.child({ worker: "report-rollup" });
