@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/config.js";
+import { startApplication, type Application, type Timings } from "../../src/main.js";
+import {
+  SANDBOX_CUSTOMER_B, SANDBOX_OPERATOR, SANDBOX_OWNER, platformOptions, startPlatformSandbox, type PlatformSandbox,
+} from "../../sandbox/start-platform-sandbox.js";
+import type { BotDriver, ChatMessage } from "../../sandbox/telegram/index.js";
+import { nextMessage, textOf } from "../bot/harness.js";
+import { eventually, silentLog } from "../support/core.js";
+import { freePort } from "../support/platform.js";
+import { topUpThrough } from "../support/top-up.js";
+
+/*
+ * Issue 23, the sandbox of a platform: a panel owner opens the second shop by chat with the platform's bot
+ * (/newshop, every answer checked against the simulated SocPanel, KESS and Telegram), the operator approves it
+ * with the button, and that shop's customer tops up through its own bot: credited exactly once, on its own panel.
+ */
+const TIMINGS: Partial<Timings> = { crediterSweepMs: 200, pollerSweepMs: 200, notifierSweepMs: 200, reconcileDelayMs: 300 };
+
+function reply(bot: BotDriver, chatId: number, action: () => unknown, match: Parameters<typeof nextMessage>[2], timeoutMs = 20_000): Promise<ChatMessage> {
+  const waiting = nextMessage(bot, chatId, match, timeoutMs);
+  action();
+  return waiting;
+}
+
+describe("the platform sandbox", () => {
+  let sandbox: PlatformSandbox;
+  let app: Application;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    sandbox = await startPlatformSandbox(`http://127.0.0.1:${port}`);
+    const config = loadConfig({ ...sandbox.env, HTTP_HOST: "127.0.0.1", HTTP_PORT: String(port), LOG_LEVEL: "silent" }, { sandbox: true });
+    app = await startApplication(config, { log: silentLog, timings: TIMINGS, platform: platformOptions(sandbox) });
+    sandbox.connect(app.url);
+    await eventually(async () => sandbox.platformBot.webhookInfo().url === `${app.url}/platform/telegram`, "the platform bot's webhook");
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.stop();
+    await sandbox?.close();
+  }, 30_000);
+
+  it("a panel owner opens a shop with /newshop, the operator approves it, its customer is credited once on its own panel", async () => {
+    const ops = sandbox.platformBot;
+    const { bot: shop, panel, kess, answers } = sandbox.newShop;
+    const answer = (label: string) => answers.find((a) => a.label === label)!.text;
+    const say = (text: string, match: Parameters<typeof nextMessage>[2]) => reply(ops, SANDBOX_OWNER.id, () => ops.sendText(SANDBOX_OWNER.id, text), match);
+    const press = (message: ChatMessage, data: string, match: Parameters<typeof nextMessage>[2]) =>
+      reply(ops, SANDBOX_OWNER.id, () => ops.clickButton(SANDBOX_OWNER.id, message.message_id, data), match);
+
+    await reply(ops, SANDBOX_OPERATOR.id, () => ops.sendText(SANDBOX_OPERATOR.id, "/start"), "Commands");
+    await say("/newshop", "Step 1");
+    const type = await say(answer("Bot token"), "Step 2");
+    await press(type, "ob:panel_type:socpanel", "Step 3");
+    await say(answer("Panel address"), "Step 4");
+    const providers = await say(answer("Panel API key"), (m) => m.reply_markup !== undefined);
+    await press(providers, "ob:providers:kess", "KESS");
+    await say(answer("KESS credentials"), /Step \d/);
+    await say(answer("Admin chat: none"), /Step \d/);
+    const summary = await say(answer("Shop name"), "Please check your shop");
+
+    const asked = nextMessage(ops, SANDBOX_OPERATOR.id, "awaits approval", 20_000);
+    await press(summary, "ob:confirm:submit", "is submitted");
+    const request = await asked;
+    const live = nextMessage(ops, SANDBOX_OWNER.id, "approved and live", 20_000);
+    await reply(ops, SANDBOX_OPERATOR.id, () => ops.clickButton(SANDBOX_OPERATOR.id, request.message_id, "ap:en:vanna_smm_bot"), "is approved");
+    expect(textOf(await live)).toContain("@vanna_smm_bot");
+
+    // Every message that carried a secret is deleted; no message left in the chat shows a secret.
+    const left = ops.history(SANDBOX_OWNER.id).filter((m) => !m.deleted).map(textOf);
+    for (const a of answers.filter((x) => x.secret)) expect(left).not.toContain(a.text);
+    const secrets = [answer("Bot token"), answer("Panel API key"), kess.config().clientSecret, kess.config().password, kess.config().apiSecret];
+    for (const secret of secrets) expect(left.join("\n")).not.toContain(secret);
+
+    await eventually(async () => app.merchants.all().length === 2, "the new shop served beside the first");
+    kess.webhookFaults.mode = "duplicate";
+    const balanceA = sandbox.panel.balanceOf("dara");
+    const topUp = await topUpThrough(shop, SANDBOX_CUSTOMER_B.id, "bopha", "kess", app.database);
+    expect(topUp.merchantId).not.toBe(1);
+    const receipt = reply(shop, SANDBOX_CUSTOMER_B.id, () => void kess.pay({ reference: topUp.reference, qr: topUp.qr }), "Top-up successful", 30_000);
+    expect(textOf(await receipt)).toContain("Credited to bopha: 5.00 USD");
+    await eventually(async () => (await app.database.db.credit.count({ where: { status: "DONE", merchantId: topUp.merchantId } })) === 1, "the credit done");
+    // The duplicate notification has been answered too: still one payment on the new shop's panel, none on the first's.
+    await eventually(async () => kess.stats.notifications >= 2, "both notifications delivered");
+    expect(panel.payments.map((p) => [p.login, p.amountMinor])).toEqual([["bopha", 500]]);
+    expect(panel.balanceOf("bopha")).toBe(500);
+    expect(sandbox.panel.payments).toEqual([]);
+    expect(sandbox.panel.balanceOf("dara")).toBe(balanceA);
+  }, 180_000);
+});
