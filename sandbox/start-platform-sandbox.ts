@@ -52,6 +52,8 @@ export interface PlatformSandbox extends Sandbox {
   newShop: NewShop;
 }
 
+export const isPlatformSandbox = (sandbox: Sandbox): sandbox is PlatformSandbox => "platformBot" in sandbox;
+
 /** `publicUrl`: where the application will listen (the platform takes every bot's updates by webhook). */
 export async function startPlatformSandbox(publicUrl: string): Promise<PlatformSandbox> {
   const sandbox = await startSandbox({ providers: ["bakong"], panelType: "perfectpanel" });
