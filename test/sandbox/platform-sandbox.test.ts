@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { startApplication, type Application, type Timings } from "../../src/main.js";
+import { sandboxPage } from "../../sandbox/page/routes.js";
 import {
   SANDBOX_CUSTOMER_B, SANDBOX_OPERATOR, SANDBOX_OWNER, platformOptions, startPlatformSandbox, type PlatformSandbox,
 } from "../../sandbox/start-platform-sandbox.js";
@@ -31,7 +32,10 @@ describe("the platform sandbox", () => {
     const port = await freePort();
     sandbox = await startPlatformSandbox(`http://127.0.0.1:${port}`);
     const config = loadConfig({ ...sandbox.env, HTTP_HOST: "127.0.0.1", HTTP_PORT: String(port), LOG_LEVEL: "silent" }, { sandbox: true });
-    app = await startApplication(config, { log: silentLog, timings: TIMINGS, platform: platformOptions(sandbox) });
+    app = await startApplication(config, {
+      log: silentLog, timings: TIMINGS, platform: platformOptions(sandbox),
+      mount: (hono) => sandboxPage(hono, sandbox, { openTopUps: () => app.database.db.topUp.findMany({ where: { status: "PENDING" } }) }),
+    });
     sandbox.connect(app.url);
     await eventually(async () => sandbox.platformBot.webhookInfo().url === `${app.url}/platform/telegram`, "the platform bot's webhook");
   }, 60_000);
@@ -78,7 +82,10 @@ describe("the platform sandbox", () => {
     const balanceA = sandbox.panel.balanceOf("dara");
     const topUp = await topUpThrough(shop, SANDBOX_CUSTOMER_B.id, "bopha", "kess", app.database);
     expect(topUp.merchantId).not.toBe(1);
-    const receipt = reply(shop, SANDBOX_CUSTOMER_B.id, () => void kess.pay({ reference: topUp.reference, qr: topUp.qr }), "Top-up successful", 30_000);
+    // The page's bank app lists it as the second shop's and pays it through that shop's KESS.
+    const listed = await pageApi<{ topUps: { reference: string; shop: string; payable: boolean }[] }>("/topups");
+    expect(listed.topUps).toEqual([expect.objectContaining({ reference: topUp.reference, shop: "shop2", payable: true })]);
+    const receipt = reply(shop, SANDBOX_CUSTOMER_B.id, () => void pageApi("/pay", { reference: topUp.reference }), "Top-up successful", 30_000);
     expect(textOf(await receipt)).toContain("Credited to bopha: 5.00 USD");
     await eventually(async () => (await app.database.db.credit.count({ where: { status: "DONE", merchantId: topUp.merchantId } })) === 1, "the credit done");
     // The duplicate notification has been answered too: still one payment on the new shop's panel, none on the first's.
@@ -87,5 +94,29 @@ describe("the platform sandbox", () => {
     expect(panel.balanceOf("bopha")).toBe(500);
     expect(sandbox.panel.payments).toEqual([]);
     expect(sandbox.panel.balanceOf("dara")).toBe(balanceA);
+    const panelB = await pageApi<{ users: { login: string; balanceMinor: number }[] }>("/panel?shop=shop2");
+    expect(panelB.users.find((u) => u.login === "bopha")?.balanceMinor).toBe(500);
   }, 180_000);
+
+  it("the page shows each bot's chats apart, the platform bot's without the deleted secrets", async () => {
+    expect((await fetch(`${app.url}/sandbox/platform`)).status).toBe(200);
+    const owner = await pageApi<{ messages: { text: string; fromBot: boolean }[] }>("/chats/owner/messages");
+    const texts = owner.messages.map((m) => m.text);
+    expect(texts).toContain("/newshop");
+    expect(texts.some((t) => t.includes("I deleted your message"))).toBe(true);
+    for (const a of sandbox.newShop.answers) expect(texts.includes(a.text)).toBe(!a.secret);
+    const customer2 = await pageApi<{ messages: { text: string }[] }>("/chats/customer2/messages");
+    expect(customer2.messages.some((m) => m.text.includes("Top-up successful"))).toBe(true);
+    expect((await pageApi<{ messages: unknown[] }>("/chats/customer/messages")).messages).toEqual([]);
+    // Each bot has its own events: the platform bot's name only its own chats.
+    const events = await pageApi<{ events: { chat: string | null }[] }>("/events?bot=platform&after=0");
+    expect(new Set(events.events.map((e) => e.chat).filter((c) => c !== null))).toEqual(new Set(["owner", "operator"]));
+    expect((await fetch(`${app.url}/sandbox/api/events?bot=nobody`)).status).toBe(404);
+  }, 30_000);
+
+  async function pageApi<T>(path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${app.url}/sandbox/api${path}`, body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect(res.status, path).toBe(200);
+    return (await res.json()) as T;
+  }
 });
