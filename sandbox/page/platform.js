@@ -26,7 +26,7 @@ async function start() {
   const info = await api("/info");
   if (!info.platform) throw new Error("this sandbox runs a single shop: start it with `npm run sandbox:platform`");
   const p = info.platform;
-  $("#platform-bot").textContent = `@${p.bot.username}`;
+  $(".platform-card").title = `The platform's bot, @${p.bot.username}`;
   $('.tab[data-tab="owner"]').firstChild.textContent = `🧑‍💼 ${p.owner.first_name} (panel owner) `;
   $('.tab[data-tab="operator"]').firstChild.textContent = `🛡️ ${p.operator.first_name} (operator) `;
   const providers = (list) => list.map((name) => PROVIDERS[name] ?? name).join(", ");

@@ -8,6 +8,7 @@ import {
 import type { BotDriver, ChatMessage } from "../../sandbox/telegram/index.js";
 import { nextMessage, textOf } from "../bot/harness.js";
 import { eventually, silentLog } from "../support/core.js";
+import { openBrowserPage } from "../support/chromium.js";
 import { freePort } from "../support/platform.js";
 import { topUpThrough } from "../support/top-up.js";
 
@@ -74,8 +75,7 @@ describe("the platform sandbox", () => {
     // Every message that carried a secret is deleted; no message left in the chat shows a secret.
     const left = ops.history(SANDBOX_OWNER.id).filter((m) => !m.deleted).map(textOf);
     for (const a of answers.filter((x) => x.secret)) expect(left).not.toContain(a.text);
-    const secrets = [answer("Bot token"), answer("Panel API key"), kess.config().clientSecret, kess.config().password, kess.config().apiSecret];
-    for (const secret of secrets) expect(left.join("\n")).not.toContain(secret);
+    for (const secret of secrets()) expect(left.join("\n")).not.toContain(secret);
 
     await eventually(async () => app.merchants.all().length === 2, "the new shop served beside the first");
     kess.webhookFaults.mode = "duplicate";
@@ -113,6 +113,41 @@ describe("the platform sandbox", () => {
     expect(new Set(events.events.map((e) => e.chat).filter((c) => c !== null))).toEqual(new Set(["owner", "operator"]));
     expect((await fetch(`${app.url}/sandbox/api/events?bot=nobody`)).status).toBe(404);
   }, 30_000);
+
+  it("the platform view shows the three bots' chats, both panels, and no secret the owner types", async () => {
+    const { browser, page, errors } = await openBrowserPage({ width: 1480, height: 1000 });
+    try {
+      await page.goto(`${app.url}/sandbox/platform`);
+      await page.locator("body.ready").waitFor({ timeout: 15_000 });
+      const owner = page.locator("#chat-owner");
+      await owner.locator(".msg.out").filter({ hasText: "/newshop" }).first().waitFor();
+      await page.locator("#chat-customer2 .msg.in").filter({ hasText: "Top-up successful" }).waitFor();
+      expect(await page.locator('.shop[data-shop="shop2"] tr[data-login="bopha"] .balance').textContent()).toBe("5.00 USD");
+      expect(await page.locator('.shop[data-shop="shop"] tr[data-login="dara"] .balance').textContent()).toBe("2.50 USD");
+      expect(await page.locator("#chat-customer .msg").count()).toBe(0);
+
+      // The owner sends the bot token again from its button: the bot deletes it (and refuses it: that shop exists).
+      await page.locator('.chips[data-chat="owner"] button[data-send="/newshop"]').click();
+      await owner.locator(".msg.in").filter({ hasText: "Step 1" }).nth(1).waitFor();
+      await page.locator('.chips[data-chat="owner"] button').filter({ hasText: "🔒 Bot token" }).click();
+      await page.locator('form.composer[data-chat="owner"] textarea').press("Enter");
+      await owner.locator(".msg.in").filter({ hasText: "already" }).last().waitFor({ timeout: 20_000 });
+      const shown = await owner.innerText();
+      for (const secret of secrets()) expect(shown).not.toContain(secret);
+      expect(await page.locator('form.composer[data-chat="owner"] textarea').inputValue()).toBe("");
+      await page.locator('.chips[data-chat="owner"] button[data-send="/cancel"]').click();
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  /** The secrets the owner types in /newshop. */
+  function secrets(): string[] {
+    const { answers, kess } = sandbox.newShop;
+    const c = kess.config();
+    return [...answers.filter((a) => a.label === "Bot token" || a.label === "Panel API key").map((a) => a.text), c.clientSecret, c.password, c.apiSecret];
+  }
 
   async function pageApi<T>(path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${app.url}/sandbox/api${path}`, body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
