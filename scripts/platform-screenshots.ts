@@ -1,7 +1,7 @@
 // Takes the README's screenshots of the platform sandbox (`npx tsx scripts/platform-screenshots.ts`): a panel owner
 // opens a shop with /newshop on the page's platform view, the operator approves it, a customer of the new shop tops
-// up and is credited. Writes docs/newshop-start.png, docs/newshop-submit.png, docs/newshop-operator.png and
-// docs/platform-sandbox.png with headless Chromium (CHROMIUM_PATH, default /usr/bin/chromium), then shrinks them
+// up and is credited. Writes docs/newshop-start.png, docs/newshop-panel.png, docs/newshop-submit.png,
+// docs/newshop-operator.png and docs/platform-sandbox.png with headless Chromium (CHROMIUM_PATH, default /usr/bin/chromium), then shrinks them
 // with pngquant when it is installed (`apt-get install pngquant`).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -70,10 +70,11 @@ try {
   await page.locator('.chips[data-chat="owner"] button[data-send="/newshop"]').click();
   await said(owner, "Step 1");
   await answer("Bot token", "Step 2");
+  await shot(page, page.locator(".platform-card"), "newshop-start.png", 1000);
   await press(owner, "ob:panel_type:socpanel", "Step 3");
   await answer("Panel address", "Step 4");
   await answer("Panel API key", /Step \d/);
-  await shot(page, page.locator(".platform-card"), "newshop-start.png", 1500);
+  await shot(page, page.locator(".platform-card"), "newshop-panel.png", 1500);
   await press(owner, "ob:providers:kess", "KESS");
   await answer("KESS credentials", /Step \d/);
   await answer("Admin chat", /Step \d/);
