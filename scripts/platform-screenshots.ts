@@ -106,6 +106,10 @@ try {
   await customer.locator("img.photo").last().waitFor({ timeout: 20_000 });
   await page.locator(".topup button.pay").first().click();
   await said(customer, "Top-up successful");
+  // The owner opens the new shop's own bot: its admin, told of the payment there.
+  await page.locator('.tab[data-tab="owner2"]').click();
+  await page.locator('.chips[data-chat="owner2"] button[data-send="/report today"]').click();
+  await said(page.locator("#chat-owner2"), "5.00");
   await page.locator('.shop[data-shop="shop2"] tr.up').waitFor({ timeout: 15_000 });
   await shot(page, undefined, "platform-sandbox.png", 980);
 } finally {

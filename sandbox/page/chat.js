@@ -20,6 +20,7 @@ const EMPTY = {
   customer2: "Once its owner opened this shop with /newshop and the operator approved it, say hello: tap /start below.",
   owner: "Open a shop: tap /newshop, then send the answers below one by one.",
   operator: "Shops waiting for your approval appear here.",
+  owner2: "Once the shop is live, its owner runs it here, in its own bot: tap /start.",
 };
 
 const safeUrl = (url) => (/^https?:\/\//i.test(url ?? "") ? url : undefined);

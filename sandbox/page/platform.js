@@ -27,8 +27,10 @@ async function start() {
   if (!info.platform) throw new Error("this sandbox runs a single shop: start it with `npm run sandbox:platform`");
   const p = info.platform;
   $(".platform-card").title = `The platform's bot, @${p.bot.username}`;
-  $('.tab[data-tab="owner"]').firstChild.textContent = `🧑‍💼 ${p.owner.first_name} (panel owner) `;
-  $('.tab[data-tab="operator"]').firstChild.textContent = `🛡️ ${p.operator.first_name} (operator) `;
+  $('.tab[data-tab="owner2"]').title = `${p.owner.first_name} in the new shop's own bot, @${p.shop2.username}: its admin once it is live`;
+  $('.tab[data-tab="owner"]').firstChild.textContent = `🧑‍💼 ${p.owner.first_name}, panel owner `;
+  $('.tab[data-tab="operator"]').firstChild.textContent = `🛡️ ${p.operator.first_name}, operator `;
+  $('.tab[data-tab="owner2"]').firstChild.textContent = `🏪 ${p.owner.first_name} in the shop `;
   const providers = (list) => list.map((name) => PROVIDERS[name] ?? name).join(", ");
   const shopA = describeShop("shop", info.bot, `you are ${info.customer.first_name} · ${providers(info.providers)}`);
   const shopB = describeShop("shop2", p.shop2, `you are ${p.customer2.first_name} · ${providers(p.shop2.providers)}`);
@@ -40,13 +42,15 @@ async function start() {
   const hooks = { onUrlButton: (url, message) => bank.openInBank(url, message) };
   const chat = (name) => new ChatView(name, hooks);
   const platformChats = { owner: chat("owner"), operator: chat("operator") };
-  const tabs = new Tabs($(".platform-card"), platformChats, "owner");
+  const shop2Chats = { customer2: chat("customer2"), owner2: chat("owner2") };
+  const tabs = new Tabs($(".platform-card"), { ...platformChats, ...shop2Chats }, "owner");
+  const grew = (name) => tabs.badge(name);
 
   const changed = () => Promise.all([bank.refresh(), ...panels.map((panel) => panel.refresh())]);
   await Promise.all([
-    follow("platform", platformChats, { changed, grew: (name) => tabs.badge(name) }),
+    follow("platform", platformChats, { changed, grew }),
     follow("shop", { customer: chat("customer") }, { changed }),
-    follow("shop2", { customer2: chat("customer2") }, { changed }),
+    follow("shop2", shop2Chats, { changed, grew }),
     changed(),
   ]);
   document.body.classList.add("ready");

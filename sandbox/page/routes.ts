@@ -44,7 +44,10 @@ interface PageChat {
   chatId: number;
   userId: number;
 }
-/** The shop's customer and admin chats and its admin group; on a platform, the second shop's customer and the platform bot's panel owner and operator. */
+/**
+ * The shop's customer and admin chats and its admin group; on a platform also the second shop's customer, the panel
+ * owner and the operator in the platform's bot, and the owner in their shop's bot (its admin once it is live).
+ */
 function pageChats(platform: boolean): Record<string, PageChat> {
   const shop = {
     customer: { bot: "shop", chatId: SANDBOX_CUSTOMER.id, userId: SANDBOX_CUSTOMER.id },
@@ -56,6 +59,7 @@ function pageChats(platform: boolean): Record<string, PageChat> {
     ...shop,
     customer2: { bot: "shop2", chatId: SANDBOX_CUSTOMER_B.id, userId: SANDBOX_CUSTOMER_B.id },
     owner: { bot: "platform", chatId: SANDBOX_OWNER.id, userId: SANDBOX_OWNER.id },
+    owner2: { bot: "shop2", chatId: SANDBOX_OWNER.id, userId: SANDBOX_OWNER.id },
     operator: { bot: "platform", chatId: SANDBOX_OPERATOR.id, userId: SANDBOX_OPERATOR.id },
   };
 }
