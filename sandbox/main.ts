@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { loadConfig, type Config, type ProcessConfig } from "../src/config/config.js";
 import { runProgram, type Application, type StartPlan } from "../src/main.js";
 import { sandboxPage } from "./page/routes.js";
+import { freePort } from "./serve.js";
 import { isPlatformSandbox, platformOptions, startPlatformSandbox } from "./start-platform-sandbox.js";
 import { startSandbox, type Sandbox } from "./start-sandbox.js";
 
@@ -15,14 +16,14 @@ import { startSandbox, type Sandbox } from "./start-sandbox.js";
 export async function main(): Promise<void> {
   const platform = process.argv.includes("--platform");
   await runProgram(async () => {
-    // A platform takes every bot's updates by webhook: its address is known before it listens.
-    const publicUrl = `http://127.0.0.1:${Number(process.env.HTTP_PORT?.trim() || 8080)}`;
-    const sandbox: Sandbox = platform ? await startPlatformSandbox(publicUrl) : await startSandbox();
+    // A platform takes every bot's updates by webhook: its address is known before it listens (HTTP_PORT=0: a free port now).
+    const port = Number(process.env.HTTP_PORT?.trim() || 8080) || (await freePort());
+    const sandbox: Sandbox = platform ? await startPlatformSandbox(`http://127.0.0.1:${port}`) : await startSandbox();
     // sandbox.env names the sandbox's own database; the sandbox flag keeps it on loopback (SANDBOX_HTTP_HOST).
     let config: Config;
     let platformPlan: Pick<StartPlan, "platform">;
     try {
-      config = loadConfig({ ...process.env, ...sandbox.env }, { sandbox: true });
+      config = loadConfig({ ...process.env, ...sandbox.env, ...(platform ? { HTTP_PORT: String(port) } : {}) }, { sandbox: true });
       platformPlan = isPlatformSandbox(sandbox) ? { platform: platformOptions(sandbox) } : {};
     } catch (err) {
       await sandbox.close();

@@ -5,7 +5,6 @@
 // with pngquant when it is installed (`apt-get install pngquant`).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,21 +12,11 @@ import { chromium, type Locator, type Page } from "playwright-core";
 import { loadConfig } from "../src/config/config.js";
 import { startApplication, type Application } from "../src/main.js";
 import { sandboxPage } from "../sandbox/page/routes.js";
+import { freePort } from "../sandbox/serve.js";
 import { platformOptions, startPlatformSandbox } from "../sandbox/start-platform-sandbox.js";
 
 const DOCS = fileURLToPath(new URL("../docs/", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const port = await freePort();
 const dir = mkdtempSync(join(tmpdir(), "khqr-platform-screenshots-"));
