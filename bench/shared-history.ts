@@ -118,7 +118,7 @@ export async function run(): Promise<BenchResult> {
     name: "shared-history",
     title: "One shop's report and lookups in a shared history",
     method: [
-      `${TOP_UPS.toLocaleString("en-US")} top-ups across ${SHOPS.toLocaleString("en-US")} shops over ${DAYS} days, interleaved in time (top-up i is shop 1 + (i − 1) mod shops), ${PER_SHOP.toLocaleString("en-US")} per shop for one customer per 20; each paid and credited, 1 in 20 with a bonus credit, 1 in 50 paid in riel and held, 1 in 1,000 refunded; no notification rows. Built inside the database (series, indexes rebuilt after the load) and kept between runs; the report rollup folds every closed hour first.`,
+      `${TOP_UPS.toLocaleString("en-US")} top-ups across ${SHOPS.toLocaleString("en-US")} shops over ${DAYS} days, interleaved in time (top-up i is shop 1 + (i − 1) mod shops), ${PER_SHOP.toLocaleString("en-US")} per shop for one customer per 20; each paid and credited, 1 in 20 with a bonus credit, 1 in 50 paid in riel and held, 1 in 1,000 refunded; no notification rows. Built inside the database (series; indexes, and PostgreSQL's foreign keys, built after the load) and kept between runs; the report rollup folds every closed hour first.`,
       `Shop ${SHOP}'s operations in a fresh process each (one untimed run, then 3 timed), on the shared history and on a database holding that shop's rows alone (the same rows and ids), in turn, ${ROUNDS} times each. Ratio: shared median / alone median.`,
     ],
     figures,
