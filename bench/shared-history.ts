@@ -4,7 +4,8 @@
  * (default 10,000,000) across SHARED_SHOPS shops (default 1,000), interleaved in time over 90 days; the shop
  * measured is the middle one. Both databases are built inside the database (bench/support/shared-history-data.ts)
  * and kept in the temp folder / PostgreSQL between runs under a name with their size and version;
- * SHARED_REBUILD=1 builds them again; SHARED_DIALECTS=sqlite (or postgres) measures one. A quick run:
+ * SHARED_REBUILD=1 builds them again; SHARED_DIALECTS=sqlite (or postgres) measures one; SHARED_ROUNDS (default 3)
+ * sets how many fresh processes each operation runs in on either history. A quick run:
  * SHARED_TOPUPS=1000000 SHARED_SHOPS=100.
  */
 import { rmSync, statSync } from "node:fs";
@@ -28,8 +29,12 @@ const PER_SHOP = Math.floor(TOP_UPS / SHOPS);
 /** Where every kept history ends, so a kept one and a fresh one read alike (a fixed instant, whole hours). */
 const END = new Date("2026-06-01T00:00:00Z");
 
-/** Each operation runs this many times in a fresh process on either history (3 timed runs each time). */
-const ROUNDS = 2;
+/**
+ * Each operation runs this many times in a fresh process on either history (3 timed runs each time): an odd
+ * count of runs, so that the median is one of them (a lookup's runs take ~2 ms or ~10 ms, and the upper middle
+ * of an even count sided with the slower ones).
+ */
+const ROUNDS = Number(process.env.SHARED_ROUNDS ?? 3);
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pad12 = (n: number) => String(n).padStart(12, "0");
 
