@@ -24,8 +24,8 @@ export interface CreditingThread {
 /**
  * Runs the crediter and the notifier on a worker thread of their own (src/crediting/worker.ts), so that
  * crediting and receipts use the second core while this thread takes webhooks. The thread serves every merchant
- * in `merchants` and follows its changes. Wake-ups cross between the
- * threads both ways; the thread's metric calls are replayed on `metrics` and its log lines written to `log`'s stream.
+ * in `merchants` and follows its changes. Wake-ups cross between the threads both ways; the thread's metric calls
+ * are replayed on `metrics` and its log lines written to `log`'s stream.
  */
 export function startCreditingThread(
   data: Omit<CreditingThreadData, "entry" | "merchants">,
