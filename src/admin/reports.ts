@@ -8,9 +8,13 @@ import { readSql } from "./read-sql.js";
 import { REPORT_WINDOW_DAYS, ROLLUP_MARK_ROW, windowRange, type RollupMark } from "../jobs/report-rollup.js";
 
 const TOP_CUSTOMERS = 5;
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+const listed = (statuses: string[]) => statuses.map((s) => `'${s}'`).join(", ");
 /** Every state a top-up can be in (src/ledger/states.ts): named, so the index serves each one's run of times. */
-const STATUSES = Object.values(TopUpStatus).map((s) => `'${s}'`).join(", ");
+const STATUSES = listed(Object.values(TopUpStatus));
+/** All but CREDITED, which most top-ups end in: its count is the period's total less these. */
+const UNCREDITED = listed(Object.values(TopUpStatus).filter((s) => s !== TopUpStatus.CREDITED));
 
 type Total = { count: bigint; sumMinor: bigint | null };
 const n = (v: bigint | number | null) => Number(v ?? 0);
@@ -31,12 +35,12 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
    */
   function withMark<T>(fn: (read: <R>(sql: string, params: readonly unknown[]) => Promise<R[]>, mark: RollupMark & { windowDay: Date | null }) => Promise<T>): Promise<T> {
     return sql.snapshot(async (read) => {
-      const [row] = await read<{ paymentId: number | bigint; before: string; windowDay: string | null }>(
-        `SELECT "paymentId", ${sql.isoText(`"before"`)} AS "before", ${sql.isoText(`"windowDay"`)} AS "windowDay" FROM "report_rollups" WHERE "merchantId" = ?`,
+      const [row] = await read<{ paymentId: number | bigint; topUpId: number | bigint; before: string; windowDay: string | null }>(
+        `SELECT "paymentId", "topUpId", ${sql.isoText(`"before"`)} AS "before", ${sql.isoText(`"windowDay"`)} AS "windowDay" FROM "report_rollups" WHERE "merchantId" = ?`,
         [ROLLUP_MARK_ROW],
       );
       const windowDay = row?.windowDay ? new Date(Date.parse(row.windowDay)) : null;
-      return fn(read, { paymentId: Number(row?.paymentId ?? 0), before: new Date(row ? Date.parse(row.before) : 0), windowDay });
+      return fn(read, { paymentId: Number(row?.paymentId ?? 0), topUpId: Number(row?.topUpId ?? 0), before: new Date(row ? Date.parse(row.before) : 0), windowDay });
     });
   }
 
@@ -142,14 +146,46 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
     });
   }
 
-  /** Each status's run of the (merchantId, status, createdAt) index, counted without reading a top-up (migration 014). */
-  function topUpsByStatus(period: ReportPeriod) {
-    return sql.rows<{ status: string; count: bigint | number }>(
+  type StatusCount = { status: string; count: bigint | number };
+  /** The period's top-ups in `statuses`, each state's run of the (merchantId, status, createdAt) index counted without reading a top-up (migration 014). */
+  const statusCounts = (read: Read, statuses: string, period: ReportPeriod) =>
+    read<StatusCount>(
       `SELECT "status", count(*) AS "count" FROM "top_ups"
-       WHERE "merchantId" = ? AND "status" IN (${STATUSES}) AND "createdAt" >= ${sql.time} AND "createdAt" < ${sql.time}
+       WHERE "merchantId" = ? AND "status" IN (${statuses}) AND "createdAt" >= ${sql.time} AND "createdAt" < ${sql.time}
        GROUP BY "status"`,
       [sql.merchantId, sql.at(period.from), sql.at(period.to)],
     );
+  /** Top-ups the mark's id covers, created in a range of times (the merchant's time index). */
+  const coveredTopUps = `SELECT count(*) FROM "top_ups" WHERE "merchantId" = ? AND "id" <= ? AND "createdAt" >= ${sql.time} AND "createdAt" < ${sql.time}`;
+
+  /**
+   * Every state but CREDITED is counted off its index run; CREDITED, most of a long period, is the period's
+   * total less those, all in one snapshot. The total is the whole hours of report_topup_hours the mark covers
+   * (from the period's first whole hour up to `before` or its last whole hour) plus, counted live, the top-ups
+   * with newer ids (found by id, as paymentTotals finds newer payments) and those the mark's id covers in the
+   * part hours and hours not folded at either end. With no hour of the period folded yet (the rollup has not
+   * run, or not since migration 017), every state is counted off its run.
+   */
+  function topUpsByStatus(period: ReportPeriod) {
+    return withMark(async (read, mark) => {
+      const hourFrom = new Date(Math.ceil(period.from.getTime() / HOUR_MS) * HOUR_MS);
+      const hourTo = new Date(Math.min(Math.floor(period.to.getTime() / HOUR_MS) * HOUR_MS, mark.before.getTime()));
+      if (mark.topUpId === 0 || hourTo <= hourFrom) return statusCounts(read, STATUSES, period);
+      const others = await statusCounts(read, UNCREDITED, period);
+      const [total] = await read<{ count: bigint | number }>(
+        `SELECT (SELECT coalesce(sum("count"), 0) FROM "report_topup_hours" WHERE "merchantId" = ? AND "hour" >= ${sql.time} AND "hour" < ${sql.time})
+           + (SELECT count(*) FROM "top_ups" WHERE "id" > ? AND ${sql.unindexed(`"merchantId"`)} = ? AND ${sql.unindexed(`"createdAt"`)} >= ${sql.time} AND ${sql.unindexed(`"createdAt"`)} < ${sql.time})
+           + (${coveredTopUps}) + (${coveredTopUps}) AS "count"`,
+        [
+          sql.merchantId, sql.at(hourFrom), sql.at(hourTo),
+          mark.topUpId, sql.merchantId, sql.at(period.from), sql.at(period.to),
+          sql.merchantId, mark.topUpId, sql.at(period.from), sql.at(hourFrom),
+          sql.merchantId, mark.topUpId, sql.at(hourTo), sql.at(period.to),
+        ],
+      );
+      const credited = n(total!.count) - others.reduce((sum, s) => sum + n(s.count), 0);
+      return credited > 0 ? [...others, { status: TopUpStatus.CREDITED, count: credited }] : others;
+    });
   }
 
   async function report(period: ReportPeriod): Promise<ReportData> {

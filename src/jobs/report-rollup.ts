@@ -17,8 +17,8 @@ export const REPORT_WINDOW_DAYS = [7, 30] as const;
  * takes less than this, clock skew between instances included. On SQLite writes are serial and ids never come late.
  */
 export const ROLLUP_GRACE_MS = 10 * 60_000;
-/** Payments folded per pass: the first passes over a long history hold the write lock briefly each. */
-const BATCH_PAYMENTS = 20_000;
+/** Payments (and top-ups) folded per pass: the first passes over a long history hold the write lock briefly each. */
+const BATCH_ROWS = 20_000;
 /**
  * A pass's transaction may take this long: the windows' first fill (after migration 015, or a stop of more than
  * a window) sums every customer day of the last 30, beyond Prisma's 5 s default on a loaded PostgreSQL. It holds
@@ -33,6 +33,8 @@ export const ROLLUP_MARK_ROW = 0;
 export interface RollupMark {
   /** report_payment_hours and report_customer_days hold exactly the payments with id ≤ paymentId and observedAt < before. */
   paymentId: number;
+  /** report_topup_hours holds exactly the top-ups with id ≤ topUpId and createdAt < before. */
+  topUpId: number;
   before: Date;
 }
 
@@ -54,12 +56,16 @@ export const windowRange = (days: number, last: Date) => ({ from: new Date(last.
  * and once the local day changes the windows slide to end on it (the days that enter are added; each customer
  * with a day that left is summed again from its remaining days, its first payment in the window included), all in
  * the fold's transaction, so the windows always agree with the customer days under the same mark.
+ *
+ * report_topup_hours (migration 017) counts the top-ups created per UTC hour, folded the same way under the
+ * mark's own topUpId and the same `before` (a top-up's id, like a payment's, is taken before it commits on
+ * PostgreSQL, and its createdAt is its creator's clock): only creation, which never changes, never a status.
  */
 export function createReportRollup(
   deps: { database: Database; log: Logger; now?: () => Date },
-  opts: { sweepMs: number; batchPayments?: number } = { sweepMs: 5 * 60_000 },
+  opts: { sweepMs: number; batchRows?: number } = { sweepMs: 5 * 60_000 },
 ): WorkLoop & { pass(): Promise<boolean> } {
-  const batch = opts.batchPayments ?? BATCH_PAYMENTS;
+  const batch = opts.batchRows ?? BATCH_ROWS;
   const { db, dialect } = deps.database;
   const postgres = dialect === "postgres";
   const at = (d: Date) => (postgres ? postgresTimestamp(d) : sqliteTimestamp(d));
@@ -67,25 +73,39 @@ export function createReportRollup(
   // Written with PostgreSQL's $n, each in the order of its parameter; SQLite takes them as ?.
   const numbered = (sql: string) => (postgres ? sql : sql.replaceAll(/\$\d+/g, "?"));
   const isoText = (column: string) => (postgres ? `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : column);
-  const hourOf = postgres ? `date_trunc('hour', "p"."observedAt")` : `substr("p"."observedAt", 1, 13) || ':00:00.000+00:00'`;
+  const hourOf = (column: string) => (postgres ? `date_trunc('hour', ${column})` : `substr(${column}, 1, 13) || ':00:00.000+00:00'`);
   const offset = `${REPORT_UTC_OFFSET_HOURS} hours`;
   const dayOf = postgres
     ? `date_trunc('day', "p"."observedAt" + interval '${offset}') - interval '${offset}'`
     : `strftime('%Y-%m-%dT%H:%M:%f+00:00', "p"."observedAt", '+${offset}', 'start of day', '-${offset}')`;
-  // Every merchant with a payment, one index step each (a loose index scan): a merchant-led index then serves a
-  // range of times, where the same range over all merchants at once would read every payment ever recorded.
-  const merchants = `WITH RECURSIVE "merchant_ids"("id") AS (SELECT min("merchantId") FROM "payments"
-    UNION ALL SELECT (SELECT min("merchantId") FROM "payments" WHERE "merchantId" > "merchant_ids"."id") FROM "merchant_ids" WHERE "merchant_ids"."id" IS NOT NULL)
+  // Every merchant with a row in `table`, one index step each (a loose index scan): a merchant-led index then
+  // serves a range of times, where the same range over all merchants at once would read every row ever recorded.
+  const merchantsOf = (table: string) => `WITH RECURSIVE "merchant_ids"("id") AS (SELECT min("merchantId") FROM "${table}"
+    UNION ALL SELECT (SELECT min("merchantId") FROM "${table}" WHERE "merchantId" > "merchant_ids"."id") FROM "merchant_ids" WHERE "merchant_ids"."id" IS NOT NULL)
     SELECT "id" FROM "merchant_ids" WHERE "id" IS NOT NULL`;
-  /** The payments of one step: newer ids ($1 exclusive to $2 inclusive) observed before $3. */
-  const byId = `"p"."id" > $1 AND "p"."id" <= $2 AND "p"."observedAt" < ${time(3)}`;
-  /** The payments of one step: ids up to $3 observed from $1 (inclusive) to $2 (exclusive). */
-  const byTime = `"p"."merchantId" ${postgres ? `= ANY(ARRAY(${merchants}))` : `IN (${merchants})`}
-    AND "p"."observedAt" >= ${time(1)} AND "p"."observedAt" < ${time(2)} AND "p"."id" <= $3`;
+  const merchants = merchantsOf("payments");
+  const merchantIn = (column: string, of = merchants) => (postgres ? `${column} = ANY(ARRAY(${of}))` : `${column} IN (${of})`);
+  /** The rows (alias `a`, timed by `at`) of one step: newer ids ($1 exclusive to $2 inclusive) before $3. */
+  const stepById = (a: string, at: string) => `"${a}"."id" > $1 AND "${a}"."id" <= $2 AND "${a}"."${at}" < ${time(3)}`;
+  /** The rows of one step: ids up to $3, from $1 (inclusive) to $2 (exclusive). */
+  const stepByTime = (a: string, at: string, of: string) =>
+    `${merchantIn(`"${a}"."merchantId"`, of)} AND "${a}"."${at}" >= ${time(1)} AND "${a}"."${at}" < ${time(2)} AND "${a}"."id" <= $3`;
+  const byId = stepById("p", "observedAt");
+  const byTime = stepByTime("p", "observedAt", merchants);
+  /** Top-ups counted per merchant and hour of creation. */
+  const foldTopUps = (where: string) =>
+    numbered(`
+    INSERT INTO "report_topup_hours" ("merchantId", "hour", "count")
+    SELECT "t"."merchantId", ${hourOf(`"t"."createdAt"`)}, count(*) FROM "top_ups" AS "t"
+    WHERE ${where}
+    GROUP BY 1, 2
+    ON CONFLICT ("merchantId", "hour") DO UPDATE SET "count" = "report_topup_hours"."count" + excluded."count"`);
+  const topUpsById = foldTopUps(stepById("t", "createdAt"));
+  const topUpsByTime = foldTopUps(stepByTime("t", "createdAt", merchantsOf("top_ups")));
   const folds = (where: string) => [
     numbered(`
     INSERT INTO "report_payment_hours" ("merchantId", "hour", "currency", "provider", "count", "sumMinor")
-    SELECT "p"."merchantId", ${hourOf}, "p"."currency", "p"."provider", count(*), sum("p"."amountMinor") FROM "payments" AS "p"
+    SELECT "p"."merchantId", ${hourOf(`"p"."observedAt"`)}, "p"."currency", "p"."provider", count(*), sum("p"."amountMinor") FROM "payments" AS "p"
     WHERE ${where}
     GROUP BY 1, 2, 3, 4
     ON CONFLICT ("merchantId", "hour", "currency", "provider")
@@ -100,7 +120,6 @@ export function createReportRollup(
     DO UPDATE SET "count" = "report_customer_days"."count" + excluded."count", "sumMinor" = "report_customer_days"."sumMinor" + excluded."sumMinor",
       "firstAt" = ${postgres ? "least" : "min"}("report_customer_days"."firstAt", excluded."firstAt")`),
   ];
-  const merchantIn = (column: string) => (postgres ? `${column} = ANY(ARRAY(${merchants}))` : `${column} IN (${merchants})`);
   const least = postgres ? "least" : "min";
   const addToWindow = `ON CONFLICT ("merchantId", "days", "currency", "userId")
     DO UPDATE SET "count" = "report_customer_windows"."count" + excluded."count", "sumMinor" = "report_customer_windows"."sumMinor" + excluded."sumMinor",
@@ -160,7 +179,7 @@ export function createReportRollup(
     }
   }
 
-  /** Folds one step: newer payments first (by id, below the current `before`), then `before` moves on to the last closed hour. */
+  /** Folds one step: newer payments and top-ups first (by id, below the current `before`), then `before` moves on to the last closed hour. */
   async function pass(): Promise<boolean> {
     const now = deps.now?.() ?? new Date();
     const target = new Date(Math.floor((now.getTime() - ROLLUP_GRACE_MS) / HOUR_MS) * HOUR_MS);
@@ -170,13 +189,16 @@ export function createReportRollup(
         numbered(`INSERT INTO "report_rollups" ("merchantId", "paymentId", "before", "updatedAt") VALUES ($1, 0, ${time(2)}, ${time(3)}) ON CONFLICT ("merchantId") DO NOTHING`),
         ROLLUP_MARK_ROW, at(target), at(now),
       );
-      const [mark] = await tx.$queryRawUnsafe<{ paymentId: number | bigint; before: string; windowDay: string | null }[]>(
-        numbered(`SELECT "paymentId", ${isoText(`"before"`)} AS "before", ${isoText(`"windowDay"`)} AS "windowDay" FROM "report_rollups" WHERE "merchantId" = $1${postgres ? " FOR UPDATE" : ""}`),
+      const [mark] = await tx.$queryRawUnsafe<{ paymentId: number | bigint; topUpId: number | bigint; before: string; windowDay: string | null }[]>(
+        numbered(`SELECT "paymentId", "topUpId", ${isoText(`"before"`)} AS "before", ${isoText(`"windowDay"`)} AS "windowDay" FROM "report_rollups" WHERE "merchantId" = $1${postgres ? " FOR UPDATE" : ""}`),
         ROLLUP_MARK_ROW,
       );
-      const [last] = await tx.$queryRawUnsafe<{ id: number | bigint | null }[]>(`SELECT max("id") AS "id" FROM "payments"`);
-      const from: RollupMark = { paymentId: Number(mark!.paymentId), before: new Date(mark!.before) };
-      const maxId = Number(last?.id ?? 0);
+      const [last] = await tx.$queryRawUnsafe<{ paymentId: number | bigint | null; topUpId: number | bigint | null }[]>(
+        `SELECT (SELECT max("id") FROM "payments") AS "paymentId", (SELECT max("id") FROM "top_ups") AS "topUpId"`,
+      );
+      const from: RollupMark = { paymentId: Number(mark!.paymentId), topUpId: Number(mark!.topUpId), before: new Date(mark!.before) };
+      const max = { paymentId: Number(last?.paymentId ?? 0), topUpId: Number(last?.topUpId ?? 0) };
+      const behind = (m: RollupMark) => m.paymentId < max.paymentId || m.topUpId < max.topUpId;
       // The windows end on today's local day as soon as it begins (never moving back, as another instance's clock might).
       const windowFrom = mark!.windowDay === null ? null : new Date(mark!.windowDay);
       const windowDay = windowFrom && windowFrom >= localDayOf(now) ? windowFrom : localDayOf(now);
@@ -188,24 +210,26 @@ export function createReportRollup(
         }
       };
       let to = from;
-      if (from.paymentId < maxId) {
-        to = { paymentId: Math.min(maxId, from.paymentId + batch), before: from.before };
+      if (behind(from)) {
+        to = { paymentId: Math.min(max.paymentId, from.paymentId + batch), topUpId: Math.min(max.topUpId, from.topUpId + batch), before: from.before };
         const params = [from.paymentId, to.paymentId, at(from.before)];
         for (const fold of foldById) await tx.$executeRawUnsafe(fold, ...params);
         await foldWindows(byIdWindow, params);
+        await tx.$executeRawUnsafe(topUpsById, from.topUpId, to.topUpId, at(from.before));
       } else if (from.before < target) {
-        to = { paymentId: from.paymentId, before: new Date(Math.min(target.getTime(), from.before.getTime() + MAX_ADVANCE_MS)) };
+        to = { ...from, before: new Date(Math.min(target.getTime(), from.before.getTime() + MAX_ADVANCE_MS)) };
         const params = [at(from.before), at(to.before), from.paymentId];
         for (const fold of foldByTime) await tx.$executeRawUnsafe(fold, ...params);
         await foldWindows(byTimeWindow, params);
+        await tx.$executeRawUnsafe(topUpsByTime, at(from.before), at(to.before), from.topUpId);
       } else if (windowDay === windowFrom) {
         return false;
       }
       await tx.$executeRawUnsafe(
-        numbered(`UPDATE "report_rollups" SET "paymentId" = $1, "before" = ${time(2)}, "updatedAt" = ${time(3)}, "windowDay" = ${time(4)} WHERE "merchantId" = $5`),
-        to.paymentId, at(to.before), at(now), at(windowDay), ROLLUP_MARK_ROW,
+        numbered(`UPDATE "report_rollups" SET "paymentId" = $1, "topUpId" = $2, "before" = ${time(3)}, "updatedAt" = ${time(4)}, "windowDay" = ${time(5)} WHERE "merchantId" = $6`),
+        to.paymentId, to.topUpId, at(to.before), at(now), at(windowDay), ROLLUP_MARK_ROW,
       );
-      return to.paymentId < maxId || to.before < target;
+      return behind(to) || to.before < target;
     }, { timeout: PASS_TIMEOUT_MS });
   }
 

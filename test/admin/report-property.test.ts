@@ -30,23 +30,25 @@ const currency = fc.constantFrom("USD", "USD", "KHR");
 const status = fc.constantFrom("PENDING", "PAID", "CREDITED", "HELD", "EXPIRED", "REFUNDED");
 const payment = fc.record({ topUp: fc.option(fc.nat(11)), provider: fc.constantFrom("bakong", "kess", "payway"), amountMinor: fc.integer({ min: 1, max: 100_000 }), currency, observedAt: instant });
 const refund = fc.record({ topUp: fc.nat(11), amountMinor: fc.integer({ min: 1, max: 5_000 }), currency, createdAt: instant });
+const topUp = fc.record({ user: fc.nat(7), provider: fc.constantFrom("bakong", "kess", "payway"), status, amountMinor: fc.integer({ min: 1, max: 100_000 }), createdAt: instant });
 const bonus = fc.record({ topUp: fc.nat(11), amountMinor: fc.integer({ min: 1, max: 5_000 }), currency, done: fc.boolean(), doneAt: instant });
 
 /**
  * A history, rolled up (src/jobs/report-rollup.ts) as of `rolledAt` (or never), then written to after its hours
- * closed: payments recorded since (some stamped with an old observedAt, inside hours already rolled up), refunds,
- * bonuses credited, top-ups changing state (after their hour and day were rolled up: status counts read the
- * top-ups, never a rollup); then possibly rolled up again later.
+ * closed: top-ups and payments recorded since (some stamped with an old time, inside hours already rolled up), refunds,
+ * bonuses credited, top-ups changing state (after their hour and day were rolled up: only their creation is
+ * rolled up, so CREDITED, derived from the total, follows); then possibly rolled up again later.
  */
 const history = fc.record({
   users: fc.integer({ min: 1, max: 8 }),
-  topUps: fc.array(fc.record({ user: fc.nat(7), provider: fc.constantFrom("bakong", "kess", "payway"), status, amountMinor: fc.integer({ min: 1, max: 100_000 }), createdAt: instant }), { maxLength: 12 }),
+  topUps: fc.array(topUp, { maxLength: 12 }),
   payments: fc.array(payment, { maxLength: 16 }),
   refunds: fc.array(refund, { maxLength: 4 }),
   bonuses: fc.array(bonus, { maxLength: 5 }),
   rolledAt: fc.option(rolledAt),
   rollBatch: fc.integer({ min: 1, max: 20 }),
   late: fc.record({
+    topUps: fc.array(topUp, { maxLength: 3 }),
     payments: fc.array(payment, { maxLength: 6 }),
     refunds: fc.array(refund, { maxLength: 2 }),
     bonuses: fc.array(bonus, { maxLength: 2 }),
@@ -61,6 +63,8 @@ interface Seeded {
   users: { id: number; telegramId: bigint; username: string; panelLogin: string }[];
   topUps: { id: number; reference: string; userId: number; status: string; createdAt: Date }[];
   payments: { id: number; topUpId: number | null; provider: string; amountMinor: number; currency: string; observedAt: Date }[];
+  /** The refunds recorded: one needs a top-up to have been there. */
+  refunds: History["refunds"];
   bonuses: number;
 }
 
@@ -74,11 +78,25 @@ async function addPayments(db: Db, s: Seeded, rows: History["payments"]): Promis
   }
 }
 
+async function addTopUps(db: Db, s: Seeded, rows: History["topUps"]): Promise<void> {
+  for (const t of rows) {
+    const user = s.users[t.user % s.users.length]!;
+    const reference = `2603100000${String(s.topUps.length).padStart(4, "0")}`;
+    s.topUps.push(
+      await db.topUp.create({
+        data: { reference, userId: user.id, chatId: user.telegramId, provider: t.provider, currency: "USD", amountMinor: t.amountMinor, panelLogin: user.panelLogin, status: t.status, expiresAt: t.createdAt, createdAt: t.createdAt },
+      }),
+    );
+  }
+}
+
 async function addRefundsAndBonuses(db: Db, s: Seeded, refunds: History["refunds"], bonuses: History["bonuses"]): Promise<void> {
   const pick = (i: number) => (s.topUps.length === 0 ? null : s.topUps[i % s.topUps.length]!.id);
   for (const r of refunds) {
     const topUpId = pick(r.topUp);
-    if (topUpId !== null) await db.refund.create({ data: { topUpId, amountMinor: r.amountMinor, currency: r.currency, reason: "r", adminId: 1n, providerStatus: "MANUAL", panelStatus: "DEBITED", createdAt: r.createdAt } });
+    if (topUpId === null) continue;
+    await db.refund.create({ data: { topUpId, amountMinor: r.amountMinor, currency: r.currency, reason: "r", adminId: 1n, providerStatus: "MANUAL", panelStatus: "DEBITED", createdAt: r.createdAt } });
+    s.refunds.push(r);
   }
   for (const b of bonuses) {
     await db.credit.create({
@@ -89,27 +107,21 @@ async function addRefundsAndBonuses(db: Db, s: Seeded, refunds: History["refunds
 
 /** Rolls up everything the job would by `now`, a small batch of payments per pass. */
 async function rollUp(database: TestDatabase, now: Date, batch: number): Promise<void> {
-  const rollup = createReportRollup({ database, log: silentLog, now: () => now }, { sweepMs: 60_000, batchPayments: batch });
+  const rollup = createReportRollup({ database, log: silentLog, now: () => now }, { sweepMs: 60_000, batchRows: batch });
   while (await rollup.pass());
 }
 
 async function seed(database: TestDatabase, h: History): Promise<Seeded> {
   const { db } = database;
-  for (const table of ["credits", "refunds", "payments", "top_ups", "users", "report_payment_hours", "report_customer_days", "report_customer_windows", "report_rollups"]) await db.$executeRawUnsafe(`DELETE FROM "${table}"`);
+  for (const table of ["credits", "refunds", "payments", "top_ups", "users", "report_payment_hours", "report_customer_days", "report_customer_windows", "report_topup_hours", "report_rollups"]) await db.$executeRawUnsafe(`DELETE FROM "${table}"`);
   const users: Awaited<ReturnType<typeof db.user.create>>[] = [];
   for (let i = 0; i < h.users; i++) users.push(await db.user.create({ data: { telegramId: BigInt(700 + i), username: `u${i}`, panelLogin: `login${i}` } }));
-  const s: Seeded = { users: users.map((u) => ({ ...u, username: u.username!, panelLogin: u.panelLogin! })), topUps: [], payments: [], bonuses: 0 };
-  for (const [i, t] of h.topUps.entries()) {
-    const user = users[t.user % users.length]!;
-    s.topUps.push(
-      await db.topUp.create({
-        data: { reference: `2603100000${String(i).padStart(4, "0")}`, userId: user.id, chatId: user.telegramId, provider: t.provider, currency: "USD", amountMinor: t.amountMinor, panelLogin: user.panelLogin!, status: t.status, expiresAt: t.createdAt, createdAt: t.createdAt },
-      }),
-    );
-  }
+  const s: Seeded = { users: users.map((u) => ({ ...u, username: u.username!, panelLogin: u.panelLogin! })), topUps: [], payments: [], refunds: [], bonuses: 0 };
+  await addTopUps(db, s, h.topUps);
   await addPayments(db, s, h.payments);
   await addRefundsAndBonuses(db, s, h.refunds, h.bonuses);
   if (h.rolledAt) await rollUp(database, h.rolledAt, h.rollBatch);
+  await addTopUps(db, s, h.late.topUps);
   await addPayments(db, s, h.late.payments);
   await addRefundsAndBonuses(db, s, h.late.refunds, h.late.bonuses);
   for (const change of h.late.statuses) {
@@ -119,6 +131,27 @@ async function seed(database: TestDatabase, h: History): Promise<Seeded> {
     topUp.status = change.status;
   }
   return s;
+}
+
+/**
+ * What report_topup_hours must hold after a rollup: per UTC hour, the top-ups the mark covers (id ≤ topUpId,
+ * created before `before`). Also whether a report of `period` derives CREDITED from them: some whole hour of
+ * the period is folded (as src/admin/reports.ts decides).
+ */
+async function topUpHoursAsFolded(database: TestDatabase, s: Seeded, period: ReportPeriod) {
+  const mark = await database.db.reportRollup.findUnique({ where: { merchantId: ROLLUP_MARK_ROW } });
+  const counts = new Map<string, number>();
+  for (const t of s.topUps.filter((t) => mark && t.id <= mark.topUpId && t.createdAt < mark.before)) {
+    const hour = new Date(Math.floor(t.createdAt.getTime() / HOUR) * HOUR).toISOString();
+    counts.set(hour, (counts.get(hour) ?? 0) + 1);
+  }
+  const rows = await database.db.reportTopUpHour.findMany({ orderBy: { hour: "asc" } });
+  const hourTo = mark ? Math.min(Math.floor(period.to.getTime() / HOUR) * HOUR, mark.before.getTime()) : 0;
+  return {
+    expected: [...counts].sort(),
+    actual: rows.map((r) => [r.hour.toISOString(), r.count] as const),
+    derived: mark !== null && mark.topUpId > 0 && hourTo > Math.ceil(period.from.getTime() / HOUR) * HOUR,
+  };
 }
 
 /**
@@ -155,7 +188,7 @@ function oracle(h: History, s: Seeded, period: ReportPeriod): Omit<ReportData, "
   const usd = paidRows.filter((p) => p.currency === "USD");
   const sum = (rows: { amountMinor: number }[]) => ({ count: rows.length, sumMinor: rows.reduce((t, r) => t + r.amountMinor, 0) });
   const grouped = <T>(rows: T[], key: (r: T) => string) => [...new Set(rows.map(key))].sort().map((k) => [k, rows.filter((r) => key(r) === k)] as const);
-  const refunds = [...h.refunds, ...h.late.refunds].filter((r) => s.topUps.length > 0 && r.currency === "USD" && inPeriod(r.createdAt));
+  const refunds = s.refunds.filter((r) => r.currency === "USD" && inPeriod(r.createdAt));
   const bonuses = [...h.bonuses, ...h.late.bonuses].filter((b) => b.done && b.currency === "USD" && inPeriod(b.doneAt));
   const { unit, buckets, labelOf } = bucketsOf(period);
   const customers = grouped(usd.filter((p) => p.topUpId !== null), (p) => String(s.topUps.find((t) => t.id === p.topUpId)!.userId))
@@ -186,18 +219,23 @@ for (const dialect of dialects) {
       await database?.drop();
     });
 
-    it("for random histories, rolled up or not and written to after their hours closed: totals, breakdowns, chart buckets, top customers (off the customer windows as they fold and slide, when a period is one); the CSV pages through every top-up in order", async () => {
+    it("for random histories, rolled up or not and written to after their hours closed: totals, breakdowns, chart buckets, top customers (off the customer windows as they fold and slide, when a period is one), top-ups per state (CREDITED off the rolled-up top-up hours); the CSV pages through every top-up in order", async () => {
       const reports = createReports({ database: forMerchant(database, DEFAULT_MERCHANT_ID), currency: "USD", panelCurrency: "USD" });
       const csv = createReportExport({ database: forMerchant(database, DEFAULT_MERCHANT_ID), panelCurrency: "USD", pageRows: 2 });
       /** Reports whose period was one of the customer windows as they stood, with a customer in it. */
       let byWindow = 0;
+      /** Reports whose CREDITED count was derived from report_topup_hours, with a CREDITED top-up in the period. */
+      let byTopUpHours = 0;
       const check = async (h: History, seeded: Seeded) => {
         const windows = await windowsAsFolded(database, seeded);
         expect(windows.actual).toEqual(windows.expected);
+        const hours = await topUpHoursAsFolded(database, seeded, h.period);
+        expect(hours.actual).toEqual(hours.expected);
         const { period: _p, timeZone: _z, ...got } = await reports.report(h.period);
         expect(got).toEqual(oracle(h, seeded, h.period));
         const isWindow = REPORT_WINDOW_DAYS.some((days) => windows.windowDay && windowRange(days, windows.windowDay).from.getTime() === h.period.from.getTime() && windowRange(days, windows.windowDay).to.getTime() === h.period.to.getTime());
         if (isWindow && got.topCustomers.length > 0) byWindow++;
+        if (hours.derived && got.topUpsByStatus.some((s) => s.status === "CREDITED")) byTopUpHours++;
       };
       await fc.assert(
         fc.asyncProperty(history, async (h) => {
@@ -218,6 +256,7 @@ for (const dialect of dialects) {
         { numRuns: dialect.name === "sqlite" ? 40 : 20 },
       );
       expect(byWindow).toBeGreaterThan(0);
+      expect(byTopUpHours).toBeGreaterThan(0);
     }, 120_000);
   });
 }

@@ -31,7 +31,7 @@ for (const dialect of dialects) {
 
     it("folds an hour only once it closed ROLLUP_GRACE_MS ago, and each payment once when two instances run it at the same time", async () => {
       for (let i = 0; i < 30; i++) await pay(i, T0 + i * 6 * 60_000); // 03:00 to 05:54, ten an hour
-      const at = (now: number) => [0, 1].map(() => createReportRollup({ database, log: silentLog, now: () => new Date(now) }, { sweepMs: 60_000, batchPayments: 7 }));
+      const at = (now: number) => [0, 1].map(() => createReportRollup({ database, log: silentLog, now: () => new Date(now) }, { sweepMs: 60_000, batchRows: 7 }));
       const drain = async (rollups: ReturnType<typeof at>) => {
         for (;;) {
           const more = await Promise.all(rollups.map((r) => r.pass()));
