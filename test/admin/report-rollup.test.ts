@@ -125,5 +125,38 @@ for (const dialect of dialects) {
       const month = await createReports({ database: forMerchant(database, merchantId), currency: "USD", panelCurrency: "USD" }).report(parsePeriod("30d", new Date(now))!);
       expect(month.topCustomers.map((c) => [c.username, c.sumMinor])).toEqual([["w6", 110], ["w1", 105], ["w2", 50], ["w3", 40], ["w4", 30]]);
     });
+
+    it("counts top-ups per hour of creation: a closed hour's at once, the open hour's and a newer id's with an old time later; the report derives CREDITED from them", async () => {
+      const merchantId = 7;
+      const start = Date.parse("2026-06-01T03:00:00Z"); // after every other test's rollup
+      const user = await database.db.user.create({ data: { merchantId, telegramId: 970n, username: "h" } });
+      let n = 0;
+      const created = (at: number, status: string) =>
+        database.db.topUp.create({ data: { merchantId, reference: `2606010${n++}`, userId: user.id, chatId: 970n, provider: "bakong", currency: "USD", amountMinor: 1, panelLogin: "x", status, expiresAt: new Date(at), createdAt: new Date(at) } });
+      const rollUpAt = async (now: number) => {
+        const rollup = createReportRollup({ database, log: silentLog, now: () => new Date(now) }, { sweepMs: 60_000, batchRows: 1 });
+        while (await rollup.pass());
+      };
+      const hours = async () => (await database.db.reportTopUpHour.findMany({ where: { merchantId }, orderBy: { hour: "asc" } })).map((h) => [h.hour.toISOString(), h.count]);
+      const period: ReportPeriod = { from: new Date(start - HOUR), to: new Date(start + 3 * HOUR), label: "test" };
+      const statuses = async () => (await createReports({ database: forMerchant(database, merchantId), currency: "USD", panelCurrency: "USD" }).report(period)).topUpsByStatus;
+      const closed = await created(start + 10 * 60_000, "CREDITED");
+      await created(start + HOUR + 50 * 60_000, "CREDITED"); // in the hour still open at the first rollup
+      await rollUpAt(start + 2 * HOUR + 5 * 60_000); // 05:05: 04:00 closed only 5 minutes ago
+      const mark = await database.db.reportRollup.findUnique({ where: { merchantId: ROLLUP_MARK_ROW } });
+      expect(mark!.before).toEqual(new Date(start + HOUR));
+      expect(await hours()).toEqual([[new Date(start).toISOString(), 1]]);
+      // A newer id with a time inside the hour already folded: live until the next pass folds it by id.
+      await created(start + 20 * 60_000, "HELD");
+      expect(await statuses()).toEqual([{ status: "CREDITED", count: 2 }, { status: "HELD", count: 1 }]);
+      await rollUpAt(start + 3 * HOUR);
+      expect(await hours()).toEqual([[new Date(start).toISOString(), 2], [new Date(start + HOUR).toISOString(), 1]]);
+      // A state changes after its hour was folded: the rollup counts creation only.
+      await database.db.topUp.update({ where: { id: closed.id }, data: { status: "HELD" } });
+      expect(await statuses()).toEqual([{ status: "CREDITED", count: 1 }, { status: "HELD", count: 2 }]);
+      // CREDITED is the folded total less the other states: it reads the hours.
+      await database.db.reportTopUpHour.update({ where: { merchantId_hour: { merchantId, hour: new Date(start) } }, data: { count: 5 } });
+      expect(await statuses()).toEqual([{ status: "CREDITED", count: 4 }, { status: "HELD", count: 2 }]);
+    });
   });
 }
