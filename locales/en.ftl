@@ -442,9 +442,16 @@ onboarding-ok-payment-method = ✅ Payment method: { $method }.
 onboarding-ok-provider = ✅ { $provider } accepts your credentials.
 onboarding-ok-saved = ✅ Saved.
 onboarding-invalid =
-    ❌ That answer is not right:
-    { $problems }
+    ❌ That answer is not right. { $fix }
+    (Details: { $problems })
     Please send it again.
+onboarding-fix-bot-token = A bot token looks like 123456789:AAF…: copy it whole from @BotFather, in one message.
+onboarding-fix-panel-url = Send your panel's full address, starting with https:// (for example https://yourpanel.com).
+onboarding-fix-panel-key = Copy the admin API key again from your panel's settings, whole and without spaces.
+onboarding-fix-payment-method = Send the payment method's name exactly as your panel spells it, or - to keep the default.
+onboarding-fix-admin-chat = A group's chat id is a number like -1001234567890; send - to get the alerts here in private.
+onboarding-fix-shop-name = Send a shop name of at most 25 characters.
+onboarding-fix-credentials = Copy your credentials again from your provider's merchant portal, exactly as shown there, in the format asked above.
 onboarding-choose = ❌ Please choose one of: { $choices }.
 onboarding-bot-in-use = ❌ The bot @{ $username } already serves another shop on this platform. Create a new bot with @BotFather (/newbot) and paste its token.
 onboarding-submitted =

@@ -439,9 +439,16 @@ onboarding-ok-payment-method = ✅ វិធីបង់ប្រាក់៖ { 
 onboarding-ok-provider = ✅ { $provider } ទទួលយកព័ត៌មានសម្ងាត់របស់អ្នក។
 onboarding-ok-saved = ✅ បានរក្សាទុក។
 onboarding-invalid =
-    ❌ ចម្លើយនោះមិនត្រឹមត្រូវទេ៖
-    { $problems }
+    ❌ ចម្លើយនោះមិនត្រឹមត្រូវទេ។ { $fix }
+    (ព័ត៌មានលម្អិត៖ { $problems })
     សូមផ្ញើវាម្តងទៀត។
+onboarding-fix-bot-token = Token របស់បូតមានរាងដូច 123456789:AAF…៖ សូមចម្លងវាទាំងមូលពី @BotFather ក្នុងសារតែមួយ។
+onboarding-fix-panel-url = សូមផ្ញើអាសយដ្ឋានពេញរបស់ផ្ទាំង (panel) អ្នក ដែលចាប់ផ្តើមដោយ https:// (ឧទាហរណ៍ https://yourpanel.com)។
+onboarding-fix-panel-key = សូមចម្លង API key របស់អ្នកគ្រប់គ្រងម្តងទៀតពីការកំណត់នៃផ្ទាំងរបស់អ្នក ទាំងមូល និងគ្មានដកឃ្លា។
+onboarding-fix-payment-method = សូមផ្ញើឈ្មោះវិធីបង់ប្រាក់ ឲ្យដូចដែលផ្ទាំងរបស់អ្នកសរសេរ ឬផ្ញើ - ដើម្បីរក្សាលំនាំដើម។
+onboarding-fix-admin-chat = លេខ chat id របស់ក្រុមគឺជាលេខដូចជា -1001234567890; ផ្ញើ - ដើម្បីទទួលការជូនដំណឹងនៅទីនេះជាឯកជន។
+onboarding-fix-shop-name = សូមផ្ញើឈ្មោះហាងដែលមិនលើសពី 25 តួអក្សរ។
+onboarding-fix-credentials = សូមចម្លងព័ត៌មានសម្ងាត់របស់អ្នកម្តងទៀតពីផតថលអាជីវករនៃអ្នកផ្តល់សេវា ឲ្យដូចដែលបង្ហាញនៅទីនោះ តាមទម្រង់ដែលបានស្នើខាងលើ។
 onboarding-choose = ❌ សូមជ្រើសរើសមួយក្នុងចំណោម៖ { $choices }។
 onboarding-bot-in-use = ❌ បូត @{ $username } កំពុងបម្រើហាងមួយផ្សេងទៀតនៅលើវេទិកានេះរួចហើយ។ បង្កើតបូតថ្មីជាមួយ @BotFather (/newbot) ហើយបិទភ្ជាប់ token របស់វា។
 onboarding-submitted =
