@@ -164,7 +164,7 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
    * (from the period's first whole hour up to `before` or its last whole hour) plus, counted live, the top-ups
    * with newer ids (found by id, as paymentTotals finds newer payments) and those the mark's id covers in the
    * part hours and hours not folded at either end. With no hour of the period folded yet (the rollup has not
-   * run, or not since migration 017), every state is counted off its run.
+   * run, or not since migration 018), every state is counted off its run.
    */
   function topUpsByStatus(period: ReportPeriod) {
     return withMark(async (read, mark) => {

@@ -57,7 +57,7 @@ export const windowRange = (days: number, last: Date) => ({ from: new Date(last.
  * with a day that left is summed again from its remaining days, its first payment in the window included), all in
  * the fold's transaction, so the windows always agree with the customer days under the same mark.
  *
- * report_topup_hours (migration 017) counts the top-ups created per UTC hour, folded the same way under the
+ * report_topup_hours (migration 018) counts the top-ups created per UTC hour, folded the same way under the
  * mark's own topUpId and the same `before` (a top-up's id, like a payment's, is taken before it commits on
  * PostgreSQL, and its createdAt is its creator's clock): only creation, which never changes, never a status.
  */

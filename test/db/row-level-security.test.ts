@@ -104,7 +104,7 @@ describe.runIf(postgresAvailable)("row-level security on the money tables (Postg
     await asRole.query("ROLLBACK");
   });
 
-  it("the report's customer windows (migration 015) and top-up hours (017) are forced under the same policy: a merchant sees its own rows only", async () => {
+  it("the report's customer windows (migration 015) and top-up hours (018) are forced under the same policy: a merchant sees its own rows only", async () => {
     await asSuperuser(created.url, async (c) => {
       await c.query(`INSERT INTO "report_customer_windows" VALUES (1, 7, 'USD', 1, 1, 1000, now()), (2, 7, 'USD', 2, 1, 2000, now())`);
       await c.query(`INSERT INTO "report_topup_hours" VALUES (1, now(), 3), (2, now(), 4)`);
