@@ -27,7 +27,7 @@ const BATCH_ROWS = 20_000;
 const PASS_TIMEOUT_MS = 120_000;
 /** How far `before` moves per pass after the job was stopped a long time. */
 const MAX_ADVANCE_MS = 24 * HOUR_MS;
-/** report_rollups' row holding the one mark for every merchant's payments (hours are kept per merchant). */
+/** report_rollups' row holding the one mark for every merchant's payments and top-ups (hours are kept per merchant). */
 export const ROLLUP_MARK_ROW = 0;
 
 export interface RollupMark {
