@@ -2,8 +2,8 @@
  * The second headline: sustained end to end across a platform's merchants. 100 stored merchants (servePlatform),
  * each with its own bot on the fake Telegram held to Telegram's ~30 messages/s per bot; signed webhooks spread evenly
  * over the merchants' /webhooks/raksmeypay/<routeKey> addresses at a climbing even rate. A step is flat when every
- * payment is recorded and both the credit backlog and the customer-receipt backlog stay flat. A platform credits and
- * sends receipts on the main thread (the crediting thread serves a single shop only), next to ingest.
+ * payment is recorded and both the credit backlog and the customer-receipt backlog stay flat. On SQLite the platform
+ * credits and sends receipts on the crediting thread; the main thread takes the webhooks.
  * SUSTAINED_PLATFORM_MERCHANTS, SUSTAINED_RUNS, SUSTAINED_FROM and SUSTAINED_WINDOW_SEC shorten a run.
  */
 import { openBacklogReader, openReceiptReader, slopePerSecond } from "./support/backlog.js";
@@ -165,7 +165,7 @@ export async function run(): Promise<BenchResult> {
   const failures = runs.map((r, i) => `run ${i + 1}: ${r.firstFailed ? `${perSec(r.firstFailed.rate)}: ${r.firstFailed.why} (${state(r.firstFailed)})` : `none up to ${perSec(LADDER.at(-1)!)}`}`);
   const notes = [
     `What ended each ladder (the first step that was not flat) — ${failures.join("; ")}.`,
-    `Crediting, receipts and ingest share the main thread on a platform (the crediting thread serves a single shop only); the main thread's busy share at each step is in the ladder lines.`,
+    `Ingest runs on the main thread, crediting and receipts on the crediting thread (every merchant's); the main thread's busy share at each step is in the ladder lines.`,
   ];
   if (!met) notes.push(`Target ≥ 1,500/s missed: the median highest flat rate was ${rateText(sustained.median)}; the measured reason is the first failing step of each run above.`);
   return {

@@ -1,21 +1,30 @@
 import "dotenv/config";
 import { pathToFileURL } from "node:url";
 import { loadConfig, type Config, type ProcessConfig } from "../src/config/config.js";
-import { runProgram, type Application } from "../src/main.js";
+import { runProgram, type Application, type StartPlan } from "../src/main.js";
 import { sandboxPage } from "./page/routes.js";
-import { startSandbox } from "./start-sandbox.js";
+import { freePort } from "./serve.js";
+import { isPlatformSandbox, platformOptions, startPlatformSandbox } from "./start-platform-sandbox.js";
+import { startSandbox, type Sandbox } from "./start-sandbox.js";
 
 /**
  * The sandbox (`npm start` or `npm run dev` with no configuration): every provider, the panel and Telegram
  * simulated on this machine, the application pointed at them, and the sandbox page mounted beside it.
+ * With `--platform` (`npm run sandbox:platform`): the sandbox of a platform, its shop beside the platform's bot
+ * (/newshop) and a second shop waiting to be opened by chat; the page's platform view at /sandbox/platform.
  */
 export async function main(): Promise<void> {
+  const platform = process.argv.includes("--platform");
   await runProgram(async () => {
-    const sandbox = await startSandbox();
+    // A platform takes every bot's updates by webhook: its address is known before it listens (HTTP_PORT=0: a free port now).
+    const port = Number(process.env.HTTP_PORT?.trim() || 8080) || (await freePort());
+    const sandbox: Sandbox = platform ? await startPlatformSandbox(`http://127.0.0.1:${port}`) : await startSandbox();
     // sandbox.env names the sandbox's own database; the sandbox flag keeps it on loopback (SANDBOX_HTTP_HOST).
     let config: Config;
+    let platformPlan: Pick<StartPlan, "platform">;
     try {
-      config = loadConfig({ ...process.env, ...sandbox.env }, { sandbox: true });
+      config = loadConfig({ ...process.env, ...sandbox.env, ...(platform ? { HTTP_PORT: String(port) } : {}) }, { sandbox: true });
+      platformPlan = isPlatformSandbox(sandbox) ? { platform: platformOptions(sandbox) } : {};
     } catch (err) {
       await sandbox.close();
       throw err;
@@ -24,6 +33,7 @@ export async function main(): Promise<void> {
     let running: Application<ProcessConfig> | undefined;
     return {
       config,
+      ...platformPlan,
       mount: (app) =>
         sandboxPage(app, sandbox, {
           panelCurrency: config.panel.currency,
@@ -33,7 +43,8 @@ export async function main(): Promise<void> {
         running = app;
         sandbox.connect(app.url);
         const banner = "=".repeat(72);
-        console.log(`\n${banner}\n  SANDBOX MODE: no credentials are set, so every provider, the panel and\n  Telegram are simulated on this machine. No real money moves.\n  Open ${app.url}/sandbox to chat with the bot and pay.\n  Sandbox database (deleted on exit): ${sandbox.databaseFile}\n${banner}\n`);
+        const open = platform ? `Open ${app.url}/sandbox/platform to open a shop by chat (/newshop),\n  approve it as the operator and top up in either shop.` : `Open ${app.url}/sandbox to chat with the bot and pay.`;
+        console.log(`\n${banner}\n  SANDBOX MODE: no credentials are set, so every provider, the panel and\n  Telegram are simulated on this machine. No real money moves.\n  ${open}\n  Sandbox database (deleted on exit): ${sandbox.databaseFile}\n${banner}\n`);
       },
       close: () => sandbox.close(),
     };

@@ -1,6 +1,6 @@
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
-import type { AddressInfo } from "node:net";
+import { createServer, type AddressInfo } from "node:net";
 
 export interface RunningServer {
   /** Base URL without a trailing slash, e.g. http://127.0.0.1:39123 */
@@ -23,6 +23,18 @@ export function serveApp(app: Hono, opts: { port?: number; host?: string } = {})
             server.close(() => done());
           }),
       });
+    });
+  });
+}
+
+/** A port free right now on loopback (a platform's PUBLIC_URL must be known before the server listens). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
     });
   });
 }

@@ -48,8 +48,8 @@ export interface ApplicationOptions {
   platform?: PlatformOptions & { operatorBot?: OperatorBotSettings };
   /**
    * Run the crediter and the notifier on a worker thread of their own (src/crediting/thread.ts), so ingest and
-   * crediting use two cores. Default: on for a single shop's SQLite file; PostgreSQL runs them here, and scales
-   * by instances. A platform always runs them here: the thread credits the environment's merchant only.
+   * crediting use two cores, for every merchant served (a platform's as they come and go). Default: on for a
+   * SQLite file; PostgreSQL runs them here, and scales by instances.
    */
   creditingThread?: boolean;
 }
@@ -148,17 +148,17 @@ export async function launchApplication<C extends ProcessConfig>(config: C, opts
 
   const poller = createPoller({ database, merchants: registry.resolver((m) => m), metrics, log }, { graceMs: timings.pollGraceMs, claimMs: 30_000, sweepMs: timings.pollerSweepMs, batch: 200 });
   const creditingTimings = { crediterSweepMs: timings.crediterSweepMs, creditLeaseMs: timings.creditLeaseMs, reconcileDelayMs: timings.reconcileDelayMs, notifierSweepMs: timings.notifierSweepMs };
-  const threaded = shopConfig !== undefined && !opts.platform && (opts.creditingThread ?? (database.dialect === "sqlite" && database.sqliteFile !== ":memory:"));
-  // On its own thread the crediter and notifier are built there (the environment's merchant only); here, over
-  // every merchant this process serves.
+  const threaded = opts.creditingThread ?? (database.dialect === "sqlite" && database.sqliteFile !== ":memory:");
+  // A platform keeps a share of the panel calls for every other shop while one shop's panel hangs.
+  const perMerchant = opts.platform ? Math.ceil(mostPanelCalls(config) / PLATFORM_SHARE) : undefined;
+  // On its own thread the crediter and notifier are built there, over the merchants of `registry` as it changes;
+  // here, over the registry itself.
   const inline = threaded
     ? undefined
     : createCreditingJobs({
-      config, timings: creditingTimings, instanceId, database, wakeup, log, metrics,
+      config, timings: creditingTimings, instanceId, database, wakeup, log, metrics, perMerchant,
       credits: registry.resolver((m) => m),
       deliveries: registry.resolver((m) => m.deliver),
-      // A platform keeps a share of the panel calls for every other shop while one shop's panel hangs.
-      ...(opts.platform ? { perMerchant: Math.ceil(mostPanelCalls(config) / PLATFORM_SHARE) } : {}),
     });
   let thread: CreditingThread | undefined;
   // Each served shop's admins hear of its own receipts (a platform without a shop of its own included).
@@ -237,8 +237,8 @@ export async function launchApplication<C extends ProcessConfig>(config: C, opts
     // Not waited for here (loading its modules takes a while): /readyz says when it runs; a thread that
     // cannot start rejects creditingFailed, and runProgram stops.
     thread = startCreditingThread(
-      { config: shopConfig!, timings: creditingTimings, instanceId, logLevel: log.level, panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } },
-      { log, metrics, wakeup },
+      { config, perMerchant, timings: creditingTimings, instanceId, logLevel: log.level, panelTimeouts: { readMs: timings.panelReadTimeoutMs, writeMs: timings.panelWriteTimeoutMs } },
+      { log, metrics, wakeup, merchants: registry },
     );
   }
   poller.start();

@@ -17,6 +17,10 @@ const EMPTY = {
   customer: "Say hello: tap /start below.",
   admin: "Chat as the admin: try /pending or /report today.",
   group: "Payment notifications for the admins appear here.",
+  customer2: "Once its owner opened this shop with /newshop and the operator approved it, say hello: tap /start below.",
+  owner: "Open a shop: tap /newshop, then send the answers below one by one.",
+  operator: "Shops waiting for your approval appear here.",
+  owner2: "Once the shop is live, its owner runs it here, in its own bot: tap /start.",
 };
 
 const safeUrl = (url) => (/^https?:\/\//i.test(url ?? "") ? url : undefined);
@@ -60,6 +64,13 @@ export class ChatView {
     this.showSender = name === "group";
     const form = document.querySelector(`form.composer[data-chat="${name}"]`);
     this.input = form.elements.text;
+    // A multi-line box (several credentials in one message): Enter sends, Shift+Enter starts a new line.
+    this.input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && this.input.tagName === "TEXTAREA") {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const text = this.input.value.trim();

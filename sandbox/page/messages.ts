@@ -25,9 +25,9 @@ export interface PageMessage {
   buttons: PageButton[][];
 }
 
-/** Where the page loads a stored file from; undefined when the bot sent a URL (nothing stored). */
-export function fileUrl(view: { file_id: string; bytes?: Uint8Array } | undefined): string | undefined {
-  return view?.bytes ? `/sandbox/api/files/${encodeURIComponent(view.file_id)}` : undefined;
+/** Where the page loads a file stored by bot `bot` from; undefined when the bot sent a URL (nothing stored). */
+export function fileUrl(view: { file_id: string; bytes?: Uint8Array } | undefined, bot: string): string | undefined {
+  return view?.bytes ? `/sandbox/api/files/${encodeURIComponent(view.file_id)}?bot=${encodeURIComponent(bot)}` : undefined;
 }
 
 function button(b: InlineKeyboardButton): PageButton {
@@ -36,11 +36,11 @@ function button(b: InlineKeyboardButton): PageButton {
   return { text: b.text };
 }
 
-export function pageMessage(m: ChatMessage): PageMessage {
+export function pageMessage(m: ChatMessage, bot: string): PageMessage {
   const raw = m.raw;
   const keyboard = raw.reply_markup?.inline_keyboard ?? [];
-  const photoUrl = fileUrl(m.photo);
-  const documentUrl = fileUrl(m.document);
+  const photoUrl = fileUrl(m.photo, bot);
+  const documentUrl = fileUrl(m.document, bot);
   const from = raw.from ? [raw.from.first_name, raw.from.last_name].filter(Boolean).join(" ") : "";
   return {
     id: m.message_id,
@@ -58,7 +58,7 @@ export function pageMessage(m: ChatMessage): PageMessage {
   };
 }
 
-/** Every message in the chat that is still there, oldest first, both sides. */
-export function chatMessages(driver: BotDriver, chatId: number): PageMessage[] {
-  return driver.history(chatId).filter((m) => !m.deleted).map(pageMessage);
+/** Every message in the chat that is still there (a deleted one is gone, as in Telegram), oldest first, both sides. */
+export function chatMessages(driver: BotDriver, chatId: number, bot: string): PageMessage[] {
+  return driver.history(chatId).filter((m) => !m.deleted).map((m) => pageMessage(m, bot));
 }

@@ -1,9 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { Hono, type Context } from "hono";
 import type { ProviderName } from "../../src/config/config.js";
+import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
 import { CURRENCIES, formatMoney, parseAmount, type Currency } from "../../src/money/money.js";
+import type { PanelSimulator } from "../panels/panel-simulator.js";
 import type { ProviderSimulator } from "../provider-simulator.js";
+import { SANDBOX_CUSTOMER_B, SANDBOX_OPERATOR, SANDBOX_OWNER, isPlatformSandbox } from "../start-platform-sandbox.js";
 import { SANDBOX_ADMIN, SANDBOX_ADMIN_CHAT, SANDBOX_CUSTOMER, type Sandbox } from "../start-sandbox.js";
+import type { BotDriver } from "../telegram/index.js";
 import { chatMessages } from "./messages.js";
 
 /** An open (unpaid) top-up as the bank pane lists it. A TopUp row from the database fits. */
@@ -18,6 +22,8 @@ export interface OpenTopUp {
   currency: string;
   panelLogin?: string;
   expiresAt?: Date | string;
+  /** Whose top-up it is on a platform (the sandbox's own shop is the default merchant). */
+  merchantId?: number;
 }
 
 export interface SandboxPageDeps {
@@ -27,20 +33,45 @@ export interface SandboxPageDeps {
   panelCurrency?: Currency;
 }
 
-/** Chats the page shows: the customer's and the admin's private chats and the admin group. */
-const CHATS = {
-  customer: { chatId: SANDBOX_CUSTOMER.id, userId: SANDBOX_CUSTOMER.id },
-  admin: { chatId: SANDBOX_ADMIN.id, userId: SANDBOX_ADMIN.id },
-  group: { chatId: SANDBOX_ADMIN_CHAT, userId: SANDBOX_ADMIN.id },
-} as const;
-type ChatName = keyof typeof CHATS;
+/**
+ * The bots the page talks to: the shop's; on a platform also the second shop's (`shop2`, opened by /newshop) and
+ * the platform's own (`platform`). Each has its own chats and its own sequence of events.
+ */
+type BotName = "shop" | "shop2" | "platform";
+/** A chat the page shows: in which bot, which chat, and who the page writes as. */
+interface PageChat {
+  bot: BotName;
+  chatId: number;
+  userId: number;
+}
+/**
+ * The shop's customer and admin chats and its admin group; on a platform also the second shop's customer, the panel
+ * owner and the operator in the platform's bot, and the owner in their shop's bot (its admin once it is live).
+ */
+function pageChats(platform: boolean): Record<string, PageChat> {
+  const shop = {
+    customer: { bot: "shop", chatId: SANDBOX_CUSTOMER.id, userId: SANDBOX_CUSTOMER.id },
+    admin: { bot: "shop", chatId: SANDBOX_ADMIN.id, userId: SANDBOX_ADMIN.id },
+    group: { bot: "shop", chatId: SANDBOX_ADMIN_CHAT, userId: SANDBOX_ADMIN.id },
+  } as const;
+  if (!platform) return shop;
+  return {
+    ...shop,
+    customer2: { bot: "shop2", chatId: SANDBOX_CUSTOMER_B.id, userId: SANDBOX_CUSTOMER_B.id },
+    owner: { bot: "platform", chatId: SANDBOX_OWNER.id, userId: SANDBOX_OWNER.id },
+    owner2: { bot: "shop2", chatId: SANDBOX_OWNER.id, userId: SANDBOX_OWNER.id },
+    operator: { bot: "platform", chatId: SANDBOX_OPERATOR.id, userId: SANDBOX_OPERATOR.id },
+  };
+}
 
 /** Longest a long poll for events is held: short, so it never holds up a shutdown for long. */
 const MAX_POLL_SECONDS = 5;
 const MAX_TEXT = 4096;
 
 const JS = "text/javascript; charset=utf-8";
-const STATIC: Record<string, string> = { "page.js": JS, "chat.js": JS, "dom.js": JS, "page.css": "text/css; charset=utf-8" };
+const STATIC: Record<string, string> = {
+  "page.js": JS, "platform.js": JS, "chat.js": JS, "dom.js": JS, "bank.js": JS, "panel.js": JS, "live.js": JS, "tabs.js": JS, "page.css": "text/css; charset=utf-8",
+};
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
 class PageError extends Error {
@@ -51,15 +82,37 @@ class PageError extends Error {
 
 const asset = (name: string) => readFile(new URL(`./${name}`, import.meta.url), "utf8");
 
-/** Mounts GET /sandbox (the try-it page) and its JSON API under /sandbox/api, talking to the sandbox in-process. */
+/**
+ * Mounts GET /sandbox (the try-it page) and its JSON API under /sandbox/api, talking to the sandbox in-process; on
+ * the sandbox of a platform also GET /sandbox/platform (two shops and the platform's bot side by side).
+ */
 export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps = {}): void {
-  const driver = sandbox.bot;
+  const platform = isPlatformSandbox(sandbox) ? sandbox : undefined;
+  const bots: Partial<Record<BotName, BotDriver>> = { shop: sandbox.bot, shop2: platform?.newShop.bot, platform: platform?.platformBot };
+  const driverOf = (name: string): BotDriver => {
+    const driver = Object.hasOwn(bots, name) ? bots[name as BotName] : undefined;
+    if (!driver) throw new PageError(404, `unknown bot "${name}"`);
+    return driver;
+  };
+  const chats = pageChats(platform !== undefined);
   const topUpCurrency = asCurrency(sandbox.env.TOPUP_CURRENCY);
   const panelCurrency = deps.panelCurrency ?? "USD";
   const chatOf = (c: Context) => {
     const name = c.req.param("chat") ?? "";
-    if (!Object.hasOwn(CHATS, name)) throw new PageError(404, `unknown chat "${name}"`);
-    return { name: name as ChatName, ...CHATS[name as ChatName] };
+    if (!Object.hasOwn(chats, name)) throw new PageError(404, `unknown chat "${name}"`);
+    const chat = chats[name]!;
+    return { name, ...chat, driver: driverOf(chat.bot) };
+  };
+  /** The shop's panel, or on a platform the second shop's (`shop2`). */
+  const panelOf = (name: string | undefined): PanelSimulator => {
+    if (name === undefined || name === "shop") return sandbox.panel;
+    if (name === "shop2" && platform) return platform.newShop.panel;
+    throw new PageError(404, `unknown shop "${name}"`);
+  };
+  /** The simulator of the provider a top-up was opened with, of the shop it belongs to. */
+  const simulatorOf = (t: OpenTopUp): ProviderSimulator | undefined => {
+    const providers = platform && t.merchantId !== undefined && t.merchantId !== DEFAULT_MERCHANT_ID ? platform.newShop.providers : sandbox.providers;
+    return providers.get(t.provider as ProviderName);
   };
   const openTopUps = async () => (deps.openTopUps ? await deps.openTopUps() : []);
   /** What the bank pane paid, newest first, so the page can show it after a reload. */
@@ -69,6 +122,7 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
 
   const headers = (type: string) => ({ "content-type": type, "cache-control": "no-store", "content-security-policy": CSP });
   app.get("/sandbox", async (c) => c.body(await asset("page.html"), 200, headers("text/html; charset=utf-8")));
+  if (platform) app.get("/sandbox/platform", async (c) => c.body(await asset("platform.html"), 200, headers("text/html; charset=utf-8")));
   app.get("/sandbox/:file{[a-z]+\\.(js|css)}", async (c) => {
     const name = c.req.param("file");
     const type = STATIC[name];
@@ -85,27 +139,41 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
     await next();
   });
 
+  const botInfo = (driver: BotDriver) => ({ name: driver.me.first_name, username: driver.me.username });
   api.get("/info", (c) =>
     c.json({
-      bot: { name: driver.me.first_name, username: driver.me.username },
+      bot: botInfo(sandbox.bot),
       customer: SANDBOX_CUSTOMER,
       admin: SANDBOX_ADMIN,
-      group: { id: SANDBOX_ADMIN_CHAT, title: driver.state.chats.get(SANDBOX_ADMIN_CHAT)?.chat.title ?? "Admins" },
+      group: { id: SANDBOX_ADMIN_CHAT, title: sandbox.bot.state.chats.get(SANDBOX_ADMIN_CHAT)?.chat.title ?? "Admins" },
       currency: topUpCurrency,
       panelCurrency,
       providers: [...sandbox.providers.keys()],
       bank: deps.openTopUps !== undefined,
+      platform: platform
+        ? {
+            bot: botInfo(platform.platformBot),
+            shop2: { ...botInfo(platform.newShop.bot), providers: [...platform.newShop.providers.keys()] },
+            owner: SANDBOX_OWNER,
+            operator: SANDBOX_OPERATOR,
+            customer2: SANDBOX_CUSTOMER_B,
+            answers: platform.newShop.answers,
+          }
+        : null,
     }),
   );
 
-  api.get("/chats/:chat/messages", (c) => c.json({ messages: chatMessages(driver, chatOf(c).chatId) }));
+  api.get("/chats/:chat/messages", (c) => {
+    const chat = chatOf(c);
+    return c.json({ messages: chatMessages(chat.driver, chat.chatId, chat.bot) });
+  });
 
   api.post("/chats/:chat/send", async (c) => {
     const chat = chatOf(c);
     const { text } = await c.req.json<{ text?: unknown }>();
     if (typeof text !== "string" || text.trim() === "" || text.length > MAX_TEXT) throw new PageError(400, "text must be 1 to 4096 characters");
-    if (chat.name === "group") return c.json({ ok: true, delivered: driver.sendToGroup(chat.chatId, chat.userId, text) !== undefined });
-    driver.sendText(chat.userId, text);
+    if (chat.chatId < 0) return c.json({ ok: true, delivered: chat.driver.sendToGroup(chat.chatId, chat.userId, text) !== undefined });
+    chat.driver.sendText(chat.userId, text);
     return c.json({ ok: true, delivered: true });
   });
 
@@ -113,12 +181,13 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
     const chat = chatOf(c);
     const { messageId, data } = await c.req.json<{ messageId?: unknown; data?: unknown }>();
     if (typeof messageId !== "number" || typeof data !== "string") throw new PageError(400, "messageId and data are required");
-    driver.clickButton(chat.userId, messageId, data, { chatId: chat.chatId });
+    chat.driver.clickButton(chat.userId, messageId, data, { chatId: chat.chatId });
     return c.json({ ok: true });
   });
 
+  /** A file a bot sent (`?bot=`, the shop's by default). */
   api.get("/files/:fileId", (c) => {
-    const file = driver.file(c.req.param("fileId"));
+    const file = driverOf(c.req.query("bot") ?? "shop").file(c.req.param("fileId"));
     if (!file?.bytes) throw new PageError(404, "no such file");
     return c.body(Buffer.from(file.bytes), 200, {
       "content-type": file.mime_type ?? imageType(file.bytes) ?? "application/octet-stream",
@@ -128,15 +197,17 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
     });
   });
 
-  /** Long poll: Telegram events after `after`, each with the page's name for its chat. */
+  /** Long poll: one bot's (`?bot=`, the shop's by default) Telegram events after `after`, each with the page's name for its chat. */
   api.get("/events", async (c) => {
+    const bot = c.req.query("bot") ?? "shop";
+    const driver = driverOf(bot);
     const after = Math.max(0, Number(c.req.query("after")) || 0);
     const timeout = Math.min(Math.max(0, Number(c.req.query("timeout")) || 0), MAX_POLL_SECONDS);
     const lastSeq = driver.state.lastSeq;
     // The sandbox restarted under the page (or a bad cursor): answer at once so the page starts over.
     if (after > lastSeq) return c.json({ events: [], lastSeq, reset: true });
     const events = await driver.nextEvents(after, timeout * 1000);
-    const names = new Map<number, ChatName>(Object.entries(CHATS).map(([name, v]) => [v.chatId, name as ChatName]));
+    const names = new Map<number, string>(Object.entries(chats).filter(([, v]) => v.bot === bot).map(([name, v]) => [v.chatId, name]));
     return c.json({
       events: events.map((e) => ({
         seq: e.seq,
@@ -157,7 +228,8 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
         id: t.id ?? null,
         reference: t.reference,
         provider: t.provider,
-        payable: sandbox.providers.has(t.provider as ProviderName),
+        payable: simulatorOf(t) !== undefined,
+        shop: platform && t.merchantId !== undefined && t.merchantId !== DEFAULT_MERCHANT_ID ? "shop2" : "shop",
         kind: t.qr ? "khqr" : t.checkoutUrl ? "checkout" : "other",
         checkoutUrl: t.checkoutUrl,
         amountMinor: t.amountMinor,
@@ -174,7 +246,7 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
     const body = await c.req.json<{ reference?: unknown; amount?: unknown }>();
     const topUp = (await openTopUps()).find((t) => t.reference === body.reference);
     if (!topUp) throw new PageError(404, "this top-up is not waiting for payment any more");
-    const simulator = sandbox.providers.get(topUp.provider as ProviderName);
+    const simulator = simulatorOf(topUp);
     if (!simulator) throw new PageError(400, `no simulator for provider ${topUp.provider}`);
     const currency = asCurrency(topUp.currency);
     let amountMinor: number | undefined;
@@ -191,7 +263,7 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
     const body = await c.req.json<{ reference?: unknown }>();
     const topUp = paidOrders.get(String(body.reference));
     if (!topUp) throw new PageError(404, "this top-up was not paid in the bank pane");
-    const simulator = sandbox.providers.get(topUp.provider as ProviderName);
+    const simulator = simulatorOf(topUp);
     if (!simulator) throw new PageError(400, `no simulator for provider ${topUp.provider}`);
     return c.json({ ok: true, ...(await payThrough(simulator, topUp, undefined)) });
   });
@@ -219,11 +291,13 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
     return record;
   }
 
-  api.get("/panel", (c) =>
-    c.json({
+  /** A shop's panel (`?shop=shop2` on a platform; the shop's by default). */
+  api.get("/panel", (c) => {
+    const panel = panelOf(c.req.query("shop"));
+    return c.json({
       currency: panelCurrency,
-      users: [...sandbox.panel.users].map(([login, balanceMinor]) => ({ login, balanceMinor, balance: formatMoney(balanceMinor, panelCurrency) })),
-      payments: sandbox.panel.payments.slice(-8).reverse().map((p) => ({
+      users: [...panel.users].map(([login, balanceMinor]) => ({ login, balanceMinor, balance: formatMoney(balanceMinor, panelCurrency) })),
+      payments: panel.payments.slice(-8).reverse().map((p) => ({
         id: p.id,
         login: p.login,
         kind: p.kind,
@@ -231,8 +305,8 @@ export function sandboxPage(app: Hono, sandbox: Sandbox, deps: SandboxPageDeps =
         memo: p.memo,
         at: p.at.toISOString(),
       })),
-    }),
-  );
+    });
+  });
 
   app.route("/sandbox/api", api);
 }

@@ -2,9 +2,11 @@ import pino from "pino";
 import { Worker } from "node:worker_threads";
 import type { Wakeup, WakeupChannel } from "../db/wakeup.js";
 import type { Logger } from "../logger.js";
+import type { MerchantContext } from "../merchants/context.js";
+import type { MerchantRegistry } from "../merchants/registry.js";
 import type { Metrics } from "../metrics.js";
 import { replayMetricCalls } from "./metrics-forwarding.js";
-import type { CreditingThreadData, FromThread, ToThread } from "./protocol.js";
+import type { CreditingThreadData, FromThread, ThreadMerchant, ToThread } from "./protocol.js";
 
 const CHANNELS: readonly WakeupChannel[] = ["credits", "notifications"];
 
@@ -21,13 +23,24 @@ export interface CreditingThread {
 
 /**
  * Runs the crediter and the notifier on a worker thread of their own (src/crediting/worker.ts), so that
- * crediting and receipts use the second core while this thread takes webhooks. Wake-ups cross between the
- * threads both ways; the thread's metric calls are replayed on `metrics` and its log lines written to `log`'s stream.
+ * crediting and receipts use the second core while this thread takes webhooks. The thread serves every merchant
+ * in `merchants` and follows its changes. Wake-ups cross between the threads both ways; the thread's metric calls
+ * are replayed on `metrics` and its log lines written to `log`'s stream.
  */
-export function startCreditingThread(data: Omit<CreditingThreadData, "entry">, deps: { log: Logger; metrics: Metrics; wakeup: Wakeup }): CreditingThread {
+export function startCreditingThread(
+  data: Omit<CreditingThreadData, "entry" | "merchants">,
+  deps: { log: Logger; metrics: Metrics; wakeup: Wakeup; merchants: MerchantRegistry },
+): CreditingThread {
   const entry = new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url).href;
-  const worker = new Worker(new URL("./boot.mjs", import.meta.url), { workerData: { ...data, entry } satisfies CreditingThreadData });
+  const merchants = deps.merchants.all().map(threadMerchant);
+  const worker = new Worker(new URL("./boot.mjs", import.meta.url), { workerData: { ...data, merchants, entry } satisfies CreditingThreadData });
   const send = (m: ToThread) => worker.postMessage(m);
+  // The registry is the one record of the merchants served: the thread follows it (a platform's merchant watcher
+  // puts and drops them as they are added, changed, disabled or removed).
+  const unwatch = deps.merchants.watch({
+    served: (context) => send({ kind: "serve", merchant: threadMerchant(context) }),
+    dropped: (id) => send({ kind: "drop", id }),
+  });
   const stream = (deps.log as unknown as Record<symbol, NodeJS.WritableStream>)[pino.symbols.streamSym]!;
   let running = false;
 
@@ -95,6 +108,7 @@ export function startCreditingThread(data: Omit<CreditingThreadData, "entry">, d
     worker.once("exit", (code) => {
       running = false;
       for (const off of unsubscribe) off();
+      unwatch();
       const err = new Error(`the crediting thread exited (${code})`);
       onNotStarted(err);
       if (!stopping) onFailed(err);
@@ -117,3 +131,5 @@ export function startCreditingThread(data: Omit<CreditingThreadData, "entry">, d
     },
   };
 }
+
+const threadMerchant = (context: MerchantContext): ThreadMerchant => ({ id: context.id, config: context.config, secrets: context.secrets });

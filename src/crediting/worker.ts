@@ -1,29 +1,26 @@
 import { Writable } from "node:stream";
 import { parentPort, workerData } from "node:worker_threads";
 import { EventEmitter } from "node:events";
-import { createBotApi } from "../bot/bot.js";
 import type { Wakeup, WakeupChannel } from "../db/wakeup.js";
 import { openLedgerDatabase, type LedgerDatabase } from "../ledger/hot-path.js";
-import { createLogger } from "../logger.js";
-import { createOutageTracker } from "../notify/outages.js";
-import { createDelivery } from "../bot/delivery.js";
-import { DEFAULT_MERCHANT_ID, forMerchant } from "../db/merchant-scope.js";
-import { oneMerchant } from "../jobs/merchants.js";
-import { createPanelClient } from "../panel/create-panel-client.js";
+import { createLogger, secretMaskOf } from "../logger.js";
 import { createCreditingJobs } from "./jobs.js";
 import { forwardedMetrics } from "./metrics-forwarding.js";
 import type { CreditingThreadData, FromThread, ToThread } from "./protocol.js";
+import { createThreadMerchants, type ThreadMerchants } from "./thread-merchants.js";
 
 // The crediting thread (started by src/crediting/thread.ts): the crediter and the notifier over connections of
-// their own. SQLite's single writer holds: each connection writes in IMMEDIATE transactions, and a writer that
-// finds the database locked waits its turn (the hot path retries asynchronously, Prisma waits up to its timeout).
+// their own, for every merchant the main thread serves (a single shop's, or a platform's as they come and go).
+// SQLite's single writer holds: each connection writes in IMMEDIATE transactions, and a writer that finds the
+// database locked waits its turn (the hot path retries asynchronously, Prisma waits up to its timeout).
 const port = parentPort!;
 const data = workerData as CreditingThreadData;
 const send = (m: FromThread) => port.postMessage(m);
 
-const log = createLogger({
+const root = createLogger({
   level: data.logLevel,
-  // The main thread's logger stream masks secret values; key redaction happens here.
+  // Each merchant's secret values are masked as it is served (thread-merchants.ts); the main thread's logger
+  // stream masks its own secrets again.
   secrets: [],
   destination: new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -31,7 +28,8 @@ const log = createLogger({
       done();
     },
   }),
-}).child({ thread: "crediting" });
+});
+const log = root.child({ thread: "crediting" });
 const { metrics, flush } = forwardedMetrics((calls) => send({ kind: "metrics", calls }));
 
 /** Wake-ups inside this thread, and to the main thread (which relays them to its workers and, on PostgreSQL, to other instances). */
@@ -61,20 +59,25 @@ async function start() {
     checkpoint: false,
     onPoolError: (err) => log.warn({ err }, "a PostgreSQL connection failed; the pool replaces it"),
   });
-  const panel = createPanelClient(config.panel, { log, maxConnections: config.crediter.panelMaxConnections, timeouts: data.panelTimeouts });
-  // A single shop: the environment's merchant is the only one this thread credits and delivers for.
-  const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
-  const outages = createOutageTracker({ db: database.db, merchantId: DEFAULT_MERCHANT_ID, adminChats, log, onChange: () => wakeup.notify("notifications") });
-  const bonus = { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd };
-  const deliver = createDelivery(createBotApi(config.bot.token, config.bot.apiRoot), { database: forMerchant(database, DEFAULT_MERCHANT_ID), panel, config, log });
+  merchants = createThreadMerchants({ database, wakeup, log, mask: secretMaskOf(root)! }, { panelTimeouts: data.panelTimeouts });
+  for (const merchant of data.merchants) merchants.serve(merchant);
+  for (const m of early.splice(0)) follow(m);
   const jobs = createCreditingJobs({
     config, timings: data.timings, instanceId: data.instanceId, database, wakeup, log, metrics,
-    credits: oneMerchant(DEFAULT_MERCHANT_ID, { panel, outages, adminChats, bonus }),
-    deliveries: oneMerchant(DEFAULT_MERCHANT_ID, deliver),
+    credits: merchants.credits, deliveries: merchants.deliveries, perMerchant: data.perMerchant,
   });
   jobs.crediter.start();
   jobs.notifier.start();
   return { database, jobs };
+}
+
+let merchants: ThreadMerchants | undefined;
+/** Merchants served or dropped while the database was being opened: applied, in order, once it is. */
+const early: ToThread[] = [];
+function follow(m: ToThread): void {
+  if (!merchants) return void early.push(m);
+  if (m.kind === "serve") merchants.serve(m.merchant);
+  else if (m.kind === "drop") merchants.drop(m.id);
 }
 
 const running = start();
@@ -88,6 +91,7 @@ port.on("message", (m: ToThread) => {
     emitter.emit(m.channel);
     return;
   }
+  if (m.kind === "serve" || m.kind === "drop") return follow(m);
   void (async () => {
     try {
       const { database, jobs } = await running;

@@ -29,6 +29,8 @@ export interface MerchantContextSpec extends MerchantSpec {
 /** Everything one merchant is served with: its money path, and its bot (built on first use). */
 export interface MerchantContext extends MerchantServices {
   state: "active" | "disabled";
+  /** The merchant's secret values (the environment's for the environment merchant): what its logs mask. */
+  secrets: readonly (string | undefined)[];
   /**
    * The merchant's bot: built on its first update or message, with its own Telegram throttling. A bot whose getMe is
    * stored (a platform's merchant) is let go after BOT_IDLE_MS without use and rebuilt on the next.
@@ -90,6 +92,7 @@ export function createMerchantContext(
   return {
     ...services,
     state: spec.state ?? "active",
+    secrets,
     bot: () => parts.get().bot,
     hasBot: parts.held,
     deliver: (chatId, payload) => parts.use((p) => p.deliver(chatId, payload)),

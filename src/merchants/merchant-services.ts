@@ -2,6 +2,8 @@ import { createAdminService } from "../admin/create-admin-service.js";
 import type { AdminService } from "../admin/admin-service.js";
 import { parsePeriod } from "../admin/period.js";
 import type { Config } from "../config/config.js";
+import type { Wakeup } from "../db/wakeup.js";
+import type { Logger } from "../logger.js";
 import { forMerchant, type MerchantDatabase } from "../db/merchant-scope.js";
 import type { CreditMerchant } from "../jobs/crediter.js";
 import type { PollMerchant } from "../jobs/poller.js";
@@ -68,6 +70,30 @@ export interface MerchantServices extends CreditMerchant, PollMerchant {
   webhooks: WebhookDeps;
 }
 
+/** What crediting one merchant takes: its panel client, admin chats, deposit bonus and panel-outage tracker. */
+export interface CreditParts extends CreditMerchant {
+  adminChats: bigint[];
+  bonus: BonusPolicy;
+}
+
+/**
+ * One merchant's credit parts, built the same way for its services (the main thread) and for the crediting thread
+ * (src/crediting/worker.ts), each over its own connection.
+ */
+export function createCreditParts(
+  deps: { database: LedgerDatabase; wakeup: Wakeup; log: Logger },
+  spec: MerchantSpec,
+  opts: { panelTimeouts?: Partial<PanelTimeouts> } = {},
+): CreditParts {
+  const { config, id } = spec;
+  const { log, wakeup } = deps;
+  const panel = createPanelClient(config.panel, { log, maxConnections: config.crediter.panelMaxConnections, ...(opts.panelTimeouts ? { timeouts: opts.panelTimeouts } : {}) });
+  const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
+  const bonus: BonusPolicy = { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd };
+  const outages = createOutageTracker({ db: deps.database.db, merchantId: id, adminChats, log, onChange: () => wakeup.notify("notifications") });
+  return { panel, adminChats, bonus, outages };
+}
+
 /**
  * Builds one merchant's services over the shared database: the one builder behind a single shop, a platform's every
  * merchant and the operator CLI. Nothing here calls an outside party: a configuration without credentials (the
@@ -78,10 +104,7 @@ export function createMerchantServices(shared: Shared, spec: MerchantSpec, opts:
   const { log, metrics, wakeup } = shared;
   const database = forMerchant(shared.database, id);
   const providers = createProviders(config, { log, publicUrl: config.bot.publicUrl, routeKey });
-  const panel = createPanelClient(config.panel, { log, maxConnections: config.crediter.panelMaxConnections, ...(opts.panelTimeouts ? { timeouts: opts.panelTimeouts } : {}) });
-  const adminChats = (config.bot.adminChatId !== undefined ? [config.bot.adminChatId] : config.bot.adminIds).map(BigInt);
-  const bonus: BonusPolicy = { tiers: config.topup.bonus, khrPerUsd: config.topup.khrPerUsd };
-  const outages = createOutageTracker({ db: shared.database.db, merchantId: id, adminChats, log, onChange: () => wakeup.notify("notifications") });
+  const { panel, adminChats, bonus, outages } = createCreditParts({ database: shared.database, wakeup, log }, spec, opts);
   const ledger: LedgerDeps = { merchantId: id, database: shared.database, wakeup, log, metrics, panelCurrency: config.panel.currency, khrPerUsd: config.topup.khrPerUsd, adminChats };
   const topUps = createTopUpService({ database, providers, ledger, topup: config.topup, metrics, log });
   const admin = adminOnDemand(heldWhileUsed(() => createAdminService({

@@ -15,6 +15,13 @@ export interface MerchantRegistry {
   drop(id: number): MerchantContext | undefined;
   /** The workers' view: each merchant's part of type T. */
   resolver<T>(part: (context: MerchantContext) => T): MerchantResolver<T>;
+  /** Tells `listener` of each merchant served from now on (put, a replacement included) and each dropped; returns its removal. */
+  watch(listener: RegistryListener): () => void;
+}
+
+export interface RegistryListener {
+  served(context: MerchantContext): void;
+  dropped(id: number): void;
 }
 
 export function createMerchantRegistry(): MerchantRegistry {
@@ -22,9 +29,17 @@ export function createMerchantRegistry(): MerchantRegistry {
   const byKey = new Map<string, number>();
   let ids: number[] = [];
   let list: MerchantContext[] = [];
+  const listeners = new Set<RegistryListener>();
   const changed = () => {
     list = [...byId.values()];
     ids = list.map((c) => c.id);
+  };
+  const remove = (id: number) => {
+    const context = byId.get(id);
+    if (!context) return undefined;
+    byId.delete(id);
+    if (context.routeKey !== undefined && byKey.get(context.routeKey) === id) byKey.delete(context.routeKey);
+    return context;
   };
 
   const registry: MerchantRegistry = {
@@ -35,22 +50,26 @@ export function createMerchantRegistry(): MerchantRegistry {
     },
     all: () => list,
     put(context) {
-      const previous = registry.drop(context.id);
+      const previous = remove(context.id);
       byId.set(context.id, context);
       if (context.routeKey !== undefined) byKey.set(context.routeKey, context.id);
       changed();
+      for (const listener of listeners) listener.served(context);
       return previous;
     },
     drop(id) {
-      const context = byId.get(id);
+      const context = remove(id);
       if (!context) return undefined;
-      byId.delete(id);
-      if (context.routeKey !== undefined && byKey.get(context.routeKey) === id) byKey.delete(context.routeKey);
       changed();
+      for (const listener of listeners) listener.dropped(id);
       return context;
     },
     resolver(part) {
       return { get: (id) => { const c = byId.get(id); return c && part(c); }, ids: () => ids };
+    },
+    watch(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
   };
   return registry;

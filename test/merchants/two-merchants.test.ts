@@ -17,6 +17,7 @@ import { eventually, silentLog } from "../support/core.js";
 import { fakeBotToken } from "../support/bot-token.js";
 import { createPostgresDatabase, postgresAvailable } from "../support/databases.js";
 import { freePort, merchantCli, writeMerchantEnv } from "../support/platform.js";
+import { topUpThrough } from "../support/top-up.js";
 
 /*
  * Issue 22: one process serves the environment's shop (A: its .env, /telegram and /webhooks/<provider>) and a
@@ -38,8 +39,6 @@ function reply(bot: BotDriver, chatId: number, action: () => unknown, match: Par
   action();
   return waiting;
 }
-
-const isCardOrChoice = (m: ChatMessage) => m.photo !== undefined || textOf(m).includes("How would you like to pay?");
 
 for (const dialect of ["sqlite", "postgres"] as const) {
   describe.runIf(dialect === "sqlite" || postgresAvailable)(`two merchants on one platform (${dialect})`, () => {
@@ -118,21 +117,12 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     it("credits each shop's customer once, on its own panel, through its own bot and webhook addresses", async () => {
       const botA = sandbox.bot;
       const raksmeypay = sandbox.providers.get("raksmeypay") as RaksmeyPaySimulator;
-      const topUpThrough = async (bot: BotDriver, chatId: number, login: string, provider: string) => {
-        const greeting = await reply(bot, chatId, () => bot.sendText(chatId, "/start"), "Hello");
-        await reply(bot, chatId, () => bot.clickButton(chatId, greeting.message_id, "menu:link"), "username (login)");
-        const linked = await reply(bot, chatId, () => bot.sendText(chatId, login), `Linked to the panel account ${login}`);
-        const amount = await reply(bot, chatId, () => bot.clickButton(chatId, linked.message_id, "menu:topup"), "How much");
-        let card = await reply(bot, chatId, () => bot.clickButton(chatId, amount.message_id, "c:amt:500"), isCardOrChoice);
-        if (card.photo === undefined) card = await reply(bot, chatId, () => bot.clickButton(chatId, card.message_id, `c:prov:${provider}`), (m) => m.photo !== undefined);
-        return eventually(() => app.database.db.topUp.findFirst({ where: { chatId: BigInt(chatId), messageId: card.message_id } }), "the card's top-up");
-      };
       const balanceA = sandbox.panel.balanceOf("dara")!;
       // Telegram lets a bot write only to users who started it.
       await reply(botB, ADMIN_B, () => botB.sendText(ADMIN_B, "/start"), "Hello");
 
-      const topUpA = await topUpThrough(botA, SANDBOX_CUSTOMER.id, "dara", "raksmeypay");
-      const topUpB = await topUpThrough(botB, CUSTOMER_B, "bopha_b", "kess");
+      const topUpA = await topUpThrough(botA, SANDBOX_CUSTOMER.id, "dara", "raksmeypay", app.database);
+      const topUpB = await topUpThrough(botB, CUSTOMER_B, "bopha_b", "kess", app.database);
       expect(topUpA.merchantId).toBe(1);
       expect(topUpB.merchantId).not.toBe(1);
       expect(topUpB.provider).toBe("kess");

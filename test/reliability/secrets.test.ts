@@ -550,6 +550,16 @@ describe("a running platform masks its stored merchants' secrets", { timeout: 12
     expect((await merchantCli(config, cliEnv, ["update", "shop-b", "--env-file", file])).code).toBe(0);
     await eventually(async () => app.merchants.byRouteKey(routeKey) !== servedBefore, "merchant B served again");
     app.log.warn({ detail: `panel said: invalid token ${rotated}` }, "a line quoting B's new panel key");
+    // A paid top-up of B: the crediting thread (SQLite file) credits it on B's quoting panel and logs what it saw.
+    const merchantB = app.merchants.byRouteKey(routeKey)!;
+    const telegramId = BigInt(CUSTOMER_B);
+    const userB = await app.database.db.user.upsert({
+      where: { merchantId_telegramId: { merchantId: merchantB.id, telegramId } }, create: { merchantId: merchantB.id, telegramId, panelLogin: "bopha", language: "en" }, update: { panelLogin: "bopha" },
+    });
+    const started = await merchantB.topUps.start({ userId: userB.id, chatId: telegramId, amountMinor: 500, provider: "kess" });
+    if (!started.ok) throw new Error(`B's top-up not started: ${started.reason}`);
+    await kess.pay({ reference: started.topUp.reference });
+    await eventually(async () => logChunks.some((l) => l.includes('"thread":"crediting"') && l.includes('"creditId"')), "the crediting thread's lines about B's credit");
     // Forged KESS webhooks at B's address, signed with nothing and with the wrong secret.
     for (const body of ['{"out_trade_no":"x","sign_type":"MD5","sign":"0"}', "not json"]) {
       await (await fetch(`${app.url}/webhooks/kess/${routeKey}`, { method: "POST", headers: { "content-type": "application/json" }, body })).arrayBuffer();

@@ -2,19 +2,15 @@ import { mkdtemp, mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { formatMoney } from "../../src/money/money.js";
 import { startApplication, type Application } from "../../src/main.js";
 import { sandboxPage } from "../../sandbox/page/routes.js";
 import { SANDBOX_PANEL_USERS, startSandbox, type Sandbox } from "../../sandbox/start-sandbox.js";
+import { openBrowserPage } from "../support/chromium.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
 const SCREENSHOT = join(dirname(fileURLToPath(import.meta.url)), "../../docs/sandbox.png");
 
 let dir: string;
@@ -22,8 +18,8 @@ let sandbox: Sandbox | undefined;
 let application: Application | undefined;
 let browser: Browser | undefined;
 let page: Page;
-const browserErrors: string[] = [];
-let popups = 0;
+let browserErrors: string[] = [];
+let popups: () => number;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "sandbox-page-"));
@@ -41,16 +37,7 @@ beforeAll(async () => {
   });
   sandbox.connect(application.url);
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on("pageerror", (error) => browserErrors.push(`pageerror: ${error.message}`));
-  page.on("popup", () => popups++);
-  page.on("console", (message) => {
-    if (message.type() === "error") browserErrors.push(`console: ${message.text()}`);
-  });
-  page.on("response", (response) => {
-    if (response.status() >= 400) browserErrors.push(`HTTP ${response.status()} ${response.url()}`);
-  });
+  ({ browser, page, errors: browserErrors, popups } = await openBrowserPage({ width: 1400, height: 900 }));
 }, 120_000);
 
 afterAll(async () => {
@@ -120,7 +107,7 @@ describe("sandbox page", () => {
     // "Open in bank app" under the card (the Bakong simulator's deep link) opens the bank pane on that top-up.
     await customerChat().locator("button.kb.link").filter({ hasText: "Open in bank app" }).last().click();
     await page.locator(`.topup.flash[data-reference="${reference}"]`).waitFor();
-    expect(popups).toBe(0);
+    expect(popups()).toBe(0);
 
     await topUp.locator("button.pay").click();
 

@@ -1,5 +1,4 @@
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { merchantCommand } from "../../src/cli/merchant.js";
 import type { Config } from "../../src/config/config.js";
 import { openServices, type Services } from "../../src/services.js";
@@ -8,17 +7,7 @@ import type { KessSimulator } from "../../sandbox/providers/kess-simulator.js";
 import type { RaksmeyPaySimulator } from "../../sandbox/providers/raksmeypay-simulator.js";
 import { silentLog } from "./core.js";
 
-/** A port free right now on loopback (PUBLIC_URL must be known before the server listens). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../../sandbox/serve.js";
 
 /**
  * The operator CLI's `merchant` command run in this process, against the platform `env` (DATABASE_URL, MASTER_KEY,
