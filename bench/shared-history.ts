@@ -4,12 +4,14 @@
  * (default 10,000,000) across SHARED_SHOPS shops (default 1,000), interleaved in time over 90 days; the shop
  * measured is the middle one. Both databases are built inside the database (bench/support/shared-history-data.ts)
  * and kept in the temp folder / PostgreSQL between runs under a name with their size and version;
- * SHARED_REBUILD=1 builds them again; SHARED_DIALECTS=sqlite (or postgres) measures one. A quick run:
+ * SHARED_REBUILD=1 builds them again; SHARED_DIALECTS=sqlite (or postgres) measures one; SHARED_ROUNDS (default 3)
+ * sets how many fresh processes each operation runs in on either history. A quick run:
  * SHARED_TOPUPS=1000000 SHARED_SHOPS=100.
  */
 import { rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { sqlitePath } from "../src/db/url.js";
@@ -28,8 +30,12 @@ const PER_SHOP = Math.floor(TOP_UPS / SHOPS);
 /** Where every kept history ends, so a kept one and a fresh one read alike (a fixed instant, whole hours). */
 const END = new Date("2026-06-01T00:00:00Z");
 
-/** Each operation runs this many times in a fresh process on either history (3 timed runs each time). */
-const ROUNDS = 2;
+/**
+ * Each operation runs this many times in a fresh process on either history (3 timed runs each time): an odd
+ * count of runs, so that the median is one of them (a lookup's runs take ~2 ms or ~10 ms, and the upper middle
+ * of an even count sided with the slower ones).
+ */
+const ROUNDS = Number(process.env.SHARED_ROUNDS ?? 3);
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pad12 = (n: number) => String(n).padStart(12, "0");
 
@@ -37,7 +43,7 @@ interface Kept {
   url: string;
   buildSeconds: number | null;
   rollupSeconds: number;
-  bytes: number | null;
+  bytes: number;
 }
 
 async function topUpCount(url: string): Promise<number> {
@@ -73,7 +79,18 @@ async function kept(dialect: "sqlite" | "postgres", alone: boolean): Promise<Kep
     console.log(`  ${dialect}: built ${name} in ${num(buildSeconds, 0)} s`);
   }
   const rollupSeconds = await rollUp(url, END);
-  return { url, buildSeconds, rollupSeconds, bytes: dialect === "sqlite" ? statSync(sqlitePath(url)).size : null };
+  return { url, buildSeconds, rollupSeconds, bytes: dialect === "sqlite" ? statSync(sqlitePath(url)).size : await postgresBytes(url) };
+}
+
+async function postgresBytes(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ bytes: string }>(`SELECT pg_database_size(current_database()) AS "bytes"`);
+    return Number(rows[0]!.bytes);
+  } finally {
+    await client.end();
+  }
 }
 
 /** The measured shop's keys: a top-up a tenth from the end, and one of its customers. */
@@ -90,7 +107,8 @@ const opName = (op: string) => Object.entries(OP_NAMES).find(([prefix]) => op.st
 export async function run(): Promise<BenchResult> {
   const figures: Figure[] = [];
   const targets: Target[] = [];
-  // SHARED_DIALECTS=sqlite measures SQLite alone (a 10M PostgreSQL history takes a long while to build the first time).
+  // SHARED_DIALECTS=sqlite (or postgres) measures one: the first run at 10M builds both histories of each, about
+  // 20 min for PostgreSQL and 35 min for SQLite, rollup included, on a loaded machine.
   const wanted = (process.env.SHARED_DIALECTS ?? "sqlite,postgres").split(",");
   const postgres = wanted.includes("postgres") && (await postgresAnswers());
   const dialects = (["sqlite", "postgres"] as const).filter((d) => (d === "sqlite" ? wanted.includes(d) : postgres));
@@ -98,7 +116,7 @@ export async function run(): Promise<BenchResult> {
     const shared = await kept(dialect, false);
     const alone = await kept(dialect, true);
     const built = (k: Kept) => (k.buildSeconds === null ? "kept from an earlier run" : `built in ${num(k.buildSeconds, 0)} s`);
-    const size = (k: Kept) => (k.bytes === null ? "" : `, ${num(k.bytes / 2 ** 30, 1)} GiB`);
+    const size = (k: Kept) => `, ${num(k.bytes / 2 ** 30, 1)} GiB`;
     figures.push({
       label: `${dialect}: histories`,
       value: `shared ${TOP_UPS.toLocaleString("en-US")} top-ups / ${SHOPS.toLocaleString("en-US")} shops ${built(shared)}${size(shared)}, rollup ${num(shared.rollupSeconds, 0)} s; shop ${SHOP} alone ${PER_SHOP.toLocaleString("en-US")} top-ups ${built(alone)}, rollup ${num(alone.rollupSeconds, 1)} s`,
@@ -118,7 +136,7 @@ export async function run(): Promise<BenchResult> {
     name: "shared-history",
     title: "One shop's report and lookups in a shared history",
     method: [
-      `${TOP_UPS.toLocaleString("en-US")} top-ups across ${SHOPS.toLocaleString("en-US")} shops over ${DAYS} days, interleaved in time (top-up i is shop 1 + (i − 1) mod shops), ${PER_SHOP.toLocaleString("en-US")} per shop for one customer per 20; each paid and credited, 1 in 20 with a bonus credit, 1 in 50 paid in riel and held, 1 in 1,000 refunded; no notification rows. Built inside the database (series, indexes rebuilt after the load) and kept between runs; the report rollup folds every closed hour first.`,
+      `${TOP_UPS.toLocaleString("en-US")} top-ups across ${SHOPS.toLocaleString("en-US")} shops over ${DAYS} days, interleaved in time (top-up i is shop 1 + (i − 1) mod shops), ${PER_SHOP.toLocaleString("en-US")} per shop for one customer per 20; each paid and credited, 1 in 20 with a bonus credit, 1 in 50 paid in riel and held, 1 in 1,000 refunded; no notification rows. Built inside the database (series; indexes, and PostgreSQL's foreign keys, built after the load) and kept between runs; the report rollup folds every closed hour first.`,
       `Shop ${SHOP}'s operations in a fresh process each (one untimed run, then 3 timed), on the shared history and on a database holding that shop's rows alone (the same rows and ids), in turn, ${ROUNDS} times each. Ratio: shared median / alone median.`,
     ],
     figures,

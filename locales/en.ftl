@@ -141,6 +141,20 @@ topup-refunded = ↩️ { $amount } of your top-up { $reference } has been refun
 topup-held = We received your payment of { $amount } (reference { $reference }). Our team needs to check it before it is credited; you don't need to pay again. We will message you as soon as it is done.
 topup-expired = ⌛ The top-up of { $amount } (reference { $reference }) has expired. Please don't pay the old QR code. If you already paid it, don't worry: it will still be credited, or first checked by our team if the amount paid differs from the order.
 
+## A shop's test payment (an admin's /start testpayment; issue 23)
+
+testpay-admins-only = Only this shop's admins can make its test payment.
+testpay-link-first = 🧪 Test payment of { $amount }: it is credited to your own panel user. Send me its username (as you log in on the panel); the KHQR code follows.
+testpay-intro = 🧪 Test payment: { $amount } to your panel user { $login } (allowed below the shop's minimum for this test only). Pay it with your banking app: the receipt and each step's time follow here.
+testpay-summary =
+    🧪 Test payment { $reference }, each step's time:
+    • KHQR shown: { $shown } after you asked
+    • paid and recorded (the shop records a payment the moment its provider tells it): { $paid } later, your time to pay
+    • credited on the panel: { $credited } later
+    • receipt sent: { $receipt } later
+    System time, your paying left out: { $system }
+testpay-verified = ✅ Your shop is verified: the platform shows it to its operators as such.
+
 ## Balance and history
 
 balance-now = Balance of { $login }: { $balance }
@@ -428,9 +442,16 @@ onboarding-ok-payment-method = ✅ Payment method: { $method }.
 onboarding-ok-provider = ✅ { $provider } accepts your credentials.
 onboarding-ok-saved = ✅ Saved.
 onboarding-invalid =
-    ❌ That answer is not right:
-    { $problems }
+    ❌ That answer is not right. { $fix }
+    (Details: { $problems })
     Please send it again.
+onboarding-fix-bot-token = A bot token looks like 123456789:AAF…: copy it whole from @BotFather, in one message.
+onboarding-fix-panel-url = Send your panel's full address, starting with https:// (for example https://yourpanel.com).
+onboarding-fix-panel-key = Copy the admin API key again from your panel's settings, whole and without spaces.
+onboarding-fix-payment-method = Send the payment method's name exactly as your panel spells it, or - to keep the default.
+onboarding-fix-admin-chat = A group's chat id is a number like -1001234567890; send - to get the alerts here in private.
+onboarding-fix-shop-name = Send a shop name of at most 25 characters.
+onboarding-fix-credentials = Copy your credentials again from your provider's merchant portal, exactly as shown there, in the format asked above.
 onboarding-choose = ❌ Please choose one of: { $choices }.
 onboarding-bot-in-use = ❌ The bot @{ $username } already serves another shop on this platform. Create a new bot with @BotFather (/newbot) and paste its token.
 onboarding-submitted =
@@ -488,3 +509,17 @@ operator-myshop-checks = Checks:
 operator-myshop-pending = Shop "{ $name }" still awaits an operator's approval: it cannot be paused or resumed before.
 operator-myshop-paused = ⏸ Shop "{ $name }" is paused: its bot no longer takes payments. /resume to open it again.
 operator-myshop-resumed = ▶️ Shop "{ $name }" is open again.
+operator-state-unverified = not yet verified
+operator-myshop-verified = ✅ Verified: test payment { $reference } credited, its receipt sent { $at }.
+operator-myshop-unverified = ⚠️ Not yet verified: no test payment has succeeded yet.
+operator-testpay-button = 🧪 Make a test payment
+operator-testpay-howto =
+    To verify your shop, make a test payment of { $amount } from this Telegram account through your own bot @{ $bot }:
+    1. Press "🧪 Make a test payment" below: it opens @{ $bot }; press Start there.
+    2. @{ $bot } asks for your own panel username (your user on { $panel }): send it. The { $amount } is credited to it.
+    3. Pay the KHQR code with your banking app. The receipt and each step's time follow in @{ $bot }, and your shop shows as verified.
+operator-testpay-howto-linked =
+    To verify your shop, make a test payment of { $amount } from this Telegram account through your own bot @{ $bot }:
+    1. Press "🧪 Make a test payment" below: it opens @{ $bot }; press Start there.
+    2. It is credited to your panel user { $login } (linked in @{ $bot }; send /link there first for another one).
+    3. Pay the KHQR code with your banking app. The receipt and each step's time follow in @{ $bot }, and your shop shows as verified.

@@ -6,6 +6,7 @@ import pino from "pino";
 import { loadConfig, type Config, type ProviderName } from "../../src/config/config.js";
 import { sqlitePath } from "../../src/db/url.js";
 import { startApplication, type Application, type ApplicationOptions } from "../../src/main.js";
+import { newReference } from "../../src/ledger/reference.js";
 import { TopUpStatus } from "../../src/ledger/states.js";
 import { startSandbox, type Sandbox } from "../../sandbox/start-sandbox.js";
 import { sleep } from "./result.js";
@@ -70,6 +71,16 @@ export async function startBenchApp(
 /** 14-digit references like the service's (yymmdd + 8 digits), unique by construction. */
 export function references(count: number, prefix = "251121"): string[] {
   return Array.from({ length: count }, (_, i) => prefix + String(i + 1).padStart(8, "0"));
+}
+
+/**
+ * `count` distinct references as production makes them (src/ledger/reference.ts: today's date, then 8 random digits),
+ * so that their index pages are touched as in a live install: at random within the day, not one after another.
+ */
+export function dayReferences(count: number, now = new Date()): string[] {
+  const refs = new Set<string>();
+  while (refs.size < count) refs.add(newReference(now));
+  return [...refs];
 }
 
 /** How Prisma's SQLite adapter writes a DateTime. */

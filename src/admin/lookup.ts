@@ -44,13 +44,12 @@ export function createLookup(deps: { database: MerchantDatabase; now?: () => Dat
   /** A reference, @username, Telegram id or panel login. */
   async function find(query: string): Promise<FindResult> {
     const q = query.trim();
-    if (looksLikeReference(q)) {
-      // One read of the top-up with everything its timeline shows but credits and audit entries.
-      const topUp = await db.topUp.findUnique({ where: { reference: q }, include: { user: true, payments: true, refunds: true } });
-      if (topUp) {
-        const { user, payments: _p, refunds: _r, ...plain } = topUp;
-        return { kind: "topup", topUp: plain, user, timeline: await timelineOf(topUp) };
-      }
+    // One read of the top-up, by its reference or its QR's md5 (what a provider sends for it), with everything its
+    // timeline shows but credits and audit entries. Its payments are found this way, not by the reference they carry.
+    const topUp = await db.topUp.findFirst({ where: looksLikeReference(q) ? { reference: q } : { md5: q }, include: { user: true, payments: true, refunds: true }, orderBy: { id: "asc" } });
+    if (topUp) {
+      const { user, payments: _p, refunds: _r, ...plain } = topUp;
+      return { kind: "topup", topUp: plain, user, timeline: await timelineOf(topUp) };
     }
     const payments = await byTransactionIdOrReference(
       (where) => db.payment.findMany({ where, include: { topUp: { select: { reference: true } } }, orderBy: { id: "asc" }, take: FOUND_PAYMENTS }),

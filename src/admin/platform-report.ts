@@ -31,13 +31,15 @@ export interface ShopFigures {
   creditsPending: number;
   /** The shop's latest payment ever; null when it has none. */
   lastPaymentAt: Date | null;
+  /** A test payment of its own admin's succeeded (src/platform/test-payments.ts). */
+  verified: boolean;
 }
 
 export interface PlatformReport {
   period: ReportPeriod;
   timeZone: string;
   shops: ShopFigures[];
-  total: Omit<ShopFigures, "merchantId" | "name" | "state" | "bot">;
+  total: Omit<ShopFigures, "merchantId" | "name" | "state" | "bot" | "verified">;
 }
 
 const WAITING = [CreditStatus.QUEUED, CreditStatus.SENDING, CreditStatus.RECONCILE];
@@ -65,8 +67,8 @@ export function createPlatformReport(database: Database) {
     const isolation = (postgres ? { isolationLevel: "RepeatableRead" } : {}) as { isolationLevel?: "Serializable" };
     const rows = await database.db.$transaction(async (tx) => {
       const read = <R>(sql: string, params: readonly unknown[]) => tx.$queryRawUnsafe<R[]>(numbered(sql), ...params);
-      const merchants = await read<{ id: number | bigint; name: string; state: string; botInfo: string | null; lastPaymentAt: string | null }>(
-        `SELECT "m"."id", "m"."name", "m"."state", "m"."botInfo",
+      const merchants = await read<{ id: number | bigint; name: string; state: string; botInfo: string | null; verified: boolean | number | bigint; lastPaymentAt: string | null }>(
+        `SELECT "m"."id", "m"."name", "m"."state", "m"."botInfo", "m"."verifiedAt" IS NOT NULL AS "verified",
           (SELECT ${isoText(`"p"."observedAt"`)} FROM "payments" "p" WHERE "p"."merchantId" = "m"."id" ORDER BY "p"."observedAt" DESC LIMIT 1) AS "lastPaymentAt"
          FROM "merchants" "m" ORDER BY "m"."id"`,
         [],
@@ -124,6 +126,7 @@ export function createPlatformReport(database: Database) {
         held: waiting.filter((r) => r.status === CreditStatus.HELD).reduce((s, r) => s + n(r.count), 0),
         creditsPending: waiting.filter((r) => r.status !== CreditStatus.HELD).reduce((s, r) => s + n(r.count), 0),
         lastPaymentAt: m.lastPaymentAt === null ? null : new Date(Date.parse(m.lastPaymentAt)),
+        verified: m.verified === true || Number(m.verified) === 1,
       };
     });
     return { period, timeZone: REPORT_TIME_ZONE, shops, total: totalOf(shops) };

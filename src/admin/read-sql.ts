@@ -2,6 +2,7 @@ import Sqlite from "better-sqlite3";
 import type { MerchantDatabase } from "../db/merchant-scope.js";
 import { postgresTimestamp, sqliteTimestamp } from "../ledger/sql-time.js";
 import { REPORT_UTC_OFFSET_HOURS } from "../config/report-zone.js";
+import { SQLITE_READ_CACHE_PRAGMA } from "../db/sqlite-pragmas.js";
 
 /**
  * One merchant's raw reads for reports and exports, written once for both dialects: `?` placeholders (numbered
@@ -70,6 +71,7 @@ export function readSql(database: MerchantDatabase) {
       }
       const db = new Sqlite(database.sqliteFile!, { readonly: true });
       db.pragma("busy_timeout = 10000");
+      db.exec(SQLITE_READ_CACHE_PRAGMA);
       const statements = new Map<string, Sqlite.Statement>();
       return {
         arrays: async (sql, params) => {

@@ -5,7 +5,7 @@ import type { ReportData, ReportPeriod } from "./admin-service.js";
 import { REPORT_TIME_ZONE } from "../config/report-zone.js";
 import { bucketsOf, startOfLocalDay } from "./period.js";
 import { readSql } from "./read-sql.js";
-import { ROLLUP_MARK_ROW, type RollupMark } from "../jobs/report-rollup.js";
+import { REPORT_WINDOW_DAYS, ROLLUP_MARK_ROW, windowRange, type RollupMark } from "../jobs/report-rollup.js";
 
 const TOP_CUSTOMERS = 5;
 const DAY_MS = 86_400_000;
@@ -29,13 +29,14 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
    * Reads in one snapshot with the rollup's mark (src/jobs/report-rollup.ts): its tables hold exactly the payments
    * with id ≤ paymentId observed before `before`; whatever else the period holds is summed live.
    */
-  function withMark<T>(fn: (read: <R>(sql: string, params: readonly unknown[]) => Promise<R[]>, mark: RollupMark) => Promise<T>): Promise<T> {
+  function withMark<T>(fn: (read: <R>(sql: string, params: readonly unknown[]) => Promise<R[]>, mark: RollupMark & { windowDay: Date | null }) => Promise<T>): Promise<T> {
     return sql.snapshot(async (read) => {
-      const [row] = await read<{ paymentId: number | bigint; before: string }>(
-        `SELECT "paymentId", ${sql.isoText(`"before"`)} AS "before" FROM "report_rollups" WHERE "merchantId" = ?`,
+      const [row] = await read<{ paymentId: number | bigint; before: string; windowDay: string | null }>(
+        `SELECT "paymentId", ${sql.isoText(`"before"`)} AS "before", ${sql.isoText(`"windowDay"`)} AS "windowDay" FROM "report_rollups" WHERE "merchantId" = ?`,
         [ROLLUP_MARK_ROW],
       );
-      return fn(read, { paymentId: Number(row?.paymentId ?? 0), before: new Date(row ? Date.parse(row.before) : 0) });
+      const windowDay = row?.windowDay ? new Date(Date.parse(row.windowDay)) : null;
+      return fn(read, { paymentId: Number(row?.paymentId ?? 0), before: new Date(row ? Date.parse(row.before) : 0), windowDay });
     });
   }
 
@@ -68,39 +69,74 @@ export function createReports(deps: { database: MerchantDatabase; currency: Curr
     });
   }
 
+  const live = (where: string) =>
+    `SELECT "t"."userId", 1, "p"."amountMinor", "p"."observedAt" FROM "payments" AS "p" JOIN "top_ups" AS "t" ON "t"."id" = "p"."topUpId" WHERE ${where} AND "p"."currency" = ?`;
+  /** The period's payments with ids newer than the mark's (they are few: found by id, see paymentTotals). */
+  const newer = live(`"p"."id" > ? AND ${sql.unindexed(`"p"."merchantId"`)} = ? AND ${sql.unindexed(`"p"."observedAt"`)} >= ${sql.time} AND ${sql.unindexed(`"p"."observedAt"`)} < ${sql.time}`);
+  /** Payments the mark's id covers, observed in a range of times. */
+  const covered = live(`"p"."merchantId" = ? AND "p"."id" <= ? AND "p"."observedAt" >= ${sql.time} AND "p"."observedAt" < ${sql.time}`);
+  /** The top customers of `paid` (userId, count, sumMinor, firstAt rows), ranked by what they paid; a tie goes to who paid first. */
+  const ranked = (paid: string) =>
+    `SELECT "users"."telegramId", "users"."username", "users"."panelLogin", "ranked"."count", "ranked"."sumMinor"
+     FROM (SELECT "userId", sum("count") AS "count", sum("sumMinor") AS "sumMinor", min("firstAt") AS "firstAt"
+           FROM (${paid}) AS "paid"
+           GROUP BY "userId" ORDER BY "sumMinor" DESC, "firstAt", "userId" LIMIT ${TOP_CUSTOMERS}) AS "ranked"
+     JOIN "users" ON "users"."id" = "ranked"."userId"
+     ORDER BY "ranked"."sumMinor" DESC, "ranked"."firstAt", "ranked"."userId"`;
+  type Customer = Total & { telegramId: bigint; username: string | null; panelLogin: string | null };
+  type Read = <R>(sql: string, params: readonly unknown[]) => Promise<R[]>;
+
   /**
-   * Ranked by what they paid; a tie goes to who paid first. The period's whole local days come from
-   * report_customer_days (one row per customer and day paid); the payments its mark does not cover, and those
-   * of a part day at either end of a period that does not start or end at local midnight, are joined to their
-   * top-ups live.
+   * The period's whole local days come from report_customer_days (one row per customer and day paid); the
+   * payments its mark does not cover, and those of a part day at either end of a period that does not start or
+   * end at local midnight, are joined to their top-ups live.
+   */
+  function topCustomersByDay(read: Read, mark: RollupMark, period: ReportPeriod) {
+    const t = (d: Date) => d.getTime();
+    const firstDay = startOfLocalDay(period.from);
+    const dayFrom = t(firstDay) === t(period.from) ? firstDay : new Date(t(firstDay) + DAY_MS);
+    const dayTo = new Date(Math.max(t(dayFrom), t(startOfLocalDay(period.to))));
+    const headTo = new Date(Math.min(t(dayFrom), t(period.to)));
+    const tailFrom = new Date(Math.max(t(dayFrom), Math.min(t(dayTo), t(mark.before))));
+    return read<Customer>(
+      ranked(`SELECT "userId", "count", "sumMinor", "firstAt" FROM "report_customer_days"
+              WHERE "merchantId" = ? AND "currency" = ? AND "day" >= ${sql.time} AND "day" < ${sql.time}
+              UNION ALL ${newer} UNION ALL ${covered} UNION ALL ${covered}`),
+      [
+        sql.merchantId, deps.currency, sql.at(dayFrom), sql.at(dayTo),
+        mark.paymentId, sql.merchantId, sql.at(period.from), sql.at(period.to), deps.currency,
+        sql.merchantId, mark.paymentId, sql.at(period.from), sql.at(headTo), deps.currency,
+        sql.merchantId, mark.paymentId, sql.at(tailFrom), sql.at(period.to), deps.currency,
+      ],
+    );
+  }
+
+  /**
+   * A period that is one of the rollup's windows as it stands (REPORT_WINDOW_DAYS local days ending on its
+   * windowDay: /report 7d and 30d once the job has run today) reads report_customer_windows, which sums the
+   * customer days the mark covers: its top customers off the rank index, merged with every customer of the
+   * payments the mark does not cover (the tail). Exact: a customer in neither has no tail and a window total at
+   * or below the fifth's, who can only gain from the tail, so it ranks below five others. Otherwise: by day.
    */
   function topCustomers(period: ReportPeriod) {
     return withMark((read, mark) => {
-      const t = (d: Date) => d.getTime();
-      const firstDay = startOfLocalDay(period.from);
-      const dayFrom = t(firstDay) === t(period.from) ? firstDay : new Date(t(firstDay) + DAY_MS);
-      const dayTo = new Date(Math.max(t(dayFrom), t(startOfLocalDay(period.to))));
-      const headTo = new Date(Math.min(t(dayFrom), t(period.to)));
-      const tailFrom = new Date(Math.max(t(dayFrom), Math.min(t(dayTo), t(mark.before))));
-      const live = (where: string) =>
-        `SELECT "t"."userId", 1, "p"."amountMinor", "p"."observedAt" FROM "payments" AS "p" JOIN "top_ups" AS "t" ON "t"."id" = "p"."topUpId" WHERE ${where} AND "p"."currency" = ?`;
-      const covered = `"p"."merchantId" = ? AND "p"."id" <= ? AND "p"."observedAt" >= ${sql.time} AND "p"."observedAt" < ${sql.time}`;
-      return read<Total & { telegramId: bigint; username: string | null; panelLogin: string | null }>(
-        `SELECT "users"."telegramId", "users"."username", "users"."panelLogin", "ranked"."count", "ranked"."sumMinor"
-         FROM (SELECT "userId", sum("count") AS "count", sum("sumMinor") AS "sumMinor", min("firstAt") AS "firstAt"
-               FROM (SELECT "userId", "count", "sumMinor", "firstAt" FROM "report_customer_days"
-                     WHERE "merchantId" = ? AND "currency" = ? AND "day" >= ${sql.time} AND "day" < ${sql.time}
-                     UNION ALL ${live(`"p"."id" > ? AND ${sql.unindexed(`"p"."merchantId"`)} = ? AND ${sql.unindexed(`"p"."observedAt"`)} >= ${sql.time} AND ${sql.unindexed(`"p"."observedAt"`)} < ${sql.time}`)}
-                     UNION ALL ${live(covered)}
-                     UNION ALL ${live(covered)}) AS "paid"
-               GROUP BY "userId" ORDER BY "sumMinor" DESC, "firstAt", "userId" LIMIT ${TOP_CUSTOMERS}) AS "ranked"
-         JOIN "users" ON "users"."id" = "ranked"."userId"
-         ORDER BY "ranked"."sumMinor" DESC, "ranked"."firstAt", "ranked"."userId"`,
+      const same = (a: Date, b: Date) => a.getTime() === b.getTime();
+      const windowOf = (days: number) => mark.windowDay && windowRange(days, mark.windowDay);
+      const days = REPORT_WINDOW_DAYS.find((d) => { const w = windowOf(d); return w && same(w.from, period.from) && same(w.to, period.to); });
+      if (days === undefined) return topCustomersByDay(read, mark, period);
+      const tailFrom = new Date(Math.max(period.from.getTime(), mark.before.getTime()));
+      const windowRows = `FROM "report_customer_windows" WHERE "merchantId" = ? AND "days" = ? AND "currency" = ?`;
+      return read<Customer>(
+        `WITH "tail"("userId", "count", "sumMinor", "firstAt") AS (${newer} UNION ALL ${covered}),
+              "top" AS (SELECT "userId" ${windowRows} ORDER BY "sumMinor" DESC, "firstAt", "userId" LIMIT ${TOP_CUSTOMERS})
+         ${ranked(`SELECT "userId", "count", "sumMinor", "firstAt" ${windowRows}
+                   AND "userId" IN (SELECT "userId" FROM "top" UNION SELECT "userId" FROM "tail")
+                   UNION ALL SELECT "userId", "count", "sumMinor", "firstAt" FROM "tail"`)}`,
         [
-          sql.merchantId, deps.currency, sql.at(dayFrom), sql.at(dayTo),
           mark.paymentId, sql.merchantId, sql.at(period.from), sql.at(period.to), deps.currency,
-          sql.merchantId, mark.paymentId, sql.at(period.from), sql.at(headTo), deps.currency,
           sql.merchantId, mark.paymentId, sql.at(tailFrom), sql.at(period.to), deps.currency,
+          sql.merchantId, days, deps.currency,
+          sql.merchantId, days, deps.currency,
         ],
       );
     });

@@ -14,6 +14,7 @@ import type { BotDeps, FeatureDeps, SendingRules } from "./deps.js";
 import { heldActionsFeature } from "./features/held-actions.js";
 import { paymentButtonsFeature } from "./features/payment-buttons.js";
 import { startFeature } from "./features/start.js";
+import { testPaymentFeature } from "./features/test-payment.js";
 import { unhandledFeature } from "./features/unhandled.js";
 import { botI18n } from "./i18n.js";
 import { leaveConversationOnCommand } from "./middlewares/leave-conversation.js";
@@ -88,7 +89,7 @@ export function createBot(token: string, botDeps: BotDeps): Bot<BotContext> {
   chats.use(createConversation(linkAccountConversation(deps), { id: LINK_CONVERSATION, ...conversationOptions }));
   chats.use(createConversation(topUpConversation(deps), { id: TOPUP_CONVERSATION, ...conversationOptions }));
 
-  chats.use(startFeature(deps), commandHandlers(deps, "afterConversations"), paymentButtonsFeature(deps), unhandledFeature());
+  chats.use(testPaymentFeature(deps), startFeature(deps), commandHandlers(deps, "afterConversations"), paymentButtonsFeature(deps), unhandledFeature());
 
   bot.catch(async ({ ctx, error }) => {
     deps.log.error({ updateId: ctx.update.update_id, ...describeError(error) }, "update failed");

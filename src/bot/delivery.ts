@@ -15,7 +15,9 @@ import { CreditStatus, TopUpStatus } from "../ledger/states.js";
 import { adminTranslator } from "./admin-locale.js";
 import { reportText } from "./features/admin-report.js";
 import { customerLabel, money } from "./format.js";
-import { translator } from "./i18n.js";
+import { translator, type Translate } from "./i18n.js";
+import { testPaymentSummary } from "./test-payment-summary.js";
+import { testPaymentReceiptSent } from "../platform/test-payments.js";
 import { actionSigner, heldKeyboard } from "./keyboards/held-actions.js";
 import { newTopUpButton } from "./keyboards/main-menu.js";
 import { retireCard } from "./payment-card.js";
@@ -98,6 +100,16 @@ export function createDelivery(api: Api, deps: DeliveryDeps): Deliver {
     ];
     await retireCard(api, chatId, facts.messageId, t("card-retired"));
     await api.sendMessage(chatId, lines.join("\n"), { reply_markup: newTopUpButton(t) });
+    if (facts.testPayment) await testPaymentDone(chatId, facts.topUpId, t);
+  }
+
+  /** A test payment's receipt went out: its shop is verified (once) and its admin sees each step's time. */
+  async function testPaymentDone(chatId: number, topUpId: number, t: Translate): Promise<void> {
+    const tested = await testPaymentReceiptSent(deps.database.db, deps.database.merchantId, topUpId, new Date());
+    if (!tested) return;
+    const text = [testPaymentSummary(t, tested.steps), t("testpay-verified")].join("\n\n");
+    // The receipt is out: a failed summary is not worth sending the receipt again (a retry would).
+    await api.sendMessage(chatId, text).catch((err: unknown) => deps.log.warn({ topUpId, msg: (err as Error).message }, "test payment summary not sent"));
   }
 
   async function held(chatId: number, p: Payload<"topup.held">): Promise<void> {

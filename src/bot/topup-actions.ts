@@ -1,6 +1,7 @@
 import type { ProviderName } from "../config/config.js";
 import type { TopUp } from "../generated/sqlite/client.js";
 import { TopUpStatus } from "../ledger/states.js";
+import type { StartResult } from "../payments/topups.js";
 import type { BotContext } from "./context.js";
 import type { FeatureDeps } from "./deps.js";
 import { clock, money } from "./format.js";
@@ -24,7 +25,23 @@ export function cardDeps(deps: FeatureDeps, ctx: BotContext): CardDeps {
 /** Creates the top-up and shows how to pay, or says why not. Payment state stays in the service. */
 export async function startTopUp(ctx: BotContext, deps: FeatureDeps, choice: { amountMinor: number; provider: ProviderName }): Promise<void> {
   const user = await currentUser(deps.customers, ctx);
-  const result = await deps.topUps.start({ userId: user.id, chatId: BigInt(ctx.chat!.id), ...choice });
+  await showStarted(ctx, deps, choice.provider, await deps.topUps.start({ userId: user.id, chatId: BigInt(ctx.chat!.id), ...choice }));
+}
+
+/**
+ * The shop's test payment (issue 23), for one of its admins, through its first provider: the smallest amount,
+ * whatever TOPUP_MIN says; its receipt is followed by each step's time (delivery.ts).
+ */
+export async function startTestPayment(ctx: BotContext, deps: FeatureDeps): Promise<void> {
+  const user = await currentUser(deps.customers, ctx);
+  const provider = deps.config.providers.enabled[0]!;
+  const result = await deps.topUps.startTestPayment({ userId: user.id, chatId: BigInt(ctx.chat!.id), provider });
+  if (result.ok) await ctx.reply(ctx.t("testpay-intro", { amount: money(result.topUp.amountMinor, result.topUp.currency), login: result.topUp.panelLogin }));
+  await showStarted(ctx, deps, provider, result);
+  if (result.ok) await deps.topUps.testPaymentShown(result.topUp.id);
+}
+
+async function showStarted(ctx: BotContext, deps: FeatureDeps, provider: ProviderName, result: StartResult): Promise<void> {
   if (result.ok) {
     await sendPaymentCard(ctx.api, cardDeps(deps, ctx), ctx.chat!.id, result.topUp, ctx.t, result.payment.deepLink);
     return;
@@ -40,12 +57,12 @@ export async function startTopUp(ctx: BotContext, deps: FeatureDeps, choice: { a
       await ctx.reply(ctx.t("amount-error-range", limits(deps)));
       return;
     case "unknown_provider":
-      deps.log.error({ provider: choice.provider }, "top-up asked for a provider that is not configured");
+      deps.log.error({ provider }, "top-up asked for a provider that is not configured");
       await ctx.reply(ctx.t("topup-unavailable"));
       return;
     case "provider_error":
       // The provider's message is for admins (the service logged it); the customer gets a plain apology.
-      deps.log.warn({ userId: user.id, provider: choice.provider, kind: result.error.kind }, "top-up not started: provider error");
+      deps.log.warn({ provider, kind: result.error.kind }, "top-up not started: provider error");
       await ctx.reply(ctx.t("topup-provider-failed"));
       return;
   }

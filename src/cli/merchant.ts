@@ -74,16 +74,17 @@ async function update(p: Platform, args: string[]): Promise<number> {
 /** What `list` shows of a merchant; a stored configuration that no longer validates shows no provider addresses. */
 async function listing(p: Platform, m: MerchantRecord): Promise<MerchantListing> {
   const bot = m.botUsername === null || m.state === "removed" ? null : `@${m.botUsername}`;
-  if (m.state === "removed") return { name: m.name, bot, state: m.state, webhooks: {} };
+  const verifiedAt = m.verifiedAt?.toISOString() ?? null;
+  if (m.state === "removed") return { name: m.name, bot, state: m.state, webhooks: {}, verifiedAt };
   if (m.id === DEFAULT_MERCHANT_ID) {
     const config = environmentConfig(p);
-    return { name: m.name, bot, state: m.state, webhooks: config ? flat(environmentWebhookAddresses(p.settings.publicUrl, config.providers.enabled)) : {} };
+    return { name: m.name, bot, state: m.state, webhooks: config ? flat(environmentWebhookAddresses(p.settings.publicUrl, config.providers.enabled)) : {}, verifiedAt };
   }
   const config = await p.store.loadConfig(m.id, p.settings.masterKey, p.ctx.env).catch((err: unknown) => {
     if (err instanceof ConfigError && !err.problems.some((problem) => problem.startsWith("MASTER_KEY:"))) return undefined;
     throw err;
   });
-  return { name: m.name, bot, state: m.state, webhooks: flat(merchantWebhookAddresses(p.settings.publicUrl, m.routeKey!, config?.providers.enabled ?? [])) };
+  return { name: m.name, bot, state: m.state, webhooks: flat(merchantWebhookAddresses(p.settings.publicUrl, m.routeKey!, config?.providers.enabled ?? [])), verifiedAt };
 }
 
 /** The environment merchant's configuration when the environment has a shop (any shop variable set), else none. */
@@ -95,8 +96,9 @@ function environmentConfig(p: Platform): Config | undefined {
 async function list(p: Platform, args: string[]): Promise<number> {
   const json = args.includes("--json");
   if (args.some((a) => a !== "--json")) throw new UsageError("merchant list takes only --json");
-  const merchants = await Promise.all((await p.store.list()).map((m) => listing(p, m)));
-  p.ctx.print(json ? JSON.stringify(merchants, null, 2) : listText(merchants));
+  const records = await p.store.list();
+  const merchants = await Promise.all(records.map((m) => listing(p, m)));
+  p.ctx.print(json ? JSON.stringify(merchants, null, 2) : listText(merchants.map((m, i) => ({ ...m, id: records[i]!.id }))));
   return 0;
 }
 

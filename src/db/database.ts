@@ -9,7 +9,7 @@ import { ALL_MERCHANTS } from "./all-merchants.js";
 import { assertMigrated, migrate } from "./migrate.js";
 import { describeOpenError, prepareSqliteFolder, probePostgres } from "./open-errors.js";
 import { startCheckpointer, type Checkpointer } from "./sqlite-checkpointer.js";
-import { SQLITE_PRAGMAS } from "./sqlite-pragmas.js";
+import { SQLITE_PRAGMAS, SQLITE_READ_CACHE_PRAGMA } from "./sqlite-pragmas.js";
 import { dialectOf, sqlitePath, type Dialect } from "./url.js";
 
 export type { Dialect };
@@ -45,11 +45,12 @@ export interface OpenOptions {
   checkpoint?: boolean;
 }
 
-/** Prisma's SQLite adapter with SQLITE_PRAGMAS applied to every connection it opens. */
+/** Prisma's SQLite adapter with SQLITE_PRAGMAS and its bounded page cache applied to every connection it opens. */
 class SqliteAdapter extends PrismaBetterSqlite3 {
   override connect() {
     return super.connect().then(async (connection) => {
       await connection.executeScript(SQLITE_PRAGMAS);
+      await connection.executeScript(SQLITE_READ_CACHE_PRAGMA);
       return connection;
     });
   }

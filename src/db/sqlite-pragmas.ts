@@ -32,6 +32,15 @@ export const SQLITE_PRAGMAS = [
   `PRAGMA journal_size_limit = ${WAL_FILE_LIMIT_BYTES}`,
 ].join(";\n");
 
+/**
+ * The page cache of the connections that serve Prisma's queries (reports, lookups, workers) and exports: 2 MiB,
+ * SQLite's own default, where better-sqlite3 builds with 16 MiB a connection. A report or an export reads a long run
+ * of pages once, which a large cache would keep as resident memory for ever after; the pages stay in the
+ * operating system's cache, and a connection's cache is dropped anyway whenever another one (the hot path) commits.
+ * The ledger's hot connection (src/ledger/hot-path.ts) keeps the larger default.
+ */
+export const SQLITE_READ_CACHE_PRAGMA = "PRAGMA cache_size = -2000";
+
 export function applySqlitePragmas(db: Sqlite.Database): void {
   db.exec(SQLITE_PRAGMAS);
 }

@@ -17,12 +17,14 @@ export interface ReceiptFacts {
   bonusMinor: number;
   /** An admin's /recredit of the top-up is audited for that credit (its admins are told it landed). */
   recredited: boolean;
+  /** The top-up is its shop's test payment (src/platform/test-payments.ts): a summary follows the receipt. */
+  testPayment: boolean;
 }
 
 /**
  * The statement, for SQLite (`?`, json_extract) or PostgreSQL (`$1`, jsonb): the top-up and its customer's
- * language, its latest landed non-bonus credit and that credit's payment, the bonus total, and whether a recredit
- * audit names the credit; each read off an index (test/ledger/hot-path-plans.test.ts).
+ * language, its latest landed non-bonus credit and that credit's payment, the bonus total, whether a recredit
+ * audit names the credit and whether it is a test payment; each read off an index (test/ledger/hot-path-plans.test.ts).
  */
 export function receiptFactsSql(dialect: "sqlite" | "postgres"): string {
   const param = dialect === "sqlite" ? "?" : "$1";
@@ -31,7 +33,8 @@ export function receiptFactsSql(dialect: "sqlite" | "postgres"): string {
       c."id" AS "creditId", c."panelLogin" AS "creditLogin", c."amountMinor" AS "creditMinor", c."currency" AS "creditCurrency", c."balanceMinor",
       p."amountMinor" AS "paidMinor", p."currency" AS "paidCurrency",
       (SELECT coalesce(sum(b."amountMinor"), 0) FROM "credits" b WHERE b."topUpId" = t."id" AND b."kind" = '${CreditKind.BONUS}' AND b."status" <> '${CreditStatus.CANCELLED}') AS "bonusMinor",
-      EXISTS (SELECT 1 FROM "audit_log" a WHERE a."merchantId" = t."merchantId" AND a."subject" = t."reference" AND a."action" = 'recredit' AND ${auditedCredit}) AS "recredited"
+      EXISTS (SELECT 1 FROM "audit_log" a WHERE a."merchantId" = t."merchantId" AND a."subject" = t."reference" AND a."action" = 'recredit' AND ${auditedCredit}) AS "recredited",
+      EXISTS (SELECT 1 FROM "test_payments" x WHERE x."topUpId" = t."id") AS "testPayment"
     FROM "top_ups" t JOIN "users" u ON u."id" = t."userId"
     LEFT JOIN "credits" c ON c."id" = (SELECT max(l."id") FROM "credits" l WHERE l."topUpId" = t."id" AND l."kind" <> '${CreditKind.BONUS}' AND l."status" = '${CreditStatus.DONE}')
     LEFT JOIN "payments" p ON p."id" = c."paymentId"
@@ -56,6 +59,7 @@ export interface RawReceiptFacts {
   paidCurrency: string | null;
   bonusMinor: number | string;
   recredited: number | boolean;
+  testPayment: number | boolean;
 }
 
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -69,5 +73,6 @@ export function receiptFactsFromRow(r: RawReceiptFacts): ReceiptFacts {
       paid: r.paidMinor === null ? null : { amountMinor: Number(r.paidMinor), currency: r.paidCurrency! },
     },
     bonusMinor: Number(r.bonusMinor), recredited: r.recredited === true || r.recredited === 1,
+    testPayment: r.testPayment === true || r.testPayment === 1,
   };
 }

@@ -2,12 +2,26 @@ import type Sqlite from "better-sqlite3";
 
 /** How long a batch waits for another process's write lock (a CLI, a crediter child) before failing. */
 const BUSY_GIVE_UP_MS = 10_000;
+
 /**
- * At most one commit per this many ms. A commit waits for the WAL to reach the disk (~0.25 ms here,
- * more on slower disks) with the event loop blocked, so under load each turn's commit would cost more
- * than the work it commits; when idle, the first unit still commits at once.
+ * The adaptive commit gap. A commit holds the event loop while the WAL reaches the disk, and every commit writes
+ * each page it dirties whole (one frame per table or index it touches, however few rows share it), so under load
+ * fewer, fuller commits write less WAL per unit and spend less of the thread on syncs. After each commit the next
+ * may start only COMMIT_DUTY times that commit's duration later: commits then take at most 1/(1 + COMMIT_DUTY) of the
+ * thread, a slow disk or a large batch spacing them out by itself. Bounded by MAX_GAP_MS (the wait it adds to a
+ * webhook's answer and to each step of payment → credit), and ended early once FULL_BATCH_UNITS wait, since a
+ * commit that full shares its pages as well as it can. When idle, the first unit still commits at once.
  */
-const COMMIT_EVERY_MS = 1;
+export const COMMIT_DUTY = 8;
+export const MIN_GAP_MS = 1;
+export const MAX_GAP_MS = 8;
+export const FULL_BATCH_UNITS = 128;
+
+/** How long after the end of the last commit the next may start, given how long it took and how many units now wait. */
+export function commitGapMs(lastCommitMs: number, waiting: number): number {
+  if (waiting >= FULL_BATCH_UNITS) return 0;
+  return Math.min(MAX_GAP_MS, Math.max(MIN_GAP_MS, lastCommitMs * COMMIT_DUTY));
+}
 
 interface Pending {
   run(): unknown;
@@ -22,7 +36,7 @@ export type GroupCommitted = <I, O>(unit: (input: I) => O) => (input: I) => Prom
  * Group commit on one SQLite connection: every unit of work submitted in the same event-loop turn, of
  * whatever kind (record a payment, finish a credit, claim notifications), runs in one synchronous
  * IMMEDIATE transaction, each in its own savepoint, so one failing does not fail the others and each
- * caller gets its own result. One commit (one WAL sync) per turn, and at most one per COMMIT_EVERY_MS. Nothing else runs while
+ * caller gets its own result. One commit (one WAL sync) per turn at most, spaced by commitGapMs. Nothing else runs while
  * a batch runs, so no other work can join it or be undone by its rollback. A database locked by another
  * process is retried asynchronously: the event loop never blocks waiting for a lock.
  */
@@ -40,20 +54,26 @@ export function createGroupCommit(db: Sqlite.Database): GroupCommitted {
   );
 
   let queue: Pending[] = [];
+  let timer: NodeJS.Timeout | undefined;
   let scheduled = false;
-  let lastCommit = -Infinity;
+  let lastCommitEnd = -Infinity;
+  let lastCommitMs = 0;
   function run(): void {
     const list = queue;
     queue = [];
     scheduled = false;
-    lastCommit = performance.now();
+    clearTimeout(timer);
+    timer = undefined;
     flush(list, Date.now());
   }
 
   function flush(list: Pending[], firstTry: number): void {
     let results;
+    const started = performance.now();
     try {
       results = batch.immediate(list);
+      lastCommitEnd = performance.now();
+      lastCommitMs = lastCommitEnd - started;
     } catch (err) {
       if (isBusy(err) && Date.now() - firstTry < BUSY_GIVE_UP_MS) {
         setTimeout(() => flush(list, firstTry), 2).unref();
@@ -69,11 +89,13 @@ export function createGroupCommit(db: Sqlite.Database): GroupCommitted {
     (input: I) =>
       new Promise<O>((resolve, reject) => {
         queue.push({ run: () => unit(input), resolve: resolve as (output: unknown) => void, reject });
-        if (scheduled) return;
+        const wait = lastCommitEnd + commitGapMs(lastCommitMs, queue.length) - performance.now();
+        if (scheduled && (timer === undefined || wait > 0)) return;
+        // Not scheduled yet, or a full batch no longer waits for the timer.
+        clearTimeout(timer);
+        timer = wait > 0 ? setTimeout(run, wait) : undefined;
+        if (wait <= 0) setImmediate(run);
         scheduled = true;
-        const wait = lastCommit + COMMIT_EVERY_MS - performance.now();
-        if (wait > 0) setTimeout(run, wait);
-        else setImmediate(run);
       });
 }
 

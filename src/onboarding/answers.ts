@@ -9,7 +9,7 @@ import type { CheckDeps } from "../startup/checks/check-deps.js";
 import { checkPanelKey, checkPanelPaymentMethod } from "../startup/checks/panel.js";
 import { checkProvider } from "../startup/checks/providers.js";
 import { checkBotToken } from "../startup/checks/telegram.js";
-import { checkAccepts, checkSentence } from "./check-message.js";
+import { checkAccepts, checkSentence, invalidAnswer } from "./check-message.js";
 
 /** What checking an answer needs. */
 export interface AnswerDeps {
@@ -43,7 +43,7 @@ function validated(deps: AnswerDeps, t: Translate, vars: Env, names: readonly st
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const mine = err.problems.filter((p) => p.split(":")[0]!.split(", ").some((n) => names.includes(n)));
-    return { verdict: refused(t("onboarding-invalid", { problems: (mine.length > 0 ? mine : err.problems).join("\n") })) };
+    return { verdict: refused(invalidAnswer(t, mine.length > 0 ? mine : err.problems)) };
   }
 }
 
@@ -136,7 +136,7 @@ export async function answerProviderCredentials(deps: AnswerDeps, t: Translate, 
   const set = parseCredentials(name, text);
   const { required, optional } = providerVariables(name);
   const missing = required.filter((n) => !set[n]?.trim());
-  if (missing.length > 0) return refused(t("onboarding-invalid", { problems: missing.map((n) => `${n}: not given`).join("\n") }));
+  if (missing.length > 0) return refused(invalidAnswer(t, missing.map((n) => `${n}: not given`)));
   const v = validated(deps, t, { ...draft, ...set }, [...required, ...optional]);
   if ("verdict" in v) return v.verdict;
   const result = await checkProvider(name, v.config, checkDeps(deps));

@@ -10,6 +10,7 @@ import {
   answerAdminChat, answerBotToken, answerPanelKey, answerPanelType, answerPanelUrl, answerPaymentMethod, answerProviderCredentials,
   answerProviders, answerShopName, parseCredentials, providerVariables, type AnswerDeps, type Verdict,
 } from "./answers.js";
+import { invalidAnswer } from "./check-message.js";
 import { draftSecrets } from "./draft-secrets.js";
 import { STEPS, type OnboardingState, type OnboardingStep } from "./state.js";
 
@@ -120,7 +121,7 @@ export function createOnboarding(deps: OnboardingDeps): Onboarding {
       const again = { ...s, step: "bot_token" as const };
       if (err instanceof MerchantRefusal) return { state: again, replies: [{ text: t("onboarding-bot-in-use", { username: s.bot!.username }) }, ask(again, t)] };
       if (err instanceof BotApiError) return { state: again, replies: [{ text: t("onboarding-check-bot-token-refused") }, ask(again, t)] };
-      if (err instanceof ConfigError) return { state: s, replies: [{ text: t("onboarding-invalid", { problems: err.problems.join("\n") }) }] };
+      if (err instanceof ConfigError) return { state: s, replies: [{ text: invalidAnswer(t, err.problems) }] };
       throw err;
     }
   }

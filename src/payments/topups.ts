@@ -1,4 +1,5 @@
 import type { Config, ProviderName } from "../config/config.js";
+import type { Currency } from "../money/money.js";
 import type { MerchantDatabase } from "../db/merchant-scope.js";
 import type { TopUp } from "../generated/sqlite/client.js";
 import { attachTopUpMessage, cancelTopUp, expireTopUp, openTopUp } from "../ledger/top-up-records.js";
@@ -12,6 +13,12 @@ import { OPEN_OR_LATE, TopUpStatus, type ObservationSource } from "../ledger/sta
 import { isUniqueViolation } from "../db/unique-violation.js";
 
 export type Providers = ReadonlyMap<ProviderName, PaymentProvider>;
+
+/**
+ * A test payment's amount (issue 23): one cent in USD; in KHR 100 riel, the smallest riel note, which every bank
+ * app pays (no provider here names a smaller minimum).
+ */
+export const TEST_PAYMENT_MINOR: Readonly<Record<Currency, number>> = { USD: 1, KHR: 100 };
 
 export type StartResult =
   | { ok: true; topUp: TopUp; payment: CreatedPayment }
@@ -65,13 +72,30 @@ export function createTopUpService(deps: TopUpServiceDeps) {
   }
 
   async function start(input: { userId: number; chatId: bigint; amountMinor: number; provider: ProviderName }): Promise<StartResult> {
+    return open(input, { test: false });
+  }
+
+  /**
+   * The shop's test payment (issue 23): TEST_PAYMENT_MINOR of the shop's currency, the one top-up allowed below
+   * TOPUP_MIN; marked a test payment in the transaction that opens it. An ordinary top-up in the ledger otherwise.
+   */
+  async function startTestPayment(input: { userId: number; chatId: bigint; provider: ProviderName }): Promise<StartResult> {
+    return open({ ...input, amountMinor: TEST_PAYMENT_MINOR[deps.topup.currency] }, { test: true });
+  }
+
+  /** The test payment's KHQR card was sent (its summary's first step). */
+  async function testPaymentShown(topUpId: number): Promise<void> {
+    await db.testPayment.updateMany({ where: { topUpId, merchantId, shownAt: null }, data: { shownAt: now() } });
+  }
+
+  async function open(input: { userId: number; chatId: bigint; amountMinor: number; provider: ProviderName }, opts: { test: boolean }): Promise<StartResult> {
     const provider = deps.providers.get(input.provider);
     if (!provider) return { ok: false, reason: "unknown_provider" };
-    if (input.amountMinor < deps.topup.minMinor || input.amountMinor > deps.topup.maxMinor) return { ok: false, reason: "amount_out_of_range" };
+    if (!opts.test && (input.amountMinor < deps.topup.minMinor || input.amountMinor > deps.topup.maxMinor)) return { ok: false, reason: "amount_out_of_range" };
     const user = await db.user.findUniqueOrThrow({ where: { id: input.userId } });
     if (!user.panelLogin) return { ok: false, reason: "not_linked" };
-    const open = await pendingFor(user.id);
-    if (open) return { ok: false, reason: "pending_exists", topUp: open };
+    const pending = await pendingFor(user.id);
+    if (pending) return { ok: false, reason: "pending_exists", topUp: pending };
 
     const createdAt = now();
     const expiresAt = new Date(createdAt.getTime() + deps.topup.ttlSeconds * 1000);
@@ -89,12 +113,19 @@ export function createTopUpService(deps: TopUpServiceDeps) {
         return { ok: false, reason: "provider_error", error: err };
       }
       try {
-        const topUp = await openTopUp(db, {
+        const record = {
           merchantId: user.merchantId, reference, userId: user.id, chatId: input.chatId, provider: input.provider, currency: deps.topup.currency,
           amountMinor: input.amountMinor, panelLogin: user.panelLogin,
           qr: payment.qr ?? null, md5: payment.md5 ?? null, checkoutUrl: payment.checkoutUrl ?? null, providerRef: payment.providerRef ?? null,
           expiresAt: payment.expiresAt ?? expiresAt, nextPollAt: provider.capabilities.statusApi ? createdAt : null, createdAt,
-        });
+        };
+        const topUp = opts.test
+          ? await db.$transaction(async (tx) => {
+              const opened = await openTopUp(tx, record);
+              await tx.testPayment.create({ data: { topUpId: opened.id, merchantId, requestedAt: createdAt } });
+              return opened;
+            })
+          : await openTopUp(db, record);
         deps.metrics.topUpsCreated.inc({ provider: input.provider });
         return { ok: true, topUp, payment };
       } catch (err) {
@@ -156,7 +187,7 @@ export function createTopUpService(deps: TopUpServiceDeps) {
     return { state: fresh.status as TopUpStatus, recorded };
   }
 
-  return { start, pendingFor, find, findOwned, recentFor, attachMessage, cancel, expireDue, check };
+  return { start, startTestPayment, testPaymentShown, pendingFor, find, findOwned, recentFor, attachMessage, cancel, expireDue, check };
 }
 
 export type TopUpService = ReturnType<typeof createTopUpService>;

@@ -48,6 +48,8 @@ export interface MerchantRecord {
   routeKey: string | null;
   version: number;
   updatedAt: Date;
+  /** When its first test payment succeeded (src/platform/test-payments.ts); null: not yet verified. */
+  verifiedAt: Date | null;
 }
 
 /** A change the store refuses; `message` is for the operator. */
@@ -71,7 +73,7 @@ function openSecrets(m: Merchant & { settings: { name: string; secret: boolean; 
 
 function record(row: Merchant): MerchantRecord {
   const username = row.botInfo === null ? null : ((JSON.parse(row.botInfo) as { username?: string }).username ?? null);
-  return { id: row.id, name: row.name, state: row.state as MerchantState, botId: row.botId, botUsername: username, botInfo: row.botInfo, routeKey: row.routeKey, version: row.version, updatedAt: row.updatedAt };
+  return { id: row.id, name: row.name, state: row.state as MerchantState, botId: row.botId, botUsername: username, botInfo: row.botInfo, routeKey: row.routeKey, version: row.version, updatedAt: row.updatedAt, verifiedAt: row.verifiedAt };
 }
 
 /** The settings rows of `vars`: secrets sealed under the data key, bound to the merchant and the variable. */

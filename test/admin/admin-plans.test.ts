@@ -13,7 +13,7 @@ import { dialects, type TestDatabase } from "../support/databases.js";
 import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
 
 /** Tables that grow with every payment (or customer): no admin, report or prune query may read one whole. */
-const GROWING = ["users", "top_ups", "payments", "credits", "refunds", "audit_log", "notifications", "key_values", "report_payment_hours", "report_customer_days"];
+const GROWING = ["users", "top_ups", "payments", "credits", "refunds", "audit_log", "notifications", "key_values", "report_payment_hours", "report_customer_days", "report_customer_windows"];
 
 async function seed(database: TestDatabase) {
   const { db } = database;
@@ -29,12 +29,14 @@ async function adminQueries(database: TestDatabase): Promise<void> {
   const reports = createReports({ database: forMerchant(database, DEFAULT_MERCHANT_ID), currency: "USD", panelCurrency: "USD" });
   const csv = createReportExport({ database: forMerchant(database, DEFAULT_MERCHANT_ID), panelCurrency: "USD" });
   const lookup = createLookup({ database: forMerchant(database, DEFAULT_MERCHANT_ID) });
-  // Folds newer payments by id, then moves on by time (two hours later).
-  for (const now of [new Date(), new Date(Date.now() + 2 * 3_600_000)]) {
+  // Folds newer payments by id, then moves on by time (two hours later), then slides the customer windows two
+  // days on, to today: 7d and 30d read them.
+  for (const hoursAgo of [48, 46, 0]) {
+    const now = new Date(Date.now() - hoursAgo * 3_600_000);
     const rollup = createReportRollup({ database, log: silentLog, now: () => now }, { sweepMs: 60_000 });
     while (await rollup.pass());
   }
-  for (const period of ["today", "30d"]) {
+  for (const period of ["today", "7d", "30d", "yesterday"]) {
     await reports.report(parsePeriod(period)!);
     for await (const _ of csv.reportCsv(parsePeriod(period)!));
   }
@@ -45,9 +47,10 @@ async function adminQueries(database: TestDatabase): Promise<void> {
 
 /**
  * A walk of a whole table (Prisma names it `main.table`), not of the report's bucket list, its payments of the
- * period (paid), a ranked subquery or the rollup's list of merchants with payments (one index step each).
+ * period (paid), a ranked subquery, a window's top customers and the payments its rollup has not folded (top,
+ * tail) or the rollup's list of merchants with payments (one index step each).
  */
-const WHOLE_TABLE = new RegExp(`^SCAN (main\\.)?(${GROWING.join("|")})\\b|^SCAN (?!bucket\\b|paid\\b|ranked\\b|sub\\b|merchant_ids\\b|json_each|\\(subquery|CONSTANT ROW|\\d+ CONSTANT ROWS)`);
+const WHOLE_TABLE = new RegExp(`^SCAN (main\\.)?(${GROWING.join("|")})\\b|^SCAN (?!bucket\\b|paid\\b|ranked\\b|sub\\b|top\\b|tail\\b|merchant_ids\\b|json_each|\\(subquery|CONSTANT ROW|\\d+ CONSTANT ROWS)`);
 /**
  * An index on states then the time something happened, searched by the states alone, walks every row ever in
  * that state: the bonus total once walked every DONE credit that way. (Queue indexes end in a due time instead:
@@ -55,8 +58,9 @@ const WHOLE_TABLE = new RegExp(`^SCAN (main\\.)?(${GROWING.join("|")})\\b|^SCAN 
  */
 function walksHistory(step: string): boolean {
   const used = /USING (?:COVERING )?INDEX \w+_(doneAt|sentAt|observedAt|createdAt)_idx \(([^)]*)\)$/.exec(step);
-  // An index searched by the merchant alone reads the merchant's whole history (/find once did, for every query).
-  return (used !== null && /^((kind|status|merchantId)=\? AND )*(kind|status|merchantId)=\?$/.test(used[2]!)) || /USING (?:COVERING )?INDEX \w+ \(merchantId=\?\)$/.test(step);
+  // An index searched by the merchant (and a currency) alone reads the merchant's whole history (/find once did,
+  // for every query; the rollup's customer windows could, off the customers' days by customer).
+  return (used !== null && /^((kind|status|merchantId)=\? AND )*(kind|status|merchantId)=\?$/.test(used[2]!)) || /USING (?:COVERING )?INDEX \w+ \(merchantId=\?(?: AND currency=\?)?\)$/.test(step);
 }
 
 /** Prisma writes `in: []` as `WHERE 1=0`, which reads nothing whatever the plan. */

@@ -4,7 +4,7 @@ import type { ReportData, ReportPeriod } from "../../src/admin/admin-service.js"
 import { bucketsOf, parsePeriod } from "../../src/admin/period.js";
 import { createReportExport } from "../../src/admin/report-export.js";
 import { createReports } from "../../src/admin/reports.js";
-import { createReportRollup } from "../../src/jobs/report-rollup.js";
+import { createReportRollup, REPORT_WINDOW_DAYS, ROLLUP_MARK_ROW, windowRange } from "../../src/jobs/report-rollup.js";
 import { silentLog } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
@@ -12,13 +12,19 @@ import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js
 /** Histories around 2026-03-10 (Phnom Penh): some rows fall on the period's edges to the millisecond. */
 const DAY_START = Date.parse("2026-03-09T17:00:00Z");
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Rollups on the days /report 7d and 30d below end on: their customer windows (report_customer_windows) answer those. */
+const WINDOW_DAYS_ENDS = [DAY_START + 20 * HOUR, DAY_START + DAY + 5 * HOUR, DAY_START + DAY + 23 * HOUR];
 const PERIODS: ReportPeriod[] = [
   ...["2026-03-10..2026-03-10", "2026-03-08..2026-03-11", "2026-03-09..2026-03-09"].map((text) => parsePeriod(text)!),
   // Not from local midnight: its part days are summed live around the whole days the customer rollup holds.
   { from: new Date(DAY_START + 5 * HOUR), to: new Date(DAY_START + 29 * HOUR), label: "05:00..05:00" },
+  ...["7d", "30d"].flatMap((text) => WINDOW_DAYS_ENDS.slice(0, 2).map((now) => parsePeriod(text, new Date(now))!)),
 ];
 const EDGES = PERIODS.flatMap((p) => [p.from.getTime(), p.to.getTime(), p.to.getTime() - 1]);
-const instant = fc.oneof(fc.integer({ min: DAY_START - 3 * 24 * HOUR, max: DAY_START + 3 * 24 * HOUR }), fc.constantFrom(...EDGES)).map((t) => new Date(t));
+// Nine days back: a 7-day window slides over days paid in, and a customer's first payment in it leaves.
+const instant = fc.oneof(fc.integer({ min: DAY_START - 9 * DAY, max: DAY_START + 3 * DAY }), fc.constantFrom(...EDGES)).map((t) => new Date(t));
+const rolledAt = fc.oneof(instant, fc.constantFrom(...WINDOW_DAYS_ENDS).map((t) => new Date(t)));
 const currency = fc.constantFrom("USD", "USD", "KHR");
 
 const status = fc.constantFrom("PENDING", "PAID", "CREDITED", "HELD", "EXPIRED", "REFUNDED");
@@ -33,12 +39,12 @@ const bonus = fc.record({ topUp: fc.nat(11), amountMinor: fc.integer({ min: 1, m
  * top-ups, never a rollup); then possibly rolled up again later.
  */
 const history = fc.record({
-  users: fc.integer({ min: 1, max: 4 }),
-  topUps: fc.array(fc.record({ user: fc.nat(3), provider: fc.constantFrom("bakong", "kess", "payway"), status, amountMinor: fc.integer({ min: 1, max: 100_000 }), createdAt: instant }), { maxLength: 12 }),
+  users: fc.integer({ min: 1, max: 8 }),
+  topUps: fc.array(fc.record({ user: fc.nat(7), provider: fc.constantFrom("bakong", "kess", "payway"), status, amountMinor: fc.integer({ min: 1, max: 100_000 }), createdAt: instant }), { maxLength: 12 }),
   payments: fc.array(payment, { maxLength: 16 }),
   refunds: fc.array(refund, { maxLength: 4 }),
   bonuses: fc.array(bonus, { maxLength: 5 }),
-  rolledAt: fc.option(instant),
+  rolledAt: fc.option(rolledAt),
   rollBatch: fc.integer({ min: 1, max: 20 }),
   late: fc.record({
     payments: fc.array(payment, { maxLength: 6 }),
@@ -46,7 +52,7 @@ const history = fc.record({
     bonuses: fc.array(bonus, { maxLength: 2 }),
     statuses: fc.array(fc.record({ topUp: fc.nat(11), status }), { maxLength: 4 }),
   }),
-  rolledAgainAt: fc.option(instant),
+  rolledAgainAt: fc.option(rolledAt),
   period: fc.constantFrom(...PERIODS),
 });
 type History = typeof history extends fc.Arbitrary<infer T> ? T : never;
@@ -89,7 +95,7 @@ async function rollUp(database: TestDatabase, now: Date, batch: number): Promise
 
 async function seed(database: TestDatabase, h: History): Promise<Seeded> {
   const { db } = database;
-  for (const table of ["credits", "refunds", "payments", "top_ups", "users", "report_payment_hours", "report_customer_days", "report_rollups"]) await db.$executeRawUnsafe(`DELETE FROM "${table}"`);
+  for (const table of ["credits", "refunds", "payments", "top_ups", "users", "report_payment_hours", "report_customer_days", "report_customer_windows", "report_rollups"]) await db.$executeRawUnsafe(`DELETE FROM "${table}"`);
   const users: Awaited<ReturnType<typeof db.user.create>>[] = [];
   for (let i = 0; i < h.users; i++) users.push(await db.user.create({ data: { telegramId: BigInt(700 + i), username: `u${i}`, panelLogin: `login${i}` } }));
   const s: Seeded = { users: users.map((u) => ({ ...u, username: u.username!, panelLogin: u.panelLogin! })), topUps: [], payments: [], bonuses: 0 };
@@ -113,6 +119,33 @@ async function seed(database: TestDatabase, h: History): Promise<Seeded> {
     topUp.status = change.status;
   }
   return s;
+}
+
+/**
+ * What report_customer_windows must hold after a rollup: per window, currency and customer, the payments the
+ * mark covers (id ≤ paymentId, observed before `before`) on the window's local days, their count, sum and first
+ * time. Returns the window day too (null: never filled).
+ */
+async function windowsAsFolded(database: TestDatabase, s: Seeded) {
+  const mark = await database.db.reportRollup.findUnique({ where: { merchantId: ROLLUP_MARK_ROW } });
+  const windowDay = mark?.windowDay ?? null;
+  const expected: string[] = [];
+  for (const days of windowDay ? REPORT_WINDOW_DAYS : []) {
+    const range = windowRange(days, windowDay!);
+    const rows = s.payments.filter((p) => p.topUpId !== null && p.id <= mark!.paymentId && p.observedAt < mark!.before && p.observedAt >= range.from && p.observedAt < range.to);
+    const byCustomer = new Map<string, { count: number; sumMinor: number; first: number }>();
+    for (const p of rows) {
+      const key = `${days} ${p.currency} ${s.topUps.find((t) => t.id === p.topUpId)!.userId}`;
+      const g = byCustomer.get(key) ?? byCustomer.set(key, { count: 0, sumMinor: 0, first: Infinity }).get(key)!;
+      g.count++;
+      g.sumMinor += p.amountMinor;
+      g.first = Math.min(g.first, p.observedAt.getTime());
+    }
+    for (const [key, g] of byCustomer) expected.push(`${key} ${g.count} ${g.sumMinor} ${new Date(g.first).toISOString()}`);
+  }
+  const rows = await database.db.reportCustomerWindow.findMany();
+  const actual = rows.map((r) => `${r.days} ${r.currency} ${r.userId} ${r.count} ${r.sumMinor} ${r.firstAt.toISOString()}`);
+  return { windowDay, expected: expected.sort(), actual: actual.sort() };
 }
 
 /** The report as plainly as it can be said: every row in memory, filtered and summed. */
@@ -153,18 +186,26 @@ for (const dialect of dialects) {
       await database?.drop();
     });
 
-    it("for random histories, rolled up or not and written to after their hours closed: totals, breakdowns, chart buckets, top customers; the CSV pages through every top-up in order", async () => {
+    it("for random histories, rolled up or not and written to after their hours closed: totals, breakdowns, chart buckets, top customers (off the customer windows as they fold and slide, when a period is one); the CSV pages through every top-up in order", async () => {
       const reports = createReports({ database: forMerchant(database, DEFAULT_MERCHANT_ID), currency: "USD", panelCurrency: "USD" });
       const csv = createReportExport({ database: forMerchant(database, DEFAULT_MERCHANT_ID), panelCurrency: "USD", pageRows: 2 });
+      /** Reports whose period was one of the customer windows as they stood, with a customer in it. */
+      let byWindow = 0;
+      const check = async (h: History, seeded: Seeded) => {
+        const windows = await windowsAsFolded(database, seeded);
+        expect(windows.actual).toEqual(windows.expected);
+        const { period: _p, timeZone: _z, ...got } = await reports.report(h.period);
+        expect(got).toEqual(oracle(h, seeded, h.period));
+        const isWindow = REPORT_WINDOW_DAYS.some((days) => windows.windowDay && windowRange(days, windows.windowDay).from.getTime() === h.period.from.getTime() && windowRange(days, windows.windowDay).to.getTime() === h.period.to.getTime());
+        if (isWindow && got.topCustomers.length > 0) byWindow++;
+      };
       await fc.assert(
         fc.asyncProperty(history, async (h) => {
           const seeded = await seed(database, h);
-          const { period: _p, timeZone: _z, ...got } = await reports.report(h.period);
-          expect(got).toEqual(oracle(h, seeded, h.period));
+          await check(h, seeded);
           if (h.rolledAgainAt) {
             await rollUp(database, h.rolledAgainAt, h.rollBatch);
-            const { period: _p2, timeZone: _z2, ...again } = await reports.report(h.period);
-            expect(again).toEqual(oracle(h, seeded, h.period));
+            await check(h, seeded);
           }
           let text = "";
           for await (const lines of csv.reportCsv(h.period)) text += lines;
@@ -176,6 +217,7 @@ for (const dialect of dialects) {
         }),
         { numRuns: dialect.name === "sqlite" ? 40 : 20 },
       );
+      expect(byWindow).toBeGreaterThan(0);
     }, 120_000);
   });
 }

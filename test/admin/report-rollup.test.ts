@@ -2,11 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReportRollup, ROLLUP_MARK_ROW } from "../../src/jobs/report-rollup.js";
 import type { ReportPeriod } from "../../src/admin/admin-service.js";
 import { createReports } from "../../src/admin/reports.js";
+import { parsePeriod } from "../../src/admin/period.js";
 import { forMerchant } from "../../src/db/merchant-scope.js";
 import { silentLog } from "../support/core.js";
 import { dialects, type TestDatabase } from "../support/databases.js";
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const T0 = Date.parse("2026-03-10T03:00:00Z");
 
 for (const dialect of dialects) {
@@ -87,6 +89,41 @@ for (const dialect of dialects) {
         [4, a.userId, "2026-04-01T17:00:00.000Z", 1, 40, "2026-04-01T17:00:00.000Z"],
         [5, b.userId, "2026-04-01T17:00:00.000Z", 1, 80, "2026-04-01T17:00:00.000Z"],
       ]);
+    });
+    it("keeps each customer's 7- and 30-day totals as days enter and leave; /report 7d ranks them merged with the payments not folded yet", async () => {
+      const merchantId = 6;
+      const day = Date.parse("2026-05-19T17:00:00Z"); // 2026-05-20, local midnight
+      const customers: { id: number; userId: number }[] = [];
+      for (let i = 1; i <= 7; i++) {
+        const user = await database.db.user.create({ data: { merchantId, telegramId: BigInt(950 + i), username: `w${i}` } });
+        customers.push(await database.db.topUp.create({ data: { merchantId, reference: `2605200${i}`, userId: user.id, chatId: user.telegramId, provider: "bakong", currency: "USD", amountMinor: 1, panelLogin: "x", status: "CREDITED", expiresAt: new Date(day) } }));
+      }
+      let n = 0;
+      const paid = (customer: number, at: number, amountMinor: number) =>
+        database.db.payment.create({ data: { merchantId, provider: "bakong", providerTxnId: `w${n++}`, topUpId: customers[customer - 1]!.id, amountMinor, currency: "USD", flag: "OK", source: "webhook", raw: "{}", observedAt: new Date(at) } });
+      const rollUpAt = async (now: number) => {
+        const rollup = createReportRollup({ database, log: silentLog, now: () => new Date(now) }, { sweepMs: 60_000 });
+        while (await rollup.pass());
+      };
+      const windows = async (userId: number) =>
+        (await database.db.reportCustomerWindow.findMany({ where: { merchantId, userId }, orderBy: { days: "asc" } })).map((w) => [w.days, w.count, Number(w.sumMinor), w.firstAt.toISOString()]);
+      // Customer 1 paid 100 on day -7, the first day of the 7-day window that ends on day -1, and 5 on day -2.
+      await paid(1, day - 7 * DAY + 10 * HOUR, 100);
+      await paid(1, day - 2 * DAY, 5);
+      for (const [customer, amount] of [[2, 50], [3, 40], [4, 30], [5, 20], [7, 15], [6, 10]] as const) await paid(customer, day - 3 * DAY, amount);
+      await rollUpAt(day - DAY + 12 * HOUR);
+      expect(await windows(customers[0]!.userId)).toEqual([[7, 2, 105, new Date(day - 7 * DAY + 10 * HOUR).toISOString()], [30, 2, 105, new Date(day - 7 * DAY + 10 * HOUR).toISOString()]]);
+      // Day 0 begins: day -7 leaves the 7-day window, and customer 1's first payment in it with it.
+      const now = day + 12 * HOUR;
+      await rollUpAt(now);
+      expect((await database.db.reportRollup.findUnique({ where: { merchantId: ROLLUP_MARK_ROW } }))!.windowDay).toEqual(new Date(day));
+      expect(await windows(customers[0]!.userId)).toEqual([[7, 1, 5, new Date(day - 2 * DAY).toISOString()], [30, 2, 105, new Date(day - 7 * DAY + 10 * HOUR).toISOString()]]);
+      // Customer 6, sixth in the window, pays 100 after the fold: first, from the tail.
+      await paid(6, now - 60_000, 100);
+      const report = await createReports({ database: forMerchant(database, merchantId), currency: "USD", panelCurrency: "USD" }).report(parsePeriod("7d", new Date(now))!);
+      expect(report.topCustomers.map((c) => [c.username, c.count, c.sumMinor])).toEqual([["w6", 2, 110], ["w2", 1, 50], ["w3", 1, 40], ["w4", 1, 30], ["w5", 1, 20]]);
+      const month = await createReports({ database: forMerchant(database, merchantId), currency: "USD", panelCurrency: "USD" }).report(parsePeriod("30d", new Date(now))!);
+      expect(month.topCustomers.map((c) => [c.username, c.sumMinor])).toEqual([["w6", 110], ["w1", 105], ["w2", 50], ["w3", 40], ["w4", 30]]);
     });
   });
 }

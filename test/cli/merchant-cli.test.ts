@@ -102,16 +102,19 @@ for (const target of TARGETS) {
       expect(b.stdout).not.toContain(shopB.PAYWAY_WEBHOOK_TOKEN);
     });
 
-    it("merchant list --json: every merchant with its bot, state and webhook addresses", async () => {
+    it("merchant list --json: every merchant with its bot, state, webhook addresses and verification", async () => {
+      // shop-a's test payment succeeded (src/platform/test-payments.ts); shop-b's not yet.
+      const verifiedAt = new Date("2026-03-10T05:06:07.000Z");
+      await database.db.merchant.update({ where: { name: "shop-a" }, data: { verifiedAt, verifiedTopUpId: 1 } });
       const run = await cli("merchant", "list", "--json");
       expect(run).toMatchObject({ code: 0, stderr: "" });
       const rows = await database.db.merchant.findMany({ orderBy: { id: "asc" } });
       const key = (name: string) => rows.find((r) => r.name === name)!.routeKey!;
       expect(JSON.parse(run.stdout)).toEqual([
-        { name: "default", bot: null, state: "active", webhooks: {} },
-        { name: "shop-a", bot: "@shop_a_bot", state: "active", webhooks: { telegram: `${PUBLIC_URL}/telegram/${key("shop-a")}` } },
+        { name: "default", bot: null, state: "active", webhooks: {}, verifiedAt: null },
+        { name: "shop-a", bot: "@shop_a_bot", state: "active", webhooks: { telegram: `${PUBLIC_URL}/telegram/${key("shop-a")}` }, verifiedAt: verifiedAt.toISOString() },
         {
-          name: "shop-b", bot: "@shop_b_bot", state: "active",
+          name: "shop-b", bot: "@shop_b_bot", state: "active", verifiedAt: null,
           webhooks: {
             telegram: `${PUBLIC_URL}/telegram/${key("shop-b")}`, raksmeypay: `${PUBLIC_URL}/webhooks/raksmeypay/${key("shop-b")}`,
             kess: `${PUBLIC_URL}/webhooks/kess/${key("shop-b")}`, payway: `${PUBLIC_URL}/webhooks/payway/${key("shop-b")}/<PAYWAY_WEBHOOK_TOKEN>`,
@@ -119,7 +122,10 @@ for (const target of TARGETS) {
         },
       ]);
       const text = await cli("merchant", "list");
-      expect(text.stdout).toMatch(/^shop-b {2}@shop_b_bot {2}active$/m);
+      expect(text.stdout).toMatch(/^shop-b {2}@shop_b_bot {2}active {2}not yet verified$/m);
+      expect(text.stdout).toMatch(/^shop-a {2}@shop_a_bot {2}active {2}verified 2026-03-10 12:06$/m);
+      // The environment merchant is the deployment's own shop, never onboarded: no verification is shown for it.
+      expect(text.stdout).toMatch(/^default {2}- {2}active$/m);
     });
 
     it("refuses a bad merchant file with start-up's one message naming the variable (exit 2), and stores nothing", async () => {

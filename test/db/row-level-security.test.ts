@@ -104,6 +104,15 @@ describe.runIf(postgresAvailable)("row-level security on the money tables (Postg
     await asRole.query("ROLLBACK");
   });
 
+  it("the report's customer windows (migration 015) are forced under the same policy: a merchant sees its own customers' totals only", async () => {
+    await asSuperuser(created.url, (c) => c.query(`INSERT INTO "report_customer_windows" VALUES (1, 7, 'USD', 1, 1, 1000, now()), (2, 7, 'USD', 2, 1, 2000, now())`));
+    expect(await merchantsIn("report_customer_windows")).toEqual([]);
+    await asRole.query("BEGIN");
+    await asRole.query("SET LOCAL app.merchant_id = '2'");
+    expect(await merchantsIn("report_customer_windows")).toEqual([2]);
+    await asRole.query("COMMIT");
+  });
+
   it("the application's pool under the same role acts for every merchant, and a merchant's report reads its own rows", async () => {
     const app: LedgerDatabase = await openLedgerDatabase(roleUrl, { existing: "read-write" });
     try {

@@ -10,7 +10,8 @@ import { createLocalWakeup } from "../../src/db/wakeup.js";
 import { createMetrics } from "../../src/metrics.js";
 import { recordPayment, type LedgerDeps } from "../../src/ledger/record-payment.js";
 import { eventually, silentLog } from "../support/core.js";
-import { DEFAULT_MERCHANT_ID } from "../../src/db/merchant-scope.js";
+import { DEFAULT_MERCHANT_ID, forMerchant } from "../../src/db/merchant-scope.js";
+import { readSql } from "../../src/admin/read-sql.js";
 
 const FULL = 2;
 const dir = mkdtempSync(join(tmpdir(), "khqr-durable-"));
@@ -144,5 +145,30 @@ describe("the WAL is checkpointed off the main thread and stays bounded", () => 
       await database.close();
     }
     expect(threads()).toBeLessThanOrEqual(before);
+  });
+});
+
+describe("the page cache of SQLite's read connections", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("Prisma's connection (reports, lookups) and the export's run with a 2 MiB cache, read back from each; the hot path's keeps better-sqlite3's 16 MiB", async () => {
+    const connections = new Set<Sqlite.Database>();
+    const prepare = Sqlite.prototype.prepare;
+    vi.spyOn(Sqlite.prototype, "prepare").mockImplementation(function (this: Sqlite.Database, sql: string) {
+      connections.add(this);
+      return prepare.call(this, sql) as never;
+    } as typeof prepare);
+    const database = await openLedgerDatabase(freshUrl());
+    const exportReads = readSql(forMerchant(database, DEFAULT_MERCHANT_ID)).openArrays();
+    try {
+      const [prisma] = await database.db.$queryRawUnsafe<{ cache_size: bigint }[]>("PRAGMA cache_size");
+      expect(Number(prisma!.cache_size)).toBe(-2000);
+      expect(await exportReads.arrays("PRAGMA cache_size", [])).toEqual([[-2000]]);
+      const open = [...connections].filter((c) => c.open).map((c) => Number(c.pragma("cache_size", { simple: true })));
+      expect(open.sort((a, b) => a - b)).toEqual([-16000, -2000, -2000]);
+    } finally {
+      exportReads.close();
+      await database.close();
+    }
   });
 });

@@ -91,6 +91,9 @@ for (const dialect of dialects) {
       expect((await lookup.pending()).heldCredits.map((c) => c.reference)).toContain(t.reference);
       const found = await lookup.find(t.reference);
       expect(found.kind === "topup" && found.timeline.find((e) => e.event === "held")?.detail).toBe(reason);
+      // /find by the QR's md5 (what Bakong knows the payment by) reaches the same top-up, through which its payments are read.
+      const byMd5 = await lookup.find(t.md5!);
+      expect(byMd5.kind === "topup" && byMd5.topUp.id).toBe(t.id);
       expect(panelSim.payments.filter((p) => p.memo.includes(t.reference))).toHaveLength(0);
     }
 

@@ -156,6 +156,7 @@ describe.each(["en", "km"] as const)("onboarding by chat (%s)", (locale) => {
     const turn = await flow.answer(state, "not-a-token");
     expect(turn.state).toEqual(state);
     expect(turn.replies[0]!.text).toContain("BOT_TOKEN:");
+    expect(turn.replies[0]!.text).toContain(t("onboarding-fix-bot-token"));
     expect(turn.replies[0]!.text).not.toContain("not-a-token");
   });
 
@@ -210,17 +211,23 @@ describe.each(["en", "km"] as const)("onboarding by chat (%s)", (locale) => {
     await expectRefusal(asked, bakongLines({ token: expiringToken, account: "sokha_shop@aclb", url: expiringBakong.url }), "onboarding-check-bakong-expires-soon", { date, days: 5 });
   });
 
-  it("refuses values start-up would refuse, naming the variable", async () => {
+  it("refuses values start-up would refuse, saying what to do in the merchant's language and naming the variable", async () => {
     const { state } = await walkTo("shop_name", locale);
     const turn = await flow.answer(state, "A shop name far longer than twenty-five characters");
     expect(turn.state).toEqual(state);
     expect(turn.replies[0]!.text).toContain("MERCHANT_NAME:");
+    expect(turn.replies[0]!.text).toContain(t("onboarding-fix-shop-name"));
+    if (locale === "km") expect(t("onboarding-fix-shop-name")).toMatch(/[\u1780-\u17FF]/);
     const credentials = await walkTo("provider_credentials", locale);
     const partial = await flow.answer(credentials.state, sandbox.env.BAKONG_TOKEN!);
     expect(partial.state).toEqual(credentials.state);
     expect(partial.replies[0]!.text).toContain("BAKONG_ACCOUNT_ID: not given");
+    expect(partial.replies[0]!.text).toContain(t("onboarding-fix-credentials"));
     expect(partial.replies[0]!.text).not.toContain(sandbox.env.BAKONG_TOKEN!);
     const chat = await walkTo("admin_chat", locale);
-    expect((await flow.answer(chat.state, "my group")).replies[0]!.text).toContain("ADMIN_CHAT_ID:");
+    const group = (await flow.answer(chat.state, "my group")).replies[0]!.text;
+    expect(group).toContain("ADMIN_CHAT_ID:");
+    expect(group).toContain(t("onboarding-fix-admin-chat"));
+    expect(group).not.toContain(t("onboarding-fix-credentials"));
   });
 });

@@ -8,6 +8,7 @@ import { startApplication, type Application, type Timings } from "../../src/main
 import { MERCHANT_PAUSED_ACTION, MERCHANT_RESUMED_ACTION } from "../../src/operator/features/my-shop.js";
 import { readOperatorBot } from "../../src/platform/operator-settings.js";
 import { readPlatformSettings } from "../../src/platform/platform-settings.js";
+import { MERCHANT_VERIFIED_ACTION, TEST_PAYMENT_START } from "../../src/platform/test-payments.js";
 import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
 import { startPerfectPanelSimulator } from "../../sandbox/panels/perfectpanel-simulator.js";
 import { startKessSimulator, type KessSimulator } from "../../sandbox/providers/kess-simulator.js";
@@ -141,9 +142,14 @@ for (const dialect of ["sqlite", "postgres"] as const) {
 
       const told = nextMessage(ops, MERCHANT, "approved and live", 20_000);
       await press(OPERATOR, request, "ap:en:sokha_shop_bot", 'Shop "sokha_shop_bot" is approved');
-      const approved = textOf(await told);
+      const approvedMessage = await told;
+      const approved = textOf(approvedMessage);
       expect(approved).toContain("@Sokha_Shop_bot");
       expect(approved).toContain(`${publicUrl}/webhooks/kess/`);
+      // The next step comes with the news: the test payment, what to do, and the button that opens the shop's bot on it.
+      expect(approved).toContain("make a test payment of 0.01 USD from this Telegram account through your own bot @Sokha_Shop_bot");
+      expect(approved).toContain(`asks for your own panel username (your user on ${panel.url})`);
+      expect(buttons(approvedMessage)).toEqual([{ text: "🧪 Make a test payment", url: `https://t.me/Sokha_Shop_bot?start=${TEST_PAYMENT_START}` }]);
       const audit = await app.database.db.auditLog.findMany({ where: { action: "merchant_approved" } });
       expect(audit.map((a) => a.actorId)).toEqual([BigInt(OPERATOR)]);
       expect(textOf(await press(OPERATOR, request, "ap:en:sokha_shop_bot", "already approved"))).toContain("sokha_shop_bot");
@@ -161,9 +167,12 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     }, 120_000);
 
     it("/myshop, /pause and /resume act on the owner's own shop only", async () => {
+      const offered = nextMessage(ops, MERCHANT, "To verify your shop");
       const mine = textOf(await say(MERCHANT, "/myshop", "Your shop"));
       expect(mine).toContain('Your shop "sokha_shop_bot": active');
-      expect(mine).toContain("• sokha_shop_bot (active, @Sokha_Shop_bot): 0 opened");
+      expect(mine).toContain("⚠️ Not yet verified: no test payment has succeeded yet.");
+      expect(mine).toContain("• sokha_shop_bot (active · not yet verified, @Sokha_Shop_bot): 0 opened");
+      expect(buttons(await offered)).toEqual([{ text: "🧪 Make a test payment", url: `https://t.me/Sokha_Shop_bot?start=${TEST_PAYMENT_START}` }]);
       expect(mine).toMatch(/✓ Telegram/);
       expect(mine).toContain("✓ Panel: PANEL_API_KEY accepted");
       expect(mine).not.toMatch(/^. PUBLIC_URL:/m);
@@ -181,6 +190,69 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect((await app.database.db.merchant.findUniqueOrThrow({ where: { name: "sokha_shop_bot" } })).state).toBe("active");
       expect(textOf(await say(STRANGER, "/platform", "/newshop"))).toContain("/newshop to open a shop");
     }, 90_000);
+
+    it("the merchant's own test payment, through their own bot, verifies the shop once", async () => {
+      const start = `/start ${TEST_PAYMENT_START}`;
+      const shopSays = (who: number, text: string, match: Parameters<typeof nextMessage>[2]) => reply(shop, who, () => shop.sendText(who, text), match);
+      shop.addUser({ id: MERCHANT, first_name: "Sokha", language_code: "en" });
+      shop.addUser({ id: STRANGER, first_name: "Stranger", language_code: "en" });
+      expect(textOf(await say(OPERATOR, "/platform", "Shops"))).toContain("• sokha_shop_bot (active · not yet verified, @Sokha_Shop_bot)");
+
+      // Only the shop's admins: a customer's test link opens no top-up.
+      expect(textOf(await shopSays(STRANGER, start, "admins"))).toBe("Only this shop's admins can make its test payment.");
+      expect(await app.database.db.testPayment.count()).toBe(0);
+
+      // Not linked yet: the bot asks for the merchant's own panel user, then goes on to the test payment.
+      const asked = shopSays(MERCHANT, start, "username (login)");
+      expect(textOf(await asked)).toBe("Please send me your username (login) on the panel.");
+      expect(shop.messagesIn(MERCHANT).map(textOf)).toContain("🧪 Test payment of 0.01 USD: it is credited to your own panel user. Send me its username (as you log in on the panel); the KHQR code follows.");
+      const card = await shopSays(MERCHANT, "dara", (m) => m.photo !== undefined);
+      expect(shop.messagesIn(MERCHANT).map(textOf)).toContain("🧪 Test payment: 0.01 USD to your panel user dara (allowed below the shop's minimum for this test only). Pay it with your banking app: the receipt and each step's time follow here.");
+      const topUp = await eventually(() => app.database.db.topUp.findFirst({ where: { chatId: BigInt(MERCHANT), messageId: card.message_id } }), "the card's top-up");
+      expect(topUp).toMatchObject({ amountMinor: 1, currency: "USD", panelLogin: "dara" });
+      const marked = await eventually(async () => {
+        const row = await app.database.db.testPayment.findUnique({ where: { topUpId: topUp.id } });
+        return row?.shownAt ? row : undefined;
+      }, "the card shown");
+      expect(marked.shownAt!.getTime()).toBeGreaterThanOrEqual(marked.requestedAt.getTime());
+
+      // One open top-up at a time, a test one too.
+      expect(textOf(await shopSays(MERCHANT, start, "already have a top-up waiting"))).toContain(topUp.reference);
+      expect((await app.database.db.merchant.findUniqueOrThrow({ where: { name: "sokha_shop_bot" } })).verifiedAt).toBeNull();
+
+      const summary = nextMessage(shop, MERCHANT, "each step's time", 30_000);
+      await reply(shop, MERCHANT, () => void kess.pay({ reference: topUp.reference }), "Top-up successful", 30_000);
+      const steps = textOf(await summary);
+      expect(steps).toMatch(new RegExp(String.raw`Test payment ${topUp.reference}, each step's time:\n• KHQR shown: [\d.]+ m?s after you asked\n• paid and recorded .*: [\d.]+ m?s later, your time to pay\n• credited on the panel: [\d.]+ m?s later\n• receipt sent: [\d.]+ m?s later\nSystem time, your paying left out: [\d.]+ m?s`));
+      expect(steps).toContain("✅ Your shop is verified");
+      expect(panel.balanceOf("dara")).toBe(1);
+      const merchant = await app.database.db.merchant.findUniqueOrThrow({ where: { name: "sokha_shop_bot" } });
+      expect(merchant.verifiedTopUpId).toBe(topUp.id);
+      expect(merchant.verifiedAt).not.toBeNull();
+      const audit = await app.database.db.auditLog.findMany({ where: { action: MERCHANT_VERIFIED_ACTION } });
+      expect(audit.map((a) => [a.actorId, a.subject, a.merchantId])).toEqual([[BigInt(MERCHANT), "merchant:sokha_shop_bot", merchant.id]]);
+      expect(JSON.parse(audit[0]!.details)).toMatchObject({ topUpId: topUp.id, reference: topUp.reference });
+
+      const verified = textOf(await say(MERCHANT, "/myshop", "Your shop"));
+      expect(verified).toContain(`✅ Verified: test payment ${topUp.reference} credited`);
+      expect(verified).toContain("• sokha_shop_bot (active, @Sokha_Shop_bot)");
+      expect(textOf(await say(OPERATOR, "/platform", "Shops"))).toContain("• sokha_shop_bot (active, @Sokha_Shop_bot)");
+
+      // The shop's minimum (1.00 USD) still binds every other top-up.
+      await shopSays(MERCHANT, "/topup", "How much");
+      expect(textOf(await shopSays(MERCHANT, "0.01", "smallest top-up"))).toBe("The smallest top-up is 1.00 USD. Please type a larger amount.");
+      await shopSays(MERCHANT, "/cancel", /./);
+
+      // Another test payment (now linked: straight to the card) gets its summary; the verification stays the first one's.
+      const again = await shopSays(MERCHANT, start, (m) => m.photo !== undefined);
+      const second = await eventually(() => app.database.db.topUp.findFirst({ where: { chatId: BigInt(MERCHANT), messageId: again.message_id } }), "the second card's top-up");
+      const summary2 = nextMessage(shop, MERCHANT, "each step's time", 30_000);
+      void kess.pay({ reference: second.reference });
+      expect(textOf(await summary2)).toContain(second.reference);
+      expect(panel.balanceOf("dara")).toBe(2);
+      expect((await app.database.db.merchant.findUniqueOrThrow({ where: { name: "sokha_shop_bot" } })).verifiedTopUpId).toBe(topUp.id);
+      expect(await app.database.db.auditLog.count({ where: { action: MERCHANT_VERIFIED_ACTION } })).toBe(1);
+    }, 120_000);
 
     it("speaks Khmer to a Khmer merchant; /cancel drops the draft", async () => {
       expect(textOf(await say(MERCHANT_KM, "/newshop", "បូត"))).toContain("@BotFather");

@@ -1,4 +1,6 @@
 import { PanelError } from "../../panel/panel-client.js";
+import { TEST_PAYMENT_START } from "../../platform/test-payments.js";
+import { startTestPayment } from "../topup-actions.js";
 import type { BotContext, BotConversation } from "../context.js";
 import type { FeatureDeps } from "../deps.js";
 import { mainMenu } from "../keyboards/main-menu.js";
@@ -14,10 +16,11 @@ type LinkOutcome = "linked" | "not_found" | "unavailable";
 
 /**
  * Asks for the panel login until the panel knows it (where the panel can look users up). Linking only
- * confirms that the login exists: its balance is not shown (see features/balance.ts).
+ * confirms that the login exists: its balance is not shown (see features/balance.ts). Entered with
+ * TEST_PAYMENT_START (an admin's test payment, features/test-payment.ts), the test payment starts once linked.
  */
 export function linkAccountConversation(deps: FeatureDeps) {
-  return async function linkAccount(conversation: BotConversation): Promise<void> {
+  return async function linkAccount(conversation: BotConversation, _ctx: unknown, then?: string): Promise<void> {
     const prompt = await say(conversation, (ctx) => ctx.reply(ctx.t("link-ask"), { reply_markup: cancelInputKeyboard(ctx.t) }));
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const input = await nextInput(conversation);
@@ -35,6 +38,7 @@ export function linkAccountConversation(deps: FeatureDeps) {
       const outcome = await conversation.external((ctx) => linkLogin(ctx, deps, login));
       if (outcome !== "not_found") {
         await clearButtons(conversation, prompt);
+        if (outcome === "linked" && then === TEST_PAYMENT_START) await conversation.external((ctx) => startTestPayment(ctx, deps));
         return;
       }
     }

@@ -5,6 +5,7 @@ import { approveMerchant, type AddedMerchant } from "../../platform/add-merchant
 import { MerchantRefusal } from "../../platform/merchant-store.js";
 import { merchantWebhookAddresses } from "../../platform/webhook-addresses.js";
 import type { OperatorContext, OperatorDeps } from "../context.js";
+import { testPaymentOffer } from "./test-payment-offer.js";
 
 /** The approve button: the merchant's language rides along, to tell them in it. */
 const approveData = (locale: Locale, name: string) => `ap:${locale}:${name}`;
@@ -30,7 +31,7 @@ export async function askOperatorsToApprove(api: Api, deps: OperatorDeps, added:
   }
 }
 
-/** Operators only: Approve → the shop goes live (audited by the store), and its merchant is told with their webhook addresses. */
+/** Operators only: Approve → the shop goes live (audited by the store), and its merchant is told with their webhook addresses and how to make its test payment. */
 export function approvalFeature(deps: OperatorDeps): Composer<OperatorContext> {
   const composer = new Composer<OperatorContext>();
   composer.callbackQuery(new RegExp(`^ap:(${LOCALES.join("|")}):(.+)$`), async (ctx) => {
@@ -53,7 +54,9 @@ export function approvalFeature(deps: OperatorDeps): Composer<OperatorContext> {
     const t = translator(locale);
     const text = `${t("onboarding-approved", { name, username: merchant.botUsername ?? "" })}\n${t("operator-approved-webhooks", { webhooks })}`;
     for (const owner of config.bot.adminIds) {
-      await ctx.api.sendMessage(owner, text).catch((err: unknown) => {
+      // The next step, the test payment, comes with the news: no /myshop needed for it.
+      const offer = await testPaymentOffer(deps, merchant, config, owner, t);
+      await ctx.api.sendMessage(owner, `${text}\n\n${offer.text}`, { reply_markup: offer.keyboard }).catch((err: unknown) => {
         if (!(err instanceof GrammyError)) throw err;
         deps.log.warn({ merchant: name, msg: err.description }, "operators' bot: the merchant could not be told of the approval");
       });

@@ -1,10 +1,13 @@
 import { Composer } from "grammy";
 import { parsePeriod } from "../../admin/period.js";
+import { dateTime } from "../../bot/format.js";
 import { MerchantRefusal, type MerchantRecord } from "../../platform/merchant-store.js";
 import { merchantWebhookAddresses } from "../../platform/webhook-addresses.js";
+import { verificationOf } from "../../platform/test-payments.js";
 import { formatCheck, runSelfCheck } from "../../startup/self-check.js";
 import type { OperatorContext, OperatorDeps } from "../context.js";
 import { platformReportText } from "./platform-report.js";
+import { testPaymentOffer } from "./test-payment-offer.js";
 
 /** Audit actions of a merchant's own /pause and /resume. */
 export const MERCHANT_PAUSED_ACTION = "merchant_paused";
@@ -12,7 +15,7 @@ export const MERCHANT_RESUMED_ACTION = "merchant_resumed";
 
 /**
  * A merchant's own shop, for whoever is its admin (ADMIN_IDS; onboarding makes the merchant it): `/myshop` (state,
- * today's counts, the self-check), `/pause` and `/resume` (audited). With several shops, the name is given.
+ * its verification, today's counts, the self-check, and the test payment's button), `/pause` and `/resume` (audited). With several shops, the name is given.
  */
 export function myShopFeature(deps: OperatorDeps): Composer<OperatorContext> {
   const composer = new Composer<OperatorContext>();
@@ -41,7 +44,16 @@ export function myShopFeature(deps: OperatorDeps): Composer<OperatorContext> {
     });
     // PUBLIC_URL is the operator's, not the merchant's, and its one-time token is answered for the environment's bot only.
     const own = checks.filter((c) => c.name !== "PUBLIC_URL");
-    await ctx.reply([ctx.t("operator-myshop-title", { name: shop.name, state: ctx.t(`operator-state-${shop.state}`) }), figures, "", ctx.t("operator-myshop-checks"), ...own.map(formatCheck)].join("\n"));
+    const verification = await verificationOf(deps.database.db, shop.id);
+    const verified = verification
+      ? ctx.t("operator-myshop-verified", { reference: verification.steps.reference, at: dateTime(verification.verifiedAt) })
+      : ctx.t("operator-myshop-unverified");
+    const title = ctx.t("operator-myshop-title", { name: shop.name, state: ctx.t(`operator-state-${shop.state}`) });
+    await ctx.reply([title, verified, figures, "", ctx.t("operator-myshop-checks"), ...own.map(formatCheck)].join("\n"));
+    // Until verified, a shop that serves offers its test payment; a pending or paused one cannot take it.
+    if (shop.state !== "active" || verification) return;
+    const offer = await testPaymentOffer(deps, shop, config, ctx.from!.id, ctx.t);
+    await ctx.reply(offer.text, { reply_markup: offer.keyboard });
   });
 
   for (const [command, state, action] of [["pause", "disabled", MERCHANT_PAUSED_ACTION], ["resume", "active", MERCHANT_RESUMED_ACTION]] as const) {

@@ -3,6 +3,7 @@ import { parsePeriod } from "../../admin/period.js";
 import type { CountAndSums, PlatformReport, ShopFigures } from "../../admin/platform-report.js";
 import { dateTime, money, splitMessage } from "../../bot/format.js";
 import type { Translate } from "../../bot/i18n.js";
+import { awaitsVerification } from "../../platform/test-payments.js";
 import type { OperatorContext, OperatorDeps } from "../context.js";
 
 /** /platform [today|yesterday|7d|30d|YYYY-MM-DD..YYYY-MM-DD]: one row per shop and the totals. */
@@ -19,7 +20,7 @@ export function platformReportFeature(deps: OperatorDeps): Composer<OperatorCont
 
 const sums = (c: CountAndSums) => (c.sums.length === 0 ? "—" : c.sums.map((s) => money(s.sumMinor, s.currency)).join(" + "));
 
-function figures(f: Omit<ShopFigures, "merchantId" | "name" | "state" | "bot">, t: Translate) {
+function figures(f: PlatformReport["total"], t: Translate) {
   return {
     opened: f.opened,
     paid: f.paid.count,
@@ -34,12 +35,13 @@ function figures(f: Omit<ShopFigures, "merchantId" | "name" | "state" | "bot">, 
 }
 
 export function platformReportText(r: PlatformReport, t: Translate): string {
-  const state = (s: string) => (["pending", "active", "disabled", "removed"].includes(s) ? t(`operator-state-${s}`) : s);
+  const known = (s: string) => (["pending", "active", "disabled", "removed"].includes(s) ? t(`operator-state-${s}`) : s);
+  const state = (s: ShopFigures) => known(s.state) + (awaitsVerification({ ...s, id: s.merchantId }) ? ` · ${t("operator-state-unverified")}` : "");
   return [
     t("operator-platform-title", { label: r.period.label, from: dateTime(r.period.from), to: dateTime(r.period.to), zone: r.timeZone }),
     ...(r.shops.length === 0
       ? [t("operator-platform-none")]
-      : r.shops.map((s) => t("operator-platform-row", { name: s.name, state: state(s.state), bot: s.bot === null ? t("operator-platform-no-bot") : `@${s.bot}`, ...figures(s, t) }))),
+      : r.shops.map((s) => t("operator-platform-row", { name: s.name, state: state(s), bot: s.bot === null ? t("operator-platform-no-bot") : `@${s.bot}`, ...figures(s, t) }))),
     "",
     t("operator-platform-total", { shops: r.shops.length, ...figures(r.total, t) }),
   ].join("\n");
