@@ -230,7 +230,7 @@ export function createCrediter(deps: CrediterDeps, opts: CrediterOptions): WorkL
     return rooms;
   }
 
-  /** Claims as many due credits as there are free slots (one statement) and starts each at once. */
+  /** Claims as many due credits as there are free slots (one transaction) and starts each at once. */
   async function fill(): Promise<boolean> {
     const free = mostInFlight - inFlight.size;
     if (free <= 0) return false;

@@ -2,20 +2,15 @@ import type Sqlite from "better-sqlite3";
 import type { Credit } from "../generated/sqlite/client.js";
 import { CreditKind, CreditStatus, TopUpStatus } from "./states.js";
 import { BONUS_INSERT_COLUMNS, bonusValues, planBonusCredit } from "./bonus-credit.js";
-import { claimedFromRow, type ClaimOptions, type CreditQueue, type FinishedCredit, type FinishPolicy, type PanelReceipt, type RawCredit } from "./credit-queue.js";
+import { claimedFromRow, type ClaimedCredit, type ClaimOptions, type CreditQueue, type FinishedCredit, type FinishPolicy, type PanelReceipt, type RawCredit } from "./credit-queue.js";
 import { sqlSources } from "./moves.js";
 import type { GroupCommitted } from "./sqlite-group-commit.js";
 import { sqliteTimestamp } from "./sql-time.js";
 import { IllegalTransition, NotificationStatus } from "./transitions.js";
 
-/**
- * Due credits in one state of the merchants in @room (a JSON object: merchant id → free slots), oldest first, read off
- * the (status, nextAttemptAt) index without a sort; `k` orders RECONCILE before QUEUED.
- */
-const due = (status: string, k: number) =>
-  `SELECT * FROM (SELECT "id", "merchantId", "nextAttemptAt", ${k} AS "k" FROM "credits" WHERE "status" = '${status}' AND "nextAttemptAt" <= @at AND ("claimedUntil" IS NULL OR "claimedUntil" < @at)
-     AND "merchantId" IN (SELECT CAST("key" AS INTEGER) FROM json_each(@room)) ORDER BY "nextAttemptAt" LIMIT @limit)`;
-
+/** What a claim picks before it takes: `k` orders RECONCILE (0) before QUEUED (1), then oldest first. */
+type Pick = { id: number; k: number; nextAttemptAt: string };
+const byTurn = (a: Pick, b: Pick) => a.k - b.k || (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : 0);
 
 interface FinishUnit {
   credit: Credit;
@@ -28,13 +23,17 @@ interface FinishUnit {
 export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupCommitted): CreditQueue {
   const { QUEUED, SENDING, RECONCILE, DONE } = CreditStatus;
   const q = {
-    claim: db.prepare<[{ instanceId: string; until: string; at: string; limit: number; room: string }], RawCredit>(
+    // Off the (status, merchantId, nextAttemptAt) index: the next merchant with credits in a state (one seek, however
+    // many it has), then that merchant's due credits, oldest first, up to its free slots.
+    nextMerchant: db.prepare<[string, number], { merchantId: number }>(`SELECT "merchantId" FROM "credits" WHERE "status" = ? AND "merchantId" > ? ORDER BY "merchantId" LIMIT 1`),
+    dueOf: db.prepare<[{ status: string; merchantId: number; at: string; limit: number }], { id: number; nextAttemptAt: string }>(
+      `SELECT "id", "nextAttemptAt" FROM "credits" WHERE "status" = @status AND "merchantId" = @merchantId AND "nextAttemptAt" <= @at
+         AND ("claimedUntil" IS NULL OR "claimedUntil" < @at) ORDER BY "nextAttemptAt" LIMIT @limit`,
+    ),
+    // By id (`+` keeps the status index out of it: walking it would read every merchant's backlog again).
+    take: db.prepare<[{ instanceId: string; until: string; ids: string }], RawCredit>(
       `UPDATE "credits" SET "status" = CASE WHEN "status" = '${QUEUED}' THEN '${SENDING}' ELSE "status" END, "claimedBy" = @instanceId, "claimedUntil" = @until
-       WHERE "id" IN (
-         SELECT "id" FROM (
-           SELECT d."id", d."k", d."nextAttemptAt", r."value" AS "room", ROW_NUMBER() OVER (PARTITION BY d."merchantId" ORDER BY d."k", d."nextAttemptAt") AS "n"
-           FROM (${due(RECONCILE, 0)} UNION ALL ${due(QUEUED, 1)}) AS d JOIN json_each(@room) AS r ON CAST(r."key" AS INTEGER) = d."merchantId")
-         WHERE "n" <= "room" ORDER BY "k", "nextAttemptAt" LIMIT @limit)
+       WHERE "id" IN (SELECT "value" FROM json_each(@ids)) AND +"status" IN ('${QUEUED}', '${RECONCILE}')
        RETURNING *`,
     ),
     done: db.prepare(
@@ -89,12 +88,31 @@ export function createSqliteCreditQueue(db: Sqlite.Database, groupCommit: GroupC
   }
 
   const finish = groupCommit(finishOne);
-  const claim = groupCommit((o: ClaimOptions) => {
+  /**
+   * Each merchant with room gets at most its free slots, read off its own part of the index: a merchant without room
+   * (its panel hanging) costs a claim one seek, not a walk past its backlog. RECONCILE first: a credit of unknown
+   * outcome must not wait behind a backlog of new ones.
+   */
+  function claimOne(o: ClaimOptions): ClaimedCredit[] {
     const at = sqliteTimestamp(o.at);
-    // RECONCILE first: a credit of unknown outcome must not wait behind a backlog of new ones.
-    const room = JSON.stringify(Object.fromEntries(o.room));
-    return q.claim.all({ instanceId: o.instanceId, until: sqliteTimestamp(new Date(o.at.getTime() + o.leaseMs)), at, limit: o.limit, room }).map(claimedFromRow);
-  });
+    const left = new Map(o.room);
+    const picks: Pick[] = [];
+    for (const [k, status] of [RECONCILE, QUEUED].entries()) {
+      for (let m = q.nextMerchant.get(status, -1); m; m = q.nextMerchant.get(status, m.merchantId)) {
+        const limit = left.get(m.merchantId) ?? 0;
+        if (limit <= 0) continue;
+        const due = q.dueOf.all({ status, merchantId: m.merchantId, at, limit });
+        left.set(m.merchantId, limit - due.length);
+        for (const d of due) picks.push({ id: d.id, k, nextAttemptAt: d.nextAttemptAt });
+      }
+    }
+    const taken = picks.sort(byTurn).slice(0, o.limit);
+    if (taken.length === 0) return [];
+    const turn = new Map(taken.map((p, i) => [p.id, i]));
+    const rows = q.take.all({ instanceId: o.instanceId, until: sqliteTimestamp(new Date(o.at.getTime() + o.leaseMs)), ids: JSON.stringify([...turn.keys()]) });
+    return rows.map(claimedFromRow).sort((a, b) => turn.get(a.id)! - turn.get(b.id)!);
+  }
+  const claim = groupCommit(claimOne);
 
   return {
     claim: (opts) => (opts.limit <= 0 || opts.room.size === 0 ? Promise.resolve([]) : claim(opts)),
