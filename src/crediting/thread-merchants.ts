@@ -29,25 +29,38 @@ export function createThreadMerchants(
   deps: { database: LedgerDatabase; wakeup: Wakeup; log: Logger; mask: SecretMask },
   opts: { panelTimeouts: Partial<PanelTimeouts> },
 ): ThreadMerchants {
-  const served = new Map<number, { credit: CreditMerchant; deliver: Deliver }>();
+  const served = new Map<number, ThreadMerchant>();
+  /** Parts are built on a merchant's first credit or message (a platform's idle shops cost only their settings). */
+  const built = new Map<number, { credit: CreditMerchant; deliver: Deliver }>();
   let ids: number[] = [];
   const { mask } = deps;
   const owner = (id: number) => `merchant ${id}`;
+  const partsOf = (id: number) => {
+    const merchant = served.get(id);
+    if (merchant === undefined) return undefined;
+    let parts = built.get(id);
+    if (parts === undefined) {
+      const credit = createCreditParts(deps, merchant, opts);
+      const { config } = merchant;
+      const deliver = createDelivery(createBotApi(config.bot.token, config.bot.apiRoot), { database: forMerchant(deps.database, id), panel: credit.panel, config, log: deps.log });
+      built.set(id, (parts = { credit, deliver }));
+    }
+    return parts;
+  };
   return {
     serve(merchant) {
-      const { id, config } = merchant;
-      mask.set(owner(id), merchant.secrets);
-      const credit = createCreditParts(deps, merchant, opts);
-      const deliver = createDelivery(createBotApi(config.bot.token, config.bot.apiRoot), { database: forMerchant(deps.database, id), panel: credit.panel, config, log: deps.log });
-      served.set(id, { credit, deliver });
+      mask.set(owner(merchant.id), merchant.secrets);
+      served.set(merchant.id, merchant);
+      built.delete(merchant.id);
       ids = [...served.keys()];
     },
     drop(id) {
       served.delete(id);
+      built.delete(id);
       ids = [...served.keys()];
       mask.delete(owner(id));
     },
-    credits: { get: (id) => served.get(id)?.credit, ids: () => ids },
-    deliveries: { get: (id) => served.get(id)?.deliver, ids: () => ids },
+    credits: { get: (id) => partsOf(id)?.credit, ids: () => ids },
+    deliveries: { get: (id) => partsOf(id)?.deliver, ids: () => ids },
   };
 }
