@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig, SECRET_VARIABLES, type PanelType, type ProviderName } from "../../src/config/config.js";
+import { loadConfig, loadProcessConfig, SECRET_VARIABLES, type PanelType, type ProcessConfig, type ProviderName } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startApplication, type Application } from "../../src/main.js";
 import type { PanelSimulator } from "../../sandbox/panels/panel-simulator.js";
@@ -19,9 +19,13 @@ import { SANDBOX_ADMIN, SANDBOX_ADMIN_CHAT, SANDBOX_CUSTOMER, SANDBOX_PANEL_USER
 import type { BotDriver, ChatMessage } from "../../sandbox/telegram/index.js";
 import { eventually } from "../support/core.js";
 import { startLoadBalancer, type LoadBalancer, type ProxiedExchange } from "../support/load-balancer.js";
-import { createFakeTelegram } from "../../sandbox/telegram/index.js";
+import { createFakeTelegram, type FakeTelegram } from "../../sandbox/telegram/index.js";
 import { openDatabase } from "../../src/db/database.js";
-import { PROCESS_VARIABLES } from "../../src/config/variable-scopes.js";
+import { PLATFORM_SECRET_VARIABLES, PROCESS_VARIABLES } from "../../src/config/variable-scopes.js";
+import { readOperatorBot } from "../../src/platform/operator-settings.js";
+import { readPlatformSettings } from "../../src/platform/platform-settings.js";
+import { TEST_PAYMENT_START } from "../../src/platform/test-payments.js";
+import { nextMessage } from "../bot/harness.js";
 import { runCli, type CliRun } from "../cli/run-cli.js";
 import { CHAOS, summaryLine } from "./helpers.js";
 import { Hono } from "hono";
@@ -67,7 +71,9 @@ function secretValues(): Record<SecretName, string> {
 
 /** Every form a secret could take on its way out: as is, its random core, encoded, or cut short. */
 function needles(secret: string): string[] {
-  const core = /[0-9a-f]{24}$/.exec(secret)![0];
+  const core = /[0-9a-f]{24}$/.exec(secret)?.[0];
+  // MASTER_KEY is base64 of its 32 bytes: looked for as is, cut short, and as the hex of its bytes.
+  if (!core) return [secret, secret.slice(0, 16), secret.slice(-16), Buffer.from(secret, "base64").toString("hex").slice(0, 24)];
   const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
   const b64url = (s: string) => Buffer.from(s, "utf8").toString("base64url");
   // Base64 of the secret at each of the three byte alignments, without the edge characters that depend on neighbours.
@@ -97,15 +103,15 @@ interface Haystack {
 }
 
 interface Hit {
-  secret: SecretName;
+  secret: string;
   where: string;
   needle: string;
   context: string;
 }
 
-function search(haystacks: readonly Haystack[], secrets: Record<SecretName, string>): Hit[] {
+function search(haystacks: readonly Haystack[], secrets: Readonly<Record<string, string>>): Hit[] {
   const hits: Hit[] = [];
-  for (const [name, value] of Object.entries(secrets) as [SecretName, string][]) {
+  for (const [name, value] of Object.entries(secrets)) {
     const forms = needles(value);
     for (const h of haystacks) {
       for (const needle of forms) {
@@ -120,6 +126,22 @@ function search(haystacks: readonly Haystack[], secrets: Record<SecretName, stri
 const textOf = (m: ChatMessage) => m.text ?? m.caption ?? "";
 const bytesText = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString("latin1") : "");
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString("latin1") : x));
+
+/** Every stored row of the SQLite database at `url`, but the tables named in `except`. */
+async function storedRows(url: string, except: readonly string[] = []): Promise<Haystack[]> {
+  const haystacks: Haystack[] = [];
+  const database = await openDatabase(url);
+  try {
+    for (const { name } of await database.db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table'`)) {
+      if (except.includes(name)) continue;
+      const rows = await database.db.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "${name}"`);
+      for (const [i, row] of rows.entries()) haystacks.push({ where: `stored: table ${name} row ${i}`, text: json(row) });
+    }
+  } finally {
+    await database.close();
+  }
+  return haystacks;
+}
 
 const scanned = { logBytes: 0, logLines: 0, redactedMarks: 0, messages: 0, fileBytes: 0, botCalls: 0, httpAnswers: 0, httpErrors: 0, rows: 0, tables: 0, hits: 0, runs: 0, failedCalls: 0 };
 
@@ -454,19 +476,7 @@ describe("merchant secrets stored by the CLI stay secret", { timeout: 300_000 },
       expect((await cli(["merchant", "list"], { MASTER_KEY: randomBytes(32).toString("base64") })).code).toBe(2);
       expect((await cli(["rotate-master-key"], { NEW_MASTER_KEY: randomBytes(32).toString("base64") })).code).toBe(0);
       const haystacks: Haystack[] = [];
-      /** Every stored row, the merchant's sealed settings among them. */
-      const dumpRows = async (when: string) => {
-        const database = await openDatabase(url);
-        try {
-          for (const { name } of await database.db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table'`)) {
-            const rows = await database.db.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "${name}"`);
-            for (const [i, row] of rows.entries()) haystacks.push({ where: `${when}: table ${name} row ${i}`, text: json(row) });
-          }
-        } finally {
-          await database.close();
-        }
-      };
-      await dumpRows("stored");
+      haystacks.push(...(await storedRows(url)));
       expect(haystacks.some((h) => h.where.includes("merchant_settings") && h.text.includes("KESS_PASSWORD"))).toBe(true);
       haystacks.push(...runs.map(({ args, run }) => ({ where: `cli ${args}`, text: `${run.stdout}\n${run.stderr}` })));
       for (const call of telegram.bots().flatMap((b) => b.calls())) {
@@ -571,6 +581,135 @@ describe("a running platform masks its stored merchants' secrets", { timeout: 12
     expect(logs).toContain("panel said: invalid token [REDACTED]");
     expect(logs).not.toContain(rotated);
     const hits = search([{ where: "log", text: logs }, { where: "metrics", text: metrics }], merchantSecrets);
+    scanned.hits += hits.length;
+    expect(hits.map((h) => `${h.secret} in ${h.where} (as ${h.needle}): …${h.context}…`)).toEqual([]);
+  });
+});
+
+describe("the operators' bot keeps the secrets of a shop opened by chat", { timeout: 180_000 }, () => {
+  const core = () => randomBytes(12).toString("hex");
+  // Every secret of the run: the platform's own, and those the owner types in /newshop (a BotFather-shaped token each).
+  const secrets = {
+    PLATFORM_BOT_TOKEN: `${randomInt(1_000_000_000, 9_999_999_999)}:RELops-tok-${core()}`,
+    MASTER_KEY: randomBytes(32).toString("base64"),
+    BOT_TOKEN: `${randomInt(1_000_000_000, 9_999_999_999)}:RELshop-tk-${core()}`,
+    PANEL_API_KEY: `rel-onboard-panel-key-${core()}`,
+    KESS_CLIENT_SECRET: `rel-onboard-kess-client-secret-${core()}`,
+    KESS_PASSWORD: `rel-onboard-kess-password-${core()}`,
+    KESS_API_SECRET: `rel-onboard-kess-api-secret-${core()}`,
+  };
+  const OPERATOR = 740_000_010;
+  const OWNER = 740_000_020;
+  const logChunks: string[] = [];
+  const exchanges: ProxiedExchange[] = [];
+  let dir: string;
+  let telegram: FakeTelegram;
+  let kess: KessSimulator;
+  let panel: PanelSimulator;
+  let lb: LoadBalancer;
+  let app: Application<ProcessConfig>;
+
+  afterAll(async () => {
+    for (const step of [() => app?.stop(), () => lb?.close(), () => kess?.close(), () => panel?.close(), () => telegram?.close()]) await Promise.resolve().then(step).catch(() => undefined);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it("no secret in any log line (trace level), message, bot API call, HTTP answer or row after /newshop, approval, /myshop and the test payment", async () => {
+    dir = mkdtempSync(join(tmpdir(), "khqr-onboarding-secrets-"));
+    telegram = await createFakeTelegram();
+    kess = await startKessSimulator({ clientSecret: secrets.KESS_CLIENT_SECRET, password: secrets.KESS_PASSWORD, apiSecret: secrets.KESS_API_SECRET });
+    panel = await startPerfectPanelSimulator({ apiKey: secrets.PANEL_API_KEY, users: { dara: 0 }, currency: "USD" });
+    const ops = telegram.bot(secrets.PLATFORM_BOT_TOKEN, { username: "secrets_ops_bot", first_name: "Platform" });
+    ops.addUser({ id: OPERATOR, first_name: "Operator", language_code: "en" });
+    ops.addUser({ id: OWNER, first_name: "Sokha", language_code: "en" });
+    const shop = telegram.bot(secrets.BOT_TOKEN, { username: "secrets_shop_bot", first_name: "Secrets Shop" });
+    shop.addUser({ id: OWNER, first_name: "Sokha", language_code: "en" });
+    // Every request to our server, Telegram's updates and KESS's notifications among them, goes through this proxy.
+    lb = await startLoadBalancer({ onExchange: (e) => exchanges.push(e) });
+    const url = `file:${join(dir, "platform.db")}`;
+    const processEnv: Record<string, string> = {
+      DATABASE_URL: url, BOT_MODE: "webhook", PUBLIC_URL: lb.url, HTTP_HOST: "127.0.0.1", HTTP_PORT: "0", LOG_LEVEL: "trace",
+      MASTER_KEY: secrets.MASTER_KEY, TELEGRAM_API_ROOT: telegram.url, PLATFORM_BOT_TOKEN: secrets.PLATFORM_BOT_TOKEN, PLATFORM_ADMIN_IDS: String(OPERATOR),
+    };
+    const sink = new Writable({ write(chunk: Buffer, _enc, done) { logChunks.push(chunk.toString("utf8")); done(); } });
+    // The logger main.ts makes: it masks the process's secret variables; the new shop's are the platform's to mask.
+    const log = createLogger({ level: "trace", secrets: [...SECRET_VARIABLES, ...PLATFORM_SECRET_VARIABLES].map((name) => processEnv[name]), destination: sink });
+    const settings = readPlatformSettings(processEnv);
+    app = await startApplication(loadProcessConfig(processEnv), {
+      log, timings: { crediterSweepMs: 200, pollerSweepMs: 200, notifierSweepMs: 200, reconcileDelayMs: 300 },
+      platform: { masterKey: settings.masterKey, processEnv, operatorBot: readOperatorBot(processEnv, settings)! },
+    });
+    lb.setTargets([app.url]);
+    await eventually(async () => ops.webhookInfo().url === `${lb.url}/platform/telegram`, "the operators' bot's webhook");
+
+    const reply = (bot: BotDriver, chat: number, action: () => unknown, match: Parameters<typeof nextMessage>[2]) => {
+      const waiting = nextMessage(bot, chat, match, 20_000);
+      action();
+      return waiting;
+    };
+    const say = (who: number, text: string, match: Parameters<typeof nextMessage>[2]) => reply(ops, who, () => ops.sendText(who, text), match);
+    const press = (who: number, m: ChatMessage, data: string, match: Parameters<typeof nextMessage>[2]) => reply(ops, who, () => ops.clickButton(who, m.message_id, data), match);
+    const secretMessages: number[] = [];
+    const saySecret = (text: string, match: Parameters<typeof nextMessage>[2]) => reply(ops, OWNER, () => secretMessages.push(ops.sendText(OWNER, text).message!.message_id), match);
+
+    await say(OPERATOR, "/start", "Commands");
+    await say(OWNER, "/newshop", "Step 1");
+    const type = await saySecret(secrets.BOT_TOKEN, "Step 2");
+    await press(OWNER, type, "ob:panel_type:perfectpanel", "Step 3");
+    await say(OWNER, panel.url, "Step 4");
+    // A refused key is deleted and searched for too.
+    const refusedKey = `rel-onboard-refused-key-${core()}`;
+    await saySecret(refusedKey, "Step 4");
+    await saySecret(secrets.PANEL_API_KEY, "Step 5");
+    const providers = await say(OWNER, "-", "Step 6");
+    await press(OWNER, providers, "ob:providers:kess", "Step 7");
+    const c = kess.config();
+    await saySecret([c.clientId, c.clientSecret, c.username, c.password, c.sellerCode, c.apiSecret, c.signType, `KESS_BASE_URL=${kess.url}`].join("\n"), "Step 8");
+    await say(OWNER, "-", "Step 9");
+    const summary = await say(OWNER, "Secrets SMM", "Please check your shop");
+    const asked = nextMessage(ops, OPERATOR, "awaits approval", 20_000);
+    await press(OWNER, summary, "ob:confirm:submit", "is submitted");
+    const told = nextMessage(ops, OWNER, "approved and live", 20_000);
+    await press(OPERATOR, await asked, "ap:en:secrets_shop_bot", "is approved");
+    await told;
+    await eventually(async () => app.merchants.all().length === 1, "the new shop served");
+    const offered = nextMessage(ops, OWNER, "To verify your shop", 20_000);
+    await say(OWNER, "/myshop", "Your shop");
+    await offered;
+
+    // The first test payment, offered by both messages, through the new shop's bot and its KESS.
+    await reply(shop, OWNER, () => shop.sendText(OWNER, `/start ${TEST_PAYMENT_START}`), "username (login)");
+    const card = await reply(shop, OWNER, () => shop.sendText(OWNER, "dara"), (m) => m.photo !== undefined);
+    const topUp = await eventually(() => app.database.db.topUp.findFirst({ where: { chatId: BigInt(OWNER), messageId: card.message_id } }), "the card's top-up");
+    await reply(shop, OWNER, () => void kess.pay({ reference: topUp.reference }), "each step's time");
+    expect(panel.balanceOf("dara")).toBe(1);
+    await eventually(async () => (await app.database.db.notification.count({ where: { status: { notIn: ["SENT", "FAILED"] } } })) === 0, "notifications delivered", 20_000, 100);
+
+    // Every message that carried a secret was deleted by the bot.
+    expect(secretMessages).toHaveLength(4);
+    const deleted = ops.calls("deleteMessage").filter((call) => call.status === 200 && Number(call.params.chat_id) === OWNER).map((call) => Number(call.params.message_id));
+    expect(deleted).toEqual(expect.arrayContaining(secretMessages));
+
+    const haystacks: Haystack[] = [{ where: "log", text: logChunks.join("") }];
+    for (const [name, bot] of [["operators' bot", ops], ["shop's bot", shop]] as const) {
+      for (const chat of [OPERATOR, OWNER]) {
+        // What is left in the chat: every bot message and every owner's message not deleted.
+        for (const m of bot.history(chat).filter((x) => x.from_bot || !x.deleted)) {
+          haystacks.push({ where: `${name} chat ${chat} message ${m.message_id}`, text: [m.text, m.caption, json(m.entities), json(m.reply_markup), bytesText(m.photo?.bytes)].join("\n") });
+        }
+        for (const a of bot.callbackAnswers(chat)) haystacks.push({ where: `${name} callback answer in ${chat}`, text: json(a) });
+      }
+      // setWebhook is where each bot's webhook secret is meant to go: to Telegram.
+      for (const call of bot.calls()) haystacks.push({ where: `${name} API call ${call.method}`, text: json({ ...call, params: { ...call.params, secret_token: undefined } }) });
+    }
+    for (const e of exchanges) haystacks.push({ where: `HTTP ${e.status} answer to ${e.method} ${e.path}`, text: e.responseBody.toString("latin1") });
+    // The shop's settings are sealed there by design; every other row (the drafts in the bot's sessions too) is searched.
+    haystacks.push(...(await storedRows(url, ["merchant_settings"])));
+
+    expect(haystacks.filter((h) => h.where.startsWith("stored")).length).toBeGreaterThan(10);
+    expect(exchanges.length).toBeGreaterThan(10);
+    expect(logChunks.length).toBeGreaterThan(30);
+    const hits = search(haystacks, { ...secrets, REFUSED_PANEL_KEY: refusedKey });
     scanned.hits += hits.length;
     expect(hits.map((h) => `${h.secret} in ${h.where} (as ${h.needle}): …${h.context}…`)).toEqual([]);
   });
