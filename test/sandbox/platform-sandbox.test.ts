@@ -187,6 +187,14 @@ describe("the platform sandbox", () => {
       for (const secret of secrets()) expect(shown).not.toContain(secret);
       expect(await page.locator('form.composer[data-chat="owner"] textarea').inputValue()).toBe("");
       await page.locator('.chips[data-chat="owner"] button[data-send="/cancel"]').click();
+
+      // The owner's tab in the shop's bot offers the test payment: its KHQR card shows there.
+      await page.locator('.tab[data-tab="owner2"]').click();
+      const cards = page.locator("#chat-owner2 .msg.in img.photo");
+      const before = await cards.count();
+      await page.locator('.chips[data-chat="owner2"] button[data-send="/start testpayment"]').click();
+      await cards.nth(before).waitFor({ timeout: 20_000 });
+      expect(await app.database.db.testPayment.count()).toBe(2);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
