@@ -16,7 +16,8 @@ export const SANDBOX_OWNER = { id: 700_000_004, first_name: "Vanna", username: "
 export const SANDBOX_CUSTOMER_B = { id: 700_000_005, first_name: "Bopha", username: "bopha_demo", language_code: "en" } as const;
 /** The operator (PLATFORM_ADMIN_IDS) is the first shop's admin. */
 export const SANDBOX_OPERATOR = SANDBOX_ADMIN;
-export const SANDBOX_PANEL_B_USERS: Record<string, number> = { bopha: 0, chenda: 1200 };
+/** The second shop's panel users: `vanna` is the owner's own, which its test payment credits. */
+export const SANDBOX_PANEL_B_USERS: Record<string, number> = { bopha: 0, chenda: 1200, vanna: 0 };
 
 const PLATFORM_BOT_TOKEN = "7000000009:SANDBOX-platform-bot-not-a-secret00";
 const SHOP_B_TOKEN = "7000000005:SANDBOX-shop-b-bot-not-a-secret-000";

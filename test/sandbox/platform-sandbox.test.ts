@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
+import { MERCHANT_VERIFIED_ACTION } from "../../src/platform/test-payments.js";
 import { startApplication, type Application, type Timings } from "../../src/main.js";
 import { sandboxPage } from "../../sandbox/page/routes.js";
 import {
   SANDBOX_CUSTOMER_B, SANDBOX_OPERATOR, SANDBOX_OWNER, platformOptions, startPlatformSandbox, type PlatformSandbox,
 } from "../../sandbox/start-platform-sandbox.js";
 import type { BotDriver, ChatMessage } from "../../sandbox/telegram/index.js";
-import { nextMessage, textOf } from "../bot/harness.js";
+import { buttons, nextMessage, textOf } from "../bot/harness.js";
 import { eventually, silentLog } from "../support/core.js";
 import { openBrowserPage } from "../support/chromium.js";
 import { freePort } from "../support/platform.js";
@@ -16,6 +17,7 @@ import { topUpThrough } from "../support/top-up.js";
  * Issue 23, the sandbox of a platform: a panel owner opens the second shop by chat with the platform's bot
  * (/newshop, every answer checked against the simulated SocPanel, KESS and Telegram), the operator approves it
  * with the button, and that shop's customer tops up through its own bot: credited exactly once, on its own panel.
+ * Then the owner makes the shop's test payment from the approval's button, which verifies the shop.
  */
 const TIMINGS: Partial<Timings> = { crediterSweepMs: 200, pollerSweepMs: 200, notifierSweepMs: 200, reconcileDelayMs: 300 };
 
@@ -98,6 +100,55 @@ describe("the platform sandbox", () => {
     expect(panelB.users.find((u) => u.login === "bopha")?.balanceMinor).toBe(500);
   }, 180_000);
 
+  it("the owner's test payment from the approval's button, paid in the bank app, verifies the new shop once", async () => {
+    const ops = sandbox.platformBot;
+    const { bot: shop, panel } = sandbox.newShop;
+    const owner = SANDBOX_OWNER.id;
+    const shopSays = (text: string, match: Parameters<typeof nextMessage>[2]) => reply(shop, owner, () => shop.sendText(owner, text), match);
+    const platformSays = (text: string, match: Parameters<typeof nextMessage>[2]) => reply(ops, owner, () => ops.sendText(owner, text), match);
+    const verifiedRow = () => app.database.db.merchant.findUniqueOrThrow({ where: { name: "vanna_smm_bot" } });
+
+    const approved = ops.history(owner).find((m) => textOf(m).includes("approved and live"))!;
+    const [button] = buttons(approved);
+    expect(button).toEqual({ text: "🧪 Make a test payment", url: "https://t.me/vanna_smm_bot?start=testpayment" });
+    expect(textOf(await platformSays("/myshop", "Your shop"))).toContain("⚠️ Not yet verified");
+    expect((await verifiedRow()).verifiedAt).toBeNull();
+
+    // The button opens the shop's own bot on `/start <its start parameter>`: not linked yet, the owner's panel user is asked first.
+    const start = `/start ${new URL(button!.url!).searchParams.get("start")}`;
+    expect(textOf(await shopSays(start, "username (login)"))).toBe("Please send me your username (login) on the panel.");
+    const card = await shopSays("vanna", (m) => m.photo !== undefined);
+    const topUp = await eventually(() => app.database.db.topUp.findFirst({ where: { chatId: BigInt(owner), messageId: card.message_id } }), "the test card's top-up");
+    expect(topUp).toMatchObject({ amountMinor: 1, currency: "USD", panelLogin: "vanna" });
+    expect(topUp.merchantId).toBe((await verifiedRow()).id);
+
+    // Paid in the page's bank app, through the shop's KESS (its notification still delivered twice).
+    const listed = await pageApi<{ topUps: { reference: string; shop: string; payable: boolean }[] }>("/topups");
+    expect(listed.topUps).toEqual([expect.objectContaining({ reference: topUp.reference, shop: "shop2", payable: true })]);
+    const summary = nextMessage(shop, owner, "each step's time", 30_000);
+    const receipt = reply(shop, owner, () => void pageApi("/pay", { reference: topUp.reference }), "Top-up successful", 30_000);
+    expect(textOf(await receipt)).toContain("Credited to vanna: 0.01 USD");
+    const steps = textOf(await summary);
+    expect(steps).toMatch(new RegExp(String.raw`Test payment ${topUp.reference}, each step's time:\n• KHQR shown: [\d.]+ m?s after you asked\n`));
+    expect(steps).toContain("✅ Your shop is verified");
+
+    // Credited exactly once on the new shop's own panel, the duplicate notification answered too.
+    await eventually(async () => (await app.database.db.credit.count({ where: { status: "DONE", topUpId: topUp.id } })) === 1, "the test credit done");
+    expect(await app.database.db.credit.count({ where: { topUpId: topUp.id } })).toBe(1);
+    expect(panel.payments.filter((p) => p.login === "vanna").map((p) => p.amountMinor)).toEqual([1]);
+    expect(panel.balanceOf("vanna")).toBe(1);
+    expect(sandbox.panel.payments).toEqual([]);
+
+    const merchant = await verifiedRow();
+    expect(merchant.verifiedTopUpId).toBe(topUp.id);
+    const audit = await app.database.db.auditLog.findMany({ where: { action: MERCHANT_VERIFIED_ACTION } });
+    expect(audit.map((a) => [a.actorId, a.subject, a.merchantId])).toEqual([[BigInt(owner), "merchant:vanna_smm_bot", merchant.id]]);
+    const mine = textOf(await platformSays("/myshop", "Your shop"));
+    expect(mine).toContain(`✅ Verified: test payment ${topUp.reference} credited`);
+    expect(mine).not.toContain("not yet verified");
+    expect(textOf(await reply(ops, SANDBOX_OPERATOR.id, () => ops.sendText(SANDBOX_OPERATOR.id, "/platform"), "Shops"))).toContain("• vanna_smm_bot (active, @vanna_smm_bot)");
+  }, 120_000);
+
   it("the page shows each bot's chats apart, the platform bot's without the deleted secrets", async () => {
     expect((await fetch(`${app.url}/sandbox/platform`)).status).toBe(200);
     const owner = await pageApi<{ messages: { text: string; fromBot: boolean }[] }>("/chats/owner/messages");
@@ -136,6 +187,14 @@ describe("the platform sandbox", () => {
       for (const secret of secrets()) expect(shown).not.toContain(secret);
       expect(await page.locator('form.composer[data-chat="owner"] textarea').inputValue()).toBe("");
       await page.locator('.chips[data-chat="owner"] button[data-send="/cancel"]').click();
+
+      // The owner's tab in the shop's bot offers the test payment: its KHQR card shows there.
+      await page.locator('.tab[data-tab="owner2"]').click();
+      const cards = page.locator("#chat-owner2 .msg.in img.photo");
+      const before = await cards.count();
+      await page.locator('.chips[data-chat="owner2"] button[data-send="/start testpayment"]').click();
+      await cards.nth(before).waitFor({ timeout: 20_000 });
+      expect(await app.database.db.testPayment.count()).toBe(2);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
