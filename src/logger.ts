@@ -38,7 +38,11 @@ export function createLogger(opts: { level: string; secrets: readonly (string | 
   return log;
 }
 
-/** The mask of a logger made by createLogger (its children write through it too); undefined for any other logger. */
+/** The mask of a logger made by createLogger or of one of its children (pino makes a child on its parent's prototype); undefined for any other logger. */
 export function secretMaskOf(log: Logger): SecretMask | undefined {
-  return MASKS.get(log);
+  for (let l: object | null = log; l !== null; l = Object.getPrototypeOf(l) as object | null) {
+    const mask = MASKS.get(l as Logger);
+    if (mask !== undefined) return mask;
+  }
+  return undefined;
 }

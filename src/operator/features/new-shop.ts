@@ -4,6 +4,7 @@ import type { OnboardingReply, OnboardingTurn } from "../../onboarding/flow.js";
 import { takeSecretMessage } from "../../onboarding/secret-message.js";
 import type { OnboardingState } from "../../onboarding/state.js";
 import type { OperatorContext, OperatorDeps } from "../context.js";
+import { typedSecretMask } from "../typed-secrets.js";
 import { askOperatorsToApprove } from "./approval.js";
 
 /** Telegram's limit on a button's callback_data. */
@@ -23,6 +24,7 @@ export function answerCallbackData(step: string, answer: string): string {
  */
 export function newShopFeature(deps: OperatorDeps): Composer<OperatorContext> {
   const composer = new Composer<OperatorContext>();
+  const maskTyped = typedSecretMask(deps.log);
 
   async function send(ctx: OperatorContext, step: string | undefined, replies: readonly OnboardingReply[]) {
     for (const reply of replies) {
@@ -53,7 +55,10 @@ export function newShopFeature(deps: OperatorDeps): Composer<OperatorContext> {
   composer.on("message:text", async (ctx, next) => {
     const state = ctx.session.onboarding;
     if (!state || ctx.msg.text.startsWith("/")) return next();
-    if (deps.onboarding.expectsSecret(state)) await takeSecretMessage(ctx, translator(state.locale));
+    if (deps.onboarding.expectsSecret(state)) {
+      maskTyped(ctx.msg.text);
+      await takeSecretMessage(ctx, translator(state.locale));
+    }
     await answer(ctx, state, ctx.msg.text);
   });
 
